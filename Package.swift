@@ -1,0 +1,70 @@
+// swift-tools-version: 6.0
+// perfsh: a profiling shell for Linux. Layers and import rules: docs/architecture.md.
+import PackageDescription
+
+let package = Package(
+  name: "perfsh",
+  platforms: [.macOS(.v13)],
+  products: [
+    .executable(name: "perfsh", targets: ["perfsh"])
+  ],
+  dependencies: [
+    .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+  ],
+  targets: [
+    // C shims and system libraries: only what Swift cannot import directly.
+    .target(name: "CPerfEvent"),
+    .systemLibrary(name: "CLibEdit", providers: [.apt(["libedit-dev"])]),
+    .systemLibrary(name: "CLibDW", providers: [.apt(["libdw-dev"])]),
+    .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+
+    // The in-memory profile. Imports nothing of the project.
+    .target(name: "ProfileModel"),
+
+    // Capture: launching under perf events, rings, records, the record -> profile converter.
+    .target(
+      name: "Capture",
+      dependencies: [
+        "ProfileModel", "CPerfEvent",
+        .product(name: "SystemPackage", package: "swift-system"),
+      ]),
+    // Symbolize: ELF, DWARF (libdw), demangling. Parsers take bytes.
+    .target(
+      name: "Symbolize",
+      dependencies: [
+        "ProfileModel", "CLibDW",
+        .product(name: "SystemPackage", package: "swift-system"),
+      ],
+      linkerSettings: [.linkedLibrary("stdc++")]),
+    // Formats: pprof, folded stacks, gzip.
+    .target(name: "Formats", dependencies: ["ProfileModel", "CZlib"]),
+    // Analysis: pure functions of a profile.
+    .target(name: "Analysis", dependencies: ["ProfileModel"]),
+    // Render: text output to a stream it is given.
+    .target(name: "Render", dependencies: ["Analysis", "ProfileModel"]),
+    // Shell: sessions, commands, line reader, scripts.
+    .target(
+      name: "Shell",
+      dependencies: [
+        "ProfileModel", "Capture", "Symbolize", "Formats", "Analysis", "Render", "CLibEdit",
+        .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        .product(name: "SystemPackage", package: "swift-system"),
+      ]),
+    .executableTarget(name: "perfsh", dependencies: ["Shell"]),
+
+    .target(
+      name: "PerfshTestSupport",
+      dependencies: ["ProfileModel", "Render", "Shell"],
+      path: "Tests/PerfshTestSupport"),
+    .testTarget(name: "ProfileModelTests", dependencies: ["ProfileModel", "PerfshTestSupport"]),
+    .testTarget(name: "CaptureTests", dependencies: ["Capture", "PerfshTestSupport"]),
+    .testTarget(name: "SymbolizeTests", dependencies: ["Symbolize", "PerfshTestSupport"]),
+    .testTarget(name: "FormatsTests", dependencies: ["Formats", "PerfshTestSupport"]),
+    .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "PerfshTestSupport"]),
+    .testTarget(name: "RenderTests", dependencies: ["Render", "PerfshTestSupport"], exclude: ["Snapshots"]),
+    .testTarget(name: "ShellTests", dependencies: ["Shell", "PerfshTestSupport"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["PerfshTestSupport"]),
+  ],
+  swiftLanguageModes: [.v6]
+)

@@ -1,0 +1,2 @@
+/// The Analysis layer of perfsh (see docs/architecture.md).
+public enum AnalysisLayer {}

@@ -1,0 +1,2 @@
+/// The Capture layer of perfsh (see docs/architecture.md).
+public enum CaptureLayer {}

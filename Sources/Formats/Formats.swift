@@ -1,0 +1,2 @@
+/// The Formats layer of perfsh (see docs/architecture.md).
+public enum FormatsLayer {}

@@ -1,0 +1,79 @@
+/// Call stacks stored as a prefix tree: each node is one frame plus its caller's node.
+///
+/// Node 0 is the root (the empty stack). A sample points at the node of its leaf frame,
+/// so a million samples over ten thousand distinct stacks store ten thousand nodes,
+/// and shared prefixes (`main → run → …`) are stored once.
+public struct StackTree: Sendable {
+  /// Parent (caller) of each node; the root is its own parent.
+  public private(set) var parents: [StackID] = [.root]
+  /// The frame of each node; the root's entry is meaningless.
+  public private(set) var locations: [LocationID] = [LocationID(Int32(-1))]
+  /// Number of frames from the root; the root has depth 0.
+  public private(set) var depths: [Int32] = [0]
+  private var children: [UInt64: StackID] = [:]
+
+  public init() {}
+
+  /// Number of nodes including the root.
+  @inlinable public var count: Int { parents.count }
+
+  /// The node for `location` called from `parent`, added when new.
+  @inlinable
+  public mutating func child(of parent: StackID, location: LocationID) -> StackID {
+    let key = UInt64(UInt32(bitPattern: parent.raw)) << 32 | UInt64(UInt32(bitPattern: location.raw))
+    if let node = lookupChild(key) { return node }
+    return addChild(key: key, parent: parent, location: location)
+  }
+
+  @usableFromInline func lookupChild(_ key: UInt64) -> StackID? { children[key] }
+
+  @usableFromInline
+  mutating func addChild(key: UInt64, parent: StackID, location: LocationID) -> StackID {
+    let node = StackID(parents.count)
+    parents.append(parent)
+    locations.append(location)
+    depths.append(depths[parent.index] + 1)
+    children[key] = node
+    return node
+  }
+
+  /// The node for a whole stack given leaf first (pprof's order).
+  public mutating func intern(leafFirst frames: [LocationID]) -> StackID {
+    var node = StackID.root
+    for location in frames.reversed() { node = child(of: node, location: location) }
+    return node
+  }
+
+  /// The node for a whole stack given root first.
+  public mutating func intern<S: Sequence>(rootFirst frames: S) -> StackID where S.Element == LocationID {
+    var node = StackID.root
+    for location in frames { node = child(of: node, location: location) }
+    return node
+  }
+
+  /// The frames of `node`, leaf first.
+  public func frames(leafFirst node: StackID) -> [LocationID] {
+    var result: [LocationID] = []
+    result.reserveCapacity(Int(depths[node.index]))
+    var n = node
+    while n != .root {
+      result.append(locations[n.index])
+      n = parents[n.index]
+    }
+    return result
+  }
+
+  /// Calls `body` with each frame of `node` from the leaf to the root.
+  @inlinable
+  public func forEachFrame(leafFirst node: StackID, _ body: (LocationID) throws -> Void) rethrows {
+    var n = node
+    while n != .root {
+      try body(locations[n.index])
+      n = parents[n.index]
+    }
+  }
+
+  @inlinable public func parent(of node: StackID) -> StackID { parents[node.index] }
+  @inlinable public func location(of node: StackID) -> LocationID { locations[node.index] }
+  @inlinable public func depth(of node: StackID) -> Int { Int(depths[node.index]) }
+}

@@ -1,0 +1,2 @@
+/// The Render layer of perfsh (see docs/architecture.md).
+public enum RenderLayer {}

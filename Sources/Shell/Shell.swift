@@ -1,0 +1,2 @@
+/// The Shell layer of perfsh (see docs/architecture.md).
+public enum ShellLayer {}

@@ -1,0 +1,2 @@
+/// The Symbolize layer of perfsh (see docs/architecture.md).
+public enum SymbolizeLayer {}

@@ -1,0 +1,2 @@
+/// Helpers shared by perfsh test targets.
+public enum PerfshTestSupport {}
