@@ -1,0 +1,73 @@
+import ProfileModel
+import XCTest
+
+final class StackTreeTests: XCTestCase {
+  func testSharedPrefixesAreStoredOnce() {
+    var tree = StackTree()
+    let a = LocationID(0), b = LocationID(1), c = LocationID(2)
+    let abc = tree.intern(rootFirst: [a, b, c])
+    let ab = tree.intern(rootFirst: [a, b])
+    let abAgain = tree.intern(leafFirst: [b, a])
+    XCTAssertEqual(ab, abAgain)
+    XCTAssertEqual(tree.parent(of: abc), ab)
+    XCTAssertEqual(tree.count, 4, "root + a + ab + abc")
+    XCTAssertEqual(tree.frames(leafFirst: abc), [c, b, a])
+    XCTAssertEqual(tree.depth(of: abc), 3)
+    XCTAssertEqual(tree.intern(rootFirst: []), .root)
+  }
+
+  func testDifferentParentsGiveDifferentNodes() {
+    var tree = StackTree()
+    let x = tree.intern(rootFirst: [LocationID(0), LocationID(5)])
+    let y = tree.intern(rootFirst: [LocationID(1), LocationID(5)])
+    XCTAssertNotEqual(x, y)
+    XCTAssertEqual(tree.location(of: x), tree.location(of: y))
+  }
+
+  func testForEachFrameWalksLeafToRoot() {
+    var tree = StackTree()
+    let node = tree.intern(rootFirst: (0..<50).map { LocationID($0) })
+    var seen: [Int] = []
+    tree.forEachFrame(leafFirst: node) { seen.append($0.index) }
+    XCTAssertEqual(seen, Array((0..<50).reversed()))
+  }
+
+  /// A million samples over ten thousand distinct stacks: the tree holds only the distinct
+  /// nodes, and sample storage is a few words per sample.
+  func testMillionSamplesOverTenThousandStacksStayCompact() {
+    var builder = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count")])
+    var leaves: [StackID] = []
+    let functions = (0..<1000).map { builder.location(function: builder.function("f\($0)")) }
+    var rng = SplitMix64(seed: 42)
+    for _ in 0..<10_000 {
+      let depth = 5 + Int(rng.next() % 20)
+      let frames = (0..<depth).map { _ in functions[Int(rng.next() % 1000)] }
+      leaves.append(builder.withProfile { $0.stacks.intern(rootFirst: frames) })
+    }
+    let nodes = builder.profile.stacks.count
+    for i in 0..<1_000_000 {
+      builder.addSample(stack: leaves[i % leaves.count], values: [1])
+    }
+    let profile = builder.build()
+    XCTAssertEqual(profile.samples.count, 1_000_000)
+    XCTAssertEqual(profile.stacks.count, nodes, "samples must not add stack nodes")
+    XCTAssertLessThan(nodes, 10_000 * 25 + 1)
+    XCTAssertEqual(profile.total(column: 0), 1_000_000)
+    // Per sample: one StackID (4 bytes), one LabelSetID (4 bytes), one Int64 value.
+    let bytesPerSample = MemoryLayout<StackID>.stride + MemoryLayout<LabelSetID>.stride + 8
+    XCTAssertEqual(bytesPerSample, 16)
+  }
+}
+
+/// A small deterministic generator so tests do not depend on the system RNG.
+struct SplitMix64 {
+  var state: UInt64
+  init(seed: UInt64) { state = seed }
+  mutating func next() -> UInt64 {
+    state &+= 0x9E37_79B9_7F4A_7C15
+    var z = state
+    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+    return z ^ (z >> 31)
+  }
+}
