@@ -28,6 +28,8 @@ public struct Profile: Sendable {
   public var samples: SampleTable
   /// What the source knew about the run that produced this profile.
   public var run = RunInfo()
+  /// Exact per-call statistics of traced functions; empty for purely sampled profiles.
+  public var callStatistics: [FunctionID: CallStatistics] = [:]
 
   public init(sampleTypes: [ValueType]) {
     self.sampleTypes = sampleTypes
