@@ -1,0 +1,166 @@
+import Analysis
+
+/// The seed's heatmap views: bar, sparkline and table.
+public enum HeatmapMode: String, Sendable, CaseIterable {
+  case bar, sparkline, table
+
+  /// Rows shown by default: the seed's top 25 for bar and sparkline, 50 for the table.
+  public var defaultLimit: Int { self == .table ? 50 : 25 }
+
+  /// The seed's title for the interactive view.
+  public var title: String {
+    switch self {
+    case .bar: return "Bar Chart"
+    case .sparkline: return "Sparkline"
+    case .table: return "Table"
+    }
+  }
+}
+
+/// Draws a `Heatmap` as text fitted to a width, with the seed's three legend lines on top.
+public enum HeatmapRenderer {
+  static let eighths: [Character] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"]
+  static let levels: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
+  static let sparkWidth = 10
+
+  /// The legend: live numbers, then what Count / CPU Time mean, then Avg / Max / P95, and for a
+  /// sampled session one more line saying which columns cannot be measured.
+  public static func legend(_ heatmap: Heatmap, facts: SummaryFacts) -> [String] {
+    var live: [String] = []
+    if let p = facts.parallelism { live.append("Parallelism: \(SummaryRenderer.parallelismText(p))") }
+    if let e = facts.elapsedNanos { live.append("Elapsed: \(DurationFormat.string(nanoseconds: e))") }
+    live.append("CPU Time: \(DurationFormat.string(nanoseconds: facts.cpuNanos ?? heatmap.totalCPUNanos))")
+    var lines = [live.joined(separator: " | ")]
+    lines.append("Count: # calls (incl. recursion) | CPU Time: sum of self-time (excludes children)")
+    lines.append("Avg: avg self-time | Max: max self-time | P95: 95th percentile self-time")
+    if !heatmap.isExact {
+      lines.append("Sampled session: Count is samples, CPU Time is sampled self time; Avg, Max and P95 need exact calls (run --trace) and show -")
+    } else if heatmap.countsOnly {
+      lines.append("Entry-only tracing: Count is exact; durations were not measured, so times show -")
+    }
+    return lines
+  }
+
+  /// Writes the legend and the rows of `mode`, at most `limit` rows, fitted to `options.width`.
+  public static func write(
+    _ heatmap: Heatmap, mode: HeatmapMode, limit: Int? = nil, facts: SummaryFacts,
+    to out: inout some TextOutputStream, options: RenderOptions = .plain
+  ) {
+    for line in legend(heatmap, facts: facts) { out.write(Pad.cut(line, options.width ?? Int.max) + "\n") }
+    out.write("\n")
+    let rows = Array(heatmap.rows.prefix(limit ?? mode.defaultLimit))
+    if rows.isEmpty {
+      out.write("(no functions with self time)\n")
+      return
+    }
+    for line in self.rows(heatmap, rows: rows, mode: mode, options: options) { out.write(line + "\n") }
+  }
+
+  /// The row lines of one mode (no legend), each at most `options.width` columns of text.
+  public static func rows(_ heatmap: Heatmap, rows: [HeatmapRow], mode: HeatmapMode, options: RenderOptions = .plain, selected: Int? = nil) -> [String] {
+    switch mode {
+    case .table: return tableRows(heatmap, rows: rows, options: options, selected: selected)
+    case .bar, .sparkline: return graphicRows(heatmap, rows: rows, mode: mode, options: options, selected: selected)
+    }
+  }
+
+  // MARK: Bar and sparkline
+
+  static func suffix(_ row: HeatmapRow, exact: Bool) -> String {
+    let avg = row.avgNanos.map { DurationFormat.string(nanoseconds: $0) } ?? "-"
+    return exact ? "avg: \(avg) | calls: \(row.count)" : "avg: \(avg) | samples: \(row.count)"
+  }
+
+  static func graphicRows(_ heatmap: Heatmap, rows: [HeatmapRow], mode: HeatmapMode, options: RenderOptions, selected: Int?) -> [String] {
+    let width = options.width ?? 120
+    let suffixes = rows.map { suffix($0, exact: heatmap.isExact) }
+    let suffixWidth = suffixes.map(\.count).max() ?? 0
+    let longest = rows.map(\.name.count).max() ?? 0
+    // Names get up to 40% of the line (at least 8); the bar takes what is left; numbers never wrap.
+    var nameWidth = min(longest, max(8, width * 2 / 5))
+    let minGraphic = mode == .sparkline ? min(sparkWidth, 4) : 4
+    var graphicWidth = width - nameWidth - 2 - 1 - suffixWidth
+    if graphicWidth < minGraphic {
+      nameWidth = max(8, nameWidth - (minGraphic - graphicWidth))
+      graphicWidth = max(1, width - nameWidth - 3 - suffixWidth)
+    }
+    if mode == .sparkline { graphicWidth = min(graphicWidth, sparkWidth) }
+    let maxCPU = rows.map(\.cpuNanos).max() ?? 0
+    let useAvg = heatmap.isExact && !heatmap.countsOnly
+    let maxAvg = rows.compactMap(\.avgNanos).max() ?? 0
+    var lines: [String] = []
+    for (i, row) in rows.enumerated() {
+      let name = NameFit.fit(row.name, width: nameWidth)
+      let padded = name + String(repeating: " ", count: max(0, nameWidth - name.count))
+      let graphic: String
+      switch mode {
+      case .bar:
+        graphic = bar(row.cpuNanos, max: maxCPU, width: graphicWidth)
+      default:
+        let level = useAvg ? sparkLevel(row.avgNanos ?? 0, max: maxAvg) : sparkLevel(row.cpuNanos, max: maxCPU)
+        graphic = String(repeating: levels[level], count: graphicWidth)
+      }
+      let paddedGraphic = graphic + String(repeating: " ", count: max(0, graphicWidth - graphic.count))
+      let colored = options.color ? gradient(rank: i, of: rows.count) + paddedGraphic + "\u{1B}[0m" : paddedGraphic
+      var line = "\(padded)  \(colored) \(suffixes[i])"
+      if let selected, selected == i { line = options.color ? "\u{1B}[7m" + line + "\u{1B}[0m" : "> " + line }
+      lines.append(line)
+    }
+    return lines
+  }
+
+  /// A bar of `value / max` of `width` cells with eighth-cell precision; at least one eighth
+  /// for any non-zero value so small functions stay visible.
+  public static func bar(_ value: Int64, max: Int64, width: Int) -> String {
+    guard max > 0, value > 0, width > 0 else { return "" }
+    var units = Int((Double(value) / Double(max) * Double(width * 8)).rounded())
+    units = Swift.max(1, Swift.min(units, width * 8))
+    var s = String(repeating: "█", count: units / 8)
+    if units % 8 > 0 { s.append(eighths[units % 8 - 1]) }
+    return s
+  }
+
+  /// Sparkline level 0…7 for `value / max`: level 0 only for the very smallest values.
+  static func sparkLevel(_ value: Int64, max: Int64) -> Int {
+    guard max > 0, value > 0 else { return 0 }
+    let level = Int((Double(value) / Double(max) * 8).rounded(.up)) - 1
+    return Swift.min(7, Swift.max(0, level))
+  }
+
+  /// A 24-bit foreground colour from red (rank 0, highest impact) through yellow to green.
+  public static func gradient(rank: Int, of count: Int) -> String {
+    let t = count > 1 ? Double(rank) / Double(count - 1) : 0
+    let r = t < 0.5 ? 255 : Int((1 - t) * 2 * 255)
+    let g = t < 0.5 ? Int(t * 2 * 255) : 255
+    return "\u{1B}[38;2;\(r);\(g);0m"
+  }
+
+  // MARK: Table
+
+  static func tableRows(_ heatmap: Heatmap, rows: [HeatmapRow], options: RenderOptions, selected: Int?) -> [String] {
+    func time(_ v: Int64?) -> String { v.map { DurationFormat.string(nanoseconds: $0) } ?? "-" }
+    let headers = ["Count", "CPU Time", "Avg", "Max", "P95"]
+    let cells: [[String]] = rows.map { r in
+      [String(r.count), heatmap.countsOnly ? "-" : time(r.cpuNanos), time(r.avgNanos), time(r.maxNanos), time(r.p95Nanos)]
+    }
+    var colWidths = headers.map { max(10, $0.count) }
+    for row in cells { for (i, c) in row.enumerated() { colWidths[i] = max(colWidths[i], c.count) } }
+    let numbersWidth = colWidths.reduce(0) { $0 + $1 + 1 }
+    let width = options.width ?? 160
+    let longest = max("Function".count, rows.map(\.name.count).max() ?? 0)
+    let nameWidth = max(8, min(longest, width - numbersWidth))
+    func line(_ name: String, _ values: [String]) -> String {
+      let fitted = NameFit.fit(name, width: nameWidth)
+      var s = fitted + String(repeating: " ", count: max(0, nameWidth - fitted.count))
+      for (i, v) in values.enumerated() { s += " " + Pad.left(v, colWidths[i]) }
+      return s
+    }
+    var lines = [options.color ? TextStyle.bold.apply(line("Function", headers), enabled: true) : line("Function", headers)]
+    for (i, r) in rows.enumerated() {
+      var l = line(r.name, cells[i])
+      if let selected, selected == i { l = options.color ? "\u{1B}[7m" + l + "\u{1B}[0m" : "> " + l }
+      lines.append(l)
+    }
+    return lines
+  }
+}
