@@ -1,0 +1,112 @@
+import Glibc
+
+/// One resolved frame: a raw symbol name (nil when nothing names it) and its source position.
+public struct ResolvedFrame: Equatable, Sendable {
+  public var rawName: String?
+  public var file: String
+  public var line: Int64
+  public var column: Int64
+  public var declarationLine: Int64
+}
+
+/// A binary opened for symbolization: its mapped bytes, parsed headers, code symbols (from the
+/// binary and its separate debug file) and DWARF. Opened once per path and build id and kept
+/// by the `Symbolizer`, so later lookups only cost a binary search.
+final class BinaryImage {
+  let path: String
+  private let file: MappedFile
+  private let debugFile: MappedFile?
+  let elf: ELFFile
+  let symbols: ELFSymbolTable
+  let buildID: String
+  /// Path of the file the DWARF came from ("" when there is none).
+  let dwarfPath: String
+  private let dwarf: DWARFSession?
+  private var cache: [UInt64: [ResolvedFrame]] = [:]
+
+  /// Opens the ELF file at `path` and looks for its debug file under `debugRoots`.
+  init(path: String, debugRoots: [String]) throws(SymbolizeError) {
+    let file = try MappedFile(path: path)
+    let elf = try ELFFile(bytes: file.bytes, path: path)
+    let buildID = elf.buildIDHex
+    var debugFile: MappedFile? = nil
+    var debugELF: ELFFile? = nil
+    var debugPath = ""
+    let needsDebug = !elf.hasDebugInfo || elf.section(named: ".symtab") == nil
+    if needsDebug {
+      for candidate in DebugFileLocator.candidates(
+        forBinary: path, buildID: buildID, debugLink: elf.debugLink?.name, debugRoots: debugRoots)
+      where access(candidate, R_OK) == 0 {
+        guard let mapped = try? MappedFile(path: candidate), let parsed = try? ELFFile(bytes: mapped.bytes, path: candidate)
+        else { continue }
+        let candidateID = parsed.buildIDHex
+        if !buildID.isEmpty, !candidateID.isEmpty, candidateID != buildID { continue }
+        debugELF = parsed
+        debugPath = candidate
+        debugFile = consume mapped
+        break
+      }
+    }
+    var symbolSources = [elf]
+    if let d = debugELF { symbolSources.append(d) }
+    self.symbols = ELFSymbolTable(files: symbolSources)
+    if let d = debugELF, d.hasDebugInfo {
+      dwarf = DWARFSession(path: debugPath)
+      dwarfPath = dwarf == nil ? "" : debugPath
+    } else if elf.hasDebugInfo {
+      dwarf = DWARFSession(path: path)
+      dwarfPath = dwarf == nil ? "" : path
+    } else {
+      dwarf = nil
+      dwarfPath = ""
+    }
+    self.path = path
+    self.elf = elf
+    self.buildID = buildID
+    self.file = file
+    self.debugFile = debugFile
+  }
+
+  /// Wraps an ELF image already in memory (the vDSO); symbols only, no DWARF.
+  init(memory: UnsafeRawBufferPointer, name: String) throws(SymbolizeError) {
+    let file = MappedFile(borrowing: memory, name: name)
+    let elf = try ELFFile(bytes: file.bytes, path: name)
+    self.path = name
+    self.elf = elf
+    self.symbols = ELFSymbolTable(files: [elf])
+    self.buildID = elf.buildIDHex
+    self.dwarf = nil
+    self.dwarfPath = ""
+    self.file = file
+    self.debugFile = nil
+  }
+
+  /// True when DWARF is available (line numbers and inline frames).
+  var hasDWARF: Bool { dwarf != nil }
+
+  /// The link-time address for a file offset (the offset itself when no segment holds it).
+  func linkAddress(forFileOffset offset: UInt64) -> UInt64 {
+    elf.linkAddress(forFileOffset: offset) ?? offset
+  }
+
+  /// Frames for a link-time address, innermost first; empty when nothing is known about it.
+  func frames(at address: UInt64) -> [ResolvedFrame] {
+    if let hit = cache[address] { return hit }
+    let symbolName = symbols.index(containing: address).map { symbols.name(of: $0) }
+    var result: [ResolvedFrame] = []
+    let source = dwarf?.frames(at: address) ?? []
+    if source.isEmpty {
+      if let name = symbolName {
+        result = [ResolvedFrame(rawName: name, file: "", line: 0, column: 0, declarationLine: 0)]
+      }
+    } else {
+      result = source.enumerated().map { i, f in
+        // The outermost frame falls back to the ELF symbol when DWARF has no function.
+        let name = f.rawName ?? (i == source.count - 1 ? symbolName : nil)
+        return ResolvedFrame(rawName: name, file: f.file, line: f.line, column: f.column, declarationLine: f.declarationLine)
+      }
+    }
+    cache[address] = result
+    return result
+  }
+}
