@@ -24,6 +24,8 @@ public final class DWARFSession {
   private let dwarf: OpaquePointer
   private let fd: Int32
   private var functionRanges: [Dwarf_Off: [FunctionRange]] = [:]
+  /// Unit ranges from the units' own DIEs, for files without `.debug_aranges` (Go, Swift).
+  private var unitRanges: [FunctionRange]?
 
   private struct FunctionRange {
     var low: UInt64
@@ -52,8 +54,7 @@ public final class DWARFSession {
   /// Frames for the link-time address `address`, innermost inlined function first and the
   /// real (out-of-line) function last; empty when no compilation unit covers it.
   public func frames(at address: UInt64) -> [SourceFrame] {
-    var cu = Dwarf_Die()
-    guard dwarf_addrdie(dwarf, address, &cu) != nil else { return [] }
+    guard var cu = unitDIE(containing: address) else { return [] }
     var file = ""
     var line: Int64 = 0
     var column: Int64 = 0
@@ -102,6 +103,62 @@ public final class DWARFSession {
     return frames
   }
 
+  /// The compilation unit covering `address`: from `.debug_aranges` when present, else from
+  /// a table of every unit's ranges built once.
+  private func unitDIE(containing address: UInt64) -> Dwarf_Die? {
+    var cu = Dwarf_Die()
+    if dwarf_addrdie(dwarf, address, &cu) != nil { return cu }
+    let ranges = unitRanges ?? buildUnitRanges()
+    guard let offset = DWARFSession.lookup(address, in: ranges) else { return nil }
+    return dwarf_offdie(dwarf, offset, &cu) != nil ? cu : nil
+  }
+
+  private func buildUnitRanges() -> [FunctionRange] {
+    var result: [FunctionRange] = []
+    var offset: Dwarf_Off = 0
+    var next: Dwarf_Off = 0
+    var headerSize = 0
+    while dwarf_nextcu(dwarf, offset, &next, &headerSize, nil, nil, nil) == 0 {
+      var cu = Dwarf_Die()
+      if dwarf_offdie(dwarf, offset + Dwarf_Off(headerSize), &cu) != nil {
+        DWARFSession.appendRanges(of: &cu, into: &result)
+      }
+      offset = next
+    }
+    result.sort { $0.low < $1.low }
+    unitRanges = result
+    return result
+  }
+
+  /// Appends the `[low, high)` ranges of `die`, tagged with its offset.
+  private static func appendRanges(of die: inout Dwarf_Die, into out: inout [FunctionRange]) {
+    var base: Dwarf_Addr = 0
+    var start: Dwarf_Addr = 0
+    var end: Dwarf_Addr = 0
+    let offset = dwarf_dieoffset(&die)
+    var next = dwarf_ranges(&die, 0, &base, &start, &end)
+    while next > 0 {
+      if end > start { out.append(FunctionRange(low: start, high: end, die: offset)) }
+      next = dwarf_ranges(&die, next, &base, &start, &end)
+    }
+  }
+
+  /// The DIE offset of the range containing `address` in a table sorted by `low`.
+  private static func lookup(_ address: UInt64, in ranges: [FunctionRange]) -> Dwarf_Off? {
+    var lo = 0
+    var hi = ranges.count
+    while lo < hi {
+      let mid = (lo + hi) / 2
+      if ranges[mid].low <= address { lo = mid + 1 } else { hi = mid }
+    }
+    var i = lo - 1
+    while i >= 0, i >= lo - 8 {
+      if address < ranges[i].high { return ranges[i].die }
+      i -= 1
+    }
+    return nil
+  }
+
   /// The subprogram DIE whose ranges contain `address`, from the unit's cached range table.
   private func functionDIE(containing address: UInt64, cu: inout Dwarf_Die) -> Dwarf_Die? {
     let key = dwarf_dieoffset(&cu)
@@ -115,22 +172,9 @@ public final class DWARFSession {
       functionRanges[key] = collected
       ranges = collected
     }
-    var lo = 0
-    var hi = ranges.count
-    while lo < hi {
-      let mid = (lo + hi) / 2
-      if ranges[mid].low <= address { lo = mid + 1 } else { hi = mid }
-    }
-    var i = lo - 1
-    while i >= 0, i >= lo - 8 {
-      if address < ranges[i].high {
-        var die = Dwarf_Die()
-        if dwarf_offdie(dwarf, ranges[i].die, &die) != nil { return die }
-        return nil
-      }
-      i -= 1
-    }
-    return nil
+    guard let offset = DWARFSession.lookup(address, in: ranges) else { return nil }
+    var die = Dwarf_Die()
+    return dwarf_offdie(dwarf, offset, &die) != nil ? die : nil
   }
 
   /// Records the address ranges of every concrete subprogram below `parent`, looking
@@ -142,15 +186,7 @@ public final class DWARFSession {
     while true {
       let tag = dwarf_tag(&child)
       if tag == Int32(DW_TAG_subprogram) {
-        var base: Dwarf_Addr = 0
-        var start: Dwarf_Addr = 0
-        var end: Dwarf_Addr = 0
-        var offset = dwarf_ranges(&child, 0, &base, &start, &end)
-        let die = dwarf_dieoffset(&child)
-        while offset > 0 {
-          if end > start { out.append(FunctionRange(low: start, high: end, die: die)) }
-          offset = dwarf_ranges(&child, offset, &base, &start, &end)
-        }
+        appendRanges(of: &child, into: &out)
       } else if tag == Int32(DW_TAG_namespace) || tag == Int32(DW_TAG_class_type)
         || tag == Int32(DW_TAG_structure_type) || tag == Int32(DW_TAG_union_type) || tag == Int32(DW_TAG_module)
       {
