@@ -74,3 +74,43 @@ final class LanguageSymbolizationTests: XCTestCase {
     XCTAssertTrue((2...6).contains(frame.line), "line \(frame.line)")
   }
 }
+
+extension LanguageSymbolizationTests {
+  func testStrippedGoBinaryIsNamedFromPCLNTab() throws {
+    let fx = try Fixtures()
+    try fx.write(
+      "main.go",
+      """
+      package main
+
+      import "fmt"
+
+      //go:noinline
+      func work(n int) int {
+      	s := 0
+      	for i := 0; i < n; i++ {
+      		s += i * i % 7
+      	}
+      	return s
+      }
+
+      func main() { fmt.Println(work(1000)) }
+      """)
+    try fx.write("go.mod", "module fixture\n\ngo 1.19\n")
+    try fx.run("go", ["build", "-o", "gofixture", "."], environment: ["CGO_ENABLED": "0"])
+    let binary = fx.path("gofixture")
+    let syms = try fx.symbols(binary)
+    let work = try XCTUnwrap(syms["main.work"])
+    let printf = try XCTUnwrap(syms["fmt.Fprintln"])
+    try fx.run("strip", ["-s", binary])
+    XCTAssertNil(try fx.symbols(binary)["main.work"], "strip removed .symtab")
+    var mp = MappedProfile(binary: binary, segment: try fx.textSegment(binary), bias: 0)
+    let w = mp.add(linkAddress: work.address + 10)
+    let p = mp.add(linkAddress: printf.address)
+    let beforeText = mp.add(linkAddress: 0x1000)
+    Symbolizer().symbolize(&mp.profile)
+    XCTAssertEqual(mp.frames(w).map(\.name), ["main.work"])
+    XCTAssertEqual(mp.frames(p).map(\.name), ["fmt.Fprintln"])
+    XCTAssertEqual(mp.frames(beforeText).first?.name.hasPrefix("gofixture+0x"), true)
+  }
+}

@@ -18,6 +18,8 @@ final class BinaryImage {
   private let debugFile: MappedFile?
   let elf: ELFFile
   let symbols: ELFSymbolTable
+  /// Go function names for Go binaries without `.symtab`.
+  private let goTable: GoPCLNTab?
   let buildID: String
   /// Path of the file the DWARF came from ("" when there is none).
   let dwarfPath: String
@@ -50,6 +52,7 @@ final class BinaryImage {
     var symbolSources = [elf]
     if let d = debugELF { symbolSources.append(d) }
     self.symbols = ELFSymbolTable(files: symbolSources)
+    self.goTable = BinaryImage.goTable(elf, hasSymtab: symbolSources.contains { $0.section(named: ".symtab") != nil })
     if let d = debugELF, d.hasDebugInfo {
       dwarf = DWARFSession(path: debugPath)
       dwarfPath = dwarf == nil ? "" : debugPath
@@ -74,11 +77,17 @@ final class BinaryImage {
     self.path = name
     self.elf = elf
     self.symbols = ELFSymbolTable(files: [elf])
+    self.goTable = nil
     self.buildID = elf.buildIDHex
     self.dwarf = nil
     self.dwarfPath = ""
     self.file = file
     self.debugFile = nil
+  }
+
+  private static func goTable(_ elf: ELFFile, hasSymtab: Bool) -> GoPCLNTab? {
+    guard !hasSymtab, let section = elf.section(named: ".gopclntab"), let data = elf.data(of: section) else { return nil }
+    return GoPCLNTab(section: data, textAddress: elf.section(named: ".text")?.address ?? 0)
   }
 
   /// True when DWARF is available (line numbers and inline frames).
@@ -93,6 +102,7 @@ final class BinaryImage {
   func frames(at address: UInt64) -> [ResolvedFrame] {
     if let hit = cache[address] { return hit }
     let symbolName = symbols.index(containing: address).map { symbols.name(of: $0) }
+      ?? goTable?.functionName(containing: address)
     var result: [ResolvedFrame] = []
     let source = dwarf?.frames(at: address) ?? []
     if source.isEmpty {
