@@ -17,7 +17,7 @@ private func _cxaDemangle(
 
 /// Turns raw symbol names into readable ones: Swift (`$s…`, `_T0…`) through the Swift
 /// runtime, C++ (`_Z…`) through libstdc++, Rust legacy (`_ZN…17h<hash>E`) as C++ without the
-/// hash and with `$LT$`-style escapes decoded, Rust v0 (`_R…`) is kept raw.
+/// hash and with `$LT$`-style escapes decoded, Rust v0 (`_R…`) through `RustV0Demangler`.
 /// Anything else (C, Go) is returned unchanged; so is a name a demangler rejects.
 public enum Demangler {
   /// The readable form of `raw`, or `raw` itself.
@@ -25,6 +25,7 @@ public enum Demangler {
     let u = raw.utf8
     guard u.count > 2 else { return raw }
     if isSwift(raw) { return swift(raw) ?? raw }
+    if raw.hasPrefix("_R") || raw.hasPrefix("__R") { return RustV0Demangler.demangle(raw) ?? raw }
     if raw.hasPrefix("_Z") {
       guard let cxx = cxx(raw) else { return raw }
       return isRustLegacy(raw) ? rustLegacyCleanup(cxx) : cxx
