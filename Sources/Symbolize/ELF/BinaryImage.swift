@@ -111,8 +111,9 @@ final class BinaryImage {
       }
     } else {
       result = source.enumerated().map { i, f in
-        // The outermost frame falls back to the ELF symbol when DWARF has no function.
-        let name = f.rawName ?? (i == source.count - 1 ? symbolName : nil)
+        // The outermost frame is the real function: name it as its ELF symbol does (as perf
+        // does; DWARF may name an assembler label or drop a `.cold` suffix), else from DWARF.
+        let name = i == source.count - 1 ? (symbolName ?? f.rawName) : f.rawName
         return ResolvedFrame(rawName: name, file: f.file, line: f.line, column: f.column, declarationLine: f.declarationLine)
       }
     }

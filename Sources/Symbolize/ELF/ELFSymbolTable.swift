@@ -18,6 +18,8 @@ public struct ELFSymbolTable {
     var rank: UInt8
   }
 
+  private static let sizedRank: UInt8 = 32
+
   /// Entries sorted by start address, one per address.
   public private(set) var entries: [Entry] = []
   private var sources: [UnsafeRawBufferPointer] = []
@@ -37,7 +39,7 @@ public struct ELFSymbolTable {
     unique.reserveCapacity(all.count)
     for e in all where unique.last?.start != e.start { unique.append(e) }
     // Symbols without a size extend to the next symbol, but not past their section's end.
-    for i in unique.indices where unique[i].rank & 8 == 0 {
+    for i in unique.indices where unique[i].rank & ELFSymbolTable.sizedRank == 0 {
       let next = i + 1 < unique.count ? unique[i + 1].start : UInt64.max
       unique[i].end = min(unique[i].end, next)
     }
@@ -74,11 +76,14 @@ public struct ELFSymbolTable {
           if first == UInt8(ascii: "$") || first == 0 { continue }
           if first == UInt8(ascii: "."), file.bytes.readLE(UInt8.self, at: Int(nameOffset) + 1) == UInt8(ascii: "L") { continue }
         }
+        // Among aliases prefer a sized function, then GLOBAL > WEAK > LOCAL (so `__getpid`
+        // beats libc's internal `__GI_getpid`), then a name without a leading underscore.
         var rank: UInt8 = 0
-        if size > 0 { rank += 8 }
-        if type != 0 { rank += 4 }
-        if bind == 1 { rank += 2 } else if bind == 2 { rank += 1 }  // GLOBAL > WEAK > LOCAL
-        if isSymtab { rank += 16 }
+        if size > 0 { rank |= ELFSymbolTable.sizedRank }
+        if type != 0 { rank |= 16 }
+        if bind == 1 { rank |= 8 } else if bind == 2 { rank |= 4 }
+        if file.bytes.readLE(UInt8.self, at: Int(nameOffset)) != UInt8(ascii: "_") { rank |= 2 }
+        if isSymtab { rank |= 1 }
         let sectionEnd = section.address &+ section.size
         // Unsized symbols get their section's end here and are cut at the next symbol later.
         let end = size > 0 ? value &+ size : (sectionEnd > value ? sectionEnd : value &+ 1)
