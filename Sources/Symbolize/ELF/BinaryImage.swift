@@ -1,5 +1,3 @@
-import Glibc
-
 /// One resolved frame: a raw symbol name (nil when nothing names it) and its source position.
 public struct ResolvedFrame: Equatable, Sendable {
   public var rawName: String?
@@ -38,7 +36,7 @@ final class BinaryImage {
     if needsDebug {
       for candidate in DebugFileLocator.candidates(
         forBinary: path, buildID: buildID, debugLink: elf.debugLink?.name, debugRoots: debugRoots)
-      where access(candidate, R_OK) == 0 {
+      {
         guard let mapped = try? MappedFile(path: candidate), let parsed = try? ELFFile(bytes: mapped.bytes, path: candidate)
         else { continue }
         let candidateID = parsed.buildIDHex

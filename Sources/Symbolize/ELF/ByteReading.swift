@@ -1,5 +1,3 @@
-import Glibc
-
 /// Bounds-checked little-endian reads on raw bytes, so parsers of untrusted files never
 /// read outside their buffer: every read returns nil instead of trapping.
 extension UnsafeRawBufferPointer {
@@ -19,15 +17,9 @@ extension UnsafeRawBufferPointer {
   /// The NUL-terminated string starting at `offset` (stopping at the buffer's end), or nil.
   func cString(at offset: Int) -> String? {
     guard offset >= 0, offset < count, let base = baseAddress else { return nil }
-    let start = base + offset
-    let remaining = count - offset
-    let length: Int
-    if let nul = memchr(start, 0, remaining) {
-      length = UnsafeRawPointer(nul) - start
-    } else {
-      length = remaining
-    }
-    return String(decoding: UnsafeRawBufferPointer(start: start, count: length), as: UTF8.self)
+    var end = offset
+    while end < count, self[end] != 0 { end += 1 }
+    return String(decoding: UnsafeRawBufferPointer(start: base + offset, count: end - offset), as: UTF8.self)
   }
 }
 
