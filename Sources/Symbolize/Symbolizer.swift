@@ -30,6 +30,9 @@ public final class Symbolizer {
   private var vdsoLoaded = false
   private var perfMaps: [String: PerfMap] = [:]
   private var demangled: [String: String] = [:]
+  /// Notes that concern the profile being symbolized (including ones first seen earlier).
+  private var callNotes: [String] = []
+  private var sourceNotes: [String: String] = [:]
 
   /// A symbolizer with an empty cache.
   public init(options: Options = Options()) {
@@ -38,9 +41,9 @@ public final class Symbolizer {
 
   /// Symbolizes every location of `profile` whose `lines` is empty, and records what was
   /// learnt about each mapping (has-functions/filenames/lines/inlines flags, build id).
-  /// New notes are also appended to `profile.run.notes`.
+  /// Notes that concern this profile are also appended to `profile.run.notes`.
   public func symbolize(_ profile: inout Profile) {
-    let firstNote = notes.count
+    callNotes = []
     var functions = FunctionInterner(profile)
     var byMapping: [Int: [Int]] = [:]
     var unmapped: [Int] = []
@@ -65,11 +68,12 @@ public final class Symbolizer {
         profile.locations[i].lines = [Line(function: f)]
       }
     }
-    for note in notes[firstNote...] where !profile.run.notes.contains(note) { profile.run.notes.append(note) }
+    for note in callNotes where !profile.run.notes.contains(note) { profile.run.notes.append(note) }
   }
 
   private func note(_ text: String) {
     if !notes.contains(text) { notes.append(text) }
+    if !callNotes.contains(text) { callNotes.append(text) }
   }
 
   // MARK: Per mapping
@@ -156,7 +160,10 @@ public final class Symbolizer {
   private func binaryImage(path: String, expectedBuildID: String) -> BinaryImage? {
     let key = path + "\u{0}" + expectedBuildID
     if let image = images[key] { return image }
-    if failures[key] != nil { return nil }
+    if let failure = failures[key] {
+      note(Symbolizer.missingNote(path, failure))
+      return nil
+    }
     do throws(SymbolizeError) {
       let image = try BinaryImage(path: path, debugRoots: options.debugRoots)
       if !expectedBuildID.isEmpty, !image.buildID.isEmpty, image.buildID != expectedBuildID {
@@ -166,36 +173,60 @@ public final class Symbolizer {
       return image
     } catch {
       failures[key] = error
-      note("no symbols for \(path): \(error.description)")
+      note(Symbolizer.missingNote(path, error))
       return nil
     }
   }
 
+  private static func missingNote(_ path: String, _ error: SymbolizeError) -> String {
+    "no symbols for \(path): \(error.description)"
+  }
+
+  /// Records `text` once globally and for the current profile, and remembers it under
+  /// `source` so later profiles that use the same source are told too.
+  private func note(_ text: String, source: String) {
+    sourceNotes[source] = text
+    note(text)
+  }
+
+  /// Repeats the note recorded for `source`, if any, for the current profile.
+  private func renote(_ source: String) {
+    if let text = sourceNotes[source] { note(text) }
+  }
+
   private func vdsoImage() -> BinaryImage? {
-    if vdsoLoaded { return vdso }
+    if vdsoLoaded {
+      renote("[vdso]")
+      return vdso
+    }
     vdsoLoaded = true
     guard options.useOwnVDSO, let memory = VDSOImage.memory() else {
-      note("no symbols for [vdso]: this process has no vDSO image")
+      note("no symbols for [vdso]: this process has no vDSO image", source: "[vdso]")
       return nil
     }
     do throws(SymbolizeError) {
       vdso = try BinaryImage(memory: memory, name: "[vdso]")
     } catch {
-      note("no symbols for [vdso]: \(error.description)")
+      note("no symbols for [vdso]: \(error.description)", source: "[vdso]")
     }
     return vdso
   }
 
   private func kernelSymbols() -> KernelSymbols {
-    if let kernel { return kernel }
+    if let kernel {
+      renote("[kernel]")
+      return kernel
+    }
     var table = KernelSymbols(parsing: "")
     do throws(SymbolizeError) {
       table = KernelSymbols(parsing: try MappedFile.readText(path: options.kallsymsPath))
       if table.symbols.isEmpty {
-        note("kernel frames are not named: \(options.kallsymsPath) hides addresses (kernel.kptr_restrict; run as root)")
+        note(
+          "kernel frames are not named: \(options.kallsymsPath) hides addresses (kernel.kptr_restrict; run as root)",
+          source: "[kernel]")
       }
     } catch {
-      note("kernel frames are not named: \(error.description)")
+      note("kernel frames are not named: \(error.description)", source: "[kernel]")
     }
     kernel = table
     return table
@@ -211,12 +242,15 @@ public final class Symbolizer {
   }
 
   private func perfMap(at path: String) -> PerfMap {
-    if let map = perfMaps[path] { return map }
+    if let map = perfMaps[path] {
+      renote(path)
+      return map
+    }
     var map = PerfMap(parsing: "")
     do throws(SymbolizeError) {
       map = PerfMap(parsing: try MappedFile.readText(path: path))
     } catch {
-      note("no JIT symbols: \(error.description)")
+      note("no JIT symbols: \(error.description)", source: path)
     }
     perfMaps[path] = map
     return map
@@ -227,32 +261,5 @@ public final class Symbolizer {
     let name = Demangler.demangle(raw)
     demangled[raw] = name
     return name
-  }
-}
-
-/// What a mapping's file name says about how to symbolize it.
-enum MappingKind: Equatable {
-  case kernel
-  case vdso
-  case perfMap
-  case anonymous
-  case file(String)
-
-  init(_ filename: String) {
-    if filename.hasPrefix("[kernel.kallsyms]") || filename == "[kernel]" {
-      self = .kernel
-    } else if filename == "[vdso]" {
-      self = .vdso
-    } else if filename.hasPrefix("/tmp/perf-"), filename.hasSuffix(".map"),
-      filename.dropFirst(10).dropLast(4).allSatisfy(\.isNumber), filename.count > 14
-    {
-      self = .perfMap
-    } else if filename.isEmpty || filename.hasPrefix("[") || filename.hasPrefix("//anon") {
-      self = .anonymous
-    } else if filename.hasSuffix(" (deleted)") {
-      self = .file(String(filename.dropLast(10)))
-    } else {
-      self = .file(filename)
-    }
   }
 }

@@ -98,6 +98,7 @@ final class TextSourceTests: XCTestCase {
     symbolizer.symbolize(&q)
     XCTAssertEqual(names(q, 0), ["libgone.so.1+0x2000"])
     XCTAssertEqual(symbolizer.notes.count, notesBefore)
+    XCTAssertTrue(q.run.notes.contains { $0.contains("libgone.so.1") }, "each profile is told about its missing binary")
   }
 
   func testHiddenKernelAddressesGiveOneGenericName() throws {
