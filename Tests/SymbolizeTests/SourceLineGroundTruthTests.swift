@@ -4,9 +4,10 @@ import XCTest
 
 @testable import Symbolize
 
-/// Lines and inline chains against binutils `addr2line -f -i` for every address of the
+/// Lines and inline chains against binutils `addr2line -f -i` (C) and `llvm-symbolizer` (C++)
+/// for every address of the
 /// functions of an -O2 build (where GCC inlines and reorders).
-final class Addr2LineGroundTruthTests: XCTestCase {
+final class SourceLineGroundTruthTests: XCTestCase {
   func testEveryAddressMatchesAddr2Line() throws {
     let fx = try Fixtures()
     try fx.write("fixture.c", CSymbolizationTests.cSource)
@@ -52,7 +53,7 @@ final class Addr2LineGroundTruthTests: XCTestCase {
   }
 }
 
-extension Addr2LineGroundTruthTests {
+extension SourceLineGroundTruthTests {
   /// C++ at -O2 against `llvm-symbolizer --inlining` (binutils addr2line misnames the innermost
   /// inlined frame and misplaces some header lines, so it is no ground truth here).
   func testCxxTemplatesAndDeepInliningMatchLLVMSymbolizer() throws {
