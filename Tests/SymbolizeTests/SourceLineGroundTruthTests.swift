@@ -5,8 +5,7 @@ import XCTest
 @testable import Symbolize
 
 /// Lines and inline chains against binutils `addr2line -f -i` (C) and `llvm-symbolizer` (C++)
-/// for every address of the
-/// functions of an -O2 build (where GCC inlines and reorders).
+/// for every address of the functions of -O2 builds (where GCC inlines and reorders).
 final class SourceLineGroundTruthTests: XCTestCase {
   func testEveryAddressMatchesAddr2Line() throws {
     let fx = try Fixtures()
