@@ -61,7 +61,7 @@ public final class Symbolizer {
     }
     for i in unmapped {
       let address = profile.locations[i].address
-      if address >= 0xffff_8000_0000_0000 {
+      if Symbolizer.isKernelAddress(address) {
         profile.locations[i].lines = [kernelLine(address, profile: &profile, functions: &functions).line]
       } else {
         let f = functions.function(name: "[unknown]", systemName: "[unknown]", file: "", startLine: 0, in: &profile)
@@ -70,6 +70,9 @@ public final class Symbolizer {
     }
     for note in callNotes where !profile.run.notes.contains(note) { profile.run.notes.append(note) }
   }
+
+  /// True for x86-64 kernel-half addresses.
+  static func isKernelAddress(_ address: UInt64) -> Bool { address >= 0xffff_8000_0000_0000 }
 
   private func note(_ text: String) {
     if !notes.contains(text) { notes.append(text) }
@@ -103,8 +106,14 @@ public final class Symbolizer {
       }
       if named { profile.mappings[index].hasFunctions = true }
     case .anonymous:
+      // Kernel modules may come as `[module]` mappings: their addresses are kernel addresses.
       let f = functions.function(name: "[unknown]", systemName: "[unknown]", file: "", startLine: 0, in: &profile)
-      for i in locations { profile.locations[i].lines = [Line(function: f)] }
+      for i in locations {
+        let address = profile.locations[i].address
+        profile.locations[i].lines =
+          Symbolizer.isKernelAddress(address)
+          ? [kernelLine(address, profile: &profile, functions: &functions).line] : [Line(function: f)]
+      }
     case .vdso:
       symbolizeImage(vdsoImage(), label: "[vdso]", locations: locations, mapping: index, profile: &profile, functions: &functions)
     case .file(let path):

@@ -71,10 +71,11 @@ final class TextSourceTests: XCTestCase {
       [
         ("[kernel.kallsyms]", 0xffff_ffff_8100_0000, 0xffff_ffff_ffff_ffff), (mapPath, 0x7f00_0000_0000, 0x7f00_1000_0000),
         ("/nonexistent/dir/libgone.so.1", 0x7f55_0000_0000, 0x7f55_0010_0000), ("//anon", 0x1000, 0x2000),
+        ("[nf_tables]", 0xffff_ffff_c0a0_0000, 0xffff_ffff_c0a1_0000),
       ],
       addresses: [
         (0, 0xffff_ffff_8100_3004), (1, 0x7f00_0000_1010), (1, 0x7f00_0000_9000), (2, 0x7f55_0000_1234), (3, 0x1100),
-        (nil, 0x4242), (nil, 0xffff_ffff_8100_1010),
+        (nil, 0x4242), (nil, 0xffff_ffff_8100_1010), (4, 0xffff_ffff_c0a0_0040),
       ])
     var options = Symbolizer.Options()
     options.kallsymsPath = kallsyms
@@ -87,6 +88,7 @@ final class TextSourceTests: XCTestCase {
     XCTAssertEqual(names(p, 4), ["[unknown]"])
     XCTAssertEqual(names(p, 5), ["[unknown]"])
     XCTAssertEqual(names(p, 6), ["do_one_initcall"], "kernel addresses without a mapping use kallsyms")
+    XCTAssertEqual(names(p, 7), ["nf_hook_run [nf_tables]"], "kernel module mappings use kallsyms")
     XCTAssertTrue(p.mappings[0].hasFunctions)
     XCTAssertFalse(p.mappings[2].hasFunctions)
     XCTAssertEqual(p.run.notes.filter { $0.contains("/nonexistent/dir/libgone.so.1") }.count, 1)
