@@ -55,5 +55,8 @@ final class SymbolizeBenchmarkTests: XCTestCase {
     try fx.write("go.mod", "module bench\n\ngo 1.19\n")
     try fx.run("go", ["build", "-o", "gobench", "."], environment: ["CGO_ENABLED": "0"])
     try measure("go net/http binary (DWARF, inlines)", binary: fx.path("gobench"), count: 10_000, fx: fx)
+    try measure(
+      "libc.so.6 (DWARF from its /usr/lib/debug/.build-id file)", binary: "/usr/lib/x86_64-linux-gnu/libc.so.6",
+      count: 10_000, fx: fx)
   }
 }
