@@ -10,6 +10,7 @@ public enum SymbolizeError: Error, Equatable, Sendable, CustomStringConvertible 
   /// The file found for a mapping has a different build id than the one recorded.
   case buildIDMismatch(path: String, expected: String, found: String)
 
+  /// A lower-case message naming the file and what is wrong.
   public var description: String {
     switch self {
     case .cannotRead(let path, let op, let errno):

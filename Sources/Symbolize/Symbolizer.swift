@@ -16,9 +16,11 @@ public final class Symbolizer {
     public var kallsymsPath: String = "/proc/kallsyms"
     /// Symbolize `[vdso]` frames from this process's vDSO (the same kernel's image).
     public var useOwnVDSO: Bool = true
+    /// The defaults: `/usr/lib/debug`, `/proc/kallsyms`, our own vDSO.
     public init() {}
   }
 
+  /// Where this symbolizer looks for debug files and kernel symbols.
   public let options: Options
   /// Everything noteworthy so far (missing binaries, hidden kernel symbols), oldest first.
   public private(set) var notes: [String] = []

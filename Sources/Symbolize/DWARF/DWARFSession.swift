@@ -8,7 +8,9 @@ public struct SourceFrame: Equatable, Sendable {
   public var rawName: String?
   /// Source file of `line` ("" when unknown).
   public var file: String
+  /// Line in `file` (0 when unknown).
   public var line: Int64
+  /// Column in the line (0 when unknown).
   public var column: Int64
   /// Line of the function's declaration (0 when unknown).
   public var declarationLine: Int64

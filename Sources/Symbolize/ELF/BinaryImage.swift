@@ -1,10 +1,10 @@
 /// One resolved frame: a raw symbol name (nil when nothing names it) and its source position.
-public struct ResolvedFrame: Equatable, Sendable {
-  public var rawName: String?
-  public var file: String
-  public var line: Int64
-  public var column: Int64
-  public var declarationLine: Int64
+struct ResolvedFrame: Equatable, Sendable {
+  var rawName: String?
+  var file: String
+  var line: Int64
+  var column: Int64
+  var declarationLine: Int64
 }
 
 /// A binary opened for symbolization: its mapped bytes, parsed headers, code symbols (from the

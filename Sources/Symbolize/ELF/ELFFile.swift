@@ -6,24 +6,39 @@
 public struct ELFFile {
   /// A program header (segment).
   public struct Segment: Equatable, Sendable {
+    /// p_type (PT_LOAD = 1, PT_NOTE = 4, …).
     public var type: UInt32
+    /// p_flags (PF_X = 1, PF_W = 2, PF_R = 4).
     public var flags: UInt32
+    /// p_offset: where the segment starts in the file.
     public var offset: UInt64
+    /// p_vaddr: the link-time address of its first byte.
     public var virtualAddress: UInt64
+    /// p_filesz.
     public var fileSize: UInt64
+    /// p_memsz.
     public var memorySize: UInt64
   }
 
   /// A section header with its name resolved.
   public struct Section: Equatable, Sendable {
+    /// Name from the section-name string table.
     public var name: String
+    /// sh_type (SHT_SYMTAB = 2, SHT_NOTE = 7, SHT_NOBITS = 8, SHT_DYNSYM = 11, …).
     public var type: UInt32
+    /// sh_flags (SHF_EXECINSTR = 4, SHF_COMPRESSED = 0x800, …).
     public var flags: UInt64
+    /// sh_addr: link-time address (0 for non-allocated sections).
     public var address: UInt64
+    /// sh_offset: where the contents start in the file.
     public var offset: UInt64
+    /// sh_size in bytes.
     public var size: UInt64
+    /// sh_link: e.g. the string table of a symbol table.
     public var link: UInt32
+    /// sh_info.
     public var info: UInt32
+    /// sh_entsize: size of one entry for tables.
     public var entrySize: UInt64
     /// True for SHT_NOBITS sections (.bss, and stripped-out code in debug files).
     public var hasNoBits: Bool { type == ELFFile.sectionNoBits }
@@ -39,8 +54,11 @@ public struct ELFFile {
   public let bytes: UnsafeRawBufferPointer
   /// ET_EXEC (2), ET_DYN (3), …
   public let fileType: UInt16
+  /// e_machine (EM_X86_64 = 62, EM_AARCH64 = 183).
   public let machine: UInt16
+  /// Program headers, in file order.
   public let segments: [Segment]
+  /// Section headers, in file order, with names resolved.
   public let sections: [Section]
 
   /// Parses the ELF header, program headers and section headers of `bytes`.

@@ -8,7 +8,9 @@
 public struct ELFSymbolTable {
   /// One code symbol: the address range `[start, end)` it covers.
   public struct Entry: Equatable, Sendable {
+    /// First link-time address.
     public var start: UInt64
+    /// One past the last address.
     public var end: UInt64
     /// Absolute offset of the NUL-terminated name in the source file's bytes.
     var nameOffset: UInt64

@@ -5,7 +5,9 @@
 public struct KernelSymbols: Sendable {
   /// A kernel symbol's start address and name (`name [module]` for module symbols).
   public struct Symbol: Equatable, Sendable {
+    /// Start address.
     public var address: UInt64
+    /// Symbol name, with ` [module]` for module symbols.
     public var name: String
   }
 

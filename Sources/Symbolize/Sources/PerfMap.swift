@@ -6,8 +6,11 @@
 public struct PerfMap: Sendable {
   /// One code blob: `[start, start + size)` named `name`.
   public struct Entry: Equatable, Sendable {
+    /// First address of the blob.
     public var start: UInt64
+    /// Length of the blob in bytes.
     public var size: UInt64
+    /// The name the JIT gave it.
     public var name: String
   }
 
