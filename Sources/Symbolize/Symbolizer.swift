@@ -27,6 +27,9 @@ public final class Symbolizer {
 
   private var images: [String: BinaryImage] = [:]
   private var failures: [String: SymbolizeError] = [:]
+  /// The file version each cached image or failure was made from.
+  private var identities: [String: FileIdentity] = [:]
+  private var checkedThisCall: Set<String> = []
   private var kernel: KernelSymbols?
   private var vdso: BinaryImage?
   private var vdsoLoaded = false
@@ -46,6 +49,7 @@ public final class Symbolizer {
   /// Notes that concern this profile are also appended to `profile.run.notes`.
   public func symbolize(_ profile: inout Profile) {
     callNotes = []
+    checkedThisCall = []
     var functions = FunctionInterner(profile)
     var byMapping: [Int: [Int]] = [:]
     var unmapped: [Int] = []
@@ -170,11 +174,22 @@ public final class Symbolizer {
 
   private func binaryImage(path: String, expectedBuildID: String) -> BinaryImage? {
     let key = path + "\u{0}" + expectedBuildID
+    // Once per call, check the file is still the version that was loaded (a rebuilt binary
+    // at the same path must not keep its old symbols; a missing one may have appeared).
+    if !checkedThisCall.contains(key) {
+      checkedThisCall.insert(key)
+      if let loaded = identities[key], loaded != FileIdentity.of(path: path) {
+        images[key] = nil
+        failures[key] = nil
+        identities[key] = nil
+      }
+    }
     if let image = images[key] { return image }
     if let failure = failures[key] {
       note(Symbolizer.missingNote(path, failure))
       return nil
     }
+    identities[key] = FileIdentity.of(path: path)
     do throws(SymbolizeError) {
       let image = try BinaryImage(path: path, debugRoots: options.debugRoots)
       if !expectedBuildID.isEmpty, !image.buildID.isEmpty, image.buildID != expectedBuildID {
@@ -188,6 +203,7 @@ public final class Symbolizer {
       return nil
     }
   }
+
 
   private static func missingNote(_ path: String, _ error: SymbolizeError) -> String {
     "no symbols for \(path): \(error.description)"

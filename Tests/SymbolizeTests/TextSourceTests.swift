@@ -163,3 +163,32 @@ final class TextSourceTests: XCTestCase {
     XCTAssertEqual(p.functions.count, 1)
   }
 }
+
+extension TextSourceTests {
+  func testRebuiltBinaryAtSamePathIsReread() throws {
+    let fx = try Fixtures()
+    let symbolizer = Symbolizer()
+    for (version, function) in ["first", "second"].enumerated().map({ ($0.offset, $0.element) }) {
+      try fx.write("prog.c", "__attribute__((noinline)) int \(function)_work(int x) { return x * \(version + 3); }\nint main(int c, char **v) { return \(function)_work(c); }\n")
+      try fx.run("gcc", ["-g", "-O0", "-o", "prog", "prog.c"])
+      let binary = fx.path("prog")
+      let sym = try XCTUnwrap(try fx.symbols(binary)["\(function)_work"])
+      var mp = MappedProfile(binary: binary, segment: try fx.textSegment(binary), bias: 0x5555_0000_0000)
+      let loc = mp.add(linkAddress: sym.address + 4)
+      symbolizer.symbolize(&mp.profile)
+      XCTAssertEqual(mp.frames(loc).first?.name, "\(function)_work", "version \(version)")
+    }
+    // A binary that was missing and then appears is read on the next call.
+    let late = fx.path("late")
+    var before = MappedProfile(binary: late, segment: (0x1000, 0x1000), bias: 0x5555_0000_0000)
+    let b = before.add(linkAddress: 0x1100)
+    symbolizer.symbolize(&before.profile)
+    XCTAssertEqual(before.frames(b).first?.name, "late+0x1100")
+    try FileManager.default.copyItem(atPath: fx.path("prog"), toPath: late)
+    let sym = try XCTUnwrap(try fx.symbols(late)["second_work"])
+    var after = MappedProfile(binary: late, segment: try fx.textSegment(late), bias: 0x5555_0000_0000)
+    let a = after.add(linkAddress: sym.address + 4)
+    symbolizer.symbolize(&after.profile)
+    XCTAssertEqual(after.frames(a).first?.name, "second_work")
+  }
+}

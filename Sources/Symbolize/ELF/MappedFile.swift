@@ -85,3 +85,31 @@ extension MappedFile {
     return String(decoding: data, as: UTF8.self)
   }
 }
+
+/// One version of a file on disk: device, inode, size and modification time. A binary
+/// rebuilt at the same path gets a new identity, so cached symbols are not reused for it.
+public struct FileIdentity: Hashable, Sendable {
+  /// Device number.
+  public var device: UInt64
+  /// Inode number.
+  public var inode: UInt64
+  /// Size in bytes (-1 for a missing file).
+  public var size: Int64
+  /// Modification time, seconds part.
+  public var modifiedSeconds: Int64
+  /// Modification time, nanoseconds part.
+  public var modifiedNanoseconds: Int64
+
+  /// The identity of a file that does not exist or cannot be inspected.
+  public static let missing = FileIdentity(device: 0, inode: 0, size: -1, modifiedSeconds: 0, modifiedNanoseconds: 0)
+
+  /// The identity of the file at `path` now (`missing` when `stat` fails). The corresponding
+  /// C function is `stat`.
+  public static func of(path: String) -> FileIdentity {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return .missing }
+    return FileIdentity(
+      device: UInt64(st.st_dev), inode: UInt64(st.st_ino), size: Int64(st.st_size),
+      modifiedSeconds: Int64(st.st_mtim.tv_sec), modifiedNanoseconds: Int64(st.st_mtim.tv_nsec))
+  }
+}
