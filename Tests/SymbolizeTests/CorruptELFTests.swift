@@ -89,3 +89,38 @@ final class CorruptELFTests: XCTestCase {
     }
   }
 }
+
+extension CorruptELFTests {
+  /// Random bytes written into the DWARF sections (line tables, DIEs, abbreviations) reach
+  /// libdw; symbolization must still finish and give every location a name.
+  func testCorruptDWARFNeverCrashes() throws {
+    let fx = try Fixtures()
+    try fx.write("fixture.c", CSymbolizationTests.cSource)
+    try fx.run("gcc", ["-g", "-O2", "-o", "fixture", "fixture.c"])
+    let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: fx.path("fixture"))))
+    let sections = try original.withUnsafeBytes { raw throws(SymbolizeError) in try ELFFile(bytes: raw, path: "fixture").sections }
+    let debug = sections.filter { $0.name.hasPrefix(".debug_") && $0.size > 0 }
+    XCTAssertGreaterThanOrEqual(debug.count, 3)
+    let segment = try fx.textSegment(fx.path("fixture"))
+    let syms = try fx.symbols(fx.path("fixture"))
+    var rng = SplitMix64(state: 11)
+    for trial in 0..<300 {
+      var bytes = original
+      for _ in 0..<Int.random(in: 1...40, using: &rng) {
+        let s = debug[Int.random(in: 0..<debug.count, using: &rng)]
+        bytes[Int(s.offset) + Int.random(in: 0..<Int(s.size), using: &rng)] = UInt8.random(in: 0...255, using: &rng)
+      }
+      let path = fx.path("dwarf-\(trial)")
+      try Data(bytes).write(to: URL(fileURLWithPath: path))
+      var mp = MappedProfile(binary: path, segment: segment, bias: 0x1000_0000)
+      for name in ["alpha", "beta", "outer"] {
+        let s = try XCTUnwrap(syms[name])
+        for offset in stride(from: 0, to: s.size, by: 5) { mp.add(linkAddress: s.address + offset) }
+      }
+      Symbolizer().symbolize(&mp.profile)
+      XCTAssertFalse(mp.locations.contains { mp.frames($0).isEmpty || mp.frames($0).contains { $0.name.isEmpty } }, path)
+      XCTAssertNoThrow(try mp.profile.validate())
+      try FileManager.default.removeItem(atPath: path)
+    }
+  }
+}
