@@ -16,11 +16,11 @@ public struct ELFSymbolTable {
     var nameOffset: UInt64
     /// Index of the file in `sources`.
     var source: UInt8
-    /// Higher wins when several symbols share an address (sized global functions first).
+    /// Higher wins when several symbols share an address (see `collect`).
     var rank: UInt8
   }
 
-  private static let sizedRank: UInt8 = 32
+  private static let sizedRank: UInt8 = 64
 
   /// Entries sorted by start address, one per address.
   public private(set) var entries: [Entry] = []
@@ -37,9 +37,20 @@ public struct ELFSymbolTable {
       ELFSymbolTable.collect(from: file, source: UInt8(index), into: &all)
     }
     all.sort { $0.start != $1.start ? $0.start < $1.start : $0.rank > $1.rank }
+    // One entry per address: the best rank, and among equals the longest name (as perf does).
     var unique: [Entry] = []
     unique.reserveCapacity(all.count)
-    for e in all where unique.last?.start != e.start { unique.append(e) }
+    var i = 0
+    while i < all.count {
+      var best = i
+      var j = i + 1
+      while j < all.count, all[j].start == all[i].start {
+        if all[j].rank == all[i].rank, nameLength(all[j]) > nameLength(all[best]) { best = j }
+        j += 1
+      }
+      unique.append(all[best])
+      i = j
+    }
     // Symbols without a size extend to the next symbol, but not past their section's end.
     for i in unique.indices where unique[i].rank & ELFSymbolTable.sizedRank == 0 {
       let next = i + 1 < unique.count ? unique[i + 1].start : UInt64.max
@@ -78,13 +89,18 @@ public struct ELFSymbolTable {
           if first == UInt8(ascii: "$") || first == 0 { continue }
           if first == UInt8(ascii: "."), file.bytes.readLE(UInt8.self, at: Int(nameOffset) + 1) == UInt8(ascii: "L") { continue }
         }
-        // Among aliases prefer a sized function, then GLOBAL > WEAK > LOCAL (so `__getpid`
-        // beats libc's internal `__GI_getpid`), then a name without a leading underscore.
-        var rank: UInt8 = 0
+        // Among aliases choose as perf does: a sized symbol, then a non-weak one, then a
+        // global one (so `__getpid` beats libc's internal `__GI_getpid`), then the one with
+        // fewer leading underscores; then a typed one, then `.symtab` over `.dynsym`.
+        var underscores = 0
+        while underscores < 3, file.bytes.readLE(UInt8.self, at: Int(nameOffset) + underscores) == UInt8(ascii: "_") {
+          underscores += 1
+        }
+        var rank: UInt8 = UInt8(3 - underscores) << 2
         if size > 0 { rank |= ELFSymbolTable.sizedRank }
-        if type != 0 { rank |= 16 }
-        if bind == 1 { rank |= 8 } else if bind == 2 { rank |= 4 }
-        if file.bytes.readLE(UInt8.self, at: Int(nameOffset)) != UInt8(ascii: "_") { rank |= 2 }
+        if bind != 2 { rank |= 32 }  // not STB_WEAK
+        if bind == 1 { rank |= 16 }  // STB_GLOBAL
+        if type != 0 { rank |= 2 }
         if isSymtab { rank |= 1 }
         let sectionEnd = section.address &+ section.size
         // Unsized symbols get their section's end here and are cut at the next symbol later.
@@ -92,6 +108,14 @@ public struct ELFSymbolTable {
         out.append(Entry(start: value, end: end, nameOffset: nameOffset, source: source, rank: rank))
       }
     }
+  }
+
+  private func nameLength(_ e: Entry) -> Int {
+    guard Int(e.source) < sources.count else { return 0 }
+    let bytes = sources[Int(e.source)]
+    var n = 0
+    while let c = bytes.readLE(UInt8.self, at: Int(e.nameOffset) + n), c != 0 { n += 1 }
+    return n
   }
 
   /// Number of symbols.
