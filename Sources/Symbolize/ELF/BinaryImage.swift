@@ -1,0 +1,121 @@
+/// One resolved frame: a raw symbol name (nil when nothing names it) and its source position.
+struct ResolvedFrame: Equatable, Sendable {
+  var rawName: String?
+  var file: String
+  var line: Int64
+  var column: Int64
+  var declarationLine: Int64
+}
+
+/// A binary opened for symbolization: its mapped bytes, parsed headers, code symbols (from the
+/// binary and its separate debug file) and DWARF. Opened once per path and build id and kept
+/// by the `Symbolizer`, so later lookups only cost a binary search.
+final class BinaryImage {
+  let path: String
+  private let file: MappedFile
+  private let debugFile: MappedFile?
+  let elf: ELFFile
+  let symbols: ELFSymbolTable
+  /// Go function names for Go binaries without `.symtab`.
+  private let goTable: GoPCLNTab?
+  let buildID: String
+  /// Path of the file the DWARF came from ("" when there is none).
+  let dwarfPath: String
+  private let dwarf: DWARFSession?
+  private var cache: [UInt64: [ResolvedFrame]] = [:]
+
+  /// Opens the ELF file at `path` and looks for its debug file under `debugRoots`.
+  init(path: String, debugRoots: [String]) throws(SymbolizeError) {
+    let file = try MappedFile(path: path)
+    let elf = try ELFFile(bytes: file.bytes, path: path)
+    let buildID = elf.buildIDHex
+    var debugFile: MappedFile? = nil
+    var debugELF: ELFFile? = nil
+    var debugPath = ""
+    let needsDebug = !elf.hasDebugInfo || elf.section(named: ".symtab") == nil
+    if needsDebug {
+      for candidate in DebugFileLocator.candidates(
+        forBinary: path, buildID: buildID, debugLink: elf.debugLink?.name, debugRoots: debugRoots)
+      {
+        guard let mapped = try? MappedFile(path: candidate), let parsed = try? ELFFile(bytes: mapped.bytes, path: candidate)
+        else { continue }
+        let candidateID = parsed.buildIDHex
+        if !buildID.isEmpty, !candidateID.isEmpty, candidateID != buildID { continue }
+        debugELF = parsed
+        debugPath = candidate
+        debugFile = consume mapped
+        break
+      }
+    }
+    var symbolSources = [elf]
+    if let d = debugELF { symbolSources.append(d) }
+    self.symbols = ELFSymbolTable(files: symbolSources)
+    self.goTable = BinaryImage.goTable(elf, hasSymtab: symbolSources.contains { $0.section(named: ".symtab") != nil })
+    if let d = debugELF, d.hasDebugInfo {
+      dwarf = DWARFSession(path: debugPath)
+      dwarfPath = dwarf == nil ? "" : debugPath
+    } else if elf.hasDebugInfo {
+      dwarf = DWARFSession(path: path)
+      dwarfPath = dwarf == nil ? "" : path
+    } else {
+      dwarf = nil
+      dwarfPath = ""
+    }
+    self.path = path
+    self.elf = elf
+    self.buildID = buildID
+    self.file = file
+    self.debugFile = debugFile
+  }
+
+  /// Wraps an ELF image already in memory (the vDSO); symbols only, no DWARF.
+  init(memory: UnsafeRawBufferPointer, name: String) throws(SymbolizeError) {
+    let file = MappedFile(borrowing: memory, name: name)
+    let elf = try ELFFile(bytes: file.bytes, path: name)
+    self.path = name
+    self.elf = elf
+    self.symbols = ELFSymbolTable(files: [elf])
+    self.goTable = nil
+    self.buildID = elf.buildIDHex
+    self.dwarf = nil
+    self.dwarfPath = ""
+    self.file = file
+    self.debugFile = nil
+  }
+
+  private static func goTable(_ elf: ELFFile, hasSymtab: Bool) -> GoPCLNTab? {
+    guard !hasSymtab, let section = elf.section(named: ".gopclntab"), let data = elf.data(of: section) else { return nil }
+    return GoPCLNTab(section: data, textAddress: elf.section(named: ".text")?.address ?? 0)
+  }
+
+  /// True when DWARF is available (line numbers and inline frames).
+  var hasDWARF: Bool { dwarf != nil }
+
+  /// The link-time address for a file offset (the offset itself when no segment holds it).
+  func linkAddress(forFileOffset offset: UInt64) -> UInt64 {
+    elf.linkAddress(forFileOffset: offset) ?? offset
+  }
+
+  /// Frames for a link-time address, innermost first; empty when nothing is known about it.
+  func frames(at address: UInt64) -> [ResolvedFrame] {
+    if let hit = cache[address] { return hit }
+    let symbolName = symbols.index(containing: address).map { symbols.name(of: $0) }
+      ?? goTable?.functionName(containing: address)
+    var result: [ResolvedFrame] = []
+    let source = dwarf?.frames(at: address) ?? []
+    if source.isEmpty {
+      if let name = symbolName {
+        result = [ResolvedFrame(rawName: name, file: "", line: 0, column: 0, declarationLine: 0)]
+      }
+    } else {
+      result = source.enumerated().map { i, f in
+        // The outermost frame is the real function: name it as its ELF symbol does (as perf
+        // does; DWARF may name an assembler label or drop a `.cold` suffix), else from DWARF.
+        let name = i == source.count - 1 ? (symbolName ?? f.rawName) : f.rawName
+        return ResolvedFrame(rawName: name, file: f.file, line: f.line, column: f.column, declarationLine: f.declarationLine)
+      }
+    }
+    cache[address] = result
+    return result
+  }
+}

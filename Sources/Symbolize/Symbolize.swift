@@ -1,2 +1,0 @@
-/// The Symbolize layer of perfsh (see docs/architecture.md).
-public enum SymbolizeLayer {}
