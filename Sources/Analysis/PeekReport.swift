@@ -26,6 +26,10 @@ public struct PeekReport: Sendable {
   public var graphFlat: Int64
   public var valueType: ValueType
   public var filter: ProfileFilter
+  /// Number of nodes in the graph (matching or not).
+  public var graphNodeCount: Int
+  /// (flat, cum) of every graph node: pprof picks the report's unit from them.
+  public var nodeValues: [(flat: Int64, cum: Int64)]
 
   /// Builds the report; nodes are matched on their printable name, as pprof does.
   public init(profile: Profile, matching pattern: NameMatcher, options: GraphOptions = GraphOptions(), sortByCum: Bool = false) throws(AnalysisError) {
@@ -63,6 +67,8 @@ public struct PeekReport: Sendable {
     self.entries = entries
     total = graph.total
     graphFlat = graph.flatSum
+    graphNodeCount = graph.nodes.count
+    nodeValues = graph.nodes.map { ($0.flat, $0.cum) }
     valueType = graph.valueType
     filter = graph.filter
   }
