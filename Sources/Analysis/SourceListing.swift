@@ -10,6 +10,13 @@ public struct SourceListing: Sendable {
     public var cum: Int64
     /// The line's text; nil when the file could not be read.
     public var text: String?
+
+    public init(number: Int64, flat: Int64, cum: Int64, text: String?) {
+      self.number = number
+      self.flat = flat
+      self.cum = cum
+      self.text = text
+    }
   }
 
   /// One function in one source file (pprof's `ROUTINE ======================== name in file`).
