@@ -70,7 +70,7 @@ struct FrameTable {
         if let visible, !visible[i] { continue }
         let f = profile.functions[line.function.index]
         let key = Key(
-          name: keepFunction ? canon(f.name) : 0, systemName: keepFunction ? canon(f.systemName) : 0,
+          name: keepFunction ? canon(f.name) : 0, systemName: 0,
           file: keepFile ? canon(f.filename) : 0, line: keepLine ? line.line : 0, address: address, object: 0)
         nodes.append(Self.node(key, &index, &infos) {
           NodeInfo(

@@ -30,6 +30,17 @@ final class ReportRenderingTests: XCTestCase {
     assertSnapshot(render { TopRenderer.write(report, to: &$0) }, named: "top.files.samples")
   }
 
+  func testTopAddresses() throws {
+    let options = TopOptions(graph: GraphOptions(granularity: .addresses))
+    let report = try TopReport(profile: ProfileFixtures.cpu(), options: options)
+    assertSnapshot(render { TopRenderer.write(report, to: &$0) }, named: "top.addresses")
+  }
+
+  func testTopUnsymbolized() throws {
+    let report = try TopReport(profile: ProfileFixtures.unsymbolized())
+    assertSnapshot(render { TopRenderer.write(report, to: &$0) }, named: "top.unsymbolized")
+  }
+
   func testTopDroppedNodesAndLimit() throws {
     let report = try TopReport(profile: ProfileFixtures.fanOut(300), options: TopOptions(nodeCount: 4))
     assertSnapshot(render { TopRenderer.write(report, to: &$0) }, named: "top.dropped")
