@@ -78,3 +78,19 @@ final class ProfileFilterTests: XCTestCase {
     XCTAssertEqual(ProfileFilter.none.descriptionLines, [])
   }
 }
+
+/// Literal patterns take a fast path; its answers must equal the regex engine's.
+final class NameMatcherTests: XCTestCase {
+  func testLiteralAndRegexAgree() throws {
+    let names = ["main", "main.parse", "github.com/x/y.(*T).Run", "", "ünïcode_fn", "parse"]
+    for pattern in ["parse", "main", "ünï", "x/y", "", "nomatch"] {
+      let m = try NameMatcher(pattern)
+      for name in names {
+        XCTAssertEqual(m.matches(name), name.contains(pattern) || pattern.isEmpty, "\(pattern) in \(name)")
+      }
+    }
+    XCTAssertTrue(try NameMatcher("^main$").matches("main"))
+    XCTAssertFalse(try NameMatcher("^main$").matches("main.parse"))
+    XCTAssertTrue(try NameMatcher("\\(\\*T\\)").matches("github.com/x/y.(*T).Run"))
+  }
+}
