@@ -40,6 +40,26 @@ struct FrameTable {
     var objectNames = [String](repeating: "", count: objectIDs.count)
     for (name, id) in objectIDs { objectNames[Int(id)] = name }
 
+    // File names are cleaned as pprof does; equal cleaned names share one key.
+    var cleanedIDs: [String: Int32] = [:]
+    var cleanedOf: [Int32: (id: Int32, path: String)] = [:]
+    func cleanedFile(_ id: StringID) -> (id: Int32, path: String) {
+      if id == .empty { return (0, "") }
+      if let hit = cleanedOf[id.raw] { return hit }
+      let raw = strings[id]
+      let path = raw.isEmpty ? "" : cleanPath(raw)
+      let cid: Int32
+      if path.isEmpty {
+        cid = 0
+      } else if let known = cleanedIDs[path] {
+        cid = known
+      } else {
+        cid = Int32(cleanedIDs.count + 1)
+        cleanedIDs[path] = cid
+      }
+      cleanedOf[id.raw] = (cid, path)
+      return (cid, path)
+    }
     var index: [Key: Int32] = [:]
     var infos: [NodeInfo] = []
     var start: [Int32] = []
@@ -69,13 +89,14 @@ struct FrameTable {
       for (i, line) in loc.lines.enumerated() {
         if let visible, !visible[i] { continue }
         let f = profile.functions[line.function.index]
+        let file: (id: Int32, path: String) = keepFile ? cleanedFile(f.filename) : (0, "")
         let key = Key(
           name: keepFunction ? canon(f.name) : 0, systemName: 0,
-          file: keepFile ? canon(f.filename) : 0, line: keepLine ? line.line : 0, address: address, object: 0)
+          file: file.id, line: keepLine ? line.line : 0, address: address, object: 0)
         nodes.append(Self.node(key, &index, &infos) {
           NodeInfo(
             name: keepFunction ? strings[f.name] : "", systemName: keepFunction ? strings[f.systemName] : "",
-            file: keepFile ? strings[f.filename] : "", line: keepLine ? line.line : 0,
+            file: file.path, line: keepLine ? line.line : 0,
             startLine: f.startLine, address: address)
         })
         added += 1

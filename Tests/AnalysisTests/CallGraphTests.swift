@@ -123,3 +123,41 @@ final class CallGraphTests: XCTestCase {
     XCTAssertEqual(graph.total, 0)
   }
 }
+
+/// File names are cleaned like Go's `filepath.Clean` before they name nodes.
+final class FileNameTests: XCTestCase {
+  func testFilesThatCleanToTheSamePathAreOneNode() throws {
+    var b = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count")])
+    let a = b.location(function: b.function("a", file: "./src/x.c"), line: 3)
+    let c = b.location(function: b.function("c", file: "src//lib/../x.c"), line: 4)
+    b.addSample(leafFirst: [a], values: [2])
+    b.addSample(leafFirst: [c], values: [5])
+    let graph = try CallGraph(profile: b.build(), options: GraphOptions(granularity: .files))
+    XCTAssertEqual(graph.nodes.map(\.info.file), ["src/x.c"])
+    XCTAssertEqual(graph.nodes.first?.flat, 7)
+    let lines = try CallGraph(profile: b.build(), options: GraphOptions(granularity: .lines))
+    XCTAssertEqual(Set(lines.nodes.map(\.info.printableName)), ["a src/x.c:3", "c src/x.c:4"])
+  }
+}
+
+final class CleanPathTests: XCTestCase {
+  func testGoCleanExamples() throws {
+    // Table from Go's path/filepath tests.
+    let cases = [
+      ("abc", "abc"), ("abc/def", "abc/def"), ("a/b/c", "a/b/c"), (".", "."), ("..", ".."),
+      ("../..", "../.."), ("../../abc", "../../abc"), ("/abc", "/abc"), ("/", "/"), ("", "."),
+      ("abc/", "abc"), ("/abc/", "/abc"), ("abc//def//ghi", "abc/def/ghi"), ("//abc", "/abc"),
+      ("abc/./def", "abc/def"), ("/./abc/def", "/abc/def"), ("abc/.", "abc"),
+      ("abc/def/ghi/../jkl", "abc/def/jkl"), ("abc/def/../ghi/../jkl", "abc/jkl"), ("abc/def/..", "abc"),
+      ("abc/def/../..", "."), ("/abc/def/../..", "/"), ("abc/def/../../..", ".."),
+      ("/abc/def/../../..", "/"), ("abc/def/../../../ghi/jkl/../../../mno", "../../mno"), ("/../abc", "/abc"),
+      ("abc/./../def", "def"), ("abc//./../def", "def"), ("abc/../../././../def", "../../def"),
+    ]
+    for (input, want) in cases {
+      var b = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count")])
+      b.addSample(leafFirst: [b.location(function: b.function("f", file: input))], values: [1])
+      let g = try CallGraph(profile: b.build(), options: GraphOptions(granularity: .files))
+      XCTAssertEqual(g.nodes.first?.info.file, input.isEmpty ? "" : want, "clean(\(input))")
+    }
+  }
+}
