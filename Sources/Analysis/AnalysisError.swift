@@ -9,6 +9,7 @@ public enum AnalysisError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The profile has no value columns at all.
   case noSampleTypes
 
+  /// A lower-case message naming what was wrong.
   public var description: String {
     switch self {
     case .badRegex(let option, let pattern, let reason):

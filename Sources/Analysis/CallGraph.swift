@@ -4,9 +4,12 @@ import ProfileModel
 public struct GraphOptions: Sendable {
   /// Value column; nil means `Profile.defaultValueIndex`.
   public var valueIndex: Int?
+  /// What one node stands for.
   public var granularity: Granularity
+  /// The focus / ignore / hide filters applied.
   public var filter: ProfileFilter
 
+  /// Options with pprof's defaults: default column, functions, no filter.
   public init(valueIndex: Int? = nil, granularity: Granularity = .functions, filter: ProfileFilter = .none) {
     self.valueIndex = valueIndex
     self.granularity = granularity
@@ -16,6 +19,7 @@ public struct GraphOptions: Sendable {
 
 /// One node of the call graph with pprof's flat and cum.
 public struct GraphNode: Sendable, Equatable {
+  /// What the node stands for.
   public var info: NodeInfo
   /// Value of samples whose innermost visible frame is this node.
   public var flat: Int64
@@ -27,8 +31,11 @@ public struct GraphNode: Sendable, Equatable {
 
 /// A caller → callee edge, weighted once per sample that makes the call.
 public struct GraphEdge: Sendable, Equatable {
+  /// Index of the calling node in `CallGraph.nodes`.
   public var caller: Int
+  /// Index of the called node in `CallGraph.nodes`.
   public var callee: Int
+  /// Value of the samples that make this call.
   public var weight: Int64
   /// True when every such call was inlined into the caller.
   public var isInline: Bool
@@ -39,14 +46,19 @@ public struct GraphEdge: Sendable, Equatable {
 /// Built in one pass over the samples (into per-stack weights) and one walk over the distinct
 /// stacks. Nodes with neither flat nor cum are left out, as pprof does.
 public struct CallGraph: Sendable {
+  /// Nodes with a non-zero flat or cum, in no particular order.
   public var nodes: [GraphNode]
+  /// Caller → callee edges (empty when built without edges).
   public var edges: [GraphEdge]
   /// Sum of |value| over all samples before filtering: pprof's total, the base of every %.
   public var total: Int64
   /// The value column used and what it measures.
   public var valueIndex: Int
+  /// What the values measure, e.g. `cpu/nanoseconds`.
   public var valueType: ValueType
+  /// What one node stands for.
   public var granularity: Granularity
+  /// The focus / ignore / hide filters applied.
   public var filter: ProfileFilter
 
   /// Builds the graph; `withEdges: false` skips edge weights (`top` only needs them when

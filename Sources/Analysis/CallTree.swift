@@ -2,6 +2,7 @@ import ProfileModel
 
 /// Options of `tree`.
 public struct CallTreeOptions: Sendable {
+  /// Value column, granularity and filters.
   public var graph: GraphOptions
   /// Deepest level shown (1 = only the roots); nil shows every level.
   public var maxDepth: Int?
@@ -11,6 +12,7 @@ public struct CallTreeOptions: Sendable {
   /// Rows whose cum is below this share of the total are left out (with their subtrees).
   public var nodeFraction: Double
 
+  /// Options; by default the whole tree from the stack roots, rows under 0.5 % left out.
   public init(graph: GraphOptions = GraphOptions(), maxDepth: Int? = nil, root: NameMatcher? = nil, nodeFraction: Double = 0.005) {
     self.graph = graph
     self.maxDepth = maxDepth
@@ -23,6 +25,7 @@ public struct CallTreeOptions: Sendable {
 public struct CallTree: Sendable {
   /// One row of the tree in display order (depth first, heavier children first).
   public struct Row: Sendable, Equatable {
+    /// The frame this row stands for.
     public var info: NodeInfo
     /// Value of samples passing through this call path.
     public var cum: Int64
@@ -32,6 +35,7 @@ public struct CallTree: Sendable {
     public var depth: Int
   }
 
+  /// Rows in display order.
   public var rows: [Row]
   /// pprof's total (all samples, before filters): the base of every percentage.
   public var total: Int64
@@ -39,7 +43,9 @@ public struct CallTree: Sendable {
   public var hiddenRows: Int
   /// The cum below which rows were left out.
   public var cutoff: Int64
+  /// What the values measure.
   public var valueType: ValueType
+  /// The filters applied.
   public var filter: ProfileFilter
 
   /// Builds the tree of `profile`.

@@ -16,6 +16,7 @@ public struct NodeInfo: Hashable, Sendable {
   /// Base name of the mapping's file, shown only for frames without a function.
   public var objectFile: String
 
+  /// A node description; unset fields stay empty.
   public init(
     name: String = "", systemName: String = "", file: String = "", line: Int64 = 0,
     startLine: Int64 = 0, address: UInt64 = 0, objectFile: String = ""

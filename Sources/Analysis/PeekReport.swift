@@ -4,7 +4,9 @@ import ProfileModel
 public struct PeekReport: Sendable {
   /// A caller or callee of an entry and the value that flows over that call.
   public struct Link: Sendable, Equatable {
+    /// The caller or callee.
     public var info: NodeInfo
+    /// Value of the samples that make this call.
     public var weight: Int64
     /// The call was inlined (pprof prints ` (inline)`).
     public var isInline: Bool
@@ -12,6 +14,7 @@ public struct PeekReport: Sendable {
 
   /// One matching node.
   public struct Entry: Sendable, Equatable {
+    /// The matching node with its flat and cum.
     public var node: GraphNode
     /// Callers, heaviest first.
     public var callers: [Link]
@@ -19,12 +22,15 @@ public struct PeekReport: Sendable {
     public var callees: [Link]
   }
 
+  /// Matching nodes in report order (by flat, or cum).
   public var entries: [Entry]
   /// pprof's total (all samples, before filters).
   public var total: Int64
   /// Sum of flat over every node of the graph (`Showing nodes accounting for X`).
   public var graphFlat: Int64
+  /// What the values measure.
   public var valueType: ValueType
+  /// The filters applied.
   public var filter: ProfileFilter
   /// Number of nodes in the graph (matching or not).
   public var graphNodeCount: Int

@@ -6,13 +6,17 @@ import ProfileModel
 /// A frame matches when its function name, its function's file name or its mapping's file
 /// matches, as pprof's `Location.matchesName`.
 public struct ProfileFilter: Sendable {
+  /// Keep only samples with a frame matching this.
   public var focus: NameMatcher?
+  /// Drop samples with a frame matching this.
   public var ignore: NameMatcher?
+  /// Remove frames matching this from every stack.
   public var hide: NameMatcher?
 
   /// No filtering.
   public static let none = ProfileFilter()
 
+  /// A filter from compiled matchers.
   public init(focus: NameMatcher? = nil, ignore: NameMatcher? = nil, hide: NameMatcher? = nil) {
     self.focus = focus
     self.ignore = ignore

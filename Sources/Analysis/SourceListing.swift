@@ -5,12 +5,16 @@ import ProfileModel
 public struct SourceListing: Sendable {
   /// One source line of a routine.
   public struct LineRow: Sendable, Equatable {
+    /// Line number in the file.
     public var number: Int64
+    /// Value of samples whose leaf is this line (or routine).
     public var flat: Int64
+    /// Value of samples through this line (or routine), once per sample.
     public var cum: Int64
     /// The line's text; nil when the file could not be read.
     public var text: String?
 
+    /// A row with its values and text.
     public init(number: Int64, flat: Int64, cum: Int64, text: String?) {
       self.number = number
       self.flat = flat
@@ -21,23 +25,30 @@ public struct SourceListing: Sendable {
 
   /// One function in one source file (pprof's `ROUTINE ======================== name in file`).
   public struct Routine: Sendable, Equatable {
+    /// The function's name.
     public var function: String
     /// Source file; nil when the profile has no file for the function (pprof's
     /// `No source information for NAME`).
     public var file: String?
+    /// Value of samples whose leaf is this line (or routine).
     public var flat: Int64
+    /// Value of samples through this line (or routine), once per sample.
     public var cum: Int64
     /// False when `source(file)` returned nil: rows then carry only lines with samples.
     public var sourceAvailable: Bool
+    /// The rows shown, in line order.
     public var lines: [LineRow]
     /// First and last line shown.
     public var firstLine: Int64 { lines.first?.number ?? 0 }
+    /// Last line shown.
     public var lastLine: Int64 { lines.last?.number ?? 0 }
   }
 
+  /// Routines sorted by function name, then file.
   public var routines: [Routine]
   /// pprof's total (all samples, before filters).
   public var total: Int64
+  /// What the values measure.
   public var valueType: ValueType
 
   /// Lines shown before the first and after the last line with samples (pprof's margin).

@@ -2,6 +2,7 @@ import ProfileModel
 
 /// Options of `top`, with pprof's defaults for its interactive mode.
 public struct TopOptions: Sendable {
+  /// Value column, granularity and filters.
   public var graph: GraphOptions
   /// Rows to show; nil shows every row (pprof's nodecount, 10 in its shell).
   public var nodeCount: Int?
@@ -10,6 +11,7 @@ public struct TopOptions: Sendable {
   /// Rows whose cum is below this share of the total are dropped (pprof's nodefraction).
   public var nodeFraction: Double
 
+  /// Options; the defaults are pprof's interactive `top`.
   public init(graph: GraphOptions = GraphOptions(), nodeCount: Int? = 10, sortByCum: Bool = false, nodeFraction: Double = 0.005) {
     self.graph = graph
     self.nodeCount = nodeCount
@@ -30,9 +32,13 @@ public struct TopReport: Sendable {
   public var dropThreshold: Int64
   /// Nodes left after the cutoff, before the row limit (`… out of M`).
   public var nodesAfterDrop: Int
+  /// What the values measure.
   public var valueType: ValueType
+  /// Rows are sorted by cum rather than flat.
   public var sortByCum: Bool
+  /// The filters applied.
   public var filter: ProfileFilter
+  /// What one row stands for.
   public var granularity: Granularity
 
   /// Sum of flat over the rows shown (`Showing nodes accounting for X`).

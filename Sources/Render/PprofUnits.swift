@@ -139,6 +139,7 @@ public struct ValueFormatter: Sendable {
   /// The unit every value is shown in, or "minimum" to scale each value on its own.
   public var outputUnit: String
 
+  /// A formatter with an explicit output unit (`minimum` scales each value).
   public init(sampleUnit: String, outputUnit: String) {
     self.sampleUnit = sampleUnit.lowercased()
     self.outputUnit = outputUnit

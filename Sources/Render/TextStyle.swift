@@ -7,6 +7,7 @@ public struct RenderOptions: Sendable {
   /// Columns available; nil means unlimited (names are never cut, as pprof prints them).
   public var width: Int?
 
+  /// Options; plain text at any width by default.
   public init(color: Bool = false, width: Int? = nil) {
     self.color = color
     self.width = width

@@ -121,7 +121,9 @@ public enum ProfileFixtures {
 /// A small, fast deterministic random generator for fixtures.
 public struct SplitMix64: Sendable {
   private var state: UInt64
+  /// A generator that always yields the same sequence for `seed`.
   public init(seed: UInt64) { state = seed }
+  /// The next 64 random bits.
   public mutating func next() -> UInt64 {
     state &+= 0x9E37_79B9_7F4A_7C15
     var z = state
