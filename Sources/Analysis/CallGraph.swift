@@ -77,7 +77,7 @@ public struct CallGraph: Sendable {
     let masks = filter.isActive ? LocationFilterMasks(profile: profile, filter: filter) : nil
     let frames = FrameTable(profile: profile, granularity: options.granularity, lineVisible: masks?.lineVisible)
     let weights = StackWeights(
-      profile: profile, column: column, masks: masks, filterActive: filter.isActive, hasFocus: filter.focus != nil)
+      profile: profile, column: column, masks: masks, hasFocus: filter.focus != nil)
     let needEdges = withEdges || frames.hasInlineFrames
     var visitor = GraphVisitor(nodeCount: frames.infos.count, withEdges: needEdges)
     let locations = profile.stacks.locations.map(\.raw)

@@ -64,7 +64,7 @@ public struct CallTree: Sendable {
     let masks = filter.isActive ? LocationFilterMasks(profile: profile, filter: filter) : nil
     let frames = FrameTable(profile: profile, granularity: graphOptions.granularity, lineVisible: masks?.lineVisible)
     let weights = StackWeights(
-      profile: profile, column: column, masks: masks, filterActive: filter.isActive, hasFocus: filter.focus != nil)
+      profile: profile, column: column, masks: masks, hasFocus: filter.focus != nil)
     let names = frames.infos.map(\.printableName)
     let rootMatch = options.root.map { m in names.map { m.matches($0) } }
     var visitor = TreeVisitor(rootMatch: rootMatch)

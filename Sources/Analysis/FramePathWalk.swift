@@ -9,7 +9,7 @@ protocol FramePathVisitor {
   mutating func leave(count: Int, path: UnsafeBufferPointer<Int32>)
 }
 
-/// Depth-first walk of the stack prefix tree, skipping subtrees of weight 0, so that each
+/// Depth-first walk of the stack prefix tree, skipping subtrees without a weighted sample, so that each
 /// distinct stack is visited once however many samples share it.
 func walkFramePaths<V: FramePathVisitor>(
   weights: StackWeights, frames: FrameTable, locations: [Int32], visitor: inout V
@@ -34,7 +34,7 @@ func walkFramePaths<V: FramePathVisitor>(
     }
     let s = Int(raw)
     let sub = weights.subtree[s]
-    if sub == 0 { continue }
+    if !weights.reached[s] { continue }
     let before = Int32(path.count)
     let loc = Int(locations[s])
     let first = Int(frames.start[loc]), end = Int(frames.start[loc + 1])

@@ -9,13 +9,16 @@ struct StackWeights {
   var own: [Int64]
   /// `own` summed over the node's subtree.
   var subtree: [Int64]
+  /// Some sample with a non-zero value ends in the node's subtree (values may be negative in
+  /// a difference profile, so a zero `subtree` does not mean nothing is there).
+  var reached: [Bool]
   /// Sum of |value| over all samples before any filter: pprof's report total.
   var total: Int64
   /// Children of node `n` are `children[childStart[n] ..< childStart[n + 1]]`.
   var childStart: [Int32]
   var children: [Int32]
 
-  init(profile: Profile, column: Int, masks: LocationFilterMasks?, filterActive: Bool, hasFocus: Bool) {
+  init(profile: Profile, column: Int, masks: LocationFilterMasks?, hasFocus: Bool) {
     let tree = profile.stacks
     let n = tree.count
     var own = [Int64](repeating: 0, count: n)
@@ -35,8 +38,9 @@ struct StackWeights {
         }
       }
     }
-    // Focus and ignore depend on the whole stack: decide per node, parents first.
-    if let masks, filterActive {
+    // Focus and ignore depend on the whole stack: decide per node, parents first (a child
+    // always has a larger index than its parent).
+    if let masks {
       var focused = [Bool](repeating: !hasFocus, count: n)
       var ignored = [Bool](repeating: false, count: n)
       focused[0] = false  // pprof drops samples without frames once any filter is set
@@ -45,33 +49,24 @@ struct StackWeights {
         let loc = tree.locations[i].index
         if hasFocus { focused[i] = focused[p] || masks.focus[loc] }
         ignored[i] = ignored[p] || masks.ignore[loc]
+        if !focused[i] || ignored[i] { own[i] = 0 }
       }
-      self.init(own: own, focused: focused, ignored: ignored, total: total, tree: tree)
-      return
+      own[0] = 0
     }
-    self.init(own: own, total: total, tree: tree)
-  }
 
-  private init(own: [Int64], focused: [Bool], ignored: [Bool], total: Int64, tree: StackTree) {
-    var own = own
-    for i in 0..<own.count where !focused[i] || ignored[i] { own[i] = 0 }
-    self.init(own: own, total: total, tree: tree)
-  }
-
-  private init(own: [Int64], total: Int64, tree: StackTree) {
-    let n = own.count
     var subtree = own
-    var childCount = [Int32](repeating: 0, count: n + 1)
-    // Children always have larger indices than their parents: one backward pass sums subtrees.
+    var reached = own.map { $0 != 0 }
+    var childStart = [Int32](repeating: 0, count: n + 1)
     var i = n - 1
     while i >= 1 {
       let p = tree.parents[i].index
       subtree[p] &+= subtree[i]
-      childCount[p + 1] += 1
+      if reached[i] { reached[p] = true }
+      childStart[p + 1] += 1
       i -= 1
     }
-    for k in 0..<n { childCount[k + 1] += childCount[k] }
-    var fill = childCount
+    for k in 0..<n { childStart[k + 1] += childStart[k] }
+    var fill = childStart
     var children = [Int32](repeating: 0, count: max(0, n - 1))
     for c in 1..<max(1, n) {
       let p = tree.parents[c].index
@@ -80,8 +75,9 @@ struct StackWeights {
     }
     self.own = own
     self.subtree = subtree
+    self.reached = reached
     self.total = total
-    self.childStart = childCount
+    self.childStart = childStart
     self.children = children
   }
 }

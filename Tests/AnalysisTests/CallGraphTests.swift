@@ -161,3 +161,20 @@ final class CleanPathTests: XCTestCase {
     }
   }
 }
+
+/// Difference profiles carry negative values; nothing may cancel out of the walk.
+final class NegativeValueTests: XCTestCase {
+  func testSubtreesThatSumToZeroAreStillWalked() throws {
+    var b = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count")])
+    b.addSample(rootFirstNames: ["main", "a"], values: [5])
+    b.addSample(rootFirstNames: ["main", "b"], values: [-5])
+    let graph = try CallGraph(profile: b.build())
+    XCTAssertEqual(graph.total, 10, "pprof's total sums absolute values")
+    let v = Dictionary(uniqueKeysWithValues: graph.nodes.map { ($0.info.name, ($0.flat, $0.cum)) })
+    XCTAssertEqual(v["a"]?.0, 5)
+    XCTAssertEqual(v["b"]?.0, -5)
+    XCTAssertNil(v["main"], "flat 0 and cum 0: left out, as pprof does")
+    let top = TopReport(graph: graph, options: TopOptions())
+    XCTAssertEqual(top.rows.map(\.info.name), ["a", "b"])
+  }
+}
