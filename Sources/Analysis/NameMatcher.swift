@@ -13,6 +13,8 @@ public struct NameMatcher: @unchecked Sendable {
   private let regex: Regex<AnyRegexOutput>
   /// The pattern's bytes when it is a plain literal.
   private let literal: [UInt8]?
+  /// Bytes every match must contain (the pattern's literal prefix), checked before the regex.
+  private let required: [UInt8]
 
   /// Compiles `pattern`; `option` names where it came from for the error message.
   public init(_ pattern: String, option: String = "regex") throws(AnalysisError) {
@@ -26,11 +28,35 @@ public struct NameMatcher: @unchecked Sendable {
     self.pattern = pattern
     let meta = Set("\\^$.|?*+()[]{}".utf8)
     literal = pattern.utf8.contains { meta.contains($0) } ? nil : Array(pattern.utf8)
+    required = Self.requiredPrefix(pattern, meta: meta)
+  }
+
+  /// The literal bytes a pattern starts with (after an optional `^`): any match contains
+  /// them. Empty when the pattern has an alternation, since a match may then avoid them.
+  static func requiredPrefix(_ pattern: String, meta: Set<UInt8>) -> [UInt8] {
+    if pattern.utf8.contains(UInt8(ascii: "|")) { return [] }
+    var bytes = Substring(pattern).utf8.dropFirst(0)
+    if bytes.first == UInt8(ascii: "^") { bytes = bytes.dropFirst() }
+    var prefix: [UInt8] = []
+    for b in bytes {
+      if meta.contains(b) {
+        // A quantifier that allows zero repetitions makes the last literal byte optional.
+        if b == UInt8(ascii: "?") || b == UInt8(ascii: "*") || b == UInt8(ascii: "{") {
+          if !prefix.isEmpty { prefix.removeLast() }
+        }
+        break
+      }
+      prefix.append(b)
+    }
+    // A multi-byte character cut by the quantifier rule would leave a partial sequence.
+    while let last = prefix.last, last >= 0x80 { prefix.removeLast() }
+    return prefix
   }
 
   /// True when the expression matches some part of `text`.
   public func matches(_ text: String) -> Bool {
     if let literal { return Self.contains(text, literal) }
+    if !required.isEmpty && !Self.contains(text, required) { return false }
     return text.contains(regex)
   }
 

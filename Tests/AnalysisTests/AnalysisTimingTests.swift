@@ -47,6 +47,12 @@ final class AnalysisTimingTests: XCTestCase {
     }
     XCTAssertEqual(swiftHits, nsHits)
     XCTAssertGreaterThan(swiftHits, 0)
+    let wide = ProfileFixtures.synthetic(samples: 1_000_000, stacks: 100_000, functions: 50_000)
+    print("wide: stack nodes \(wide.stacks.count), functions \(wide.functions.count)")
+    let wideTop = try time("top, 50k functions, 100k stacks") { try TopReport(profile: wide) }
+    XCTAssertGreaterThan(wideTop.rows.count, 0)
+    let wideFocus = try ProfileFilter(focus: "fn1[0-9]+$", ignore: nil, hide: nil)
+    _ = try time("top focus, 50k functions") { try TopReport(profile: wide, options: TopOptions(graph: GraphOptions(filter: wideFocus))) }
     let list = try time("list") { try SourceListing(profile: profile, matching: NameMatcher("^fn2$")) { _ in nil } }
     XCTAssertEqual(list.routines.count, 1)
   }

@@ -94,3 +94,27 @@ final class NameMatcherTests: XCTestCase {
     XCTAssertTrue(try NameMatcher("\\(\\*T\\)").matches("github.com/x/y.(*T).Run"))
   }
 }
+
+/// The literal-prefix prefilter must never reject a name the regex matches.
+final class NameMatcherPrefilterTests: XCTestCase {
+  func testPrefilterAgreesWithPlainRegex() throws {
+    let patterns = [
+      "fn1[0-9]+$", "^main", "^main\\.", "ab?c", "abc*", "ab{0,2}c", "x+y", "fn(1|2)", "a|b", "(?i)MAIN",
+      "pkg1[0-9]\\.", "ü?x", "line[23]00", "^$", "Method7$",
+    ]
+    var rng = SplitMix64(seed: 7)
+    let alphabet = Array("abcxyMAINmain.fn0123789ü|()*")
+    var names = ["main", "main.x", "abc", "ac", "abbc", "xy", "fn1", "fn12", "fn2", "MAIN", "", "üx", "x", "line200"]
+    for _ in 0..<2000 {
+      let n = Int(rng.next() % 10)
+      names.append(String((0..<n).map { _ in alphabet[Int(rng.next() % UInt64(alphabet.count))] }))
+    }
+    for p in patterns {
+      let m = try NameMatcher(p)
+      let plain = try Regex(p).matchingSemantics(.unicodeScalar)
+      for name in names {
+        XCTAssertEqual(m.matches(name), name.contains(plain), "pattern \(p) on \(name)")
+      }
+    }
+  }
+}
