@@ -64,6 +64,27 @@ final class ReportRenderingTests: XCTestCase {
     XCTAssertEqual(stripped, plain)
   }
 
+  func testEmptyProfileRendersHeadersOnly() throws {
+    let empty = ProfileBuilder(sampleTypes: ProfileFixtures.cpuTypes).build()
+    let text = try render { out in
+      TopRenderer.write(try TopReport(profile: empty), to: &out)
+      PeekRenderer.write(try PeekReport(profile: empty, matching: NameMatcher(".")), to: &out)
+      CallTreeRenderer.write(try CallTree(profile: empty), to: &out)
+      SourceListingRenderer.write(try SourceListing(profile: empty, matching: NameMatcher(".")) { _ in nil }, to: &out)
+    }
+    XCTAssertEqual(text, """
+      Showing nodes accounting for 0, 0% of 0 total
+            flat  flat%   sum%        cum   cum%
+      Showing nodes accounting for 0, 0% of 0 total
+      ----------------------------------------------------------+-------------
+            flat  flat%   sum%        cum   cum%   calls calls% + context \t \t 
+      Showing call tree of 0 total
+             cum   cum%  call path
+      Total: 0
+
+      """)
+  }
+
   func testPeek() throws {
     let report = try PeekReport(profile: ProfileFixtures.cpu(), matching: NameMatcher("line[23]00"))
     assertSnapshot(render { PeekRenderer.write(report, to: &$0) }, named: "peek.functions")
