@@ -8,6 +8,8 @@ public enum AnalysisError: Error, Equatable, Sendable, CustomStringConvertible {
   case sampleIndexOutOfRange(Int, count: Int)
   /// The profile has no value columns at all.
   case noSampleTypes
+  /// `peek` or `list` found no node matching the expression (pprof reports this as an error).
+  case noMatches(pattern: String)
 
   /// A lower-case message naming what was wrong.
   public var description: String {
@@ -21,6 +23,8 @@ public enum AnalysisError: Error, Equatable, Sendable, CustomStringConvertible {
       return "sample index \(index) is out of range (the profile has \(count) sample types)"
     case .noSampleTypes:
       return "the profile has no sample types"
+    case .noMatches(let pattern):
+      return "no matches found for regexp: \(pattern)"
     }
   }
 }

@@ -64,6 +64,11 @@ public struct CallGraph: Sendable {
   /// Builds the graph; `withEdges: false` skips edge weights (`top` only needs them when
   /// there are inline frames, to mark rows).
   public init(profile: Profile, options: GraphOptions = GraphOptions(), withEdges: Bool = true) throws(AnalysisError) {
+    try self.init(profile: profile, options: options, withEdges: withEdges, separateObjects: false)
+  }
+
+  /// `separateObjects`: a function's line in two binaries is two nodes (pprof's `list`).
+  init(profile: Profile, options: GraphOptions, withEdges: Bool, separateObjects: Bool) throws(AnalysisError) {
     let column: Int
     if let i = options.valueIndex {
       guard profile.sampleTypes.indices.contains(i) else {
@@ -75,7 +80,9 @@ public struct CallGraph: Sendable {
     }
     let filter = options.filter
     let masks = filter.isActive ? LocationFilterMasks(profile: profile, filter: filter) : nil
-    let frames = FrameTable(profile: profile, granularity: options.granularity, lineVisible: masks?.lineVisible)
+    let frames = FrameTable(
+      profile: profile, granularity: options.granularity, lineVisible: masks?.lineVisible,
+      separateObjects: separateObjects)
     let weights = StackWeights(
       profile: profile, column: column, masks: masks, hasFocus: filter.focus != nil)
     let needEdges = withEdges || frames.hasInlineFrames
@@ -93,8 +100,10 @@ public struct CallGraph: Sendable {
     // Keep nodes that carry a value; renumber them densely.
     var newIndex = [Int](repeating: -1, count: frames.infos.count)
     var nodes: [GraphNode] = []
+    var frameNode: [Int32] = []
     for i in 0..<frames.infos.count where visitor.flat[i] != 0 || visitor.cum[i] != 0 {
       newIndex[i] = nodes.count
+      frameNode.append(Int32(i))
       let kind: InlineKind
       switch (inlineIn[i], realIn[i]) {
       case (true, true): kind = .partiallyInlined
@@ -119,72 +128,46 @@ public struct CallGraph: Sendable {
     self.valueType = profile.sampleTypes[column]
     self.granularity = options.granularity
     self.filter = filter
+    self.walk = frames.hasInlineFrames
+      ? WalkInput(frames: frames, weights: weights, locations: locations, frameNode: frameNode) : nil
+  }
+
+  /// What a second walk needs (kept only when there are inline frames): pprof decides the
+  /// `(inline)` marks of a trimmed report from the edges among the rows it keeps.
+  struct WalkInput: Sendable {
+    var frames: FrameTable
+    var weights: StackWeights
+    var locations: [Int32]
+    /// Frame-table node of each graph node.
+    var frameNode: [Int32]
+  }
+  var walk: WalkInput?
+
+  /// The inline marks of `kept` nodes when only they are shown, as pprof recomputes them on
+  /// its trimmed graph: edges join each kept node to the nearest kept caller, and edges whose
+  /// weight is below `edgeCutoff` are dropped before the marks are read.
+  func inlineKinds(keeping kept: [Int], edgeCutoff: Int64) -> [InlineKind] {
+    guard let walk else { return kept.map { nodes[$0].inline } }
+    var keep = [Bool](repeating: false, count: walk.frames.infos.count)
+    for k in kept { keep[Int(walk.frameNode[k])] = true }
+    var visitor = KeptInlineVisitor(keep: keep)
+    walkFramePaths(weights: walk.weights, frames: walk.frames, locations: walk.locations, visitor: &visitor)
+    var inlineIn = [Bool](repeating: false, count: keep.count)
+    var realIn = inlineIn
+    for (key, isInline) in visitor.edgeInline where abs(visitor.edgeWeight[key] ?? 0) >= edgeCutoff {
+      let callee = Int(Int32(truncatingIfNeeded: UInt32(key & 0xFFFF_FFFF)))
+      if isInline { inlineIn[callee] = true } else { realIn[callee] = true }
+    }
+    return kept.map { k in
+      let f = Int(walk.frameNode[k])
+      switch (inlineIn[f], realIn[f]) {
+      case (true, true): return .partiallyInlined
+      case (true, false): return .inlined
+      default: return .notInlined
+      }
+    }
   }
 
   /// Sum of flat over all nodes: the value of the samples that survived the filters.
   public var flatSum: Int64 { nodes.reduce(0) { $0 &+ $1.flat } }
-}
-
-/// Accumulates flat, cum (once per sample) and edges (once per sample) along the walk.
-struct GraphVisitor: FramePathVisitor {
-  var flat: [Int64]
-  var cum: [Int64]
-  var onPath: [Int32]
-  let withEdges: Bool
-  var edgeIndex: [UInt64: Int32] = [:]
-  var edgeCaller: [Int32] = []
-  var edgeCallee: [Int32] = []
-  var edgeWeight: [Int64] = []
-  var edgeInline: [Bool] = []
-
-  init(nodeCount: Int, withEdges: Bool) {
-    flat = [Int64](repeating: 0, count: nodeCount)
-    cum = flat
-    onPath = [Int32](repeating: 0, count: nodeCount)
-    self.withEdges = withEdges
-  }
-
-  mutating func enter(node: Int32, isInline: Bool, subtree: Int64, path: UnsafeBufferPointer<Int32>) {
-    let r = Int(node)
-    let seen = onPath[r] > 0
-    if !seen { cum[r] &+= subtree }
-    onPath[r] += 1
-    guard withEdges, path.count >= 2 else { return }
-    let caller = path[path.count - 2]
-    if caller == node { return }
-    if seen {
-      // Recursion: the same call may already be on this path; count it once per sample.
-      var i = 1
-      while i < path.count - 1 {
-        if path[i] == node && path[i - 1] == caller { return }
-        i += 1
-      }
-    }
-    let key = UInt64(UInt32(bitPattern: caller)) << 32 | UInt64(UInt32(bitPattern: node))
-    let e: Int
-    if let found = edgeIndex[key] {
-      e = Int(found)
-      if !isInline { edgeInline[e] = false }
-    } else {
-      e = edgeWeight.count
-      edgeIndex[key] = Int32(e)
-      edgeCaller.append(caller)
-      edgeCallee.append(node)
-      edgeWeight.append(0)
-      edgeInline.append(isInline)
-    }
-    edgeWeight[e] &+= subtree
-  }
-
-  mutating func end(weight: Int64, path: UnsafeBufferPointer<Int32>) {
-    if let leaf = path.last { flat[Int(leaf)] &+= weight }
-  }
-
-  mutating func leave(count: Int, path: UnsafeBufferPointer<Int32>) {
-    var i = path.count - count
-    while i < path.count {
-      onPath[Int(path[i])] -= 1
-      i += 1
-    }
-  }
 }

@@ -15,10 +15,12 @@ struct FrameTable {
   var hasInlineFrames: Bool
 
   private struct Key: Hashable {
-    var name: Int32, systemName: Int32, file: Int32, line: Int64, address: UInt64, object: Int32
+    var name: Int32, systemName: Int32, file: Int32, line: Int64, address: UInt64, object: Int32, startLine: Int64 = 0
   }
 
-  init(profile: Profile, granularity: Granularity, lineVisible: [[Bool]]?) {
+  /// `separateObjects` keys nodes also by the mapping's file and the function's start line,
+  /// as pprof's `list` does (its `ObjNames` option).
+  init(profile: Profile, granularity: Granularity, lineVisible: [[Bool]]?, separateObjects: Bool = false) {
     let strings = profile.strings
     // Equal strings may sit under two ids in a decoded string table: use the first id.
     var canonical: [Int32: Int32] = [:]
@@ -92,12 +94,13 @@ struct FrameTable {
         let file: (id: Int32, path: String) = keepFile ? cleanedFile(f.filename) : (0, "")
         let key = Key(
           name: keepFunction ? canon(f.name) : 0, systemName: 0,
-          file: file.id, line: keepLine ? line.line : 0, address: address, object: 0)
+          file: file.id, line: keepLine ? line.line : 0, address: address,
+          object: separateObjects ? object : 0, startLine: separateObjects ? f.startLine : 0)
         nodes.append(Self.node(key, &index, &infos) {
           NodeInfo(
             name: keepFunction ? strings[f.name] : "", systemName: keepFunction ? strings[f.systemName] : "",
             file: file.path, line: keepLine ? line.line : 0,
-            startLine: f.startLine, address: address)
+            startLine: f.startLine, address: address, objectFile: separateObjects ? objectNames[Int(object)] : "")
         })
         added += 1
       }

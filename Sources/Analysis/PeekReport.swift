@@ -37,14 +37,15 @@ public struct PeekReport: Sendable {
   /// (flat, cum) of every graph node: pprof picks the report's unit from them.
   public var nodeValues: [(flat: Int64, cum: Int64)]
 
-  /// Builds the report; nodes are matched on their printable name, as pprof does.
+  /// Builds the report; nodes are matched on their printable name, as pprof does. Throws
+  /// `noMatches` when no node matches.
   public init(profile: Profile, matching pattern: NameMatcher, options: GraphOptions = GraphOptions(), sortByCum: Bool = false) throws(AnalysisError) {
     let graph = try CallGraph(profile: profile, options: options, withEdges: true)
-    self.init(graph: graph, matching: pattern, sortByCum: sortByCum)
+    try self.init(graph: graph, matching: pattern, sortByCum: sortByCum)
   }
 
-  /// Builds the report from a graph that has edges.
-  public init(graph: CallGraph, matching pattern: NameMatcher, sortByCum: Bool = false) {
+  /// Builds the report from a graph that has edges; throws `noMatches` when no node matches.
+  public init(graph: CallGraph, matching pattern: NameMatcher, sortByCum: Bool = false) throws(AnalysisError) {
     let names = graph.nodes.map(\.info.printableName)
     var incoming = [[Int]](repeating: [], count: graph.nodes.count)
     var outgoing = [[Int]](repeating: [], count: graph.nodes.count)
@@ -70,6 +71,7 @@ public struct PeekReport: Sendable {
         callers: links(incoming[i], far: \.caller),
         callees: links(outgoing[i], far: \.callee)))
     }
+    if entries.isEmpty { throw .noMatches(pattern: pattern.pattern) }
     self.entries = entries
     total = graph.total
     graphFlat = graph.flatSum

@@ -55,23 +55,25 @@ public struct SourceListing: Sendable {
   public static let margin: Int64 = 5
 
   /// Builds the listing; `source(file)` gives a file's lines (nil when it is not available).
-  /// Each file is asked for once.
+  /// Each file is asked for once. Throws `noMatches` when no function matches.
   public init(
     profile: Profile, matching pattern: NameMatcher, options: GraphOptions = GraphOptions(),
     source: (String) -> [String]?
   ) throws(AnalysisError) {
     var lineOptions = options
     lineOptions.granularity = .lines
-    let graph = try CallGraph(profile: profile, options: lineOptions, withEdges: false)
-    self.init(graph: graph, matching: pattern, source: source)
+    let graph = try CallGraph(profile: profile, options: lineOptions, withEdges: false, separateObjects: true)
+    try self.init(graph: graph, matching: pattern, source: source)
   }
 
-  /// Builds the listing from a graph computed at line granularity.
-  public init(graph: CallGraph, matching pattern: NameMatcher, source: (String) -> [String]?) {
+  /// Builds the listing from a graph computed at line granularity; throws `noMatches` when
+  /// no function matches.
+  public init(graph: CallGraph, matching pattern: NameMatcher, source: (String) -> [String]?) throws(AnalysisError) {
     var byFunction: [String: [GraphNode]] = [:]
     for node in graph.nodes where pattern.matches(node.info.name) {
       byFunction[node.info.name, default: []].append(node)
     }
+    if byFunction.isEmpty { throw .noMatches(pattern: pattern.pattern) }
     var cache: [String: [String]?] = [:]
     func text(of file: String) -> [String]? {
       if let hit = cache[file] { return hit }

@@ -10,13 +10,20 @@ public struct TopOptions: Sendable {
   public var sortByCum: Bool
   /// Rows whose cum is below this share of the total are dropped (pprof's nodefraction).
   public var nodeFraction: Double
+  /// Calls below this share of the total do not count for the `(inline)` marks (pprof's
+  /// edgefraction).
+  public var edgeFraction: Double
 
   /// Options; the defaults are pprof's interactive `top`.
-  public init(graph: GraphOptions = GraphOptions(), nodeCount: Int? = 10, sortByCum: Bool = false, nodeFraction: Double = 0.005) {
+  public init(
+    graph: GraphOptions = GraphOptions(), nodeCount: Int? = 10, sortByCum: Bool = false,
+    nodeFraction: Double = 0.005, edgeFraction: Double = 0.001
+  ) {
     self.graph = graph
     self.nodeCount = nodeCount
     self.sortByCum = sortByCum
     self.nodeFraction = nodeFraction
+    self.edgeFraction = edgeFraction
   }
 }
 
@@ -55,13 +62,18 @@ public struct TopReport: Sendable {
     let nodes = graph.nodes
     // pprof: cutoff from the filtered graph's flat sum; kept when |cum| >= cutoff.
     let cutoff = abs(Int64(Double(graph.flatSum) * options.nodeFraction))
-    var kept = nodes
-    if cutoff > 0 { kept = nodes.filter { abs($0.cum) >= cutoff } }
-    let names = kept.map(\.info.printableName)
-    let order = NodeOrder.sorted(kept, names: names, byCum: options.sortByCum)
+    var kept = Array(nodes.indices)
+    if cutoff > 0 { kept = kept.filter { abs(nodes[$0].cum) >= cutoff } }
+    let keptNodes = kept.map { nodes[$0] }
+    let order = NodeOrder.sorted(keptNodes, names: keptNodes.map(\.info.printableName), byCum: options.sortByCum)
     var limit = order.count
     if let n = options.nodeCount, n > 0 { limit = min(n, order.count) }
-    rows = order.prefix(limit).map { kept[$0] }
+    let shown = order.prefix(limit).map { kept[$0] }
+    var rows = shown.map { nodes[$0] }
+    // pprof marks (inline) from the edges among the rows it keeps, light edges left out.
+    let edgeCutoff = abs(Int64(Double(graph.flatSum) * options.edgeFraction))
+    for (i, kind) in graph.inlineKinds(keeping: shown, edgeCutoff: edgeCutoff).enumerated() { rows[i].inline = kind }
+    self.rows = rows
     total = graph.total
     droppedNodes = nodes.count - kept.count
     dropThreshold = abs(Int64(Double(graph.total) * options.nodeFraction))
