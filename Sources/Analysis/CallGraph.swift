@@ -104,12 +104,7 @@ public struct CallGraph: Sendable {
     for i in 0..<frames.infos.count where visitor.flat[i] != 0 || visitor.cum[i] != 0 {
       newIndex[i] = nodes.count
       frameNode.append(Int32(i))
-      let kind: InlineKind
-      switch (inlineIn[i], realIn[i]) {
-      case (true, true): kind = .partiallyInlined
-      case (true, false): kind = .inlined
-      default: kind = .notInlined
-      }
+      let kind = InlineKind(inlinedCall: inlineIn[i], realCall: realIn[i])
       nodes.append(GraphNode(info: frames.infos[i], flat: visitor.flat[i], cum: visitor.cum[i], inline: kind))
     }
     var edges: [GraphEdge] = []
@@ -160,11 +155,7 @@ public struct CallGraph: Sendable {
     }
     return kept.map { k in
       let f = Int(walk.frameNode[k])
-      switch (inlineIn[f], realIn[f]) {
-      case (true, true): return .partiallyInlined
-      case (true, false): return .inlined
-      default: return .notInlined
-      }
+      return InlineKind(inlinedCall: inlineIn[f], realCall: realIn[f])
     }
   }
 

@@ -66,6 +66,15 @@ public enum InlineKind: Sendable, Equatable {
   /// Some calls into the node were inlined, some were not.
   case partiallyInlined
 
+  /// The kind for a node with some inlined calls into it and / or some real ones.
+  init(inlinedCall: Bool, realCall: Bool) {
+    switch (inlinedCall, realCall) {
+    case (true, true): self = .partiallyInlined
+    case (true, false): self = .inlined
+    default: self = .notInlined
+    }
+  }
+
   /// pprof's suffix for the name column: "", " (inline)" or " (partial-inline)".
   public var suffix: String {
     switch self {
