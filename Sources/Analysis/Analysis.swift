@@ -1,2 +1,0 @@
-/// The Analysis layer of perfsh (see docs/architecture.md).
-public enum AnalysisLayer {}

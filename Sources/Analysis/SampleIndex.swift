@@ -1,0 +1,18 @@
+import ProfileModel
+
+extension Profile {
+  /// The value column named or numbered by `selector` (pprof's `sample_index`): a sample type
+  /// name such as `cpu`, or a zero-based index; nil gives `defaultValueIndex`.
+  public func valueIndex(for selector: String?) throws(AnalysisError) -> Int {
+    guard !sampleTypes.isEmpty else { throw .noSampleTypes }
+    guard let selector, !selector.isEmpty else { return defaultValueIndex }
+    if let named = sampleTypeIndex(named: selector) { return named }
+    if let number = Int(selector) {
+      guard sampleTypes.indices.contains(number) else {
+        throw .sampleIndexOutOfRange(number, count: sampleTypes.count)
+      }
+      return number
+    }
+    throw .unknownSampleType(selector, available: sampleTypes.map(\.type))
+  }
+}

@@ -1,0 +1,83 @@
+import ProfileModel
+
+/// One value column summed per node of the stack prefix tree, after focus and ignore.
+///
+/// This is the only pass over the samples: a million samples on ten thousand stacks become
+/// ten thousand weights, and every report then walks the (small) tree instead of samples.
+struct StackWeights {
+  /// Value of the samples whose leaf is exactly this node (0 for samples focus/ignore drop).
+  var own: [Int64]
+  /// `own` summed over the node's subtree.
+  var subtree: [Int64]
+  /// Some sample with a non-zero value ends in the node's subtree (values may be negative in
+  /// a difference profile, so a zero `subtree` does not mean nothing is there).
+  var reached: [Bool]
+  /// Sum of |value| over all samples before any filter: pprof's report total.
+  var total: Int64
+  /// Children of node `n` are `children[childStart[n] ..< childStart[n + 1]]`.
+  var childStart: [Int32]
+  var children: [Int32]
+
+  init(profile: Profile, column: Int, masks: LocationFilterMasks?, hasFocus: Bool) {
+    let tree = profile.stacks
+    let n = tree.count
+    var own = [Int64](repeating: 0, count: n)
+    var total: Int64 = 0
+    let samples = profile.samples
+    let width = samples.width
+    samples.stacks.withUnsafeBufferPointer { stacks in
+      samples.values.withUnsafeBufferPointer { values in
+        own.withUnsafeMutableBufferPointer { own in
+          var v = column
+          for s in stacks {
+            let value = values[v]
+            v += width
+            own[s.index] &+= value
+            total &+= value < 0 ? -value : value
+          }
+        }
+      }
+    }
+    // Focus and ignore depend on the whole stack: decide per node, parents first (a child
+    // always has a larger index than its parent).
+    if let masks {
+      var focused = [Bool](repeating: !hasFocus, count: n)
+      var ignored = [Bool](repeating: false, count: n)
+      focused[0] = false  // pprof drops samples without frames once any filter is set
+      for i in 1..<max(1, n) {
+        let p = tree.parents[i].index
+        let loc = tree.locations[i].index
+        if hasFocus { focused[i] = focused[p] || masks.focus[loc] }
+        ignored[i] = ignored[p] || masks.ignore[loc]
+        if !focused[i] || ignored[i] { own[i] = 0 }
+      }
+      own[0] = 0
+    }
+
+    var subtree = own
+    var reached = own.map { $0 != 0 }
+    var childStart = [Int32](repeating: 0, count: n + 1)
+    var i = n - 1
+    while i >= 1 {
+      let p = tree.parents[i].index
+      subtree[p] &+= subtree[i]
+      if reached[i] { reached[p] = true }
+      childStart[p + 1] += 1
+      i -= 1
+    }
+    for k in 0..<n { childStart[k + 1] += childStart[k] }
+    var fill = childStart
+    var children = [Int32](repeating: 0, count: max(0, n - 1))
+    for c in 1..<max(1, n) {
+      let p = tree.parents[c].index
+      children[Int(fill[p])] = Int32(c)
+      fill[p] += 1
+    }
+    self.own = own
+    self.subtree = subtree
+    self.reached = reached
+    self.total = total
+    self.childStart = childStart
+    self.children = children
+  }
+}

@@ -1,2 +1,0 @@
-/// The Render layer of perfsh (see docs/architecture.md).
-public enum RenderLayer {}
