@@ -5,7 +5,8 @@ import ProfileModel
 /// It enforces what Go's `profile` package enforces (string_table[0] is "", ids are nonzero
 /// and unique, references resolve, each sample has one value per sample type, one
 /// time_nanos) and keeps everything needed to write the profile back without loss.
-/// Samples are decoded straight into the stack tree and the columnar sample table.
+/// Samples are checked in one pass, then their stacks are interned in sorted order so shared
+/// prefixes cost one tree lookup, not one per sample.
 public enum PprofDecoder {
   /// Most frames one sample may have; more is treated as corrupt data.
   public static let maxStackDepth = 1 << 20
@@ -184,37 +185,47 @@ private struct TopLevel {
     }
     locations = []
 
-    var samples = SampleDecoder(width: types.count, locationIDs: locationIDs, stringCount: strings.count)
-    p.samples.reserveCapacity(sampleRanges.count)
+    var samples = SampleDecoder(
+      width: types.count, locationIDs: locationIDs, stringCount: strings.count, sampleCount: sampleRanges.count)
     for (i, range) in sampleRanges.enumerated() {
       try samples.decode(ProtoReader(buffer, range: range), index: i, into: &p)
     }
+    samples.finish(into: &p)
     return p
   }
 }
 
-/// Decodes Sample messages into a profile, reusing scratch buffers across samples.
+/// Decodes Sample messages into a profile in two steps: `decode` checks each sample and keeps
+/// its frames (root first) in one flat buffer, then `finish` builds the stack tree.
+///
+/// `finish` visits samples in lexicographic order of their stacks, so a sample shares its
+/// prefix with the one before it and only the frames after the point where they diverge
+/// touch the tree; those frames are exactly the new nodes. This keeps the random-access
+/// dictionary work proportional to the tree's size, not to the number of frames.
 private struct SampleDecoder {
   let width: Int
   let locationIDs: PprofIDMap
   let stringCount: Int
   var frames: [Int32] = []
+  var frameStarts: [Int] = [0]
   var values: [Int64] = []
+  var labelSets: [LabelSetID] = []
   var labels: [Label] = []
 
-  init(width: Int, locationIDs: PprofIDMap, stringCount: Int) {
+  init(width: Int, locationIDs: PprofIDMap, stringCount: Int, sampleCount: Int) {
     self.width = width
     self.locationIDs = locationIDs
     self.stringCount = stringCount
-    frames.reserveCapacity(256)
-    values.reserveCapacity(width)
+    frameStarts.reserveCapacity(sampleCount + 1)
+    values.reserveCapacity(sampleCount * width)
+    labelSets.reserveCapacity(sampleCount)
   }
 
   mutating func decode(_ reader: ProtoReader, index: Int, into p: inout Profile) throws(FormatError) {
     var r = reader
-    frames.removeAll(keepingCapacity: true)
-    values.removeAll(keepingCapacity: true)
     labels.removeAll(keepingCapacity: true)
+    let firstFrame = frames.count
+    let firstValue = values.count
     let name = "Sample"
     while !r.isAtEnd {
       let (field, wire) = try r.readTag()
@@ -224,14 +235,14 @@ private struct SampleDecoder {
           guard let loc = locationIDs.index(of: id) else {
             throw .invalidPprof(reason: "sample \(index) refers to location \(id), which does not exist")
           }
-          guard frames.count < PprofDecoder.maxStackDepth else {
+          guard frames.count - firstFrame < PprofDecoder.maxStackDepth else {
             throw .invalidPprof(reason: "sample \(index) has more than \(PprofDecoder.maxStackDepth) locations")
           }
           frames.append(loc)
         }
       case 2:
         try r.forEachVarint(field, wire, in: name) { (v) throws(FormatError) in
-          guard values.count < width else {
+          guard values.count - firstValue < width else {
             throw .invalidPprof(reason: "sample \(index) has more values than the \(width) sample types")
           }
           values.append(Int64(bitPattern: v))
@@ -243,17 +254,62 @@ private struct SampleDecoder {
         try r.skip(wire)
       }
     }
-    guard values.count == width else {
-      throw .invalidPprof(reason: "sample \(index) has \(values.count) values vs. \(width) sample types")
+    guard values.count - firstValue == width else {
+      throw .invalidPprof(reason: "sample \(index) has \(values.count - firstValue) values vs. \(width) sample types")
     }
-    var node = StackID.root
-    var i = frames.count
-    while i > 0 {
-      i -= 1
-      node = p.stacks.child(of: node, location: LocationID(frames[i]))
+    // pprof lists frames leaf first; keep them root first for the tree.
+    frames[firstFrame...].reverse()
+    frameStarts.append(frames.count)
+    labelSets.append(labels.isEmpty ? LabelSetID.none : p.labelSets.intern(labels))
+  }
+
+  /// Builds the stack tree and appends every sample, in the order they were decoded.
+  mutating func finish(into p: inout Profile) {
+    let n = labelSets.count
+    var leaves = [StackID](repeating: .root, count: n)
+    frames.withUnsafeBufferPointer { f in
+      frameStarts.withUnsafeBufferPointer { starts in
+        var order = Array(0..<n)
+        order.sort { a, b in
+          let (sa, ea, sb, eb) = (starts[a], starts[a + 1], starts[b], starts[b + 1])
+          let common = min(ea - sa, eb - sb)
+          var i = 0
+          while i < common {
+            let x = f[sa + i]
+            let y = f[sb + i]
+            if x != y { return x < y }
+            i += 1
+          }
+          return ea - sa < eb - sb
+        }
+        // path[d] is the node at depth d + 1 of the previous sample in this order.
+        var path: [StackID] = []
+        var previous = -1
+        for s in order {
+          let start = starts[s]
+          let count = starts[s + 1] - start
+          var shared = 0
+          if previous >= 0 {
+            let ps = starts[previous]
+            let limit = min(count, starts[previous + 1] - ps)
+            while shared < limit && f[start + shared] == f[ps + shared] { shared += 1 }
+          }
+          path.removeSubrange(shared...)
+          var node = shared > 0 ? path[shared - 1] : StackID.root
+          for d in shared..<count {
+            node = p.stacks.child(of: node, location: LocationID(f[start + d]))
+            path.append(node)
+          }
+          leaves[s] = node
+          previous = s
+        }
+      }
     }
-    let set = labels.isEmpty ? LabelSetID.none : p.labelSets.intern(labels)
-    p.samples.append(stack: node, values: values, labels: set)
+    frames = []
+    p.samples.reserveCapacity(n)
+    for i in 0..<n {
+      p.samples.append(stack: leaves[i], values: values[i * width..<(i + 1) * width], labels: labelSets[i])
+    }
   }
 
   private func decodeLabel(_ reader: ProtoReader, sample: Int) throws(FormatError) -> Label {
