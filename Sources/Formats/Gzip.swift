@@ -79,7 +79,14 @@ public enum Gzip {
     }
     defer { inflateEnd(&stream) }
 
-    var output = [UInt8](repeating: 0, count: min(limit, max(4096, input.count.multipliedReportingOverflow(by: 4).partialValue)))
+    // The trailer's ISIZE (size mod 2^32 of the last member) is the exact size for the usual
+    // single-member file; it is only a hint, since the buffer grows when it is wrong, and it is
+    // capped at 64 times the input so a forged trailer cannot make us allocate a gigabyte up front.
+    let tail = input.count - 4
+    let isize = Int(input[tail]) | Int(input[tail + 1]) << 8 | Int(input[tail + 2]) << 16 | Int(input[tail + 3]) << 24
+    let cap = input.count.multipliedReportingOverflow(by: 64).partialValue
+    let guess = isize > 0 ? min(isize + 1, cap) : input.count.multipliedReportingOverflow(by: 4).partialValue
+    var output = [UInt8](repeating: 0, count: min(limit, max(4096, guess)))
     var produced = 0
     let base = input.baseAddress.map { UnsafeMutablePointer(mutating: $0.assumingMemoryBound(to: Bytef.self)) }
     var consumed = 0

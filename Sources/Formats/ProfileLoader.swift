@@ -9,8 +9,8 @@ public enum ProfileFormat: Sendable, Equatable, CustomStringConvertible {
 
   public var description: String {
     switch self {
-    case .pprof(let gz): return gz ? "pprof (gzip)" : "pprof"
-    case .folded(let gz): return gz ? "folded stacks (gzip)" : "folded stacks"
+    case .pprof(let gz): return gz ? "gzipped pprof" : "pprof"
+    case .folded(let gz): return gz ? "gzipped folded stacks" : "folded stacks"
     }
   }
 }

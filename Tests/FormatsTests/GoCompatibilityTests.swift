@@ -37,14 +37,16 @@ final class GoCompatibilityTests: XCTestCase {
     XCTAssertEqual(profile.period, 10_000_000)
     XCTAssertGreaterThan(profile.durationNanos, 900_000_000)
     XCTAssertGreaterThan(profile.timeNanos, 0)
-    XCTAssertGreaterThan(profile.samples.count, 20)
+    XCTAssertGreaterThan(profile.samples.count, 3)
+    XCTAssertGreaterThan(profile.total(column: 0), 10)
     XCTAssertFalse(profile.mappings.isEmpty)
 
     let cpu = try GoToolchain.pprofTop(file, sampleIndex: "cpu")
     let samples = try GoToolchain.pprofTop(file, sampleIndex: "samples")
     assertSameTop(profile, column: 1, cpu)
     assertSameTop(profile, column: 0, samples)
-    XCTAssertEqual(cpu["main.main"]?.cum, profile.total(column: 1))
+    // Every sample has a leaf, so pprof's flat column adds up to our total.
+    XCTAssertEqual(cpu.values.reduce(0) { $0 + $1.flat }, profile.total(column: 1))
     // The workload's known shape: gamma does 3 units of work to alpha's 1, beta calls spin.
     let top = referenceTop(profile, column: 1)
     XCTAssertGreaterThan(top["main.gamma"]?.cum ?? 0, top["main.alpha"]?.cum ?? 0)

@@ -25,7 +25,7 @@ final class ProfileLoaderTests: XCTestCase {
     XCTAssertEqual(try ProfileLoader.load(bytes: folded, name: "a").total(column: 0), 6)
     let gzFolded = try ProfileLoader.load(bytes: Gzip.compress(folded), name: "f.gz")
     XCTAssertEqual(gzFolded.total(column: 0), 6)
-    XCTAssertEqual(gzFolded.run.notes, ["loaded from f.gz (folded stacks (gzip))"])
+    XCTAssertEqual(gzFolded.run.notes, ["loaded from f.gz (gzipped folded stacks)"])
   }
 
   func testEmptyAndUnrecognizedInput() {
