@@ -30,6 +30,7 @@ public enum FormatError: Error, Equatable, Sendable, CustomStringConvertible {
   /// A file system call failed while writing `path`.
   case io(path: String, operation: String, errno: Int32)
 
+  /// A lower-case message naming what is wrong, for `perfsh: FILE: <message>`.
   public var description: String {
     switch self {
     case .empty: return "empty file"

@@ -10,6 +10,8 @@ import ProfileModel
 public enum PprofDecoder {
   /// Most frames one sample may have; more is treated as corrupt data.
   public static let maxStackDepth = 1 << 20
+  /// Most frames all samples together may have (the decoder holds them all at once).
+  public static let maxTotalFrames = 1 << 28
   /// Most sample types (value columns) a profile may have.
   public static let maxSampleTypes = 1 << 12
 
@@ -200,14 +202,18 @@ private struct TopLevel {
 ///
 /// `finish` visits samples in lexicographic order of their stacks, so a sample shares its
 /// prefix with the one before it and only the frames after the point where they diverge
-/// touch the tree; those frames are exactly the new nodes. This keeps the random-access
-/// dictionary work proportional to the tree's size, not to the number of frames.
+/// touch the tree; those frames are (nearly always) the new nodes. This keeps the
+/// random-access dictionary work proportional to the tree's size, not to the number of
+/// frames. The order compares at most `sortPrefix` frames, then a hash of the whole stack,
+/// so hostile input (thousands of identical deep stacks) cannot make sorting quadratic.
 private struct SampleDecoder {
   let width: Int
   let locationIDs: PprofIDMap
   let stringCount: Int
   var frames: [Int32] = []
   var frameStarts: [Int] = [0]
+  var hashes: [UInt64] = []
+  static let sortPrefix = 64
   var values: [Int64] = []
   var labelSets: [LabelSetID] = []
   var labels: [Label] = []
@@ -219,6 +225,7 @@ private struct SampleDecoder {
     frameStarts.reserveCapacity(sampleCount + 1)
     values.reserveCapacity(sampleCount * width)
     labelSets.reserveCapacity(sampleCount)
+    hashes.reserveCapacity(sampleCount)
   }
 
   mutating func decode(_ reader: ProtoReader, index: Int, into p: inout Profile) throws(FormatError) {
@@ -237,6 +244,9 @@ private struct SampleDecoder {
           }
           guard frames.count - firstFrame < PprofDecoder.maxStackDepth else {
             throw .invalidPprof(reason: "sample \(index) has more than \(PprofDecoder.maxStackDepth) locations")
+          }
+          guard frames.count < PprofDecoder.maxTotalFrames else {
+            throw .invalidPprof(reason: "the samples have more than \(PprofDecoder.maxTotalFrames) locations in total")
           }
           frames.append(loc)
         }
@@ -260,6 +270,9 @@ private struct SampleDecoder {
     // pprof lists frames leaf first; keep them root first for the tree.
     frames[firstFrame...].reverse()
     frameStarts.append(frames.count)
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for f in frames[firstFrame...] { hash = (hash ^ UInt64(UInt32(bitPattern: f))) &* 0x100_0000_01b3 }
+    hashes.append(hash)
     labelSets.append(labels.isEmpty ? LabelSetID.none : p.labelSets.intern(labels))
   }
 
@@ -270,17 +283,21 @@ private struct SampleDecoder {
     frames.withUnsafeBufferPointer { f in
       frameStarts.withUnsafeBufferPointer { starts in
         var order = Array(0..<n)
-        order.sort { a, b in
-          let (sa, ea, sb, eb) = (starts[a], starts[a + 1], starts[b], starts[b + 1])
-          let common = min(ea - sa, eb - sb)
-          var i = 0
-          while i < common {
-            let x = f[sa + i]
-            let y = f[sb + i]
-            if x != y { return x < y }
-            i += 1
+        let prefix = Self.sortPrefix
+        hashes.withUnsafeBufferPointer { h in
+          order.sort { a, b in
+            let (sa, la, sb, lb) = (starts[a], starts[a + 1] - starts[a], starts[b], starts[b + 1] - starts[b])
+            let common = min(la, lb, prefix)
+            var i = 0
+            while i < common {
+              let x = f[sa + i]
+              let y = f[sb + i]
+              if x != y { return x < y }
+              i += 1
+            }
+            if la <= prefix || lb <= prefix { return la < lb }
+            return h[a] != h[b] ? h[a] < h[b] : la < lb
           }
-          return ea - sa < eb - sb
         }
         // path[d] is the node at depth d + 1 of the previous sample in this order.
         var path: [StackID] = []

@@ -7,6 +7,7 @@ public enum ProfileFormat: Sendable, Equatable, CustomStringConvertible {
   /// Folded stacks text.
   case folded(gzipped: Bool)
 
+  /// The format as `info` and load notes name it, e.g. "gzipped pprof".
   public var description: String {
     switch self {
     case .pprof(let gz): return gz ? "gzipped pprof" : "pprof"

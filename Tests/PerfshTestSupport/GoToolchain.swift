@@ -11,6 +11,7 @@ public enum GoToolchain {
     public var status: Int32
     /// Its standard error.
     public var stderr: String
+    /// The command, its status and its standard error.
     public var description: String { "\(command.joined(separator: " ")) exited \(status): \(stderr)" }
   }
 
@@ -120,6 +121,7 @@ public enum GoToolchain {
       self.flat = flat
       self.cum = cum
     }
+    /// The row as `(flat: F, cum: C)`.
     public var description: String { "(flat: \(flat), cum: \(cum))" }
   }
 
