@@ -73,6 +73,13 @@ case "decode":
   guard let p = profile else { fail("no profile") }
   let peak = procStatus("VmHWM")
   let withFile = procStatus("VmRSS")
+  var encoded = 0
+  let encodeSeconds: Double
+  do {
+    encodeSeconds = try seconds { encoded = try PprofEncoder.encode(p).count }
+  } catch {
+    fail("encode: \(error)")
+  }
   let fileBytes = bytes.count
   let n = p.samples.count
   // Estimated bytes held by the profile's big arrays (dictionaries excluded).
@@ -87,6 +94,7 @@ case "decode":
   print("gunzip seconds: \(gunzip.map { String(format: "%.3f", $0) }.joined(separator: " "))")
   print("decode seconds: \(decode.map { String(format: "%.3f", $0) }.joined(separator: " "))")
   print(String(format: "best load (gunzip+decode): %.3f s", best))
+  print(String(format: "encode (protobuf+gzip, for export pprof): %.3f s, %d bytes", encodeSeconds, encoded))
   print(
     String(
       format: "memory: baseline %.1f MB, peak %.1f MB (+%.1f MB), now %.1f MB with the file bytes still held",

@@ -128,10 +128,14 @@ public enum GoToolchain {
   /// Runs `go tool pprof -top` on `file` with every node shown and values in plain integers
   /// (`-unit=ns` prints nanoseconds, and bare counts with an `ns` suffix that is stripped),
   /// and returns the rows keyed by name (a trailing ` (inline)` marker removed).
-  public static func pprofTop(_ file: URL, sampleIndex: String? = nil) throws -> [String: TopRow] {
+  /// `extraArguments` go before the file, e.g. `["-lines"]` or `["-focus=parse"]`.
+  public static func pprofTop(
+    _ file: URL, sampleIndex: String? = nil, extraArguments: [String] = []
+  ) throws -> [String: TopRow] {
     guard let go = goPath else { throw Failure(command: ["go"], status: 127, stderr: "go is not installed") }
     var args = [go, "tool", "pprof", "-top", "-nodefraction=0", "-nodecount=100000", "-unit=ns", "-symbolize=none"]
     if let s = sampleIndex { args.append("-sample_index=\(s)") }
+    args += extraArguments
     args.append(file.path)
     let output = try run(args, in: file.deletingLastPathComponent())
     return try parseTop(output)
