@@ -1,7 +1,7 @@
 // perfsh-bench: generates the large pprof benchmark file and times perfsh's decoder on it.
 //
 //   perfsh-bench generate OUT [shared|unique [SAMPLES [FUNCTIONS]]]
-//   perfsh-bench decode FILE [REPEAT]
+//   perfsh-bench decode FILE [REPEAT [encode]]
 //
 // scripts/bench-pprof drives it and compares with `go tool pprof -top` on the same file.
 import Formats
@@ -30,7 +30,7 @@ func fail(_ message: String) -> Never {
 }
 
 let args = CommandLine.arguments
-guard args.count >= 3 else { fail("usage: perfsh-bench generate OUT [shared|unique [SAMPLES [FUNCTIONS]]] | decode FILE [REPEAT]") }
+guard args.count >= 3 else { fail("usage: perfsh-bench generate OUT [shared|unique [SAMPLES [FUNCTIONS]]] | decode FILE [REPEAT [encode]]") }
 
 switch args[1] {
 case "generate":
@@ -74,11 +74,13 @@ case "decode":
   let peak = procStatus("VmHWM")
   let withFile = procStatus("VmRSS")
   var encoded = 0
-  let encodeSeconds: Double
-  do {
-    encodeSeconds = try seconds { encoded = try PprofEncoder.encode(p).count }
-  } catch {
-    fail("encode: \(error)")
+  var encodeSeconds: Double?
+  if args.count > 4 && args[4] == "encode" {
+    do {
+      encodeSeconds = try seconds { encoded = try PprofEncoder.encode(p).count }
+    } catch {
+      fail("encode: \(error)")
+    }
   }
   let fileBytes = bytes.count
   let n = p.samples.count
@@ -94,7 +96,9 @@ case "decode":
   print("gunzip seconds: \(gunzip.map { String(format: "%.3f", $0) }.joined(separator: " "))")
   print("decode seconds: \(decode.map { String(format: "%.3f", $0) }.joined(separator: " "))")
   print(String(format: "best load (gunzip+decode): %.3f s", best))
-  print(String(format: "encode (protobuf+gzip, for export pprof): %.3f s, %d bytes", encodeSeconds, encoded))
+  if let e = encodeSeconds {
+    print(String(format: "encode (protobuf+gzip, for export pprof): %.3f s, %d bytes", e, encoded))
+  }
   print(
     String(
       format: "memory: baseline %.1f MB, peak %.1f MB (+%.1f MB), now %.1f MB with the file bytes still held",
