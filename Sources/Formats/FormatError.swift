@@ -19,6 +19,8 @@ public enum FormatError: Error, Equatable, Sendable, CustomStringConvertible {
   case corruptGzip(detail: String)
   /// Decompressing would exceed `limit` bytes.
   case tooLarge(limit: Int)
+  /// The input file is larger than `limit` bytes.
+  case fileTooLarge(limit: Int)
   /// The protobuf wire data is malformed at byte `offset` of the (decompressed) profile.
   case corruptPprof(offset: Int, reason: String)
   /// The protobuf parses but breaks one of profile.proto's rules.
@@ -39,7 +41,8 @@ public enum FormatError: Error, Equatable, Sendable, CustomStringConvertible {
     case .truncatedGzip: return "truncated gzip data (the file ends in the middle of the compressed stream)"
     case .badGzipHeader: return "bad gzip header"
     case .corruptGzip(let detail): return "corrupt gzip data: \(detail)"
-    case .tooLarge(let limit): return "decompressed profile is larger than the \(limit / (1 << 20)) MiB limit"
+    case .tooLarge(let limit): return "decompressed profile is larger than the \(sizeText(limit)) limit"
+    case .fileTooLarge(let limit): return "file is larger than the \(sizeText(limit)) limit"
     case .corruptPprof(let offset, let reason): return "corrupt pprof profile at byte \(offset): \(reason)"
     case .invalidPprof(let reason): return "invalid pprof profile: \(reason)"
     case .badFoldedLine(let line, let reason): return "folded stacks line \(line): \(reason)"
@@ -47,4 +50,9 @@ public enum FormatError: Error, Equatable, Sendable, CustomStringConvertible {
     case .io(let path, let op, let errno): return "\(path): \(op) failed: \(errnoText(errno))"
     }
   }
+}
+
+/// A byte count as MiB when it is a whole number of them, else in bytes.
+private func sizeText(_ bytes: Int) -> String {
+  bytes >= 1 << 20 && bytes % (1 << 20) == 0 ? "\(bytes >> 20) MiB" : "\(bytes)-byte"
 }

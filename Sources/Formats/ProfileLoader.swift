@@ -39,6 +39,13 @@ public enum ProfileLoader {
     return profile
   }
 
+  /// The profile in the file at `path` (read with `InputFile.read`); errors do not repeat the path
+  /// except for I/O errors, which carry it.
+  public static func load(path: String) throws(FormatError) -> Profile {
+    let name = path.split(separator: "/").last.map(String.init) ?? path
+    return try load(bytes: try InputFile.read(path), name: name)
+  }
+
   /// The format of uncompressed `bytes`, or nil when they are neither pprof nor folded stacks.
   public static func detect(_ bytes: UnsafeRawBufferPointer) -> ProfileFormat? {
     if looksLikeText(bytes) {
