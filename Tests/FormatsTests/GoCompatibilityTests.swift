@@ -62,6 +62,32 @@ final class GoCompatibilityTests: XCTestCase {
     XCTAssertEqual(ProfileSummary(reread).differences(from: ProfileSummary(profile)), [])
   }
 
+  func testGoHeapProfileWithNumericLabelsAndRepeatedStacks() throws {
+    let dir = try GoToolchain.temporaryDirectory("go-heap")
+    defer { try? FileManager.default.removeItem(at: dir) }
+    let file = try GoToolchain.profile(in: dir, source: GoToolchain.heapProgram)
+    let profile = try ProfileLoader.load(bytes: Array(Data(contentsOf: file)), name: "heap")
+    XCTAssertEqual(profile.sampleTypes.map(\.description), [
+      "alloc_objects/count", "alloc_space/bytes", "inuse_objects/count", "inuse_space/bytes",
+    ])
+    XCTAssertEqual(profile.periodType, ValueType(type: "space", unit: "bytes"))
+    // Go writes one sample per allocation size, so stacks repeat across samples; they stay apart.
+    XCTAssertGreaterThan(profile.samples.count, Set(profile.samples.stacks).count)
+    let bytesKey = try XCTUnwrap(profile.strings.lookup("bytes"))
+    XCTAssertTrue(profile.labelSets.sets.contains { $0.contains { $0.key == bytesKey && $0.number > 0 } })
+    for (column, index) in [(1, "alloc_space"), (3, "inuse_space"), (0, "alloc_objects")] {
+      let top = try GoToolchain.pprofTop(file, sampleIndex: index)
+      assertSameTop(profile, column: column, top)
+    }
+    XCTAssertGreaterThanOrEqual(referenceTop(profile, column: 1)["main.large"]?.flat ?? 0, 4096 * 1000)
+
+    let again = dir.appendingPathComponent("again.pb.gz")
+    try AtomicFile.write(try PprofEncoder.encode(profile), to: again.path)
+    XCTAssertEqual(try GoToolchain.pprofTop(again, sampleIndex: "alloc_space"), try GoToolchain.pprofTop(file, sampleIndex: "alloc_space"))
+    let reread = try PprofDecoder.decode(Array(Data(contentsOf: again)))
+    XCTAssertEqual(ProfileSummary(reread).differences(from: ProfileSummary(profile)), [])
+  }
+
   func testGoToolPprofReadsOurSyntheticProfile() throws {
     let dir = try GoToolchain.temporaryDirectory("go-read")
     defer { try? FileManager.default.removeItem(at: dir) }

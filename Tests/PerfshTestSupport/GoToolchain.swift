@@ -97,15 +97,63 @@ public enum GoToolchain {
 
     """
 
+  /// A Go program that writes a heap profile: every allocation sampled (`MemProfileRate = 1`),
+  /// `small` allocating 64 bytes and `large` 4096 bytes a thousand times each. Go writes
+  /// four value columns, a numeric `bytes` label per sample, and repeats stacks across samples.
+  public static let heapProgram = """
+    package main
+
+    import (
+    \t"fmt"
+    \t"os"
+    \t"runtime"
+    \t"runtime/pprof"
+    )
+
+    var keep [][]byte
+
+    //go:noinline
+    func small() { keep = append(keep, make([]byte, 64)) }
+
+    //go:noinline
+    func large() { keep = append(keep, make([]byte, 4096)) }
+
+    func main() {
+    \truntime.MemProfileRate = 1
+    \tfor i := 0; i < 1000; i++ {
+    \t\tsmall()
+    \t\tlarge()
+    \t}
+    \truntime.GC()
+    \tf, err := os.Create(os.Args[1])
+    \tif err == nil {
+    \t\terr = pprof.WriteHeapProfile(f)
+    \t}
+    \tif err == nil {
+    \t\terr = f.Close()
+    \t}
+    \tif err != nil {
+    \t\tfmt.Fprintln(os.Stderr, err)
+    \t\tos.Exit(1)
+    \t}
+    }
+
+    """
+
+  /// Builds and runs `cpuProgram` in `directory`; returns the path of the CPU profile it wrote.
+  public static func cpuProfile(in directory: URL) throws -> URL {
+    try profile(in: directory, source: cpuProgram)
+  }
+
   /// Builds and runs `source` (a Go main package) in `directory`, passing the profile path as
   /// its only argument; returns the path of the profile it wrote.
-  public static func cpuProfile(in directory: URL, source: String = cpuProgram) throws -> URL {
+  public static func profile(in directory: URL, source: String) throws -> URL {
     guard let go = goPath else { throw Failure(command: ["go"], status: 127, stderr: "go is not installed") }
     let main = directory.appendingPathComponent("main.go")
     try source.write(to: main, atomically: true, encoding: .utf8)
     let binary = directory.appendingPathComponent("workload")
     _ = try run([go, "build", "-o", binary.path, main.path], in: directory)
-    let profile = directory.appendingPathComponent("cpu.pprof")
+    let profile = directory.appendingPathComponent("profile.pb.gz")
     _ = try run([binary.path, profile.path], in: directory)
     return profile
   }
