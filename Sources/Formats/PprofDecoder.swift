@@ -17,18 +17,33 @@ public enum PprofDecoder {
 
   /// Decodes `bytes`, gunzipping first when they start with the gzip magic `1f 8b`.
   public static func decode(_ bytes: [UInt8], limit: Int = Gzip.defaultLimit) throws(FormatError) -> Profile {
-    if Gzip.isGzip(bytes) {
-      let plain = try Gzip.decompress(bytes, limit: limit)
-      return try withRawBytes(plain) { (raw) throws(FormatError) in try decodeProto(raw) }
+    guard Gzip.isGzip(bytes) else {
+      return try withRawBytes(bytes) { (raw) throws(FormatError) in try decodeProto(raw) }
     }
-    return try withRawBytes(bytes) { (raw) throws(FormatError) in try decodeProto(raw) }
+    var plain = try Gzip.decompress(bytes, limit: limit)
+    return try decode(releasing: &plain)
   }
 
   /// Decodes uncompressed profile.proto bytes.
   public static func decodeProto(_ buffer: UnsafeRawBufferPointer) throws(FormatError) -> Profile {
     guard !buffer.isEmpty else { throw .empty }
     var top = try TopLevel.scan(buffer)
-    return try top.resolve(buffer)
+    var (profile, samples) = try top.resolve(buffer)
+    samples.finish(into: &profile)
+    return profile
+  }
+
+  /// Decodes uncompressed `plain` and empties it as soon as every sample has been read, so the
+  /// wire bytes and the stack tree being built are not both held at the peak.
+  static func decode(releasing plain: inout [UInt8]) throws(FormatError) -> Profile {
+    var (profile, samples) = try withRawBytes(plain) { (raw) throws(FormatError) in
+      guard !raw.isEmpty else { throw FormatError.empty }
+      var top = try TopLevel.scan(raw)
+      return try top.resolve(raw)
+    }
+    plain = []
+    samples.finish(into: &profile)
+    return profile
   }
 }
 
@@ -116,7 +131,9 @@ private struct TopLevel {
     ValueType(type: try string(v.type, "\(what) type"), unit: try string(v.unit, "\(what) unit"))
   }
 
-  mutating func resolve(_ buffer: UnsafeRawBufferPointer) throws(FormatError) -> Profile {
+  /// The profile with every table filled and every sample checked; the samples' stacks are
+  /// interned by the returned decoder's `finish`.
+  mutating func resolve(_ buffer: UnsafeRawBufferPointer) throws(FormatError) -> (Profile, PprofSampleDecoder) {
     if !sampleRanges.isEmpty && sampleTypes.isEmpty {
       throw .invalidPprof(reason: "missing sample type information (\(sampleRanges.count) samples but no sample types)")
     }
@@ -188,11 +205,11 @@ private struct TopLevel {
     locations = []
 
     var samples = PprofSampleDecoder(
-      width: types.count, locationIDs: locationIDs, stringCount: strings.count, sampleCount: sampleRanges.count)
+      width: types.count, locationIDs: locationIDs, stringCount: strings.count, sampleCount: sampleRanges.count,
+      sampleBytes: sampleRanges.reduce(0) { $0 + $1.count })
     for (i, range) in sampleRanges.enumerated() {
       try samples.decode(ProtoReader(buffer, range: range), index: i, into: &p)
     }
-    samples.finish(into: &p)
-    return p
+    return (p, samples)
   }
 }

@@ -21,7 +21,7 @@ struct PprofSampleDecoder {
   var labelSets: [LabelSetID] = []
   var labels: [Label] = []
 
-  init(width: Int, locationIDs: PprofIDMap, stringCount: Int, sampleCount: Int) {
+  init(width: Int, locationIDs: PprofIDMap, stringCount: Int, sampleCount: Int, sampleBytes: Int) {
     self.width = width
     self.locationIDs = locationIDs
     self.stringCount = stringCount
@@ -29,6 +29,9 @@ struct PprofSampleDecoder {
     values.reserveCapacity(sampleCount * width)
     labelSets.reserveCapacity(sampleCount)
     hashes.reserveCapacity(sampleCount)
+    // Location ids of large profiles take two or three bytes each; reserving for that avoids
+    // the transient double buffer of growing a tens-of-megabytes array.
+    frames.reserveCapacity(min(sampleBytes / 3, PprofDecoder.maxTotalFrames))
   }
 
   mutating func decode(_ reader: ProtoReader, index: Int, into p: inout Profile) throws(FormatError) {

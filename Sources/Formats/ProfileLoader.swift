@@ -26,14 +26,20 @@ public enum ProfileLoader {
   public static func load(bytes: [UInt8], name: String, limit: Int = Gzip.defaultLimit) throws(FormatError) -> Profile {
     guard !bytes.isEmpty else { throw .empty }
     let gzipped = Gzip.isGzip(bytes)
-    let plain = gzipped ? try Gzip.decompress(bytes, limit: limit) : bytes
-    var (profile, format) = try withRawBytes(plain) { (raw) throws(FormatError) -> (Profile, ProfileFormat) in
-      guard !raw.isEmpty else { throw .emptyGzip }
-      switch detect(raw) {
-      case .pprof?: return (try PprofDecoder.decodeProto(raw), .pprof(gzipped: gzipped))
-      case .folded?: return (try FoldedStacksReader.read(raw), .folded(gzipped: gzipped))
-      case nil: throw .unrecognized
-      }
+    var plain = gzipped ? try Gzip.decompress(bytes, limit: limit) : bytes
+    guard !plain.isEmpty else { throw .emptyGzip }
+    let detected = withRawBytes(plain) { (raw) -> ProfileFormat? in detect(raw) }
+    var profile: Profile
+    let format: ProfileFormat
+    switch detected {
+    case .pprof?:
+      profile = try PprofDecoder.decode(releasing: &plain)
+      format = .pprof(gzipped: gzipped)
+    case .folded?:
+      profile = try FoldedStacksReader.read(plain)
+      format = .folded(gzipped: gzipped)
+    case nil:
+      throw .unrecognized
     }
     profile.run.notes.append("loaded from \(name) (\(format))")
     return profile
