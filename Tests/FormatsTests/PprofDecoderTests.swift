@@ -141,6 +141,27 @@ final class PprofDecoderTests: XCTestCase {
     assertInvalid(bytes, contains: "more than \(PprofDecoder.maxStackDepth) locations")
   }
 
+  func testManyIdenticalDeepStacksShareOneBranch() throws {
+    // Hostile shape for a sort-based decoder: every sample the same 3000-frame stack.
+    let samples = 300
+    let depth = 3000
+    let bytes = minimal { b in
+      for _ in 0..<samples {
+        b.message(2) { s in
+          s.w.tag(1, .lengthDelimited)
+          s.w.varint(UInt64(depth))
+          s.w.bytes += [UInt8](repeating: 7, count: depth)
+          s.varintField(2, 1)
+        }
+      }
+    }
+    let p = try PprofDecoder.decode(bytes)
+    XCTAssertEqual(p.samples.count, samples + 1)
+    XCTAssertEqual(p.stacks.count, depth + 1)
+    XCTAssertEqual(p.stacks.depth(of: p.samples.stacks[samples]), depth)
+    XCTAssertEqual(p.total(column: 0), Int64(samples) + 5)
+  }
+
   func testEveryTruncationFailsCleanly() throws {
     let proto = try PprofEncoder.encode(FixtureProfiles.rich(), compress: false)
     for n in 0..<proto.count {
