@@ -52,6 +52,8 @@ let package = Package(
         .product(name: "SystemPackage", package: "swift-system"),
       ]),
     .executableTarget(name: "perfsh", dependencies: ["Shell"]),
+    // Benchmark driver for scripts/bench-pprof: generates a large pprof and times decoding.
+    .executableTarget(name: "perfsh-bench", dependencies: ["Formats", "ProfileModel"]),
 
     .target(
       name: "PerfshTestSupport",

@@ -1,2 +1,0 @@
-/// The Formats layer of perfsh (see docs/architecture.md).
-public enum FormatsLayer {}

@@ -1,0 +1,157 @@
+import ProfileModel
+
+/// Decodes Sample messages into a profile in two steps: `decode` checks each sample and keeps
+/// its frames (root first) in one flat buffer, then `finish` builds the stack tree.
+///
+/// `finish` visits samples in lexicographic order of their stacks, so a sample shares its
+/// prefix with the one before it and only the frames after the point where they diverge
+/// touch the tree; those frames are (nearly always) the new nodes. This keeps the
+/// random-access dictionary work proportional to the tree's size, not to the number of
+/// frames. The order compares at most `sortPrefix` frames, then a hash of the whole stack,
+/// so hostile input (thousands of identical deep stacks) cannot make sorting quadratic.
+struct PprofSampleDecoder {
+  let width: Int
+  let locationIDs: PprofIDMap
+  let stringCount: Int
+  var frames: [Int32] = []
+  var frameStarts: [Int] = [0]
+  var hashes: [UInt64] = []
+  static let sortPrefix = 64
+  var values: [Int64] = []
+  var labelSets: [LabelSetID] = []
+  var labels: [Label] = []
+
+  init(width: Int, locationIDs: PprofIDMap, stringCount: Int, sampleCount: Int, sampleBytes: Int) {
+    self.width = width
+    self.locationIDs = locationIDs
+    self.stringCount = stringCount
+    frameStarts.reserveCapacity(sampleCount + 1)
+    values.reserveCapacity(sampleCount * width)
+    labelSets.reserveCapacity(sampleCount)
+    hashes.reserveCapacity(sampleCount)
+    // Location ids of large profiles take two or three bytes each; reserving for that avoids
+    // the transient double buffer of growing a tens-of-megabytes array.
+    frames.reserveCapacity(min(sampleBytes / 3, PprofDecoder.maxTotalFrames))
+  }
+
+  mutating func decode(_ reader: ProtoReader, index: Int, into p: inout Profile) throws(FormatError) {
+    var r = reader
+    labels.removeAll(keepingCapacity: true)
+    let firstFrame = frames.count
+    let firstValue = values.count
+    let name = "Sample"
+    while !r.isAtEnd {
+      let (field, wire) = try r.readTag()
+      switch field {
+      case 1:
+        try r.forEachVarint(field, wire, in: name) { (id) throws(FormatError) in
+          guard let loc = locationIDs.index(of: id) else {
+            throw .invalidPprof(reason: "sample \(index) refers to location \(id), which does not exist")
+          }
+          guard frames.count - firstFrame < PprofDecoder.maxStackDepth else {
+            throw .invalidPprof(reason: "sample \(index) has more than \(PprofDecoder.maxStackDepth) locations")
+          }
+          guard frames.count < PprofDecoder.maxTotalFrames else {
+            throw .invalidPprof(reason: "the samples have more than \(PprofDecoder.maxTotalFrames) locations in total")
+          }
+          frames.append(loc)
+        }
+      case 2:
+        try r.forEachVarint(field, wire, in: name) { (v) throws(FormatError) in
+          guard values.count - firstValue < width else {
+            throw .invalidPprof(reason: "sample \(index) has more values than the \(width) sample types")
+          }
+          values.append(Int64(bitPattern: v))
+        }
+      case 3:
+        guard wire == .lengthDelimited else { throw r.mismatch(field, wire, in: name) }
+        labels.append(try decodeLabel(r.reader(for: try r.readLengthDelimited()), sample: index))
+      default:
+        try r.skip(wire)
+      }
+    }
+    guard values.count - firstValue == width else {
+      throw .invalidPprof(reason: "sample \(index) has \(values.count - firstValue) values vs. \(width) sample types")
+    }
+    // pprof lists frames leaf first; keep them root first for the tree.
+    frames[firstFrame...].reverse()
+    frameStarts.append(frames.count)
+    var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+    for f in frames[firstFrame...] { hash = (hash ^ UInt64(UInt32(bitPattern: f))) &* 0x100_0000_01b3 }
+    hashes.append(hash)
+    labelSets.append(labels.isEmpty ? LabelSetID.none : p.labelSets.intern(labels))
+  }
+
+  /// Builds the stack tree and appends every sample, in the order they were decoded.
+  mutating func finish(into p: inout Profile) {
+    let n = labelSets.count
+    var leaves = [StackID](repeating: .root, count: n)
+    frames.withUnsafeBufferPointer { f in
+      frameStarts.withUnsafeBufferPointer { starts in
+        var order = Array(0..<n)
+        let prefix = Self.sortPrefix
+        hashes.withUnsafeBufferPointer { h in
+          order.sort { a, b in
+            let (sa, la, sb, lb) = (starts[a], starts[a + 1] - starts[a], starts[b], starts[b + 1] - starts[b])
+            let common = min(la, lb, prefix)
+            var i = 0
+            while i < common {
+              let x = f[sa + i]
+              let y = f[sb + i]
+              if x != y { return x < y }
+              i += 1
+            }
+            if la <= prefix || lb <= prefix { return la < lb }
+            return h[a] != h[b] ? h[a] < h[b] : la < lb
+          }
+        }
+        // path[d] is the node at depth d + 1 of the previous sample in this order.
+        var path: [StackID] = []
+        var previous = -1
+        for s in order {
+          let start = starts[s]
+          let count = starts[s + 1] - start
+          var shared = 0
+          if previous >= 0 {
+            let ps = starts[previous]
+            let limit = min(count, starts[previous + 1] - ps)
+            while shared < limit && f[start + shared] == f[ps + shared] { shared += 1 }
+          }
+          path.removeSubrange(shared...)
+          var node = shared > 0 ? path[shared - 1] : StackID.root
+          for d in shared..<count {
+            node = p.stacks.child(of: node, location: LocationID(f[start + d]))
+            path.append(node)
+          }
+          leaves[s] = node
+          previous = s
+        }
+      }
+    }
+    frames = []
+    p.samples.reserveCapacity(n)
+    for i in 0..<n {
+      p.samples.append(stack: leaves[i], values: values[i * width..<(i + 1) * width], labels: labelSets[i])
+    }
+  }
+
+  private func decodeLabel(_ reader: ProtoReader, sample: Int) throws(FormatError) -> Label {
+    var r = reader
+    var raw: (key: Int64, str: Int64, num: Int64, unit: Int64) = (0, 0, 0, 0)
+    while !r.isAtEnd {
+      let (field, wire) = try r.readTag()
+      switch field {
+      case 1: raw.key = try r.int64(field, wire, in: "Label")
+      case 2: raw.str = try r.int64(field, wire, in: "Label")
+      case 3: raw.num = try r.int64(field, wire, in: "Label")
+      case 4: raw.unit = try r.int64(field, wire, in: "Label")
+      default: try r.skip(wire)
+      }
+    }
+    for s in [raw.key, raw.str, raw.unit] where s < 0 || s >= Int64(stringCount) {
+      throw .invalidPprof(reason: "a label of sample \(sample) refers to string \(s), but the string table has \(stringCount) entries")
+    }
+    return Label(
+      key: StringID(Int(raw.key)), string: StringID(Int(raw.str)), number: raw.num, numberUnit: StringID(Int(raw.unit)))
+  }
+}
