@@ -34,7 +34,7 @@ public enum HeatmapRenderer {
     lines.append("Count: # calls (incl. recursion) | CPU Time: sum of self-time (excludes children)")
     lines.append("Avg: avg self-time | Max: max self-time | P95: 95th percentile self-time")
     if !heatmap.isExact {
-      lines.append("Sampled session: Count is samples, CPU Time is sampled self time; Avg, Max and P95 need exact calls (run --trace) and show -")
+      lines.append("Sampled session: Count = samples | CPU Time = sampled self time | Avg, Max, P95 need exact calls (run --trace): -")
     } else if heatmap.countsOnly {
       lines.append("Entry-only tracing: Count is exact; durations were not measured, so times show -")
     }
@@ -46,7 +46,9 @@ public enum HeatmapRenderer {
     _ heatmap: Heatmap, mode: HeatmapMode, limit: Int? = nil, facts: SummaryFacts,
     to out: inout some TextOutputStream, options: RenderOptions = .plain
   ) {
-    for line in legend(heatmap, facts: facts) { out.write(Pad.cut(line, options.width ?? Int.max) + "\n") }
+    for line in legend(heatmap, facts: facts) {
+      for part in wrapAtBars(line, width: options.width ?? Int.max) { out.write(part + "\n") }
+    }
     out.write("\n")
     let rows = Array(heatmap.rows.prefix(limit ?? mode.defaultLimit))
     if rows.isEmpty {
@@ -62,6 +64,25 @@ public enum HeatmapRenderer {
     case .table: return tableRows(heatmap, rows: rows, options: options, selected: selected)
     case .bar, .sparkline: return graphicRows(heatmap, rows: rows, mode: mode, options: options, selected: selected)
     }
+  }
+
+  /// A legend line broken at its ` | ` separators so it fits `width`; a part that is still
+  /// too long is cut with `…`.
+  static func wrapAtBars(_ line: String, width: Int) -> [String] {
+    if line.count <= width { return [line] }
+    var result: [String] = []
+    var current = ""
+    for part in line.components(separatedBy: " | ") {
+      let candidate = current.isEmpty ? part : current + " | " + part
+      if candidate.count <= width || current.isEmpty {
+        current = candidate
+      } else {
+        result.append(current)
+        current = part
+      }
+    }
+    if !current.isEmpty { result.append(current) }
+    return result.map { Pad.cut($0, width) }
   }
 
   // MARK: Bar and sparkline
@@ -103,7 +124,7 @@ public enum HeatmapRenderer {
       let paddedGraphic = graphic + String(repeating: " ", count: max(0, graphicWidth - graphic.count))
       let colored = options.color ? gradient(rank: i, of: rows.count) + paddedGraphic + "\u{1B}[0m" : paddedGraphic
       var line = "\(padded)  \(colored) \(suffixes[i])"
-      if let selected, selected == i { line = options.color ? "\u{1B}[7m" + line + "\u{1B}[0m" : "> " + line }
+      if let selected, selected == i { line = options.color ? "\u{1B}[7m" + line + "\u{1B}[0m" : ">" + line.dropFirst() }
       lines.append(line)
     }
     return lines
@@ -139,28 +160,38 @@ public enum HeatmapRenderer {
 
   static func tableRows(_ heatmap: Heatmap, rows: [HeatmapRow], options: RenderOptions, selected: Int?) -> [String] {
     func time(_ v: Int64?) -> String { v.map { DurationFormat.string(nanoseconds: $0) } ?? "-" }
-    let headers = ["Count", "CPU Time", "Avg", "Max", "P95"]
-    let cells: [[String]] = rows.map { r in
+    var headers = ["Count", "CPU Time", "Avg", "Max", "P95"]
+    var cells: [[String]] = rows.map { r in
       [String(r.count), heatmap.countsOnly ? "-" : time(r.cpuNanos), time(r.avgNanos), time(r.maxNanos), time(r.p95Nanos)]
     }
-    var colWidths = headers.map { max(10, $0.count) }
+    var colWidths = headers.map { max(8, $0.count) }
     for row in cells { for (i, c) in row.enumerated() { colWidths[i] = max(colWidths[i], c.count) } }
-    let numbersWidth = colWidths.reduce(0) { $0 + $1 + 1 }
     let width = options.width ?? 160
+    let minName = 10
+    // Numbers never wrap: on a narrow terminal whole columns go, from the right, and the
+    // last line says which.
+    var hidden: [String] = []
+    while headers.count > 2 && minName + colWidths.reduce(0, { $0 + $1 + 1 }) > width {
+      hidden.insert(headers.removeLast(), at: 0)
+      colWidths.removeLast()
+      cells = cells.map { Array($0.dropLast()) }
+    }
+    let numbersWidth = colWidths.reduce(0) { $0 + $1 + 1 }
     let longest = max("Function".count, rows.map(\.name.count).max() ?? 0)
-    let nameWidth = max(8, min(longest, width - numbersWidth))
+    let nameWidth = max(minName, min(longest, width - numbersWidth))
     func line(_ name: String, _ values: [String]) -> String {
       let fitted = NameFit.fit(name, width: nameWidth)
       var s = fitted + String(repeating: " ", count: max(0, nameWidth - fitted.count))
       for (i, v) in values.enumerated() { s += " " + Pad.left(v, colWidths[i]) }
       return s
     }
-    var lines = [options.color ? TextStyle.bold.apply(line("Function", headers), enabled: true) : line("Function", headers)]
+    var lines = [TextStyle.bold.apply(line("Function", headers), enabled: options.color)]
     for (i, r) in rows.enumerated() {
       var l = line(r.name, cells[i])
-      if let selected, selected == i { l = options.color ? "\u{1B}[7m" + l + "\u{1B}[0m" : "> " + l }
+      if let selected, selected == i { l = options.color ? "\u{1B}[7m" + l + "\u{1B}[0m" : ">" + l.dropFirst() }
       lines.append(l)
     }
+    if !hidden.isEmpty { lines.append("(\(hidden.joined(separator: ", ")) hidden: terminal too narrow)") }
     return lines
   }
 }

@@ -63,7 +63,7 @@ public enum SummaryRenderer {
 
   /// The seed's `~0.7x` form: one decimal, two below 0.1 so light load does not read `~0.0x`.
   public static func parallelismText(_ p: Double) -> String {
-    if p > 0 && p < 0.095 { return "~" + DurationFormat.significant(p, digits: 1) + "x" }
+    if p > 0 && p < 0.095 { return "~\(max(0.01, (p * 100).rounded() / 100))x" }
     let tenths = (p * 10).rounded() / 10
     var s = String(tenths)
     if s.hasSuffix(".0") && tenths >= 10 { s.removeLast(2) }

@@ -132,3 +132,31 @@ public struct SplitMix64: Sendable {
     return z ^ (z >> 31)
   }
 }
+
+extension ProfileFixtures {
+  /// A traced profile: exact call statistics for five functions, one with a very long C++ name
+  /// and one Swift name, as the trace mode produces them.
+  public static func traced() -> Profile {
+    var b = ProfileBuilder(sampleTypes: [ValueType(type: "calls", unit: "count"), ValueType(type: "self", unit: "nanoseconds")])
+    let us: Int64 = 1_000
+    let rows: [(String, Int64, Int64, Int64, Int64)] = [
+      ("utils.processCustomTags", 447_586, 165_606_820, 146 * us, 15 * us),
+      ("exec.ProcessYAMLConfigFile", 199, 136_514_000, 760 * us, 662 * us),
+      ("utils.UnmarshalYAMLFromFile", 53_429, 4_381_178, 418 * us, 226 * us),
+      ("std::__1::vector<std::__1::basic_string<char>, std::__1::allocator<std::__1::basic_string<char>>>::push_back(std::__1::basic_string<char> const&)", 1024, 4_270_000, 146 * us, 15 * us),
+      ("Swift.Array.append(__owned A) -> ()", 1, 6_233_000, 6_233 * us, 6_233 * us),
+    ]
+    var stats: [FunctionID: CallStatistics] = [:]
+    for (name, calls, selfNanos, maxNanos, p95) in rows {
+      let f = b.function(name)
+      b.addSample(leafFirst: [b.location(function: f)], values: [calls, selfNanos])
+      stats[f] = CallStatistics(calls: calls, selfNanos: selfNanos, totalNanos: selfNanos, maxSelfNanos: maxNanos, p95SelfNanos: p95)
+    }
+    b.withProfile {
+      $0.callStatistics = stats
+      $0.run.elapsedNanos = 400_000_000
+      $0.run.cpuNanos = 330_000_000
+    }
+    return b.build()
+  }
+}
