@@ -24,6 +24,13 @@ public enum ProfileLoader {
 
   /// The profile in `bytes`; `name` (the file's name) is recorded in the profile's run notes.
   public static func load(bytes: [UInt8], name: String, limit: Int = Gzip.defaultLimit) throws(FormatError) -> Profile {
+    try loadDetectingFormat(bytes: bytes, name: name, limit: limit).profile
+  }
+
+  /// The profile in `bytes` and the format it was read as.
+  public static func loadDetectingFormat(
+    bytes: [UInt8], name: String, limit: Int = Gzip.defaultLimit
+  ) throws(FormatError) -> (profile: Profile, format: ProfileFormat) {
     guard !bytes.isEmpty else { throw .empty }
     let gzipped = Gzip.isGzip(bytes)
     var plain = gzipped ? try Gzip.decompress(bytes, limit: limit) : bytes
@@ -42,14 +49,19 @@ public enum ProfileLoader {
       throw .unrecognized
     }
     profile.run.notes.append("loaded from \(name) (\(format))")
-    return profile
+    return (profile, format)
   }
 
   /// The profile in the file at `path` (read with `InputFile.read`); errors do not repeat the path
   /// except for I/O errors, which carry it.
   public static func load(path: String) throws(FormatError) -> Profile {
+    try loadDetectingFormat(path: path).profile
+  }
+
+  /// The profile in the file at `path` and the format it was read as.
+  public static func loadDetectingFormat(path: String) throws(FormatError) -> (profile: Profile, format: ProfileFormat) {
     let name = path.split(separator: "/").last.map(String.init) ?? path
-    return try load(bytes: try InputFile.read(path), name: name)
+    return try loadDetectingFormat(bytes: try InputFile.read(path), name: name)
   }
 
   /// The format of uncompressed `bytes`, or nil when they are neither pprof nor folded stacks.

@@ -28,6 +28,8 @@ final class SessionStoreTests: XCTestCase {
     XCTAssertEqual(try store.resolve("@prev").name, "first")
     XCTAssertEqual(try store.resolve("first").id, 1)
     XCTAssertEqual(try store.resolve("2").name, "second")
+    XCTAssertEqual(try store.resolve("@2").name, "second")
+    XCTAssertEqual(try store.resolve("@first").id, 1)
     XCTAssertEqual(try store.session(nil).name, "second", "the newest session is current")
     _ = try store.use("1")
     XCTAssertEqual(try store.session(nil).name, "first")

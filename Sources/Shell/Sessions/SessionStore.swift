@@ -34,6 +34,8 @@ public struct SessionStore: Sendable {
       guard sessions.count >= 2 else { throw .noPrevious }
       return sessions[sessions.count - 2]
     default:
+      // `@3` and `@name` (the shell's session-reference syntax) mean the same as `3` and `name`.
+      if reference.hasPrefix("@") && reference.count > 1 { return try resolve(String(reference.dropFirst())) }
       if let id = Int(reference.hasPrefix("#") ? String(reference.dropFirst()) : reference),
         let s = sessions.first(where: { $0.id == id })
       {

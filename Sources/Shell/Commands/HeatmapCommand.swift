@@ -1,0 +1,61 @@
+import Analysis
+import ArgumentParser
+import Render
+
+/// `heatmap [bar|sparkline|table]`: the seed's per-function views.
+struct HeatmapCommand: ShellCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "heatmap",
+    abstract: "Show the per-function heatmap: bar (default), sparkline or table; -i for the interactive view.",
+    discussion: """
+      bar: top 25 by CPU Time (sum of self time), bar length proportional to it, red for
+      the highest impact to green for the lowest, then `avg: X | calls: N`.
+      sparkline: height proportional to the average self time per call.
+      table: top 50 with Count, CPU Time, Avg, Max and P95.
+      A sampled session has no exact calls: Count shows samples and Avg/Max/P95 show -.
+      Trace functions (run --trace) to measure them.
+
+      EXAMPLES:
+        heatmap
+        heatmap table -n 20 --sort p95
+        heatmap -i
+      """)
+  static var shell: CommandSpec {
+    CommandSpec(group: .analysis, arguments: [.choices(HeatmapMode.allCases.map(\.rawValue)), .session],
+                options: ["--sort": .choices(HeatmapSort.allCases.map(\.rawValue))])
+  }
+
+  @Argument(help: "bar, sparkline or table (default: bar), then optionally a session.")
+  var words: [String] = []
+
+  @Option(name: .short, help: "Rows to show (default 25, or 50 for table).")
+  var n: Int?
+
+  @Option(help: "Order rows by cpu, calls, avg, max or p95.")
+  var sort: HeatmapSort = .cpu
+
+  @Flag(name: .shortAndLong, help: "Open the interactive full-screen view (needs a terminal).")
+  var interactive = false
+
+  func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
+    var mode = HeatmapMode.bar
+    var reference: String?
+    for word in words {
+      if let m = HeatmapMode(rawValue: word) { mode = m } else if reference == nil { reference = word } else {
+        throw .badArguments(command: "heatmap", message: "heatmap: unexpected argument '\(word)'")
+      }
+    }
+    let s = try context.session(reference)
+    let filter = try context.filter(of: s)
+    let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: s.profile, sort: sort, filter: filter) }
+    if interactive {
+      try HeatmapView.run(heatmap: heatmap, session: s, mode: mode, context: context)
+      return .success
+    }
+    var out = context.out
+    HeatmapRenderer.write(heatmap, mode: mode, limit: n, facts: s.summaryFacts, to: &out, options: context.renderOptions)
+    return .success
+  }
+}
+
+extension HeatmapSort: ExpressibleByArgument {}
