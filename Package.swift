@@ -52,6 +52,8 @@ let package = Package(
         .product(name: "SystemPackage", package: "swift-system"),
       ]),
     .executableTarget(name: "perfsh", dependencies: ["Shell"]),
+    // Hidden benchmark driver for the sampler alone (scripts/bench-overhead).
+    .executableTarget(name: "perfsh-capture-bench", dependencies: ["Capture"]),
 
     .target(
       name: "PerfshTestSupport",

@@ -2,6 +2,7 @@
 #include "CPerfEvent.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -120,3 +121,7 @@ void perfsh_signal_relay_remove(void) {
 
 int perfsh_si_user(void) { return SI_USER; }
 int perfsh_si_queue(void) { return SI_QUEUE; }
+
+int perfsh_pipe_cloexec(int fds[2], int nonblocking) {
+  return pipe2(fds, O_CLOEXEC | (nonblocking ? O_NONBLOCK : 0));
+}

@@ -49,6 +49,9 @@ int perfsh_signal_relay_install(int pipe_fd);
 /// Restores the SIGINT and SIGTERM dispositions saved by perfsh_signal_relay_install.
 void perfsh_signal_relay_remove(void);
 
+/// pipe2(fds, O_CLOEXEC | (nonblocking ? O_NONBLOCK : 0)); pipe2 needs _GNU_SOURCE to import.
+int perfsh_pipe_cloexec(int fds[_Nonnull 2], int nonblocking);
+
 /// SI_USER and SI_QUEUE: si_code values of signals sent with kill(2) / sigqueue(3).
 int perfsh_si_user(void);
 int perfsh_si_queue(void);

@@ -1,0 +1,202 @@
+import CPerfEvent
+import Glibc
+import ProfileModel
+import SystemPackage
+
+/// Runs a command under a software `cpu-clock` sampler with call chains and returns its profile.
+///
+/// One event per online CPU on the gated child's pid, inherited by every thread and child
+/// process, enabled at exec. The rings are drained while the target runs and after it exits.
+public struct CPUSampler: Sendable {
+  public init() {}
+
+  /// Runs `request` to completion (or timeout) and converts what was sampled.
+  public func run(_ request: CaptureRequest) throws(CaptureError) -> CaptureResult {
+    if let maximum = SystemInfo.maxSampleRate(), request.frequency > maximum {
+      throw .frequencyTooHigh(requested: request.frequency, maximum: maximum)
+    }
+    let cpus = try SystemInfo.onlineCPUs()
+    let paranoid = SystemInfo.perfEventParanoid() ?? 2
+    var excludeKernel = request.kernelFrames == .never || (paranoid > 1 && !SystemInfo.isRoot)
+
+    var child = try SuspendedChild.launch(
+      arguments: request.arguments, environment: Self.environment(overrides: request.environment),
+      workingDirectory: request.workingDirectory)
+
+    let dataPages = max(1, request.ringDataPages).nextPowerOfTwo
+    let events: [CPUEvent]
+    do {
+      events = try Self.openEvents(cpus: cpus, pid: child.pid, request: request, excludeKernel: excludeKernel, dataPages: dataPages)
+    } catch {
+      // Kernel frames may be what is refused: retry user-only before giving up.
+      guard case .permissionDenied = error, !excludeKernel else { throw error }
+      excludeKernel = true
+      events = try Self.openEvents(cpus: cpus, pid: child.pid, request: request, excludeKernel: true, dataPages: dataPages)
+    }
+
+    let parser = PerfRecordParser(format: .cpuSampling)
+    var merger = RecordMerger(rings: events.count, parser: parser)
+    var converter = ProfileConverter(frequency: request.frequency)
+    let relay = try SignalRelay()
+
+    let wallStart = SystemInfo.wallNanos()
+    let start = SystemInfo.monotonicNanos()
+    try child.resume()
+
+    var interrupted = false
+    let deadline = request.timeout.map { start &+ Self.nanos($0) }
+    let grace = Self.nanos(request.killGrace)
+    var termSentAt: UInt64?
+    var killSent = false
+    var fds = events.map { pollfd(fd: $0.file.descriptor, events: Int16(POLLIN), revents: 0) }
+    fds.append(pollfd(fd: relay.descriptor, events: Int16(POLLIN), revents: 0))
+    var exit: SuspendedChild.Exit?
+    while exit == nil {
+      var waitMillis: Int32 = 100
+      let now = SystemInfo.monotonicNanos()
+      if let deadline, termSentAt == nil { waitMillis = min(waitMillis, Int32(clamping: (deadline &- min(now, deadline)) / 1_000_000)) }
+      _ = poll(&fds, nfds_t(fds.count), waitMillis)
+      for i in 0..<events.count where fds[i].revents & Int16(POLLHUP) != 0 {
+        fds[i].fd = -1  // every task of this event exited; stop polling it
+      }
+      try Self.drain(events, into: &merger)
+      // Hold back the newest records: another CPU may still be writing older ones.
+      let cutoff = SystemInfo.monotonicNanos() &- 20_000_000
+      try merger.emit(upTo: cutoff) { converter.consume($0) }
+
+      for received in relay.pending() {
+        interrupted = true
+        if received.sentByProcess { child.send(received.signal) }
+      }
+      let after = SystemInfo.monotonicNanos()
+      if let deadline, termSentAt == nil, after >= deadline {
+        child.send(SIGTERM)
+        termSentAt = after
+        interrupted = true
+      }
+      if let sent = termSentAt, !killSent, after >= sent &+ grace {
+        child.send(SIGKILL)
+        killSent = true
+      }
+      exit = try child.wait(blocking: false)
+    }
+    let end = SystemInfo.monotonicNanos()
+    for e in events { try? e.file.disable() }
+    try Self.drain(events, into: &merger)
+    try merger.flush { converter.consume($0) }
+    for received in relay.pending() where received.signal == SIGINT || received.signal == SIGTERM {
+      interrupted = true
+    }
+
+    let stats = converter.stats
+    var elapsed = Int64(end &- start)
+    if let first = stats.firstExecTime, let last = stats.lastExitTime, last > first {
+      elapsed = Int64(last - first)
+    }
+    var run = RunInfo()
+    run.command = request.arguments
+    run.termination = exit?.termination
+    run.elapsedNanos = elapsed
+    run.cpuNanos = exit?.cpuNanos
+    run.lostRecords = Int64(clamping: stats.lostRecords)
+    run.interrupted = interrupted
+    if excludeKernel {
+      run.notes.append("user-space frames only (kernel.perf_event_paranoid is \(paranoid))")
+    }
+    if stats.throttles > 0 { run.notes.append("the kernel throttled sampling \(stats.throttles) times") }
+    let profile = converter.makeProfile(run: run, timeNanos: wallStart, durationNanos: elapsed)
+    return CaptureResult(
+      profile: profile, sampleRecords: stats.samples, lostRecords: stats.lostRecords, throttles: stats.throttles,
+      cpus: cpus, ringBytesDrained: events.map { $0.ring.drainedBytes }, ringDataBytes: events.first?.ring.dataBytes ?? 0,
+      kernelFrames: !excludeKernel, pid: child.pid)
+  }
+
+  /// The perf_event_attr of the sampler: cpu-clock in frequency mode with call chains,
+  /// side-band records, inherited, enabled at exec, CLOCK_MONOTONIC timestamps.
+  public static func attributes(frequency: Int, excludeKernel: Bool, wakeupBytes: Int) -> perf_event_attr {
+    var attr = perf_event_attr()
+    attr.type = UInt32(PERF_TYPE_SOFTWARE.rawValue)
+    attr.size = UInt32(MemoryLayout<perf_event_attr>.size)
+    attr.config = UInt64(PERF_COUNT_SW_CPU_CLOCK.rawValue)
+    attr.sample_freq = UInt64(max(1, frequency))
+    attr.freq = 1
+    attr.sample_type = SampleType.cpuSampling.rawValue
+    attr.disabled = 1
+    attr.inherit = 1
+    attr.enable_on_exec = 1
+    attr.mmap = 1
+    attr.mmap2 = 1
+    attr.comm = 1
+    attr.comm_exec = 1
+    attr.task = 1
+    attr.sample_id_all = 1
+    attr.use_clockid = 1
+    attr.clockid = Int32(CLOCK_MONOTONIC)
+    attr.exclude_hv = 1
+    attr.build_id = 1
+    if excludeKernel {
+      attr.exclude_kernel = 1
+      attr.exclude_callchain_kernel = 1
+    }
+    attr.watermark = 1
+    attr.wakeup_watermark = UInt32(max(1, wakeupBytes))
+    return attr
+  }
+
+  private static func openEvents(
+    cpus: [Int32], pid: Int32, request: CaptureRequest, excludeKernel: Bool, dataPages: Int
+  ) throws(CaptureError) -> [CPUEvent] {
+    let dataBytes = dataPages * SystemInfo.pageSize
+    let attr = attributes(frequency: request.frequency, excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4)
+    var events: [CPUEvent] = []
+    for cpu in cpus {
+      let file = try PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu)
+      let ring = try RingBuffer(file: file, dataPages: dataPages)
+      events.append(CPUEvent(file: file, ring: ring))
+    }
+    return events
+  }
+
+  private static func drain(_ events: [CPUEvent], into merger: inout RecordMerger) throws(CaptureError) {
+    for (i, e) in events.enumerated() {
+      _ = merger.withBuffer(ring: i) { e.ring.drain(into: &$0) }
+    }
+  }
+
+  /// perfsh's environment with `overrides` applied, as `KEY=VALUE` strings.
+  static func environment(overrides: [String: String]) -> [String] {
+    var result: [String] = []
+    var seen = Set<String>()
+    var p = environ
+    while let entry = p.pointee {
+      let s = String(cString: entry)
+      let key = s.split(separator: "=", maxSplits: 1).first.map(String.init) ?? s
+      if let value = overrides[key] {
+        if seen.insert(key).inserted { result.append("\(key)=\(value)") }
+      } else {
+        result.append(s)
+      }
+      p += 1
+    }
+    for key in overrides.keys.sorted() where !seen.contains(key) {
+      result.append("\(key)=\(overrides[key] ?? "")")
+    }
+    return result
+  }
+
+  static func nanos(_ d: Duration) -> UInt64 {
+    let (s, atto) = d.components
+    return UInt64(clamping: s) &* 1_000_000_000 &+ UInt64(clamping: atto / 1_000_000_000)
+  }
+}
+
+/// One CPU's event and its ring buffer (a class so an array can hold the non-copyable pair).
+final class CPUEvent {
+  let file: PerfEventFile
+  var ring: RingBuffer
+
+  init(file: consuming PerfEventFile, ring: consuming RingBuffer) {
+    self.file = file
+    self.ring = ring
+  }
+}
