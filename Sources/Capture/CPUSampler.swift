@@ -11,7 +11,9 @@ public struct CPUSampler: Sendable {
   public init() {}
 
   /// Runs `request` to completion (or timeout) and converts what was sampled.
-  public func run(_ request: CaptureRequest) throws(CaptureError) -> CaptureResult {
+  ///
+  /// `started` is called with the target's pid once it has exec'ed (e.g. to print it).
+  public func run(_ request: CaptureRequest, started: (Int32) -> Void = { _ in }) throws(CaptureError) -> CaptureResult {
     if let maximum = SystemInfo.maxSampleRate(), request.frequency > maximum {
       throw .frequencyTooHigh(requested: request.frequency, maximum: maximum)
     }
@@ -42,6 +44,7 @@ public struct CPUSampler: Sendable {
     let wallStart = SystemInfo.wallNanos()
     let start = SystemInfo.monotonicNanos()
     try child.resume()
+    started(child.pid)
 
     var interrupted = false
     let deadline = request.timeout.map { start &+ Self.nanos($0) }
