@@ -9,7 +9,13 @@
 
 static volatile uint64_t sink;
 
+// GCC 12 gives a leaf function that needs no stack no frame, even with
+// -mno-omit-leaf-frame-pointer, and frame-pointer stacks then lose its caller.
+// One call to this makes each work function a non-leaf, so it keeps its frame.
+__attribute__((noinline)) void keep_frame(void) { __asm__ volatile(""); }
+
 __attribute__((noinline)) uint64_t alpha_work(uint64_t n) {
+  keep_frame();
   uint64_t x = 7;
   for (uint64_t i = 0; i < n; i++) {
     x = x * 6364136223846793005ULL + 1442695040888963407ULL;
@@ -19,6 +25,7 @@ __attribute__((noinline)) uint64_t alpha_work(uint64_t n) {
 }
 
 __attribute__((noinline)) uint64_t beta_work(uint64_t n) {
+  keep_frame();
   uint64_t x = 11;
   for (uint64_t i = 0; i < n; i++) {
     x = x * 2862933555777941757ULL + 3037000493ULL;
