@@ -51,16 +51,14 @@ public struct CPUSampler: Sendable {
     let grace = Self.nanos(request.killGrace)
     var termSentAt: UInt64?
     var killSent = false
-    var fds = events.map { pollfd(fd: $0.file.descriptor, events: Int16(POLLIN), revents: 0) }
-    fds.append(pollfd(fd: relay.descriptor, events: Int16(POLLIN), revents: 0))
+    var poller = Poller(descriptors: events.map { $0.file.descriptor } + [relay.descriptor])
     var exit: SuspendedChild.Exit?
     while exit == nil {
       var waitMillis: Int32 = 100
       let now = SystemInfo.monotonicNanos()
       if let deadline, termSentAt == nil { waitMillis = min(waitMillis, Int32(clamping: (deadline &- min(now, deadline)) / 1_000_000)) }
-      _ = poll(&fds, nfds_t(fds.count), waitMillis)
-      for i in 0..<events.count where fds[i].revents & Int16(POLLHUP) != 0 {
-        fds[i].fd = -1  // every task of this event exited; stop polling it
+      for i in poller.wait(timeoutMillis: waitMillis).hungUp where i < events.count {
+        poller.remove(i)  // every task of this event exited; stop polling it
       }
       try Self.drain(events, into: &merger)
       // Hold back the newest records: another CPU may still be writing older ones.
@@ -114,43 +112,11 @@ public struct CPUSampler: Sendable {
       kernelFrames: !excludeKernel, pid: child.pid)
   }
 
-  /// The perf_event_attr of the sampler: cpu-clock in frequency mode with call chains,
-  /// side-band records, inherited, enabled at exec, CLOCK_MONOTONIC timestamps.
-  public static func attributes(frequency: Int, excludeKernel: Bool, wakeupBytes: Int) -> perf_event_attr {
-    var attr = perf_event_attr()
-    attr.type = UInt32(PERF_TYPE_SOFTWARE.rawValue)
-    attr.size = UInt32(MemoryLayout<perf_event_attr>.size)
-    attr.config = UInt64(PERF_COUNT_SW_CPU_CLOCK.rawValue)
-    attr.sample_freq = UInt64(max(1, frequency))
-    attr.freq = 1
-    attr.sample_type = SampleType.cpuSampling.rawValue
-    attr.disabled = 1
-    attr.inherit = 1
-    attr.enable_on_exec = 1
-    attr.mmap = 1
-    attr.mmap2 = 1
-    attr.comm = 1
-    attr.comm_exec = 1
-    attr.task = 1
-    attr.sample_id_all = 1
-    attr.use_clockid = 1
-    attr.clockid = Int32(CLOCK_MONOTONIC)
-    attr.exclude_hv = 1
-    attr.build_id = 1
-    if excludeKernel {
-      attr.exclude_kernel = 1
-      attr.exclude_callchain_kernel = 1
-    }
-    attr.watermark = 1
-    attr.wakeup_watermark = UInt32(max(1, wakeupBytes))
-    return attr
-  }
-
   private static func openEvents(
     cpus: [Int32], pid: Int32, request: CaptureRequest, excludeKernel: Bool, dataPages: Int
   ) throws(CaptureError) -> [CPUEvent] {
     let dataBytes = dataPages * SystemInfo.pageSize
-    let attr = attributes(frequency: request.frequency, excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4)
+    let attr = PerfEventFile.cpuClockAttributes(frequency: request.frequency, excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4)
     var events: [CPUEvent] = []
     for cpu in cpus {
       let file = try PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu)
@@ -170,16 +136,13 @@ public struct CPUSampler: Sendable {
   static func environment(overrides: [String: String]) -> [String] {
     var result: [String] = []
     var seen = Set<String>()
-    var p = environ
-    while let entry = p.pointee {
-      let s = String(cString: entry)
+    for s in SystemInfo.environment() {
       let key = s.split(separator: "=", maxSplits: 1).first.map(String.init) ?? s
       if let value = overrides[key] {
         if seen.insert(key).inserted { result.append("\(key)=\(value)") }
       } else {
         result.append(s)
       }
-      p += 1
     }
     for key in overrides.keys.sorted() where !seen.contains(key) {
       result.append("\(key)=\(overrides[key] ?? "")")

@@ -54,3 +54,37 @@ public struct PerfEventFile: ~Copyable {
   deinit { Glibc.close(descriptor) }
 }
 
+
+extension PerfEventFile {
+  /// The perf_event_attr of the sampler: cpu-clock in frequency mode with call chains,
+  /// side-band records, inherited, enabled at exec, CLOCK_MONOTONIC timestamps.
+  public static func cpuClockAttributes(frequency: Int, excludeKernel: Bool, wakeupBytes: Int) -> perf_event_attr {
+    var attr = perf_event_attr()
+    attr.type = UInt32(PERF_TYPE_SOFTWARE.rawValue)
+    attr.size = UInt32(MemoryLayout<perf_event_attr>.size)
+    attr.config = UInt64(PERF_COUNT_SW_CPU_CLOCK.rawValue)
+    attr.sample_freq = UInt64(max(1, frequency))
+    attr.freq = 1
+    attr.sample_type = SampleType.cpuSampling.rawValue
+    attr.disabled = 1
+    attr.inherit = 1
+    attr.enable_on_exec = 1
+    attr.mmap = 1
+    attr.mmap2 = 1
+    attr.comm = 1
+    attr.comm_exec = 1
+    attr.task = 1
+    attr.sample_id_all = 1
+    attr.use_clockid = 1
+    attr.clockid = Int32(CLOCK_MONOTONIC)
+    attr.exclude_hv = 1
+    attr.build_id = 1
+    if excludeKernel {
+      attr.exclude_kernel = 1
+      attr.exclude_callchain_kernel = 1
+    }
+    attr.watermark = 1
+    attr.wakeup_watermark = UInt32(max(1, wakeupBytes))
+    return attr
+  }
+}

@@ -16,6 +16,7 @@ public struct SuspendedChild: ~Copyable {
   private var reaped = false
   private let commandName: String
   private let executablePath: String
+  private let workingDirectory: String?
 
   /// How the child ended and the CPU time of it and every descendant it waited for.
   public struct Exit: Sendable, Equatable {
@@ -57,15 +58,17 @@ public struct SuspendedChild: ~Copyable {
       close(errPipe[0])
       throw .system(call: "fork", errno: Errno(rawValue: forkErrno))
     }
-    return SuspendedChild(pid: pid, goFD: goPipe[1], errorFD: errPipe[0], name: name, path: path)
+    return SuspendedChild(
+      pid: pid, goFD: goPipe[1], errorFD: errPipe[0], name: name, path: path, workingDirectory: workingDirectory)
   }
 
-  private init(pid: pid_t, goFD: Int32, errorFD: Int32, name: String, path: String) {
+  private init(pid: pid_t, goFD: Int32, errorFD: Int32, name: String, path: String, workingDirectory: String?) {
     self.pid = pid
     self.goFD = goFD
     self.errorFD = errorFD
     self.commandName = name
     self.executablePath = path
+    self.workingDirectory = workingDirectory
   }
 
   /// Opens the gate: the child execs. Returns once exec has succeeded; throws (and reaps
@@ -88,7 +91,7 @@ public struct SuspendedChild: ~Copyable {
     errorFD = -1
     if got == 0 { return }  // CLOEXEC closed the pipe: exec succeeded
     _ = try? wait(blocking: true)
-    if code < 0 { throw .changeDirectory(path: "", errno: Errno(rawValue: -code)) }
+    if code < 0 { throw .changeDirectory(path: workingDirectory ?? ".", errno: Errno(rawValue: -code)) }
     if code == ENOENT { throw .commandNotFound(name: commandName) }
     throw .notExecutable(path: executablePath, errno: Errno(rawValue: code))
   }

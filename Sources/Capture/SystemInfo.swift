@@ -52,6 +52,17 @@ public enum SystemInfo {
     return Int64(ts.tv_sec) &* 1_000_000_000 &+ Int64(ts.tv_nsec)
   }
 
+  /// This process's environment as `KEY=VALUE` strings, in order.
+  public static func environment() -> [String] {
+    var result: [String] = []
+    var p = environ
+    while let entry = p.pointee {
+      result.append(String(cString: entry))
+      p += 1
+    }
+    return result
+  }
+
   /// The system page size.
   public static var pageSize: Int { Int(sysconf(Int32(_SC_PAGESIZE))) }
 

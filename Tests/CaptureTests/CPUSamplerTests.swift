@@ -165,3 +165,14 @@ final class CPUSamplerTests: XCTestCase {
     XCTAssertGreaterThan(result.sampleRecords, 0)
   }
 }
+
+extension CPUSamplerTests {
+  func testMissingWorkingDirectoryIsAnError() {
+    XCTAssertThrowsError(
+      try CPUSampler().run(CaptureRequest(arguments: ["true"], workingDirectory: "/nonexistent/perfsh-dir"))
+    ) { error in
+      XCTAssertEqual(
+        error as? CaptureError, .changeDirectory(path: "/nonexistent/perfsh-dir", errno: .noSuchFileOrDirectory))
+    }
+  }
+}

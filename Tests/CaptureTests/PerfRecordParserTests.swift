@@ -151,3 +151,33 @@ final class PerfRecordParserTests: XCTestCase {
     XCTAssertTrue(none.isEmpty)
   }
 }
+
+final class CaptureErrorTests: XCTestCase {
+  func testPermissionMessageNamesTheSysctlAndTheFixes() {
+    let message = "\(CaptureError.permissionDenied(paranoid: 3, errno: .permissionDenied))"
+    XCTAssertTrue(message.contains("kernel.perf_event_paranoid is 3"), message)
+    XCTAssertTrue(message.contains("root"), message)
+    XCTAssertTrue(message.contains("CAP_PERFMON"), message)
+    XCTAssertTrue(message.contains("sysctl kernel.perf_event_paranoid=1"), message)
+    XCTAssertNil(CaptureError.permissionDenied(paranoid: 3, errno: .permissionDenied).exitStatus)
+  }
+
+  func testCPUListParsing() {
+    XCTAssertEqual(SystemInfo.parseCPUList("0-3,6\n"), [0, 1, 2, 3, 6])
+    XCTAssertEqual(SystemInfo.parseCPUList("0"), [0])
+    XCTAssertNil(SystemInfo.parseCPUList("3-1"))
+    XCTAssertNil(SystemInfo.parseCPUList("a"))
+  }
+
+  func testSamplerAttributes() {
+    let a = PerfEventFile.cpuClockAttributes(frequency: 999, excludeKernel: true, wakeupBytes: 4096)
+    XCTAssertEqual(a.sample_freq, 999)
+    XCTAssertEqual(a.freq, 1)
+    XCTAssertEqual(a.sample_type, SampleType.cpuSampling.rawValue)
+    XCTAssertEqual([a.inherit, a.enable_on_exec, a.disabled, a.sample_id_all, a.use_clockid], [1, 1, 1, 1, 1])
+    XCTAssertEqual([a.mmap2, a.comm, a.task], [1, 1, 1])
+    XCTAssertEqual([a.exclude_kernel, a.exclude_callchain_kernel], [1, 1])
+    let k = PerfEventFile.cpuClockAttributes(frequency: 99, excludeKernel: false, wakeupBytes: 4096)
+    XCTAssertEqual([k.exclude_kernel, k.exclude_callchain_kernel], [0, 0])
+  }
+}
