@@ -3,12 +3,16 @@ public struct MappedObject: Hashable, Sendable {
   /// The path the kernel reported, or a pseudo name (`[vdso]`, `[kernel.kallsyms]`,
   /// `/tmp/perf-PID.map` for anonymous executable memory).
   public var filename: String
+  /// First address of the range.
   public var start: UInt64
+  /// End of the range (exclusive).
   public var limit: UInt64
+  /// File offset mapped at `start`, in bytes.
   public var pageOffset: UInt64
   /// Lower-case hex build id, "" when unknown.
   public var buildID: String
 
+  /// Creates a value from its parts.
   public init(filename: String, start: UInt64, limit: UInt64, pageOffset: UInt64, buildID: String = "") {
     self.filename = filename
     self.start = start
@@ -34,13 +38,18 @@ public struct MappedObject: Hashable, Sendable {
 public struct AddressSpace: Sendable {
   /// One mapped range `[start, end)` and the index of its object.
   public struct Region: Hashable, Sendable {
+    /// First address of the range.
     public var start: UInt64
+    /// End of the range (exclusive).
     public var end: UInt64
+    /// Index of the mapped object in the converter's object table.
     public var object: Int
   }
 
+  /// Regions sorted by start address.
   public private(set) var regions: [Region] = []
 
+  /// Creates a value from its parts.
   public init() {}
 
   /// Adds a mapping, trimming or splitting any regions it overlaps (as mmap replaces them).

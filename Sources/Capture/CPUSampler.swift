@@ -8,6 +8,7 @@ import SystemPackage
 /// One event per online CPU on the gated child's pid, inherited by every thread and child
 /// process, enabled at exec. The rings are drained while the target runs and after it exits.
 public struct CPUSampler: Sendable {
+  /// Creates a value from its parts.
   public init() {}
 
   /// Runs `request` to completion (or timeout) and converts what was sampled.

@@ -38,6 +38,7 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
     }
   }
 
+  /// A lower-case human message.
   public var description: String {
     switch self {
     case .permissionDenied(let paranoid, let errno):

@@ -27,6 +27,7 @@ public struct CaptureRequest: Sendable, Equatable {
     case never
   }
 
+  /// Creates a value from its parts.
   public init(
     arguments: [String], environment: [String: String] = [:], workingDirectory: String? = nil,
     frequency: Int = 999, timeout: Duration? = nil, killGrace: Duration = .seconds(2), ringDataPages: Int = 64,
@@ -55,6 +56,7 @@ public struct CaptureResult: Sendable {
   public var throttles: Int
   /// CPUs events were opened on, and the bytes drained from each CPU's ring.
   public var cpus: [Int32]
+  /// Bytes drained from each CPU's ring, in `cpus` order.
   public var ringBytesDrained: [UInt64]
   /// Size of each ring's data area in bytes.
   public var ringDataBytes: Int

@@ -2,8 +2,10 @@
 ///
 /// Pure: works the same on bytes copied out of a live ring and on recorded fixtures.
 public struct PerfRecordParser: Sendable {
+  /// The layout records are parsed with.
   public let format: SampleFormat
 
+  /// Creates a value from its parts.
   public init(format: SampleFormat) { self.format = format }
 
   /// Size of the record that starts at `offset` of `bytes`, or nil when fewer than 8

@@ -6,10 +6,13 @@ public struct Poller: Sendable {
 
   /// What one wait saw, by index into the descriptor list.
   public struct Ready: Sendable {
+    /// Descriptors with input waiting.
     public var readable: [Int] = []
+    /// Descriptors whose events ended (POLLHUP/POLLERR).
     public var hungUp: [Int] = []
   }
 
+  /// Creates a value from its parts.
   public init(descriptors: [Int32]) {
     fds = descriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
   }

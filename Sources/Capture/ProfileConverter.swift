@@ -26,6 +26,7 @@ public struct ConverterStats: Sendable, Equatable {
 public struct ProfileConverter {
   /// Optional unwinder for samples that carry user-stack copies.
   public var unwinder: (any UserStackUnwinder)?
+  /// Counts gathered so far.
   public private(set) var stats = ConverterStats()
   /// Objects (mapped files and pseudo objects) regions refer to.
   public private(set) var objects: [MappedObject] = []

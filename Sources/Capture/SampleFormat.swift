@@ -1,25 +1,45 @@
 /// The PERF_SAMPLE_* bits of `perf_event_attr.sample_type`: which fields a sample carries.
 public struct SampleType: OptionSet, Hashable, Sendable {
+  /// The PERF_SAMPLE_* bits.
   public var rawValue: UInt64
+  /// Creates a value from its parts.
   public init(rawValue: UInt64) { self.rawValue = rawValue }
 
+  /// PERF_SAMPLE_IP.
   public static let ip = SampleType(rawValue: 1 << 0)
+  /// PERF_SAMPLE_TID.
   public static let tid = SampleType(rawValue: 1 << 1)
+  /// PERF_SAMPLE_TIME.
   public static let time = SampleType(rawValue: 1 << 2)
+  /// PERF_SAMPLE_ADDR.
   public static let addr = SampleType(rawValue: 1 << 3)
+  /// PERF_SAMPLE_READ.
   public static let read = SampleType(rawValue: 1 << 4)
+  /// PERF_SAMPLE_CALLCHAIN.
   public static let callchain = SampleType(rawValue: 1 << 5)
+  /// PERF_SAMPLE_ID.
   public static let id = SampleType(rawValue: 1 << 6)
+  /// PERF_SAMPLE_CPU.
   public static let cpu = SampleType(rawValue: 1 << 7)
+  /// PERF_SAMPLE_PERIOD.
   public static let period = SampleType(rawValue: 1 << 8)
+  /// PERF_SAMPLE_STREAM_ID.
   public static let streamID = SampleType(rawValue: 1 << 9)
+  /// PERF_SAMPLE_RAW.
   public static let raw = SampleType(rawValue: 1 << 10)
+  /// PERF_SAMPLE_BRANCH_STACK.
   public static let branchStack = SampleType(rawValue: 1 << 11)
+  /// PERF_SAMPLE_REGS_USER.
   public static let regsUser = SampleType(rawValue: 1 << 12)
+  /// PERF_SAMPLE_STACK_USER.
   public static let stackUser = SampleType(rawValue: 1 << 13)
+  /// PERF_SAMPLE_WEIGHT.
   public static let weight = SampleType(rawValue: 1 << 14)
+  /// PERF_SAMPLE_DATA_SRC.
   public static let dataSource = SampleType(rawValue: 1 << 15)
+  /// PERF_SAMPLE_IDENTIFIER.
   public static let identifier = SampleType(rawValue: 1 << 16)
+  /// PERF_SAMPLE_TRANSACTION.
   public static let transaction = SampleType(rawValue: 1 << 17)
 
   /// The fields the CPU sampler asks for with frame-pointer call chains.

@@ -11,6 +11,7 @@ public struct SignalRelay: ~Copyable {
 
   /// A signal perfsh received.
   public struct Received: Sendable, Equatable {
+    /// The signal number.
     public var signal: Int32
     /// True when sent with kill(2)/sigqueue(3) (si_code SI_USER/SI_QUEUE) rather than by
     /// the terminal; a terminal's Ctrl-C already reaches the target in our process group.

@@ -20,6 +20,7 @@ public struct SuspendedChild: ~Copyable {
 
   /// How the child ended and the CPU time of it and every descendant it waited for.
   public struct Exit: Sendable, Equatable {
+    /// Exit code or terminating signal.
     public var termination: RunInfo.Termination
     /// User + system CPU time from wait4's rusage, in nanoseconds.
     public var cpuNanos: Int64
