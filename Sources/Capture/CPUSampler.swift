@@ -110,7 +110,7 @@ public struct CPUSampler: Sendable {
     return CaptureResult(
       profile: profile, sampleRecords: stats.samples, lostRecords: stats.lostRecords, throttles: stats.throttles,
       cpus: cpus, ringBytesDrained: events.map { $0.ring.drainedBytes }, ringDataBytes: events.first?.ring.dataBytes ?? 0,
-      kernelFrames: !excludeKernel, pid: child.pid)
+      kernelFrames: !excludeKernel, pid: child.pid, finishNanos: Int64(SystemInfo.monotonicNanos() &- end))
   }
 
   private static func openEvents(

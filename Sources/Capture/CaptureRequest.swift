@@ -64,4 +64,6 @@ public struct CaptureResult: Sendable {
   public var kernelFrames: Bool
   /// The target's pid.
   public var pid: Int32
+  /// Time from the target's exit to this result (final drain and conversion), in nanoseconds.
+  public var finishNanos: Int64
 }

@@ -35,7 +35,7 @@ do {
     "samples \(result.sampleRecords) stacks \(result.profile.samples.count) lost \(result.lostRecords) "
       + "elapsed \(elapsed / 1_000_000)ms cpu \(cpu / 1_000_000)ms sampled-cpu \(total / 1_000_000)ms "
       + "exit \(run.termination.map { "\($0)" } ?? "?") kernel \(result.kernelFrames) "
-      + "rings \(result.ringBytesDrained)\n")
+      + "rings \(result.ringBytesDrained) finish \(result.finishNanos / 1000)us\n")
   exit(run.termination?.shellStatus ?? 1)
 } catch {
   printError("perfsh: \(error)\n")
