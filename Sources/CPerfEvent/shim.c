@@ -125,3 +125,12 @@ int perfsh_si_queue(void) { return SI_QUEUE; }
 int perfsh_pipe_cloexec(int fds[2], int nonblocking) {
   return pipe2(fds, O_CLOEXEC | (nonblocking ? O_NONBLOCK : 0));
 }
+
+int perfsh_pidfd_open(pid_t pid) {
+#ifdef SYS_pidfd_open
+  return (int)syscall(SYS_pidfd_open, pid, 0);
+#else
+  errno = ENOSYS;
+  return -1;
+#endif
+}

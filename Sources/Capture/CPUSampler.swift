@@ -8,7 +8,7 @@ import SystemPackage
 /// One event per online CPU on the gated child's pid, inherited by every thread and child
 /// process, enabled at exec. The rings are drained while the target runs and after it exits.
 public struct CPUSampler: Sendable {
-  /// Creates a value from its parts.
+  /// A sampler; it holds no state, each `run` opens its own events.
   public init() {}
 
   /// Runs `request` to completion (or timeout) and converts what was sampled.
@@ -37,8 +37,7 @@ public struct CPUSampler: Sendable {
       events = try Self.openEvents(cpus: cpus, pid: child.pid, request: request, excludeKernel: true, dataPages: dataPages)
     }
 
-    let parser = PerfRecordParser(format: .cpuSampling)
-    var merger = RecordMerger(rings: events.count, parser: parser)
+    var merger = RecordMerger(rings: events.count, parser: PerfRecordParser(format: .cpuSampling))
     var converter = ProfileConverter(frequency: request.frequency)
     let relay = try SignalRelay()
 
@@ -47,24 +46,63 @@ public struct CPUSampler: Sendable {
     try child.resume()
     started(child.pid)
 
+    let (exit, interrupted) = try Self.watch(
+      &child, events: events, relay: relay, request: request, start: start, merger: &merger, converter: &converter)
+    let end = SystemInfo.monotonicNanos()
+    for e in events { try? e.file.disable() }
+    try Self.drain(events, into: &merger)
+    try merger.flush { converter.consume($0) }
+
+    let stats = converter.stats
+    var elapsed = Int64(end &- start)
+    if let first = stats.firstExecTime, let last = stats.lastExitTime, last > first {
+      elapsed = Int64(last - first)
+    }
+    var run = RunInfo()
+    run.command = request.arguments
+    run.termination = exit.termination
+    run.elapsedNanos = elapsed
+    run.cpuNanos = exit.cpuNanos
+    run.lostRecords = Int64(clamping: stats.lostRecords)
+    run.interrupted = interrupted
+    if excludeKernel {
+      run.notes.append("user-space frames only (kernel.perf_event_paranoid is \(paranoid))")
+    }
+    if stats.throttles > 0 { run.notes.append("the kernel throttled sampling \(stats.throttles) times") }
+    let profile = converter.makeProfile(run: run, timeNanos: wallStart, durationNanos: elapsed)
+    return CaptureResult(
+      profile: profile, sampleRecords: stats.samples, lostRecords: stats.lostRecords, throttles: stats.throttles,
+      cpus: cpus, ringBytesDrained: events.map { $0.ring.drainedBytes }, ringDataBytes: events.first?.ring.dataBytes ?? 0,
+      kernelFrames: !excludeKernel, pid: child.pid, finishNanos: Int64(SystemInfo.monotonicNanos() &- end))
+  }
+
+  /// Drains the rings while the target runs, relays signals, enforces the timeout, and
+  /// returns once the target has been reaped; the Bool is true when the run was interrupted.
+  private static func watch(
+    _ child: inout SuspendedChild, events: [CPUEvent], relay: borrowing SignalRelay, request: CaptureRequest,
+    start: UInt64, merger: inout RecordMerger, converter: inout ProfileConverter
+  ) throws(CaptureError) -> (SuspendedChild.Exit, Bool) {
     var interrupted = false
-    let deadline = request.timeout.map { start &+ Self.nanos($0) }
-    let grace = Self.nanos(request.killGrace)
+    let deadline = request.timeout.map { start &+ nanos($0) }
+    let grace = nanos(request.killGrace)
     var termSentAt: UInt64?
     var killSent = false
-    var poller = Poller(descriptors: events.map { $0.file.descriptor } + [relay.descriptor])
-    var exit: SuspendedChild.Exit?
-    while exit == nil {
+    // Watch the rings, the signal relay and (when the kernel has pidfds) the child's exit.
+    var descriptors = events.map { $0.file.descriptor } + [relay.descriptor]
+    if child.exitDescriptor >= 0 { descriptors.append(child.exitDescriptor) }
+    var poller = Poller(descriptors: descriptors)
+    while true {
       var waitMillis: Int32 = 100
       let now = SystemInfo.monotonicNanos()
-      if let deadline, termSentAt == nil { waitMillis = min(waitMillis, Int32(clamping: (deadline &- min(now, deadline)) / 1_000_000)) }
+      if let limit = termSentAt.map({ $0 &+ grace }) ?? deadline, !killSent {
+        waitMillis = min(waitMillis, Int32(clamping: (limit &- min(now, limit)) / 1_000_000))
+      }
       for i in poller.wait(timeoutMillis: waitMillis).hungUp where i < events.count {
         poller.remove(i)  // every task of this event exited; stop polling it
       }
-      try Self.drain(events, into: &merger)
+      try drain(events, into: &merger)
       // Hold back the newest records: another CPU may still be writing older ones.
-      let cutoff = SystemInfo.monotonicNanos() &- 20_000_000
-      try merger.emit(upTo: cutoff) { converter.consume($0) }
+      try merger.emit(upTo: SystemInfo.monotonicNanos() &- 20_000_000) { converter.consume($0) }
 
       for received in relay.pending() {
         interrupted = true
@@ -80,37 +118,11 @@ public struct CPUSampler: Sendable {
         child.send(SIGKILL)
         killSent = true
       }
-      exit = try child.wait(blocking: false)
+      if let exit = try child.wait(blocking: false) {
+        if relay.pending().contains(where: { $0.signal == SIGINT || $0.signal == SIGTERM }) { interrupted = true }
+        return (exit, interrupted)
+      }
     }
-    let end = SystemInfo.monotonicNanos()
-    for e in events { try? e.file.disable() }
-    try Self.drain(events, into: &merger)
-    try merger.flush { converter.consume($0) }
-    for received in relay.pending() where received.signal == SIGINT || received.signal == SIGTERM {
-      interrupted = true
-    }
-
-    let stats = converter.stats
-    var elapsed = Int64(end &- start)
-    if let first = stats.firstExecTime, let last = stats.lastExitTime, last > first {
-      elapsed = Int64(last - first)
-    }
-    var run = RunInfo()
-    run.command = request.arguments
-    run.termination = exit?.termination
-    run.elapsedNanos = elapsed
-    run.cpuNanos = exit?.cpuNanos
-    run.lostRecords = Int64(clamping: stats.lostRecords)
-    run.interrupted = interrupted
-    if excludeKernel {
-      run.notes.append("user-space frames only (kernel.perf_event_paranoid is \(paranoid))")
-    }
-    if stats.throttles > 0 { run.notes.append("the kernel throttled sampling \(stats.throttles) times") }
-    let profile = converter.makeProfile(run: run, timeNanos: wallStart, durationNanos: elapsed)
-    return CaptureResult(
-      profile: profile, sampleRecords: stats.samples, lostRecords: stats.lostRecords, throttles: stats.throttles,
-      cpus: cpus, ringBytesDrained: events.map { $0.ring.drainedBytes }, ringDataBytes: events.first?.ring.dataBytes ?? 0,
-      kernelFrames: !excludeKernel, pid: child.pid, finishNanos: Int64(SystemInfo.monotonicNanos() &- end))
   }
 
   private static func openEvents(

@@ -12,6 +12,8 @@ public struct SuspendedChild: ~Copyable {
   /// The child's pid (and, after `resume`, the target's).
   public let pid: pid_t
   private var goFD: Int32
+  /// A pidfd that polls readable once the child has exited, or -1 when the kernel lacks pidfds.
+  public private(set) var exitDescriptor: Int32 = -1
   private var errorFD: Int32
   private var reaped = false
   private let commandName: String
@@ -70,6 +72,7 @@ public struct SuspendedChild: ~Copyable {
     self.commandName = name
     self.executablePath = path
     self.workingDirectory = workingDirectory
+    self.exitDescriptor = perfsh_pidfd_open(pid)
   }
 
   /// Opens the gate: the child execs. Returns once exec has succeeded; throws (and reaps
@@ -126,6 +129,7 @@ public struct SuspendedChild: ~Copyable {
   deinit {
     if goFD >= 0 { close(goFD) }
     if errorFD >= 0 { close(errorFD) }
+    if exitDescriptor >= 0 { close(exitDescriptor) }
     if !reaped {
       kill(pid, SIGKILL)
       var status: Int32 = 0

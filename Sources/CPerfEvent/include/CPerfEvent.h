@@ -52,6 +52,10 @@ void perfsh_signal_relay_remove(void);
 /// pipe2(fds, O_CLOEXEC | (nonblocking ? O_NONBLOCK : 0)); pipe2 needs _GNU_SOURCE to import.
 int perfsh_pipe_cloexec(int fds[_Nonnull 2], int nonblocking);
 
+/// pidfd_open(pid, 0): a descriptor that polls readable when the process exits
+/// (Linux 5.3+); -1 with errno set (e.g. ENOSYS) otherwise.
+int perfsh_pidfd_open(pid_t pid);
+
 /// SI_USER and SI_QUEUE: si_code values of signals sent with kill(2) / sigqueue(3).
 int perfsh_si_user(void);
 int perfsh_si_queue(void);
