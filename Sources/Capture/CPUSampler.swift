@@ -7,6 +7,7 @@ import SystemPackage
 ///
 /// One event per online CPU on the gated child's pid, inherited by every thread and child
 /// process, enabled at exec. The rings are drained while the target runs and after it exits.
+/// One run at a time per process: SIGINT/SIGTERM are relayed through process-wide handlers.
 public struct CPUSampler: Sendable {
   /// A sampler; it holds no state, each `run` opens its own events.
   public init() {}

@@ -13,6 +13,8 @@ final class CPUSamplerTests: XCTestCase {
     XCTAssertEqual(p.run.command, [bin])
     XCTAssertFalse(p.run.interrupted)
     XCTAssertGreaterThan(result.sampleRecords, 500)
+    XCTAssertEqual(result.kernelFrames, SystemInfo.isRoot || (SystemInfo.perfEventParanoid() ?? 2) <= 1)
+    XCTAssertEqual(result.cpus.count, result.ringBytesDrained.count)
     XCTAssertNoThrow(try p.validate())
 
     // Sampled CPU (sum of cpu-clock periods) agrees with the kernel's rusage CPU time.
