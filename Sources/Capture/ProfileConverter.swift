@@ -108,9 +108,13 @@ public struct ProfileConverter {
 
   private mutating func addMapping(_ m: MmapRecord) {
     guard m.isExecutable, m.pid >= 0, m.length > 0 else { return }
-    let name = MappedObject.isAnonymous(m.filename) ? "/tmp/perf-\(m.pid).map" : m.filename
+    // Anonymous code (JIT output) is named by the process's perf map, where JITs list their
+    // functions by absolute address; its page offset (the kernel reports addr >> 12 there)
+    // means nothing, so it is 0.
+    let anonymous = MappedObject.isAnonymous(m.filename)
     let object = MappedObject(
-      filename: name, start: m.start, limit: m.start &+ m.length, pageOffset: m.pageOffset, buildID: m.buildID ?? "")
+      filename: anonymous ? "/tmp/perf-\(m.pid).map" : m.filename, start: m.start, limit: m.start &+ m.length,
+      pageOffset: anonymous ? 0 : m.pageOffset, buildID: m.buildID ?? "")
     let index = intern(object)
     spaces[m.pid, default: AddressSpace()].map(start: object.start, end: object.limit, object: index)
   }

@@ -178,3 +178,24 @@ extension CPUSamplerTests {
     }
   }
 }
+
+extension CPUSamplerTests {
+  func testAnonymousCodeAndVDSOGetTheirPseudoMappings() throws {
+    let bin = try Workloads.binary("jit")
+    let result = try CPUSampler().run(CaptureRequest(arguments: [bin]))
+    let p = result.profile
+    let mapFile = "/tmp/perf-\(result.pid).map"
+    defer { unlink(mapFile) }
+    var leafCPU: [String: Int64] = [:]
+    for i in 0..<p.samples.count where p.samples.stacks[i] != .root {
+      let loc = p.location(p.stacks.location(of: p.samples.stacks[i]))
+      let name = loc.mapping.map { p.string(p.mapping($0).filename) } ?? "(unmapped)"
+      leafCPU[name, default: 0] += p.samples.value(i, 1)
+    }
+    XCTAssertGreaterThan(leafCPU[mapFile] ?? 0, 0, "JIT loop samples map to \(mapFile): \(leafCPU)")
+    XCTAssertGreaterThan(leafCPU["[vdso]"] ?? 0, 0, "clock_gettime samples map to [vdso]: \(leafCPU)")
+    let jit = try XCTUnwrap(p.mappings.first { p.string($0.filename) == mapFile })
+    XCTAssertEqual(jit.limit - jit.start, 4096)
+    XCTAssertEqual(jit.fileOffset, 0)
+  }
+}
