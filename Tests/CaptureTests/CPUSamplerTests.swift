@@ -199,3 +199,17 @@ extension CPUSamplerTests {
     XCTAssertEqual(jit.fileOffset, 0)
   }
 }
+
+extension CPUSamplerTests {
+  func testShellPipelineGrandchildrenAreSampledAndCounted() throws {
+    let ratio = try Workloads.binary("ratio")
+    let threads = try Workloads.binary("threads")
+    let p = try CPUSampler().run(CaptureRequest(arguments: ["sh", "-c", "'\(ratio)' | cat; '\(threads)'"])).profile
+    XCTAssertEqual(p.run.termination, .exited(0))
+    XCTAssertGreaterThan(try Workloads.flatCPU(p, binary: ratio).perFunction["hot60"] ?? 0, 0)
+    XCTAssertGreaterThan(try Workloads.flatCPU(p, binary: threads).perFunction["alpha_work"] ?? 0, 0)
+    // rusage of sh includes the children it waited for; sampled CPU agrees with it.
+    let rusage = Double(try XCTUnwrap(p.run.cpuNanos))
+    XCTAssertEqual(Double(p.total(column: 1)), rusage, accuracy: rusage * 0.1)
+  }
+}
