@@ -130,10 +130,19 @@ public struct CPUSampler: Sendable {
     cpus: [Int32], pid: Int32, request: CaptureRequest, excludeKernel: Bool, dataPages: Int
   ) throws(CaptureError) -> [CPUEvent] {
     let dataBytes = dataPages * SystemInfo.pageSize
-    let attr = PerfEventFile.cpuClockAttributes(frequency: request.frequency, excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4)
+    var attr = PerfEventFile.cpuClockAttributes(
+      frequency: request.frequency, excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4)
     var events: [CPUEvent] = []
     for cpu in cpus {
-      let file = try PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu)
+      let file: PerfEventFile
+      do {
+        file = try PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu)
+      } catch {
+        // Kernels before 5.12 reject build ids in MMAP2 with EINVAL: retry without them.
+        guard case .perfEventOpen(_, _, .invalidArgument) = error, attr.build_id == 1 else { throw error }
+        attr.build_id = 0
+        file = try PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu)
+      }
       let ring = try RingBuffer(file: file, dataPages: dataPages)
       events.append(CPUEvent(file: file, ring: ring))
     }

@@ -58,7 +58,9 @@ public struct PerfEventFile: ~Copyable {
 extension PerfEventFile {
   /// The perf_event_attr of the sampler: cpu-clock in frequency mode with call chains,
   /// side-band records, inherited, enabled at exec, CLOCK_MONOTONIC timestamps.
-  public static func cpuClockAttributes(frequency: Int, excludeKernel: Bool, wakeupBytes: Int) -> perf_event_attr {
+  public static func cpuClockAttributes(
+    frequency: Int, excludeKernel: Bool, wakeupBytes: Int, buildIDs: Bool = true
+  ) -> perf_event_attr {
     var attr = perf_event_attr()
     attr.type = UInt32(PERF_TYPE_SOFTWARE.rawValue)
     attr.size = UInt32(MemoryLayout<perf_event_attr>.size)
@@ -78,7 +80,8 @@ extension PerfEventFile {
     attr.use_clockid = 1
     attr.clockid = Int32(CLOCK_MONOTONIC)
     attr.exclude_hv = 1
-    attr.build_id = 1
+    // MMAP2 records with build ids (Linux 5.12+) instead of device and inode numbers.
+    attr.build_id = buildIDs ? 1 : 0
     if excludeKernel {
       attr.exclude_kernel = 1
       attr.exclude_callchain_kernel = 1

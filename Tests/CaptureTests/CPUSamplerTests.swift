@@ -31,6 +31,10 @@ final class CPUSamplerTests: XCTestCase {
     XCTAssertEqual(share("hot60"), 60, accuracy: 3, "\(per)")
     XCTAssertEqual(share("warm30"), 30, accuracy: 3, "\(per)")
     XCTAssertEqual(share("cool10"), 10, accuracy: 3, "\(per)")
+    // The kernel's MMAP2 build id (Linux 5.12+) is kept on the binary's mapping.
+    let expected = try XCTUnwrap(try Workloads.buildID(bin))
+    let mapping = try XCTUnwrap(p.mappings.first { p.string($0.filename).hasSuffix("/ratio") })
+    XCTAssertEqual(p.string(mapping.buildID), expected)
     // Frame-pointer stacks reach main: the caller of the hot functions is in the profile.
     XCTAssertTrue(try Workloads.stacks(p, binary: bin, contain: "main"))
   }

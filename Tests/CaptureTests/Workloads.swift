@@ -33,6 +33,22 @@ enum Workloads {
     return root.appendingPathComponent("examples/bin/\(name)").path
   }
 
+  /// The GNU build id of a binary from `readelf -n`, or nil.
+  static func buildID(_ path: String) throws -> String? {
+    let p = Process()
+    p.executableURL = URL(fileURLWithPath: "/usr/bin/readelf")
+    p.arguments = ["-n", path]
+    let pipe = Pipe()
+    p.standardOutput = pipe
+    try p.run()
+    let data = pipe.fileHandleForReading.readDataToEndOfFile()
+    p.waitUntilExit()
+    for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.contains("Build ID:") {
+      return line.split(separator: " ").last.map(String.init)
+    }
+    return nil
+  }
+
   /// Text symbols of a binary from `nm -n`, sorted by address.
   static func symbols(_ path: String) throws -> [(UInt64, String)] {
     let p = Process()
