@@ -1,4 +1,3 @@
-import CPerfEvent
 import Glibc
 import ProfileModel
 import SystemPackage
@@ -130,8 +129,9 @@ public struct CPUSampler: Sendable {
     cpus: [Int32], pid: Int32, request: CaptureRequest, excludeKernel: Bool, dataPages: Int
   ) throws(CaptureError) -> [CPUEvent] {
     let dataBytes = dataPages * SystemInfo.pageSize
+    var buildIDs = true
     var attr = PerfEventFile.cpuClockAttributes(
-      frequency: request.frequency, excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4)
+      frequency: request.frequency, excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4, buildIDs: buildIDs)
     var events: [CPUEvent] = []
     for cpu in cpus {
       let file: PerfEventFile
@@ -139,8 +139,10 @@ public struct CPUSampler: Sendable {
         file = try PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu)
       } catch {
         // Kernels before 5.12 reject build ids in MMAP2 with EINVAL: retry without them.
-        guard case .perfEventOpen(_, _, .invalidArgument) = error, attr.build_id == 1 else { throw error }
-        attr.build_id = 0
+        guard case .perfEventOpen(_, _, .invalidArgument) = error, buildIDs else { throw error }
+        buildIDs = false
+        attr = PerfEventFile.cpuClockAttributes(
+          frequency: request.frequency, excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4, buildIDs: false)
         file = try PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu)
       }
       let ring = try RingBuffer(file: file, dataPages: dataPages)
