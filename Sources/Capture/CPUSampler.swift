@@ -15,6 +15,7 @@ public struct CPUSampler: Sendable {
   ///
   /// `started` is called with the target's pid once it has exec'ed (e.g. to print it).
   public func run(_ request: CaptureRequest, started: (Int32) -> Void = { _ in }) throws(CaptureError) -> CaptureResult {
+    if request.frequency < 1 { throw .badFrequency(request.frequency) }
     if let maximum = SystemInfo.maxSampleRate(), request.frequency > maximum {
       throw .frequencyTooHigh(requested: request.frequency, maximum: maximum)
     }

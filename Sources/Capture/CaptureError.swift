@@ -8,6 +8,8 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
   case perfEventOpen(pid: Int32, cpu: Int32, errno: Errno)
   /// The requested frequency exceeds what the kernel allows.
   case frequencyTooHigh(requested: Int, maximum: Int)
+  /// The requested frequency is not a positive number of samples per second.
+  case badFrequency(Int)
   /// An ioctl on a perf event file failed.
   case ioctl(request: String, errno: Errno)
   /// Mapping a ring buffer failed.
@@ -49,6 +51,8 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
       return "perf_event_open for pid \(pid) on cpu \(cpu) failed: \(errno.description.lowercased())"
     case .frequencyTooHigh(let requested, let maximum):
       return "sampling frequency \(requested) Hz is above kernel.perf_event_max_sample_rate (\(maximum) Hz)"
+    case .badFrequency(let hz):
+      return "sampling frequency must be at least 1 Hz, not \(hz)"
     case .ioctl(let request, let errno):
       return "ioctl \(request) on a perf event failed: \(errno.description.lowercased())"
     case .mmap(let cpu, let bytes, let errno):

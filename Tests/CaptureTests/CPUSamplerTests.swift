@@ -120,6 +120,17 @@ final class CPUSamplerTests: XCTestCase {
     XCTAssertGreaterThan(result.sampleRecords, 0)
   }
 
+  func testFrequencyOutsideTheKernelLimitsIsRefusedBeforeLaunch() {
+    XCTAssertThrowsError(try CPUSampler().run(CaptureRequest(arguments: ["true"], frequency: 0))) { error in
+      XCTAssertEqual(error as? CaptureError, .badFrequency(0))
+    }
+    if let maximum = SystemInfo.maxSampleRate() {
+      XCTAssertThrowsError(try CPUSampler().run(CaptureRequest(arguments: ["true"], frequency: maximum + 1))) { error in
+        XCTAssertEqual(error as? CaptureError, .frequencyTooHigh(requested: maximum + 1, maximum: maximum))
+      }
+    }
+  }
+
   func testCommandNotFoundIs127() {
     XCTAssertThrowsError(try CPUSampler().run(CaptureRequest(arguments: ["perfsh-no-such-command-x"]))) { error in
       XCTAssertEqual(error as? CaptureError, .commandNotFound(name: "perfsh-no-such-command-x"))
