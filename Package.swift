@@ -54,6 +54,8 @@ let package = Package(
     .executableTarget(name: "perfsh", dependencies: ["Shell"]),
     // Benchmark driver for scripts/bench-pprof: generates a large pprof and times decoding.
     .executableTarget(name: "perfsh-bench", dependencies: ["Formats", "ProfileModel"]),
+    // Hidden benchmark driver for the sampler alone (scripts/bench-overhead).
+    .executableTarget(name: "perfsh-capture-bench", dependencies: ["Capture"]),
 
     .target(
       name: "PerfshTestSupport",

@@ -1,0 +1,194 @@
+import Glibc
+import ProfileModel
+import SystemPackage
+
+/// Runs a command under a software `cpu-clock` sampler with call chains and returns its profile.
+///
+/// One event per online CPU on the gated child's pid, inherited by every thread and child
+/// process, enabled at exec. The rings are drained while the target runs and after it exits.
+/// One run at a time per process: SIGINT/SIGTERM are relayed through process-wide handlers.
+public struct CPUSampler: Sendable {
+  /// A sampler; it holds no state, each `run` opens its own events.
+  public init() {}
+
+  /// Runs `request` to completion (or timeout) and converts what was sampled.
+  ///
+  /// `started` is called with the target's pid once it has exec'ed (e.g. to print it).
+  public func run(_ request: CaptureRequest, started: (Int32) -> Void = { _ in }) throws(CaptureError) -> CaptureResult {
+    if request.frequency < 1 { throw .badFrequency(request.frequency) }
+    if let maximum = SystemInfo.maxSampleRate(), request.frequency > maximum {
+      throw .frequencyTooHigh(requested: request.frequency, maximum: maximum)
+    }
+    let cpus = try SystemInfo.onlineCPUs()
+    let paranoid = SystemInfo.perfEventParanoid() ?? 2
+    var excludeKernel = request.kernelFrames == .never || (paranoid > 1 && !SystemInfo.isRoot)
+
+    var child = try SuspendedChild.launch(
+      arguments: request.arguments, environment: Self.environment(overrides: request.environment),
+      workingDirectory: request.workingDirectory)
+
+    let dataPages = max(1, request.ringDataPages).nextPowerOfTwo
+    let events: [CPUEvent]
+    do {
+      events = try Self.openEvents(cpus: cpus, pid: child.pid, request: request, excludeKernel: excludeKernel, dataPages: dataPages)
+    } catch {
+      // Kernel frames may be what is refused: retry user-only before giving up.
+      guard case .permissionDenied = error, !excludeKernel else { throw error }
+      excludeKernel = true
+      events = try Self.openEvents(cpus: cpus, pid: child.pid, request: request, excludeKernel: true, dataPages: dataPages)
+    }
+
+    var merger = RecordMerger(rings: events.count, parser: PerfRecordParser(format: .cpuSampling))
+    var converter = ProfileConverter(frequency: request.frequency)
+    let relay = try SignalRelay()
+
+    let wallStart = SystemInfo.wallNanos()
+    let start = SystemInfo.monotonicNanos()
+    try child.resume()
+    started(child.pid)
+
+    let (exit, interrupted) = try Self.watch(
+      &child, events: events, relay: relay, request: request, start: start, merger: &merger, converter: &converter)
+    let end = SystemInfo.monotonicNanos()
+    for e in events { try? e.file.disable() }
+    try Self.drain(events, into: &merger)
+    try merger.flush { converter.consume($0) }
+
+    let stats = converter.stats
+    var elapsed = Int64(end &- start)
+    if let first = stats.firstExecTime, let last = stats.lastExitTime, last > first {
+      elapsed = Int64(last - first)
+    }
+    var run = RunInfo()
+    run.command = request.arguments
+    run.termination = exit.termination
+    run.elapsedNanos = elapsed
+    run.cpuNanos = exit.cpuNanos
+    run.lostRecords = Int64(clamping: stats.lostRecords)
+    run.interrupted = interrupted
+    if excludeKernel {
+      run.notes.append("user-space frames only (kernel.perf_event_paranoid is \(paranoid))")
+    }
+    if stats.throttles > 0 { run.notes.append("the kernel throttled sampling \(stats.throttles) times") }
+    let profile = converter.makeProfile(run: run, timeNanos: wallStart, durationNanos: elapsed)
+    return CaptureResult(
+      profile: profile, sampleRecords: stats.samples, lostRecords: stats.lostRecords, throttles: stats.throttles,
+      cpus: cpus, ringBytesDrained: events.map { $0.ring.drainedBytes }, ringDataBytes: events.first?.ring.dataBytes ?? 0,
+      kernelFrames: !excludeKernel, pid: child.pid, finishNanos: Int64(SystemInfo.monotonicNanos() &- end))
+  }
+
+  /// Drains the rings while the target runs, relays signals, enforces the timeout, and
+  /// returns once the target has been reaped; the Bool is true when the run was interrupted.
+  private static func watch(
+    _ child: inout SuspendedChild, events: [CPUEvent], relay: borrowing SignalRelay, request: CaptureRequest,
+    start: UInt64, merger: inout RecordMerger, converter: inout ProfileConverter
+  ) throws(CaptureError) -> (SuspendedChild.Exit, Bool) {
+    var interrupted = false
+    let deadline = request.timeout.map { start &+ nanos($0) }
+    let grace = nanos(request.killGrace)
+    var termSentAt: UInt64?
+    var killSent = false
+    // Watch the rings, the signal relay and (when the kernel has pidfds) the child's exit.
+    var descriptors = events.map { $0.file.descriptor } + [relay.descriptor]
+    if child.exitDescriptor >= 0 { descriptors.append(child.exitDescriptor) }
+    var poller = Poller(descriptors: descriptors)
+    while true {
+      var waitMillis: Int32 = 100
+      let now = SystemInfo.monotonicNanos()
+      if let limit = termSentAt.map({ $0 &+ grace }) ?? deadline, !killSent {
+        waitMillis = min(waitMillis, Int32(clamping: (limit &- min(now, limit)) / 1_000_000))
+      }
+      for i in poller.wait(timeoutMillis: waitMillis).hungUp where i < events.count {
+        poller.remove(i)  // every task of this event exited; stop polling it
+      }
+      try drain(events, into: &merger)
+      // Hold back the newest records: another CPU may still be writing older ones.
+      try merger.emit(upTo: SystemInfo.monotonicNanos() &- 20_000_000) { converter.consume($0) }
+
+      for received in relay.pending() {
+        interrupted = true
+        if received.sentByProcess { child.send(received.signal) }
+      }
+      let after = SystemInfo.monotonicNanos()
+      if let deadline, termSentAt == nil, after >= deadline {
+        child.send(SIGTERM)
+        termSentAt = after
+        interrupted = true
+      }
+      if let sent = termSentAt, !killSent, after >= sent &+ grace {
+        child.send(SIGKILL)
+        killSent = true
+      }
+      if let exit = try child.wait(blocking: false) {
+        if relay.pending().contains(where: { $0.signal == SIGINT || $0.signal == SIGTERM }) { interrupted = true }
+        return (exit, interrupted)
+      }
+    }
+  }
+
+  private static func openEvents(
+    cpus: [Int32], pid: Int32, request: CaptureRequest, excludeKernel: Bool, dataPages: Int
+  ) throws(CaptureError) -> [CPUEvent] {
+    let dataBytes = dataPages * SystemInfo.pageSize
+    var buildIDs = true
+    var attr = PerfEventFile.cpuClockAttributes(
+      frequency: request.frequency, excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4, buildIDs: buildIDs)
+    var events: [CPUEvent] = []
+    for cpu in cpus {
+      let file: PerfEventFile
+      do {
+        file = try PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu)
+      } catch {
+        // Kernels before 5.12 reject build ids in MMAP2 with EINVAL: retry without them.
+        guard case .perfEventOpen(_, _, .invalidArgument) = error, buildIDs else { throw error }
+        buildIDs = false
+        attr = PerfEventFile.cpuClockAttributes(
+          frequency: request.frequency, excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4, buildIDs: false)
+        file = try PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu)
+      }
+      let ring = try RingBuffer(file: file, dataPages: dataPages)
+      events.append(CPUEvent(file: file, ring: ring))
+    }
+    return events
+  }
+
+  private static func drain(_ events: [CPUEvent], into merger: inout RecordMerger) throws(CaptureError) {
+    for (i, e) in events.enumerated() {
+      _ = merger.withBuffer(ring: i) { e.ring.drain(into: &$0) }
+    }
+  }
+
+  /// perfsh's environment with `overrides` applied, as `KEY=VALUE` strings.
+  static func environment(overrides: [String: String]) -> [String] {
+    var result: [String] = []
+    var seen = Set<String>()
+    for s in SystemInfo.environment() {
+      let key = s.split(separator: "=", maxSplits: 1).first.map(String.init) ?? s
+      if let value = overrides[key] {
+        if seen.insert(key).inserted { result.append("\(key)=\(value)") }
+      } else {
+        result.append(s)
+      }
+    }
+    for key in overrides.keys.sorted() where !seen.contains(key) {
+      result.append("\(key)=\(overrides[key] ?? "")")
+    }
+    return result
+  }
+
+  static func nanos(_ d: Duration) -> UInt64 {
+    let (s, atto) = d.components
+    return UInt64(clamping: s) &* 1_000_000_000 &+ UInt64(clamping: atto / 1_000_000_000)
+  }
+}
+
+/// One CPU's event and its ring buffer (a class so an array can hold the non-copyable pair).
+final class CPUEvent {
+  let file: PerfEventFile
+  var ring: RingBuffer
+
+  init(file: consuming PerfEventFile, ring: consuming RingBuffer) {
+    self.file = file
+    self.ring = ring
+  }
+}

@@ -1,2 +1,0 @@
-/// The Capture layer of perfsh (see docs/architecture.md).
-public enum CaptureLayer {}

@@ -1,0 +1,79 @@
+import SystemPackage
+
+/// Why a capture failed, with the context (pid, cpu, path, errno, offset) needed to say so.
+public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
+  /// perf_event_open was refused (EACCES/EPERM); `paranoid` is the sysctl value when readable.
+  case permissionDenied(paranoid: Int?, errno: Errno)
+  /// perf_event_open failed for another reason.
+  case perfEventOpen(pid: Int32, cpu: Int32, errno: Errno)
+  /// The requested frequency exceeds what the kernel allows.
+  case frequencyTooHigh(requested: Int, maximum: Int)
+  /// The requested frequency is not a positive number of samples per second.
+  case badFrequency(Int)
+  /// An ioctl on a perf event file failed.
+  case ioctl(request: String, errno: Errno)
+  /// Mapping a ring buffer failed.
+  case mmap(cpu: Int32, bytes: Int, errno: Errno)
+  /// The command was not found in PATH (or its path does not exist); shells exit 127.
+  case commandNotFound(name: String)
+  /// The command exists but cannot be executed; shells exit 126.
+  case notExecutable(path: String, errno: Errno)
+  /// The child could not change to the requested working directory.
+  case changeDirectory(path: String, errno: Errno)
+  /// A system call needed to launch or watch the target failed.
+  case system(call: String, errno: Errno)
+  /// A record is shorter than its type requires.
+  case truncatedRecord(type: UInt32, size: Int, needed: Int)
+  /// A record header announces a size that cannot be right.
+  case badRecordSize(offset: Int, size: Int)
+  /// The sample format asks for fields this parser does not understand.
+  case unsupportedSampleType(bits: UInt64)
+  /// A system file could not be read or parsed.
+  case systemFile(path: String, detail: String)
+
+  /// The status a shell reports for this failure (127 not found, 126 not executable).
+  public var exitStatus: Int32? {
+    switch self {
+    case .commandNotFound: return 127
+    case .notExecutable: return 126
+    default: return nil
+    }
+  }
+
+  /// A lower-case human message.
+  public var description: String {
+    switch self {
+    case .permissionDenied(let paranoid, let errno):
+      let level = paranoid.map { "kernel.perf_event_paranoid is \($0)" } ?? "kernel.perf_event_paranoid is unknown"
+      return "perf events are not permitted (\(errno.description.lowercased())): \(level); "
+        + "run as root, grant CAP_PERFMON, or lower it with `sysctl kernel.perf_event_paranoid=1`"
+    case .perfEventOpen(let pid, let cpu, let errno):
+      return "perf_event_open for pid \(pid) on cpu \(cpu) failed: \(errno.description.lowercased())"
+    case .frequencyTooHigh(let requested, let maximum):
+      return "sampling frequency \(requested) Hz is above kernel.perf_event_max_sample_rate (\(maximum) Hz)"
+    case .badFrequency(let hz):
+      return "sampling frequency must be at least 1 Hz, not \(hz)"
+    case .ioctl(let request, let errno):
+      return "ioctl \(request) on a perf event failed: \(errno.description.lowercased())"
+    case .mmap(let cpu, let bytes, let errno):
+      return "mapping the \(bytes)-byte ring buffer of cpu \(cpu) failed: \(errno.description.lowercased())"
+        + (errno == .notPermitted ? " (raise kernel.perf_event_mlock_kb)" : "")
+    case .commandNotFound(let name):
+      return "command not found: \(name)"
+    case .notExecutable(let path, let errno):
+      return "cannot execute \(path): \(errno.description.lowercased())"
+    case .changeDirectory(let path, let errno):
+      return "cannot change directory to \(path): \(errno.description.lowercased())"
+    case .system(let call, let errno):
+      return "\(call) failed: \(errno.description.lowercased())"
+    case .truncatedRecord(let type, let size, let needed):
+      return "perf record of type \(type) is \(size) bytes, needs at least \(needed)"
+    case .badRecordSize(let offset, let size):
+      return "perf record at offset \(offset) has impossible size \(size)"
+    case .unsupportedSampleType(let bits):
+      return "sample type bits 0x\(String(bits, radix: 16)) are not supported"
+    case .systemFile(let path, let detail):
+      return "cannot read \(path): \(detail)"
+    }
+  }
+}

@@ -1,0 +1,43 @@
+/// What to run under the CPU sampler and how.
+public struct CaptureRequest: Sendable, Equatable {
+  /// The command and its arguments; the first is looked up in PATH when it has no slash.
+  public var arguments: [String]
+  /// Variables set (or replaced) in the target's environment on top of perfsh's own.
+  public var environment: [String: String]
+  /// Directory the target starts in; nil keeps perfsh's.
+  public var workingDirectory: String?
+  /// Samples per second per CPU (`-F`).
+  public var frequency: Int
+  /// Stop the target after this long: SIGTERM, then SIGKILL after `killGrace`.
+  public var timeout: Duration?
+  /// Time between SIGTERM and SIGKILL on timeout.
+  public var killGrace: Duration
+  /// Data pages of each per-CPU ring buffer (rounded up to a power of two).
+  public var ringDataPages: Int
+  /// Whether kernel frames are wanted (they are only taken when permitted).
+  public var kernelFrames: KernelFrames
+
+  /// Kernel frame policy.
+  public enum KernelFrames: Sendable, Equatable {
+    /// Include kernel frames when perf_event_paranoid (or privileges) allow it.
+    case whenPermitted
+    /// User-space frames only.
+    case never
+  }
+
+  /// Creates a value from its parts.
+  public init(
+    arguments: [String], environment: [String: String] = [:], workingDirectory: String? = nil,
+    frequency: Int = 999, timeout: Duration? = nil, killGrace: Duration = .seconds(2), ringDataPages: Int = 64,
+    kernelFrames: KernelFrames = .whenPermitted
+  ) {
+    self.arguments = arguments
+    self.environment = environment
+    self.workingDirectory = workingDirectory
+    self.frequency = frequency
+    self.timeout = timeout
+    self.killGrace = killGrace
+    self.ringDataPages = ringDataPages
+    self.kernelFrames = kernelFrames
+  }
+}

@@ -1,0 +1,93 @@
+import CPerfEvent
+import Glibc
+import SystemPackage
+
+/// An open perf event (the file descriptor perf_event_open returns); closed on deinit.
+public struct PerfEventFile: ~Copyable {
+  /// The raw descriptor, for poll(2) and mmap(2); owned by this value.
+  public let descriptor: Int32
+
+  /// The CPU the event counts on (-1 for any), kept for messages.
+  public let cpu: Int32
+
+  /// Opens an event with perf_event_open(2).
+  ///
+  /// EACCES and EPERM become `.permissionDenied` with the current paranoid level.
+  public static func open(
+    attributes: perf_event_attr, pid: Int32, cpu: Int32, groupDescriptor: Int32 = -1,
+    flags: UInt = UInt(PERF_FLAG_FD_CLOEXEC)
+  ) throws(CaptureError) -> PerfEventFile {
+    var attr = attributes
+    let fd = perfsh_perf_event_open(&attr, pid, cpu, groupDescriptor, flags)
+    guard fd >= 0 else {
+      let err = Errno(rawValue: errno)
+      if err == .permissionDenied || err == .notPermitted {
+        throw .permissionDenied(paranoid: SystemInfo.perfEventParanoid(), errno: err)
+      }
+      throw .perfEventOpen(pid: pid, cpu: cpu, errno: err)
+    }
+    return PerfEventFile(descriptor: fd, cpu: cpu)
+  }
+
+  private init(descriptor: Int32, cpu: Int32) {
+    self.descriptor = descriptor
+    self.cpu = cpu
+  }
+
+  /// PERF_EVENT_IOC_ENABLE: starts counting.
+  public func enable() throws(CaptureError) {
+    if perfsh_perf_event_enable(descriptor) != 0 { throw .ioctl(request: "enable", errno: Errno(rawValue: errno)) }
+  }
+
+  /// PERF_EVENT_IOC_DISABLE: stops counting; records already written stay in the ring.
+  public func disable() throws(CaptureError) {
+    if perfsh_perf_event_disable(descriptor) != 0 { throw .ioctl(request: "disable", errno: Errno(rawValue: errno)) }
+  }
+
+  /// PERF_EVENT_IOC_SET_OUTPUT: sends this event's records into `target`'s ring buffer.
+  public func setOutput(to target: borrowing PerfEventFile) throws(CaptureError) {
+    if perfsh_perf_event_set_output(descriptor, target.descriptor) != 0 {
+      throw .ioctl(request: "set-output", errno: Errno(rawValue: errno))
+    }
+  }
+
+  deinit { Glibc.close(descriptor) }
+}
+
+
+extension PerfEventFile {
+  /// The perf_event_attr of the sampler: cpu-clock in frequency mode with call chains,
+  /// side-band records, inherited, enabled at exec, CLOCK_MONOTONIC timestamps.
+  public static func cpuClockAttributes(
+    frequency: Int, excludeKernel: Bool, wakeupBytes: Int, buildIDs: Bool = true
+  ) -> perf_event_attr {
+    var attr = perf_event_attr()
+    attr.type = UInt32(PERF_TYPE_SOFTWARE.rawValue)
+    attr.size = UInt32(MemoryLayout<perf_event_attr>.size)
+    attr.config = UInt64(PERF_COUNT_SW_CPU_CLOCK.rawValue)
+    attr.sample_freq = UInt64(max(1, frequency))
+    attr.freq = 1
+    attr.sample_type = SampleType.cpuSampling.rawValue
+    attr.disabled = 1
+    attr.inherit = 1
+    attr.enable_on_exec = 1
+    attr.mmap = 1
+    attr.mmap2 = 1
+    attr.comm = 1
+    attr.comm_exec = 1
+    attr.task = 1
+    attr.sample_id_all = 1
+    attr.use_clockid = 1
+    attr.clockid = Int32(CLOCK_MONOTONIC)
+    attr.exclude_hv = 1
+    // MMAP2 records with build ids (Linux 5.12+) instead of device and inode numbers.
+    attr.build_id = buildIDs ? 1 : 0
+    if excludeKernel {
+      attr.exclude_kernel = 1
+      attr.exclude_callchain_kernel = 1
+    }
+    attr.watermark = 1
+    attr.wakeup_watermark = UInt32(max(1, wakeupBytes))
+    return attr
+  }
+}

@@ -1,0 +1,239 @@
+import ProfileModel
+
+/// What the converter counted while turning records into a profile.
+public struct ConverterStats: Sendable, Equatable {
+  /// SAMPLE records seen (before aggregation).
+  public var samples = 0
+  /// Records the kernel reported lost (sum of PERF_RECORD_LOST counts).
+  public var lostRecords: UInt64 = 0
+  /// THROTTLE records: times the kernel lowered the sampling rate.
+  public var throttles = 0
+  /// Time (CLOCK_MONOTONIC ns) of the first exec seen, i.e. when the target started.
+  public var firstExecTime: UInt64?
+  /// Time of the last task exit seen.
+  public var lastExitTime: UInt64?
+  /// Records of types the converter does not use.
+  public var otherRecords = 0
+}
+
+/// Converts perf records into a `Profile`, the same way for live rings and replayed bytes.
+///
+/// It tracks each process's executable mappings (MMAP/MMAP2, copied on FORK, reset on
+/// exec) and thread names (COMM), turns call chains into address-only locations with
+/// mappings (the symbolizer fills their lines later) and aggregates identical
+/// (stack, labels) samples. Locations use the runtime address; non-leaf frames hold the
+/// return address minus one, as perf does, so they fall inside the calling instruction.
+public struct ProfileConverter {
+  /// Optional unwinder for samples that carry user-stack copies.
+  public var unwinder: (any UserStackUnwinder)?
+  /// Counts gathered so far.
+  public private(set) var stats = ConverterStats()
+  /// Objects (mapped files and pseudo objects) regions refer to.
+  public private(set) var objects: [MappedObject] = []
+
+  private var profile: Profile
+  private var objectIndex: [MappedObject: Int] = [:]
+  private var objectMappings: [MappingID?] = []
+  private var kernelObject: Int?
+  private var spaces: [Int32: AddressSpace] = [:]
+  private var threadNames: [Int32: StringID] = [:]
+  private var locationCache: [LocationKey: LocationID] = [:]
+  private var labelCache: [LabelKey: LabelSetID] = [:]
+  private var sampleIndex: [UInt64: Int] = [:]
+  private var frameScratch: [LocationID] = []
+  private var userScratch: [UInt64] = []
+  private var valueScratch: [Int64] = [0, 0]
+  private let pidKey: StringID
+  private let tidKey: StringID
+  private let threadKey: StringID
+
+  /// A converter for samples taken at `frequency` Hz (the nominal period is 1e9 / frequency ns).
+  public init(frequency: Int) {
+    var p = Profile(sampleTypes: [
+      ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds"),
+    ])
+    p.periodType = ValueType(type: "cpu", unit: "nanoseconds")
+    p.period = Int64(1_000_000_000 / max(1, frequency))
+    pidKey = p.strings.intern("pid")
+    tidKey = p.strings.intern("tid")
+    threadKey = p.strings.intern("thread")
+    profile = p
+  }
+
+  /// Applies one record.
+  public mutating func consume(_ record: PerfRecord) {
+    switch record {
+    case .sample(let s): addSample(s)
+    case .mmap(let m): addMapping(m)
+    case .comm(let c):
+      if c.isExec {
+        if c.pid == c.tid { spaces[c.pid] = AddressSpace() }
+        if stats.firstExecTime == nil { stats.firstExecTime = c.sampleID.time }
+      }
+      threadNames[c.tid] = profile.strings.intern(c.name)
+    case .fork(let t):
+      if t.pid != t.parentPID { spaces[t.pid] = spaces[t.parentPID] ?? AddressSpace() }
+      if threadNames[t.tid] == nil, let name = threadNames[t.parentTID] { threadNames[t.tid] = name }
+    case .exit(let t):
+      stats.lastExitTime = max(stats.lastExitTime ?? 0, t.time)
+    case .lost(let l):
+      stats.lostRecords &+= l.count
+    case .throttle(let t):
+      if t.isThrottle { stats.throttles += 1 }
+    case .other:
+      stats.otherRecords += 1
+    }
+  }
+
+  /// Parses and applies every record in `bytes` (whole records back to back).
+  public mutating func consume(records bytes: UnsafeRawBufferPointer, parser: PerfRecordParser) throws(CaptureError) {
+    var offset = 0
+    while let size = try PerfRecordParser.recordSize(in: bytes, at: offset) {
+      guard offset + size <= bytes.count else { throw .badRecordSize(offset: offset, size: size) }
+      consume(try parser.parse(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + size)])))
+      offset += size
+    }
+  }
+
+  /// The profile built so far, with `run` and timing filled in.
+  public func makeProfile(run: RunInfo, timeNanos: Int64 = 0, durationNanos: Int64 = 0) -> Profile {
+    var p = profile
+    p.run = run
+    p.timeNanos = timeNanos
+    p.durationNanos = durationNanos
+    return p
+  }
+
+  // MARK: Records
+
+  private mutating func addMapping(_ m: MmapRecord) {
+    guard m.isExecutable, m.pid >= 0, m.length > 0 else { return }
+    // Anonymous code (JIT output) is named by the process's perf map, where JITs list their
+    // functions by absolute address; its page offset (the kernel reports addr >> 12 there)
+    // means nothing, so it is 0.
+    let anonymous = MappedObject.isAnonymous(m.filename)
+    let object = MappedObject(
+      filename: anonymous ? "/tmp/perf-\(m.pid).map" : m.filename, start: m.start, limit: m.start &+ m.length,
+      pageOffset: anonymous ? 0 : m.pageOffset, buildID: m.buildID ?? "")
+    let index = intern(object)
+    spaces[m.pid, default: AddressSpace()].map(start: object.start, end: object.limit, object: index)
+  }
+
+  private mutating func addSample(_ s: PerfSample) {
+    stats.samples += 1
+    let pid = s.pid ?? -1
+    let tid = s.tid ?? pid
+    let space = spaces[pid] ?? AddressSpace()
+    frameScratch.removeAll(keepingCapacity: true)
+    var isLeaf = true
+
+    // Kernel part (and, without an unwinder, the user part) from the call chain.
+    var unwoundUser = false
+    if var unwinder, s.userStack != nil {
+      userScratch.removeAll(keepingCapacity: true)
+      unwoundUser = unwinder.unwind(s, pid: pid, addressSpace: space, objects: objects, into: &userScratch)
+      self.unwinder = unwinder
+    }
+    if let chain = s.callchain, !chain.isEmpty {
+      var inKernel = s.misc & PerfRecordMisc.cpumodeMask == PerfRecordMisc.kernel
+      for word in chain {
+        if word >= PerfContext.max {
+          inKernel = word == PerfContext.kernel || word == PerfContext.guestKernel || word == PerfContext.hypervisor
+          continue
+        }
+        if !inKernel && unwoundUser { break }
+        let address = isLeaf ? word : word &- 1
+        isLeaf = false
+        frameScratch.append(location(address: address, kernel: inKernel, space: space))
+      }
+    } else if let ip = s.ip, !unwoundUser {
+      let kernel = s.misc & PerfRecordMisc.cpumodeMask == PerfRecordMisc.kernel
+      frameScratch.append(location(address: ip, kernel: kernel, space: space))
+      isLeaf = false
+    }
+    if unwoundUser {
+      for word in userScratch {
+        let address = isLeaf ? word : word &- 1
+        isLeaf = false
+        frameScratch.append(location(address: address, kernel: false, space: space))
+      }
+    }
+
+    var node = StackID.root
+    for loc in frameScratch.reversed() { node = profile.stacks.child(of: node, location: loc) }
+    let labels = labelSet(pid: pid, tid: tid)
+    let period = Int64(clamping: s.period ?? UInt64(profile.period))
+    let key = UInt64(UInt32(bitPattern: node.raw)) << 32 | UInt64(UInt32(bitPattern: labels.raw))
+    if let index = sampleIndex[key] {
+      profile.samples.add(1, toSample: index, column: 0)
+      profile.samples.add(period, toSample: index, column: 1)
+    } else {
+      sampleIndex[key] = profile.samples.count
+      valueScratch[0] = 1
+      valueScratch[1] = period
+      profile.samples.append(stack: node, values: valueScratch, labels: labels)
+    }
+  }
+
+  // MARK: Interning
+
+  private mutating func intern(_ object: MappedObject) -> Int {
+    if let i = objectIndex[object] { return i }
+    let i = objects.count
+    objects.append(object)
+    objectMappings.append(nil)
+    objectIndex[object] = i
+    return i
+  }
+
+  private mutating func mappingID(object: Int) -> MappingID {
+    if let id = objectMappings[object] { return id }
+    let o = objects[object]
+    let m = Mapping(
+      start: o.start, limit: o.limit, fileOffset: o.pageOffset, filename: profile.strings.intern(o.filename),
+      buildID: profile.strings.intern(o.buildID))
+    let id = MappingID(profile.mappings.count)
+    profile.mappings.append(m)
+    objectMappings[object] = id
+    return id
+  }
+
+  private mutating func location(address: UInt64, kernel: Bool, space: AddressSpace) -> LocationID {
+    let object: Int?
+    if kernel {
+      if kernelObject == nil { kernelObject = intern(.kernel) }
+      object = kernelObject
+    } else {
+      object = space.region(containing: address)?.object
+    }
+    let key = LocationKey(object: Int32(truncatingIfNeeded: object ?? -1), address: address)
+    if let id = locationCache[key] { return id }
+    let mapping = object.map { mappingID(object: $0) }
+    let id = LocationID(profile.locations.count)
+    profile.locations.append(Location(address: address, mapping: mapping, lines: []))
+    locationCache[key] = id
+    return id
+  }
+
+  private mutating func labelSet(pid: Int32, tid: Int32) -> LabelSetID {
+    let name = threadNames[tid]
+    let key = LabelKey(pid: pid, tid: tid, name: name?.raw ?? -1)
+    if let id = labelCache[key] { return id }
+    var labels = [Label(key: pidKey, number: Int64(pid)), Label(key: tidKey, number: Int64(tid))]
+    if let name { labels.append(Label(key: threadKey, string: name)) }
+    let id = profile.labelSets.intern(labels)
+    labelCache[key] = id
+    return id
+  }
+}
+
+private struct LocationKey: Hashable {
+  var object: Int32
+  var address: UInt64
+}
+
+private struct LabelKey: Hashable {
+  var pid: Int32
+  var tid: Int32
+  var name: Int32
+}

@@ -1,0 +1,51 @@
+import CPerfEvent
+import Glibc
+import SystemPackage
+
+/// Catches SIGINT and SIGTERM while a target runs and reports them through a pipe, so the
+/// sampler can forward them and keep the session. Only one relay may exist at a time.
+public struct SignalRelay: ~Copyable {
+  /// Readable end of the relay pipe, for poll(2).
+  public let descriptor: Int32
+  private let writeFD: Int32
+
+  /// A signal perfsh received.
+  public struct Received: Sendable, Equatable {
+    /// The signal number.
+    public var signal: Int32
+    /// True when sent with kill(2)/sigqueue(3) (si_code SI_USER/SI_QUEUE) rather than by
+    /// the terminal; a terminal's Ctrl-C already reaches the target in our process group.
+    public var sentByProcess: Bool
+  }
+
+  /// Installs the handlers.
+  public init() throws(CaptureError) {
+    var fds: [Int32] = [-1, -1]
+    guard perfsh_pipe_cloexec(&fds, 1) == 0 else { throw .system(call: "pipe2", errno: Errno(rawValue: errno)) }
+    guard perfsh_signal_relay_install(fds[1]) == 0 else {
+      let e = Errno(rawValue: errno)
+      close(fds[0])
+      close(fds[1])
+      throw .system(call: "sigaction", errno: e)
+    }
+    descriptor = fds[0]
+    writeFD = fds[1]
+  }
+
+  /// Signals received since the last call.
+  public func pending() -> [Received] {
+    var result: [Received] = []
+    var msg: (Int32, Int32) = (0, 0)
+    while withUnsafeMutableBytes(of: &msg, { read(descriptor, $0.baseAddress, 8) }) == 8 {
+      let code = msg.1
+      result.append(Received(signal: msg.0, sentByProcess: code == perfsh_si_user() || code == perfsh_si_queue()))
+    }
+    return result
+  }
+
+  deinit {
+    perfsh_signal_relay_remove()
+    close(descriptor)
+    close(writeFD)
+  }
+}

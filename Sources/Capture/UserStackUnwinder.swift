@@ -1,0 +1,14 @@
+/// Turns a sample's user-stack copy and registers into user frames.
+///
+/// The CPU sampler uses kernel frame-pointer call chains and needs none; DWARF unwinding
+/// (`PERF_SAMPLE_REGS_USER | STACK_USER`) plugs in here without touching the converter.
+public protocol UserStackUnwinder {
+  /// Appends the user frames of `sample`, leaf first, to `frames`: the first is the exact
+  /// instruction pointer, the others are return addresses (the converter subtracts one
+  /// from those). Returns false when the sample carries nothing to unwind, in which case
+  /// the converter falls back to the kernel call chain.
+  mutating func unwind(
+    _ sample: PerfSample, pid: Int32, addressSpace: AddressSpace, objects: [MappedObject],
+    into frames: inout [UInt64]
+  ) -> Bool
+}

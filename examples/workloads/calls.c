@@ -1,0 +1,48 @@
+// calls: exact call counts for tracing. inner() is called exactly 40,000 times
+// (outer() runs 400 times and calls inner() 100 times each); recurse() is called
+// exactly 1,000 times (10 chains of depth 100). Every call does a fixed amount of work.
+#include <stdint.h>
+#include <stdio.h>
+
+#define OUTER_CALLS 400
+#define INNER_PER_OUTER 100
+#define RECURSE_CHAINS 10
+#define RECURSE_DEPTH 100
+
+static volatile uint64_t sink;
+
+// GCC 12 gives a leaf function that needs no stack no frame, even with
+// -mno-omit-leaf-frame-pointer, and frame-pointer stacks then lose its caller.
+// One call to this makes each work function a non-leaf, so it keeps its frame.
+__attribute__((noinline)) void keep_frame(void) { __asm__ volatile(""); }
+
+__attribute__((noinline)) uint64_t inner(uint64_t seed) {
+  keep_frame();
+  uint64_t x = seed;
+  for (int i = 0; i < 2000; i++) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    x ^= x >> 29;
+  }
+  return x;
+}
+
+__attribute__((noinline)) uint64_t outer(uint64_t seed) {
+  uint64_t x = seed;
+  for (int i = 0; i < INNER_PER_OUTER; i++) x += inner(x + (uint64_t)i);
+  return x;
+}
+
+__attribute__((noinline)) uint64_t recurse(int depth, uint64_t seed) {
+  uint64_t x = seed;
+  for (int i = 0; i < 1000; i++) x = x * 2862933555777941757ULL + 3037000493ULL;
+  if (depth > 1) x += recurse(depth - 1, x);
+  sink += x & 1;  // keeps the call from being a tail call
+  return x;
+}
+
+int main(void) {
+  for (int i = 0; i < OUTER_CALLS; i++) sink += outer((uint64_t)i);
+  for (int i = 0; i < RECURSE_CHAINS; i++) sink += recurse(RECURSE_DEPTH, (uint64_t)i);
+  printf("calls done %llu\n", (unsigned long long)(sink & 0xff));
+  return 0;
+}
