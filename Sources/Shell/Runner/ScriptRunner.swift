@@ -11,6 +11,13 @@ public struct ScriptRunner {
     public var failures: Int
     /// Whether `quit` ended it.
     public var quit: Bool
+
+    /// Makes an outcome.
+    public init(exitStatus: Int32, failures: Int, quit: Bool) {
+      self.exitStatus = exitStatus
+      self.failures = failures
+      self.quit = quit
+    }
   }
 
   /// The context commands run in.

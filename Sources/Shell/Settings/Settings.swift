@@ -11,6 +11,13 @@ public struct Settings: Sendable {
     public var origin: SettingOrigin
     /// Extra detail for `set`: the environment variable or `FILE:LINE`.
     public var source: String?
+
+    /// Makes an entry.
+    public init(value: String, origin: SettingOrigin, source: String?) {
+      self.value = value
+      self.origin = origin
+      self.source = source
+    }
   }
 
   /// The definitions these settings follow.
