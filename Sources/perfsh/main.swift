@@ -1,3 +1,5 @@
+// perfsh's entry point: everything happens in Shell's Launcher.
+import Foundation
 import Shell
 
-print("perfsh")
+exit(Launcher.main(arguments: Array(CommandLine.arguments.dropFirst()), environment: ProcessInfo.processInfo.environment))

@@ -1,0 +1,113 @@
+import Foundation
+
+/// perfsh's entry point: reads the command line, settings and config file, then runs
+/// the prompt, a script, `-c` text or one command, and returns the process exit status.
+public enum Launcher {
+  /// Exit status for a bad perfsh command line.
+  public static let usageStatus: Int32 = 2
+
+  /// Runs perfsh with `arguments` (without the program name).
+  public static func main(arguments: [String], environment: [String: String]) -> Int32 {
+    let out = OutputChannel.standardOutput()
+    let err = OutputChannel.standardError()
+    defer {
+      out.flush()
+      err.flush()
+    }
+    let options: LaunchOptions
+    do throws(ShellError) {
+      options = try LaunchOptions.parse(arguments, isFile: isRegularFile)
+    } catch {
+      err.write("perfsh: \(error)\n")
+      return usageStatus
+    }
+    switch options.mode {
+    case .help:
+      out.write(LaunchOptions.helpText())
+      return 0
+    case .version:
+      out.write("perfsh \(PerfshVersion.current)\n")
+      return 0
+    default:
+      break
+    }
+
+    let paths = ShellPaths(environment: environment)
+    let config = readConfig(paths.configFile, err: err)
+    let settings: Settings
+    do throws(ShellError) {
+      let resolved = try Settings.resolve(flags: options.settings, environment: environment, config: config)
+      settings = resolved.settings
+      for warning in resolved.warnings { err.write("perfsh: \(warning)\n") }
+    } catch {
+      err.write("perfsh: \(error)\n")
+      return usageStatus
+    }
+    let context = ShellContext(
+      out: out, err: err, settings: settings, environment: environment,
+      outputIsTerminal: Terminal.isTerminal(1), terminalWidth: Terminal.width(environment: environment))
+    context.keepGoing = options.keepGoing
+    return run(options, context: context)
+  }
+
+  /// Runs the chosen mode in a prepared context.
+  public static func run(_ options: LaunchOptions, context: ShellContext) -> Int32 {
+    switch options.mode {
+    case .help, .version:
+      return 0
+    case .command(let words):
+      do throws(ShellError) {
+        let status = try CommandExecutor.run(words: words, in: context)
+        context.flush()
+        return status.exitStatus
+      } catch {
+        context.flush()
+        if error != .alreadyReported { context.report(error.description) }
+        return 1
+      }
+    case .commandString(let text, let arguments):
+      let reader = ScriptedLineReader(text: text)
+      return ScriptRunner(context: context).run(reader, file: "-c", arguments: arguments).exitStatus
+    case .script(let path, let arguments):
+      let text: String
+      do throws(ShellError) {
+        text = try ScriptFile.read(path)
+      } catch {
+        context.report(error.description)
+        return 1
+      }
+      return ScriptRunner(context: context).run(text: text, file: path, arguments: arguments).exitStatus
+    case .shell:
+      guard Terminal.isTerminal(0) else {
+        return ScriptRunner(context: context).run(StandardInputReader(), file: "stdin", arguments: []).exitStatus
+      }
+      let reader: EditLineReader
+      do throws(ShellError) {
+        reader = try EditLineReader(historyFile: context.paths.historyFile, historySize: context.settings.historySize)
+      } catch {
+        context.warn("\(error); history will not be saved")
+        do throws(ShellError) {
+          reader = try EditLineReader(historyFile: nil, historySize: context.settings.historySize)
+        } catch {
+          context.warn(error.description)
+          return 1
+        }
+      }
+      return InteractiveShell(context: context, reader: reader).run(runRCFile: !options.skipRC)
+    }
+  }
+
+  private static func isRegularFile(_ path: String) -> Bool {
+    var isDirectory: ObjCBool = false
+    return FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && !isDirectory.boolValue
+  }
+
+  private static func readConfig(_ path: String, err: OutputChannel) -> ConfigFile? {
+    guard FileManager.default.fileExists(atPath: path) else { return nil }
+    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
+      err.write("perfsh: cannot read \(path); using defaults\n")
+      return nil
+    }
+    return ConfigFile(path: path, text: text)
+  }
+}

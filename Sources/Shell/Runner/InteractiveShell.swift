@@ -1,0 +1,63 @@
+import Foundation
+
+/// The read–run loop at the `perfsh> ` prompt: a bad command prints `perfsh: …` and
+/// the loop goes on; Ctrl-C drops the line; Ctrl-D on an empty line or `quit` ends it.
+public struct InteractiveShell {
+  /// The prompt.
+  public static let prompt = "perfsh> "
+
+  /// The context commands run in.
+  public let context: ShellContext
+  /// Where lines come from.
+  public let reader: any LineReader
+
+  /// Makes a shell over a reader.
+  public init(context: ShellContext, reader: any LineReader) {
+    self.context = context
+    self.reader = reader
+  }
+
+  /// Runs `~/.perfshrc` (errors print as `FILE:LINE:` and never stop the shell), then
+  /// reads commands until end of input or `quit`. Returns the exit status.
+  public func run(runRCFile: Bool) -> Int32 {
+    context.isInteractive = true
+    context.history = reader.loadedHistory
+    let context = self.context
+    reader.setCompleter { text in context.completer.complete(text) }
+    if runRCFile, let status = runRC(), status.quits { return status.exitStatus }
+    while true {
+      context.position = nil
+      switch reader.readLine(prompt: Self.prompt) {
+      case .endOfInput:
+        return 0
+      case .interrupted:
+        continue
+      case .line(let line):
+        if line.trimmingWhitespace().isEmpty { continue }
+        reader.addHistory(line)
+        context.history.append(line)
+        do throws(ShellError) {
+          let status = try CommandExecutor.run(line: line, in: context)
+          if status.quits { return status.exitStatus }
+        } catch {
+          context.flush()
+          if error != .alreadyReported { context.report(error.description) }
+        }
+      }
+    }
+  }
+
+  private func runRC() -> CommandStatus? {
+    let path = context.paths.rcFile
+    guard FileManager.default.fileExists(atPath: path) else { return nil }
+    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
+      context.warn("cannot read \(path)")
+      return nil
+    }
+    let keepGoing = context.keepGoing
+    context.keepGoing = true
+    defer { context.keepGoing = keepGoing }
+    let outcome = ScriptRunner(context: context).run(text: text, file: path, arguments: [])
+    return outcome.quit ? CommandStatus(exitStatus: outcome.exitStatus, quits: true) : nil
+  }
+}

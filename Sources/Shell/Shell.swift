@@ -1,2 +1,0 @@
-/// The Shell layer of perfsh (see docs/architecture.md).
-public enum ShellLayer {}
