@@ -33,7 +33,7 @@ struct TopCommand: ShellCommand {
     let args = try CountAndSession(words, command: "top")
     let session = try context.session(args.session)
     let graph = try report.graphOptions(for: session, in: context)
-    let count = args.count ?? context.settings.intValue("nodecount") ?? 10
+    let count = args.count ?? context.settings.nodeCount
     let top = try context.analyze { () throws(AnalysisError) in
       try TopReport(profile: session.profile, options: TopOptions(graph: graph, nodeCount: count == 0 ? nil : count, sortByCum: cum))
     }

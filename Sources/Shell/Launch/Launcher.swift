@@ -47,6 +47,7 @@ public enum Launcher {
       out: out, err: err, settings: settings, environment: environment,
       outputIsTerminal: Terminal.isTerminal(1), terminalWidth: Terminal.width(environment: environment))
     context.keepGoing = options.keepGoing
+    context.inputIsTerminal = Terminal.isTerminal(0)
     return run(options, context: context)
   }
 
@@ -56,15 +57,18 @@ public enum Launcher {
     case .help, .version:
       return 0
     case .command(let words):
+      let sessionsBefore = context.sessions.sessions.count
+      let status: CommandStatus
       do throws(ShellError) {
-        let status = try CommandExecutor.run(words: words, in: context)
+        status = try CommandExecutor.run(words: words, in: context)
         context.flush()
-        return status.exitStatus
       } catch {
         context.flush()
         if error != .alreadyReported { context.report(error.description) }
-        return 1
+        return error.exitStatus
       }
+      guard words.first == "run", context.sessions.sessions.count > sessionsBefore else { return status.exitStatus }
+      return afterOneShotRun(words, status: status, options: options, context: context)
     case .commandString(let text, let arguments):
       let reader = ScriptedLineReader(text: text)
       return ScriptRunner(context: context).run(reader, file: "-c", arguments: arguments).exitStatus
@@ -95,6 +99,32 @@ public enum Launcher {
       }
       return InteractiveShell(context: context, reader: reader).run(runRCFile: !options.skipRC)
     }
+  }
+
+  /// `perfsh run CMD`: on a terminal the shell opens with the new session current (unless
+  /// `--heatmap` already showed the interactive view); without one, the summary and the
+  /// top 10 are printed. Either way perfsh ends with CMD's exit status.
+  static func afterOneShotRun(_ words: [String], status: CommandStatus, options: LaunchOptions, context: ShellContext) -> Int32 {
+    let heatmapShown = words.prefix { $0 != "--" }.contains("--heatmap")
+    if context.inputIsTerminal && context.outputIsTerminal {
+      if heatmapShown { return status.exitStatus }
+      var shellOptions = options
+      shellOptions.mode = .shell
+      _ = run(shellOptions, context: context)
+      return status.exitStatus
+    }
+    if !heatmapShown {
+      do throws(ShellError) {
+        context.out.write("\n")
+        _ = try CommandExecutor.run(words: ["summary"], in: context)
+        context.out.write("\n")
+        _ = try CommandExecutor.run(words: ["top", "10"], in: context)
+      } catch {
+        context.report(error.description)
+      }
+      context.flush()
+    }
+    return status.exitStatus
   }
 
   private static func isRegularFile(_ path: String) -> Bool {

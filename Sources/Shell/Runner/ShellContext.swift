@@ -1,3 +1,5 @@
+import Symbolize
+
 /// Everything a command may use: output streams, settings, terminal facts, the script
 /// position, history, and (later) the sessions. One context lives for a whole perfsh run.
 public final class ShellContext {
@@ -30,11 +32,14 @@ public final class ShellContext {
   /// Whether scripts go on after a failing line (then exit 1 at the end).
   public var keepGoing: Bool = false
 
-  // MARK: - Extension point: sessions
-  // The session store (issue 3) adds `public var sessions: SessionStore` here and sets
-  // `completionProvider` so Tab completes session ids/names (`.session`) and function
-  // names (`.function`). Session references arrive as `Token.Kind.sessionReference`
-  // words (`@last`, `@prev`, `@N`, `@name`; parse with `SessionReference(_:)`).
+  // MARK: - Sessions
+
+  /// Every profile held in this shell (`run`, `load`), and which one is current.
+  public var sessions = SessionStore()
+  /// Reads each binary once for all sessions of this shell (cached by path and build id).
+  public lazy var symbolizer = Symbolizer()
+  /// Whether standard input is a terminal (interactive views need one).
+  public var inputIsTerminal: Bool = false
 
   /// Answers `.session` and `.function` completions; nil until sessions exist.
   public var completionProvider: (any CompletionProvider)?
@@ -54,6 +59,7 @@ public final class ShellContext {
     self.outputIsTerminal = outputIsTerminal
     self.terminalWidth = terminalWidth
     err.flushesFirst = out
+    completionProvider = SessionCompletionProvider(context: self)
   }
 
   /// Whether to write ANSI colours: `color` setting, `NO_COLOR` (folded into the

@@ -19,6 +19,8 @@ public enum ShellError: Error, CustomStringConvertible, Equatable {
   case externalFailed(command: String, status: Int32)
   /// A failure a command describes in its own words.
   case failed(String)
+  /// A failure that decides perfsh's exit status, e.g. 127 for `run` of a missing command.
+  case commandFailed(String, exitStatus: Int32)
   /// A nested script (`source`) already printed its own `FILE:LINE:` diagnostics.
   case alreadyReported
 
@@ -43,11 +45,17 @@ public enum ShellError: Error, CustomStringConvertible, Equatable {
       return status >= 128
         ? "'\(command)' was killed by signal \(status - 128)"
         : "'\(command)' exited with status \(status)"
-    case .failed(let message):
+    case .failed(let message), .commandFailed(let message, _):
       return message
     case .alreadyReported:
       return "failed"
     }
+  }
+
+  /// The exit status `perfsh CMD` ends with when this error stops it.
+  public var exitStatus: Int32 {
+    if case .commandFailed(_, let status) = self { return status }
+    return 1
   }
 
   private static func didYouMean(_ suggestion: String?) -> String {

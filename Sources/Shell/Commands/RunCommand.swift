@@ -1,0 +1,119 @@
+import Analysis
+import ArgumentParser
+import Capture
+import Render
+import Symbolize
+
+/// `run [FLAGS] [--] CMD ARGS…`: runs a command under the CPU sampler into a new session.
+struct RunCommand: ShellCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "run",
+    abstract: "Run a command under the CPU sampler and keep the profile as a new session.",
+    discussion: """
+      Sampling (software cpu-clock, -F samples per second per CPU) starts exactly at exec
+      of the command and follows every thread and child process. The command's input and
+      output are its own; Ctrl-C goes to it and the session keeps what was captured.
+      perfsh exits with the command's status when run as `perfsh run CMD`.
+
+      EXAMPLES:
+        run ./build/parser big.yaml
+        run -F 4999 --name fast -- ./app --flag
+        run --env LANG=C --cwd /tmp --timeout 10s make -j2
+        run --heatmap ./app
+      """)
+  static var shell: CommandSpec {
+    CommandSpec(group: .capture, arguments: [.file, .file],
+                options: ["--cwd": .file, "--heatmap-mode": .choices(HeatmapMode.allCases.map(\.rawValue))])
+  }
+
+  @Option(name: [.customShort("F"), .customLong("freq")], help: "Samples per second per CPU (default: the freq setting, 999).")
+  var frequency: Int?
+
+  @Option(help: "Name of the new session (default: the command's name).")
+  var name: String?
+
+  @Option(name: .customLong("env"), help: "Set K=V in the command's environment (repeatable).")
+  var environment: [String] = []
+
+  @Option(help: "Directory to run the command in.")
+  var cwd: String?
+
+  @Option(help: "Stop the command after this long (e.g. 30s, 500ms, 2m): SIGTERM, then SIGKILL 2s later.")
+  var timeout: String?
+
+  @Flag(help: "After the run, show the heatmap (interactive on a terminal).")
+  var heatmap = false
+
+  @Option(name: .customLong("heatmap-mode"), help: "bar, sparkline or table.")
+  var heatmapMode: HeatmapMode = .bar
+
+  @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.")
+  var command: [String] = []
+
+  func validate() throws {
+    if command.isEmpty { throw ValidationError("name a command to run, e.g. 'run ./app args'") }
+    for pair in environment where !pair.contains("=") { throw ValidationError("--env takes K=V, not '\(pair)'") }
+  }
+
+  func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
+    var argv = command
+    if argv.first == "--" { argv.removeFirst() }
+    guard !argv.isEmpty else { throw .failed("run: name a command to run") }
+    var env: [String: String] = [:]
+    for pair in environment {
+      let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+      env[String(parts[0])] = parts.count > 1 ? String(parts[1]) : ""
+    }
+    let limit = try timeout.map { text throws(ShellError) in try DurationText.parse(text, option: "--timeout") }
+    let hz = frequency ?? context.settings.frequency
+    let request = CaptureRequest(arguments: argv, environment: env, workingDirectory: cwd, frequency: hz, timeout: limit)
+    context.flush()
+    var result: CaptureResult
+    do {
+      result = try CPUSampler().run(request) { _ in }
+    } catch {
+      throw .commandFailed(error.description, exitStatus: error.exitStatus ?? 1)
+    }
+    context.symbolizer.symbolize(&result.profile)
+    let base = name ?? String(argv[0].split(separator: "/").last ?? Substring(argv[0]))
+    let session = context.addSession(result.profile, name: base, source: .run(command: argv))
+    if result.lostRecords > 0 {
+      context.warn("\(result.lostRecords) records were lost (ring buffer overflow); shares may be skewed: lower -F")
+    }
+    if heatmap { try HeatmapAfterRun.show(session, mode: heatmapMode, context: context) }
+    let status = result.profile.run.termination?.shellStatus ?? 0
+    return CommandStatus(exitStatus: status)
+  }
+}
+
+/// `--heatmap` after a run: the interactive view on a terminal, else the summary and the table.
+enum HeatmapAfterRun {
+  static func show(_ session: Session, mode: HeatmapMode, context: ShellContext) throws(ShellError) {
+    let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: session.profile) }
+    if context.inputIsTerminal && context.outputIsTerminal {
+      try HeatmapView.run(heatmap: heatmap, session: session, mode: mode, context: context)
+      return
+    }
+    var out = context.out
+    SummaryRenderer.write(session.summaryFacts, to: &out)
+    out.write("\n")
+    HeatmapRenderer.write(heatmap, mode: .table, facts: session.summaryFacts, to: &out, options: context.renderOptions)
+    context.err.write("⚠️  No TTY available for interactive visualization. Summary displayed above.\n")
+  }
+}
+
+extension HeatmapMode: ExpressibleByArgument {}
+
+/// Durations typed by people: `30s`, `500ms`, `2m`, `1.5s`, or a plain number of seconds.
+enum DurationText {
+  static func parse(_ text: String, option: String) throws(ShellError) -> Duration {
+    let units: [(String, Double)] = [("ms", 1e-3), ("us", 1e-6), ("µs", 1e-6), ("ns", 1e-9), ("s", 1), ("m", 60), ("h", 3600)]
+    for (suffix, scale) in units where text.hasSuffix(suffix) {
+      if let v = Double(text.dropLast(suffix.count)), v >= 0, v.isFinite {
+        return .nanoseconds(Int64((v * scale * 1e9).rounded()))
+      }
+    }
+    if let v = Double(text), v >= 0, v.isFinite { return .nanoseconds(Int64((v * 1e9).rounded())) }
+    throw .failed("\(option): '\(text)' is not a duration (use e.g. 30s, 500ms, 2m)")
+  }
+}
