@@ -1,4 +1,5 @@
 import Analysis
+import Foundation
 import ArgumentParser
 import Capture
 import Render
@@ -74,7 +75,10 @@ struct RunCommand: ShellCommand {
     } catch {
       throw .commandFailed(error.description, exitStatus: error.exitStatus ?? 1)
     }
+    let clock = ContinuousClock()
+    let symbolizeStart = clock.now
     context.symbolizer.symbolize(&result.profile)
+    result.profile.run.notes.append(PostProcessing.note(drainNanos: result.finishNanos, symbolize: clock.now - symbolizeStart))
     let base = name ?? String(argv[0].split(separator: "/").last ?? Substring(argv[0]))
     let session = context.addSession(result.profile, name: base, source: .run(command: argv))
     if result.lostRecords > 0 {
@@ -103,6 +107,17 @@ enum HeatmapAfterRun {
 }
 
 extension HeatmapMode: ExpressibleByArgument {}
+
+/// The note `run` leaves in `info`: how long the session took to be ready after the target exited.
+enum PostProcessing {
+  static func note(drainNanos: Int64, symbolize: Duration) -> String {
+    let (seconds, attoseconds) = symbolize.components
+    let symbolizeNanos = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    func ms(_ ns: Int64) -> String { String(format: "%.2fms", Double(ns) / 1e6) }
+    return "ready \(ms(drainNanos + symbolizeNanos)) after the target exited "
+      + "(drain + convert \(ms(drainNanos)), symbolize \(ms(symbolizeNanos)))"
+  }
+}
 
 /// Durations typed by people: `30s`, `500ms`, `2m`, `1.5s`, or a plain number of seconds.
 enum DurationText {
