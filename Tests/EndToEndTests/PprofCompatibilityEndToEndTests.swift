@@ -75,7 +75,7 @@ final class PprofCompatibilityEndToEndTests: XCTestCase {
       """
     try source.write(to: home.appendingPathComponent("main.go"), atomically: true, encoding: .utf8)
     try GoToolchain.run([go, "build", "-o", "gohot", "main.go"], in: home)
-    let r = try perfsh("run ./gohot; top 5")
+    let r = try perfsh("run ./gohot; top 8 --cum")
     XCTAssertEqual(r.status, 0, r.stderr)
     XCTAssertTrue(r.stdout.contains("main.spinHot"), r.stdout)
     // A frameless Go leaf hides its direct caller from frame-pointer stacks (as in perf);
