@@ -59,7 +59,7 @@ public struct SettingDefinition: Sendable {
     .choice("color", "colour output: auto (on a terminal), always or never", default: "auto",
             ["auto", "always", "never"]),
     .integer("freq", "sampling frequency in Hz used by run", default: 999, 1...100_000),
-    .integer("nodecount", "rows shown by top and similar tables", default: 20, 1...100_000),
+    .integer("nodecount", "rows shown by top (pprof's interactive default is 10)", default: 10, 1...100_000),
     .integer("histsize", "interactive history entries kept", default: 1000, 1...1_000_000),
   ]
 }

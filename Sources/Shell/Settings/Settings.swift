@@ -99,7 +99,7 @@ public struct Settings: Sendable {
   public var frequency: Int { Int(self["freq"]) ?? 999 }
 
   /// `nodecount`: how many rows tables show.
-  public var nodeCount: Int { Int(self["nodecount"]) ?? 20 }
+  public var nodeCount: Int { Int(self["nodecount"]) ?? 10 }
 
   /// `histsize`: how many history entries the interactive shell keeps.
   public var historySize: Int { Int(self["histsize"]) ?? 1000 }
