@@ -25,7 +25,6 @@ public final class TmuxSession {
       "new-session", "-d", "-s", name, "-x", String(columns), "-y", String(rows), command,
     ])
     guard result.status == 0 else { throw Failure(description: "tmux new-session failed: \(result.stderr)") }
-    _ = try run(["set-option", "-t", name, "remain-on-exit", "on"])
   }
 
   deinit { _ = try? run(["kill-server"]) }
@@ -46,14 +45,6 @@ public final class TmuxSession {
     return text.split(separator: "\n", omittingEmptySubsequences: false)
       .map { String($0.reversed().drop(while: { $0 == " " }).reversed()) }
       .joined(separator: "\n").trimmingCharacters(in: .newlines)
-  }
-
-  /// Whether the program in the pane has exited, and its status.
-  public func exitStatus() throws -> Int32? {
-    let output = try run(["display-message", "-p", "-t", name, "#{pane_dead} #{pane_dead_status}"]).stdout
-    let fields = output.split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-    guard fields.first == "1", fields.count > 1 else { return nil }
-    return Int32(fields[1])
   }
 
   /// Polls the screen until `condition` holds; returns the last screen either way.
