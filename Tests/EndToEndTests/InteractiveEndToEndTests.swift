@@ -54,7 +54,8 @@ final class InteractiveEndToEndTests: XCTestCase {
     screen = try shell.waitForScreen { $0.components(separatedBy: "\nfirst command\n").count == 3 }
     XCTAssertEqual(screen.components(separatedBy: "\nfirst command\n").count, 3, screen)
 
-    try shell.type("he")
+    // `he` is shared by `heatmap` and `help`; `hel` is not.
+    try shell.type("hel")
     try shell.sendKeys("Tab")
     screen = try shell.waitForScreen { self.lastLine($0) == "perfsh> help" }
     XCTAssertEqual(lastLine(screen), "perfsh> help", "Tab did not complete; screen:\n\(screen)")

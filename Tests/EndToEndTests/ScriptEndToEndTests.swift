@@ -46,7 +46,7 @@ final class ScriptEndToEndTests: XCTestCase {
     let result = try perfsh(["--keep-going", "many.perfsh"])
     XCTAssertEqual(result.status, 1)
     XCTAssertEqual(result.stdout, "two\nfour\n")
-    XCTAssertEqual(result.stderr, "many.perfsh:1: unknown command 'tpo'\nmany.perfsh:3: unknown command 'bogus'\n")
+    XCTAssertEqual(result.stderr, "many.perfsh:1: unknown command 'tpo' (did you mean 'top'?)\nmany.perfsh:3: unknown command 'bogus'\n")
   }
 
   func testPositionalArguments() throws {
@@ -77,7 +77,8 @@ final class ScriptEndToEndTests: XCTestCase {
   func testPipedStandardInputIsReadLineByLine() throws {
     let result = try perfsh([], stdin: "help\necho piped\n")
     XCTAssertEqual(result.status, 0, result.stderr)
-    XCTAssertTrue(result.stdout.hasPrefix("Shell:\n"), result.stdout)
+    XCTAssertTrue(result.stdout.hasPrefix("Capture:\n  run "), result.stdout)
+    XCTAssertTrue(result.stdout.contains("\nShell:\n  help "), result.stdout)
     XCTAssertTrue(result.stdout.hasSuffix("piped\n"))
     XCTAssertFalse(result.stdout.contains("perfsh> "))
   }
@@ -89,7 +90,7 @@ final class ScriptEndToEndTests: XCTestCase {
     XCTAssertEqual(try perfsh(["echo", "x"]).stdout, "the script ran\n")
     let unknown = try perfsh(["tpo"])
     XCTAssertEqual(unknown.status, 2)
-    XCTAssertEqual(unknown.stderr, "perfsh: unknown command 'tpo'\n")
+    XCTAssertEqual(unknown.stderr, "perfsh: unknown command 'tpo' (did you mean 'top'?)\n")
   }
 
   func testVersionHelpAndBadOptions() throws {
