@@ -227,9 +227,11 @@ public struct CompareReport: Sendable {
     }
   }
 
-  /// The most runs per side any shown, not-significant change would need (for the note).
+  /// Runs per side that would tell the header's and the five largest rows' not-significant
+  /// changes from noise (the largest such estimate), for the note.
   public var repeatsNeeded: Int? {
-    let all = header.compactMap { $0.verdict?.repeatsNeeded } + rows.compactMap { $0.verdict?.repeatsNeeded }
+    let rowsByDelta = rows.sorted(by: Self.order(.delta)).prefix(5)
+    let all = header.compactMap { $0.verdict?.repeatsNeeded } + rowsByDelta.compactMap { $0.verdict?.repeatsNeeded }
     return all.max()
   }
 }

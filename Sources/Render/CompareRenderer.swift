@@ -81,9 +81,11 @@ public enum CompareRenderer {
       let insignificant = report.header.contains { $0.verdict.map { !$0.isSignificant } ?? false }
         || report.rows.contains { $0.verdict.map { !$0.isSignificant } ?? false }
       if insignificant {
-        var note = "~: not significant at p < \(pValueText(report.alpha).dropFirst(2))"
+        var note = "~: not significant at p < \(alphaText(report.alpha))"
         if let n = report.repeatsNeeded {
-          note += "; telling those changes from noise would take about \(n) runs per side (run -n \(n))"
+          note += n > CompareRenderer.repeatsWorthSuggesting
+            ? "; these changes are small against the run-to-run noise (more than \(CompareRenderer.repeatsWorthSuggesting) runs per side would be needed)"
+            : "; telling them from noise would take about \(n) runs per side (run -n \(n))"
         }
         notes.append(note + ".")
       }
@@ -97,6 +99,15 @@ public enum CompareRenderer {
           + "significance test; use run -n 5 for both sides to get one.")
     }
     return notes
+  }
+
+  /// Above this many runs per side the note stops suggesting a number.
+  public static let repeatsWorthSuggesting = 50
+
+  static func alphaText(_ alpha: Double) -> String {
+    var s = String(format: "%.3f", alpha)
+    while s.hasSuffix("0") { s.removeLast() }
+    return s
   }
 
   static func changeText(_ change: Double?, verdict: CompareVerdict?, tested: Bool) -> String {
