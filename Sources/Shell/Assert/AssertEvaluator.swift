@@ -49,7 +49,12 @@ struct AssertEvaluator {
     let message: String
     switch (lhs, rhs) {
     case (.measured(let m), .literal(let l)), (.literal(let l), .measured(let m)):
-      message = "\(e.text): measured \(m.display), limit \(l.text)" + note
+      if l.unit == .percent, m.kind != .change, let share = m.share {
+        let percent = String(format: "%.1f%%", share * 100)
+        message = "\(e.text): measured \(percent) of the total (\(m.display)), limit \(l.text)" + note
+      } else {
+        message = "\(e.text): measured \(m.display), limit \(l.text)" + note
+      }
     case (.measured(let x), .measured(let y)):
       message = "\(e.text): \(metricText(e.lhs)) = \(x.display), \(metricText(e.rhs)) = \(y.display)" + note
     case (.literal, .literal):
@@ -135,7 +140,6 @@ struct AssertEvaluator {
     let side = try context.compareSide(try context.session(m.session.map { "@" + $0 }))
     let series = try AssertSeries(metric: m, side: side)
     var display = format(series.mean, series.kind)
-    if let share = series.share { display += " (" + String(format: "%.1f%%", share * 100) + " of total)" }
     if series.values.count > 1, let summary = SampleSummary(series.values), let h = summary.meanHalfWidth {
       display += " ± \(format(h, series.kind)) over \(series.values.count) runs"
     }
