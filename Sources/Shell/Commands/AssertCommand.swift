@@ -6,28 +6,33 @@ struct AssertCommand: ShellCommand {
     commandName: "assert",
     abstract: "Check a metric of a session against a limit; a failing check fails the script (exit 1).",
     discussion: """
-      assert METRIC OP LIMIT [significant]      (OP: < <= > >= == !=)
+      assert METRIC OP LIMIT [significant]     OP: < <= > >= == !=
       assert METRIC OP METRIC
 
-      Metrics of a session (no session means the current one):
-        elapsed  cpu  parallelism  samples            elapsed(@prev)  cpu(@last)
-        self(PATTERN)  cum(PATTERN)                   self("^parse", @3)
-          a function's self or cumulative time; compared with a percentage it is the
+      METRICS OF A SESSION (without a session: the current one)
+        elapsed  cpu  parallelism  samples     e.g. elapsed(@prev), cpu(@last)
+        self(PATTERN)  cum(PATTERN)            e.g. self("^parse", @3)
+          a function's self or cumulative time; against a percentage, its
           share of the session's total: self("^parse") < 25%
-        calls(F)  avg(F)  max(F)  p95(F)              traced sessions only (run --trace)
-      Changes between two sessions, as a relative change compared with a percentage:
-        compare(A, B).METRIC                          compare(@prev, @last).elapsed < +5%
-        add 'significant' to fail only when the rank test over repeats (run -n N on both)
-        says the change is real:  compare(@prev, @last).self("parse") < +10% significant
+        calls(F)  avg(F)  max(F)  p95(F)       traced sessions (run --trace)
 
-      Limits: durations 20us 1.5ms 500ms 1.2s 2m, shares and changes 25% +5% -10%, plain
-      numbers 40000 or 1.5x. PATTERN is a function name or a regular expression (exact
-      names win); quotes are optional. Sessions: @last @prev @3 @name.
-      Sessions captured with run -n N are measured per run (means over the runs).
+      CHANGES BETWEEN TWO SESSIONS
+        compare(A, B).METRIC                   relative change B vs A, in %
+          assert compare(@prev, @last).elapsed < +5%
+        append 'significant' to fail only when the Mann-Whitney test over
+        the repeats of both sessions (run -n N) says the change is real:
+          assert compare(@prev, @last).self("parse") < +10% significant
 
-      A failing check prints the expression, the measured value and the limit, and stops a
-      script at that line with exit status 1. A malformed expression is an error naming the
-      column; so is asking a sampled session for calls/avg/max/p95.
+      LIMITS: durations 20us 1.5ms 500ms 1.2s 2m; shares and changes 25%
+      +5% -10%; plain numbers 40000 or 1.5x. PATTERN is a function name or a
+      regular expression (an exact name wins); quotes are optional.
+      Sessions: @last @prev @3 @name. A session captured with run -n N is
+      measured per run (the mean over its runs).
+
+      A failing check prints the expression, the measured value and the
+      limit, and stops a script at that line with exit status 1. A malformed
+      expression is an error naming its column; so is asking a sampled
+      session for calls, avg, max or p95.
 
       EXAMPLES:
         assert elapsed < 500ms
