@@ -159,6 +159,8 @@ final class AssertTests: XCTestCase {
     assertFails("compare(@prev, @last).elapsed < 0%", in: s)
     assertPasses("compare(@prev, @last).elapsed < 0% significant", in: s)
     assertPasses("compare(s1, s2).cpu == 0%", in: s)
+    assertPasses("compare(@prev, @last).self(parse_doc) > -5%", in: s)
+    assertFails("compare(@last, @prev).self(parse_doc) > -5%", in: s)
   }
 
   // MARK: Failures and errors
