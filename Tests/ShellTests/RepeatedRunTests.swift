@@ -12,7 +12,10 @@ final class RepeatedRunTests: XCTestCase {
   private func run(_ millis: Int64, elapsed: Int64, p95: Int64, exit: Int32 = 0, extra: String? = nil) -> Profile {
     var b = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds")])
     // A different function first in some runs, so ids differ between profiles.
-    if let extra { b.addSample(rootFirstNames: ["main", extra], values: [1, 1_000_000]) }
+    if let extra {
+      let label = Label(key: b.intern("thread"), string: b.intern(extra))
+      b.addSample(rootFirstNames: ["main", extra], values: [1, 1_000_000], labels: [label])
+    }
     b.addSample(rootFirstNames: ["main", "work"], values: [millis, millis * 1_000_000])
     let leaf = b.function("leaf")
     b.withProfile {
@@ -38,6 +41,11 @@ final class RepeatedRunTests: XCTestCase {
     let times = try FunctionTimes(profile: merged)
     XCTAssertEqual(times.selfValue["work"], 60_000_000, "samples are summed over runs")
     XCTAssertEqual(times.selfValue["other"], 1_000_000)
+    let labelled = (0..<merged.samples.count).filter { merged.samples.labelSets[$0] != .none }
+    XCTAssertEqual(labelled.count, 1)
+    let label = try XCTUnwrap(labelled.first.map { merged.labelSets[merged.samples.labelSets[$0]] }?.first)
+    XCTAssertEqual(merged.string(label.key), "thread")
+    XCTAssertEqual(merged.string(label.string), "other")
     let leaf = try XCTUnwrap(FunctionTimes.callStatistics(of: merged)["leaf"])
     XCTAssertEqual(leaf.calls, 30)
     XCTAssertEqual(leaf.p95SelfNanos, 7, "the median of the runs' P95s")

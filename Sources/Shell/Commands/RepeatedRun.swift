@@ -111,11 +111,21 @@ struct RepeatMerger {
         stackMap[node] = p.stacks.child(of: parent, location: locationMap[other.stacks.location(of: id).index])
       }
     }
-    for i in 0..<other.samples.count {
-      let labels = other.labelSets[other.samples.labelSets[i]].map { l in
+    // Label sets are mapped once each, so the per-sample loop allocates nothing.
+    var labelSetMap: [LabelSetID] = []
+    for set in other.labelSets.sets {
+      let labels = set.map { l in
         Label(key: string(l.key), string: string(l.string), number: l.number, numberUnit: string(l.numberUnit))
       }
-      builder.addSample(stack: stackMap[other.samples.stacks[i].index], values: Array(other.samples.values(of: i)), labels: labels)
+      labelSetMap.append(labels.isEmpty ? .none : builder.withProfile { $0.labelSets.intern(labels) })
+    }
+    builder.withProfile { p in
+      p.samples.reserveCapacity(p.samples.count + other.samples.count)
+      for i in 0..<other.samples.count {
+        p.samples.append(
+          stack: stackMap[other.samples.stacks[i].index], values: other.samples.values(of: i),
+          labels: labelSetMap[other.samples.labelSets[i].index])
+      }
     }
     builder.withProfile { p in
       for (id, stats) in other.callStatistics {
