@@ -62,9 +62,11 @@ public enum CompareUnit: Sendable, Equatable {
 public struct CompareMetric: Sendable, Equatable {
   /// `Elapsed`, `CPU Time`, `Parallelism`, `Samples`, `Calls`.
   public var name: String
+  /// How the values print.
   public var unit: CompareUnit
   /// Per-run value (the mean over repeats) of each side; nil when the side lacks it.
   public var a: Double?
+  /// B's per-run value (see `a`).
   public var b: Double?
   /// Significance over repeats; nil without repeats on both sides.
   public var verdict: CompareVerdict?
@@ -87,17 +89,25 @@ public enum ComparePresence: String, Sendable, Equatable {
 
 /// One function compared: self time per run on each side and, when traced, per-call numbers.
 public struct CompareRow: Sendable, Equatable {
+  /// The function's name.
   public var name: String
+  /// Whether it appears in A, B or both.
   public var presence: ComparePresence
   /// Self value per run (0 when absent on that side).
   public var a: Double
+  /// B's self value per run (see `a`).
   public var b: Double
   /// Exact per-call statistics on each side (traced sessions only), per run for calls.
   public var callsA: Double?
+  /// Calls per run in B.
   public var callsB: Double?
+  /// Mean self time per call in A.
   public var avgA: Int64?
+  /// Mean self time per call in B.
   public var avgB: Int64?
+  /// 95th percentile self time per call in A.
   public var p95A: Int64?
+  /// 95th percentile self time per call in B.
   public var p95B: Int64?
   /// Significance over repeats; nil without repeats on both sides.
   public var verdict: CompareVerdict?
@@ -120,7 +130,9 @@ public enum CompareEvidence: Sendable, Equatable {
 
 /// `compare A B`: two profiles side by side, from any sources.
 public struct CompareReport: Sendable {
+  /// How side A is named in the header, e.g. `[1] base`.
   public var labelA: String
+  /// How side B is named in the header.
   public var labelB: String
   /// Elapsed, CPU Time, Parallelism, Samples, Calls (lines neither side knows are left out).
   public var header: [CompareMetric]
@@ -132,7 +144,9 @@ public struct CompareReport: Sendable {
   public var valueType: ValueType
   /// Whether either side has exact call statistics (adds Calls / Avg / P95 columns).
   public var hasCallColumns: Bool
+  /// Whether the changes carry significance tests.
   public var evidence: CompareEvidence
+  /// Significance level of the tests.
   public var alpha: Double
 
   /// Compares two sides.

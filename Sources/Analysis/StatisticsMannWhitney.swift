@@ -51,6 +51,7 @@ public struct MannWhitneyTest: Sendable, Equatable {
   /// Whether the difference is significant at `alpha` (benchstat's default is 0.05).
   public func isSignificant(alpha: Double = 0.05) -> Bool { pValue < alpha }
 
+  /// Equal when statistic, p-value, method and sizes agree.
   public static func == (a: MannWhitneyTest, b: MannWhitneyTest) -> Bool {
     a.u == b.u && a.pValue == b.pValue && a.isExact == b.isExact && a.n1 == b.n1 && a.n2 == b.n2
   }

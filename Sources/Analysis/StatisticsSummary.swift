@@ -6,8 +6,9 @@ public struct SampleSummary: Sendable, Equatable {
   public var mean: Double
   /// Median (mean of the two middle values for an even count).
   public var median: Double
-  /// Smallest and largest value.
+  /// Smallest value.
   public var min: Double
+  /// Largest value.
   public var max: Double
   /// Sample standard deviation (n − 1); 0 for a single value.
   public var standardDeviation: Double

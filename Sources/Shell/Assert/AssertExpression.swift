@@ -3,8 +3,11 @@
 public struct AssertExpression: Equatable, Sendable {
   /// The expression as written.
   public var text: String
+  /// The left side.
   public var lhs: AssertOperand
+  /// The comparison operator.
   public var comparison: AssertComparison
+  /// The right side.
   public var rhs: AssertOperand
   /// `… significant`: fail only when the limit is broken and the change is significant.
   public var requiresSignificance: Bool
@@ -42,7 +45,9 @@ public struct AssertLiteral: Equatable, Sendable {
     case plain
   }
 
+  /// The value in the unit's base (nanoseconds for durations, percent points for `%`).
   public var value: Double
+  /// What kind of number it is.
   public var unit: Unit
   /// The text as written, for messages.
   public var text: String
@@ -88,6 +93,7 @@ public enum AssertMetricKind: String, Equatable, Sendable, CaseIterable {
 /// A measured quantity: of one session (`self("^parse", @last)`), or the relative change
 /// between two (`compare(@prev, @last).self("^parse")`).
 public struct AssertMetric: Equatable, Sendable {
+  /// What is measured.
   public var kind: AssertMetricKind
   /// The function pattern of self / cum / calls / avg / max / p95.
   public var pattern: String?
@@ -98,6 +104,7 @@ public struct AssertMetric: Equatable, Sendable {
   /// The text as written, for messages.
   public var text: String
 
+  /// Equal when every part agrees (tuples are not Equatable).
   public static func == (a: AssertMetric, b: AssertMetric) -> Bool {
     a.kind == b.kind && a.pattern == b.pattern && a.session == b.session && a.compared?.0 == b.compared?.0
       && a.compared?.1 == b.compared?.1 && a.text == b.text
