@@ -2,6 +2,7 @@ import Analysis
 import Foundation
 import ArgumentParser
 import Capture
+import ProfileModel
 import Render
 import Symbolize
 
@@ -19,6 +20,7 @@ struct RunCommand: ShellCommand {
       EXAMPLES:
         run ./build/parser big.yaml
         run -F 4999 --name fast -- ./app --flag
+        run -n 5 ./build/app input.yaml
         run --env LANG=C --cwd /tmp --timeout 10s make -j2
         run --heatmap ./app
       """)
@@ -26,6 +28,9 @@ struct RunCommand: ShellCommand {
     CommandSpec(group: .capture, arguments: [.file, .file],
                 options: ["--cwd": .file, "--heatmap-mode": .choices(HeatmapMode.allCases.map(\.rawValue))])
   }
+
+  @Option(name: [.customShort("n"), .customLong("repeat")], help: "Run the command N times into one session (statistics for summary and compare).")
+  var repeats: Int = 1
 
   @Option(name: [.customShort("F"), .customLong("freq")], help: "Samples per second per CPU (default: the freq setting, 999).")
   var frequency: Int?
@@ -53,6 +58,7 @@ struct RunCommand: ShellCommand {
 
   func validate() throws {
     if command.isEmpty { throw ValidationError("name a command to run, e.g. 'run ./app args'") }
+    if repeats < 1 { throw ValidationError("-n takes a number of runs of at least 1, not \(repeats)") }
     for pair in environment where !pair.contains("=") { throw ValidationError("--env takes K=V, not '\(pair)'") }
   }
 
@@ -69,23 +75,28 @@ struct RunCommand: ShellCommand {
     let hz = frequency ?? context.settings.frequency
     let request = CaptureRequest(arguments: argv, environment: env, workingDirectory: cwd, frequency: hz, timeout: limit)
     context.flush()
-    var result: CaptureResult
-    do {
-      result = try CPUSampler().run(request) { _ in }
-    } catch {
-      throw .commandFailed(error.description, exitStatus: error.exitStatus ?? 1)
+    var lostRecords: Int64 = 0
+    let profile = try RepeatedRun.capture(times: repeats, context: context) { _ throws(ShellError) -> Profile in
+      var result: CaptureResult
+      do throws(CaptureError) {
+        result = try CPUSampler().run(request) { _ in }
+      } catch {
+        throw .commandFailed(error.description, exitStatus: error.exitStatus ?? 1)
+      }
+      let clock = ContinuousClock()
+      let symbolizeStart = clock.now
+      context.symbolizer.symbolize(&result.profile)
+      result.profile.run.notes.append(PostProcessing.note(drainNanos: result.finishNanos, symbolize: clock.now - symbolizeStart))
+      lostRecords += Int64(clamping: result.lostRecords)
+      return result.profile
     }
-    let clock = ContinuousClock()
-    let symbolizeStart = clock.now
-    context.symbolizer.symbolize(&result.profile)
-    result.profile.run.notes.append(PostProcessing.note(drainNanos: result.finishNanos, symbolize: clock.now - symbolizeStart))
     let base = name ?? String(argv[0].split(separator: "/").last ?? Substring(argv[0]))
-    let session = context.addSession(result.profile, name: base, source: .run(command: argv))
-    if result.lostRecords > 0 {
-      context.warn("\(result.lostRecords) records were lost (ring buffer overflow); shares may be skewed: lower -F")
+    let session = context.addSession(profile, name: base, source: .run(command: argv))
+    if lostRecords > 0 {
+      context.warn("\(lostRecords) records were lost (ring buffer overflow); shares may be skewed: lower -F")
     }
     if heatmap { try HeatmapAfterRun.show(session, mode: heatmapMode, context: context) }
-    let status = result.profile.run.termination?.shellStatus ?? 0
+    let status = profile.run.termination?.shellStatus ?? 0
     return CommandStatus(exitStatus: status)
   }
 }
