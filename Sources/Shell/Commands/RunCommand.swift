@@ -75,6 +75,8 @@ struct RunCommand: ShellCommand {
     let hz = frequency ?? context.settings.frequency
     let request = CaptureRequest(arguments: argv, environment: env, workingDirectory: cwd, frequency: hz, timeout: limit)
     context.flush()
+    // Kernel symbols are read while the target runs, so the session is ready sooner.
+    context.symbolizer.prefetchKernelSymbols()
     var lostRecords: Int64 = 0
     let profile = try RepeatedRun.capture(times: repeats, context: context) { _ throws(ShellError) -> Profile in
       var result: CaptureResult
