@@ -118,20 +118,8 @@ public enum ProfileFixtures {
   }
 }
 
-/// A small, fast deterministic random generator for fixtures.
-public struct SplitMix64: Sendable {
-  private var state: UInt64
-  /// A generator that always yields the same sequence for `seed`.
-  public init(seed: UInt64) { state = seed }
-  /// The next 64 random bits.
-  public mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
-  }
-}
+/// The seeded generator fixtures use (one implementation: `SeededGenerator`).
+public typealias SplitMix64 = SeededGenerator
 
 extension ProfileFixtures {
   /// A traced profile: exact call statistics for five functions, one with a very long C++ name

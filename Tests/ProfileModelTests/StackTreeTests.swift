@@ -1,3 +1,4 @@
+import PerfshTestSupport
 import ProfileModel
 import XCTest
 
@@ -56,18 +57,5 @@ final class StackTreeTests: XCTestCase {
     // Per sample: one StackID (4 bytes), one LabelSetID (4 bytes), one Int64 value.
     let bytesPerSample = MemoryLayout<StackID>.stride + MemoryLayout<LabelSetID>.stride + 8
     XCTAssertEqual(bytesPerSample, 16)
-  }
-}
-
-/// A small deterministic generator so tests do not depend on the system RNG.
-struct SplitMix64 {
-  var state: UInt64
-  init(seed: UInt64) { state = seed }
-  mutating func next() -> UInt64 {
-    state &+= 0x9E37_79B9_7F4A_7C15
-    var z = state
-    z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-    z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-    return z ^ (z >> 31)
   }
 }

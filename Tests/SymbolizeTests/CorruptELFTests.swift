@@ -1,4 +1,5 @@
 import Foundation
+import PerfshTestSupport
 import ProfileModel
 import XCTest
 
@@ -8,19 +9,9 @@ import XCTest
 /// Symbolizer: the frames fall back to `file+0xOFFSET` names.
 final class CorruptELFTests: XCTestCase {
   /// A small deterministic generator so failures reproduce.
-  struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-      state &+= 0x9e37_79b9_7f4a_7c15
-      var z = state
-      z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-      z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-      return z ^ (z >> 31)
-    }
-  }
 
   func testGarbageBytesAreRejectedWithoutCrashing() {
-    var rng = SplitMix64(state: 42)
+    var rng = SeededGenerator(seed: 42)
     for size in [0, 1, 4, 16, 63, 64, 65, 200, 4096] {
       let bytes = (0..<size).map { _ in UInt8.random(in: 0...255, using: &rng) }
       let rejected = bytes.withUnsafeBytes { raw -> Bool in (try? ELFFile(bytes: raw, path: "garbage")) == nil }
@@ -54,7 +45,7 @@ final class CorruptELFTests: XCTestCase {
       variants.append(("truncated-\(k)", original.prefix(original.count * k / 64)))
     }
     variants.append(("truncated-header", original.prefix(40)))
-    var rng = SplitMix64(state: 7)
+    var rng = SeededGenerator(seed: 7)
     for trial in 0..<40 {
       var bytes = [UInt8](original)
       // Corrupt the ELF header and the section/program header tables, where offsets live.
@@ -103,7 +94,7 @@ extension CorruptELFTests {
     XCTAssertGreaterThanOrEqual(debug.count, 3)
     let segment = try fx.textSegment(fx.path("fixture"))
     let syms = try fx.symbols(fx.path("fixture"))
-    var rng = SplitMix64(state: 11)
+    var rng = SeededGenerator(seed: 11)
     for trial in 0..<300 {
       var bytes = original
       for _ in 0..<Int.random(in: 1...40, using: &rng) {

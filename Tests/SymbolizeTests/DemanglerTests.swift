@@ -1,3 +1,4 @@
+import PerfshTestSupport
 import XCTest
 
 @testable import Symbolize
@@ -50,7 +51,7 @@ extension DemanglerTests {
 
 extension DemanglerTests {
   func testRandomRustV0InputNeverCrashes() {
-    var rng = CorruptELFTests.SplitMix64(state: 99)
+    var rng = SeededGenerator(seed: 99)
     let alphabet = Array("_0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ")
     let structural = Array("CNMXYIBKLESTRQPOFDGUp0123_")
     for _ in 0..<5000 {

@@ -1,3 +1,4 @@
+import PerfshTestSupport
 import Foundation
 import ProfileModel
 import XCTest
@@ -8,7 +9,7 @@ import XCTest
 /// prints its numbers; it asserts only correctness, never time.
 final class SymbolizeBenchmarkTests: XCTestCase {
   private func addresses(count: Int, in segment: (offset: UInt64, vaddr: UInt64, size: UInt64), seed: UInt64) -> [UInt64] {
-    var rng = CorruptELFTests.SplitMix64(state: seed)
+    var rng = SeededGenerator(seed: seed)
     return (0..<count).map { _ in segment.vaddr + UInt64.random(in: 0..<segment.size, using: &rng) }
   }
 

@@ -147,12 +147,7 @@ public final class DWARFSession {
 
   /// The DIE offset of the range containing `address` in a table sorted by `low`.
   private static func lookup(_ address: UInt64, in ranges: [FunctionRange]) -> Dwarf_Off? {
-    var lo = 0
-    var hi = ranges.count
-    while lo < hi {
-      let mid = (lo + hi) / 2
-      if ranges[mid].low <= address { lo = mid + 1 } else { hi = mid }
-    }
+    let lo = ranges.upperBound(of: address) { $0.low }
     var i = lo - 1
     while i >= 0, i >= lo - 8 {
       if address < ranges[i].high { return ranges[i].die }

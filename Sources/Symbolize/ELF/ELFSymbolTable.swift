@@ -123,12 +123,7 @@ public struct ELFSymbolTable {
 
   /// The index of the symbol covering `address`, or nil.
   public func index(containing address: UInt64) -> Int? {
-    var lo = 0
-    var hi = entries.count
-    while lo < hi {
-      let mid = (lo + hi) / 2
-      if entries[mid].start <= address { lo = mid + 1 } else { hi = mid }
-    }
+    let lo = entries.upperBound(of: address) { $0.start }
     // lo is the first entry starting after `address`; look back a little for enclosing symbols.
     var i = lo - 1
     var tries = 0

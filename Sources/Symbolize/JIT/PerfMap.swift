@@ -40,12 +40,7 @@ public struct PerfMap: Sendable {
 
   /// The entry whose range contains `address`.
   public func entry(containing address: UInt64) -> Entry? {
-    var lo = 0
-    var hi = entries.count
-    while lo < hi {
-      let mid = (lo + hi) / 2
-      if entries[mid].start <= address { lo = mid + 1 } else { hi = mid }
-    }
+    let lo = entries.upperBound(of: address) { $0.start }
     var i = lo - 1
     while i >= 0, i >= lo - 4 {
       let e = entries[i]

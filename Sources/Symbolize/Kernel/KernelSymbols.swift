@@ -61,12 +61,7 @@ public struct KernelSymbols: Sendable {
   /// The symbol that starts at or before `address` (kallsyms has no sizes: each symbol ends
   /// where the next begins), or nil before the first symbol or past the last by over 1 MiB.
   public func symbol(containing address: UInt64) -> Symbol? {
-    var lo = 0
-    var hi = symbols.count
-    while lo < hi {
-      let mid = (lo + hi) / 2
-      if symbols[mid].address <= address { lo = mid + 1 } else { hi = mid }
-    }
+    let lo = symbols.upperBound(of: address) { $0.address }
     guard lo > 0 else { return nil }
     let s = symbols[lo - 1]
     if lo == symbols.count, address - s.address > 1 << 20 { return nil }
