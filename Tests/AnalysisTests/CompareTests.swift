@@ -6,21 +6,10 @@ import XCTest
 /// compare on fixed profiles: per-run values, new / gone, sort orders, thresholds, and
 /// significance only when both sides have repeats.
 final class CompareTests: XCTestCase {
-  static let types = [ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds")]
+  static let types = ProfileFixtures.cpuTypes
 
-  /// A profile with `main` calling each named function, self time in milliseconds.
   static func profile(_ selfMillis: [String: Int64], elapsed: Int64? = nil, cpu: Int64? = nil) -> Profile {
-    var b = ProfileBuilder(sampleTypes: types)
-    for name in selfMillis.keys.sorted() {
-      let ms = selfMillis[name] ?? 0
-      b.addSample(rootFirstNames: ["main", name], values: [ms, ms * 1_000_000])
-    }
-    b.withProfile {
-      $0.run.elapsedNanos = elapsed
-      $0.run.cpuNanos = cpu
-      $0.run.command = ["./app"]
-    }
-    return b.build()
+    ProfileFixtures.selfTimes(selfMillis, elapsed: elapsed, cpu: cpu)
   }
 
   static func side(_ label: String, _ p: Profile) throws -> CompareSide {

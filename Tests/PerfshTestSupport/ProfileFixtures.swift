@@ -148,3 +148,21 @@ extension ProfileFixtures {
     return b.build()
   }
 }
+
+extension ProfileFixtures {
+  /// A CPU profile where `main` calls each named function with the given self time in
+  /// milliseconds (one sample per millisecond), as `compare` tests need.
+  public static func selfTimes(_ selfMillis: [String: Int64], elapsed: Int64? = nil, cpu: Int64? = nil) -> Profile {
+    var b = ProfileBuilder(sampleTypes: cpuTypes)
+    for name in selfMillis.keys.sorted() {
+      let ms = selfMillis[name] ?? 0
+      b.addSample(rootFirstNames: ["main", name], values: [ms, ms * 1_000_000])
+    }
+    b.withProfile {
+      $0.run.elapsedNanos = elapsed
+      $0.run.cpuNanos = cpu
+      $0.run.command = ["./app"]
+    }
+    return b.build()
+  }
+}

@@ -7,20 +7,10 @@ import XCTest
 /// Golden output of `compare`: single runs, repeats with verdicts, traced call columns,
 /// sort orders, and colour only when asked.
 final class CompareRenderingTests: XCTestCase {
-  static let types = [ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds")]
+  static let types = ProfileFixtures.cpuTypes
 
-  static func profile(_ selfMillis: [String: Int64], elapsed: Int64?, cpu: Int64?) -> Profile {
-    var b = ProfileBuilder(sampleTypes: types)
-    for name in selfMillis.keys.sorted() {
-      let ms = selfMillis[name] ?? 0
-      b.addSample(rootFirstNames: ["main", name], values: [ms, ms * 1_000_000])
-    }
-    b.withProfile {
-      $0.run.elapsedNanos = elapsed
-      $0.run.cpuNanos = cpu
-      $0.run.command = ["./app"]
-    }
-    return b.build()
+  static func profile(_ selfMillis: [String: Int64], elapsed: Int64? = nil, cpu: Int64? = nil) -> Profile {
+    ProfileFixtures.selfTimes(selfMillis, elapsed: elapsed, cpu: cpu)
   }
 
   static func side(_ label: String, _ p: Profile) throws -> CompareSide {
