@@ -1,13 +1,19 @@
 // calls: exact call counts for tracing. inner() is called exactly 40,000 times
 // (outer() runs 400 times and calls inner() 100 times each); recurse() is called
-// exactly 1,000 times (10 chains of depth 100). Every call does a fixed amount of work.
+// exactly 1,000 times (50 chains of depth 20: the kernel stops hijacking returns beyond
+// 64 nested uretprobe instances per thread). Every call does a fixed amount of work:
+// inner() INNER_WORK iterations, outer() OUTER_WORK iterations of its own besides its
+// inner() calls, so outer's own share of its total is OUTER_WORK / (OUTER_WORK +
+// INNER_PER_OUTER * INNER_WORK) = 1/2.
 #include <stdint.h>
 #include <stdio.h>
 
 #define OUTER_CALLS 400
 #define INNER_PER_OUTER 100
-#define RECURSE_CHAINS 10
-#define RECURSE_DEPTH 100
+#define RECURSE_CHAINS 50
+#define RECURSE_DEPTH 20
+#define INNER_WORK 4000
+#define OUTER_WORK 400000
 
 static volatile uint64_t sink;
 
@@ -19,7 +25,7 @@ __attribute__((noinline)) void keep_frame(void) { __asm__ volatile(""); }
 __attribute__((noinline)) uint64_t inner(uint64_t seed) {
   keep_frame();
   uint64_t x = seed;
-  for (int i = 0; i < 2000; i++) {
+  for (int i = 0; i < INNER_WORK; i++) {
     x = x * 6364136223846793005ULL + 1442695040888963407ULL;
     x ^= x >> 29;
   }
@@ -28,6 +34,10 @@ __attribute__((noinline)) uint64_t inner(uint64_t seed) {
 
 __attribute__((noinline)) uint64_t outer(uint64_t seed) {
   uint64_t x = seed;
+  for (int i = 0; i < OUTER_WORK; i++) {
+    x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+    x ^= x >> 29;
+  }
   for (int i = 0; i < INNER_PER_OUTER; i++) x += inner(x + (uint64_t)i);
   return x;
 }
