@@ -45,16 +45,26 @@ public struct UprobePMU: Sendable, Equatable {
     return bit
   }
 
-  /// The attributes of one probe: entry or return at `offset` in the file whose path is
-  /// at `pathPointer` (which must stay valid until perf_event_open returns). Every hit is a
-  /// sample with the event id, pid/tid and a CLOCK_MONOTONIC time; inherited; enabled at exec.
+  /// The attributes of one probe of this PMU: entry or return at `offset` in the file whose
+  /// path is at `pathPointer` (valid until perf_event_open returns). Not inherited: the
+  /// kernel would re-read the pointer in the target at every clone (see `TracefsUprobes`).
   func attributes(pathPointer: UnsafePointer<CChar>, offset: UInt64, isReturn: Bool, wakeupBytes: Int) -> perf_event_attr {
+    var attr = TraceEventAttributes.make(type: type, config: isReturn ? (UInt64(1) << UInt64(retprobeBit)) : 0, wakeupBytes: wakeupBytes)
+    attr.config1 = UInt64(UInt(bitPattern: pathPointer))
+    attr.config2 = offset
+    attr.inherit = 0
+    return attr
+  }
+}
+
+/// The perf_event_attr shared by every trace event: a sample per hit with the event id,
+/// pid/tid and a CLOCK_MONOTONIC time; inherited; enabled at exec.
+enum TraceEventAttributes {
+  static func make(type: UInt32, config: UInt64, wakeupBytes: Int) -> perf_event_attr {
     var attr = perf_event_attr()
     attr.type = type
     attr.size = UInt32(MemoryLayout<perf_event_attr>.size)
-    attr.config = isReturn ? (UInt64(1) << UInt64(retprobeBit)) : 0
-    attr.config1 = UInt64(UInt(bitPattern: pathPointer))
-    attr.config2 = offset
+    attr.config = config
     attr.sample_period = 1
     attr.sample_type = TraceRecordDecoder.sampleType
     attr.disabled = 1

@@ -7,9 +7,16 @@ import SystemPackage
 /// samples: per CPU one event per probe, inherited by every thread and child, enabled at
 /// exec; all events of a CPU write into one ring. Hits are merged across CPUs in time order
 /// and paired per thread by `ShadowStacks`.
+///
+/// Probes are defined through tracefs by default (inheritable); the `uprobe` PMU backend
+/// cannot be inherited safely and so follows only the initial thread.
 public final class UprobeTracer: CaptureCompanion {
   private let probes: [TraceProbe]
-  private let pmu: UprobePMU
+  private let backend: Backend
+  private var tracefs: TracefsUprobes?
+  private var pmu: UprobePMU?
+  /// Tracepoint ids of tracefs probes: [function] → (entry, return).
+  private var tracepoints: [(UInt64, UInt64?)] = []
   private let dataPages: Int
   private var files: [TraceEventFile] = []
   private var rings: [TraceRing] = []
@@ -20,10 +27,18 @@ public final class UprobeTracer: CaptureCompanion {
   /// How long hits are held back so a slower CPU's older records can still be merged in.
   private let holdBackNanos: UInt64 = 20_000_000
 
+  /// How probes are created.
+  public enum Backend: Sendable {
+    /// tracefs `uprobe_events` + PERF_TYPE_TRACEPOINT: follows every thread and child.
+    case tracefs
+    /// The `uprobe` PMU (path pointer in config1): only the initial thread, no inheritance.
+    case pmu
+  }
+
   /// A tracer for `probes`; `ringDataPages` per CPU (rounded up to a power of two).
-  public init(probes: [TraceProbe], ringDataPages: Int = 256) throws(CaptureError) {
+  public init(probes: [TraceProbe], backend: Backend = .tracefs, ringDataPages: Int = 256) throws(CaptureError) {
     self.probes = probes
-    self.pmu = try UprobePMU.current()
+    self.backend = backend
     self.dataPages = max(1, ringDataPages).nextPowerOfTwo
     self.stacks = ShadowStacks(probesReturns: probes.map(\.probesReturns))
   }
@@ -36,11 +51,24 @@ public final class UprobeTracer: CaptureCompanion {
     let perCPU = probes.reduce(0) { $0 + ($1.probesReturns ? 2 : 1) }
     UprobeTracer.raiseDescriptorLimit(needed: perCPU * cpus.count + 64)
     let wakeup = dataPages * SystemInfo.pageSize / 4
+    switch backend {
+    case .tracefs:
+      var fs = try TracefsUprobes()
+      defer { tracefs = fs }  // also on a failure half-way, so `release` removes what exists
+      for (i, probe) in probes.enumerated() {
+        let entry = try fs.define(name: "p\(i)", path: probe.path, offset: probe.fileOffset, isReturn: false)
+        let ret = probe.probesReturns
+          ? try fs.define(name: "r\(i)", path: probe.path, offset: probe.fileOffset, isReturn: true) : nil
+        tracepoints.append((entry, ret))
+      }
+    case .pmu:
+      pmu = try UprobePMU.current()
+    }
     for cpu in cpus {
       var ringIndex: Int?
       for (index, probe) in probes.enumerated() {
         for isReturn in probe.probesReturns ? [false, true] : [false] {
-          let file = try openProbe(probe, isReturn: isReturn, pid: pid, cpu: cpu, wakeupBytes: wakeup)
+          let file = try openProbe(index, probe, isReturn: isReturn, pid: pid, cpu: cpu, wakeupBytes: wakeup)
           var id: UInt64 = 0
           if perfsh_perf_event_id(file.descriptor, &id) != 0 {
             throw .ioctl(request: "id", errno: Errno(rawValue: errno))
@@ -60,11 +88,17 @@ public final class UprobeTracer: CaptureCompanion {
   }
 
   private func openProbe(
-    _ probe: TraceProbe, isReturn: Bool, pid: Int32, cpu: Int32, wakeupBytes: Int
+    _ index: Int, _ probe: TraceProbe, isReturn: Bool, pid: Int32, cpu: Int32, wakeupBytes: Int
   ) throws(CaptureError) -> PerfEventFile {
     guard let path = strdup(probe.path) else { throw .system(call: "strdup", errno: Errno(rawValue: errno)) }
     defer { free(path) }
-    let attr = pmu.attributes(pathPointer: path, offset: probe.fileOffset, isReturn: isReturn, wakeupBytes: wakeupBytes)
+    let attr: perf_event_attr
+    if let pmu {
+      attr = pmu.attributes(pathPointer: path, offset: probe.fileOffset, isReturn: isReturn, wakeupBytes: wakeupBytes)
+    } else {
+      let id = isReturn ? (tracepoints[index].1 ?? 0) : tracepoints[index].0
+      attr = TraceEventAttributes.make(type: UInt32(PERF_TYPE_TRACEPOINT.rawValue), config: id, wakeupBytes: wakeupBytes)
+    }
     do {
       return try PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu)
     } catch {
@@ -106,6 +140,16 @@ public final class UprobeTracer: CaptureCompanion {
       statistics: stacks.statistics(), lostRecords: decoder.lostRecords, unmatchedReturns: stacks.unmatchedReturns,
       hits: hitCount, events: files.count + rings.count)
   }
+
+  /// Closes every event and removes the tracefs definitions (also done on deinit).
+  public func release() {
+    files.removeAll()
+    rings.removeAll()
+    tracefs?.remove()
+    tracefs = nil
+  }
+
+  deinit { release() }
 
   /// Lifts the soft RLIMIT_NOFILE towards the hard limit: a probe is a descriptor per CPU.
   private static func raiseDescriptorLimit(needed: Int) {
