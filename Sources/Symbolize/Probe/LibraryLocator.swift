@@ -24,17 +24,29 @@ public struct LibraryLocator: Sendable {
       guard access(name, R_OK) == 0 else { throw .libraryNotFound(name: name, searched: [name]) }
       return name
     }
-    var candidates = [name]
-    for needed in neededClosure(of: executable) where needed != name {
-      if needed.hasPrefix(name + ".") || needed.hasPrefix(name + "-") { candidates.append(needed) }
+    // The command's own dependencies first (so `libc` finds libc.so.6, not the libc.so
+    // linker script), then the name as given.
+    var candidates: [String] = []
+    for needed in neededClosure(of: executable) {
+      if needed == name || needed.hasPrefix(name + ".") || needed.hasPrefix(name + "-") { candidates.append(needed) }
     }
+    candidates.append(name)
     for candidate in candidates {
       for dir in directories {
         let path = dir + "/" + candidate
-        if access(path, R_OK) == 0 { return path }
+        if LibraryLocator.isELF(path) { return path }
       }
     }
     throw .libraryNotFound(name: name, searched: directories)
+  }
+
+  /// True when `path` is readable and starts with the ELF magic (not a linker script).
+  static func isELF(_ path: String) -> Bool {
+    let fd = open(path, O_RDONLY | O_CLOEXEC)
+    guard fd >= 0 else { return false }
+    defer { close(fd) }
+    var magic: UInt32 = 0
+    return read(fd, &magic, 4) == 4 && magic == 0x464c_457f
   }
 
   /// The DT_NEEDED names of `executable` and of the libraries they resolve to, breadth first.
