@@ -20,6 +20,7 @@ struct RunCommand: ShellCommand {
         run -F 4999 --name fast -- ./app --flag
         run --env LANG=C --cwd /tmp --timeout 10s make -j2
         run --heatmap ./app
+        run --trace '^inner$' --trace 'libc.so.6:^malloc$' ./app
       """)
   static var shell: CommandSpec {
     CommandSpec(group: .capture, arguments: [.file, .file],
@@ -47,12 +48,22 @@ struct RunCommand: ShellCommand {
   @Option(name: .customLong("heatmap-mode"), help: "bar, sparkline or table.")
   var heatmapMode: HeatmapMode = .bar
 
+  @Option(name: .customLong("trace"), help: "Trace functions matching this regex (optionally LIB:REGEX) with uprobes: exact Count, self time, Max, P95 (repeatable).")
+  var trace: [String] = []
+
+  @Option(name: .customLong("trace-max"), help: "Allow more than 1000 traced functions.")
+  var traceMax: Int?
+
+  @Flag(name: .customLong("no-sample"), help: "With --trace: trace only, do not sample.")
+  var noSample = false
+
   @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.")
   var command: [String] = []
 
   func validate() throws {
     if command.isEmpty { throw ValidationError("name a command to run, e.g. 'run ./app args'") }
     for pair in environment where !pair.contains("=") { throw ValidationError("--env takes K=V, not '\(pair)'") }
+    if trace.isEmpty && (noSample || traceMax != nil) { throw ValidationError("--no-sample and --trace-max need --trace") }
   }
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
@@ -67,14 +78,16 @@ struct RunCommand: ShellCommand {
     let limit = try timeout.map { text throws(ShellError) in try DurationText.parse(text, option: "--timeout") }
     let hz = frequency ?? context.settings.frequency
     let request = CaptureRequest(arguments: argv, environment: env, workingDirectory: cwd, frequency: hz, timeout: limit)
+    let tracing = try TraceRun.prepare(patterns: trace, limit: traceMax, request: request)
     context.flush()
     var result: CaptureResult
     do {
-      result = try CPUSampler().run(request) { _ in }
+      result = try CPUSampler().run(request, companion: tracing?.tracer, sample: !noSample) { _ in }
     } catch {
       throw .commandFailed(error.description, exitStatus: error.exitStatus ?? 1)
     }
     context.symbolizer.symbolize(&result.profile)
+    tracing?.attach(to: &result.profile, context: context)
     let base = name ?? String(argv[0].split(separator: "/").last ?? Substring(argv[0]))
     let session = context.addSession(result.profile, name: base, source: .run(command: argv))
     if result.lostRecords > 0 {
