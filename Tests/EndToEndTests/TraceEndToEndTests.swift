@@ -56,6 +56,15 @@ final class TraceEndToEndTests: XCTestCase {
     XCTAssertGreaterThan(selfTime["inner"]?.flat ?? 0, 0)
   }
 
+  func testTraceTopTracesTheHottestFunctionsOfASampledSession() throws {
+    let r = try perfsh("run examples/bin/calls; trace-top 2; heatmap table")
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertTrue(r.stdout.contains("tracing 2 functions:"), r.stdout)
+    let c = counts(r.stdout)
+    XCTAssertEqual(c["inner"], 40_000, r.stdout)
+    XCTAssertEqual(c["outer"], 400, r.stdout)
+  }
+
   func testPatternMatchingNothingSuggestsCloseNames() throws {
     let r = try perfsh(#"run --trace "^innr$" examples/bin/calls"#)
     XCTAssertNotEqual(r.status, 0)
