@@ -93,3 +93,27 @@ final class TraceUnitTests: XCTestCase {
     XCTAssertNil(UprobePMU.parseConfigBit("config:32-63"))
   }
 }
+
+/// The histogram fallback of `SelfTimeDistribution` beyond its exact limit.
+final class SelfTimeDistributionTests: XCTestCase {
+  func testLargeDistributionsStayWithinTheBucketPrecision() {
+    var d = SelfTimeDistribution()
+    let n = SelfTimeDistribution.exactLimit + 100_000
+    // Values 1_000 ... 1_000 + n − 1 in a scrambled order.
+    for i in 0..<n { d.record(Int64(1_000 + (i &* 7919) % n)) }
+    XCTAssertFalse(d.isExact)
+    XCTAssertEqual(d.count, n)
+    XCTAssertEqual(d.maximum, Int64(1_000 + n - 1))
+    let truth = Double(1_000 + Int((0.95 * Double(n)).rounded(.up)) - 1)
+    let p95 = Double(d.percentile(95) ?? 0)
+    XCTAssertEqual(p95, truth, accuracy: truth / 64)
+  }
+
+  func testBucketsCoverTheirValues() {
+    for v: Int64 in [0, 1, 63, 64, 65, 127, 128, 1_000, 123_456_789, Int64.max / 2] {
+      let b = SelfTimeDistribution.bucket(of: v)
+      XCTAssertGreaterThanOrEqual(SelfTimeDistribution.upperBound(of: b), v)
+      if b > 0 { XCTAssertLessThan(SelfTimeDistribution.upperBound(of: b - 1), v) }
+    }
+  }
+}
