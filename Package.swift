@@ -68,7 +68,7 @@ let package = Package(
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "PerfshTestSupport"]),
     .testTarget(name: "RenderTests", dependencies: ["Render", "PerfshTestSupport"], exclude: ["Snapshots"]),
     .testTarget(name: "ShellTests", dependencies: ["Shell", "PerfshTestSupport"]),
-    .testTarget(name: "EndToEndTests", dependencies: ["PerfshTestSupport"]),
+    .testTarget(name: "EndToEndTests", dependencies: ["perfsh", "PerfshTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

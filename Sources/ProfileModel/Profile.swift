@@ -30,6 +30,8 @@ public struct Profile: Sendable {
   public var run = RunInfo()
   /// Exact per-call statistics of traced functions; empty for purely sampled profiles.
   public var callStatistics: [FunctionID: CallStatistics] = [:]
+  /// Every run of a repeated capture (`run -n N`), in order; empty for a single run or a file.
+  public var repeats: [RunRepeat] = []
 
   public init(sampleTypes: [ValueType]) {
     self.sampleTypes = sampleTypes

@@ -10,7 +10,7 @@ public struct StackTree: Sendable {
   public private(set) var locations: [LocationID] = [LocationID(Int32(-1))]
   /// Number of frames from the root; the root has depth 0.
   public private(set) var depths: [Int32] = [0]
-  private var children: [UInt64: StackID] = [:]
+  private var children = ChildIndex()
 
   public init() {}
 
@@ -25,7 +25,7 @@ public struct StackTree: Sendable {
     return addChild(key: key, parent: parent, location: location)
   }
 
-  @usableFromInline func lookupChild(_ key: UInt64) -> StackID? { children[key] }
+  @usableFromInline func lookupChild(_ key: UInt64) -> StackID? { children.find(key).map(StackID.init) }
 
   @usableFromInline
   mutating func addChild(key: UInt64, parent: StackID, location: LocationID) -> StackID {
@@ -33,8 +33,16 @@ public struct StackTree: Sendable {
     parents.append(parent)
     locations.append(location)
     depths.append(depths[parent.index] + 1)
-    children[key] = node
+    children.insertNew(key, node.raw)
     return node
+  }
+
+  /// Makes room for `n` more nodes, so bulk loaders do not rehash on the way.
+  public mutating func reserveCapacity(_ n: Int) {
+    parents.reserveCapacity(parents.count + n)
+    locations.reserveCapacity(locations.count + n)
+    depths.reserveCapacity(depths.count + n)
+    children.reserveCapacity(children.count + n)
   }
 
   /// The node for a whole stack given leaf first (pprof's order).

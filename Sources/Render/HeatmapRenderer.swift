@@ -59,10 +59,22 @@ public enum HeatmapRenderer {
   }
 
   /// The row lines of one mode (no legend), each at most `options.width` columns of text.
+  /// With `selected` (the interactive view) every row gets a two-column gutter and the
+  /// selected one is marked `> ` (and shown in reverse video when colour is on).
   public static func rows(_ heatmap: Heatmap, rows: [HeatmapRow], mode: HeatmapMode, options: RenderOptions = .plain, selected: Int? = nil) -> [String] {
+    var inner = options
+    if selected != nil, let w = options.width { inner.width = max(20, w - 2) }
+    let lines: [String]
     switch mode {
-    case .table: return tableRows(heatmap, rows: rows, options: options, selected: selected)
-    case .bar, .sparkline: return graphicRows(heatmap, rows: rows, mode: mode, options: options, selected: selected)
+    case .table: lines = tableRows(heatmap, rows: rows, options: inner)
+    case .bar, .sparkline: lines = graphicRows(heatmap, rows: rows, mode: mode, options: inner)
+    }
+    guard let selected else { return lines }
+    // Tables have a header line above the rows.
+    let offset = mode == .table ? 1 : 0
+    return lines.enumerated().map { i, line in
+      guard i - offset == selected else { return "  " + line }
+      return options.color ? "\u{1B}[7m> " + line + "\u{1B}[0m" : "> " + line
     }
   }
 
@@ -92,7 +104,7 @@ public enum HeatmapRenderer {
     return exact ? "avg: \(avg) | calls: \(row.count)" : "avg: \(avg) | samples: \(row.count)"
   }
 
-  static func graphicRows(_ heatmap: Heatmap, rows: [HeatmapRow], mode: HeatmapMode, options: RenderOptions, selected: Int?) -> [String] {
+  static func graphicRows(_ heatmap: Heatmap, rows: [HeatmapRow], mode: HeatmapMode, options: RenderOptions) -> [String] {
     let width = options.width ?? 120
     let suffixes = rows.map { suffix($0, exact: heatmap.isExact) }
     let suffixWidth = suffixes.map(\.count).max() ?? 0
@@ -123,9 +135,7 @@ public enum HeatmapRenderer {
       }
       let paddedGraphic = graphic + String(repeating: " ", count: max(0, graphicWidth - graphic.count))
       let colored = options.color ? gradient(rank: i, of: rows.count) + paddedGraphic + "\u{1B}[0m" : paddedGraphic
-      var line = "\(padded)  \(colored) \(suffixes[i])"
-      if let selected, selected == i { line = options.color ? "\u{1B}[7m" + line + "\u{1B}[0m" : ">" + line.dropFirst() }
-      lines.append(line)
+      lines.append("\(padded)  \(colored) \(suffixes[i])")
     }
     return lines
   }
@@ -158,7 +168,7 @@ public enum HeatmapRenderer {
 
   // MARK: Table
 
-  static func tableRows(_ heatmap: Heatmap, rows: [HeatmapRow], options: RenderOptions, selected: Int?) -> [String] {
+  static func tableRows(_ heatmap: Heatmap, rows: [HeatmapRow], options: RenderOptions) -> [String] {
     func time(_ v: Int64?) -> String { v.map { DurationFormat.string(nanoseconds: $0) } ?? "-" }
     var headers = ["Count", "CPU Time", "Avg", "Max", "P95"]
     var cells: [[String]] = rows.map { r in
@@ -186,11 +196,7 @@ public enum HeatmapRenderer {
       return s
     }
     var lines = [TextStyle.bold.apply(line("Function", headers), enabled: options.color)]
-    for (i, r) in rows.enumerated() {
-      var l = line(r.name, cells[i])
-      if let selected, selected == i { l = options.color ? "\u{1B}[7m" + l + "\u{1B}[0m" : ">" + l.dropFirst() }
-      lines.append(l)
-    }
+    for (i, r) in rows.enumerated() { lines.append(line(r.name, cells[i])) }
     if !hidden.isEmpty { lines.append("(\(hidden.joined(separator: ", ")) hidden: terminal too narrow)") }
     return lines
   }

@@ -1,4 +1,20 @@
+import Analysis
+import Foundation
 import ProfileModel
+
+/// One whole-run metric measured in every repeat of a `run -n N` session.
+public struct SummaryRepeatMetric: Sendable, Equatable {
+  /// `Elapsed` or `CPU Time`.
+  public var name: String
+  /// The value of each run, in nanoseconds.
+  public var nanoseconds: [Int64]
+
+  /// Makes a metric.
+  public init(name: String, nanoseconds: [Int64]) {
+    self.name = name
+    self.nanoseconds = nanoseconds
+  }
+}
 
 /// What the summary block knows about a session; fields a source lacks stay nil and their
 /// lines or parts are left out.
@@ -11,6 +27,8 @@ public struct SummaryFacts: Sendable, Equatable {
   public var totalCalls: Int64?
   public var samples: Int64?
   public var lost: Int64?
+  /// Per-run values of a repeated capture (`run -n N`); empty for a single run.
+  public var repeats: [SummaryRepeatMetric] = []
 
   public init(
     command: String? = nil, exit: String? = nil, elapsedNanos: Int64? = nil, cpuNanos: Int64? = nil,
@@ -53,12 +71,30 @@ public enum SummaryRenderer {
     if let s = facts.samples { counts.append("Samples: \(s)") }
     if let l = facts.lost { counts.append("Lost: \(l)") }
     if !counts.isEmpty { lines.append(counts.joined(separator: " | ")) }
+    lines.append(contentsOf: repeatLines(facts.repeats))
     return lines
   }
 
   /// Writes the block.
   public static func write(_ facts: SummaryFacts, to out: inout some TextOutputStream) {
     for line in lines(facts) { out.write(line + "\n") }
+  }
+
+  /// `Runs: 5 (…)` and one line per metric: mean ± 95% CI, median, range and spread.
+  static func repeatLines(_ metrics: [SummaryRepeatMetric]) -> [String] {
+    let summaries = metrics.compactMap { m in SampleSummary(m.nanoseconds.map(Double.init)).map { (m.name, $0) } }
+    guard let runs = summaries.first?.1.values.count, runs > 1 else { return [] }
+    var lines = ["Runs: \(runs) (values above are means per run; ± is the 95% confidence interval of the mean)"]
+    let width = summaries.map { $0.0.count }.max() ?? 0
+    func d(_ v: Double) -> String { DurationFormat.string(nanoseconds: Int64(v.rounded())) }
+    for (name, s) in summaries {
+      var line = "  " + name + ":" + String(repeating: " ", count: width - name.count) + " " + d(s.mean)
+      if let h = s.meanHalfWidth { line += " ± " + d(h) }
+      line += " | median " + d(s.median) + " | range " + d(s.min) + " – " + d(s.max)
+      line += " | spread " + String(format: "%.1f%%", s.relativeSpread * 100)
+      lines.append(line)
+    }
+    return lines
   }
 
   /// The seed's `~0.7x` form: one decimal, two below 0.1 so light load does not read `~0.0x`.

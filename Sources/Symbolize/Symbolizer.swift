@@ -31,6 +31,7 @@ public final class Symbolizer {
   private var identities: [String: FileIdentity] = [:]
   private var checkedThisCall: Set<String> = []
   private var kernel: KernelSymbols?
+  private var kernelPrefetch: KernelSymbolsPrefetch?
   private var vdso: BinaryImage?
   private var vdsoLoaded = false
   private var perfMaps: [String: PerfMap] = [:]
@@ -239,6 +240,13 @@ public final class Symbolizer {
     return vdso
   }
 
+  /// Starts reading kernel symbols in the background (call it before a target runs), so
+  /// symbolizing after the run does not wait for `/proc/kallsyms`. Does nothing once loaded.
+  public func prefetchKernelSymbols() {
+    guard kernel == nil, kernelPrefetch == nil else { return }
+    kernelPrefetch = KernelSymbolsPrefetch(path: options.kallsymsPath)
+  }
+
   private func kernelSymbols() -> KernelSymbols {
     if let kernel {
       renote("[kernel]")
@@ -246,7 +254,11 @@ public final class Symbolizer {
     }
     var table = KernelSymbols(parsing: "")
     do throws(SymbolizeError) {
-      table = KernelSymbols(parsing: try MappedFile.readText(path: options.kallsymsPath))
+      if let prefetch = kernelPrefetch {
+        table = try prefetch.wait().get()
+      } else {
+        table = KernelSymbols(parsing: try MappedFile.readText(path: options.kallsymsPath))
+      }
       if table.symbols.isEmpty {
         note(
           "kernel frames are not named: \(options.kallsymsPath) hides addresses (kernel.kptr_restrict; run as root)",

@@ -8,6 +8,13 @@ public struct ProcessResult: Sendable, Equatable {
   public var stderr: String
   /// The exit status (128+N when killed by signal N).
   public var status: Int32
+
+  /// Makes a result (tests compare against these).
+  public init(stdout: String, stderr: String, status: Int32) {
+    self.stdout = stdout
+    self.stderr = stderr
+    self.status = status
+  }
 }
 
 /// Finds and runs the built `perfsh` executable, the way a user would.
@@ -74,41 +81,50 @@ public enum PerfshBinary {
 /// Runs any executable with captured output (used for perfsh, shebang scripts and tmux).
 public enum ProcessRunner {
   /// Runs `executable` and collects stdout, stderr and the exit status.
+  ///
+  /// Uses `posix_spawn` and `waitpid` with files for the three streams: Foundation's
+  /// `Process` waits for every inherited descriptor to close, which never happens when
+  /// the child leaves a daemon behind (the tmux server).
   public static func run(
     _ executable: URL, _ arguments: [String], stdin: String = "", environment: [String: String]? = nil,
     directory: URL? = nil
   ) throws -> ProcessResult {
-    let process = Process()
-    process.executableURL = executable
-    process.arguments = arguments
-    if let environment { process.environment = environment }
-    if let directory { process.currentDirectoryURL = directory }
-    let input = Pipe()
-    let output = Pipe()
-    let error = Pipe()
-    process.standardInput = input
-    process.standardOutput = output
-    process.standardError = error
-    try process.run()
-    let group = DispatchGroup()
-    nonisolated(unsafe) var outData = Data()
-    nonisolated(unsafe) var errData = Data()
-    group.enter()
-    DispatchQueue.global().async {
-      outData = output.fileHandleForReading.readDataToEndOfFile()
-      group.leave()
+    let scratch = try temporaryDirectory("output")
+    defer { try? FileManager.default.removeItem(at: scratch) }
+    let inPath = scratch.appendingPathComponent("stdin").path
+    let outPath = scratch.appendingPathComponent("stdout").path
+    let errPath = scratch.appendingPathComponent("stderr").path
+    try Data(stdin.utf8).write(to: URL(fileURLWithPath: inPath))
+
+    var actions = posix_spawn_file_actions_t()
+    posix_spawn_file_actions_init(&actions)
+    defer { posix_spawn_file_actions_destroy(&actions) }
+    posix_spawn_file_actions_addopen(&actions, 0, inPath, O_RDONLY, 0)
+    posix_spawn_file_actions_addopen(&actions, 1, outPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    posix_spawn_file_actions_addopen(&actions, 2, errPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+
+    let environmentList = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
+    // Changing directory goes through sh (posix_spawn_file_actions_addchdir_np does not import).
+    let program = directory == nil ? executable.path : "/bin/sh"
+    let argv = directory.map { ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", $0.path, executable.path] + arguments }
+      ?? [executable.path] + arguments
+    var cArgv = argv.map { strdup($0) } + [nil]
+    var cEnv = environmentList.map { strdup($0) } + [nil]
+    defer {
+      cArgv.forEach { free($0) }
+      cEnv.forEach { free($0) }
     }
-    group.enter()
-    DispatchQueue.global().async {
-      errData = error.fileHandleForReading.readDataToEndOfFile()
-      group.leave()
+    var pid: pid_t = 0
+    let spawned = posix_spawn(&pid, program, &actions, nil, &cArgv, &cEnv)
+    guard spawned == 0 else {
+      throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "posix_spawn \(executable.path): errno \(spawned)"])
     }
-    input.fileHandleForWriting.write(Data(stdin.utf8))
-    try? input.fileHandleForWriting.close()
-    group.wait()
-    process.waitUntilExit()
-    let status = process.terminationReason == .uncaughtSignal
-      ? 128 + process.terminationStatus : process.terminationStatus
+    var raw: Int32 = 0
+    while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}
+    let signal = raw & 0x7f
+    let status = signal == 0 ? (raw >> 8) & 0xff : 128 + signal
+    let outData = (try? Data(contentsOf: URL(fileURLWithPath: outPath))) ?? Data()
+    let errData = (try? Data(contentsOf: URL(fileURLWithPath: errPath))) ?? Data()
     return ProcessResult(
       stdout: String(decoding: outData, as: UTF8.self), stderr: String(decoding: errData, as: UTF8.self),
       status: status)

@@ -35,6 +35,8 @@ final class CommandRegistryTests: XCTestCase {
     XCTAssertEqual(Suggestion.editDistance(Array("tpo"), Array("top")), 1)
     XCTAssertEqual(Suggestion.editDistance(Array("kitten"), Array("sitting")), 3)
     XCTAssertNil(Suggestion.closest(to: "x", in: ["ab"]))
+    XCTAssertNil(Suggestion.closest(to: "bogus", in: ["focus", "top"]), "two edits in five letters is not close")
+    XCTAssertEqual(Suggestion.closest(to: "heatmpa", in: ["heatmap", "help"]), "heatmap")
   }
 
   func testEveryCommandHasSummaryGroupAndParsesItsHelp() {
@@ -49,7 +51,9 @@ final class CommandRegistryTests: XCTestCase {
     let shell = CapturedShell()
     let outcome = shell.runScript("help\nhelp quit")
     XCTAssertEqual(outcome.exitStatus, 0, shell.stderr)
-    XCTAssertTrue(shell.stdout.hasPrefix("Shell:\n  help "), shell.stdout)
+    XCTAssertTrue(shell.stdout.hasPrefix("Capture:\n  run "), shell.stdout)
+    XCTAssertTrue(shell.stdout.contains("\nShell:\n  help "), shell.stdout)
+    XCTAssertTrue(shell.stdout.contains("\nAnalysis:\n  summary "), shell.stdout)
     XCTAssertTrue(shell.stdout.contains("  !CMD "))
     XCTAssertTrue(shell.stdout.contains("USAGE: quit [<status>]"))
     XCTAssertTrue(shell.stdout.contains("ALIASES: exit"))

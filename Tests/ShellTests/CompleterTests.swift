@@ -14,9 +14,9 @@ final class CompleterTests: XCTestCase {
   private let completer = Completer(registry: CommandRegistry(), settingNames: SettingDefinition.all.map(\.name))
 
   func testCommandNames() {
-    XCTAssertEqual(completer.complete("he").candidates, ["help"])
-    XCTAssertEqual(completer.complete("he").insertion, "lp ")
-    XCTAssertEqual(completer.complete("h").candidates, ["help", "history"])
+    XCTAssertEqual(completer.complete("he").candidates, ["heatmap", "help"])
+    XCTAssertEqual(completer.complete("hel").insertion, "p ")
+    XCTAssertEqual(completer.complete("h").candidates, ["heatmap", "help", "hide", "history"])
     XCTAssertEqual(completer.complete("h").insertion, "")
     XCTAssertEqual(completer.complete("echo x; qu").candidates, ["quit"])
     XCTAssertEqual(completer.complete("zz").candidates, [])
@@ -26,7 +26,10 @@ final class CompleterTests: XCTestCase {
     XCTAssertEqual(completer.complete("history --").candidates, ["--help"])
     XCTAssertEqual(completer.complete("set f").candidates, ["freq"])
     XCTAssertEqual(completer.complete("set freq ").candidates, [])
-    XCTAssertEqual(completer.complete("help se").candidates, ["set"])
+    XCTAssertEqual(completer.complete("help se").candidates, ["sessions", "set"])
+    XCTAssertEqual(completer.complete("heatmap sp").candidates, ["sparkline"])
+    XCTAssertEqual(completer.complete("export py").candidates, [])
+    XCTAssertEqual(completer.complete("export pp").candidates, ["pprof"])
   }
 
   func testFilePaths() throws {

@@ -67,7 +67,7 @@ final class InteractiveShellTests: XCTestCase {
     let reader = ScriptedLineReader(lines: ["tpo", "echo still here", "  ", "history"])
     reader.events[1] = .interrupted
     XCTAssertEqual(shell.runInteractive(reader), 0)
-    XCTAssertEqual(shell.stderr, "perfsh: unknown command 'tpo'\n")
+    XCTAssertEqual(shell.stderr, "perfsh: unknown command 'tpo' (did you mean 'top'?)\n")
     XCTAssertEqual(shell.stdout, "still here\n  1  tpo\n  2  echo still here\n  3  history\n")
     XCTAssertEqual(reader.history, ["tpo", "echo still here", "history"])
     XCTAssertEqual(reader.prompts.first, "perfsh> ")
@@ -100,6 +100,6 @@ final class InteractiveShellTests: XCTestCase {
     let shell = CapturedShell()
     let reader = ScriptedLineReader(lines: [])
     shell.runInteractive(reader)
-    XCTAssertEqual(reader.completer?("he").candidates, ["help"])
+    XCTAssertEqual(reader.completer?("hel").candidates, ["help"])
   }
 }

@@ -16,7 +16,7 @@ final class SettingsTests: XCTestCase {
     XCTAssertEqual(warnings, [])
     XCTAssertEqual(settings.frequency, 999)
     XCTAssertEqual(settings.colorMode, .auto)
-    XCTAssertEqual(settings.nodeCount, 20)
+    XCTAssertEqual(settings.nodeCount, 10)
     XCTAssertEqual(settings.entry("freq")?.origin, .defaultValue)
   }
 

@@ -18,6 +18,8 @@ public enum BuiltinCommands {
       TreeCommand.self,
       ListCommand.self,
       HeatmapCommand.self,
+      CompareCommand.self,
+      AssertCommand.self,
       FocusCommand.self,
       IgnoreCommand.self,
       HideCommand.self,

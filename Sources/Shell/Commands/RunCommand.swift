@@ -1,6 +1,8 @@
 import Analysis
+import Foundation
 import ArgumentParser
 import Capture
+import ProfileModel
 import Render
 import Symbolize
 
@@ -18,6 +20,7 @@ struct RunCommand: ShellCommand {
       EXAMPLES:
         run ./build/parser big.yaml
         run -F 4999 --name fast -- ./app --flag
+        run -n 5 ./build/app input.yaml
         run --env LANG=C --cwd /tmp --timeout 10s make -j2
         run --heatmap ./app
         run --trace '^inner$' --trace 'libc.so.6:^malloc$' ./app
@@ -26,6 +29,9 @@ struct RunCommand: ShellCommand {
     CommandSpec(group: .capture, arguments: [.file, .file],
                 options: ["--cwd": .file, "--heatmap-mode": .choices(HeatmapMode.allCases.map(\.rawValue))])
   }
+
+  @Option(name: [.customShort("n"), .customLong("repeat")], help: "Run the command N times into one session (statistics for summary and compare).")
+  var repeats: Int = 1
 
   @Option(name: [.customShort("F"), .customLong("freq")], help: "Samples per second per CPU (default: the freq setting, 999).")
   var frequency: Int?
@@ -62,6 +68,7 @@ struct RunCommand: ShellCommand {
 
   func validate() throws {
     if command.isEmpty { throw ValidationError("name a command to run, e.g. 'run ./app args'") }
+    if repeats < 1 { throw ValidationError("-n takes a number of runs of at least 1, not \(repeats)") }
     for pair in environment where !pair.contains("=") { throw ValidationError("--env takes K=V, not '\(pair)'") }
     if trace.isEmpty && (noSample || traceMax != nil) { throw ValidationError("--no-sample and --trace-max need --trace") }
   }
@@ -78,23 +85,34 @@ struct RunCommand: ShellCommand {
     let limit = try timeout.map { text throws(ShellError) in try DurationText.parse(text, option: "--timeout") }
     let hz = frequency ?? context.settings.frequency
     let request = CaptureRequest(arguments: argv, environment: env, workingDirectory: cwd, frequency: hz, timeout: limit)
-    let tracing = try TraceRun.prepare(patterns: trace, limit: traceMax, request: request)
     context.flush()
-    var result: CaptureResult
-    do {
-      result = try CPUSampler().run(request, companion: tracing?.tracer, sample: !noSample) { _ in }
-    } catch {
-      throw .commandFailed(error.description, exitStatus: error.exitStatus ?? 1)
+    // Kernel symbols are read while the target runs, so the session is ready sooner.
+    context.symbolizer.prefetchKernelSymbols()
+    var lostRecords: Int64 = 0
+    let profile = try RepeatedRun.capture(times: repeats, context: context) { _ throws(ShellError) -> Profile in
+      // A tracer's events belong to one run: each repetition gets its own (nil without --trace).
+      let tracing = try TraceRun.prepare(patterns: trace, limit: traceMax, request: request)
+      var result: CaptureResult
+      do throws(CaptureError) {
+        result = try CPUSampler().run(request, companion: tracing?.tracer, sample: !noSample) { _ in }
+      } catch {
+        throw .commandFailed(error.description, exitStatus: error.exitStatus ?? 1)
+      }
+      let clock = ContinuousClock()
+      let symbolizeStart = clock.now
+      context.symbolizer.symbolize(&result.profile)
+      result.profile.run.notes.append(PostProcessing.note(drainNanos: result.finishNanos, symbolize: clock.now - symbolizeStart))
+      tracing?.attach(to: &result.profile, context: context)
+      lostRecords += Int64(clamping: result.lostRecords)
+      return result.profile
     }
-    context.symbolizer.symbolize(&result.profile)
-    tracing?.attach(to: &result.profile, context: context)
     let base = name ?? String(argv[0].split(separator: "/").last ?? Substring(argv[0]))
-    let session = context.addSession(result.profile, name: base, source: .run(command: argv))
-    if result.lostRecords > 0 {
-      context.warn("\(result.lostRecords) records were lost (ring buffer overflow); shares may be skewed: lower -F")
+    let session = context.addSession(profile, name: base, source: .run(command: argv))
+    if lostRecords > 0 {
+      context.warn("\(lostRecords) records were lost (ring buffer overflow); shares may be skewed: lower -F")
     }
     if heatmap { try HeatmapAfterRun.show(session, mode: heatmapMode, context: context) }
-    let status = result.profile.run.termination?.shellStatus ?? 0
+    let status = profile.run.termination?.shellStatus ?? 0
     return CommandStatus(exitStatus: status)
   }
 }
@@ -116,6 +134,17 @@ enum HeatmapAfterRun {
 }
 
 extension HeatmapMode: ExpressibleByArgument {}
+
+/// The note `run` leaves in `info`: how long the session took to be ready after the target exited.
+enum PostProcessing {
+  static func note(drainNanos: Int64, symbolize: Duration) -> String {
+    let (seconds, attoseconds) = symbolize.components
+    let symbolizeNanos = seconds * 1_000_000_000 + attoseconds / 1_000_000_000
+    func ms(_ ns: Int64) -> String { String(format: "%.2fms", Double(ns) / 1e6) }
+    return "ready \(ms(drainNanos + symbolizeNanos)) after the target exited "
+      + "(drain + convert \(ms(drainNanos)), symbolize \(ms(symbolizeNanos)))"
+  }
+}
 
 /// Durations typed by people: `30s`, `500ms`, `2m`, `1.5s`, or a plain number of seconds.
 enum DurationText {

@@ -24,18 +24,9 @@ struct ShellEscapeCommand: ShellCommand {
     let line = command.joined(separator: " ")
     guard !line.isEmpty else { throw .failed("!: expected a command after !") }
     context.flush()
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: "/bin/sh")
-    process.arguments = ["-c", line, context.scriptName] + context.arguments
-    process.environment = context.environment.isEmpty ? nil : context.environment
-    do {
-      try process.run()
-    } catch {
-      throw .failed("!: cannot start /bin/sh: \(error.localizedDescription)")
-    }
-    process.waitUntilExit()
-    let status = process.terminationReason == .uncaughtSignal
-      ? 128 + process.terminationStatus : process.terminationStatus
+    let environment = context.environment.isEmpty ? ProcessInfo.processInfo.environment : context.environment
+    let status = try ChildProcess.run(
+      ["/bin/sh", "-c", line, context.scriptName] + context.arguments, environment: environment)
     if status != 0 { throw .externalFailed(command: line, status: status) }
     return .success
   }

@@ -1,13 +1,14 @@
 /// "Did you mean …?" for mistyped command and setting names.
 public enum Suggestion {
   /// The candidate closest to `word` by edit distance (a swap of neighbours counts as
-  /// one edit), or nil when none is close: at most 2 edits, and fewer than the word's length.
+  /// one edit), or nil when none is close: at most one edit per three letters (and never
+  /// more than 2), so `tpo` suggests `top` but `bogus` suggests nothing.
   public static func closest(to word: String, in candidates: [String]) -> String? {
     let target = Array(word.lowercased())
     var best: (name: String, distance: Int)?
     for candidate in candidates {
       let distance = editDistance(target, Array(candidate.lowercased()))
-      if distance <= 2, distance < max(target.count, 2), distance < (best?.distance ?? Int.max) {
+      if distance <= min(2, max(1, target.count / 3)), distance < (best?.distance ?? Int.max) {
         best = (candidate, distance)
       }
     }

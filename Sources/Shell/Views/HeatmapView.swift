@@ -119,18 +119,15 @@ struct HeatmapView {
       if all.isEmpty {
         lines.append("(no functions match)")
       } else {
-        let room = max(1, rows - lines.count - 1)
+        let headerLines = mode == .table ? 1 : 0
+        let room = max(1, rows - lines.count - 1 - headerLines)
         let first = max(0, min(selected - room / 2, all.count - room))
-        let window = Array(all[first..<min(all.count, first + room)])
+        let shown = min(room, all.count - first)
         let body = HeatmapRenderer.rows(
           heatmap, rows: all, mode: mode, options: RenderOptions(color: color, width: columns - 1), selected: selected)
         // Tables carry a header line; keep it pinned above the scrolled window.
-        if mode == .table, let header = body.first {
-          lines.append(header)
-          lines.append(contentsOf: body.dropFirst().dropFirst(first).prefix(window.count - 1))
-        } else {
-          lines.append(contentsOf: body.dropFirst(first).prefix(window.count))
-        }
+        lines.append(contentsOf: body.prefix(headerLines))
+        lines.append(contentsOf: body.dropFirst(headerLines + first).prefix(shown))
       }
     }
     let clipped = lines.prefix(rows).map { HeatmapView.clip($0, width: columns) }

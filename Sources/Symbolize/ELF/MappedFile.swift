@@ -67,8 +67,8 @@ extension MappedFile {
     var data: [UInt8] = []
     let chunk = 1 << 16
     while true {
-      let old = data.count
-      data.reserveCapacity(old + chunk)
+      // No reserveCapacity(count + chunk) here: procfs files arrive a page per read, and
+      // reserving exactly each time re-copies the whole buffer (quadratic for /proc/kallsyms).
       var readError: Int32 = 0
       let n = withUnsafeTemporaryAllocation(byteCount: chunk, alignment: 1) { buffer -> Int in
         let got = read(fd, buffer.baseAddress, chunk)

@@ -1,0 +1,251 @@
+import ProfileModel
+
+/// How `compare` orders its function rows.
+public enum CompareSort: String, Sendable, CaseIterable {
+  /// Largest absolute change of self time first.
+  case delta
+  /// Largest relative change first (new and gone functions lead).
+  case ratio
+  /// Alphabetical.
+  case name
+}
+
+/// What `compare` shows.
+public struct CompareOptions: Sendable {
+  /// Row order.
+  public var sort: CompareSort
+  /// Only rows whose relative change is at least this many percent (new / gone always show).
+  public var thresholdPercent: Double?
+  /// At most this many rows; nil for all.
+  public var rowLimit: Int?
+  /// Significance level of the rank test.
+  public var alpha: Double
+
+  /// Makes options; the defaults are benchstat's (sort by delta, α = 0.05).
+  public init(sort: CompareSort = .delta, thresholdPercent: Double? = nil, rowLimit: Int? = nil, alpha: Double = 0.05) {
+    self.sort = sort
+    self.thresholdPercent = thresholdPercent
+    self.rowLimit = rowLimit
+    self.alpha = alpha
+  }
+}
+
+/// The rank test's answer for one metric compared over repeats.
+public struct CompareVerdict: Sendable, Equatable {
+  /// Two-sided Mann–Whitney p-value.
+  public var pValue: Double
+  /// Whether p < α.
+  public var isSignificant: Bool
+  /// Runs per side that would likely make the observed change significant (nil when the
+  /// change is significant already or there is no change to detect).
+  public var repeatsNeeded: Int?
+
+  /// Tests two samples of one metric; nil when either side has fewer than two values.
+  public init?(_ a: [Double], _ b: [Double], alpha: Double) {
+    guard a.count >= 2, b.count >= 2, let test = MannWhitneyTest(a, b) else { return nil }
+    pValue = test.pValue
+    isSignificant = test.isSignificant(alpha: alpha)
+    if !isSignificant, let sa = SampleSummary(a), let sb = SampleSummary(b) {
+      repeatsNeeded = RepeatsEstimate.needed(sa, sb).map { max($0, max(a.count, b.count) + 1) }
+    }
+  }
+}
+
+/// What a metric of the header counts, so it prints with the right unit.
+public enum CompareUnit: Sendable, Equatable {
+  case nanoseconds
+  case count
+  case ratio
+}
+
+/// One header line: a whole-run metric on both sides and its change.
+public struct CompareMetric: Sendable, Equatable {
+  /// `Elapsed`, `CPU Time`, `Parallelism`, `Samples`, `Calls`.
+  public var name: String
+  /// How the values print.
+  public var unit: CompareUnit
+  /// Per-run value (the mean over repeats) of each side; nil when the side lacks it.
+  public var a: Double?
+  /// B's per-run value (see `a`).
+  public var b: Double?
+  /// Significance over repeats; nil without repeats on both sides.
+  public var verdict: CompareVerdict?
+
+  /// (b − a) ÷ a, nil when either is missing or a is 0.
+  public var relativeChange: Double? {
+    guard let a, let b, a != 0 else { return nil }
+    return (b - a) / a
+  }
+}
+
+/// Whether a function appears on both sides.
+public enum ComparePresence: String, Sendable, Equatable {
+  case both
+  /// Only in B.
+  case new
+  /// Only in A.
+  case gone
+}
+
+/// One function compared: self time per run on each side and, when traced, per-call numbers.
+public struct CompareRow: Sendable, Equatable {
+  /// The function's name.
+  public var name: String
+  /// Whether it appears in A, B or both.
+  public var presence: ComparePresence
+  /// Self value per run (0 when absent on that side).
+  public var a: Double
+  /// B's self value per run (see `a`).
+  public var b: Double
+  /// Exact per-call statistics on each side (traced sessions only), per run for calls.
+  public var callsA: Double?
+  /// Calls per run in B.
+  public var callsB: Double?
+  /// Mean self time per call in A.
+  public var avgA: Int64?
+  /// Mean self time per call in B.
+  public var avgB: Int64?
+  /// 95th percentile self time per call in A.
+  public var p95A: Int64?
+  /// 95th percentile self time per call in B.
+  public var p95B: Int64?
+  /// Significance over repeats; nil without repeats on both sides.
+  public var verdict: CompareVerdict?
+
+  /// b − a.
+  public var delta: Double { b - a }
+  /// (b − a) ÷ a; nil when a is 0.
+  public var relativeChange: Double? { a == 0 ? nil : (b - a) / a }
+}
+
+/// How much the statistics can say about the comparison.
+public enum CompareEvidence: Sendable, Equatable {
+  /// Both sides have repeats: every delta carries a rank-test verdict.
+  case repeats(runsA: Int, runsB: Int)
+  /// Only one side has repeats.
+  case oneSided(runsA: Int, runsB: Int)
+  /// One run on each side: differences include run-to-run noise.
+  case singleRuns
+}
+
+/// `compare A B`: two profiles side by side, from any sources.
+public struct CompareReport: Sendable {
+  /// How side A is named in the header, e.g. `[1] base`.
+  public var labelA: String
+  /// How side B is named in the header.
+  public var labelB: String
+  /// Elapsed, CPU Time, Parallelism, Samples, Calls (lines neither side knows are left out).
+  public var header: [CompareMetric]
+  /// Function rows after threshold, sort and limit.
+  public var rows: [CompareRow]
+  /// Rows left out by the threshold or the limit.
+  public var hiddenRows: Int
+  /// What the self values measure.
+  public var valueType: ValueType
+  /// Whether either side has exact call statistics (adds Calls / Avg / P95 columns).
+  public var hasCallColumns: Bool
+  /// Whether the changes carry significance tests.
+  public var evidence: CompareEvidence
+  /// Significance level of the tests.
+  public var alpha: Double
+
+  /// Compares two sides.
+  public init(_ a: CompareSide, _ b: CompareSide, options: CompareOptions = CompareOptions()) {
+    labelA = a.label
+    labelB = b.label
+    alpha = options.alpha
+    valueType = a.times.valueType
+    hasCallColumns = !a.callStatistics.isEmpty || !b.callStatistics.isEmpty
+    if a.hasRepeats && b.hasRepeats {
+      evidence = .repeats(runsA: a.runs, runsB: b.runs)
+    } else if a.hasRepeats || b.hasRepeats {
+      evidence = .oneSided(runsA: a.runs, runsB: b.runs)
+    } else {
+      evidence = .singleRuns
+    }
+    let tested = a.hasRepeats && b.hasRepeats
+    func verdict(_ x: [Double], _ y: [Double]) -> CompareVerdict? {
+      tested ? CompareVerdict(x, y, alpha: options.alpha) : nil
+    }
+    var header: [CompareMetric] = []
+    func add(_ name: String, _ unit: CompareUnit, _ x: [Double], _ y: [Double]) {
+      guard !x.isEmpty || !y.isEmpty else { return }
+      header.append(CompareMetric(name: name, unit: unit, a: CompareSide.mean(x), b: CompareSide.mean(y), verdict: verdict(x, y)))
+    }
+    add("Elapsed", .nanoseconds, a.elapsed, b.elapsed)
+    add("CPU Time", .nanoseconds, a.cpu, b.cpu)
+    add("Parallelism", .ratio, a.parallelism, b.parallelism)
+    header.append(CompareMetric(name: "Samples", unit: .count, a: Double(a.samples) / Double(a.runs), b: Double(b.samples) / Double(b.runs)))
+    if let ca = a.callsPerRun, let cb = b.callsPerRun {
+      header.append(CompareMetric(name: "Calls", unit: .count, a: ca, b: cb))
+    } else if a.callsPerRun != nil || b.callsPerRun != nil {
+      header.append(CompareMetric(name: "Calls", unit: .count, a: a.callsPerRun, b: b.callsPerRun))
+    }
+    self.header = header
+
+    var all: [CompareRow] = []
+    let names = Set(a.times.selfValue.keys).union(b.times.selfValue.keys)
+    for name in names {
+      let va = a.times.selfValue[name], vb = b.times.selfValue[name]
+      let inA = (va ?? 0) != 0 || a.callStatistics[name] != nil
+      let inB = (vb ?? 0) != 0 || b.callStatistics[name] != nil
+      guard inA || inB else { continue }
+      var row = CompareRow(
+        name: name, presence: inA && inB ? .both : (inA ? .gone : .new),
+        a: Double(va ?? 0) / Double(a.runs), b: Double(vb ?? 0) / Double(b.runs))
+      if let s = a.callStatistics[name] {
+        row.callsA = Double(s.calls) / Double(a.runs)
+        row.avgA = s.averageSelfNanos
+        row.p95A = s.p95SelfNanos
+      }
+      if let s = b.callStatistics[name] {
+        row.callsB = Double(s.calls) / Double(b.runs)
+        row.avgB = s.averageSelfNanos
+        row.p95B = s.p95SelfNanos
+      }
+      row.verdict = verdict(
+        a.repeatSelf.map { Double($0[name] ?? 0) }, b.repeatSelf.map { Double($0[name] ?? 0) })
+      all.append(row)
+    }
+    var kept = all
+    if let t = options.thresholdPercent {
+      kept = kept.filter { row in
+        guard row.presence == .both else { return true }
+        guard let r = row.relativeChange else { return row.b != 0 }
+        return abs(r) * 100 >= t
+      }
+    }
+    kept.sort(by: Self.order(options.sort))
+    if let limit = options.rowLimit, limit >= 0, kept.count > limit { kept = Array(kept.prefix(limit)) }
+    rows = kept
+    hiddenRows = all.count - kept.count
+  }
+
+  /// The row ordering for a sort key; ties go by name so output is stable.
+  static func order(_ sort: CompareSort) -> (CompareRow, CompareRow) -> Bool {
+    switch sort {
+    case .name:
+      return { $0.name < $1.name }
+    case .delta:
+      return { x, y in
+        let dx = abs(x.delta), dy = abs(y.delta)
+        return dx != dy ? dx > dy : x.name < y.name
+      }
+    case .ratio:
+      return { x, y in
+        let rx = x.relativeChange.map(abs) ?? .infinity, ry = y.relativeChange.map(abs) ?? .infinity
+        if rx != ry { return rx > ry }
+        let dx = abs(x.delta), dy = abs(y.delta)
+        return dx != dy ? dx > dy : x.name < y.name
+      }
+    }
+  }
+
+  /// Runs per side that would tell the header's and the five largest rows' not-significant
+  /// changes from noise (the largest such estimate), for the note.
+  public var repeatsNeeded: Int? {
+    let rowsByDelta = rows.sorted(by: Self.order(.delta)).prefix(5)
+    let all = header.compactMap { $0.verdict?.repeatsNeeded } + rowsByDelta.compactMap { $0.verdict?.repeatsNeeded }
+    return all.max()
+  }
+}

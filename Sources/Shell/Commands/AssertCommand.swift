@@ -1,0 +1,64 @@
+import ArgumentParser
+
+/// `assert EXPR`: a check for regression gates; fails the script at its line when false.
+struct AssertCommand: ShellCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "assert",
+    abstract: "Check a metric of a session against a limit; a failing check fails the script (exit 1).",
+    discussion: """
+      assert METRIC OP LIMIT [significant]     OP: < <= > >= == !=
+      assert METRIC OP METRIC
+
+      METRICS OF A SESSION (without a session: the current one)
+        elapsed  cpu  parallelism  samples     e.g. elapsed(@prev), cpu(@last)
+        self(PATTERN)  cum(PATTERN)            e.g. self("^parse", @3)
+          a function's self or cumulative time; against a percentage, its
+          share of the session's total: self("^parse") < 25%
+        calls(F)  avg(F)  max(F)  p95(F)       traced sessions (run --trace)
+
+      CHANGES BETWEEN TWO SESSIONS
+        compare(A, B).METRIC                   relative change B vs A, in %
+          assert compare(@prev, @last).elapsed < +5%
+        append 'significant' to fail only when the Mann-Whitney test over
+        the repeats of both sessions (run -n N) says the change is real:
+          assert compare(@prev, @last).self("parse") < +10% significant
+
+      LIMITS: durations 20us 1.5ms 500ms 1.2s 2m; shares and changes 25%
+      +5% -10%; plain numbers 40000 or 1.5x. PATTERN is a function name or a
+      regular expression (an exact name wins); quotes are optional.
+      Sessions: @last @prev @3 @name. A session captured with run -n N is
+      measured per run (the mean over its runs).
+
+      A failing check prints the expression, the measured value and the
+      limit, and stops a script at that line with exit status 1. A malformed
+      expression is an error naming its column; so is asking a sampled
+      session for calls, avg, max or p95.
+
+      EXAMPLES:
+        assert elapsed < 500ms
+        assert elapsed(@prev) < elapsed(@last)
+        assert cpu(@last) <= 1.2s
+        assert self("^parse") < 25%
+        assert calls("scan_token") == 40000
+        assert p95("scan_token") < 20us
+        assert compare(@prev, @last).elapsed < +5%
+      """)
+  static var shell: CommandSpec { CommandSpec(group: .analysis, arguments: [.none]) }
+
+  @Argument(parsing: .captureForPassthrough, help: "The expression.")
+  var words: [String] = []
+
+  func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
+    let text = words.joined(separator: " ")
+    let expression: AssertExpression
+    do {
+      expression = try AssertParser.parse(text)
+    } catch {
+      throw .failed(error.description)
+    }
+    let outcome = try AssertEvaluator(context: context).evaluate(expression)
+    guard outcome.passed else { throw .failed("assertion failed: \(outcome.message)") }
+    context.out.write("assert ok: \(outcome.message)\n")
+    return .success
+  }
+}

@@ -1,0 +1,88 @@
+import Analysis
+import ArgumentParser
+import Render
+
+/// `compare A B [N]`: two sessions side by side, with a rank test when both have repeats.
+struct CompareCommand: ShellCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "compare",
+    abstract: "Compare two sessions: elapsed, CPU, parallelism and per-function self time with their changes.",
+    discussion: """
+      A and B are session references (an id, a name, @prev, @last); without them compare
+      takes @prev and @last. N limits the function rows. Sessions may come from any source:
+      a loaded pprof file against a fresh run works. Values are per run: a session captured
+      with `run -n N` shows means over its runs.
+
+      Functions found only in A are marked `gone`, only in B `new`. Traced sessions
+      (run --trace) add calls, avg and p95 before and after.
+
+      When both sessions have repeats (run -n N), every change carries a Mann–Whitney U
+      test (as benchstat does) and its p-value; a change that is not significant at
+      p < 0.05 prints `~`, and the note says how many runs would tell it from noise.
+      With one run on each side the note says there is no test.
+
+      EXAMPLES:
+        compare @prev @last
+        compare baseline 3 20 --threshold 5
+        compare 1 2 --sort ratio
+      """,
+    aliases: ["diff"])
+  static var shell: CommandSpec {
+    CommandSpec(group: .analysis, arguments: [.session, .session, .none],
+                options: ["--sort": .choices(CompareSort.allCases.map(\.rawValue))])
+  }
+
+  @Argument(help: "Sessions A and B (default: @prev @last) and the number of rows.")
+  var words: [String] = []
+
+  @Option(help: "Row order: delta (largest |Δ| first), ratio (largest |Δ%| first) or name.")
+  var sort: CompareSort = .delta
+
+  @Option(help: "Only rows whose change is at least PCT percent (new and gone always show), e.g. 5 or 5%.")
+  var threshold: String?
+
+  func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
+    var references: [String] = []
+    var count: Int?
+    for word in words {
+      if references.count == 2, count == nil, let n = Int(word), n >= 0 {
+        count = n
+      } else if references.count < 2 {
+        references.append(word)
+      } else {
+        throw .badArguments(command: "compare", message: "compare: unexpected argument '\(word)'")
+      }
+    }
+    if references.count == 1 {
+      throw .badArguments(command: "compare", message: "compare: name two sessions, e.g. 'compare @prev @last'")
+    }
+    if references.isEmpty { references = ["@prev", "@last"] }
+    var percent: Double?
+    if let threshold {
+      let text = threshold.hasSuffix("%") ? String(threshold.dropLast()) : threshold
+      guard let value = Double(text), value >= 0 else {
+        throw .failed("compare: --threshold takes a percentage such as 5 or 5%, not '\(threshold)'")
+      }
+      percent = value
+    }
+    let a = try context.compareSide(try context.session(references[0]))
+    let b = try context.compareSide(try context.session(references[1]))
+    let report = CompareReport(a, b, options: CompareOptions(sort: sort, thresholdPercent: percent, rowLimit: count))
+    var out = context.out
+    CompareRenderer.write(report, to: &out, options: context.renderOptions)
+    return .success
+  }
+}
+
+extension CompareSort: ExpressibleByArgument {}
+
+extension ShellContext {
+  /// One side of a comparison for a session, labelled `[id] name`.
+  func compareSide(_ session: Session) throws(ShellError) -> CompareSide {
+    try analyze { () throws(AnalysisError) in
+      try CompareSide(
+        label: "[\(session.id)] \(session.name)", profile: session.profile,
+        samples: SessionDescription.sampleCount(session.profile))
+    }
+  }
+}

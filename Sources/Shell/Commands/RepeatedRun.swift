@@ -1,0 +1,171 @@
+import Analysis
+import ProfileModel
+import Render
+
+/// `run -n N`: captures a command N times into one profile that sums the samples of every
+/// run and keeps each run's own numbers in `Profile.repeats` for statistics.
+enum RepeatedRun {
+  /// Runs `once` up to `times` times (stopping early when a run fails or is interrupted)
+  /// and returns the merged profile. `once` gets the 1-based run number.
+  static func capture(
+    times: Int, context: ShellContext, once: (Int) throws(ShellError) -> Profile
+  ) throws(ShellError) -> Profile {
+    var merger: RepeatMerger?
+    for i in 1...times {
+      let profile = try once(i)
+      let repeatInfo = try context.analyze { () throws(AnalysisError) in try RepeatMerger.repeatInfo(of: profile) }
+      if times > 1 {
+        context.err.write("perfsh: run \(i)/\(times): \(describe(repeatInfo))\n")
+        context.err.flush()
+      }
+      if merger == nil {
+        merger = RepeatMerger(first: profile, info: repeatInfo)
+      } else {
+        do {
+          try merger?.append(profile, info: repeatInfo)
+        } catch {
+          throw .failed("run -n: \(error.description)")
+        }
+      }
+      let failed = (profile.run.termination?.shellStatus ?? 0) != 0
+      if profile.run.interrupted || failed {
+        if i < times { context.warn("run -n: stopped after run \(i) of \(times) (\(failed ? "the command failed" : "interrupted"))") }
+        break
+      }
+    }
+    guard let merger else { throw .failed("run -n: no run was captured") }
+    return merger.finish()
+  }
+
+  private static func describe(_ r: RunRepeat) -> String {
+    var parts: [String] = []
+    if let e = r.elapsedNanos { parts.append("elapsed \(DurationFormat.string(nanoseconds: e))") }
+    if let c = r.cpuNanos { parts.append("cpu \(DurationFormat.string(nanoseconds: c))") }
+    if let t = r.termination { parts.append("exit \(t)") }
+    return parts.joined(separator: "  ")
+  }
+}
+
+/// Why two runs' profiles cannot be merged.
+struct RepeatMergeError: Error, CustomStringConvertible {
+  var first: [ValueType]
+  var other: [ValueType]
+  var description: String {
+    "runs measured different things (\(first.map(\.description).joined(separator: ", ")) vs \(other.map(\.description).joined(separator: ", ")))"
+  }
+}
+
+/// Sums the samples of several profiles of the same command into one, re-interning every
+/// table, and collects each run's `RunRepeat`.
+struct RepeatMerger {
+  private var builder: ProfileBuilder
+  private var repeats: [RunRepeat]
+  private var p95s: [String: [Int64]] = [:]
+
+  init(first: Profile, info: RunRepeat) {
+    builder = ProfileBuilder(first)
+    repeats = [info]
+    for (name, stats) in info.callStatistics { if let p = stats.p95SelfNanos { p95s[name, default: []].append(p) } }
+  }
+
+  /// One run's own numbers.
+  static func repeatInfo(of profile: Profile) throws(AnalysisError) -> RunRepeat {
+    let times = try FunctionTimes(profile: profile)
+    return RunRepeat(
+      elapsedNanos: profile.run.elapsedNanos, cpuNanos: profile.run.cpuNanos,
+      selfNanos: times.selfValue, cumNanos: times.cumValue,
+      callStatistics: FunctionTimes.callStatistics(of: profile), termination: profile.run.termination)
+  }
+
+  /// Adds another run's samples, stacks and call statistics.
+  mutating func append(_ other: Profile, info: RunRepeat) throws(RepeatMergeError) {
+    let first = builder.profile.sampleTypes
+    guard other.sampleTypes == first else { throw RepeatMergeError(first: first, other: other.sampleTypes) }
+    repeats.append(info)
+    for (name, stats) in info.callStatistics { if let p = stats.p95SelfNanos { p95s[name, default: []].append(p) } }
+    func string(_ id: StringID) -> StringID { builder.intern(other.string(id)) }
+    var mappingMap: [MappingID] = []
+    for m in other.mappings {
+      var copy = m
+      copy.filename = string(m.filename)
+      copy.buildID = string(m.buildID)
+      mappingMap.append(builder.mapping(copy))
+    }
+    var functionMap: [FunctionID] = []
+    for f in other.functions {
+      functionMap.append(builder.function(
+        Function(name: string(f.name), systemName: string(f.systemName), filename: string(f.filename), startLine: f.startLine)))
+    }
+    var locationMap: [LocationID] = []
+    for l in other.locations {
+      let lines = l.lines.map { Line(function: functionMap[$0.function.index], line: $0.line, column: $0.column) }
+      locationMap.append(builder.location(
+        Location(address: l.address, mapping: l.mapping.map { mappingMap[$0.index] }, lines: lines, isFolded: l.isFolded)))
+    }
+    // Stack nodes are created after their parents, so one forward pass maps every node.
+    var stackMap = [StackID](repeating: .root, count: other.stacks.count)
+    builder.withProfile { p in
+      for node in 1..<max(1, other.stacks.count) {
+        let id = StackID(node)
+        let parent = stackMap[other.stacks.parent(of: id).index]
+        stackMap[node] = p.stacks.child(of: parent, location: locationMap[other.stacks.location(of: id).index])
+      }
+    }
+    // Label sets are mapped once each, so the per-sample loop allocates nothing.
+    var labelSetMap: [LabelSetID] = []
+    for set in other.labelSets.sets {
+      let labels = set.map { l in
+        Label(key: string(l.key), string: string(l.string), number: l.number, numberUnit: string(l.numberUnit))
+      }
+      labelSetMap.append(labels.isEmpty ? .none : builder.withProfile { $0.labelSets.intern(labels) })
+    }
+    builder.withProfile { p in
+      p.samples.reserveCapacity(p.samples.count + other.samples.count)
+      for i in 0..<other.samples.count {
+        p.samples.append(
+          stack: stackMap[other.samples.stacks[i].index], values: other.samples.values(of: i),
+          labels: labelSetMap[other.samples.labelSets[i].index])
+      }
+    }
+    builder.withProfile { p in
+      for (id, stats) in other.callStatistics {
+        let mapped = functionMap[id.index]
+        if let old = p.callStatistics[mapped] {
+          p.callStatistics[mapped] = CallStatistics(
+            calls: old.calls + stats.calls, selfNanos: old.selfNanos + stats.selfNanos,
+            totalNanos: old.totalNanos + stats.totalNanos, maxSelfNanos: max(old.maxSelfNanos, stats.maxSelfNanos),
+            p95SelfNanos: old.p95SelfNanos, unmatchedEntries: old.unmatchedEntries + stats.unmatchedEntries,
+            hasDurations: old.hasDurations && stats.hasDurations)
+        } else {
+          p.callStatistics[mapped] = stats
+        }
+      }
+      p.run.lostRecords += other.run.lostRecords
+      p.run.interrupted = p.run.interrupted || other.run.interrupted
+      if (p.run.termination?.shellStatus ?? 0) == 0 { p.run.termination = other.run.termination }
+      p.durationNanos += other.durationNanos
+    }
+  }
+
+  /// The merged profile: samples summed, elapsed and CPU the means per run, P95 the median
+  /// of the runs' P95s (percentiles of different runs cannot be summed), every repeat kept.
+  func finish() -> Profile {
+    var p = builder.build()
+    let n = repeats.count
+    guard n > 1 else { return p }
+    p.repeats = repeats
+    let elapsed = repeats.compactMap(\.elapsedNanos)
+    if elapsed.count == n { p.run.elapsedNanos = elapsed.reduce(0, +) / Int64(n) }
+    let cpu = repeats.compactMap(\.cpuNanos)
+    if cpu.count == n { p.run.cpuNanos = cpu.reduce(0, +) / Int64(n) }
+    for (id, stats) in p.callStatistics {
+      let values = (p95s[p.name(of: id)] ?? []).sorted()
+      guard !values.isEmpty else { continue }
+      var s = stats
+      s.p95SelfNanos = values[values.count / 2]
+      p.callStatistics[id] = s
+    }
+    p.run.notes.append("\(n) repeats: samples and calls are summed over all runs; elapsed and cpu are means per run")
+    return p
+  }
+}

@@ -1,0 +1,98 @@
+import Foundation
+import PerfshTestSupport
+import XCTest
+
+/// `perfsh run` on workloads whose hot spots are known by construction, through the real
+/// binary, the real sampler and the real symbolizer.
+final class ProfilingEndToEndTests: XCTestCase {
+  private var home: URL!
+
+  override func setUpWithError() throws {
+    home = try GoToolchain.temporaryDirectory("e2e-profiling")
+  }
+
+  override func tearDownWithError() throws {
+    try? FileManager.default.removeItem(at: home)
+  }
+
+  private func perfsh(_ arguments: [String], stdin: String = "") throws -> ProcessResult {
+    try PerfshBinary.run(arguments, stdin: stdin, environment: try PerfshBinary.environment(home: home), directory: home)
+  }
+
+  func testRatioWorkloadSharesAreSixThreeOne() throws {
+    let csv = home.appendingPathComponent("ratio.csv").path
+    let r = try perfsh(["-c", "run \(try Workloads.path("ratio")); export csv \(csv)"])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    let rows = parseHeatmapCSV(try String(contentsOfFile: csv, encoding: .utf8))
+    let hot = rows["hot60"]?.cpuNanos ?? 0, warm = rows["warm30"]?.cpuNanos ?? 0, cool = rows["cool10"]?.cpuNanos ?? 0
+    let sum = Double(hot + warm + cool)
+    XCTAssertGreaterThan(sum, 0, "the three functions are named in the profile: \(rows.keys.sorted())")
+    XCTAssertEqual(Double(hot) / sum * 100, 60, accuracy: 3)
+    XCTAssertEqual(Double(warm) / sum * 100, 30, accuracy: 3)
+    XCTAssertEqual(Double(cool) / sum * 100, 10, accuracy: 3)
+  }
+
+  func testOneShotRunPrintsSummaryAndTopAndExitsWithTheSignal() throws {
+    let r = try perfsh(["run", try Workloads.path("crash")])
+    XCTAssertEqual(r.status, 128 + 11, "killed by SIGSEGV → 139")
+    XCTAssertTrue(r.stdout.contains("=== perfsh Performance Summary ==="), r.stdout)
+    XCTAssertTrue(r.stdout.contains("Exit: killed by SIGSEGV"), r.stdout)
+    XCTAssertTrue(r.stdout.contains("crash_work"), "the work before the crash is in the session:\n\(r.stdout)")
+    XCTAssertTrue(r.stdout.contains("flat  flat%   sum%        cum   cum%"), r.stdout)
+  }
+
+  func testMissingAndNonExecutableCommands() throws {
+    let missing = try perfsh(["run", "no-such-command-xyz"])
+    XCTAssertEqual(missing.status, 127)
+    XCTAssertTrue(missing.stderr.contains("perfsh: command not found: no-such-command-xyz"), missing.stderr)
+    let file = home.appendingPathComponent("not-executable.sh")
+    try "echo hi\n".write(to: file, atomically: true, encoding: .utf8)
+    let denied = try perfsh(["run", file.path])
+    XCTAssertEqual(denied.status, 126, denied.stderr)
+    XCTAssertFalse(denied.stdout.contains("[1]"), "no session for a command that never ran")
+  }
+
+  func testForkedChildIsProfiled() throws {
+    let csv = home.appendingPathComponent("forker.csv").path
+    let r = try perfsh(["-c", "run \(try Workloads.path("forker")); export csv \(csv)"])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    let rows = parseHeatmapCSV(try String(contentsOfFile: csv, encoding: .utf8))
+    XCTAssertGreaterThan(rows["child_work"]?.count ?? 0, 10, "the exec'd child's samples: \(rows)")
+    XCTAssertGreaterThan(rows["parent_work"]?.count ?? 0, 0)
+  }
+
+  func testTimeoutStopsTheTargetAndKeepsTheSession() throws {
+    let r = try perfsh(["-c", "run --timeout 500ms \(try Workloads.path("sleeper")); info; top 3"])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertTrue(r.stdout.contains("Interrupted: yes"), r.stdout)
+    XCTAssertTrue(r.stdout.contains("killed by SIGTERM"), r.stdout)
+    XCTAssertTrue(r.stdout.contains("sleeper_spin"), "what ran before the timeout is kept:\n\(r.stdout)")
+  }
+
+  func testThreadsAreSeparatedAndLabelled() throws {
+    let go = try XCTUnwrap(GoToolchain.goPath, "golang-go is installed by scripts/test")
+    let pb = home.appendingPathComponent("threads.pb.gz").path
+    let r = try perfsh(["-c", "run \(try Workloads.path("threads")); top 5; export pprof \(pb)"])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertTrue(r.stdout.contains("alpha_work") && r.stdout.contains("beta_work"), r.stdout)
+    let tags = try ProcessRunner.run(URL(fileURLWithPath: go), ["tool", "pprof", "-tags", pb])
+    XCTAssertEqual(tags.status, 0, tags.stderr)
+    XCTAssertTrue(tags.stdout.contains("worker-alpha") && tags.stdout.contains("worker-beta"), "thread labels survive export:\n\(tags.stdout)")
+  }
+
+  func testListShowsSourceLinesOfTheHotLoop() throws {
+    let r = try perfsh(["-c", "run \(try Workloads.path("ratio")); list ^hot60$"])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertTrue(r.stdout.contains("ROUTINE ======================== hot60"), r.stdout)
+    XCTAssertTrue(r.stdout.contains("ratio.c"), r.stdout)
+    XCTAssertTrue(r.stdout.contains("for ("), "source text is shown:\n\(r.stdout)")
+  }
+
+  func testHeatmapWithoutTerminalPrintsSummaryTableAndTheNote() throws {
+    let r = try perfsh(["run", "--heatmap", try Workloads.path("ratio")])
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertTrue(r.stdout.contains("=== perfsh Performance Summary ==="))
+    XCTAssertTrue(r.stdout.contains("Function") && r.stdout.contains("CPU Time") && r.stdout.contains("hot60"), r.stdout)
+    XCTAssertTrue(r.stderr.contains("No TTY available for interactive visualization"), r.stderr)
+  }
+}

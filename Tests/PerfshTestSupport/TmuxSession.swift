@@ -1,0 +1,66 @@
+import Foundation
+
+/// A real terminal for interactive tests: a detached tmux session on a private server
+/// socket, driven with `send-keys` and read with `capture-pane`.
+public final class TmuxSession {
+  /// Why tmux could not be driven.
+  public struct Failure: Error, CustomStringConvertible {
+    /// The lower-case message.
+    public var description: String
+  }
+
+  private let socket: String
+  private let tmux: URL
+  /// The session's name on its server.
+  public let name = "perfsh"
+
+  /// Starts `command` (a shell command line) in a new session of `columns`×`rows`.
+  public init(command: String, columns: Int = 100, rows: Int = 30) throws {
+    guard let tmux = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"]
+      .first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+    else { throw Failure(description: "tmux is not installed (scripts/test installs it)") }
+    self.tmux = URL(fileURLWithPath: tmux)
+    socket = "perfsh-test-\(UUID().uuidString.prefix(8))"
+    let result = try run([
+      "new-session", "-d", "-s", name, "-x", String(columns), "-y", String(rows), command,
+    ])
+    guard result.status == 0 else { throw Failure(description: "tmux new-session failed: \(result.stderr)") }
+  }
+
+  deinit { _ = try? run(["kill-server"]) }
+
+  /// Sends keys as tmux names them (`"Enter"`, `"Up"`, `"Tab"`, `"C-c"`, `"C-d"`).
+  public func sendKeys(_ keys: String...) throws {
+    _ = try run(["send-keys", "-t", name] + keys)
+  }
+
+  /// Types text literally (no key-name lookup).
+  public func type(_ text: String) throws {
+    _ = try run(["send-keys", "-t", name, "-l", text])
+  }
+
+  /// The visible screen, trailing blank lines removed.
+  public func screen() throws -> String {
+    let text = try run(["capture-pane", "-p", "-t", name]).stdout
+    return text.split(separator: "\n", omittingEmptySubsequences: false)
+      .map { String($0.reversed().drop(while: { $0 == " " }).reversed()) }
+      .joined(separator: "\n").trimmingCharacters(in: .newlines)
+  }
+
+  /// Polls the screen until `condition` holds; returns the last screen either way.
+  /// Gives up after `attempts` polls 50 ms apart (no time is asserted).
+  @discardableResult
+  public func waitForScreen(attempts: Int = 200, _ condition: (String) -> Bool) throws -> String {
+    var last = ""
+    for _ in 0..<attempts {
+      last = try screen()
+      if condition(last) { return last }
+      usleep(50_000)
+    }
+    return last
+  }
+
+  private func run(_ arguments: [String]) throws -> ProcessResult {
+    try ProcessRunner.run(tmux, ["-L", socket, "-f", "/dev/null"] + arguments)
+  }
+}
