@@ -44,6 +44,12 @@ final class TraceEndToEndTests: XCTestCase {
     XCTAssertEqual(c["outer"], 400, r.stdout)
   }
 
+  func testRepeatedTracedRunsAddUpTheirCounts() throws {
+    let r = try perfsh(#"run -n 2 --no-sample --trace "^outer$" examples/bin/calls; heatmap table"#)
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertEqual(counts(r.stdout)["outer"], 800, r.stdout)
+  }
+
   func testExportedPprofCarriesCallsAndSelfTime() throws {
     guard GoToolchain.goPath != nil else { throw XCTSkip("go is not installed") }
     let file = home.appendingPathComponent("trace.pb.gz")
