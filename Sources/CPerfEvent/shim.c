@@ -20,6 +20,8 @@ int perfsh_perf_event_set_output(int fd, int target_fd) {
   return ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, target_fd);
 }
 
+int perfsh_perf_event_id(int fd, uint64_t *id) { return ioctl(fd, PERF_EVENT_IOC_ID, id); }
+
 uint64_t perfsh_ring_load_head(const struct perf_event_mmap_page *page) {
   return __atomic_load_n(&page->data_head, __ATOMIC_ACQUIRE);
 }

@@ -14,7 +14,12 @@ public struct CPUSampler: Sendable {
   /// Runs `request` to completion (or timeout) and converts what was sampled.
   ///
   /// `started` is called with the target's pid once it has exec'ed (e.g. to print it).
-  public func run(_ request: CaptureRequest, started: (Int32) -> Void = { _ in }) throws(CaptureError) -> CaptureResult {
+  /// `companion` (e.g. the uprobe tracer) opens its own events on the same gated child and
+  /// is drained in the same loop; `sample: false` runs the companion alone.
+  public func run(
+    _ request: CaptureRequest, companion: (any CaptureCompanion)? = nil, sample: Bool = true,
+    started: (Int32) -> Void = { _ in }
+  ) throws(CaptureError) -> CaptureResult {
     if request.frequency < 1 { throw .badFrequency(request.frequency) }
     if let maximum = SystemInfo.maxSampleRate(), request.frequency > maximum {
       throw .frequencyTooHigh(requested: request.frequency, maximum: maximum)
@@ -28,15 +33,18 @@ public struct CPUSampler: Sendable {
       workingDirectory: request.workingDirectory)
 
     let dataPages = max(1, request.ringDataPages).nextPowerOfTwo
-    let events: [CPUEvent]
-    do {
-      events = try Self.openEvents(cpus: cpus, pid: child.pid, request: request, excludeKernel: excludeKernel, dataPages: dataPages)
-    } catch {
-      // Kernel frames may be what is refused: retry user-only before giving up.
-      guard case .permissionDenied = error, !excludeKernel else { throw error }
-      excludeKernel = true
-      events = try Self.openEvents(cpus: cpus, pid: child.pid, request: request, excludeKernel: true, dataPages: dataPages)
+    var events: [CPUEvent] = []
+    if sample {
+      do {
+        events = try Self.openEvents(cpus: cpus, pid: child.pid, request: request, excludeKernel: excludeKernel, dataPages: dataPages)
+      } catch {
+        // Kernel frames may be what is refused: retry user-only before giving up.
+        guard case .permissionDenied = error, !excludeKernel else { throw error }
+        excludeKernel = true
+        events = try Self.openEvents(cpus: cpus, pid: child.pid, request: request, excludeKernel: true, dataPages: dataPages)
+      }
     }
+    try companion?.open(pid: child.pid, cpus: cpus)
 
     var merger = RecordMerger(rings: events.count, parser: PerfRecordParser(format: .cpuSampling))
     var converter = ProfileConverter(frequency: request.frequency)
@@ -48,10 +56,13 @@ public struct CPUSampler: Sendable {
     started(child.pid)
 
     let (exit, interrupted) = try Self.watch(
-      &child, events: events, relay: relay, request: request, start: start, merger: &merger, converter: &converter)
+      &child, events: events, companion: companion, relay: relay, request: request, start: start, merger: &merger,
+      converter: &converter)
     let end = SystemInfo.monotonicNanos()
     for e in events { try? e.file.disable() }
+    companion?.disable()
     try Self.drain(events, into: &merger)
+    try companion?.drain(final: true)
     try merger.flush { converter.consume($0) }
 
     let stats = converter.stats
@@ -80,7 +91,7 @@ public struct CPUSampler: Sendable {
   /// Drains the rings while the target runs, relays signals, enforces the timeout, and
   /// returns once the target has been reaped; the Bool is true when the run was interrupted.
   private static func watch(
-    _ child: inout SuspendedChild, events: [CPUEvent], relay: borrowing SignalRelay, request: CaptureRequest,
+    _ child: inout SuspendedChild, events: [CPUEvent], companion: (any CaptureCompanion)?, relay: borrowing SignalRelay, request: CaptureRequest,
     start: UInt64, merger: inout RecordMerger, converter: inout ProfileConverter
   ) throws(CaptureError) -> (SuspendedChild.Exit, Bool) {
     var interrupted = false
@@ -91,6 +102,8 @@ public struct CPUSampler: Sendable {
     // Watch the rings, the signal relay and (when the kernel has pidfds) the child's exit.
     var descriptors = events.map { $0.file.descriptor } + [relay.descriptor]
     if child.exitDescriptor >= 0 { descriptors.append(child.exitDescriptor) }
+    let companionStart = descriptors.count
+    descriptors += companion?.descriptors ?? []
     var poller = Poller(descriptors: descriptors)
     while true {
       var waitMillis: Int32 = 100
@@ -98,10 +111,11 @@ public struct CPUSampler: Sendable {
       if let limit = termSentAt.map({ $0 &+ grace }) ?? deadline, !killSent {
         waitMillis = min(waitMillis, Int32(clamping: (limit &- min(now, limit)) / 1_000_000))
       }
-      for i in poller.wait(timeoutMillis: waitMillis).hungUp where i < events.count {
+      for i in poller.wait(timeoutMillis: waitMillis).hungUp where i < events.count || i >= companionStart {
         poller.remove(i)  // every task of this event exited; stop polling it
       }
       try drain(events, into: &merger)
+      try companion?.drain(final: false)
       // Hold back the newest records: another CPU may still be writing older ones.
       try merger.emit(upTo: SystemInfo.monotonicNanos() &- 20_000_000) { converter.consume($0) }
 

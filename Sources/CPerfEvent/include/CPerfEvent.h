@@ -23,6 +23,9 @@ int perfsh_perf_event_disable(int fd);
 /// ioctl(fd, PERF_EVENT_IOC_SET_OUTPUT, target_fd): redirect fd's records into target's ring.
 int perfsh_perf_event_set_output(int fd, int target_fd);
 
+/// ioctl(fd, PERF_EVENT_IOC_ID, id): the kernel's id of an event, as PERF_SAMPLE_IDENTIFIER reports it.
+int perfsh_perf_event_id(int fd, uint64_t *_Nonnull id);
+
 /// Reads perf_event_mmap_page.data_head with acquire ordering (pairs with the kernel's
 /// store; record bytes below the head are visible after this load).
 uint64_t perfsh_ring_load_head(const struct perf_event_mmap_page *_Nonnull page);

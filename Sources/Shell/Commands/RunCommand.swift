@@ -23,6 +23,7 @@ struct RunCommand: ShellCommand {
         run -n 5 ./build/app input.yaml
         run --env LANG=C --cwd /tmp --timeout 10s make -j2
         run --heatmap ./app
+        run --trace '^inner$' --trace 'libc.so.6:^malloc$' ./app
       """)
   static var shell: CommandSpec {
     CommandSpec(group: .capture, arguments: [.file, .file],
@@ -53,6 +54,15 @@ struct RunCommand: ShellCommand {
   @Option(name: .customLong("heatmap-mode"), help: "bar, sparkline or table.")
   var heatmapMode: HeatmapMode = .bar
 
+  @Option(name: .customLong("trace"), help: "Trace functions matching this regex (optionally LIB:REGEX) with uprobes: exact Count, self time, Max, P95 (repeatable).")
+  var trace: [String] = []
+
+  @Option(name: .customLong("trace-max"), help: "Allow more than 1000 traced functions.")
+  var traceMax: Int?
+
+  @Flag(name: .customLong("no-sample"), help: "With --trace: trace only, do not sample.")
+  var noSample = false
+
   @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.")
   var command: [String] = []
 
@@ -60,6 +70,7 @@ struct RunCommand: ShellCommand {
     if command.isEmpty { throw ValidationError("name a command to run, e.g. 'run ./app args'") }
     if repeats < 1 { throw ValidationError("-n takes a number of runs of at least 1, not \(repeats)") }
     for pair in environment where !pair.contains("=") { throw ValidationError("--env takes K=V, not '\(pair)'") }
+    if trace.isEmpty && (noSample || traceMax != nil) { throw ValidationError("--no-sample and --trace-max need --trace") }
   }
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
@@ -79,9 +90,11 @@ struct RunCommand: ShellCommand {
     context.symbolizer.prefetchKernelSymbols()
     var lostRecords: Int64 = 0
     let profile = try RepeatedRun.capture(times: repeats, context: context) { _ throws(ShellError) -> Profile in
+      // A tracer's events belong to one run: each repetition gets its own (nil without --trace).
+      let tracing = try TraceRun.prepare(patterns: trace, limit: traceMax, request: request)
       var result: CaptureResult
       do throws(CaptureError) {
-        result = try CPUSampler().run(request) { _ in }
+        result = try CPUSampler().run(request, companion: tracing?.tracer, sample: !noSample) { _ in }
       } catch {
         throw .commandFailed(error.description, exitStatus: error.exitStatus ?? 1)
       }
@@ -89,6 +102,7 @@ struct RunCommand: ShellCommand {
       let symbolizeStart = clock.now
       context.symbolizer.symbolize(&result.profile)
       result.profile.run.notes.append(PostProcessing.note(drainNanos: result.finishNanos, symbolize: clock.now - symbolizeStart))
+      tracing?.attach(to: &result.profile, context: context)
       lostRecords += Int64(clamping: result.lostRecords)
       return result.profile
     }

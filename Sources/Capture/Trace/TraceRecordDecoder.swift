@@ -1,0 +1,51 @@
+import CPerfEvent
+
+/// Decodes the records of uprobe events (sample type IDENTIFIER | TID | TIME) into hits.
+///
+/// The layout is fixed, so a record is read at constant offsets with no allocation:
+/// header (8 bytes), id, pid, tid, time. LOST records are counted; others are skipped.
+public struct TraceRecordDecoder: Sendable {
+  /// The sample type every trace event is opened with.
+  public static let sampleType = UInt64(PERF_SAMPLE_IDENTIFIER.rawValue | PERF_SAMPLE_TID.rawValue | PERF_SAMPLE_TIME.rawValue)
+
+  /// Event id → function index << 1 | isReturn.
+  private var probes: [UInt64: UInt32] = [:]
+  /// Records the kernel dropped because a ring was full.
+  public private(set) var lostRecords: UInt64 = 0
+  /// Samples whose id belongs to no known event (should stay zero).
+  public private(set) var unknownEvents: UInt64 = 0
+
+  /// An empty decoder; `register` each event's id.
+  public init() {}
+
+  /// Maps an event id to the function it probes.
+  public mutating func register(id: UInt64, function: UInt32, isReturn: Bool) {
+    probes[id] = function << 1 | (isReturn ? 1 : 0)
+  }
+
+  /// Appends the hits of every complete record in `bytes` to `hits`; returns the number of
+  /// bytes consumed (a trailing partial record stays for the next call).
+  public mutating func decode(_ bytes: UnsafeRawBufferPointer, into hits: inout [TraceHit]) -> Int {
+    var offset = 0
+    while offset + 8 <= bytes.count {
+      let type = bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
+      let size = Int(bytes.loadUnaligned(fromByteOffset: offset + 6, as: UInt16.self))
+      if size < 8 { return bytes.count }  // corrupt header: drop the rest rather than spin
+      if offset + size > bytes.count { break }
+      if type == UInt32(PERF_RECORD_SAMPLE.rawValue), size >= 32 {
+        let id = bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)
+        let tid = bytes.loadUnaligned(fromByteOffset: offset + 20, as: UInt32.self)
+        let time = bytes.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self)
+        if let code = probes[id] {
+          hits.append(TraceHit(time: time, tid: tid, function: code >> 1, isReturn: code & 1 == 1))
+        } else {
+          unknownEvents &+= 1
+        }
+      } else if type == UInt32(PERF_RECORD_LOST.rawValue), size >= 24 {
+        lostRecords &+= bytes.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self)
+      }
+      offset += size
+    }
+    return offset
+  }
+}

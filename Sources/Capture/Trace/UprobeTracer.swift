@@ -1,0 +1,193 @@
+import CPerfEvent
+import Glibc
+import ProfileModel
+import SystemPackage
+
+/// Traces functions with uprobes (entry) and uretprobes (return) while a `CPUSampler` run
+/// samples: per CPU one event per probe, inherited by every thread and child, enabled at
+/// exec; all events of a CPU write into one ring. Hits are merged across CPUs in time order
+/// and paired per thread by `ShadowStacks`.
+///
+/// Probes are defined through tracefs by default (inheritable); the `uprobe` PMU backend
+/// cannot be inherited safely and so follows only the initial thread.
+public final class UprobeTracer: CaptureCompanion {
+  private let probes: [TraceProbe]
+  private let backend: Backend
+  private var tracefs: TracefsUprobes?
+  private var pmu: UprobePMU?
+  /// Tracepoint ids of tracefs probes: [function] → (entry, return).
+  private var tracepoints: [(UInt64, UInt64?)] = []
+  private let dataPages: Int
+  private var files: [TraceEventFile] = []
+  private var rings: [TraceRing] = []
+  private var decoder = TraceRecordDecoder()
+  private var stacks: ShadowStacks
+  private var pending: [TraceHit] = []
+  private var hitCount: UInt64 = 0
+  /// How long hits are held back so a slower CPU's older records can still be merged in.
+  private let holdBackNanos: UInt64 = 20_000_000
+
+  /// How probes are created.
+  public enum Backend: Sendable {
+    /// tracefs `uprobe_events` + PERF_TYPE_TRACEPOINT: follows every thread and child.
+    case tracefs
+    /// The `uprobe` PMU (path pointer in config1): only the initial thread, no inheritance.
+    case pmu
+  }
+
+  /// A tracer for `probes`; `ringDataPages` per CPU (rounded up to a power of two).
+  public init(probes: [TraceProbe], backend: Backend = .tracefs, ringDataPages: Int = 256) throws(CaptureError) {
+    self.probes = probes
+    self.backend = backend
+    self.dataPages = max(1, ringDataPages).nextPowerOfTwo
+    self.stacks = ShadowStacks(probesReturns: probes.map(\.probesReturns))
+  }
+
+  /// Descriptors of the per-CPU rings.
+  public var descriptors: [Int32] { rings.map { $0.file.descriptor } }
+
+  /// Opens every probe on every CPU for `pid` and maps one ring per CPU.
+  public func open(pid: Int32, cpus: [Int32]) throws(CaptureError) {
+    let perCPU = probes.reduce(0) { $0 + ($1.probesReturns ? 2 : 1) }
+    UprobeTracer.raiseDescriptorLimit(needed: perCPU * cpus.count + 64)
+    let wakeup = dataPages * SystemInfo.pageSize / 4
+    switch backend {
+    case .tracefs:
+      var fs = try TracefsUprobes()
+      defer { tracefs = fs }  // also on a failure half-way, so `release` removes what exists
+      for (i, probe) in probes.enumerated() {
+        let entry = try fs.define(name: "p\(i)", path: probe.path, offset: probe.fileOffset, isReturn: false)
+        let ret = probe.probesReturns
+          ? try fs.define(name: "r\(i)", path: probe.path, offset: probe.fileOffset, isReturn: true) : nil
+        tracepoints.append((entry, ret))
+      }
+    case .pmu:
+      pmu = try UprobePMU.current()
+    }
+    for cpu in cpus {
+      var ringIndex: Int?
+      for (index, probe) in probes.enumerated() {
+        for isReturn in probe.probesReturns ? [false, true] : [false] {
+          let file = try openProbe(index, probe, isReturn: isReturn, pid: pid, cpu: cpu, wakeupBytes: wakeup)
+          var id: UInt64 = 0
+          if perfsh_perf_event_id(file.descriptor, &id) != 0 {
+            throw .ioctl(request: "id", errno: Errno(rawValue: errno))
+          }
+          decoder.register(id: id, function: UInt32(index), isReturn: isReturn)
+          if let r = ringIndex {
+            try file.setOutput(to: rings[r].file)
+            files.append(TraceEventFile(file: file))
+          } else {
+            let ring = try RingBuffer(file: file, dataPages: dataPages)
+            rings.append(TraceRing(file: file, ring: ring))
+            ringIndex = rings.count - 1
+          }
+        }
+      }
+    }
+  }
+
+  private func openProbe(
+    _ index: Int, _ probe: TraceProbe, isReturn: Bool, pid: Int32, cpu: Int32, wakeupBytes: Int
+  ) throws(CaptureError) -> PerfEventFile {
+    guard let path = strdup(probe.path) else { throw .system(call: "strdup", errno: Errno(rawValue: errno)) }
+    defer { free(path) }
+    let attr: perf_event_attr
+    if let pmu {
+      attr = pmu.attributes(pathPointer: path, offset: probe.fileOffset, isReturn: isReturn, wakeupBytes: wakeupBytes)
+    } else {
+      let id = isReturn ? (tracepoints[index].1 ?? 0) : tracepoints[index].0
+      attr = TraceEventAttributes.make(type: UInt32(PERF_TYPE_TRACEPOINT.rawValue), config: id, wakeupBytes: wakeupBytes)
+    }
+    do {
+      return try PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu)
+    } catch {
+      guard case .perfEventOpen(_, _, let errno) = error else { throw error }
+      let kind = isReturn ? "uretprobe" : "uprobe"
+      throw .system(call: "perf_event_open(\(kind) \(probe.path)+0x\(String(probe.fileOffset, radix: 16)))", errno: errno)
+    }
+  }
+
+  /// Drains every ring, merges hits in time order and feeds those older than the hold-back
+  /// window (all of them when `final`) to the shadow stacks.
+  public func drain(final: Bool) throws(CaptureError) {
+    for ring in rings {
+      ring.ring.drain(into: &ring.bytes)
+      let used = ring.bytes.withUnsafeBytes { decoder.decode($0, into: &pending) }
+      ring.bytes.removeSubrange(0..<used)
+    }
+    guard !pending.isEmpty else { return }
+    pending.sort { $0.time < $1.time }
+    let cutoff = final ? UInt64.max : SystemInfo.monotonicNanos() &- holdBackNanos
+    var used = 0
+    while used < pending.count, pending[used].time <= cutoff {
+      stacks.consume(pending[used])
+      used += 1
+    }
+    hitCount &+= UInt64(used)
+    pending.removeSubrange(0..<used)
+  }
+
+  /// Disables every event.
+  public func disable() {
+    for r in rings { try? r.file.disable() }
+    for f in files { try? f.file.disable() }
+  }
+
+  /// The statistics so far (complete after the final drain).
+  public func result() -> TraceResult {
+    TraceResult(
+      statistics: stacks.statistics(), lostRecords: decoder.lostRecords, unmatchedReturns: stacks.unmatchedReturns,
+      hits: hitCount, events: files.count + rings.count)
+  }
+
+  /// Closes every event and removes the tracefs definitions (also done on deinit).
+  public func release() {
+    files.removeAll()
+    rings.removeAll()
+    tracefs?.remove()
+    tracefs = nil
+  }
+
+  deinit { release() }
+
+  /// Lifts the soft RLIMIT_NOFILE towards the hard limit: a probe is a descriptor per CPU.
+  private static func raiseDescriptorLimit(needed: Int) {
+    var limit = rlimit()
+    guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < rlim_t(needed) else { return }
+    limit.rlim_cur = min(limit.rlim_max, rlim_t(needed))
+    _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
+  }
+}
+
+/// An event whose records go to another event's ring (a class so arrays can hold it).
+final class TraceEventFile {
+  let file: PerfEventFile
+  init(file: consuming PerfEventFile) { self.file = file }
+}
+
+/// A CPU's ring-owning event, its ring and the bytes not yet decoded.
+final class TraceRing {
+  let file: PerfEventFile
+  var ring: RingBuffer
+  var bytes: [UInt8] = []
+  init(file: consuming PerfEventFile, ring: consuming RingBuffer) {
+    self.file = file
+    self.ring = ring
+  }
+}
+
+/// What a traced run measured.
+public struct TraceResult: Sendable {
+  /// Per function, in probe order.
+  public var statistics: [CallStatistics]
+  /// Records the kernel dropped (full ring); the numbers are then incomplete.
+  public var lostRecords: UInt64
+  /// Returns with no open call to pair with, over all functions.
+  public var unmatchedReturns: Int64
+  /// Probe hits decoded.
+  public var hits: UInt64
+  /// Perf events opened (functions × probes per function × CPUs).
+  public var events: Int
+}
+

@@ -1,0 +1,111 @@
+import Analysis
+import Capture
+import ArgumentParser
+import ProfileModel
+import Symbolize
+
+/// `trace-top N [SESSION]`: re-runs a sampled session's command, tracing the N functions
+/// with the most self time — one step from "where is the time" to exact per-call numbers.
+///
+/// A command of its own rather than a `run` flag: it takes its command line from a session
+/// (the thing it is about), not from the command line, and `run` keeps one job.
+struct TraceTopCommand: ShellCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "trace-top",
+    abstract: "Re-run a session's command tracing its N functions with the most self time.",
+    discussion: """
+      Picks the N functions with the most self time in SESSION (default: the current
+      one) that live in the executable or one of its libraries (kernel and JIT frames
+      cannot be probed) and runs `run --trace` on the session's command with exact
+      patterns for them. The result is a new session with exact Count, Avg, Max, P95.
+
+      EXAMPLES:
+        trace-top 5
+        trace-top 10 @prev --no-sample
+      """)
+  static var shell: CommandSpec { CommandSpec(group: .capture, arguments: [.none, .session]) }
+
+  @Argument(help: "How many functions to trace.")
+  var count: Int
+
+  @Argument(help: "The sampled session (id, name, @last or @prev; default: current).")
+  var session: String?
+
+  @Flag(name: .customLong("no-sample"), help: "Trace only, do not sample.")
+  var noSample = false
+
+  func validate() throws {
+    if count < 1 { throw ValidationError("trace-top needs a positive number of functions, not \(count)") }
+  }
+
+  func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
+    let source = try context.session(session)
+    guard case .run(let command) = source.source, let name = command.first else {
+      throw .failed("trace-top: session [\(source.id)] was loaded from a file; it has no command to re-run")
+    }
+    let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: source.profile) }
+    let executable = ProbeSiteResolver(executable: Self.resolve(name)).executable
+    let patterns = TraceTopSelection.patterns(
+      ranked: heatmap.rows.map(\.name), profile: source.profile, executable: executable, count: count)
+    guard !patterns.isEmpty else {
+      throw .failed("trace-top: no function of session [\(source.id)] lies in a file that can be probed")
+    }
+    context.out.write("tracing \(patterns.count) functions: \(patterns.map(\.display).joined(separator: ", "))\n")
+    var arguments: [String] = []
+    for p in patterns { arguments += ["--trace", p.pattern] }
+    if noSample { arguments.append("--no-sample") }
+    arguments += ["--"] + command
+    let run: RunCommand
+    do {
+      run = try RunCommand.parse(arguments)
+    } catch {
+      throw .failed("trace-top: " + RunCommand.message(for: error))
+    }
+    return try run.execute(in: context)
+  }
+
+  /// The executable a command name runs (PATH lookup for bare names), or the name itself.
+  private static func resolve(_ name: String) -> String {
+    (try? ExecutableLookup.resolve(name, searchPath: SystemInfo.environment().last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) })) ?? name
+  }
+}
+
+/// Chooses what `trace-top` traces: the first `count` ranked names whose code lies in a
+/// file (the executable or a shared library) rather than the kernel or a JIT.
+enum TraceTopSelection {
+  /// A `--trace` pattern and the name it stands for.
+  struct Choice: Equatable {
+    var pattern: String
+    var display: String
+  }
+
+  static func patterns(ranked: [String], profile: Profile, executable: String, count: Int) -> [Choice] {
+    // One pass over locations: the mapping file of every function name.
+    var fileOf: [String: String] = [:]
+    for location in profile.locations {
+      guard let m = location.mapping else { continue }
+      let file = profile.string(profile.mapping(m).filename)
+      for line in location.lines where fileOf[profile.name(of: line.function)] == nil {
+        fileOf[profile.name(of: line.function)] = file
+      }
+    }
+    var result: [Choice] = []
+    for name in ranked where result.count < count {
+      guard let file = fileOf[name], file.hasPrefix("/"), !name.hasPrefix("[") else { continue }
+      let exact = "^" + escaped(name) + "$"
+      let isExecutable = ProbeSiteResolver(executable: file).executable == executable
+      result.append(Choice(pattern: isExecutable ? exact : file + ":" + exact, display: name))
+    }
+    return result
+  }
+
+  /// `name` with regular-expression characters escaped.
+  static func escaped(_ name: String) -> String {
+    var out = ""
+    for c in name {
+      if "\\^$.|?*+()[]{}".contains(c) { out.append("\\") }
+      out.append(c)
+    }
+    return out
+  }
+}

@@ -1,0 +1,90 @@
+import Glibc
+
+/// Turns `--trace` patterns into probe sites: every function symbol of the executable (or
+/// of the library a `LIB:` prefix names) whose demangled name matches the regex, with the
+/// file offset of its entry computed through the PT_LOAD segment that maps it.
+public struct ProbeSiteResolver {
+  /// The default cap on matched functions; more needs an explicit `--trace-max`.
+  public static let defaultLimit = 1000
+
+  /// The executable the patterns without a prefix apply to.
+  public let executable: String
+  private let locator: LibraryLocator
+
+  /// A resolver for `executable` (a path; made absolute so the kernel finds the same file).
+  public init(executable: String) {
+    let absolute = ProbeSiteResolver.absolutePath(executable)
+    self.executable = absolute
+    self.locator = LibraryLocator(executable: absolute)
+  }
+
+  /// The sites matching `patterns`, one per function (first pattern first, then by address),
+  /// at most `limit` of them. Throws when a pattern is invalid or matches nothing.
+  public func resolve(_ patterns: [String], limit: Int = ProbeSiteResolver.defaultLimit) throws(ProbeResolveError) -> [ProbeSite] {
+    var sites: [ProbeSite] = []
+    var seen = Set<String>()
+    for text in patterns {
+      let pattern = TracePattern(text)
+      let file = try pattern.library.map { lib throws(ProbeResolveError) in try locator.locate(lib, executable: executable) }
+        ?? executable
+      let regex: Regex<AnyRegexOutput>
+      do {
+        regex = try Regex(pattern.expression)
+      } catch {
+        throw .badPattern(pattern: text, reason: "\(error)")
+      }
+      let functions = try ProbeSiteResolver.functions(in: file)
+      var matched = 0
+      for site in functions where site.name.contains(regex) {
+        matched += 1
+        if seen.insert("\(site.path)@\(site.fileOffset)").inserted { sites.append(site) }
+      }
+      if matched == 0 {
+        throw .noMatch(pattern: text, file: file, suggestions: NameSuggestions.closest(to: pattern.expression, in: functions.map(\.name)))
+      }
+    }
+    if sites.count > limit { throw .tooManyMatches(count: sites.count, limit: limit) }
+    return sites
+  }
+
+  /// Every function symbol of the ELF file at `path` with its probe site, by address.
+  public static func functions(in path: String) throws(ProbeResolveError) -> [ProbeSite] {
+    do {
+      let mapped = try MappedFile(path: path)
+      let elf = try ELFFile(bytes: mapped.bytes, path: path)
+      let isGo = GoBinaryDetector.isGo(elf)
+      let table = ELFSymbolTable(files: [elf])
+      var result: [ProbeSite] = []
+      result.reserveCapacity(table.count)
+      for (i, entry) in table.entries.enumerated() {
+        guard let offset = fileOffset(of: entry.start, in: elf) else { continue }
+        let raw = table.name(of: i)
+        guard !raw.isEmpty else { continue }
+        result.append(
+          ProbeSite(
+            path: path, fileOffset: offset, address: entry.start, size: entry.end &- entry.start,
+            name: Demangler.demangle(raw), rawName: raw, isGo: isGo))
+      }
+      return result
+    } catch {
+      throw .unreadable(error)
+    }
+  }
+
+  /// The file offset of link-time address `address`: through the executable PT_LOAD
+  /// segment whose file bytes contain it (uprobes take offsets, not addresses).
+  public static func fileOffset(of address: UInt64, in elf: ELFFile) -> UInt64? {
+    for s in elf.segments where s.type == 1 && s.flags & 1 != 0 {  // PT_LOAD, PF_X
+      if address >= s.virtualAddress, address - s.virtualAddress < s.fileSize {
+        return address - s.virtualAddress + s.offset
+      }
+    }
+    return nil
+  }
+
+  static func absolutePath(_ path: String) -> String {
+    guard let resolved = realpath(path, nil) else { return path }
+    defer { free(resolved) }
+    return String(cString: resolved)
+  }
+}
