@@ -59,7 +59,7 @@ extension PerfEventFile {
   /// The perf_event_attr of the sampler: cpu-clock in frequency mode with call chains,
   /// side-band records, inherited, enabled at exec, CLOCK_MONOTONIC timestamps.
   public static func cpuClockAttributes(
-    frequency: Int, excludeKernel: Bool, wakeupBytes: Int, buildIDs: Bool = true
+    frequency: Int, excludeKernel: Bool, wakeupBytes: Int, buildIDs: Bool = true, userStackBytes: Int = 0
   ) -> perf_event_attr {
     var attr = perf_event_attr()
     attr.type = UInt32(PERF_TYPE_SOFTWARE.rawValue)
@@ -85,6 +85,13 @@ extension PerfEventFile {
     if excludeKernel {
       attr.exclude_kernel = 1
       attr.exclude_callchain_kernel = 1
+    }
+    if userStackBytes > 0 {
+      // DWARF unwinding: registers and a stack copy replace the user part of the call chain.
+      attr.sample_type |= SampleType([.regsUser, .stackUser]).rawValue
+      attr.sample_regs_user = CallGraph.x86UserRegisterMask
+      attr.sample_stack_user = UInt32(userStackBytes)
+      attr.exclude_callchain_user = 1
     }
     attr.watermark = 1
     attr.wakeup_watermark = UInt32(max(1, wakeupBytes))
