@@ -58,6 +58,8 @@ let package = Package(
     .executableTarget(name: "perfsh-bench", dependencies: ["Formats", "ProfileModel"]),
     // Hidden benchmark driver for the sampler alone (scripts/bench-overhead).
     .executableTarget(name: "perfsh-capture-bench", dependencies: ["Capture"]),
+    // Benchmark driver for scripts/bench-unwind: call-graph modes, unwind and symbolize timing.
+    .executableTarget(name: "perfsh-unwind-bench", dependencies: ["Capture", "Unwind", "Symbolize"]),
 
     .target(
       name: "PerfshTestSupport",
