@@ -25,7 +25,7 @@ extension CPUSampler {
 
   /// `bytes` rounded up to a multiple of 8 and clamped to what a record can hold.
   static func stackCopySize(_ bytes: Int) -> Int {
-    let clamped = min(max(bytes, 512), CallGraph.maximumStackBytes)
+    let clamped = min(max(bytes, 64), CallGraph.maximumStackBytes)
     return (clamped + 7) & ~7
   }
 

@@ -10,7 +10,7 @@ public enum CallGraph: Sendable, Equatable {
 
   /// The stack copy size used when none is given: deep enough for most real stacks while
   /// a sample stays well under the 64 KiB record limit.
-  public static let defaultStackBytes = 16384
+  public static let defaultStackBytes = 32768
 
   /// The largest stack copy the kernel can put in a record (its size field is 16 bits).
   public static let maximumStackBytes = 60 * 1024
