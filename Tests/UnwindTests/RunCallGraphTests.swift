@@ -15,7 +15,7 @@ final class RunCallGraphTests: XCTestCase {
     XCTAssertTrue(out.contains("call graph: dwarf, \(CallGraph.defaultStackBytes)-byte stack copies"), out)
     XCTAssertTrue(out.contains("unwound stacks:"), out)
     XCTAssertTrue(out.contains("libdeepchain.so:"), out)
-    for name in ["main", "chain_a", "chain_d", "lib_level1", "lib_spin"] {
+    for name in ["main", "chain_a", "chain_c", "via_inline", "chain_d", "lib_level1", "lib_spin"] {
       XCTAssertTrue(out.contains(" \(name)\n"), "\(name) in tree:\n\(out)")
     }
   }
@@ -54,7 +54,7 @@ final class RunCallGraphTests: XCTestCase {
         XCTAssertEqual(s.names.filter { $0 == "[unknown]" }.count, 1)
       }
       // Whatever was unwound is a true prefix of the known chain.
-      let chain = ["lib_spin", "lib_level3", "lib_level2", "lib_level1", "chain_d", "chain_c", "chain_b", "chain_a", "main"]
+      let chain = ["lib_spin", "lib_level3", "lib_level2", "lib_level1", "chain_d", "via_inline", "chain_c", "chain_b", "chain_a", "main"]
       let user = Array(s.names.drop { $0 != "lib_spin" }.prefix { $0 != "[unknown]" })
       let n = min(user.count, chain.count)
       XCTAssertEqual(Array(user.prefix(n)), Array(chain.prefix(n)), "\(s.names)")

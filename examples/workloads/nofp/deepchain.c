@@ -1,6 +1,6 @@
-// deepchain: a known call chain of 9 frames through a shared library, built without frame
-// pointers: main -> chain_a -> chain_b -> chain_c -> chain_d -> lib_level1 -> lib_level2
-// -> lib_level3 -> lib_spin (libdeepchain.so). Nearly all samples land in lib_spin, so
+// deepchain: a known call chain of 10 frames through a shared library, built without frame
+// pointers: main -> chain_a -> chain_b -> chain_c -> via_inline (inlined into chain_c)
+// -> chain_d -> lib_level1 -> lib_level2 -> lib_level3 -> lib_spin (libdeepchain.so). Nearly all samples land in lib_spin, so
 // the chain must appear intact in (nearly) every sample. About 1 s.
 #include <stdint.h>
 #include <stdio.h>
@@ -16,8 +16,15 @@ __attribute__((noinline)) uint64_t chain_d(uint64_t n, uint64_t seed) {
   return r ^ 4;
 }
 
+// Always inlined into chain_c: symbolization must expand it from chain_c's call site.
+static inline __attribute__((always_inline)) uint64_t via_inline(uint64_t n, uint64_t seed) {
+  uint64_t r = chain_d(n, seed);
+  sink += r >> 1;
+  return r;
+}
+
 __attribute__((noinline)) uint64_t chain_c(uint64_t n, uint64_t seed) {
-  uint64_t r = chain_d(n, seed + 3);
+  uint64_t r = via_inline(n, seed + 3);
   sink += r;
   return r ^ 3;
 }
