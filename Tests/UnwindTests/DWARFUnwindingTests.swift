@@ -78,6 +78,22 @@ final class DWARFUnwindingTests: XCTestCase {
     XCTAssertTrue(stacks.contains { s in s.names.filter { $0.contains("__introsort_loop") }.count >= 3 })
   }
 
+  /// An optimized Swift program (swiftc -O): stacks through a generic specialization reach main.
+  func testOptimizedSwiftStacksReachMain() throws {
+    let bin = try UnwindWorkloads.binary("swiftchain")
+    guard FileManager.default.fileExists(atPath: bin) else { throw XCTSkip("swiftc not on PATH") }
+    let (_, stacks) = try UnwindWorkloads.capture([bin], callGraph: .dwarf(stackBytes: 16384))
+    let (share, cpu) = UnwindWorkloads.share(stacks, of: { $0.names.contains { $0.hasPrefix("swiftchain.spin") } }) { s in
+      guard let spin = s.names.firstIndex(where: { $0.hasPrefix("swiftchain.spin") }),
+        let run = s.names.firstIndex(where: { $0.contains("swiftchain.Worker.run") }),
+        let main = s.names.firstIndex(of: "main")
+      else { return false }
+      return spin < run && run < main && s.names.last == "_start"
+    }
+    XCTAssertGreaterThan(cpu, 100_000_000)
+    XCTAssertGreaterThanOrEqual(share, 0.99)
+  }
+
   /// A stripped binary (no symbols, no DWARF, only .eh_frame) still unwinds: frames are
   /// named binary+0xOFFSET and stacks reach libc's start code.
   func testStrippedBinaryUnwindsWithEHFrameOnly() throws {
