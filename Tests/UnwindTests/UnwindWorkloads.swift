@@ -61,7 +61,4 @@ enum UnwindWorkloads {
     }
     return (total == 0 ? 0 : Double(good) / Double(total), total)
   }
-
-  /// Index of `name` in a stack (leaf first), or nil.
-  static func position(of name: String, in s: Stack) -> Int? { s.names.firstIndex(of: name) }
 }

@@ -71,7 +71,7 @@ struct CFISection {
     guard let ra else { return nil }
     var cie = CFICIE(
       codeAlignment: code, dataAlignment: data, returnAddressColumn: UInt16(clamping: ra),
-      pointerEncoding: isDebugFrame ? 0x00 : 0x00, hasAugmentationData: false, isSignalFrame: false,
+      pointerEncoding: 0x00, hasAugmentationData: false, isSignalFrame: false,
       instructions: 0..<0)
     if augmentation.first == UInt8(ascii: "z") {
       cie.hasAugmentationData = true

@@ -57,7 +57,7 @@ extension CFIExpression {
           guard let b = stack.popLast(), let a = stack.popLast(), let v = Self.binary(op, a, b) else { return nil }
           stack.append(v)
         case 0x2f:
-          guard let d = r.fixed(Int16.self), r.skip(0) else { return nil }
+          guard let d = r.fixed(Int16.self) else { return nil }
           let target = r.offset + Int(d)
           guard target >= 0, target <= raw.count else { return nil }
           r.offset = target

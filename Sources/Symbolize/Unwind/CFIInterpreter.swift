@@ -116,7 +116,7 @@ struct CFIInterpreter {
       case 0x0a: saved.append(state)
       case 0x0b:
         guard let s = saved.popLast() else { return false }
-        // The CFA stays as it is in some producers' reading; DWARF 5 restores it too.
+        // The whole row comes back, CFA included, as libgcc's unwinder does.
         state = s
       case 0x0c:
         guard let reg = r.uleb(), let off = r.uleb() else { return false }
