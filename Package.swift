@@ -37,6 +37,8 @@ let package = Package(
         .product(name: "SystemPackage", package: "swift-system"),
       ],
       linkerSettings: [.linkedLibrary("stdc++")]),
+    // Unwind: DWARF CFI unwinding of sampled user stacks (Capture's protocol, Symbolize's CFI).
+    .target(name: "Unwind", dependencies: ["Capture", "Symbolize", "ProfileModel"]),
     // Formats: pprof, folded stacks, gzip.
     .target(name: "Formats", dependencies: ["ProfileModel", "CZlib"]),
     // Analysis: pure functions of a profile.
@@ -47,7 +49,7 @@ let package = Package(
     .target(
       name: "Shell",
       dependencies: [
-        "ProfileModel", "Capture", "Symbolize", "Formats", "Analysis", "Render", "CLibEdit",
+        "ProfileModel", "Capture", "Symbolize", "Unwind", "Formats", "Analysis", "Render", "CLibEdit",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "SystemPackage", package: "swift-system"),
       ]),
@@ -56,6 +58,8 @@ let package = Package(
     .executableTarget(name: "perfsh-bench", dependencies: ["Formats", "ProfileModel"]),
     // Hidden benchmark driver for the sampler alone (scripts/bench-overhead).
     .executableTarget(name: "perfsh-capture-bench", dependencies: ["Capture"]),
+    // Benchmark driver for scripts/bench-unwind: call-graph modes, unwind and symbolize timing.
+    .executableTarget(name: "perfsh-unwind-bench", dependencies: ["Capture", "Unwind", "Symbolize"]),
 
     .target(
       name: "PerfshTestSupport",
@@ -68,6 +72,7 @@ let package = Package(
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "PerfshTestSupport"]),
     .testTarget(name: "RenderTests", dependencies: ["Render", "PerfshTestSupport"], exclude: ["Snapshots"]),
     .testTarget(name: "ShellTests", dependencies: ["Shell", "PerfshTestSupport"]),
+    .testTarget(name: "UnwindTests", dependencies: ["Unwind", "Capture", "Symbolize", "Shell", "PerfshTestSupport"]),
     .testTarget(name: "EndToEndTests", dependencies: ["perfsh", "PerfshTestSupport"]),
   ],
   swiftLanguageModes: [.v6]

@@ -8,8 +8,14 @@ import SystemPackage
 /// process, enabled at exec. The rings are drained while the target runs and after it exits.
 /// One run at a time per process: SIGINT/SIGTERM are relayed through process-wide handlers.
 public struct CPUSampler: Sendable {
-  /// A sampler; it holds no state, each `run` opens its own events.
-  public init() {}
+  /// DWARF unwinding support; without it every run uses frame-pointer call chains.
+  public var unwinding: (any UserStackUnwinding)?
+
+  /// A sampler; it holds no run state, each `run` opens its own events. `unwinding`
+  /// enables `CallGraph.dwarf` and `.auto` (see `CaptureRequest.callGraph`).
+  public init(unwinding: (any UserStackUnwinding)? = nil) {
+    self.unwinding = unwinding
+  }
 
   /// Runs `request` to completion (or timeout) and converts what was sampled.
   ///
@@ -32,22 +38,28 @@ public struct CPUSampler: Sendable {
       arguments: request.arguments, environment: Self.environment(overrides: request.environment),
       workingDirectory: request.workingDirectory)
 
-    let dataPages = max(1, request.ringDataPages).nextPowerOfTwo
+    let (stackBytes, callGraphNote) = callGraphChoice(request)
+    // Stack copies need bigger rings: keep about the same number of samples per ring.
+    let dataPages = max(1, stackBytes > 0 ? max(request.ringDataPages, 512) : request.ringDataPages).nextPowerOfTwo
     var events: [CPUEvent] = []
     if sample {
       do {
-        events = try Self.openEvents(cpus: cpus, pid: child.pid, request: request, excludeKernel: excludeKernel, dataPages: dataPages)
+        events = try Self.openEvents(
+          cpus: cpus, pid: child.pid, request: request, excludeKernel: excludeKernel, dataPages: dataPages, stackBytes: stackBytes)
       } catch {
         // Kernel frames may be what is refused: retry user-only before giving up.
         guard case .permissionDenied = error, !excludeKernel else { throw error }
         excludeKernel = true
-        events = try Self.openEvents(cpus: cpus, pid: child.pid, request: request, excludeKernel: true, dataPages: dataPages)
+        events = try Self.openEvents(
+          cpus: cpus, pid: child.pid, request: request, excludeKernel: true, dataPages: dataPages, stackBytes: stackBytes)
       }
     }
     try companion?.open(pid: child.pid, cpus: cpus)
 
-    var merger = RecordMerger(rings: events.count, parser: PerfRecordParser(format: .cpuSampling))
+    let format = try Self.sampleFormat(stackBytes: stackBytes)
+    var merger = RecordMerger(rings: events.count, parser: PerfRecordParser(format: format))
     var converter = ProfileConverter(frequency: request.frequency)
+    if stackBytes > 0 { converter.unwinder = unwinding?.makeUnwinder() }
     let relay = try SignalRelay()
 
     let wallStart = SystemInfo.wallNanos()
@@ -81,6 +93,8 @@ public struct CPUSampler: Sendable {
       run.notes.append("user-space frames only (kernel.perf_event_paranoid is \(paranoid))")
     }
     if stats.throttles > 0 { run.notes.append("the kernel throttled sampling \(stats.throttles) times") }
+    run.notes.append(callGraphNote)
+    run.notes.append(contentsOf: converter.unwinderNotes)
     let profile = converter.makeProfile(run: run, timeNanos: wallStart, durationNanos: elapsed)
     return CaptureResult(
       profile: profile, sampleRecords: stats.samples, lostRecords: stats.lostRecords, throttles: stats.throttles,
@@ -141,12 +155,13 @@ public struct CPUSampler: Sendable {
   }
 
   private static func openEvents(
-    cpus: [Int32], pid: Int32, request: CaptureRequest, excludeKernel: Bool, dataPages: Int
+    cpus: [Int32], pid: Int32, request: CaptureRequest, excludeKernel: Bool, dataPages: Int, stackBytes: Int
   ) throws(CaptureError) -> [CPUEvent] {
     let dataBytes = dataPages * SystemInfo.pageSize
     var buildIDs = true
     var attr = PerfEventFile.cpuClockAttributes(
-      frequency: request.frequency, excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4, buildIDs: buildIDs)
+      frequency: request.frequency, excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4, buildIDs: buildIDs,
+      userStackBytes: stackBytes)
     var events: [CPUEvent] = []
     for cpu in cpus {
       let file: PerfEventFile
@@ -157,7 +172,8 @@ public struct CPUSampler: Sendable {
         guard case .perfEventOpen(_, _, .invalidArgument) = error, buildIDs else { throw error }
         buildIDs = false
         attr = PerfEventFile.cpuClockAttributes(
-          frequency: request.frequency, excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4, buildIDs: false)
+          frequency: request.frequency, excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4, buildIDs: false,
+          userStackBytes: stackBytes)
         file = try PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu)
       }
       let ring = try RingBuffer(file: file, dataPages: dataPages)

@@ -16,6 +16,9 @@ public struct CaptureRequest: Sendable, Equatable {
   public var ringDataPages: Int
   /// Whether kernel frames are wanted (they are only taken when permitted).
   public var kernelFrames: KernelFrames
+  /// How user call chains are taken: frame pointers, DWARF unwinding of stack copies, or a
+  /// choice made per run from the main executable.
+  public var callGraph: CallGraph
 
   /// Kernel frame policy.
   public enum KernelFrames: Sendable, Equatable {
@@ -29,7 +32,7 @@ public struct CaptureRequest: Sendable, Equatable {
   public init(
     arguments: [String], environment: [String: String] = [:], workingDirectory: String? = nil,
     frequency: Int = 999, timeout: Duration? = nil, killGrace: Duration = .seconds(2), ringDataPages: Int = 64,
-    kernelFrames: KernelFrames = .whenPermitted
+    kernelFrames: KernelFrames = .whenPermitted, callGraph: CallGraph = .auto
   ) {
     self.arguments = arguments
     self.environment = environment
@@ -39,5 +42,6 @@ public struct CaptureRequest: Sendable, Equatable {
     self.killGrace = killGrace
     self.ringDataPages = ringDataPages
     self.kernelFrames = kernelFrames
+    self.callGraph = callGraph
   }
 }

@@ -51,6 +51,14 @@ public struct PerfEventFile: ~Copyable {
     }
   }
 
+  /// The kernel's id of this event, which PERF_SAMPLE_IDENTIFIER puts in each record.
+  /// The corresponding C call is `ioctl(fd, PERF_EVENT_IOC_ID, &id)`.
+  public func eventID() throws(CaptureError) -> UInt64 {
+    var id: UInt64 = 0
+    if perfsh_perf_event_id(descriptor, &id) != 0 { throw .ioctl(request: "PERF_EVENT_IOC_ID", errno: Errno(rawValue: errno)) }
+    return id
+  }
+
   deinit { Glibc.close(descriptor) }
 }
 
@@ -59,7 +67,7 @@ extension PerfEventFile {
   /// The perf_event_attr of the sampler: cpu-clock in frequency mode with call chains,
   /// side-band records, inherited, enabled at exec, CLOCK_MONOTONIC timestamps.
   public static func cpuClockAttributes(
-    frequency: Int, excludeKernel: Bool, wakeupBytes: Int, buildIDs: Bool = true
+    frequency: Int, excludeKernel: Bool, wakeupBytes: Int, buildIDs: Bool = true, userStackBytes: Int = 0
   ) -> perf_event_attr {
     var attr = perf_event_attr()
     attr.type = UInt32(PERF_TYPE_SOFTWARE.rawValue)
@@ -85,6 +93,13 @@ extension PerfEventFile {
     if excludeKernel {
       attr.exclude_kernel = 1
       attr.exclude_callchain_kernel = 1
+    }
+    if userStackBytes > 0 {
+      // DWARF unwinding: registers and a stack copy replace the user part of the call chain.
+      attr.sample_type |= SampleType([.regsUser, .stackUser]).rawValue
+      attr.sample_regs_user = CallGraph.x86UserRegisterMask
+      attr.sample_stack_user = UInt32(userStackBytes)
+      attr.exclude_callchain_user = 1
     }
     attr.watermark = 1
     attr.wakeup_watermark = UInt32(max(1, wakeupBytes))

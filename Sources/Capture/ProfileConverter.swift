@@ -95,6 +95,9 @@ public struct ProfileConverter {
     }
   }
 
+  /// Notes of the unwinder (if any) for `RunInfo.notes`.
+  public var unwinderNotes: [String] { unwinder?.notes() ?? [] }
+
   /// The profile built so far, with `run` and timing filled in.
   public func makeProfile(run: RunInfo, timeNanos: Int64 = 0, durationNanos: Int64 = 0) -> Profile {
     var p = profile
@@ -153,7 +156,8 @@ public struct ProfileConverter {
     }
     if unwoundUser {
       for word in userScratch {
-        let address = isLeaf ? word : word &- 1
+        // The unwinder's marker for a frame it could not unwind becomes an unmapped 0: `[unknown]`.
+        let address = word == UnwoundFrame.unknownFrame ? 0 : isLeaf ? word : word &- 1
         isLeaf = false
         frameScratch.append(location(address: address, kernel: false, space: space))
       }

@@ -5,10 +5,25 @@
 public protocol UserStackUnwinder {
   /// Appends the user frames of `sample`, leaf first, to `frames`: the first is the exact
   /// instruction pointer, the others are return addresses (the converter subtracts one
-  /// from those). Returns false when the sample carries nothing to unwind, in which case
+  /// from those). A frame that could not be unwound is `UnwoundFrame.unknownFrame` and ends the
+  /// stack. Returns false when the sample carries nothing to unwind, in which case
   /// the converter falls back to the kernel call chain.
   mutating func unwind(
     _ sample: PerfSample, pid: Int32, addressSpace: AddressSpace, objects: [MappedObject],
     into frames: inout [UInt64]
   ) -> Bool
+
+  /// Lines for `RunInfo.notes` once the run is over (e.g. complete vs truncated stacks).
+  func notes() -> [String]
+}
+
+extension UserStackUnwinder {
+  /// No notes by default.
+  public func notes() -> [String] { [] }
+}
+
+/// Marker frames an unwinder may emit.
+public enum UnwoundFrame {
+  /// The frame where unwinding failed: becomes one `[unknown]` location (address 0, no mapping).
+  public static let unknownFrame: UInt64 = 0
 }

@@ -1,4 +1,3 @@
-import CPerfEvent
 
 /// Decodes the records of uprobe events (sample type IDENTIFIER | TID | TIME) into hits.
 ///
@@ -6,7 +5,7 @@ import CPerfEvent
 /// header (8 bytes), id, pid, tid, time. LOST records are counted; others are skipped.
 public struct TraceRecordDecoder: Sendable {
   /// The sample type every trace event is opened with.
-  public static let sampleType = UInt64(PERF_SAMPLE_IDENTIFIER.rawValue | PERF_SAMPLE_TID.rawValue | PERF_SAMPLE_TIME.rawValue)
+  public static let sampleType = SampleType.identifier.rawValue | SampleType.tid.rawValue | SampleType.time.rawValue
 
   /// Event id → function index << 1 | isReturn.
   private var probes: [UInt64: UInt32] = [:]
@@ -32,7 +31,7 @@ public struct TraceRecordDecoder: Sendable {
       let size = Int(bytes.loadUnaligned(fromByteOffset: offset + 6, as: UInt16.self))
       if size < 8 { return bytes.count }  // corrupt header: drop the rest rather than spin
       if offset + size > bytes.count { break }
-      if type == UInt32(PERF_RECORD_SAMPLE.rawValue), size >= 32 {
+      if type == PerfRecordType.sample, size >= 32 {
         let id = bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)
         let tid = bytes.loadUnaligned(fromByteOffset: offset + 20, as: UInt32.self)
         let time = bytes.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self)
@@ -41,7 +40,7 @@ public struct TraceRecordDecoder: Sendable {
         } else {
           unknownEvents &+= 1
         }
-      } else if type == UInt32(PERF_RECORD_LOST.rawValue), size >= 24 {
+      } else if type == PerfRecordType.lost, size >= 24 {
         lostRecords &+= bytes.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self)
       }
       offset += size

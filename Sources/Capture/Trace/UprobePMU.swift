@@ -60,6 +60,11 @@ public struct UprobePMU: Sendable, Equatable {
 /// The perf_event_attr shared by every trace event: a sample per hit with the event id,
 /// pid/tid and a CLOCK_MONOTONIC time; inherited; enabled at exec.
 enum TraceEventAttributes {
+  /// The attributes of a tracefs-defined uprobe event with tracepoint `id`.
+  static func tracepoint(id: UInt64, wakeupBytes: Int) -> perf_event_attr {
+    make(type: UInt32(PERF_TYPE_TRACEPOINT.rawValue), config: id, wakeupBytes: wakeupBytes)
+  }
+
   static func make(type: UInt32, config: UInt64, wakeupBytes: Int) -> perf_event_attr {
     var attr = perf_event_attr()
     attr.type = type

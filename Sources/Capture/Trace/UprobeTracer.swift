@@ -1,4 +1,3 @@
-import CPerfEvent
 import Glibc
 import ProfileModel
 import SystemPackage
@@ -69,10 +68,7 @@ public final class UprobeTracer: CaptureCompanion {
       for (index, probe) in probes.enumerated() {
         for isReturn in probe.probesReturns ? [false, true] : [false] {
           let file = try openProbe(index, probe, isReturn: isReturn, pid: pid, cpu: cpu, wakeupBytes: wakeup)
-          var id: UInt64 = 0
-          if perfsh_perf_event_id(file.descriptor, &id) != 0 {
-            throw .ioctl(request: "id", errno: Errno(rawValue: errno))
-          }
+          let id = try file.eventID()
           decoder.register(id: id, function: UInt32(index), isReturn: isReturn)
           if let r = ringIndex {
             try file.setOutput(to: rings[r].file)
@@ -92,13 +88,10 @@ public final class UprobeTracer: CaptureCompanion {
   ) throws(CaptureError) -> PerfEventFile {
     guard let path = strdup(probe.path) else { throw .system(call: "strdup", errno: Errno(rawValue: errno)) }
     defer { free(path) }
-    let attr: perf_event_attr
-    if let pmu {
-      attr = pmu.attributes(pathPointer: path, offset: probe.fileOffset, isReturn: isReturn, wakeupBytes: wakeupBytes)
-    } else {
-      let id = isReturn ? (tracepoints[index].1 ?? 0) : tracepoints[index].0
-      attr = TraceEventAttributes.make(type: UInt32(PERF_TYPE_TRACEPOINT.rawValue), config: id, wakeupBytes: wakeupBytes)
-    }
+    let attr = pmu.map {
+      $0.attributes(pathPointer: path, offset: probe.fileOffset, isReturn: isReturn, wakeupBytes: wakeupBytes)
+    } ?? TraceEventAttributes.tracepoint(
+      id: isReturn ? (tracepoints[index].1 ?? 0) : tracepoints[index].0, wakeupBytes: wakeupBytes)
     do {
       return try PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu)
     } catch {

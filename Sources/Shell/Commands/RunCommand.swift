@@ -5,6 +5,7 @@ import Capture
 import ProfileModel
 import Render
 import Symbolize
+import Unwind
 
 /// `run [FLAGS] [--] CMD ARGS…`: runs a command under the CPU sampler into a new session.
 struct RunCommand: ShellCommand {
@@ -48,6 +49,9 @@ struct RunCommand: ShellCommand {
   @Option(help: "Stop the command after this long (e.g. 30s, 500ms, 2m): SIGTERM, then SIGKILL 2s later.")
   var timeout: String?
 
+  @Option(name: .customLong("call-graph"), help: "User call chains: fp, dwarf[,BYTES] or auto (DWARF when the executable lacks frame pointers).")
+  var callGraph = "auto"
+
   @Flag(help: "After the run, show the heatmap (interactive on a terminal).")
   var heatmap = false
 
@@ -67,6 +71,7 @@ struct RunCommand: ShellCommand {
   var command: [String] = []
 
   func validate() throws {
+    if CallGraph(option: callGraph) == nil { throw ValidationError("--call-graph takes fp, dwarf, dwarf,BYTES or auto") }
     if command.isEmpty { throw ValidationError("name a command to run, e.g. 'run ./app args'") }
     if repeats < 1 { throw ValidationError("-n takes a number of runs of at least 1, not \(repeats)") }
     for pair in environment where !pair.contains("=") { throw ValidationError("--env takes K=V, not '\(pair)'") }
@@ -84,7 +89,8 @@ struct RunCommand: ShellCommand {
     }
     let limit = try timeout.map { text throws(ShellError) in try DurationText.parse(text, option: "--timeout") }
     let hz = frequency ?? context.settings.frequency
-    let request = CaptureRequest(arguments: argv, environment: env, workingDirectory: cwd, frequency: hz, timeout: limit)
+    let request = CaptureRequest(arguments: argv, environment: env, workingDirectory: cwd, frequency: hz, timeout: limit,
+                                 callGraph: CallGraph(option: callGraph) ?? .auto)
     context.flush()
     // Kernel symbols are read while the target runs, so the session is ready sooner.
     context.symbolizer.prefetchKernelSymbols()
@@ -94,7 +100,7 @@ struct RunCommand: ShellCommand {
       let tracing = try TraceRun.prepare(patterns: trace, limit: traceMax, request: request)
       var result: CaptureResult
       do throws(CaptureError) {
-        result = try CPUSampler().run(request, companion: tracing?.tracer, sample: !noSample) { _ in }
+        result = try CPUSampler(unwinding: DWARFUnwinding()).run(request, companion: tracing?.tracer, sample: !noSample) { _ in }
       } catch {
         throw .commandFailed(error.description, exitStatus: error.exitStatus ?? 1)
       }

@@ -1,0 +1,81 @@
+/// One binary opened for unwinding: its file mapping, ELF headers and CFI table, with the
+/// rows already computed cached by file offset (samples hit the same instructions again
+/// and again).
+public final class UnwindBinary {
+  private let file: MappedFile
+  private let elf: ELFFile
+  private var table: CFITable
+  private var rows: [CFIRow] = []
+  private var rowByOffset: [UInt64: Int32] = [:]
+
+  /// The path the binary was opened from.
+  public var path: String { file.path }
+
+  /// Which CFI source lookups use (`.eh_frame_hdr`, `fde index` or `none`).
+  public var cfiSource: String { table.source }
+
+  /// Opens and parses `path`.
+  public init(path: String) throws(SymbolizeError) {
+    let mapped = try MappedFile(path: path)
+    let parsed = try ELFFile(bytes: mapped.bytes, path: path)
+    file = mapped
+    elf = parsed
+    table = CFITable(elf: parsed)
+  }
+
+  /// This process's vDSO (every process on one kernel maps the same one), or nil.
+  public static func vdso() -> UnwindBinary? {
+    guard let memory = VDSOImage.memory() else { return nil }
+    return try? UnwindBinary(file: MappedFile(borrowing: memory, name: "[vdso]"))
+  }
+
+  private init(file: consuming MappedFile) throws(SymbolizeError) {
+    let parsed = try ELFFile(bytes: file.bytes, path: file.path)
+    self.file = file
+    elf = parsed
+    table = CFITable(elf: parsed)
+  }
+
+  /// The row for the instruction at `fileOffset` (its offset in the file), or nil.
+  public func row(fileOffset: UInt64) -> CFIRow? {
+    if let i = rowByOffset[fileOffset] { return i < 0 ? nil : rows[Int(i)] }
+    var found: CFIRow?
+    if let link = elf.linkAddress(forFileOffset: fileOffset) { found = table.row(at: link) }
+    if let found {
+      rowByOffset[fileOffset] = Int32(rows.count)
+      rows.append(found)
+    } else {
+      rowByOffset[fileOffset] = -1
+    }
+    return found
+  }
+
+  /// Share of sampled function starts (from the CFI) that open with a frame-pointer
+  /// prologue (`push %rbp; mov %rsp,%rbp`, optionally after `endbr64`); nil without CFI.
+  public func framePointerPrologueShare(samples: Int = 400) -> Double? {
+    let starts = table.functionStarts(limit: samples)
+    guard !starts.isEmpty else { return nil }
+    var withFrame = 0
+    var checked = 0
+    for start in starts {
+      guard let offset = fileOffset(forLinkAddress: start) else { continue }
+      checked += 1
+      var at = Int(offset)
+      if elf.bytes.readLE(UInt32.self, at: at) == 0xfa1e_0ff3 { at += 4 }  // endbr64
+      guard elf.bytes.readLE(UInt8.self, at: at) == 0x55 else { continue }  // push %rbp
+      // mov %rsp,%rbp: 48 89 e5 (or 48 8b ec)
+      let mov = elf.bytes.readLE(UInt32.self, at: at + 1).map { $0 & 0xff_ffff }
+      if mov == 0xe5_8948 || mov == 0xec_8b48 { withFrame += 1 }
+    }
+    return checked == 0 ? nil : Double(withFrame) / Double(checked)
+  }
+
+  private func fileOffset(forLinkAddress address: UInt64) -> UInt64? {
+    for s in elf.segments where s.type == ELFFile.segmentLoad {
+      if address >= s.virtualAddress, address - s.virtualAddress < s.fileSize {
+        return address - s.virtualAddress + s.offset
+      }
+    }
+    return nil
+  }
+}
