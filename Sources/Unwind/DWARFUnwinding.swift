@@ -15,6 +15,9 @@ public struct DWARFUnwinding: UserStackUnwinding {
   /// True unless the executable's functions mostly set up frame pointers. A file that cannot
   /// be read (or a script) gets DWARF: it works with frame pointers too, only costs more.
   public func prefersDWARF(executable: String) -> Bool {
+    // Go keeps frame pointers on amd64 (its prologues start with a stack check, so the
+    // prologue count below misses them) and ships no .eh_frame to unwind with.
+    if GoBinaryDetector.isGo(path: executable) { return false }
     guard let binary = try? UnwindBinary(path: executable), let share = binary.framePointerPrologueShare() else {
       return true
     }

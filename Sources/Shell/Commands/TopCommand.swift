@@ -17,6 +17,7 @@ struct TopCommand: ShellCommand {
         top 20 --cum
         top --lines 2
         top --sample-index samples @prev
+        top --sort p95            (traced sessions: exact calls, avg, max, p95)
       """,
     aliases: ["text"])
   static var shell: CommandSpec { CommandSpec(group: .analysis, arguments: [.session]) }
@@ -27,11 +28,15 @@ struct TopCommand: ShellCommand {
   @Flag(help: "Sort by cumulative value.")
   var cum = false
 
+  @Option(help: "For traced sessions: the exact per-call table sorted by calls, avg, max, p95 or cpu.")
+  var sort: HeatmapSort?
+
   @OptionGroup var report: ReportOptions
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     let args = try CountAndSession(words, command: "top")
     let session = try context.session(args.session)
+    if let sort { return try tracedTop(session, sort: sort, count: args.count, in: context) }
     let graph = try report.graphOptions(for: session, in: context)
     let count = args.count ?? context.settings.nodeCount
     let top = try context.analyze { () throws(AnalysisError) in
@@ -39,6 +44,23 @@ struct TopCommand: ShellCommand {
     }
     var out = context.out
     TopRenderer.write(top, to: &out, options: RenderOptions(color: context.useColor))
+    return .success
+  }
+
+  /// `top --sort calls|avg|max|p95`: the exact numbers of traced functions, as the heatmap
+  /// table shows them; a sampled session has none, and says how to get them.
+  private func tracedTop(_ session: Session, sort: HeatmapSort, count: Int?, in context: ShellContext) throws(ShellError) -> CommandStatus {
+    guard !session.profile.callStatistics.isEmpty else {
+      throw .failed("top --sort \(sort.rawValue) needs exact calls: session [\(session.id)] was sampled; trace functions with 'run --trace PATTERN CMD'")
+    }
+    let filter = try context.filter(of: session)
+    let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: session.profile, sort: sort, filter: filter) }
+    let n = count ?? context.settings.nodeCount
+    let rows = n == 0 ? heatmap.rows : Array(heatmap.rows.prefix(n))
+    context.out.write("Traced functions by \(sort.rawValue) (exact per-call numbers; CPU Time is the sum of self time)\n")
+    for line in HeatmapRenderer.rows(heatmap, rows: rows, mode: .table, options: context.renderOptions) {
+      context.out.write(line + "\n")
+    }
     return .success
   }
 }
