@@ -1,2 +1,0 @@
-/// Helpers shared by perfsh test targets.
-public enum PerfshTestSupport {}
