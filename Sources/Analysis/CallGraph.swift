@@ -69,15 +69,7 @@ public struct CallGraph: Sendable {
 
   /// `separateObjects`: a function's line in two binaries is two nodes (pprof's `list`).
   init(profile: Profile, options: GraphOptions, withEdges: Bool, separateObjects: Bool) throws(AnalysisError) {
-    let column: Int
-    if let i = options.valueIndex {
-      guard profile.sampleTypes.indices.contains(i) else {
-        throw .sampleIndexOutOfRange(i, count: profile.sampleTypes.count)
-      }
-      column = i
-    } else {
-      column = try profile.valueIndex(for: nil)
-    }
+    let column = try profile.valueIndex(checked: options.valueIndex)
     let filter = options.filter
     let masks = filter.isActive ? LocationFilterMasks(profile: profile, filter: filter) : nil
     let frames = FrameTable(

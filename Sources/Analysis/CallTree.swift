@@ -51,15 +51,7 @@ public struct CallTree: Sendable {
   /// Builds the tree of `profile`.
   public init(profile: Profile, options: CallTreeOptions = CallTreeOptions()) throws(AnalysisError) {
     let graphOptions = options.graph
-    let column: Int
-    if let i = graphOptions.valueIndex {
-      guard profile.sampleTypes.indices.contains(i) else {
-        throw .sampleIndexOutOfRange(i, count: profile.sampleTypes.count)
-      }
-      column = i
-    } else {
-      column = try profile.valueIndex(for: nil)
-    }
+    let column = try profile.valueIndex(checked: graphOptions.valueIndex)
     let filter = graphOptions.filter
     let masks = filter.isActive ? LocationFilterMasks(profile: profile, filter: filter) : nil
     let frames = FrameTable(profile: profile, granularity: graphOptions.granularity, lineVisible: masks?.lineVisible)

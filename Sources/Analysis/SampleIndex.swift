@@ -15,4 +15,11 @@ extension Profile {
     }
     throw .unknownSampleType(selector, available: sampleTypes.map(\.type))
   }
+
+  /// The value column of an explicit index (checked) or, for nil, the default one.
+  public func valueIndex(checked index: Int?) throws(AnalysisError) -> Int {
+    guard let index else { return try valueIndex(for: nil) }
+    guard sampleTypes.indices.contains(index) else { throw .sampleIndexOutOfRange(index, count: sampleTypes.count) }
+    return index
+  }
 }

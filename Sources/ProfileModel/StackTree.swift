@@ -21,8 +21,24 @@ public struct StackTree: Sendable {
   @inlinable
   public mutating func child(of parent: StackID, location: LocationID) -> StackID {
     let key = UInt64(UInt32(bitPattern: parent.raw)) << 32 | UInt64(UInt32(bitPattern: location.raw))
+    ensureLookupIndex()
     if let node = lookupChild(key) { return node }
     return addChild(key: key, parent: parent, location: location)
+  }
+
+  /// Frees the (parent, location) → node index, which only interning needs; a finished
+  /// profile keeps its nodes and loses nothing. The index is rebuilt if interning resumes.
+  public mutating func dropLookupIndex() {
+    children = ChildIndex()
+  }
+
+  @usableFromInline mutating func ensureLookupIndex() {
+    guard children.count == 0, parents.count > 1 else { return }
+    children.reserveCapacity(parents.count)
+    for node in 1..<parents.count {
+      let key = UInt64(UInt32(bitPattern: parents[node].raw)) << 32 | UInt64(UInt32(bitPattern: locations[node].raw))
+      children.insertNew(key, Int32(node))
+    }
   }
 
   @usableFromInline func lookupChild(_ key: UInt64) -> StackID? { children.find(key).map(StackID.init) }

@@ -1,5 +1,6 @@
 import Capture
 import Foundation
+import PerfshTestSupport
 import ProfileModel
 import XCTest
 

@@ -1,37 +1,24 @@
 import Capture
 import Foundation
+import PerfshTestSupport
 import ProfileModel
 import XCTest
 
-/// The bundled C workloads (built once through scripts/build-examples) and a test-only
+/// Test-only helpers over the bundled workloads (PerfshTestSupport builds them): an
 /// address → function lookup from `nm`, so sampler tests can check ground truth without
 /// depending on the Symbolize layer.
-enum Workloads {
-  static let root: URL = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
+extension Workloads {
+  /// The package root (the workloads' sources live under examples/).
+  static var root: URL { packageRoot }
 
-  private static let built: Result<Void, WorkloadError> = {
-    let p = Process()
-    p.executableURL = root.appendingPathComponent("scripts/build-examples")
-    do {
-      try p.run()
-      p.waitUntilExit()
-    } catch {
-      return .failure(WorkloadError(message: "scripts/build-examples did not start: \(error)"))
-    }
-    return p.terminationStatus == 0 ? .success(()) : .failure(WorkloadError(message: "scripts/build-examples failed"))
-  }()
-
+  /// Why a workload helper failed.
   struct WorkloadError: Error, CustomStringConvertible {
     var message: String
     var description: String { message }
   }
 
-  /// Path of `examples/bin/NAME`, building the examples first.
-  static func binary(_ name: String) throws -> String {
-    try built.get()
-    return root.appendingPathComponent("examples/bin/\(name)").path
-  }
+  /// Path of `examples/bin/NAME`, building the examples first (PerfshTestSupport does the build).
+  static func binary(_ name: String) throws -> String { try path(name) }
 
   /// The GNU build id of a binary from `readelf -n`, or nil.
   static func buildID(_ path: String) throws -> String? {

@@ -17,6 +17,17 @@ final class StackTreeTests: XCTestCase {
     XCTAssertEqual(tree.intern(rootFirst: []), .root)
   }
 
+  func testDroppedLookupIndexIsRebuiltWhenInterningResumes() {
+    var tree = StackTree()
+    let abc = tree.intern(rootFirst: [LocationID(0), LocationID(1), LocationID(2)])
+    tree.dropLookupIndex()
+    XCTAssertEqual(tree.frames(leafFirst: abc), [LocationID(2), LocationID(1), LocationID(0)])
+    XCTAssertEqual(tree.intern(rootFirst: [LocationID(0), LocationID(1), LocationID(2)]), abc, "no duplicate nodes")
+    XCTAssertEqual(tree.count, 4)
+    _ = tree.intern(rootFirst: [LocationID(0), LocationID(9)])
+    XCTAssertEqual(tree.count, 5)
+  }
+
   func testDifferentParentsGiveDifferentNodes() {
     var tree = StackTree()
     let x = tree.intern(rootFirst: [LocationID(0), LocationID(5)])

@@ -13,7 +13,11 @@ public struct SessionStore: Sendable {
   /// A name already in use gets a `-2`, `-3`, … suffix.
   @discardableResult
   public mutating func add(profile: Profile, name: String, source: Session.Source) -> Session {
-    let session = Session(id: nextID, name: uniqueName(name), source: source, profile: profile)
+    var finished = profile
+    // A session's stacks are complete: the interning index is dead weight (a quarter of a
+    // large profile's memory), and it is rebuilt should anything intern again.
+    finished.stacks.dropLookupIndex()
+    let session = Session(id: nextID, name: uniqueName(name), source: source, profile: finished)
     nextID += 1
     sessions.append(session)
     currentID = session.id
