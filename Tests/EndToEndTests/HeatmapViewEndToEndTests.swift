@@ -27,7 +27,7 @@ final class HeatmapViewEndToEndTests: XCTestCase {
   func testRunWithHeatmapOpensTheViewAndRestoresTheTerminal() throws {
     let ratio = try Workloads.path("ratio")
     let tmux = try TmuxSession(
-      command: "sh -c \"\(try commandLine("run --heatmap \(ratio)", then: "; echo STATUS=$?; stty -a | tr ' ' '\\\\n' | grep -x -e icanon -e -icanon -e echo -e -echo; echo DONE; sleep 30"))\"",
+      command: "sh -c \"\(try commandLine("run --heatmap \(ratio)", then: "; echo STATUS=\\$?; stty -a | tr ' ' '\\\\n' | grep -x -e icanon -e -icanon -e echo -e -echo; echo DONE; sleep 30"))\"",
       columns: 110, rows: 40)
     var screen = try tmux.waitForScreen { $0.contains("Performance Heatmap - Bar Chart") && $0.contains("hot60") }
     XCTAssertTrue(screen.contains("Performance Heatmap - Bar Chart"), screen)
@@ -73,7 +73,7 @@ final class HeatmapViewEndToEndTests: XCTestCase {
 
   func testHeatmapInsideTheShellReturnsToThePrompt() throws {
     let ratio = try Workloads.path("ratio")
-    let tmux = try TmuxSession(command: "sh -c \"trap : INT; \(try commandLine("--no-rc", then: "; echo STATUS=$?; sleep 30"))\"", columns: 100, rows: 35)
+    let tmux = try TmuxSession(command: "sh -c \"trap : INT; \(try commandLine("--no-rc", then: "; echo STATUS=\\$?; sleep 30"))\"", columns: 100, rows: 35)
     try tmux.waitForScreen { $0.contains("perfsh>") }
     try tmux.type("run \(ratio)")
     try tmux.sendKeys("Enter")
@@ -94,5 +94,21 @@ final class HeatmapViewEndToEndTests: XCTestCase {
     try tmux.sendKeys("C-d")
     screen = try tmux.waitForScreen { $0.contains("STATUS=") }
     XCTAssertTrue(screen.contains("STATUS=0"), "Ctrl-D leaves the shell with status 0:\n\(screen)")
+  }
+
+  func testOneShotRunOnATerminalOpensTheShellAndExitsWithTheCommandsStatus() throws {
+    let crash = try Workloads.path("crash")
+    let tmux = try TmuxSession(
+      command: "sh -c \"trap : INT; \(try commandLine("--no-rc run \(crash)", then: "; echo STATUS=\\$?; sleep 30"))\"",
+      columns: 100, rows: 30)
+    var screen = try tmux.waitForScreen { $0.contains("perfsh>") }
+    XCTAssertTrue(screen.contains("[1] crash"), "the session line is printed:\n\(screen)")
+    try tmux.type("sessions")
+    try tmux.sendKeys("Enter")
+    screen = try tmux.waitForScreen { $0.contains("* [1] crash") }
+    XCTAssertTrue(screen.contains("* [1] crash"), "the run is the current session:\n\(screen)")
+    try tmux.sendKeys("C-d")
+    screen = try tmux.waitForScreen { $0.contains("STATUS=") }
+    XCTAssertTrue(screen.contains("STATUS=139"), "perfsh exits with the command's status (SIGSEGV):\n\(screen)")
   }
 }
