@@ -44,9 +44,7 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .permissionDenied(let paranoid, let errno):
-      let level = paranoid.map { "kernel.perf_event_paranoid is \($0)" } ?? "kernel.perf_event_paranoid is unknown"
-      return "perf events are not permitted (\(errno.description.lowercased())): \(level); "
-        + "run as root, grant CAP_PERFMON, or lower it with `sysctl kernel.perf_event_paranoid=1`"
+      return Self.permissionMessage(paranoid: paranoid, errno: errno, isRoot: SystemInfo.isRoot)
     case .perfEventOpen(let pid, let cpu, let errno):
       return "perf_event_open for pid \(pid) on cpu \(cpu) failed: \(errno.description.lowercased())"
     case .frequencyTooHigh(let requested, let maximum):
@@ -75,5 +73,19 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
     case .systemFile(let path, let detail):
       return "cannot read \(path): \(detail)"
     }
+  }
+
+  /// What to tell a person whose perf_event_open was refused, and how to fix it.
+  public static func permissionMessage(paranoid: Int?, errno: Errno, isRoot: Bool) -> String {
+    let level = paranoid.map { "kernel.perf_event_paranoid is \($0)" } ?? "kernel.perf_event_paranoid is unknown"
+    if isRoot {
+      // Root passes the paranoid check, so something else refused: usually a container's
+      // seccomp profile or a security module.
+      return "perf events are not permitted (\(errno.description.lowercased())) although perfsh runs as root "
+        + "(\(level)): a seccomp filter or security policy blocks perf_event_open; in a container, "
+        + "allow it (e.g. docker --cap-add PERFMON --security-opt seccomp=unconfined)"
+    }
+    return "perf events are not permitted (\(errno.description.lowercased())): \(level); "
+      + "run as root, grant CAP_PERFMON, or lower it with `sysctl kernel.perf_event_paranoid=1`"
   }
 }

@@ -154,12 +154,14 @@ final class PerfRecordParserTests: XCTestCase {
 
 final class CaptureErrorTests: XCTestCase {
   func testPermissionMessageNamesTheSysctlAndTheFixes() {
-    let message = "\(CaptureError.permissionDenied(paranoid: 3, errno: .permissionDenied))"
+    let message = CaptureError.permissionMessage(paranoid: 3, errno: .permissionDenied, isRoot: false)
     XCTAssertTrue(message.contains("kernel.perf_event_paranoid is 3"), message)
     XCTAssertTrue(message.contains("root"), message)
     XCTAssertTrue(message.contains("CAP_PERFMON"), message)
     XCTAssertTrue(message.contains("sysctl kernel.perf_event_paranoid=1"), message)
     XCTAssertNil(CaptureError.permissionDenied(paranoid: 3, errno: .permissionDenied).exitStatus)
+    let asRoot = CaptureError.permissionMessage(paranoid: 2, errno: .permissionDenied, isRoot: true)
+    XCTAssertTrue(asRoot.contains("seccomp") && asRoot.contains("although perfsh runs as root"), asRoot)
   }
 
   func testCPUListParsing() {

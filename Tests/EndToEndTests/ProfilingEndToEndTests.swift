@@ -95,4 +95,52 @@ final class ProfilingEndToEndTests: XCTestCase {
     XCTAssertTrue(r.stdout.contains("Function") && r.stdout.contains("CPU Time") && r.stdout.contains("hot60"), r.stdout)
     XCTAssertTrue(r.stderr.contains("No TTY available for interactive visualization"), r.stderr)
   }
+
+  /// perf_event_open refused (as a container's seccomp profile does): one clear message, no
+  /// session, and the command is not left running.
+  func testRefusedPerfEventsGiveOneClearMessageAndNoSession() throws {
+    let source = home.appendingPathComponent("deny.c")
+    try Self.denySource.write(to: source, atomically: true, encoding: .utf8)
+    let deny = home.appendingPathComponent("deny").path
+    let cc = try ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/gcc"), ["-O1", "-o", deny, source.path])
+    XCTAssertEqual(cc.status, 0, cc.stderr)
+    let r = try ProcessRunner.run(
+      URL(fileURLWithPath: deny), [try PerfshBinary.url().path, "-c", "run \(try Workloads.path("ratio")); sessions"],
+      environment: try PerfshBinary.environment(home: home), directory: home)
+    XCTAssertEqual(r.status, 1, r.stderr)
+    XCTAssertTrue(r.stderr.contains("perf events are not permitted"), r.stderr)
+    XCTAssertTrue(r.stderr.contains("kernel.perf_event_paranoid is"), r.stderr)
+    XCTAssertEqual(r.stderr.components(separatedBy: "not permitted").count, 2, "said once:\n\(r.stderr)")
+    XCTAssertFalse(r.stdout.contains("ratio done"), "the target never ran")
+    XCTAssertFalse(r.stdout.contains("[1]"), "no session")
+  }
+
+  /// Runs a command with perf_event_open(2) failing with EACCES, through a seccomp filter.
+  static let denySource = """
+    #include <errno.h>
+    #include <linux/filter.h>
+    #include <linux/seccomp.h>
+    #include <stddef.h>
+    #include <stdio.h>
+    #include <sys/prctl.h>
+    #include <sys/syscall.h>
+    #include <unistd.h>
+    int main(int argc, char **argv) {
+      if (argc < 2) return 2;
+      struct sock_filter filter[] = {
+        BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr)),
+        BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, SYS_perf_event_open, 0, 1),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EACCES),
+        BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW),
+      };
+      struct sock_fprog prog = {.len = sizeof(filter) / sizeof(filter[0]), .filter = filter};
+      if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog) != 0) {
+        perror("seccomp");
+        return 2;
+      }
+      execvp(argv[1], argv + 1);
+      perror("execvp");
+      return 127;
+    }
+    """
 }
