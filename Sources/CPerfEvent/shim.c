@@ -60,18 +60,20 @@ pid_t perfsh_fork_gated(const char *path, char *const *argv, char *const *envp, 
   if (close_in_child_a >= 0) close(close_in_child_a);
   if (close_in_child_b >= 0) close(close_in_child_b);
 
-  if (cwd != NULL && chdir(cwd) != 0) {
-    int code = -errno;
-    write_all(err_fd, &code, sizeof code);
-    _exit(127);
-  }
-
   char byte;
   for (;;) {
     ssize_t n = read(go_fd, &byte, 1);
     if (n == 1) break;
     if (n < 0 && errno == EINTR) continue;
     _exit(125);  // the parent closed the gate without opening it
+  }
+
+  // chdir after the gate opens: failing before it would let the child exit while the
+  // parent still opens perf events on its pid (ESRCH instead of the real cause).
+  if (cwd != NULL && chdir(cwd) != 0) {
+    int code = -errno;
+    write_all(err_fd, &code, sizeof code);
+    _exit(127);
   }
 
   execve(path, argv, envp);

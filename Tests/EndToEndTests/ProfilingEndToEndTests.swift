@@ -96,6 +96,24 @@ final class ProfilingEndToEndTests: XCTestCase {
     XCTAssertTrue(r.stderr.contains("No TTY available for interactive visualization"), r.stderr)
   }
 
+  /// Ctrl-C (SIGINT to perfsh) while a script's target runs: the target gets it, the
+  /// session keeps what was captured, and the script goes on.
+  func testInterruptDuringARunKeepsTheSessionAndTheScriptGoesOn() throws {
+    let binary = try PerfshBinary.url().path
+    let sleeper = try Workloads.path("sleeper")
+    let shell = """
+      '\(binary)' -c 'run \(sleeper); info; top 10 --cum; echo script-went-on' & pid=$!
+      sleep 1; kill -INT $pid; wait $pid; echo "perfsh-status=$?"
+      """
+    let r = try ProcessRunner.run(
+      URL(fileURLWithPath: "/bin/sh"), ["-c", shell], environment: try PerfshBinary.environment(home: home), directory: home)
+    XCTAssertTrue(r.stdout.contains("Interrupted: yes"), r.stdout + r.stderr)
+    XCTAssertTrue(r.stdout.contains("killed by SIGINT"), r.stdout)
+    XCTAssertTrue(r.stdout.contains("sleeper_spin"), "what ran before Ctrl-C is in the session:\n\(r.stdout)")
+    XCTAssertTrue(r.stdout.contains("script-went-on"), r.stdout)
+    XCTAssertTrue(r.stdout.contains("perfsh-status=0"), r.stdout)
+  }
+
   /// perf_event_open refused (as a container's seccomp profile does): one clear message, no
   /// session, and the command is not left running.
   func testRefusedPerfEventsGiveOneClearMessageAndNoSession() throws {
