@@ -34,6 +34,17 @@ final class HeatmapViewEndToEndTests: XCTestCase {
     XCTAssertTrue(screen.contains("Sampled session"), "the legend says what a sampled session can show:\n\(screen)")
     XCTAssertTrue(screen.split(separator: "\n").contains { $0.hasPrefix("> hot60") }, "the first row is selected:\n\(screen)")
 
+    // A narrower terminal: the view redraws to fit, bars shrink, numbers stay whole.
+    try tmux.resize(columns: 60, rows: 40)
+    screen = try tmux.waitForScreen { s in
+      s.split(separator: "\n").contains { $0.hasPrefix("> hot60") && $0.contains("samples:") && $0.count <= 60 }
+    }
+    XCTAssertTrue(
+      screen.split(separator: "\n").contains { $0.hasPrefix("> hot60") && $0.contains("samples:") && $0.count <= 60 },
+      "redrawn for 60 columns:\n\(screen)")
+    XCTAssertTrue(screen.split(separator: "\n").allSatisfy { $0.count <= 60 }, screen)
+    try tmux.resize(columns: 110, rows: 40)
+
     try tmux.type("2")
     screen = try tmux.waitForScreen { $0.contains("Sparkline") }
     XCTAssertTrue(screen.contains("Performance Heatmap - Sparkline"), screen)

@@ -34,6 +34,11 @@ public final class TmuxSession {
     _ = try run(["send-keys", "-t", name] + keys)
   }
 
+  /// Changes the terminal's size (the program gets SIGWINCH).
+  public func resize(columns: Int, rows: Int) throws {
+    _ = try run(["resize-window", "-t", name, "-x", String(columns), "-y", String(rows)])
+  }
+
   /// Types text literally (no key-name lookup).
   public func type(_ text: String) throws {
     _ = try run(["send-keys", "-t", name, "-l", text])

@@ -9,8 +9,9 @@ final class SessionCompletionProvider: CompletionProvider {
   func candidates(for kind: ArgumentCompletion, prefix: String) -> [String] {
     switch kind {
     case .session:
-      var words = ["@last", "@prev"]
-      for s in context.sessions.sessions { words += [String(s.id), s.name] }
+      let sessions = context.sessions.sessions
+      var words: [String] = sessions.isEmpty ? [] : (sessions.count >= 2 ? ["@last", "@prev"] : ["@last"])
+      for s in sessions { words += [String(s.id), s.name] }
       return words.filter { $0.hasPrefix(prefix) }.sorted()
     case .function:
       guard let session = context.sessions.current else { return [] }

@@ -135,8 +135,22 @@ struct HeatmapView {
   }
 
   /// A line cut to the screen width; lines with colour codes were already fitted by the renderer.
+  /// Emoji such as the title's 🔥 take two terminal columns; a line one column too wide
+  /// would wrap and push the whole frame down.
   static func clip(_ line: String, width: Int) -> String {
-    if line.contains("\u{1B}") || line.count <= width { return line }
-    return String(line.prefix(max(0, width - 1))) + "…"
+    if line.contains("\u{1B}") || displayWidth(line) <= width { return line }
+    var columns = 0
+    var out = ""
+    for ch in line {
+      let w = displayWidth(String(ch))
+      if columns + w > width - 1 { break }
+      columns += w
+      out.append(ch)
+    }
+    return out + "…"
+  }
+
+  static func displayWidth<S: StringProtocol>(_ s: S) -> Int {
+    s.reduce(0) { $0 + (($1.unicodeScalars.first?.value ?? 0) >= 0x1F000 ? 2 : 1) }
   }
 }
