@@ -32,6 +32,7 @@ public final class Symbolizer {
   private var checkedThisCall: Set<String> = []
   private var kernel: KernelSymbols?
   private var kernelPrefetch: KernelSymbolsPrefetch?
+  private var binaryPrefetch: BinaryPrefetch?
   private var vdso: BinaryImage?
   private var vdsoLoaded = false
   private var perfMaps: [String: PerfMap] = [:]
@@ -49,6 +50,7 @@ public final class Symbolizer {
   /// learnt about each mapping (has-functions/filenames/lines/inlines flags, build id).
   /// Notes that concern this profile are also appended to `profile.run.notes`.
   public func symbolize(_ profile: inout Profile) {
+    adoptPrefetchedBinaries()
     callNotes = []
     checkedThisCall = []
     var functions = FunctionInterner(profile)
@@ -238,6 +240,28 @@ public final class Symbolizer {
       note("no symbols for [vdso]: \(error.description)", source: "[vdso]")
     }
     return vdso
+  }
+
+  /// Starts opening `executable` and the libraries it needs in the background (call it
+  /// before the target runs); `symbolize` waits for and adopts what was opened.
+  public func prefetchBinaries(forExecutable executable: String) {
+    guard binaryPrefetch == nil else { return }
+    let paths = BinaryPrefetch.paths(forExecutable: executable).filter { path in
+      !images.keys.contains { $0.hasPrefix(path + "\u{0}") }
+    }
+    if !paths.isEmpty { binaryPrefetch = BinaryPrefetch(paths: paths, debugRoots: options.debugRoots) }
+  }
+
+  /// Takes over the images a prefetch opened, under the keys `binaryImage` looks up.
+  private func adoptPrefetchedBinaries() {
+    guard let prefetch = binaryPrefetch else { return }
+    binaryPrefetch = nil
+    for (path, image) in prefetch.wait() {
+      for key in [path + "\u{0}" + image.buildID, path + "\u{0}"] where images[key] == nil {
+        images[key] = image
+        identities[key] = FileIdentity.of(path: path)
+      }
+    }
   }
 
   /// Starts reading kernel symbols in the background (call it before a target runs), so

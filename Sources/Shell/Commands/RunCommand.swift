@@ -92,8 +92,16 @@ struct RunCommand: ShellCommand {
     let request = CaptureRequest(arguments: argv, environment: env, workingDirectory: cwd, frequency: hz, timeout: limit,
                                  callGraph: CallGraph(option: callGraph) ?? .auto)
     context.flush()
-    // Kernel symbols are read while the target runs, so the session is ready sooner.
+    // Kernel symbols and the program's binaries are read while the target runs, so the
+    // session is ready sooner after it exits.
     context.symbolizer.prefetchKernelSymbols()
+    if let executable = try? ExecutableLookup.resolve(
+      argv[0], searchPath: env["PATH"] ?? context.environment["PATH"], workingDirectory: cwd)
+    {
+      var path = executable
+      if !path.hasPrefix("/"), let cwd { path = cwd + "/" + path }
+      context.symbolizer.prefetchBinaries(forExecutable: path)
+    }
     var lostRecords: Int64 = 0
     let profile = try RepeatedRun.capture(times: repeats, context: context) { _ throws(ShellError) -> Profile in
       // A tracer's events belong to one run: each repetition gets its own (nil without --trace).

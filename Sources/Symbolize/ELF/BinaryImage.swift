@@ -96,6 +96,14 @@ final class BinaryImage {
     elf.linkAddress(forFileOffset: offset) ?? offset
   }
 
+  /// Does one lookup in the middle of the symbol table so the DWARF sections are read and
+  /// inflated now (on a background queue) rather than at the first real lookup.
+  func warmUp() {
+    guard !symbols.entries.isEmpty else { return }
+    _ = frames(at: symbols.entries[symbols.entries.count / 2].start)
+    cache.removeAll()
+  }
+
   /// Frames for a link-time address, innermost first; empty when nothing is known about it.
   func frames(at address: UInt64) -> [ResolvedFrame] {
     if let hit = cache[address] { return hit }
