@@ -44,6 +44,8 @@ final class HeatmapViewEndToEndTests: XCTestCase {
       "redrawn for 60 columns:\n\(screen)")
     XCTAssertTrue(screen.split(separator: "\n").allSatisfy { $0.count <= 60 }, screen)
     try tmux.resize(columns: 110, rows: 40)
+    // Back to full width before going on: the 81-column legend line fits again.
+    screen = try tmux.waitForScreen { $0.contains("Count: # calls (incl. recursion) | CPU Time: sum of self-time (excludes children)") }
 
     try tmux.type("2")
     screen = try tmux.waitForScreen { $0.contains("Sparkline") }
