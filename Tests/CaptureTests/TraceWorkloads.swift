@@ -12,14 +12,7 @@ enum TraceWorkloads {
     guard let address = try Workloads.symbols(binary).first(where: { $0.1 == function })?.0 else {
       throw Workloads.WorkloadError(message: "\(function) not in \(binary)")
     }
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/readelf")
-    p.arguments = ["-lW", binary]
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
+    let data = Data(try ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/readelf"), ["-lW", binary]).stdout.utf8)
     for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
       let f = line.split(separator: " ")
       guard f.first == "LOAD", f.count >= 7, let off = UInt64(f[1].dropFirst(2), radix: 16),

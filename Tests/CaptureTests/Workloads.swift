@@ -22,14 +22,7 @@ extension Workloads {
 
   /// The GNU build id of a binary from `readelf -n`, or nil.
   static func buildID(_ path: String) throws -> String? {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/readelf")
-    p.arguments = ["-n", path]
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
+    let data = Data(try ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/readelf"), ["-n", path]).stdout.utf8)
     for line in String(decoding: data, as: UTF8.self).split(separator: "\n") where line.contains("Build ID:") {
       return line.split(separator: " ").last.map(String.init)
     }
@@ -38,14 +31,7 @@ extension Workloads {
 
   /// Text symbols of a binary from `nm -n`, sorted by address.
   static func symbols(_ path: String) throws -> [(UInt64, String)] {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/nm")
-    p.arguments = ["-n", "--defined-only", path]
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
+    let data = Data(try ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/nm"), ["-n", "--defined-only", path]).stdout.utf8)
     var result: [(UInt64, String)] = []
     for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
       let parts = line.split(separator: " ")

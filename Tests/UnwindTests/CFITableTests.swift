@@ -1,4 +1,5 @@
 import Foundation
+import PerfshTestSupport
 import Symbolize
 import XCTest
 
@@ -65,14 +66,7 @@ final class CFITableTests: XCTestCase {
   }
 
   private func readelfFDEs(path: String) throws -> [ReadelfFDE] {
-    let p = Process()
-    p.executableURL = URL(fileURLWithPath: "/usr/bin/readelf")
-    p.arguments = ["--debug-dump=frames-interp", path]
-    let pipe = Pipe()
-    p.standardOutput = pipe
-    try p.run()
-    let data = pipe.fileHandleForReading.readDataToEndOfFile()
-    p.waitUntilExit()
+    let data = Data(try ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/readelf"), ["--debug-dump=frames-interp", path]).stdout.utf8)
     var fdes: [ReadelfFDE] = []
     var header: [String] = []
     var inFDE = false
