@@ -81,18 +81,25 @@ public struct Heatmap: Sendable, Equatable {
       throw .unknownSampleType("cpu", available: profile.sampleTypes.map(\.type))
     }
     let cpu = try CallGraph(profile: profile, options: GraphOptions(valueIndex: cpuColumn, filter: filter), withEdges: false)
-    var samplesByName: [String: Int64] = [:]
-    if let countColumn = profile.sampleTypes.firstIndex(where: { $0.unit == "count" }) {
-      let counts = try CallGraph(
-        profile: profile, options: GraphOptions(valueIndex: countColumn, filter: filter), withEdges: false)
-      for node in counts.nodes where node.flat != 0 { samplesByName[node.info.printableName, default: 0] += node.flat }
+    // Count is samples: the `samples/count` column when there is one, else the number of
+    // sample records (never cpu ÷ period, which would only be an estimate).
+    let counted: Profile
+    let countColumn: Int
+    if let column = profile.sampleTypes.firstIndex(where: { $0.type == "samples" && $0.unit == "count" }) {
+      counted = profile
+      countColumn = column
+    } else {
+      counted = Heatmap.oneSamplePerRecord(profile)
+      countColumn = 0
     }
-    let period = profile.period > 0 ? profile.period : 0
+    let counts = try CallGraph(
+      profile: counted, options: GraphOptions(valueIndex: countColumn, filter: filter), withEdges: false)
+    var samplesByName: [String: Int64] = [:]
+    for node in counts.nodes where node.flat != 0 { samplesByName[node.info.printableName, default: 0] += node.flat }
     var rows: [HeatmapRow] = []
     for node in cpu.nodes where node.flat != 0 {
       let name = node.info.printableName
-      // Without a count column, a sample is one period of the profile's clock.
-      let count = samplesByName[name] ?? (period > 0 ? node.flat / period : 0)
+      let count = samplesByName[name] ?? 0
       rows.append(HeatmapRow(name: name, count: count, cpuNanos: node.flat))
     }
     self.rows = Heatmap.sorted(rows, by: sort)
@@ -100,6 +107,20 @@ public struct Heatmap: Sendable, Equatable {
     countsOnly = false
     totalCPUNanos = rows.reduce(0) { $0 &+ $1.cpuNanos }
     totalCalls = nil
+  }
+
+  /// `profile` with one `samples/count` column holding 1 per sample record.
+  static func oneSamplePerRecord(_ profile: Profile) -> Profile {
+    var ones = profile
+    var table = SampleTable(width: 1)
+    table.reserveCapacity(profile.samples.count)
+    for i in 0..<profile.samples.count {
+      table.append(stack: profile.samples.stacks[i], values: CollectionOfOne(1), labels: profile.samples.labelSets[i])
+    }
+    ones.sampleTypes = [ValueType(type: "samples", unit: "count")]
+    ones.defaultSampleType = 0
+    ones.samples = table
+    return ones
   }
 
   /// The value column measured in time: `cpu/nanoseconds` by preference, else any nanoseconds column.

@@ -51,6 +51,17 @@ final class HeatmapTests: XCTestCase {
     XCTAssertTrue(h.rows.allSatisfy { $0.avgNanos == nil && $0.p95Nanos == nil && $0.maxNanos == nil })
   }
 
+  func testWithoutASamplesColumnCountIsSampleRecordsNotAnEstimate() throws {
+    var b = ProfileBuilder(sampleTypes: [ValueType(type: "cpu", unit: "nanoseconds")])
+    b.addSample(rootFirstNames: ["main", "work"], values: [3_000_000])  // one record of 3ms
+    b.addSample(rootFirstNames: ["main", "work"], values: [1_000_000])
+    b.withProfile { $0.period = 1_000_000 }
+    let h = try Heatmap(profile: b.build())
+    XCTAssertEqual(h.rows.first?.name, "work")
+    XCTAssertEqual(h.rows.first?.count, 2, "two sample records, not 4ms ÷ 1ms")
+    XCTAssertEqual(h.rows.first?.cpuNanos, 4_000_000)
+  }
+
   func testProfileWithoutTimeColumnIsAnError() {
     var b = ProfileBuilder(sampleTypes: [ValueType(type: "alloc_space", unit: "bytes")])
     b.addSample(rootFirstNames: ["main"], values: [10])
