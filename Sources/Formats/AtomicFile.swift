@@ -4,13 +4,74 @@
   import Musl
 #endif
 
-/// Writes output files so that a reader never sees one half-written: the bytes go to a
-/// temporary file in the same directory, are flushed with fsync, and the temporary is
-/// renamed over the destination. This is the one place perfsh writes output files.
+/// Writes output files without damaging what is at the path. This is the one place perfsh
+/// writes output files. What happens depends on what the path names (after symlinks):
+///
+/// - nothing, or a regular file: the bytes go to a temporary file in the same directory, are
+///   flushed with fsync, get the replaced file's mode and owner, and the temporary is renamed
+///   over it, so a reader never sees a half-written file. When the owner cannot be kept (not
+///   root) or the file has other hard links, it is rewritten in place instead, as editors do.
+/// - a symbolic link: the file it points to is replaced (or created, for a dangling link);
+///   the link stays a link.
+/// - a character device (`/dev/null`, a terminal): written through, never replaced.
+/// - a FIFO: written through when a reader is already waiting; with no reader it is an error
+///   (`fifoWithoutReader`) rather than a wait that could last forever.
+/// - a directory, block device or socket: an error (`cannotWriteTo`).
 public enum AtomicFile {
-  /// Replaces (or creates) the file at `path` with `bytes`, atomically.
+  /// Writes `bytes` to `path` by the rules above.
   public static func write(_ bytes: [UInt8], to path: String) throws(FormatError) {
-    let tmp = temporaryPath(for: path)
+    var info = stat()
+    guard stat(path, &info) == 0 else {
+      let code = errno
+      // Missing, or a dangling symlink: create the file the path (finally) names.
+      guard code == ENOENT else { throw .io(path: path, operation: "stat", errno: code) }
+      try replaceRegularFile(at: try OutputPath.finalTarget(of: path, reportedAs: path), existing: nil, bytes, reportedAs: path)
+      return
+    }
+    switch FileKind(mode: info.st_mode) {
+    case .regular:
+      let target = try OutputPath.finalTarget(of: path, reportedAs: path)
+      if info.st_nlink > 1 || !canKeepOwner(of: info) {
+        try rewriteInPlace(target, bytes, reportedAs: path)
+      } else {
+        try replaceRegularFile(at: target, existing: info, bytes, reportedAs: path)
+      }
+    case .characterDevice:
+      let fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)
+      guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
+      try writeAndClose(fd, bytes, reportedAs: path)
+    case .fifo:
+      // O_NONBLOCK makes open fail with ENXIO at once when no process has the FIFO open
+      // for reading; with a reader it succeeds, and the writes may then block as in a pipe.
+      let fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
+      guard fd >= 0 else {
+        if errno == ENXIO { throw .fifoWithoutReader(path: path) }
+        throw .io(path: path, operation: "open", errno: errno)
+      }
+      _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+      try writeAndClose(fd, bytes, reportedAs: path)
+    case let kind:
+      throw .cannotWriteTo(path: path, kind: kind)
+    }
+  }
+
+  /// Writes the UTF-8 of `text` to `path` by the rules of `write(_:to:)`.
+  public static func write(_ text: String, to path: String) throws(FormatError) {
+    try write(Array(text.utf8), to: path)
+  }
+
+  /// True when a new file made by this process can be given `info`'s owner: it already
+  /// has it, or the process may chown (root, CAP_CHOWN).
+  private static func canKeepOwner(of info: stat) -> Bool {
+    (info.st_uid == geteuid() && info.st_gid == getegid()) || geteuid() == 0
+  }
+
+  /// Temporary file beside `target`, then rename over it. `existing` is the replaced file's
+  /// status, whose owner and mode the new file gets.
+  private static func replaceRegularFile(
+    at target: String, existing: stat?, _ bytes: [UInt8], reportedAs path: String
+  ) throws(FormatError) {
+    let tmp = OutputPath.temporaryPath(for: target)
     let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
     guard fd >= 0 else { throw .io(path: path, operation: "create temporary file", errno: errno) }
     var ok = false
@@ -18,57 +79,46 @@ public enum AtomicFile {
       if !ok { unlink(tmp) }
     }
     do throws(FormatError) {
-      try writeAll(fd, bytes, path: path)
+      if let existing {
+        // chown first: it clears set-user-ID bits, which fchmod then restores.
+        if existing.st_uid != geteuid() || existing.st_gid != getegid() {
+          guard fchown(fd, existing.st_uid, existing.st_gid) == 0 else {
+            throw FormatError.io(path: path, operation: "keep owner (fchown)", errno: errno)
+          }
+        }
+        guard fchmod(fd, existing.st_mode & 0o7777) == 0 else {
+          throw FormatError.io(path: path, operation: "keep mode (fchmod)", errno: errno)
+        }
+      }
+      try FileDescriptorIO.writeAll(fd, bytes, reportedAs: path)
       guard fsync(fd) == 0 else { throw FormatError.io(path: path, operation: "fsync", errno: errno) }
     } catch {
       close(fd)
       throw error
     }
     guard close(fd) == 0 else { throw .io(path: path, operation: "close", errno: errno) }
-    guard rename(tmp, path) == 0 else { throw .io(path: path, operation: "rename", errno: errno) }
+    guard rename(tmp, target) == 0 else { throw .io(path: path, operation: "rename", errno: errno) }
     ok = true
-    syncDirectory(of: path)
+    OutputPath.syncDirectory(of: target)
   }
 
-  /// Replaces (or creates) the file at `path` with the UTF-8 of `text`, atomically.
-  public static func write(_ text: String, to path: String) throws(FormatError) {
-    try write(Array(text.utf8), to: path)
-  }
-
-  private static func writeAll(_ fd: Int32, _ bytes: [UInt8], path: String) throws(FormatError) {
-    var offset = 0
-    while offset < bytes.count {
-      let n = bytes.withUnsafeBytes { raw in
-        Glibc.write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
-      }
-      if n < 0 {
-        if errno == EINTR { continue }
-        throw .io(path: path, operation: "write", errno: errno)
-      }
-      offset += n
+  /// Truncates and rewrites an existing regular file, keeping its inode (owner, mode, links).
+  private static func rewriteInPlace(_ target: String, _ bytes: [UInt8], reportedAs path: String) throws(FormatError) {
+    let fd = open(target, O_WRONLY | O_TRUNC | O_NOCTTY | O_CLOEXEC)
+    guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
+    do throws(FormatError) {
+      try FileDescriptorIO.writeAll(fd, bytes, reportedAs: path)
+      guard fsync(fd) == 0 else { throw FormatError.io(path: path, operation: "fsync", errno: errno) }
+    } catch {
+      close(fd)
+      throw error
     }
+    guard close(fd) == 0 else { throw .io(path: path, operation: "close", errno: errno) }
   }
 
-  /// A fresh name beside `path`: `.NAME.tmp-PID-RANDOM` (O_EXCL catches the unlikely clash).
-  private static func temporaryPath(for path: String) -> String {
-    let (dir, base) = split(path)
-    let n = UInt32.random(in: 0...UInt32.max)
-    return "\(dir)/.\(base).tmp-\(getpid())-\(String(n, radix: 16))"
+  /// Writes to a device or FIFO and closes it (no fsync: devices and pipes do not support it).
+  private static func writeAndClose(_ fd: Int32, _ bytes: [UInt8], reportedAs path: String) throws(FormatError) {
+    defer { close(fd) }
+    try FileDescriptorIO.writeAll(fd, bytes, reportedAs: path)
   }
-
-  /// The directory (or ".") and last component of `path`.
-  private static func split(_ path: String) -> (String, String) {
-    guard let slash = path.lastIndex(of: "/") else { return (".", path) }
-    let dir = String(path[..<slash])
-    return (dir.isEmpty ? "/" : dir, String(path[path.index(after: slash)...]))
-  }
-
-  /// Flushes the directory entry so the rename survives a crash; failure here is harmless.
-  private static func syncDirectory(of path: String) {
-    let fd = open(split(path).0, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
-    guard fd >= 0 else { return }
-    _ = fsync(fd)
-    close(fd)
-  }
-
 }

@@ -2,8 +2,9 @@ import ProfileModel
 
 /// Why bytes could not be read as a profile, or a profile could not be written.
 ///
-/// Descriptions are lower-case and name what is wrong; the shell prefixes
-/// `perfsh: FILE: `, so they never repeat the file name.
+/// Descriptions are lower-case and name what is wrong. Cases that carry a `path` (file
+/// system errors) start with it, so callers print them as they are; for the others the
+/// shell prefixes `perfsh: FILE: ` (see `namesPath`), so a message names the file once.
 public enum FormatError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The input has no bytes at all.
   case empty
@@ -29,8 +30,14 @@ public enum FormatError: Error, Equatable, Sendable, CustomStringConvertible {
   case badFoldedLine(line: Int, reason: String)
   /// The profile to write has inconsistent references.
   case invalidProfile(ProfileError)
-  /// A file system call failed while writing `path`.
+  /// A file system call failed while reading or writing `path`.
   case io(path: String, operation: String, errno: Int32)
+  /// An input at `path` is not a regular file (a FIFO would block, `/dev/zero` never ends).
+  case notRegularFile(path: String, kind: FileKind)
+  /// An output at `path` is a directory, block device or socket, which export never replaces.
+  case cannotWriteTo(path: String, kind: FileKind)
+  /// An output at `path` is a FIFO that no process is reading (writing would block forever).
+  case fifoWithoutReader(path: String)
 
   /// A lower-case message naming what is wrong, for `perfsh: FILE: <message>`.
   public var description: String {
@@ -48,7 +55,30 @@ public enum FormatError: Error, Equatable, Sendable, CustomStringConvertible {
     case .badFoldedLine(let line, let reason): return "folded stacks line \(line): \(reason)"
     case .invalidProfile(let e): return "cannot write profile: \(e.description)"
     case .io(let path, let op, let errno): return "\(path): \(op) failed: \(errnoText(errno))"
+    case .notRegularFile(let path, let kind): return "\(path): is \(kind), not a regular file"
+    case .cannotWriteTo(let path, let kind):
+      return "\(path): is \(kind); perfsh writes only regular files, character devices and FIFOs"
+    case .fifoWithoutReader(let path):
+      return "\(path): is a FIFO with no reader (perfsh does not wait for one; start the reader first)"
     }
+  }
+
+  /// The path the error names, when its description starts with one; the shell then
+  /// prints the description without prefixing the file again.
+  public var path: String? {
+    switch self {
+    case .io(let path, _, _), .notRegularFile(let path, _), .cannotWriteTo(let path, _), .fifoWithoutReader(let path):
+      return path
+    default:
+      return nil
+    }
+  }
+
+  /// The description without the leading `PATH: `, for callers that name the file themselves.
+  public var reason: String {
+    let text = description
+    guard let path, text.hasPrefix(path + ": ") else { return text }
+    return String(text.dropFirst(path.count + 2))
   }
 }
 

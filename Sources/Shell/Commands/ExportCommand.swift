@@ -12,7 +12,10 @@ struct ExportCommand: ShellCommand {
     abstract: "Write a session to a file: pprof (gzipped protobuf), folded stacks, or the heatmap as csv/json.",
     discussion: """
       The whole session is written (view filters do not apply). A file is never left
-      half-written: data goes to a temporary file that is renamed over FILE at the end.
+      half-written: data goes to a temporary file that is renamed over FILE at the end,
+      keeping the replaced file's mode and owner. A symlink's target is replaced (the link
+      stays). A character device such as /dev/null is written through; a FIFO only when a
+      reader is already waiting. Directories, block devices and sockets are refused.
       csv and json hold the heatmap table with raw numbers (nanoseconds, counts) for
       CI pipelines; for a sampled session count is samples and avg/max/p95 are empty.
 
@@ -50,7 +53,7 @@ struct ExportCommand: ShellCommand {
     } catch let error as ShellError {
       throw error
     } catch let error as FormatError {
-      throw .failed("\(file): \(error.description)")
+      throw .failed(error.path == nil ? "\(file): \(error.description)" : error.description)
     } catch {
       throw .failed("\(file): \(error)")
     }

@@ -30,7 +30,7 @@ struct LoadCommand: ShellCommand {
     do {
       loaded = try ProfileLoader.loadDetectingFormat(path: file)
     } catch {
-      throw .failed("\(file): \(error.description)")
+      throw .failed(error.path == nil ? "\(file): \(error.description)" : error.description)
     }
     let base = name ?? String(file.split(separator: "/").last ?? Substring(file))
     context.addSession(loaded.profile, name: base, source: .file(path: file, format: loaded.format.description))

@@ -1,0 +1,52 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
+
+/// Path work for `AtomicFile`: the file a chain of symlinks ends at, temporary names beside
+/// it, and flushing the directory after a rename.
+enum OutputPath {
+  /// Symlinks the kernel follows at most (its own limit, MAXSYMLINKS).
+  static let maximumLinks = 40
+
+  /// The path that `path` finally names after following symlinks in its last component: the
+  /// file to replace. A dangling link gives the (missing) file it points to, so writing
+  /// creates that file and leaves the link a link. Directory symlinks in the path need no
+  /// resolving: the temporary file is made in the same directory as the result.
+  static func finalTarget(of path: String, reportedAs reported: String) throws(FormatError) -> String {
+    var current = path
+    for _ in 0..<maximumLinks {
+      var info = stat()
+      guard lstat(current, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK else { return current }
+      var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+      let n = readlink(current, &buffer, buffer.count - 1)
+      guard n > 0 else { throw .io(path: reported, operation: "read symbolic link", errno: errno) }
+      let link = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+      current = link.hasPrefix("/") ? link : split(current).directory + "/" + link
+    }
+    throw .io(path: reported, operation: "follow symbolic links", errno: ELOOP)
+  }
+
+  /// A fresh name beside `path`: `.NAME.tmp-PID-RANDOM` (O_EXCL catches the unlikely clash).
+  static func temporaryPath(for path: String) -> String {
+    let (dir, base) = split(path)
+    let n = UInt32.random(in: 0...UInt32.max)
+    return "\(dir)/.\(base).tmp-\(getpid())-\(String(n, radix: 16))"
+  }
+
+  /// The directory (or ".") and last component of `path`.
+  static func split(_ path: String) -> (directory: String, name: String) {
+    guard let slash = path.lastIndex(of: "/") else { return (".", path) }
+    let dir = String(path[..<slash])
+    return (dir.isEmpty ? "/" : dir, String(path[path.index(after: slash)...]))
+  }
+
+  /// Flushes the directory entry so the rename survives a crash; failure here is harmless.
+  static func syncDirectory(of path: String) {
+    let fd = open(split(path).directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+    guard fd >= 0 else { return }
+    _ = fsync(fd)
+    close(fd)
+  }
+}
