@@ -66,11 +66,19 @@ public enum SystemInfo {
   /// The system page size.
   public static var pageSize: Int { Int(sysconf(Int32(_SC_PAGESIZE))) }
 
-  /// Reads a small text file (a /proc or /sys entry) in one go.
-  static func readSmallFile(_ path: String) -> String? {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
+  /// Most bytes `readSmallFile` returns (16 MiB: far above any /proc, /sys or tracefs entry).
+  static let smallFileLimit = 16 << 20
+
+  /// Reads a small text file (a /proc, /sys or tracefs entry) in one go; nil when it cannot
+  /// be opened, is not a regular file (these report size 0 but are S_IFREG; a FIFO or device
+  /// put in their place would block or never end), or holds more than `limit` bytes.
+  static func readSmallFile(_ path: String, limit: Int = smallFileLimit) -> String? {
+    let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
+    var info = stat()
+    guard fstat(fd, &info) == 0, (info.st_mode & S_IFMT) == S_IFREG else { return nil }
+    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
     var bytes: [UInt8] = []
     var chunk = [UInt8](repeating: 0, count: 4096)
     while true {
@@ -78,6 +86,7 @@ public enum SystemInfo {
       if n < 0 && errno == EINTR { continue }
       if n <= 0 { break }
       bytes.append(contentsOf: chunk[0..<n])
+      if bytes.count > limit { return nil }
     }
     return String(decoding: bytes, as: UTF8.self)
   }

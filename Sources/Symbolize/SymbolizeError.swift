@@ -3,6 +3,13 @@
 public enum SymbolizeError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The file could not be opened, inspected or mapped; `errno` is the C error number.
   case cannotRead(path: String, operation: String, errno: Int32)
+  /// The path names something other than a regular file (`kind` says what, e.g. "a FIFO"),
+  /// which is never opened for reading: a FIFO would block, `/dev/zero` never ends.
+  case notRegularFile(path: String, kind: String)
+  /// The file is larger than `limit` bytes, the most this reader accepts.
+  case tooLarge(path: String, limit: Int)
+  /// A JIT map is owned by another user than perfsh's (and not root), so it is not trusted.
+  case untrustedOwner(path: String, owner: UInt32)
   /// The bytes are not an ELF file this parser understands.
   case notELF(path: String, reason: String)
   /// A header or table points outside the file.
@@ -15,6 +22,12 @@ public enum SymbolizeError: Error, Equatable, Sendable, CustomStringConvertible 
     switch self {
     case .cannotRead(let path, let op, let errno):
       return "cannot \(op) \(path): \(errnoDescription(errno))"
+    case .notRegularFile(let path, let kind):
+      return "cannot read \(path): it is \(kind), not a regular file"
+    case .tooLarge(let path, let limit):
+      return "cannot read \(path): it is larger than the \(limit >> 20) MiB limit"
+    case .untrustedOwner(let path, let owner):
+      return "ignored \(path): owned by uid \(owner), not by perfsh's user or root (as perf does)"
     case .notELF(let path, let reason):
       return "\(path) is not a usable ELF file: \(reason)"
     case .truncated(let path, let what, let offset):

@@ -1,3 +1,4 @@
+import Glibc
 import ProfileModel
 
 /// Fills in function names, source lines and inline frames for the address-only locations
@@ -311,7 +312,9 @@ public final class Symbolizer {
     }
     var map = PerfMap(parsing: "")
     do throws(SymbolizeError) {
-      map = PerfMap(parsing: try MappedFile.readText(path: path))
+      // As perf does: a map not owned by perfsh's user (who started the target) or root is
+      // ignored, so another user cannot name the target's JIT frames.
+      map = PerfMap(parsing: try MappedFile.readText(path: path, ownedBy: geteuid()))
     } catch {
       note("no JIT symbols: \(error.description)", source: path)
     }

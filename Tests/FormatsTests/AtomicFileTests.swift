@@ -27,7 +27,8 @@ final class AtomicFileTests: XCTestCase {
     XCTAssertEqual(try ProfileLoader.load(path: path).samples.count, 5000)
     XCTAssertEqual(try InputFile.read("/proc/self/cmdline").isEmpty, false)
     XCTAssertThrowsError(try InputFile.read(dir.path)) { error in
-      XCTAssertEqual(error as? FormatError, .io(path: dir.path, operation: "read", errno: EISDIR))
+      XCTAssertEqual(error as? FormatError, .notRegularFile(path: dir.path, kind: .directory))
+      XCTAssertEqual("\(error)", "\(dir.path): is a directory, not a regular file")
     }
     XCTAssertThrowsError(try InputFile.read(path, limit: 100)) { XCTAssertEqual($0 as? FormatError, .fileTooLarge(limit: 100))
       XCTAssertEqual("\($0)", "file is larger than the 100-byte limit") }

@@ -36,10 +36,10 @@ public final class DWARFSession {
   }
 
   /// Opens the DWARF of the ELF file at `path`; nil when it cannot be opened or has none.
-  /// The corresponding C functions are `open` and `dwarf_begin`.
+  /// The corresponding C functions are `open` (through `MappedFile.openRegular`, so a FIFO
+  /// or device is never handed to libdw) and `dwarf_begin`.
   public init?(path: String) {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    if fd < 0 { return nil }
+    guard let fd = try? MappedFile.openRegular(path: path).fd else { return nil }
     guard let dwarf = dwarf_begin(fd, DWARF_C_READ) else {
       close(fd)
       return nil

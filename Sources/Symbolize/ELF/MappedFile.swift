@@ -2,7 +2,8 @@ import Glibc
 
 /// A file mapped read-only into memory; owns the mapping and unmaps it when destroyed.
 ///
-/// This is the one place the Symbolize layer calls `open`, `fstat`, `mmap` and `munmap`.
+/// This is the one place the Symbolize layer calls `open`, `fstat`, `mmap` and `munmap`
+/// (`openRegular` is the chokepoint every reader of the layer goes through).
 /// Parsers take `bytes`, which stay valid for the lifetime of this value.
 public struct MappedFile: ~Copyable {
   /// The file's contents.
@@ -20,18 +21,35 @@ public struct MappedFile: ~Copyable {
   }
 
   private static func map(path: String) throws(SymbolizeError) -> UnsafeRawBufferPointer {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    if fd < 0 { throw .cannotRead(path: path, operation: "open", errno: errno) }
+    let (fd, st) = try openRegular(path: path)
     defer { close(fd) }
-    var st = stat()
-    if fstat(fd, &st) != 0 { throw .cannotRead(path: path, operation: "stat", errno: errno) }
-    if (st.st_mode & S_IFMT) != S_IFREG { throw .cannotRead(path: path, operation: "map (not a regular file)", errno: EINVAL) }
     let size = Int(st.st_size)
     if size == 0 { return UnsafeRawBufferPointer(start: nil, count: 0) }
     guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
       throw .cannotRead(path: path, operation: "map", errno: errno)
     }
     return UnsafeRawBufferPointer(start: p, count: size)
+  }
+
+  /// Opens `path` read-only, if it is a regular file: the open is non-blocking (a FIFO
+  /// cannot stall it) and fstat checks the kind before any read, so a FIFO or a link to
+  /// `/dev/zero` is an error saying what it is. The descriptor returned is blocking again;
+  /// the caller closes it. This is the one place the Symbolize layer opens a file.
+  public static func openRegular(path: String) throws(SymbolizeError) -> (fd: Int32, status: stat) {
+    let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
+    if fd < 0 { throw .cannotRead(path: path, operation: "open", errno: errno) }
+    var st = stat()
+    if fstat(fd, &st) != 0 {
+      let code = errno
+      close(fd)
+      throw .cannotRead(path: path, operation: "stat", errno: code)
+    }
+    guard (st.st_mode & S_IFMT) == S_IFREG else {
+      close(fd)
+      throw .notRegularFile(path: path, kind: fileKindName(st.st_mode))
+    }
+    _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
+    return (fd, st)
   }
 
   /// Wraps memory the caller keeps alive (e.g. the vDSO image); nothing is unmapped.
@@ -48,6 +66,20 @@ public struct MappedFile: ~Copyable {
   }
 }
 
+/// "a FIFO", "a directory", … for the file-type bits of `mode`, for error messages.
+func fileKindName(_ mode: mode_t) -> String {
+  switch mode & S_IFMT {
+  case S_IFREG: "a regular file"
+  case S_IFDIR: "a directory"
+  case S_IFIFO: "a FIFO"
+  case S_IFCHR: "a character device"
+  case S_IFBLK: "a block device"
+  case S_IFSOCK: "a socket"
+  case S_IFLNK: "a symbolic link"
+  default: "an unknown kind of file"
+  }
+}
+
 /// The C library's message for `errno`, lower-cased to fit perfsh's error style.
 func errnoDescription(_ code: Int32) -> String {
   guard let s = strerror(code) else { return "error \(code)" }
@@ -57,13 +89,26 @@ func errnoDescription(_ code: Int32) -> String {
 }
 
 extension MappedFile {
-  /// The whole contents of a text file, read with `read` (for `/proc` files, whose size
-  /// `stat` reports as zero so they cannot be mapped). The corresponding C functions are
-  /// `open` and `read`.
-  public static func readText(path: String) throws(SymbolizeError) -> String {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    if fd < 0 { throw .cannotRead(path: path, operation: "open", errno: errno) }
+  /// Most bytes `readText` accepts unless told otherwise (256 MiB: far above any kallsyms
+  /// or JIT map, far below what would exhaust memory).
+  public static let textLimit = 256 << 20
+
+  /// The whole contents of a regular text file, read with `read` (for `/proc` files, whose
+  /// size `stat` reports as zero so they cannot be mapped), at most `limit` bytes. With
+  /// `ownedBy`, the file (and a symlink at `path`) must belong to that user or to root, the
+  /// rule perf applies to `/tmp/perf-PID.map` so another user cannot plant names. The
+  /// corresponding C functions are `open`, `fstat` and `read`.
+  public static func readText(path: String, limit: Int = textLimit, ownedBy owner: uid_t? = nil) throws(SymbolizeError) -> String {
+    if let owner {
+      var link = stat()
+      if lstat(path, &link) == 0, link.st_uid != 0, link.st_uid != owner {
+        throw .untrustedOwner(path: path, owner: UInt32(link.st_uid))
+      }
+    }
+    let (fd, st) = try openRegular(path: path)
     defer { close(fd) }
+    if let owner, st.st_uid != 0, st.st_uid != owner { throw .untrustedOwner(path: path, owner: UInt32(st.st_uid)) }
+    if Int(st.st_size) > limit { throw .tooLarge(path: path, limit: limit) }
     var data: [UInt8] = []
     let chunk = 1 << 16
     while true {
@@ -81,6 +126,7 @@ extension MappedFile {
         throw .cannotRead(path: path, operation: "read", errno: readError)
       }
       if n == 0 { break }
+      if data.count > limit { throw .tooLarge(path: path, limit: limit) }
     }
     return String(decoding: data, as: UTF8.self)
   }

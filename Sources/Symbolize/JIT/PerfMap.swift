@@ -20,7 +20,11 @@ public struct PerfMap: Sendable {
   /// Parses perf-map text.
   public init(parsing text: String) {
     var parsed: [(entry: Entry, order: Int)] = []
-    for (order, line) in text.split(separator: "\n", omittingEmptySubsequences: true).enumerated() {
+    // Split the UTF-8 at "\n": as Characters, "\r\n" is one that "\n" never matches, so a
+    // map written with CRLF would be one line. A "\r" left at the end is trimmed below.
+    let lines = text.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: true)
+    for (order, bytes) in lines.enumerated() {
+      let line = String(decoding: bytes, as: UTF8.self)
       let fields = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
       guard fields.count == 3, let start = PerfMap.hex(fields[0]), let size = PerfMap.hex(fields[1]), size > 0 else { continue }
       var name = fields[2]

@@ -40,10 +40,10 @@ public struct LibraryLocator: Sendable {
     throw .libraryNotFound(name: name, searched: directories)
   }
 
-  /// True when `path` is readable and starts with the ELF magic (not a linker script).
+  /// True when `path` is a readable regular file starting with the ELF magic (not a linker
+  /// script, and never a FIFO that would block the read).
   static func isELF(_ path: String) -> Bool {
-    let fd = open(path, O_RDONLY | O_CLOEXEC)
-    guard fd >= 0 else { return false }
+    guard let fd = try? MappedFile.openRegular(path: path).fd else { return false }
     defer { close(fd) }
     var magic: UInt32 = 0
     return read(fd, &magic, 4) == 4 && magic == 0x464c_457f
