@@ -43,14 +43,11 @@ struct ListCommand: ShellCommand {
   }
 }
 
-/// Reads source files for `list`: whole lines, nil when missing or not text.
+/// Reads source files for `list`: whole lines, nil when missing, not a regular file (a FIFO
+/// named by debug info must not hang the shell), over 64 MiB, or not text.
 enum SourceFiles {
   static func lines(of path: String) -> [String]? {
-    guard !path.isEmpty, let data = FileManager.default.contents(atPath: path),
-      let text = String(data: data, encoding: .utf8)
-    else { return nil }
-    var lines = text.components(separatedBy: "\n")
-    if lines.last == "" { lines.removeLast() }
-    return lines
+    guard !path.isEmpty, let text = try? TextFile.read(path, limit: 64 << 20) else { return nil }
+    return TextLines.split(text)
   }
 }

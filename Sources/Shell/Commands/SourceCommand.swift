@@ -23,7 +23,14 @@ struct SourceCommand: ShellCommand {
   @Argument(parsing: .captureForPassthrough, help: "Arguments for $1, $2, ….")
   var arguments: [String] = []
 
+  /// Most scripts open at once (the outermost script and those it sources). A file that
+  /// sources itself would otherwise recurse until the stack overflows.
+  static let maximumDepth = 64
+
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
+    if context.scriptStack.count >= Self.maximumDepth {
+      throw .failed(Self.tooDeep(context.scriptStack, sourcing: file))
+    }
     let text = try ScriptFile.read(file)
     let outcome = ScriptRunner(context: context).run(text: text, file: file, arguments: arguments)
     if outcome.failures > 0 { throw .alreadyReported }
@@ -31,21 +38,31 @@ struct SourceCommand: ShellCommand {
   }
 }
 
+extension SourceCommand {
+  /// The message for nesting past `maximumDepth`: the cycle when `file` is already open
+  /// (`a.perfsh -> b.perfsh -> a.perfsh`), else the innermost scripts.
+  static func tooDeep(_ stack: [String], sourcing file: String) -> String {
+    let head = "source nested more than \(maximumDepth) levels deep"
+    let identity = canonical(file)
+    if let start = stack.lastIndex(where: { canonical($0) == identity }) {
+      return head + "; a file sources itself: " + (stack[start...] + [file]).joined(separator: " -> ")
+    }
+    return head + ": … -> " + (stack.suffix(4) + [file]).joined(separator: " -> ")
+  }
+
+  /// The absolute, symlink-free path of `path` when it exists, so `a.perfsh` and `./a.perfsh`
+  /// are recognised as one file.
+  private static func canonical(_ path: String) -> String {
+    guard let resolved = realpath(path, nil) else { return path }
+    defer { free(resolved) }
+    return String(cString: resolved)
+  }
+}
+
 /// Reading a script file's text with a clear error.
 enum ScriptFile {
-  /// The file's UTF-8 text.
+  /// The file's UTF-8 text (regular files only, at most `TextFile.scriptLimit` bytes).
   static func read(_ path: String) throws(ShellError) -> String {
-    var isDirectory: ObjCBool = false
-    guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-      throw .cannotRead(path: path, reason: "no such file")
-    }
-    if isDirectory.boolValue { throw .cannotRead(path: path, reason: "it is a directory") }
-    guard let data = FileManager.default.contents(atPath: path) else {
-      throw .cannotRead(path: path, reason: "permission denied")
-    }
-    guard let text = String(data: data, encoding: .utf8) else {
-      throw .cannotRead(path: path, reason: "not UTF-8 text")
-    }
-    return text
+    try TextFile.read(path)
   }
 }

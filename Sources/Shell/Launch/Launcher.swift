@@ -133,11 +133,12 @@ public enum Launcher {
   }
 
   private static func readConfig(_ path: String, err: OutputChannel) -> ConfigFile? {
-    guard FileManager.default.fileExists(atPath: path) else { return nil }
-    guard let data = FileManager.default.contents(atPath: path), let text = String(data: data, encoding: .utf8) else {
-      err.write("perfsh: cannot read \(path); using defaults\n")
+    guard !TextFile.isMissing(path) else { return nil }
+    do throws(ShellError) {
+      return ConfigFile(path: path, text: try TextFile.read(path))
+    } catch {
+      err.write("perfsh: \(error); using defaults\n")
       return nil
     }
-    return ConfigFile(path: path, text: text)
   }
 }

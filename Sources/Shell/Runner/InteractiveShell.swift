@@ -49,9 +49,12 @@ public struct InteractiveShell {
 
   private func runRC() -> CommandStatus? {
     let path = context.paths.rcFile
-    guard FileManager.default.fileExists(atPath: path) else { return nil }
-    guard let text = try? String(contentsOfFile: path, encoding: .utf8) else {
-      context.warn("cannot read \(path)")
+    guard !TextFile.isMissing(path) else { return nil }
+    let text: String
+    do throws(ShellError) {
+      text = try TextFile.read(path)
+    } catch {
+      context.warn(error.description)
       return nil
     }
     let keepGoing = context.keepGoing

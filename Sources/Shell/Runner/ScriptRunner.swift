@@ -29,8 +29,9 @@ public struct ScriptRunner {
   /// Runs every line `reader` gives, naming them `file:N`, with `$1`… set to `arguments`.
   /// The context's position and arguments are restored afterwards (so `source` nests).
   public func run(_ reader: any LineReader, file: String, arguments: [String]) -> Outcome {
-    let saved = (context.position, context.arguments, context.scriptName)
-    defer { (context.position, context.arguments, context.scriptName) = saved }
+    let saved = (context.position, context.arguments, context.scriptName, context.scriptStack)
+    defer { (context.position, context.arguments, context.scriptName, context.scriptStack) = saved }
+    context.scriptStack.append(file)
     context.arguments = arguments
     context.scriptName = file
     var lineNumber = 0

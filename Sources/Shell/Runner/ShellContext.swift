@@ -27,6 +27,8 @@ public final class ShellContext {
   public var arguments: [String] = []
   /// `$0`.
   public var scriptName: String = "perfsh"
+  /// The scripts being run, outermost first (`source` nests them); bounds `source` depth.
+  public var scriptStack: [String] = []
   /// Lines entered at the prompt, oldest first (includes history loaded from disk).
   public var history: [String] = []
   /// Whether scripts go on after a failing line (then exit 1 at the end).

@@ -22,8 +22,8 @@ public struct ConfigFile: Sendable, Equatable {
     self.path = path
     var lines: [Line] = []
     var problems: [String] = []
-    for (offset, raw) in text.split(separator: "\n", omittingEmptySubsequences: false).enumerated() {
-      let line = String(raw).trimmingWhitespace()
+    for (offset, raw) in TextLines.split(text).enumerated() {
+      let line = raw.trimmingWhitespace()
       if line.isEmpty || line.hasPrefix("#") { continue }
       guard let equals = line.firstIndex(of: "=") else {
         problems.append("\(path):\(offset + 1): expected 'name = value'")

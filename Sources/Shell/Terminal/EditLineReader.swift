@@ -43,8 +43,10 @@ public final class EditLineReader: LineReader {
     perfsh_el_bind(editor, "^I", "perfsh-complete")
     if let historyFile {
       try Self.makeParentDirectory(of: historyFile)
-      if FileManager.default.fileExists(atPath: historyFile) {
-        perfsh_history_load(historyList, historyFile)
+      // Read by perfsh, not libedit's H_LOAD (which would block on a FIFO or read
+      // /dev/zero without end, and rejects CRLF files); see HistoryFile.
+      if !TextFile.isMissing(historyFile) {
+        for entry in try HistoryFile.read(historyFile) { perfsh_history_enter(historyList, entry) }
       }
       loadedHistory = readHistory()
     }

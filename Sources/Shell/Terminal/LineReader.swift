@@ -37,11 +37,9 @@ public final class ScriptedLineReader: LineReader {
   /// Reads these lines in order, then reports end of input.
   public init(lines: [String]) { self.lines = lines }
 
-  /// Splits a text into lines (a final newline does not add an empty line).
+  /// Splits a text into lines at "\n" or "\r\n" (a final line break does not add an empty line).
   public convenience init(text: String) {
-    var lines = text.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
-    if lines.last == "" { lines.removeLast() }
-    self.init(lines: lines)
+    self.init(lines: TextLines.split(text))
   }
 
   /// The next line, or `.endOfInput`.
