@@ -80,13 +80,14 @@ public enum AtomicFile {
     }
     do throws(FormatError) {
       if let existing {
-        // chown first: it clears set-user-ID bits, which fchmod then restores.
+        // Owner first, then the permission bits. Set-user/group-ID bits are not carried over:
+        // the kernel drops them too when a file's contents are rewritten.
         if existing.st_uid != geteuid() || existing.st_gid != getegid() {
           guard fchown(fd, existing.st_uid, existing.st_gid) == 0 else {
             throw FormatError.io(path: path, operation: "keep owner (fchown)", errno: errno)
           }
         }
-        guard fchmod(fd, existing.st_mode & 0o7777) == 0 else {
+        guard fchmod(fd, existing.st_mode & 0o1777) == 0 else {
           throw FormatError.io(path: path, operation: "keep mode (fchmod)", errno: errno)
         }
       }

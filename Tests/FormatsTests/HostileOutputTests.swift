@@ -147,12 +147,17 @@ final class HostileOutputTests: XCTestCase {
   func testOwnFileKeepsAnUnusualMode() throws {
     let path = dir + "/mine.pb"
     try Data([0]).write(to: URL(fileURLWithPath: path))
-    XCTAssertEqual(chmod(path, 0o640), 0)
+    XCTAssertEqual(chmod(path, 0o1640), 0)
     try AtomicFile.write([1, 2], to: path)
     var info = stat()
     XCTAssertEqual(stat(path, &info), 0)
-    XCTAssertEqual(info.st_mode & 0o7777, 0o640)
-    XCTAssertEqual(FileManager.default.contents(atPath: path), Data([1, 2]))
+    XCTAssertEqual(info.st_mode & 0o7777, 0o1640)
+    // Set-user-ID is dropped, as the kernel drops it when a file is rewritten.
+    XCTAssertEqual(chmod(path, 0o4750), 0)
+    try AtomicFile.write([3], to: path)
+    XCTAssertEqual(stat(path, &info), 0)
+    XCTAssertEqual(info.st_mode & 0o7777, 0o750)
+    XCTAssertEqual(FileManager.default.contents(atPath: path), Data([3]))
   }
 
   func testHardLinkedFileIsRewrittenInPlace() throws {
