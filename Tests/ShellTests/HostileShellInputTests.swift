@@ -156,7 +156,9 @@ final class HostileShellInputTests: XCTestCase {
   func testSelfSourcingFileIsRecognisedThroughAnotherSpelling() throws {
     _ = try write("self.perfsh", "source ./self.perfsh\n")
     let shell = CapturedShell()
+    let saved = FileManager.default.currentDirectoryPath
     FileManager.default.changeCurrentDirectoryPath(dir)
+    defer { FileManager.default.changeCurrentDirectoryPath(saved) }
     shell.runScript("source \(dir)/self.perfsh\n")
     XCTAssertTrue(shell.stderr.hasSuffix("a file sources itself: ./self.perfsh -> ./self.perfsh\n"), shell.stderr)
   }
