@@ -130,6 +130,32 @@ final class HostileFilesEndToEndTests: XCTestCase {
       "loop.perfsh:1: source nested more than 64 levels deep; a file sources itself: loop.perfsh -> loop.perfsh\n")
   }
 
+  func testInteractiveShellWithAFIFOHistoryFileStartsWithoutHistory() throws {
+    try FileManager.default.createDirectory(atPath: dir + "/state/perfsh", withIntermediateDirectories: true)
+    let history = dir + "/state/perfsh/history"
+    try makeFIFO(history)
+    let guardian = FIFOHangGuard(fifo: history, seconds: 30)
+    defer { _ = guardian.finish() }
+    let binary = try PerfshBinary.url().path
+    let environment = try PerfshBinary.environment(home: home)
+    let assignments = environment.sorted { $0.key < $1.key }.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+    let shell = try TmuxSession(
+      command: "env -i \(assignments) /bin/sh -c '\"$0\" --no-rc; echo \"[perfsh exited $?]\"; exec sleep 3600' '\(binary)'", columns: 250)
+    var screen = try shell.waitForScreen { $0.hasSuffix("perfsh>") }
+    XCTAssertTrue(
+      screen.contains("perfsh: cannot read \(history): it is a FIFO, not a regular file; history will not be saved"), screen)
+    XCTAssertTrue(screen.hasSuffix("perfsh>"), "the prompt comes up: \(screen)")
+    try shell.type("echo still here")
+    try shell.sendKeys("Enter")
+    screen = try shell.waitForScreen { $0.hasSuffix("still here\nperfsh>") }
+    XCTAssertTrue(screen.hasSuffix("still here\nperfsh>"), screen)
+    try shell.sendKeys("C-d")
+    screen = try shell.waitForScreen { $0.contains("[perfsh exited ") }
+    XCTAssertTrue(screen.contains("[perfsh exited 0]"), screen)
+    XCTAssertTrue(guardian.finish(), "nothing blocked on the FIFO")
+    XCTAssertEqual(kind(history), S_IFIFO, "the FIFO was neither read nor replaced")
+  }
+
   // MARK: JIT maps in a real run
 
   /// Runs the `jit` workload through `sh`, which first prepares `/tmp/perf-$$.map` with
