@@ -14,6 +14,9 @@
 /// - a symbolic link: the file it points to is replaced (or created, for a dangling link);
 ///   the link stays a link.
 /// - a character device (`/dev/null`, a terminal): written through, never replaced.
+/// - an open descriptor (`/dev/stdout`, `/dev/fd/N`, `/proc/PID/fd/N`) of a regular file:
+///   written through a duplicate of it (sharing its offset; another process's is appended
+///   to), never renamed over.
 /// - a FIFO: written through when a reader is already waiting; with no reader it is an error
 ///   (`fifoWithoutReader`) rather than a wait that could last forever.
 /// - a directory, block device or socket: an error (`cannotWriteTo`).
@@ -30,6 +33,19 @@ public enum AtomicFile {
     }
     switch FileKind(mode: info.st_mode) {
     case .regular:
+      if let descriptor = OutputPath.descriptor(named: path) {
+        // `/dev/stdout` redirected to a file: write through the descriptor itself (a dup
+        // shares its offset), after what perfsh already wrote there, as shells treat
+        // `/dev/stdout`; another process's descriptor is appended to.
+        let fd: Int32
+        switch descriptor {
+        case .own(let n): fd = fcntl(n, F_DUPFD_CLOEXEC, 0)
+        case .other: fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC)
+        }
+        guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
+        try writeAndClose(fd, bytes, reportedAs: path)
+        return
+      }
       let target = try OutputPath.finalTarget(of: path, reportedAs: path)
       if info.st_nlink > 1 || !canKeepOwner(of: info) {
         try rewriteInPlace(target, bytes, reportedAs: path)

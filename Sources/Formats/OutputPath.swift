@@ -15,15 +15,46 @@ enum OutputPath {
   /// creates that file and leaves the link a link. Directory symlinks in the path need no
   /// resolving: the temporary file is made in the same directory as the result.
   static func finalTarget(of path: String, reportedAs reported: String) throws(FormatError) -> String {
-    var current = path
+    let chain = try linkChain(of: path, reportedAs: reported)
+    return chain[chain.count - 1]
+  }
+
+  /// What `path` (or a symlink it leads through) says about an open file descriptor:
+  /// `/dev/stdout` -> `/proc/self/fd/1`, `/dev/fd/N`, `/proc/PID/fd/N`.
+  enum Descriptor: Equatable {
+    /// Descriptor N of this process.
+    case own(Int32)
+    /// A descriptor of another process.
+    case other
+  }
+
+  /// The descriptor `path` leads to, if it leads through one.
+  static func descriptor(named path: String) -> Descriptor? {
+    guard let chain = try? linkChain(of: path, reportedAs: path) else { return nil }
+    for hop in chain {
+      let parts = hop.split(separator: "/")
+      guard parts.count >= 3, parts[parts.count - 2] == "fd", let n = Int32(parts[parts.count - 1]) else { continue }
+      if parts.count == 3 && parts[0] == "dev" { return .own(n) }
+      guard parts.count == 4 && parts[0] == "proc" else { continue }
+      let owner = parts[1]
+      return owner == "self" || owner == "thread-self" || owner == Substring(String(getpid())) ? .own(n) : .other
+    }
+    return nil
+  }
+
+  /// `path`, then each path the symlink at the previous one points to, until one that is not
+  /// a symlink (or does not exist); at most `maximumLinks` hops.
+  private static func linkChain(of path: String, reportedAs reported: String) throws(FormatError) -> [String] {
+    var chain = [path]
     for _ in 0..<maximumLinks {
+      let current = chain[chain.count - 1]
       var info = stat()
-      guard lstat(current, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK else { return current }
+      guard lstat(current, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK else { return chain }
       var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
       let n = readlink(current, &buffer, buffer.count - 1)
       guard n > 0 else { throw .io(path: reported, operation: "read symbolic link", errno: errno) }
       let link = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
-      current = link.hasPrefix("/") ? link : split(current).directory + "/" + link
+      chain.append(link.hasPrefix("/") ? link : split(current).directory + "/" + link)
     }
     throw .io(path: reported, operation: "follow symbolic links", errno: ELOOP)
   }

@@ -43,6 +43,16 @@ final class HostileFilesEndToEndTests: XCTestCase {
     XCTAssertEqual(kind(dir + "/null"), S_IFCHR, "the device node is still a device node")
   }
 
+  func testExportToDevStdoutRedirectedToAFileAppendsAfterEarlierOutput() throws {
+    // ProcessRunner sends perfsh's standard output to a file, as `perfsh … > out` does.
+    let result = try perfsh(["-c", "load p.folded\nexport folded /dev/stdout\necho after"])
+    XCTAssertEqual(result.status, 0, result.stderr)
+    let lines = result.stdout.split(separator: "\n")
+    XCTAssertEqual(lines.first, "[1] p.folded  samples 100  functions 3")
+    XCTAssertEqual(Set(lines.dropFirst().dropLast()), ["main;work 90", "main;idle 10"])
+    XCTAssertEqual(lines.last, "after")
+  }
+
   func testExportOntoAFIFOWithoutReaderFailsNamingThePathOnce() throws {
     let fifo = dir + "/pipe"
     try makeFIFO(fifo)

@@ -103,6 +103,25 @@ final class HostileOutputTests: XCTestCase {
     XCTAssertEqual(result.error, .io(path: fifo, operation: "write", errno: EPIPE))
   }
 
+  func testDescriptorPathOfARegularFileIsAppendedThrough() throws {
+    let path = dir + "/stdout.txt"
+    let fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
+    XCTAssertGreaterThanOrEqual(fd, 0)
+    defer { close(fd) }
+    XCTAssertEqual(write(fd, "before\n", 7), 7)
+    var before = stat()
+    XCTAssertEqual(stat(path, &before), 0)
+    try AtomicFile.write(Array("one\n".utf8), to: "/proc/self/fd/\(fd)")
+    try AtomicFile.write(Array("two\n".utf8), to: "/dev/fd/\(fd)")
+    XCTAssertEqual(write(fd, "after\n", 6), 6)
+    XCTAssertEqual(try String(contentsOfFile: path, encoding: .utf8), "before\none\ntwo\nafter\n")
+    var after = stat()
+    XCTAssertEqual(stat(path, &after), 0)
+    XCTAssertEqual(after.st_ino, before.st_ino, "the open file was written, not replaced")
+    XCTAssertEqual(kind("/dev/fd"), .symbolicLink, "/dev/fd is untouched")
+    XCTAssertEqual(try entries(), ["stdout.txt"])
+  }
+
   func testSymlinkStaysALinkAndItsTargetGetsTheBytes() throws {
     let target = dir + "/real.pb"
     try Data([0]).write(to: URL(fileURLWithPath: target))

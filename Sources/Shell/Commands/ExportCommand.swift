@@ -14,8 +14,9 @@ struct ExportCommand: ShellCommand {
       The whole session is written (view filters do not apply). A file is never left
       half-written: data goes to a temporary file that is renamed over FILE at the end,
       keeping the replaced file's mode and owner. A symlink's target is replaced (the link
-      stays). A character device such as /dev/null is written through; a FIFO only when a
-      reader is already waiting. Directories, block devices and sockets are refused.
+      stays). A character device such as /dev/null is written through, and so is
+      /dev/stdout (after what perfsh printed before); a FIFO only when a reader is already
+      waiting. Directories, block devices and sockets are refused.
       csv and json hold the heatmap table with raw numbers (nanoseconds, counts) for
       CI pipelines; for a sampled session count is samples and avg/max/p95 are empty.
 
@@ -39,6 +40,8 @@ struct ExportCommand: ShellCommand {
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     let s = try context.session(session)
+    // What perfsh printed so far goes out first, in case FILE is /dev/stdout.
+    context.flush()
     do {
       switch format {
       case .pprof:
