@@ -59,6 +59,26 @@ final class HostileShellInputTests: XCTestCase {
     XCTAssertEqual(result.status, 0)
   }
 
+  func testConfigFileLinkedToDevZeroIsSkippedWithAWarning() throws {
+    try FileManager.default.createDirectory(atPath: dir + "/config/perfsh", withIntermediateDirectories: true)
+    let config = dir + "/config/perfsh/config"
+    XCTAssertEqual(symlink("/dev/zero", config), 0)
+    let result = try PerfshBinary.run(
+      ["-c", "echo ok"], environment: try PerfshBinary.environment(home: URL(fileURLWithPath: dir)))
+    XCTAssertEqual(result.stdout, "ok\n")
+    XCTAssertEqual(result.stderr, "perfsh: cannot read \(config): it is a character device, not a regular file; using defaults\n")
+  }
+
+  func testRCFileThatIsAFIFOIsSkippedWithAWarning() throws {
+    let fifo = dir + "/.perfshrc"
+    try makeFIFO(fifo)
+    let guardian = FIFOHangGuard(fifo: fifo)
+    let shell = CapturedShell(environment: ["HOME": dir])
+    XCTAssertEqual(shell.runInteractive(ScriptedLineReader(lines: ["echo after"]), runRCFile: true), 0)
+    XCTAssertTrue(guardian.finish(), "a FIFO rc file must not block")
+    XCTAssertEqual(shell.stderr, "perfsh: cannot read \(fifo): it is a FIFO, not a regular file\n")
+  }
+
   func testRCFileLinkedToDevZeroIsSkippedWithAWarning() throws {
     XCTAssertEqual(symlink("/dev/zero", dir + "/.perfshrc"), 0)
     let shell = CapturedShell(environment: ["HOME": dir])

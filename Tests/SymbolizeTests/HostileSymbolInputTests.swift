@@ -127,5 +127,25 @@ final class HostileSymbolInputTests: XCTestCase {
       XCTAssertEqual(error as? SymbolizeError, .tooLarge(path: "/proc/self/maps", limit: 16))
     }
     XCTAssertFalse(try MappedFile.readText(path: "/proc/self/maps").isEmpty, "procfs files (size 0) still read")
+    XCTAssertNil(DWARFSession(path: "/dev/zero"))
+    XCTAssertFalse(LibraryLocator.isELF("/dev/zero"))
+  }
+
+  func testDebugFileLinkedToDevZeroIsSkipped() throws {
+    let fx = try Fixtures()
+    let binary = fx.path("tool")
+    try fx.run("cp", ["/usr/bin/true", binary])
+    try fx.run("objcopy", ["--only-keep-debug", binary, fx.path("tool.debug")])
+    try fx.run("objcopy", ["--strip-all", "--add-gnu-debuglink=tool.debug", binary])
+    unlink(fx.path("tool.debug"))
+    XCTAssertEqual(symlink("/dev/zero", fx.path("tool.debug")), 0)
+    var p = Profile(sampleTypes: [ValueType(type: "samples", unit: "count")])
+    p.mappings.append(Mapping(start: 0x5555_0000_0000, limit: 0x5555_0010_0000, fileOffset: 0, filename: p.strings.intern(binary)))
+    p.locations.append(Location(address: 0x5555_0000_1234, mapping: MappingID(0), lines: []))
+    var options = Symbolizer.Options()
+    options.debugRoots = [fx.path("none")]
+    Symbolizer(options: options).symbolize(&p)
+    XCTAssertEqual(p.locations[0].lines.count, 1)
+    XCTAssertFalse(p.mappings[0].hasLineNumbers, "no debug info came from /dev/zero")
   }
 }
