@@ -177,8 +177,8 @@ final class HostileShellInputTests: XCTestCase {
     _ = try write("self.perfsh", "source ./self.perfsh\n")
     let shell = CapturedShell()
     let saved = FileManager.default.currentDirectoryPath
-    FileManager.default.changeCurrentDirectoryPath(dir)
-    defer { FileManager.default.changeCurrentDirectoryPath(saved) }
+    XCTAssertTrue(FileManager.default.changeCurrentDirectoryPath(dir))
+    defer { _ = FileManager.default.changeCurrentDirectoryPath(saved) }
     shell.runScript("source \(dir)/self.perfsh\n")
     XCTAssertTrue(shell.stderr.hasSuffix("a file sources itself: ./self.perfsh -> ./self.perfsh\n"), shell.stderr)
   }
