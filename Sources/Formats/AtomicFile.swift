@@ -10,7 +10,8 @@
 /// - nothing, or a regular file: the bytes go to a temporary file in the same directory, are
 ///   flushed with fsync, get the replaced file's mode and owner, and the temporary is renamed
 ///   over it, so a reader never sees a half-written file. When the owner cannot be kept (not
-///   root) or the file has other hard links, it is rewritten in place instead, as editors do.
+///   root: another user's file, or a group we may not chown to) or the file has other hard
+///   links, it is rewritten in place instead, as editors do.
 /// - a symbolic link: the file it points to is replaced (or created, for a dangling link);
 ///   the link stays a link.
 /// - a character device (`/dev/null`, a terminal): written through, never replaced.
@@ -47,10 +48,15 @@ public enum AtomicFile {
         return
       }
       let target = try OutputPath.finalTarget(of: path, reportedAs: path)
-      if info.st_nlink > 1 || !canKeepOwner(of: info) {
+      if info.st_nlink > 1 || (info.st_uid != geteuid() && geteuid() != 0) {
         try rewriteInPlace(target, bytes, reportedAs: path)
-      } else {
+        return
+      }
+      do throws(FormatError) {
         try replaceRegularFile(at: target, existing: info, bytes, reportedAs: path)
+      } catch .io(_, Self.keepOwner, EPERM) {
+        // Our own file in a group we may not give away (not root): keep it by rewriting.
+        try rewriteInPlace(target, bytes, reportedAs: path)
       }
     case .characterDevice:
       let fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)
@@ -76,11 +82,8 @@ public enum AtomicFile {
     try write(Array(text.utf8), to: path)
   }
 
-  /// True when a new file made by this process can be given `info`'s owner: it already
-  /// has it, or the process may chown (root, CAP_CHOWN).
-  private static func canKeepOwner(of info: stat) -> Bool {
-    (info.st_uid == geteuid() && info.st_gid == getegid()) || geteuid() == 0
-  }
+  /// The operation named when the replaced file's owner cannot be given to the new one.
+  static let keepOwner = "keep owner (fchown)"
 
   /// Temporary file beside `target`, then rename over it. `existing` is the replaced file's
   /// status, whose owner and mode the new file gets.
@@ -100,7 +103,7 @@ public enum AtomicFile {
         // the kernel drops them too when a file's contents are rewritten.
         if existing.st_uid != geteuid() || existing.st_gid != getegid() {
           guard fchown(fd, existing.st_uid, existing.st_gid) == 0 else {
-            throw FormatError.io(path: path, operation: "keep owner (fchown)", errno: errno)
+            throw FormatError.io(path: path, operation: keepOwner, errno: errno)
           }
         }
         guard fchmod(fd, existing.st_mode & 0o1777) == 0 else {

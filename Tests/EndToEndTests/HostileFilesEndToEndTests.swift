@@ -90,6 +90,33 @@ final class HostileFilesEndToEndTests: XCTestCase {
     XCTAssertEqual(info.st_mode & 0o7777, 0o600)
   }
 
+  func testExportByAnotherUserKeepsOwnersItCannotGive() throws {
+    try XCTSkipIf(geteuid() != 0, "switching users needs root")
+    XCTAssertEqual(chmod(dir, 0o1777), 0)
+    // root's world-writable file, and nobody's file in a group nobody is not a member of:
+    // a rename would give both to nobody:nogroup; in-place rewriting keeps them.
+    let rootFile = dir + "/root.pb.gz"
+    let groupFile = dir + "/group.folded"
+    for path in [rootFile, groupFile] { try "old".write(toFile: path, atomically: false, encoding: .utf8) }
+    XCTAssertEqual(chmod(rootFile, 0o666), 0)
+    XCTAssertEqual(chown(groupFile, nobodyID.uid, 0), 0)
+    XCTAssertEqual(chmod(groupFile, 0o664), 0)
+    let result = try ProcessRunner.run(
+      URL(fileURLWithPath: "/usr/bin/setpriv"),
+      ["--reuid=\(nobodyID.uid)", "--regid=\(nobodyID.gid)", "--clear-groups", "/usr/bin/timeout", "60",
+       try PerfshBinary.url().path, "-c", "load p.folded; export pprof root.pb.gz; export folded group.folded; load root.pb.gz"],
+      environment: try PerfshBinary.environment(home: home), directory: home)
+    XCTAssertEqual(result.status, 0, result.stderr)
+    XCTAssertTrue(result.stdout.contains("[2] root.pb.gz  samples 100"), result.stdout)
+    var info = stat()
+    XCTAssertEqual(stat(rootFile, &info), 0)
+    XCTAssertEqual([info.st_uid, info.st_gid, info.st_mode & 0o7777], [0, 0, 0o666])
+    XCTAssertEqual(stat(groupFile, &info), 0)
+    XCTAssertEqual([info.st_uid, info.st_gid, info.st_mode & 0o7777], [nobodyID.uid, 0, 0o664])
+    XCTAssertTrue(try String(contentsOfFile: groupFile, encoding: .utf8).contains("main;work 90"))
+    XCTAssertFalse(try FileManager.default.contentsOfDirectory(atPath: dir).contains { $0.contains(".tmp-") })
+  }
+
   func testExportOntoADirectoryFails() throws {
     try FileManager.default.createDirectory(atPath: dir + "/out", withIntermediateDirectories: false)
     let result = try perfsh(["-c", "load p.folded; export pprof out"])
