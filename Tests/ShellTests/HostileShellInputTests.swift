@@ -103,6 +103,18 @@ final class HostileShellInputTests: XCTestCase {
     }
   }
 
+  func testHistoryIsNotSavedIntoAFIFOThatAppearsLater() throws {
+    let path = dir + "/later/history"
+    let reader = try EditLineReader(historyFile: path, historySize: 100)
+    reader.addHistory("echo one")
+    XCTAssertTrue(try String(contentsOfFile: path, encoding: .utf8).contains("echo\\040one"))
+    unlink(path)
+    try makeFIFO(path)
+    let guardian = FIFOHangGuard(fifo: path)
+    reader.addHistory("echo two")
+    XCTAssertTrue(guardian.finish(), "saving history must not block on a FIFO")
+  }
+
   func testHistoryFileWithCRLFLoadsWithoutCarriageReturns() throws {
     let path = try write("crlf-history", "_HiStOrY_V2_\r\ntop\\04010\r\necho\\040hi\r\n")
     let reader = try EditLineReader(historyFile: path, historySize: 100)

@@ -29,6 +29,13 @@ enum TextFile {
   /// True when nothing exists at `path` (a dangling symlink counts as nothing).
   static func isMissing(_ path: String) -> Bool { InputFile.kind(of: path) == nil }
 
+  /// True when a library may open `path` for writing without blocking or hitting a device:
+  /// nothing is there yet, or a regular file.
+  static func isSaveable(_ path: String) -> Bool {
+    let kind = InputFile.kind(of: path)
+    return kind == nil || kind == .regular
+  }
+
   /// A short reason for `cannot read PATH: …`, in the words the shell has always used.
   static func reason(_ error: FormatError) -> String {
     switch error {

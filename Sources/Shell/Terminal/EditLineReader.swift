@@ -79,9 +79,11 @@ public final class EditLineReader: LineReader {
   }
 
   /// Adds the line to the in-memory history and rewrites the history file.
+  /// The file is saved only while it is a regular file (or missing): libedit's fopen would
+  /// block on a FIFO put there since start, or write into a device.
   public func addHistory(_ line: String) {
     perfsh_history_enter(historyList, line)
-    if let historyFile { perfsh_history_save(historyList, historyFile) }
+    if let historyFile, TextFile.isSaveable(historyFile) { perfsh_history_save(historyList, historyFile) }
   }
 
   /// Installs the Tab handler's source of candidates.
