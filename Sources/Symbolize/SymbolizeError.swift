@@ -25,7 +25,8 @@ public enum SymbolizeError: Error, Equatable, Sendable, CustomStringConvertible 
     case .notRegularFile(let path, let kind):
       return "cannot read \(path): it is \(kind), not a regular file"
     case .tooLarge(let path, let limit):
-      return "cannot read \(path): it is larger than the \(limit >> 20) MiB limit"
+      let size = limit >= 1 << 20 && limit % (1 << 20) == 0 ? "\(limit >> 20) MiB" : "\(limit)-byte"
+      return "cannot read \(path): it is larger than the \(size) limit"
     case .untrustedOwner(let path, let owner):
       return "ignored \(path): owned by uid \(owner), not by perfsh's user or root (as perf does)"
     case .notELF(let path, let reason):

@@ -125,6 +125,7 @@ final class HostileSymbolInputTests: XCTestCase {
     }
     XCTAssertThrowsError(try MappedFile.readText(path: "/proc/self/maps", limit: 16)) { error in
       XCTAssertEqual(error as? SymbolizeError, .tooLarge(path: "/proc/self/maps", limit: 16))
+      XCTAssertEqual("\(error)", "cannot read /proc/self/maps: it is larger than the 16-byte limit")
     }
     XCTAssertFalse(try MappedFile.readText(path: "/proc/self/maps").isEmpty, "procfs files (size 0) still read")
     XCTAssertNil(DWARFSession(path: "/dev/zero"))
