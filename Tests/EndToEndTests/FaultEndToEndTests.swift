@@ -96,6 +96,35 @@ final class FaultEndToEndTests: XCTestCase {
     XCTAssertTrue(perfsh.stdout().contains("exit killed by SIGHUP"), perfsh.stdout())
   }
 
+  func testSIGHUPAtThePromptEndsPerfshWithTheTerminalRestoredAndHistorySaved() throws {
+    let binary = try PerfshBinary.url().path
+    let environment = try PerfshBinary.environment(home: home)
+    let assignments = environment.sorted { $0.key < $1.key }.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+    // sh stays behind perfsh to print its status and the terminal's modes after it.
+    let script = #""$0" --no-rc; echo "[perfsh exited $?]"; echo "[modes $(stty -a | tr " ;" "\n\n" | grep -E "^-?(icanon|echo)$" | tr "\n" " ")]"; exec sleep 3600"#
+    let shell: TmuxSession
+    do {
+      shell = try TmuxSession(command: "env -i \(assignments) /bin/sh -c '\(script)' '\(binary)'")
+    } catch {
+      throw XCTSkip("\(error)")
+    }
+    var screen = try shell.waitForScreen { $0.hasSuffix("perfsh>") }
+    XCTAssertTrue(screen.hasSuffix("perfsh>"), screen)
+    try shell.type("echo before the hangup")
+    try shell.sendKeys("Enter")
+    screen = try shell.waitForScreen { $0.hasSuffix("before the hangup\nperfsh>") }
+    let pid = try XCTUnwrap(Fault.processes(named: "perfsh", home: home).first, "perfsh not found in /proc")
+
+    kill(pid, SIGHUP)
+    screen = try shell.waitForScreen { $0.contains("[modes ") }
+    XCTAssertTrue(screen.contains("[perfsh exited 129]"), screen)
+    XCTAssertTrue(screen.contains("[modes icanon echo ]"), "the terminal was left in editing mode:\n\(screen)")
+    // libedit's history file encodes spaces as \040.
+    let history = try String(contentsOf: home.appendingPathComponent("state/perfsh/history"), encoding: .utf8)
+      .replacingOccurrences(of: "\\040", with: " ")
+    XCTAssertTrue(history.contains("echo before the hangup"), history)
+  }
+
   // MARK: - A target that ignores interrupts
 
   func testSecondInterruptKillsATargetThatIgnoresSIGINTAndSIGTERM() throws {
@@ -286,6 +315,18 @@ enum Fault {
       else { return nil }
       let fields = stat[stat.index(after: close)...].split(separator: " ")
       return fields.count > 1 && pid_t(fields[1]) == parent && isRunning(pid) ? pid : nil
+    }
+  }
+
+  /// Running processes called `name` whose environment has HOME=`home`.
+  static func processes(named name: String, home: URL) -> [pid_t] {
+    let entries = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+    return entries.compactMap { entry -> pid_t? in
+      guard let pid = pid_t(entry), Fault.name(of: pid) == name,
+        let environ = FileManager.default.contents(atPath: "/proc/\(pid)/environ")
+      else { return nil }
+      let variables = environ.split(separator: 0).map { String(decoding: $0, as: UTF8.self) }
+      return variables.contains("HOME=\(home.path)") ? pid : nil
     }
   }
 
