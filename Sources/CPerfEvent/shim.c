@@ -8,6 +8,7 @@
 #include <sys/ioctl.h>
 #include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 int perfsh_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group_fd,
@@ -171,4 +172,8 @@ int perfsh_pidfd_open(pid_t pid) {
   errno = ENOSYS;
   return -1;
 #endif
+}
+
+int perfsh_has_file_capabilities(const char *path) {
+  return getxattr(path, "security.capability", NULL, 0) > 0;
 }

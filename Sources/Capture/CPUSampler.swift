@@ -105,7 +105,7 @@ public struct CPUSampler: Sendable {
     if let change = child.identityChange {
       warnings.append(
         "\(name) is \(change): the kernel detaches perf events at an exec that changes the user or group, "
-          + "so it was not profiled (\(stats.samples) samples); run it without the set-ID bit or as that user")
+          + "so it was not profiled (\(stats.samples) samples); run it without that privilege, or perfsh with it")
     }
     let survivors = tracker.survivors(excluding: child.pid)
     if !survivors.isEmpty {

@@ -19,8 +19,9 @@ public struct SuspendedChild: ~Copyable {
   private let commandName: String
   private let executablePath: String
   private let workingDirectory: String?
-  /// Set when the executable is set-user-ID or set-group-ID to someone other than perfsh
-  /// (e.g. "set-user-ID root"): the kernel detaches perf events at such an exec.
+  /// Set when the executable is set-user-ID or set-group-ID to someone other than perfsh,
+  /// or has file capabilities (e.g. "set-user-ID root"): the kernel detaches perf events
+  /// at such an exec.
   public let identityChange: String?
 
   /// How the child ended and the CPU time of it and every descendant it waited for.
@@ -81,8 +82,8 @@ public struct SuspendedChild: ~Copyable {
     self.identityChange = Self.identityChange(of: file)
   }
 
-  /// "set-user-ID OWNER" / "set-group-ID GROUP" when exec'ing `path` changes the
-  /// effective user or group of this process, else nil.
+  /// "set-user-ID OWNER" / "set-group-ID GROUP" / "given file capabilities" when exec'ing
+  /// `path` changes the credentials of this process (so the kernel detaches perf events), else nil.
   static func identityChange(of path: String) -> String? {
     var st = stat()
     guard stat(path, &st) == 0 else { return nil }
@@ -96,6 +97,8 @@ public struct SuspendedChild: ~Copyable {
       let group = getgrgid(st.st_gid).flatMap { $0.pointee.gr_name.map { String(cString: $0) } } ?? "gid \(st.st_gid)"
       return "set-group-ID \(group)"
     }
+    // File capabilities raise a normal user's privileges at exec just the same.
+    if geteuid() != 0 && perfsh_has_file_capabilities(path) != 0 { return "given file capabilities" }
     return nil
   }
 

@@ -147,6 +147,43 @@ final class FaultEndToEndTests: XCTestCase {
     XCTAssertTrue(out.contains("next line"), "the script should go on after an interrupted run:\n\(out)")
   }
 
+  func testTwoCtrlCsAtATerminalKillATargetThatIgnoresSIGINT() throws {
+    let program = try Fault.compile("ignorer", Fault.ignorerSource, in: home)
+    let binary = try PerfshBinary.url().path
+    let environment = try PerfshBinary.environment(home: home)
+    let assignments = environment.sorted { $0.key < $1.key }.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+    // sh traps SIGINT: the terminal's Ctrl-C reaches the whole foreground group.
+    let script = #"trap : INT; "$0" --no-rc; echo "[perfsh exited $?]"; exec sleep 3600"#
+    let shell: TmuxSession
+    do {
+      shell = try TmuxSession(command: "env -i \(assignments) /bin/sh -c '\(script)' '\(binary)'", columns: 160)
+    } catch {
+      throw XCTSkip("\(error)")
+    }
+    var screen = try shell.waitForScreen { $0.hasSuffix("perfsh>") }
+    XCTAssertTrue(screen.hasSuffix("perfsh>"), screen)
+    try shell.type("run \(program)")
+    try shell.sendKeys("Enter")
+    let perfsh = try XCTUnwrap(Fault.processes(named: "perfsh", home: home).first, "perfsh not found in /proc")
+    var target: pid_t?
+    Fault.waitUntil(seconds: 30) {
+      target = Fault.children(of: perfsh).first { Fault.name(of: $0) == "ignorer" }
+      return target != nil
+    }
+    let ignorer = try XCTUnwrap(target, "the target never started")
+    started.append(ignorer)
+
+    try shell.sendKeys("C-c")
+    usleep(300_000)
+    XCTAssertTrue(Fault.isRunning(ignorer), "the target was meant to ignore SIGINT")
+    try shell.sendKeys("C-c")
+    screen = try shell.waitForScreen { $0.hasSuffix("perfsh>") && $0.contains("[1] ignorer") }
+    XCTAssertTrue(screen.contains("perfsh: ignorer ignores SIGINT; sent SIGKILL"), screen)
+    XCTAssertTrue(screen.contains("exit killed by SIGKILL"), screen)
+    XCTAssertTrue(screen.hasSuffix("perfsh>"), "the shell should be back at its prompt:\n\(screen)")
+    XCTAssertFalse(Fault.isRunning(ignorer))
+  }
+
   // MARK: - Targets whose samples cannot be had
 
   func testSetUserIDTargetRunByANormalUserSaysWhyThereAreNoSamples() throws {
@@ -165,6 +202,19 @@ final class FaultEndToEndTests: XCTestCase {
     XCTAssertLessThanOrEqual(parallelism, Double(ProcessInfo.processInfo.activeProcessorCount), r.stdout)
     let elapsed = try XCTUnwrap(Fault.elapsedMillis(r.stdout), r.stdout)
     XCTAssertGreaterThanOrEqual(elapsed, 250, "elapsed must cover the target's 0.3 s:\n\(r.stdout)")
+  }
+
+  func testTargetWithFileCapabilitiesRunByANormalUserSaysWhyThereAreNoSamples() throws {
+    let user = try Fault.normalUser()
+    guard (Fault.paranoid() ?? 3) <= 2 else { throw XCTSkip("kernel.perf_event_paranoid > 2: a normal user cannot sample") }
+    guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/setcap") else { throw XCTSkip("setcap is missing") }
+    let program = try Fault.compile("spinner", Fault.spinnerSource, in: home)
+    let set = try ProcessRunner.run(URL(fileURLWithPath: "/usr/sbin/setcap"), ["cap_net_bind_service+ep", program])
+    guard set.status == 0 else { throw XCTSkip("setcap failed: \(set.stderr)") }
+    let r = try Fault.runAs(user, ["-c", "run \(program) 0.2"], home: home)
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertTrue(r.stdout.contains("samples 0"), r.stdout)
+    XCTAssertTrue(r.stderr.contains("perfsh: spinner is given file capabilities: the kernel detaches perf events"), r.stderr)
   }
 
   func testDaemonizingTargetNamesTheDescendantsLeftRunning() throws {

@@ -72,4 +72,8 @@ int perfsh_pidfd_open(pid_t pid);
 int perfsh_si_user(void);
 int perfsh_si_queue(void);
 
+/// 1 when `path` carries file capabilities (a security.capability xattr), else 0;
+/// <sys/xattr.h> does not import into Swift.
+int perfsh_has_file_capabilities(const char *_Nonnull path);
+
 #endif
