@@ -113,7 +113,7 @@ final class FaultCaptureTests: XCTestCase {
     XCTAssertTrue(waitFor { SystemInfo.processName(live) == "perfsh-standin" })
 
     let events = root + "/uprobe_events"
-    for pid in [dead, other, live] {
+    for pid in [dead, other, live, getpid()] {
       try TracefsUprobes.append("p:perfsh_\(pid)/p0 \(calls):0x\(offset)\n", to: events)
       try TracefsUprobes.append("r:perfsh_\(pid)/r0 \(calls):0x\(offset)\n", to: events)
     }
@@ -124,6 +124,9 @@ final class FaultCaptureTests: XCTestCase {
     XCTAssertFalse(text.contains("perfsh_\(dead)/"), text)
     XCTAssertFalse(text.contains("perfsh_\(other)/"), text)
     XCTAssertTrue(text.contains("perfsh_\(live)/p0") && text.contains("perfsh_\(live)/r0"), text)
+    // A group named after this process was left by a dead one that had the same pid.
+    XCTAssertFalse(text.contains("perfsh_\(getpid())/"), text)
+    XCTAssertEqual(removed.first { $0.pid == getpid() }?.removed, 2)
     XCTAssertFalse(removed.contains { $0.pid == live })
     let reused = try XCTUnwrap(removed.first { $0.pid == other }, "\(removed)")
     XCTAssertEqual(reused, TracefsUprobes.StaleGroup(pid: other, removed: 2, reusedBy: "sleep"))

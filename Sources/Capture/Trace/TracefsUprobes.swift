@@ -93,8 +93,9 @@ public struct TracefsUprobes: Sendable {
   }
 
   /// Deletes `perfsh_<pid>` groups whose process is gone or is no longer perfsh (a reused
-  /// pid): definitions a killed perfsh left behind. A live perfsh's groups are kept (the
-  /// kernel also refuses to delete a definition whose events are open).
+  /// pid), and any named after this process: definitions a killed perfsh left behind. Call
+  /// it before defining anything. A live perfsh's groups are kept (the kernel also refuses
+  /// to delete a definition whose events are open).
   @discardableResult
   static func removeStale(root: String) -> [StaleGroup] {
     guard let text = SystemInfo.readSmallFile(root + "/uprobe_events") else { return [] }
@@ -105,10 +106,10 @@ public struct TracefsUprobes: Sendable {
       guard let colon = line.firstIndex(of: ":"), let space = line.firstIndex(of: " "), colon < space else { continue }
       let event = line[line.index(after: colon)..<space]
       let parts = event.split(separator: "/")
-      guard parts.count == 2, parts[0].hasPrefix("perfsh_"), let pid = Int32(parts[0].dropFirst(7)), pid != getpid() else {
-        continue
-      }
-      let verdict = verdicts[pid] ?? ownerVerdict(pid)
+      guard parts.count == 2, parts[0].hasPrefix("perfsh_"), let pid = Int32(parts[0].dropFirst(7)) else { continue }
+      // A group named after this very process predates it (a dead perfsh had the pid):
+      // nothing is defined yet when this runs, and it would make our own definitions fail.
+      let verdict = verdicts[pid] ?? (pid == getpid() ? (true, nil) : ownerVerdict(pid))
       verdicts[pid] = verdict
       guard verdict.stale, (try? append("-:\(event)\n", to: root + "/uprobe_events")) != nil else { continue }
       if let i = groups.firstIndex(where: { $0.pid == pid }) {
