@@ -98,7 +98,7 @@ public struct CPUSampler: Sendable {
       run.notes.append("user-space frames only (kernel.perf_event_paranoid is \(paranoid))")
     }
     if stats.throttles > 0 { run.notes.append("the kernel throttled sampling \(stats.throttles) times") }
-    let name = request.arguments.first.map { String($0.split(separator: "/").last ?? Substring($0)) } ?? "the command"
+    let name = Self.commandName(request)
     if let escalation { run.notes.append(escalation) }
     // Why a session is empty or partial is said at once (stderr) and kept in `info`.
     var warnings: [String] = []
@@ -143,6 +143,12 @@ public struct CPUSampler: Sendable {
     return records
   }
 
+  /// The command's base name for messages (`./build/app` → `app`).
+  static func commandName(_ request: CaptureRequest) -> String {
+    request.arguments.first.map { String($0.split(separator: "/").last ?? Substring($0)) } ?? "the command"
+  }
+
+  /// Milliseconds for a message: "5.23ms", "73ms".
   static func millis(_ nanos: Int64) -> String {
     let ms = Double(nanos) / 1e6
     return ms < 10 ? "\((ms * 100).rounded() / 100)ms" : "\(Int(ms.rounded()))ms"
@@ -197,8 +203,7 @@ public struct CPUSampler: Sendable {
           if !killSent, SystemInfo.processIsRunning(child.pid) {
             child.send(SIGKILL)
             killSent = true
-            let name = request.arguments.first.map { String($0.split(separator: "/").last ?? Substring($0)) } ?? "the command"
-            let message = "\(name) ignores \(signalName(first)); sent SIGKILL"
+            let message = "\(commandName(request)) ignores \(signalName(first)); sent SIGKILL"
             escalation = message
             SystemInfo.writeStandardError("perfsh: \(message)\n")
           }

@@ -96,6 +96,24 @@ final class FaultEndToEndTests: XCTestCase {
     XCTAssertTrue(perfsh.stdout().contains("exit killed by SIGHUP"), perfsh.stdout())
   }
 
+  func testSIGHUPStopsAScriptAndTheFileItSources() throws {
+    let sleeper = try Workloads.path("sleeper")
+    try "run \(sleeper)\necho inner after\n".write(
+      to: home.appendingPathComponent("inner.perfsh"), atomically: true, encoding: .utf8)
+    let outer = home.appendingPathComponent("outer.perfsh")
+    try "source inner.perfsh\necho outer after\n".write(to: outer, atomically: true, encoding: .utf8)
+    let perfsh = try Fault.spawnPerfsh([outer.path], home: home, directory: home)
+    started.append(perfsh.pid)
+    let target = try awaitTarget(of: perfsh, named: "sleeper")
+    started.append(target)
+    kill(perfsh.pid, SIGHUP)
+    XCTAssertEqual(Fault.waitForExit(perfsh.pid), 129, perfsh.stderr())
+    XCTAssertFalse(Fault.isRunning(target))
+    let out = perfsh.stdout()
+    XCTAssertTrue(out.contains("exit killed by SIGHUP"), out)
+    XCTAssertFalse(out.contains("after"), out)
+  }
+
   func testSIGHUPAtThePromptEndsPerfshWithTheTerminalRestoredAndHistorySaved() throws {
     let binary = try PerfshBinary.url().path
     let environment = try PerfshBinary.environment(home: home)

@@ -9,9 +9,10 @@ public enum CommandExecutor {
   public static func run(line: String, in context: ShellContext) throws(ShellError) -> CommandStatus {
     var status = CommandStatus.success
     for command in try context.tokenizer.tokenize(line) {
+      if Hangup.received { break }  // also for lines of a sourced file after a hangup
       status = try run(words: command.words, in: context)
       context.flush()
-      if status.quits || Hangup.received { break }
+      if status.quits { break }
     }
     return status
   }
