@@ -6,7 +6,9 @@
 #include <signal.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/prctl.h>
 #include <sys/syscall.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 int perfsh_perf_event_open(struct perf_event_attr *attr, pid_t pid, int cpu, int group_fd,
@@ -43,10 +45,17 @@ static void write_all(int fd, const void *buf, size_t len) {
 
 pid_t perfsh_fork_gated(const char *path, char *const *argv, char *const *envp, const char *cwd,
                         int go_fd, int err_fd, int close_in_child_a, int close_in_child_b) {
+  pid_t parent = getpid();
   pid_t pid = fork();
   if (pid != 0) return pid;  // parent (or -1 with errno)
 
   // Child: only async-signal-safe calls from here on.
+  // Die with perfsh: a target that outlives it would run on unprofiled, reparented to init.
+  // The signal is tied to the forking thread, which stays blocked in the sampler until
+  // this child is reaped, so a normal run is never cut short. Checking getppid() after
+  // prctl closes the race with a parent that died before the call.
+  prctl(PR_SET_PDEATHSIG, SIGKILL);
+  if (getppid() != parent) _exit(125);
   sigset_t empty;
   sigemptyset(&empty);
   sigprocmask(SIG_SETMASK, &empty, NULL);
@@ -83,12 +92,14 @@ pid_t perfsh_fork_gated(const char *path, char *const *argv, char *const *envp, 
 }
 
 static int relay_fd = -1;
-static struct sigaction saved_int, saved_term;
+static struct sigaction saved_int, saved_term, saved_hup;
 static int relay_installed = 0;
+static volatile sig_atomic_t hangup_seen = 0;
 
 static void relay_handler(int signo, siginfo_t *info, void *context) {
   (void)context;
   int saved = errno;
+  if (signo == SIGHUP) hangup_seen = 1;
   int msg[2] = {signo, info != NULL ? info->si_code : 0};
   if (relay_fd >= 0) {
     ssize_t ignored = write(relay_fd, msg, sizeof msg);
@@ -111,6 +122,13 @@ int perfsh_signal_relay_install(int pipe_fd) {
     errno = e;
     return -1;
   }
+  if (sigaction(SIGHUP, &sa, &saved_hup) != 0) {
+    int e = errno;
+    sigaction(SIGINT, &saved_int, NULL);
+    sigaction(SIGTERM, &saved_term, NULL);
+    errno = e;
+    return -1;
+  }
   relay_installed = 1;
   return 0;
 }
@@ -119,9 +137,26 @@ void perfsh_signal_relay_remove(void) {
   if (!relay_installed) return;
   sigaction(SIGINT, &saved_int, NULL);
   sigaction(SIGTERM, &saved_term, NULL);
+  sigaction(SIGHUP, &saved_hup, NULL);
   relay_installed = 0;
   relay_fd = -1;
 }
+
+static void hangup_handler(int signo) {
+  (void)signo;
+  hangup_seen = 1;
+}
+
+int perfsh_hangup_watch_install(void) {
+  struct sigaction sa;
+  memset(&sa, 0, sizeof sa);
+  sa.sa_handler = hangup_handler;
+  sa.sa_flags = 0;  // no SA_RESTART: a blocking read (the prompt) returns EINTR
+  sigemptyset(&sa.sa_mask);
+  return sigaction(SIGHUP, &sa, NULL);
+}
+
+int perfsh_hangup_seen(void) { return hangup_seen != 0; }
 
 int perfsh_si_user(void) { return SI_USER; }
 int perfsh_si_queue(void) { return SI_QUEUE; }
@@ -137,4 +172,8 @@ int perfsh_pidfd_open(pid_t pid) {
   errno = ENOSYS;
   return -1;
 #endif
+}
+
+int perfsh_has_file_capabilities(const char *path) {
+  return getxattr(path, "security.capability", NULL, 0) > 0;
 }

@@ -34,6 +34,9 @@ public struct CPUSampler: Sendable {
     let paranoid = SystemInfo.perfEventParanoid() ?? 2
     var excludeKernel = request.kernelFrames == .never || (paranoid > 1 && !SystemInfo.isRoot)
 
+    // Catch SIGINT/SIGTERM/SIGHUP before any probe is defined or child exists, so none of
+    // them can kill perfsh half-way and leave either behind.
+    let relay = try SignalRelay()
     var child = try SuspendedChild.launch(
       arguments: request.arguments, environment: Self.environment(overrides: request.environment),
       workingDirectory: request.workingDirectory)
@@ -60,28 +63,30 @@ public struct CPUSampler: Sendable {
     var merger = RecordMerger(rings: events.count, parser: PerfRecordParser(format: format))
     var converter = ProfileConverter(frequency: request.frequency)
     if stackBytes > 0 { converter.unwinder = unwinding?.makeUnwinder() }
-    let relay = try SignalRelay()
 
     let wallStart = SystemInfo.wallNanos()
     let start = SystemInfo.monotonicNanos()
     try child.resume()
     started(child.pid)
 
-    let (exit, interrupted) = try Self.watch(
+    var tracker = DescendantTracker()
+    let (exit, interrupted, escalation) = try Self.watch(
       &child, events: events, companion: companion, relay: relay, request: request, start: start, merger: &merger,
-      converter: &converter)
+      converter: &converter, tracker: &tracker)
     let end = SystemInfo.monotonicNanos()
     for e in events { try? e.file.disable() }
     companion?.disable()
     try Self.drain(events, into: &merger)
     try companion?.drain(final: true)
-    try merger.flush { converter.consume($0) }
+    try merger.flush {
+      tracker.note($0)
+      converter.consume($0)
+    }
 
     let stats = converter.stats
-    var elapsed = Int64(end &- start)
-    if let first = stats.firstExecTime, let last = stats.lastExitTime, last > first {
-      elapsed = Int64(last - first)
-    }
+    let elapsed = Self.elapsed(
+      stats: stats, start: start, end: end, cpuNanos: exit.cpuNanos, cpus: cpus.count,
+      detached: child.identityChange != nil)
     var run = RunInfo()
     run.command = request.arguments
     run.termination = exit.termination
@@ -93,6 +98,25 @@ public struct CPUSampler: Sendable {
       run.notes.append("user-space frames only (kernel.perf_event_paranoid is \(paranoid))")
     }
     if stats.throttles > 0 { run.notes.append("the kernel throttled sampling \(stats.throttles) times") }
+    let name = Self.commandName(request)
+    if let escalation { run.notes.append(escalation) }
+    // Why a session is empty or partial is said at once (stderr) and kept in `info`.
+    var warnings: [String] = []
+    if let change = child.identityChange {
+      warnings.append(
+        "\(name) is \(change): the kernel detaches perf events at an exec that changes the user or group, "
+          + "so it was not profiled (\(stats.samples) samples); run it without that privilege, or perfsh with it")
+    }
+    let survivors = tracker.survivors(excluding: child.pid)
+    if !survivors.isEmpty {
+      let pids = survivors.prefix(5).map(String.init).joined(separator: ", ") + (survivors.count > 5 ? ", …" : "")
+      warnings.append(
+        "\(name) exited after \(Self.millis(elapsed)) leaving \(survivors.count) "
+          + "descendant\(survivors.count == 1 ? "" : "s") running (pid \(pids)); capture stops when the command "
+          + "exits, so \(survivors.count == 1 ? "it was" : "they were") not profiled after that")
+    }
+    for warning in warnings { SystemInfo.writeStandardError("perfsh: \(warning)\n") }
+    run.notes += warnings
     run.notes.append(callGraphNote)
     run.notes.append(contentsOf: converter.unwinderNotes)
     let profile = converter.makeProfile(run: run, timeNanos: wallStart, durationNanos: elapsed)
@@ -102,13 +126,49 @@ public struct CPUSampler: Sendable {
       kernelFrames: !excludeKernel, pid: child.pid, finishNanos: Int64(SystemInfo.monotonicNanos() &- end))
   }
 
+  /// The run's wall time: from the exec record to the last exit record when they are
+  /// trustworthy, else from the exec (or launch) to the reap of the target.
+  ///
+  /// Exit records lie when the kernel detached the events early (a set-ID exec emits an
+  /// exit record at the exec); CPU time from wait4 then spans far more than the records,
+  /// which showed as a parallelism of thousands. Parallelism cannot exceed the CPU count.
+  static func elapsed(
+    stats: ConverterStats, start: UInt64, end: UInt64, cpuNanos: Int64, cpus: Int, detached: Bool
+  ) -> Int64 {
+    let first = stats.firstExecTime.map { min(max($0, start), end) } ?? start
+    let wall = Int64(end &- first)
+    guard !detached, let last = stats.lastExitTime, last > first else { return wall }
+    let records = Int64(clamping: last - first)
+    if records <= 0 || cpuNanos / Int64(max(cpus, 1)) > records { return wall }
+    return records
+  }
+
+  /// The command's base name for messages (`./build/app` → `app`).
+  static func commandName(_ request: CaptureRequest) -> String {
+    request.arguments.first.map { String($0.split(separator: "/").last ?? Substring($0)) } ?? "the command"
+  }
+
+  /// Milliseconds for a message: "5.23ms", "73ms".
+  static func millis(_ nanos: Int64) -> String {
+    let ms = Double(nanos) / 1e6
+    return ms < 10 ? "\((ms * 100).rounded() / 100)ms" : "\(Int(ms.rounded()))ms"
+  }
+
   /// Drains the rings while the target runs, relays signals, enforces the timeout, and
-  /// returns once the target has been reaped; the Bool is true when the run was interrupted.
+  /// returns once the target has been reaped: its exit, whether the run was interrupted,
+  /// and a note when a second interrupt had to kill it.
+  ///
+  /// SIGINT and SIGTERM sent by a process are forwarded (a terminal's Ctrl-C reaches the
+  /// target itself); SIGHUP always is (a hangup signals only the session leader). A second
+  /// interrupt while the target still runs sends SIGKILL: a target that ignores them must
+  /// not hold the shell forever.
   private static func watch(
     _ child: inout SuspendedChild, events: [CPUEvent], companion: (any CaptureCompanion)?, relay: borrowing SignalRelay, request: CaptureRequest,
-    start: UInt64, merger: inout RecordMerger, converter: inout ProfileConverter
-  ) throws(CaptureError) -> (SuspendedChild.Exit, Bool) {
+    start: UInt64, merger: inout RecordMerger, converter: inout ProfileConverter, tracker: inout DescendantTracker
+  ) throws(CaptureError) -> (SuspendedChild.Exit, Bool, String?) {
     var interrupted = false
+    var firstInterrupt: Int32?
+    var escalation: String?
     let deadline = request.timeout.map { start &+ nanos($0) }
     let grace = nanos(request.killGrace)
     var termSentAt: UInt64?
@@ -131,11 +191,25 @@ public struct CPUSampler: Sendable {
       try drain(events, into: &merger)
       try companion?.drain(final: false)
       // Hold back the newest records: another CPU may still be writing older ones.
-      try merger.emit(upTo: SystemInfo.monotonicNanos() &- 20_000_000) { converter.consume($0) }
+      try merger.emit(upTo: SystemInfo.monotonicNanos() &- 20_000_000) {
+        tracker.note($0)
+        converter.consume($0)
+      }
 
       for received in relay.pending() {
         interrupted = true
-        if received.sentByProcess { child.send(received.signal) }
+        if received.sentByProcess || received.signal == SIGHUP { child.send(received.signal) }
+        if let first = firstInterrupt {
+          if !killSent, SystemInfo.processIsRunning(child.pid) {
+            child.send(SIGKILL)
+            killSent = true
+            let message = "\(commandName(request)) ignores \(signalName(first)); sent SIGKILL"
+            escalation = message
+            SystemInfo.writeStandardError("perfsh: \(message)\n")
+          }
+        } else {
+          firstInterrupt = received.signal
+        }
       }
       let after = SystemInfo.monotonicNanos()
       if let deadline, termSentAt == nil, after >= deadline {
@@ -148,8 +222,8 @@ public struct CPUSampler: Sendable {
         killSent = true
       }
       if let exit = try child.wait(blocking: false) {
-        if relay.pending().contains(where: { $0.signal == SIGINT || $0.signal == SIGTERM }) { interrupted = true }
-        return (exit, interrupted)
+        if relay.pending().contains(where: { [SIGINT, SIGTERM, SIGHUP].contains($0.signal) }) { interrupted = true }
+        return (exit, interrupted, escalation)
       }
     }
   }

@@ -2,8 +2,9 @@ import CPerfEvent
 import Glibc
 import SystemPackage
 
-/// Catches SIGINT and SIGTERM while a target runs and reports them through a pipe, so the
-/// sampler can forward them and keep the session. Only one relay may exist at a time.
+/// Catches SIGINT, SIGTERM and SIGHUP while a target runs and reports them through a pipe,
+/// so the sampler can forward them and keep the session (and remove its probes) instead of
+/// dying. Only one relay may exist at a time.
 public struct SignalRelay: ~Copyable {
   /// Readable end of the relay pipe, for poll(2).
   public let descriptor: Int32
@@ -48,4 +49,20 @@ public struct SignalRelay: ~Copyable {
     close(descriptor)
     close(writeFD)
   }
+}
+
+/// Whether perfsh was hung up on (SIGHUP), so the prompt and scripts can end cleanly
+/// (history saved, terminal restored) instead of dying inside a read.
+public enum Hangup {
+  /// Catches SIGHUP from now on and only records it; a blocking read returns EINTR.
+  /// Call again after something else (a full-screen view) reset the disposition.
+  public static func watch() {
+    _ = perfsh_hangup_watch_install()
+  }
+
+  /// True once SIGHUP arrived, during a run (relayed) or while `watch()` was in force.
+  public static var received: Bool { perfsh_hangup_seen() != 0 }
+
+  /// The exit status after a hangup, as shells report it (128 + SIGHUP).
+  public static let exitStatus: Int32 = 128 + SIGHUP
 }

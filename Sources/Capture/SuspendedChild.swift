@@ -19,6 +19,10 @@ public struct SuspendedChild: ~Copyable {
   private let commandName: String
   private let executablePath: String
   private let workingDirectory: String?
+  /// Set when the executable is set-user-ID or set-group-ID to someone other than perfsh,
+  /// or has file capabilities (e.g. "set-user-ID root"): the kernel detaches perf events
+  /// at such an exec.
+  public let identityChange: String?
 
   /// How the child ended and the CPU time of it and every descendant it waited for.
   public struct Exit: Sendable, Equatable {
@@ -73,6 +77,29 @@ public struct SuspendedChild: ~Copyable {
     self.executablePath = path
     self.workingDirectory = workingDirectory
     self.exitDescriptor = perfsh_pidfd_open(pid)
+    var file = path
+    if !path.hasPrefix("/"), let workingDirectory { file = workingDirectory + "/" + path }
+    self.identityChange = Self.identityChange(of: file)
+  }
+
+  /// "set-user-ID OWNER" / "set-group-ID GROUP" / "given file capabilities" when exec'ing
+  /// `path` changes the credentials of this process (so the kernel detaches perf events), else nil.
+  static func identityChange(of path: String) -> String? {
+    var st = stat()
+    guard stat(path, &st) == 0 else { return nil }
+    var fs = statvfs()
+    if statvfs(path, &fs) == 0 && fs.f_flag & UInt(ST_NOSUID) != 0 { return nil }  // the bits are ignored there
+    if st.st_mode & S_ISUID != 0 && st.st_uid != geteuid() {
+      let owner = getpwuid(st.st_uid).flatMap { $0.pointee.pw_name.map { String(cString: $0) } } ?? "uid \(st.st_uid)"
+      return "set-user-ID \(owner)"
+    }
+    if st.st_mode & S_ISGID != 0 && st.st_gid != getegid() {
+      let group = getgrgid(st.st_gid).flatMap { $0.pointee.gr_name.map { String(cString: $0) } } ?? "gid \(st.st_gid)"
+      return "set-group-ID \(group)"
+    }
+    // File capabilities raise a normal user's privileges at exec just the same.
+    if geteuid() != 0 && perfsh_has_file_capabilities(path) != 0 { return "given file capabilities" }
+    return nil
   }
 
   /// Opens the gate: the child execs. Returns once exec has succeeded; throws (and reaps

@@ -66,6 +66,41 @@ public enum SystemInfo {
   /// The system page size.
   public static var pageSize: Int { Int(sysconf(Int32(_SC_PAGESIZE))) }
 
+  /// Whether process `pid` exists and is not a zombie (from `/proc/PID/stat`).
+  public static func processIsRunning(_ pid: Int32) -> Bool {
+    guard pid > 0, let stat = readSmallFile("/proc/\(pid)/stat"), let close = stat.lastIndex(of: ")") else {
+      return false
+    }
+    // "PID (comm) S ...": the state letter follows the last ')' and a space.
+    let state = stat[stat.index(after: close)...].first { $0 != " " }
+    return state != nil && state != "Z" && state != "X"
+  }
+
+  /// The command name of process `pid` (`/proc/PID/comm`, at most 15 bytes), or nil.
+  public static func processName(_ pid: Int32) -> String? {
+    readSmallFile("/proc/\(pid)/comm").map { $0.trimmingWhitespace() }
+  }
+
+  /// The executable of process `pid` (`/proc/PID/exe`), or nil when unreadable.
+  public static func processExecutable(_ pid: Int32) -> String? {
+    var buffer = [CChar](repeating: 0, count: 4096)
+    let n = readlink("/proc/\(pid)/exe", &buffer, buffer.count - 1)
+    guard n > 0 else { return nil }
+    return String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+  }
+
+  /// Writes `text` to standard error at once (a notice that must not wait for buffers).
+  public static func writeStandardError(_ text: String) {
+    var bytes = Array(text.utf8)
+    var offset = 0
+    while offset < bytes.count {
+      let n = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress.map { $0 + offset }, $0.count - offset) }
+      if n < 0 && errno == EINTR { continue }
+      if n <= 0 { return }
+      offset += n
+    }
+  }
+
   /// Most bytes `readSmallFile` returns (16 MiB: far above any /proc, /sys or tracefs entry).
   static let smallFileLimit = 16 << 20
 

@@ -41,16 +41,25 @@ void perfsh_ring_store_tail(struct perf_event_mmap_page *_Nonnull page, uint64_t
 /// byte it calls execve(path, argv, envp); on end-of-file (the parent gave up) it exits
 /// with 125. When execve fails it writes errno (an int) to `err_fd` and exits with 127;
 /// a failed chdir writes -errno instead. `go_fd` and `err_fd` must be O_CLOEXEC so a
-/// successful exec closes them. Returns the child's pid, or -1 with errno set.
+/// successful exec closes them. The child asks for SIGKILL when perfsh (the forking thread)
+/// dies (PR_SET_PDEATHSIG; the kernel clears it at a set-user-ID exec) and exits with 125
+/// when perfsh is already gone. Returns the child's pid, or -1 with errno set.
 pid_t perfsh_fork_gated(const char *_Nonnull path, char *_Nullable const *_Nonnull argv,
                         char *_Nullable const *_Nonnull envp, const char *_Nullable cwd,
                         int go_fd, int err_fd, int close_in_child_a, int close_in_child_b);
 
-/// Installs SIGINT and SIGTERM handlers that write (signo, si_code) as two ints to
-/// `pipe_fd` (non-blocking) instead of terminating perfsh. Returns 0 or -1 with errno.
+/// Installs SIGINT, SIGTERM and SIGHUP handlers that write (signo, si_code) as two ints to
+/// `pipe_fd` (non-blocking) instead of terminating perfsh; SIGHUP also sets the hangup
+/// flag (perfsh_hangup_seen). Returns 0 or -1 with errno.
 int perfsh_signal_relay_install(int pipe_fd);
-/// Restores the SIGINT and SIGTERM dispositions saved by perfsh_signal_relay_install.
+/// Restores the SIGINT, SIGTERM and SIGHUP dispositions saved by perfsh_signal_relay_install.
 void perfsh_signal_relay_remove(void);
+
+/// Installs a SIGHUP handler that only sets the hangup flag, without SA_RESTART so a
+/// blocking read returns EINTR. Returns 0 or -1 with errno.
+int perfsh_hangup_watch_install(void);
+/// 1 once SIGHUP arrived (through the relay or the hangup watch), else 0.
+int perfsh_hangup_seen(void);
 
 /// pipe2(fds, O_CLOEXEC | (nonblocking ? O_NONBLOCK : 0)); pipe2 needs _GNU_SOURCE to import.
 int perfsh_pipe_cloexec(int fds[_Nonnull 2], int nonblocking);
@@ -62,5 +71,9 @@ int perfsh_pidfd_open(pid_t pid);
 /// SI_USER and SI_QUEUE: si_code values of signals sent with kill(2) / sigqueue(3).
 int perfsh_si_user(void);
 int perfsh_si_queue(void);
+
+/// 1 when `path` carries file capabilities (a security.capability xattr), else 0;
+/// <sys/xattr.h> does not import into Swift.
+int perfsh_has_file_capabilities(const char *_Nonnull path);
 
 #endif

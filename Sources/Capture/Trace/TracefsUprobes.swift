@@ -18,6 +18,7 @@ public struct TracefsUprobes: Sendable {
   private var defined: [String] = []
 
   /// Finds (or, as root, mounts) tracefs and clears stale groups of perfsh processes that died.
+  /// Throws with the real reason when tracefs is there but closed to this user.
   public init() throws(CaptureError) {
     root = try TracefsUprobes.mountPoint()
     group = "perfsh_\(getpid())"
@@ -44,32 +45,92 @@ public struct TracefsUprobes: Sendable {
   }
 
   static func mountPoint() throws(CaptureError) -> String {
-    for dir in ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"] where access(dir + "/uprobe_events", W_OK) == 0 {
-      return dir
+    var refused = false
+    for dir in ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"] {
+      if access(dir + "/uprobe_events", W_OK) == 0 { return dir }
+      if errno == EACCES || errno == EPERM || errno == EROFS { refused = true }
     }
     if SystemInfo.isRoot, mount("nodev", "/sys/kernel/tracing", "tracefs", 0, nil) == 0,
       access("/sys/kernel/tracing/uprobe_events", W_OK) == 0
     {
       return "/sys/kernel/tracing"
     }
+    // As a normal user tracefs is usually mounted but closed (mode 0700): say that, not "mount it".
+    if refused || !SystemInfo.isRoot {
+      throw .systemFile(
+        path: "/sys/kernel/tracing/uprobe_events",
+        detail: "permission denied: tracing needs root (or write access to /sys/kernel/tracing/uprobe_events)")
+    }
     throw .systemFile(
       path: "/sys/kernel/tracing/uprobe_events",
       detail: "not writable (mount tracefs there as root: mount -t tracefs nodev /sys/kernel/tracing)")
   }
 
-  /// Deletes `perfsh_<pid>` groups whose process is gone (left by a killed perfsh).
-  static func removeStale(root: String) {
-    guard let text = SystemInfo.readSmallFile(root + "/uprobe_events") else { return }
+  /// Uprobe definitions removed from one dead perfsh's group.
+  public struct StaleGroup: Sendable, Equatable {
+    /// The pid in the group's name (`perfsh_<pid>`).
+    public var pid: Int32
+    /// How many definitions were removed.
+    public var removed: Int
+    /// The name of the unrelated process that now has that pid, when the pid was reused.
+    public var reusedBy: String?
+
+    /// One line for standard error, e.g. "removed 12 uprobe definitions left by perfsh 4242, which was killed".
+    public var message: String {
+      let what = "removed \(removed) uprobe definition\(removed == 1 ? "" : "s") left by perfsh \(pid)"
+      if let reusedBy { return what + ", which is gone (pid \(pid) is now '\(reusedBy)')" }
+      return what + ", which was killed"
+    }
+  }
+
+  /// Removes the groups of perfsh processes that died without removing them (SIGKILL),
+  /// when tracefs is mounted and readable; cheap enough for every start. Mounts nothing.
+  public static func removeStaleGroups() -> [StaleGroup] {
+    for dir in ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"] where access(dir + "/uprobe_events", R_OK | W_OK) == 0 {
+      return removeStale(root: dir)
+    }
+    return []
+  }
+
+  /// Deletes `perfsh_<pid>` groups whose process is gone or is no longer perfsh (a reused
+  /// pid), and any named after this process: definitions a killed perfsh left behind. Call
+  /// it before defining anything. A live perfsh's groups are kept (the kernel also refuses
+  /// to delete a definition whose events are open).
+  @discardableResult
+  static func removeStale(root: String) -> [StaleGroup] {
+    guard let text = SystemInfo.readSmallFile(root + "/uprobe_events") else { return [] }
+    var groups: [StaleGroup] = []
+    var verdicts: [Int32: (stale: Bool, reusedBy: String?)] = [:]
     for line in text.split(separator: "\n") {
       // "p:perfsh_123/p0 /path:0x..." → group "perfsh_123", event "p0"
-      guard let colon = line.firstIndex(of: ":"), let space = line.firstIndex(of: " ") else { continue }
+      guard let colon = line.firstIndex(of: ":"), let space = line.firstIndex(of: " "), colon < space else { continue }
       let event = line[line.index(after: colon)..<space]
       let parts = event.split(separator: "/")
       guard parts.count == 2, parts[0].hasPrefix("perfsh_"), let pid = Int32(parts[0].dropFirst(7)) else { continue }
-      if pid != getpid() && kill(pid, 0) != 0 && errno == ESRCH {
-        try? append("-:\(event)\n", to: root + "/uprobe_events")
+      // A group named after this very process predates it (a dead perfsh had the pid):
+      // nothing is defined yet when this runs, and it would make our own definitions fail.
+      let verdict = verdicts[pid] ?? (pid == getpid() ? (true, nil) : ownerVerdict(pid))
+      verdicts[pid] = verdict
+      guard verdict.stale, (try? append("-:\(event)\n", to: root + "/uprobe_events")) != nil else { continue }
+      if let i = groups.firstIndex(where: { $0.pid == pid }) {
+        groups[i].removed += 1
+      } else {
+        groups.append(StaleGroup(pid: pid, removed: 1, reusedBy: verdict.reusedBy))
       }
     }
+    return groups
+  }
+
+  /// Whether `pid`'s group is stale: no such process (or a zombie), or a process that is
+  /// not perfsh (its command name or executable does not start with "perfsh").
+  private static func ownerVerdict(_ pid: Int32) -> (stale: Bool, reusedBy: String?) {
+    guard SystemInfo.processIsRunning(pid) else { return (true, nil) }
+    let name = SystemInfo.processName(pid)
+    if name?.hasPrefix("perfsh") ?? true { return (false, nil) }  // unreadable: assume alive, keep
+    if let exe = SystemInfo.processExecutable(pid), exe.split(separator: "/").last?.hasPrefix("perfsh") == true {
+      return (false, nil)
+    }
+    return (true, name)
   }
 
   static func append(_ line: String, to path: String) throws(CaptureError) {

@@ -15,7 +15,10 @@ struct RunCommand: ShellCommand {
     discussion: """
       Sampling (software cpu-clock, -F samples per second per CPU) starts exactly at exec
       of the command and follows every thread and child process. The command's input and
-      output are its own; Ctrl-C goes to it and the session keeps what was captured.
+      output are its own; Ctrl-C goes to it and the session keeps what was captured;
+      a second Ctrl-C while it still runs kills it (SIGKILL). SIGHUP is passed on to it
+      like SIGTERM, then perfsh ends. If perfsh itself dies, the command is killed too
+      (PR_SET_PDEATHSIG); daemons it started live on and are not profiled after it exits.
       perfsh exits with the command's status when run as `perfsh run CMD`.
 
       EXAMPLES:

@@ -1,3 +1,4 @@
+import Capture
 import Foundation
 
 /// perfsh's entry point: reads the command line, settings and config file, then runs
@@ -31,6 +32,13 @@ public enum Launcher {
     default:
       break
     }
+
+    // Probes a killed perfsh left in the kernel go first, whatever this start is for.
+    for stale in TracefsUprobes.removeStaleGroups() { err.write("perfsh: \(stale.message)\n") }
+    err.flush()
+    // From here SIGHUP ends perfsh between commands (history saved, terminal restored),
+    // and during a run it is relayed to the target like SIGTERM.
+    Hangup.watch()
 
     let paths = ShellPaths(environment: environment)
     let config = readConfig(paths.configFile, err: err)
@@ -67,11 +75,13 @@ public enum Launcher {
         if error != .alreadyReported { context.report(error.description) }
         return error.exitStatus
       }
+      if Hangup.received { return hungUp(context) }
       guard words.first == "run", context.sessions.sessions.count > sessionsBefore else { return status.exitStatus }
       return afterOneShotRun(words, status: status, options: options, context: context)
     case .commandString(let text, let arguments):
-      let reader = ScriptedLineReader(text: text)
-      return ScriptRunner(context: context).run(reader, file: "-c", arguments: arguments).exitStatus
+      let reader = HangupAwareReader(ScriptedLineReader(text: text))
+      let status = ScriptRunner(context: context).run(reader, file: "-c", arguments: arguments).exitStatus
+      return Hangup.received ? hungUp(context) : status
     case .script(let path, let arguments):
       let text: String
       do throws(ShellError) {
@@ -80,10 +90,14 @@ public enum Launcher {
         context.report(error.description)
         return 1
       }
-      return ScriptRunner(context: context).run(text: text, file: path, arguments: arguments).exitStatus
+      let reader = HangupAwareReader(ScriptedLineReader(text: text))
+      let status = ScriptRunner(context: context).run(reader, file: path, arguments: arguments).exitStatus
+      return Hangup.received ? hungUp(context) : status
     case .shell:
       guard Terminal.isTerminal(0) else {
-        return ScriptRunner(context: context).run(StandardInputReader(), file: "stdin", arguments: []).exitStatus
+        let reader = HangupAwareReader(StandardInputReader())
+        let status = ScriptRunner(context: context).run(reader, file: "stdin", arguments: []).exitStatus
+        return Hangup.received ? hungUp(context) : status
       }
       let reader: EditLineReader
       do throws(ShellError) {
@@ -99,6 +113,14 @@ public enum Launcher {
       }
       return InteractiveShell(context: context, reader: reader).run(runRCFile: !options.skipRC)
     }
+  }
+
+  /// After SIGHUP: says so (the terminal may be gone; stderr may still be read) and gives
+  /// the status shells use for it, 129.
+  static func hungUp(_ context: ShellContext) -> Int32 {
+    context.flush()
+    context.warn("hangup (SIGHUP): stopping")
+    return Hangup.exitStatus
   }
 
   /// `perfsh run CMD`: on a terminal the shell opens with the new session current (unless

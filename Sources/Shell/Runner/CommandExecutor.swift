@@ -1,13 +1,15 @@
 import ArgumentParser
+import Capture
 
 /// Runs command lines: tokenizes, finds each command, parses its flags with
 /// swift-argument-parser, and runs it. Errors are thrown, never printed here.
 public enum CommandExecutor {
-  /// Runs every `;`-separated command on `line`; stops at the first failure or `quit`.
+  /// Runs every `;`-separated command on `line`; stops at the first failure, `quit` or SIGHUP.
   /// Returns the last command's status (success for an empty line).
   public static func run(line: String, in context: ShellContext) throws(ShellError) -> CommandStatus {
     var status = CommandStatus.success
     for command in try context.tokenizer.tokenize(line) {
+      if Hangup.received { break }  // also for lines of a sourced file after a hangup
       status = try run(words: command.words, in: context)
       context.flush()
       if status.quits { break }

@@ -1,7 +1,8 @@
+import Capture
 import Foundation
 
 /// The read–run loop at the `perfsh> ` prompt: a bad command prints `perfsh: …` and
-/// the loop goes on; Ctrl-C drops the line; Ctrl-D on an empty line or `quit` ends it.
+/// the loop goes on; Ctrl-C drops the line; Ctrl-D on an empty line, `quit` or SIGHUP ends it.
 public struct InteractiveShell {
   /// The prompt.
   public static let prompt = "perfsh> "
@@ -27,9 +28,13 @@ public struct InteractiveShell {
     if runRCFile, let status = runRC(), status.quits { return status.exitStatus }
     while true {
       context.position = nil
+      // SIGHUP (at the prompt, or relayed during a run) ends the shell here, so the reader's
+      // deinit restores the terminal; history is saved after every line already.
+      if Hangup.received { return Hangup.exitStatus }
+      Hangup.watch()  // again: a full-screen view resets SIGHUP to the default
       switch reader.readLine(prompt: Self.prompt) {
       case .endOfInput:
-        return 0
+        return Hangup.received ? Hangup.exitStatus : 0
       case .interrupted:
         continue
       case .line(let line):
