@@ -86,7 +86,7 @@ public enum SummaryRenderer {
     guard let runs = summaries.first?.1.values.count, runs > 1 else { return [] }
     var lines = ["Runs: \(runs) (values above are means per run; ± is the 95% confidence interval of the mean)"]
     let width = summaries.map { $0.0.count }.max() ?? 0
-    func d(_ v: Double) -> String { DurationFormat.string(nanoseconds: Int64(v.rounded())) }
+    func d(_ v: Double) -> String { DurationFormat.string(nanoseconds: Int64(clampingRounded: v)) }
     for (name, s) in summaries {
       var line = "  " + name + ":" + String(repeating: " ", count: width - name.count) + " " + d(s.mean)
       if let h = s.meanHalfWidth { line += " ± " + d(h) }

@@ -76,6 +76,6 @@ public enum SessionDescription {
 
   /// Total traced calls, when the profile has exact call statistics.
   public static func totalCalls(_ p: Profile) -> Int64? {
-    p.callStatistics.isEmpty ? nil : p.callStatistics.values.reduce(0) { $0 + $1.calls }
+    p.callStatistics.isEmpty ? nil : p.callStatistics.values.reduce(Int64(0)) { $0.addingSaturating($1.calls) }
   }
 }
