@@ -41,7 +41,14 @@ struct ExportCommand: ShellCommand {
       case .pprof:
         try AtomicFile.write(try PprofEncoder.encode(s.profile), to: file)
       case .folded:
-        try AtomicFile.write(FoldedStacksWriter.write(s.profile), to: file)
+        let text = FoldedStacksWriter.write(s.profile)
+        // An empty folded file is not a profile `load` accepts: say so instead of writing one.
+        guard !text.isEmpty else {
+          throw ShellError.failed(
+            "\(file): session [\(s.id)] has no stacks with a non-zero count, and folded stacks cannot "
+              + "hold an empty profile: nothing written (export pprof keeps it)")
+        }
+        try AtomicFile.write(text, to: file)
       case .csv, .json:
         let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: s.profile) }
         let text = format == .csv ? HeatmapExport.csv(heatmap) : HeatmapExport.json(heatmap, facts: s.summaryFacts)
