@@ -23,7 +23,10 @@ public struct SummaryFacts: Sendable, Equatable {
   public var exit: String?
   public var elapsedNanos: Int64?
   public var cpuNanos: Int64?
+  /// Differently named functions in the profile (sampled or traced).
   public var functions: Int?
+  /// Functions with exact call statistics (`run --trace`); nil for a sampled session.
+  public var tracedFunctions: Int?
   public var totalCalls: Int64?
   public var samples: Int64?
   public var lost: Int64?
@@ -66,7 +69,7 @@ public enum SummaryRenderer {
     if let p = facts.parallelism { timing.append("Parallelism: \(parallelismText(p))") }
     if !timing.isEmpty { lines.append(timing.joined(separator: " | ")) }
     var counts: [String] = []
-    if let f = facts.functions { counts.append("Functions: \(f)") }
+    if let f = facts.functions { counts.append("Functions: \(f)" + (facts.tracedFunctions.map { " (\($0) traced)" } ?? "")) }
     if let t = facts.totalCalls { counts.append("Total Calls: \(t)") }
     if let s = facts.samples { counts.append("Samples: \(s)") }
     if let l = facts.lost { counts.append("Lost: \(l)") }

@@ -67,4 +67,15 @@ final class ValueLimitTests: XCTestCase {
     XCTAssertEqual(Int64(40).addingSaturating(2), 42)
     XCTAssertEqual(Int64.max.addingSaturating(Int64.min), -1)
   }
+
+  func testFunctionNameCountMergesRepeatedNames() {
+    var b = ProfileBuilder(sampleTypes: Self.types)
+    let a = b.function("main", file: "a.c")
+    let c = b.function("main", file: "b.c")
+    let d = b.function("work")
+    for f in [a, c, d] { b.addSample(leafFirst: [b.location(function: f)], values: [1, 1]) }
+    let p = b.build()
+    XCTAssertEqual(p.functions.count, 3)
+    XCTAssertEqual(p.functionNameCount, 2)
+  }
 }

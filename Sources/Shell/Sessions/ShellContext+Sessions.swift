@@ -58,7 +58,7 @@ public enum SessionDescription {
     }
     if let calls = totalCalls(p) { parts.append("calls \(CountFormat.grouped(calls))") }
     parts.append("samples \(CountFormat.grouped(sampleCount(p)))")
-    parts.append("functions \(CountFormat.grouped(Int64(p.functions.count)))")
+    parts.append("functions \(CountFormat.grouped(p.functionNameCount))")
     if p.run.lostRecords > 0 { parts.append("lost \(CountFormat.grouped(p.run.lostRecords))") }
     if let t = p.run.termination { parts.append("exit \(t)") }
     if p.run.interrupted { parts.append("(interrupted)") }
