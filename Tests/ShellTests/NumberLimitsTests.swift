@@ -130,6 +130,23 @@ final class NumberLimitsTests: XCTestCase {
     XCTAssertEqual(loaded.profile.functionNameCount, 2)
   }
 
+  func testDifferenceProfileHasNoFoldedFormButExportsAsPprof() throws {
+    var b = ProfileBuilder(sampleTypes: [ValueType(type: "cpu", unit: "nanoseconds")])
+    b.addSample(rootFirstNames: ["main", "work"], values: [-5])
+    b.addSample(rootFirstNames: ["main", "idle"], values: [3])
+    let shell = CapturedShell()
+    shell.context.sessions.add(profile: b.build(), name: "diff", source: .file(path: "diff.pb", format: "pprof"))
+    let folded = directory.appendingPathComponent("diff.folded").path
+    XCTAssertEqual(run(shell, "export folded \(folded)"), 1)
+    XCTAssertTrue(shell.stderr.contains("has stacks with negative totals (a difference profile; line 2 would be negative)"), shell.stderr)
+    XCTAssertFalse(FileManager.default.fileExists(atPath: folded))
+    let pprof = directory.appendingPathComponent("diff.pb.gz").path
+    XCTAssertEqual(run(shell, "export pprof \(pprof); load \(pprof)"), 0, shell.stderr)
+    XCTAssertEqual(shell.context.sessions.sessions.last?.profile.total(column: 0), -2)
+    XCTAssertEqual(ExportCommand.firstNegativeCountLine("a 1\nb -2\n"), 2)
+    XCTAssertNil(ExportCommand.firstNegativeCountLine("a-b 1\nc;-d 2\n"))
+  }
+
   func testSessionLineSummaryAndInfoCountFunctionsAlike() {
     // The same name in two source files: one function to a reader, two table records.
     var b = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count")])
