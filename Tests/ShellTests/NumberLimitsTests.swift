@@ -114,6 +114,12 @@ final class NumberLimitsTests: XCTestCase {
     XCTAssertEqual(run(shell, "summary; heatmap table; compare 1 1"), 0, shell.stderr)
   }
 
+  func testHugeTimeoutsClampInsteadOfTrapping() throws {
+    XCTAssertEqual(try DurationText.parse("1e300s", option: "--timeout"), .nanoseconds(Int64.max))
+    XCTAssertEqual(try DurationText.parse("99999999999999999999", option: "--timeout"), .nanoseconds(Int64.max))
+    XCTAssertEqual(try DurationText.parse("1.5s", option: "--timeout"), .nanoseconds(1_500_000_000))
+  }
+
   func testZeroCountProfileExportsPprofThatLoadsAndRefusesAnEmptyFoldedFile() throws {
     let shell = CapturedShell()
     let path = try file("zero.folded", "a;b 0\n")
