@@ -69,7 +69,7 @@ public struct CallTree: Sendable {
       let p = visitor.parent[t]
       children[p < 0 ? count : Int(p)].append(Int32(t))
     }
-    let cutoff = abs(Int64(Double(weights.total) * options.nodeFraction))
+    let cutoff = abs(Int64(clampingRounded: Double(weights.total) * options.nodeFraction, .towardZero))
     var rows: [Row] = []
     var hidden = 0
     var work: [(Int32, Int)] = []

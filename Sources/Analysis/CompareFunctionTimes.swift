@@ -74,10 +74,11 @@ public struct FunctionTimes: Sendable, Equatable {
       let name = profile.name(of: id)
       if let old = byName[name] {
         byName[name] = CallStatistics(
-          calls: old.calls + stats.calls, selfNanos: old.selfNanos + stats.selfNanos,
-          totalNanos: old.totalNanos + stats.totalNanos, maxSelfNanos: max(old.maxSelfNanos, stats.maxSelfNanos),
+          calls: old.calls.addingSaturating(stats.calls), selfNanos: old.selfNanos.addingSaturating(stats.selfNanos),
+          totalNanos: old.totalNanos.addingSaturating(stats.totalNanos),
+          maxSelfNanos: max(old.maxSelfNanos, stats.maxSelfNanos),
           p95SelfNanos: [old.p95SelfNanos, stats.p95SelfNanos].compactMap { $0 }.max(),
-          unmatchedEntries: old.unmatchedEntries + stats.unmatchedEntries,
+          unmatchedEntries: old.unmatchedEntries.addingSaturating(stats.unmatchedEntries),
           hasDurations: old.hasDurations && stats.hasDurations)
       } else {
         byName[name] = stats

@@ -119,18 +119,21 @@ public struct SourceListing: Sendable {
     guard let firstNode = nodes.first else {
       return Routine(function: name, file: file, flat: 0, cum: 0, sourceAvailable: text != nil, lines: [])
     }
-    var start = firstNode.info.startLine != 0 ? firstNode.info.startLine : firstNode.info.line - margin
-    var end = firstNode.info.line + margin
+    // Line numbers come from input files and may sit at the ends of Int64: the margin
+    // arithmetic saturates instead of trapping.
+    var start = firstNode.info.startLine != 0 ? firstNode.info.startLine : firstNode.info.line.addingSaturating(-margin)
+    var end = firstNode.info.line.addingSaturating(margin)
     for n in nodes {
-      let nodeStart = n.info.startLine != 0 ? n.info.startLine : n.info.line - margin
-      let nodeEnd = n.info.line + margin
+      let nodeStart = n.info.startLine != 0 ? n.info.startLine : n.info.line.addingSaturating(-margin)
+      let nodeEnd = n.info.line.addingSaturating(margin)
       if nodeStart < start { start = nodeStart } else if nodeEnd > end { end = nodeEnd }
     }
     start = max(1, start)
     var rows: [LineRow] = []
     if let text {
       var number = start
-      while number <= end, number <= Int64(text.count) {
+      let last = min(end, Int64(text.count))
+      while number <= last {
         let v = perLine[number] ?? (0, 0)
         rows.append(LineRow(number: number, flat: v.flat, cum: v.cum, text: text[Int(number - 1)]))
         number += 1

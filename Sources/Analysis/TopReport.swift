@@ -61,7 +61,7 @@ public struct TopReport: Sendable {
   public init(graph: CallGraph, options: TopOptions = TopOptions()) {
     let nodes = graph.nodes
     // pprof: cutoff from the filtered graph's flat sum; kept when |cum| >= cutoff.
-    let cutoff = abs(Int64(Double(graph.flatSum) * options.nodeFraction))
+    let cutoff = abs(Int64(clampingRounded: Double(graph.flatSum) * options.nodeFraction, .towardZero))
     var kept = Array(nodes.indices)
     if cutoff > 0 { kept = kept.filter { abs(nodes[$0].cum) >= cutoff } }
     let keptNodes = kept.map { nodes[$0] }
@@ -71,12 +71,12 @@ public struct TopReport: Sendable {
     let shown = order.prefix(limit).map { kept[$0] }
     var rows = shown.map { nodes[$0] }
     // pprof marks (inline) from the edges among the rows it keeps, light edges left out.
-    let edgeCutoff = abs(Int64(Double(graph.flatSum) * options.edgeFraction))
+    let edgeCutoff = abs(Int64(clampingRounded: Double(graph.flatSum) * options.edgeFraction, .towardZero))
     for (i, kind) in graph.inlineKinds(keeping: shown, edgeCutoff: edgeCutoff).enumerated() { rows[i].inline = kind }
     self.rows = rows
     total = graph.total
     droppedNodes = nodes.count - kept.count
-    dropThreshold = abs(Int64(Double(graph.total) * options.nodeFraction))
+    dropThreshold = abs(Int64(clampingRounded: Double(graph.total) * options.nodeFraction, .towardZero))
     nodesAfterDrop = kept.count
     valueType = graph.valueType
     sortByCum = options.sortByCum

@@ -4,7 +4,9 @@ import ProfileModel
 /// frames root first, the last space-separated field the sample count.
 ///
 /// Blank lines and lines starting with `#` are skipped; any other line without a trailing
-/// integer is an error naming its line number. Each line becomes one sample of type
+/// integer is an error naming its line number. Counts are never negative (flame-graph tools
+/// write sample counts), and all counts together stay below 2^62 (ProfileModel's `ValueLimit`);
+/// a line that breaks either rule is an error naming its line number. Each line becomes one sample of type
 /// `samples/count`; frame names become functions and locations without addresses.
 public enum FoldedStacksReader {
   /// The profile described by `bytes`.
@@ -85,12 +87,20 @@ public enum FoldedStacksReader {
 private struct FoldedState {
   var profile = Profile(sampleTypes: [ValueType(type: "samples", unit: "count")])
   var locationByName: [String: LocationID] = [:]
+  var countSum = ValueLimit.Sum()
 
   mutating func addLine(_ line: UnsafeRawBufferPointer, number: Int) throws(FormatError) {
     var first = 0
     while first < line.count && FoldedStacksReader.isSpace(line[first]) { first += 1 }
     if first == line.count || line[first] == UInt8(ascii: "#") { return }
     let (frames, count) = try FoldedStacksReader.parse(line, number: number)
+    guard count >= 0 else {
+      throw .badFoldedLine(line: number, reason: "negative count \(count) (folded stacks hold sample counts)")
+    }
+    guard countSum.add(count) else {
+      throw .badFoldedLine(
+        line: number, reason: "the counts add up to \(ValueLimit.columnMagnitudeText) or more: not a valid profile")
+    }
     var node = StackID.root
     for range in frames {
       let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[range]), as: UTF8.self)

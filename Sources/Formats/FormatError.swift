@@ -28,6 +28,8 @@ public enum FormatError: Error, Equatable, Sendable, CustomStringConvertible {
   case invalidPprof(reason: String)
   /// A line of folded stacks (1-based) is malformed.
   case badFoldedLine(line: Int, reason: String)
+  /// The |values| of one sample type add up to 2^62 or more (ProfileModel's `ValueLimit`).
+  case valuesPastLimit(sampleType: ValueType)
   /// The profile to write has inconsistent references.
   case invalidProfile(ProfileError)
   /// A file system call failed while reading or writing `path`.
@@ -53,6 +55,7 @@ public enum FormatError: Error, Equatable, Sendable, CustomStringConvertible {
     case .corruptPprof(let offset, let reason): return "corrupt pprof profile at byte \(offset): \(reason)"
     case .invalidPprof(let reason): return "invalid pprof profile: \(reason)"
     case .badFoldedLine(let line, let reason): return "folded stacks line \(line): \(reason)"
+    case .valuesPastLimit(let t): return ProfileError.valuesPastLimit(sampleType: t).description
     case .invalidProfile(let e): return "cannot write profile: \(e.description)"
     case .io(let path, let op, let errno): return "\(path): \(op) failed: \(errnoText(errno))"
     case .notRegularFile(let path, let kind): return "\(path): is \(kind), not a regular file"

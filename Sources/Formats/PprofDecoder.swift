@@ -210,6 +210,10 @@ private struct TopLevel {
     for (i, range) in sampleRanges.enumerated() {
       try samples.decode(ProtoReader(buffer, range: range), index: i, into: &p)
     }
+    // The model's value rule (ValueLimit), checked before the stack tree is built.
+    if let column = ValueLimit.firstColumnPastLimit(samples.values, width: types.count) {
+      throw .valuesPastLimit(sampleType: types[column])
+    }
     return (p, samples)
   }
 }

@@ -8,6 +8,8 @@ public enum ProfileError: Error, Equatable, Sendable, CustomStringConvertible {
   case badStackID(sample: Int, id: Int)
   case badLabelSet(sample: Int, id: Int)
   case noSampleTypes(samples: Int)
+  /// The |values| of one sample type add up to 2^62 or more (see `ValueLimit`).
+  case valuesPastLimit(sampleType: ValueType)
 
   public var description: String {
     switch self {
@@ -19,12 +21,15 @@ public enum ProfileError: Error, Equatable, Sendable, CustomStringConvertible {
     case .badStackID(let s, let id): return "sample \(s) refers to stack \(id), which does not exist"
     case .badLabelSet(let s, let id): return "sample \(s) refers to label set \(id), which does not exist"
     case .noSampleTypes(let n): return "profile has \(n) samples but no sample types"
+    case .valuesPastLimit(let t):
+      return "sample values of \(t) add up to \(ValueLimit.columnMagnitudeText) or more: not a valid profile"
     }
   }
 }
 
 extension Profile {
-  /// Checks every cross-reference, so analysis can index tables without checks.
+  /// Checks every cross-reference, so analysis can index tables without checks, and the
+  /// value rule of `ValueLimit`, so analysis can add values without overflow.
   public func validate() throws(ProfileError) {
     if sampleTypes.isEmpty && samples.count > 0 { throw .noSampleTypes(samples: samples.count) }
     let nStrings = strings.count
@@ -59,6 +64,7 @@ extension Profile {
       let ls = samples.labelSets[i]
       if ls.raw < 0 || ls.index >= labelSets.count { throw .badLabelSet(sample: i, id: ls.index) }
     }
+    if let t = sampleTypePastValueLimit() { throw .valuesPastLimit(sampleType: t) }
     for set in labelSets.sets {
       for label in set {
         try checkString(label.key, "label key")

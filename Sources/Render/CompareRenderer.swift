@@ -1,5 +1,6 @@
 import Analysis
 import Foundation
+import ProfileModel
 
 /// `compare A B`: the header of whole-run metrics, the function table and the notes on
 /// how much the numbers can be trusted.
@@ -138,14 +139,14 @@ public enum CompareRenderer {
 
   static func metricText(_ value: Double, _ unit: CompareUnit) -> String {
     switch unit {
-    case .nanoseconds: return DurationFormat.string(nanoseconds: Int64(value.rounded()))
+    case .nanoseconds: return DurationFormat.string(nanoseconds: Int64(clampingRounded: value))
     case .ratio: return SummaryRenderer.parallelismText(value)
     case .count: return countText(value)
     }
   }
 
   static func valueText(_ value: Double, isTime: Bool) -> String {
-    isTime ? DurationFormat.string(nanoseconds: Int64(value.rounded())) : countText(value)
+    isTime ? DurationFormat.string(nanoseconds: Int64(clampingRounded: value)) : countText(value)
   }
 
   static func signed(_ value: Double, isTime: Bool) -> String {
@@ -154,7 +155,7 @@ public enum CompareRenderer {
   }
 
   static func countText(_ value: Double) -> String {
-    value == value.rounded() ? String(Int64(value)) : String(format: "%.1f", value)
+    value == value.rounded() ? String(Int64(clampingRounded: value)) : String(format: "%.1f", value)
   }
 }
 

@@ -23,7 +23,10 @@ public struct SummaryFacts: Sendable, Equatable {
   public var exit: String?
   public var elapsedNanos: Int64?
   public var cpuNanos: Int64?
+  /// Differently named functions in the profile (sampled or traced).
   public var functions: Int?
+  /// Functions with exact call statistics (`run --trace`); nil for a sampled session.
+  public var tracedFunctions: Int?
   public var totalCalls: Int64?
   public var samples: Int64?
   public var lost: Int64?
@@ -66,7 +69,7 @@ public enum SummaryRenderer {
     if let p = facts.parallelism { timing.append("Parallelism: \(parallelismText(p))") }
     if !timing.isEmpty { lines.append(timing.joined(separator: " | ")) }
     var counts: [String] = []
-    if let f = facts.functions { counts.append("Functions: \(f)") }
+    if let f = facts.functions { counts.append("Functions: \(f)" + (facts.tracedFunctions.map { " (\($0) traced)" } ?? "")) }
     if let t = facts.totalCalls { counts.append("Total Calls: \(t)") }
     if let s = facts.samples { counts.append("Samples: \(s)") }
     if let l = facts.lost { counts.append("Lost: \(l)") }
@@ -86,7 +89,7 @@ public enum SummaryRenderer {
     guard let runs = summaries.first?.1.values.count, runs > 1 else { return [] }
     var lines = ["Runs: \(runs) (values above are means per run; ± is the 95% confidence interval of the mean)"]
     let width = summaries.map { $0.0.count }.max() ?? 0
-    func d(_ v: Double) -> String { DurationFormat.string(nanoseconds: Int64(v.rounded())) }
+    func d(_ v: Double) -> String { DurationFormat.string(nanoseconds: Int64(clampingRounded: v)) }
     for (name, s) in summaries {
       var line = "  " + name + ":" + String(repeating: " ", count: width - name.count) + " " + d(s.mean)
       if let h = s.meanHalfWidth { line += " ± " + d(h) }

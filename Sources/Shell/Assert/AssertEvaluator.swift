@@ -1,5 +1,6 @@
 import Foundation
 import Analysis
+import ProfileModel
 import Render
 
 /// A measured side of an assert: the per-run values behind it, what they are, and for a
@@ -148,9 +149,9 @@ struct AssertEvaluator {
 
   private func format(_ v: Double, _ kind: AssertMeasurement.Kind) -> String {
     switch kind {
-    case .time: return DurationFormat.string(nanoseconds: Int64(v.rounded()))
+    case .time: return DurationFormat.string(nanoseconds: Int64(clampingRounded: v))
     case .ratio: return String(format: "%.2fx", v)
-    case .count, .change: return v == v.rounded() ? String(Int64(v)) : String(format: "%.1f", v)
+    case .count, .change: return v == v.rounded() ? String(Int64(clampingRounded: v)) : String(format: "%.1f", v)
     }
   }
 

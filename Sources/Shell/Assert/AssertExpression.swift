@@ -52,6 +52,19 @@ public struct AssertLiteral: Equatable, Sendable {
   /// The text as written, for messages.
   public var text: String
 
+  /// Literals must stay below this in their base unit (2^63: nanoseconds, percent points,
+  /// plain numbers), so they compare with measured Int64 values and print exactly.
+  static let limit: Double = 0x1p63
+
+  /// What the limit means for a unit, for the error message.
+  static func limitText(_ unit: String) -> String {
+    switch unit {
+    case "", "x": return "is 2^63 or more"
+    case "%": return "is 2^63 percent or more"
+    default: return "is 2^63 nanoseconds (about 292 years) or more"
+    }
+  }
+
   /// Nanoseconds per unit for time units, 1 for `%`, `x` and no unit; nil for unknown units.
   static func unitScale(_ unit: String) -> Double? {
     switch unit {

@@ -130,9 +130,13 @@ public struct AssertParser {
     case .identifier(let s):
       index += 1
       return s
-    case .number(let v, let unit, let signed) where unit.isEmpty && !signed && v == v.rounded() && v >= 1:
+    case .number(_, let unit, let signed) where unit.isEmpty && !signed:
+      // The digits as written (a Double would round them); a session id is an Int.
+      guard let id = Int(current.text), id >= 1 else {
+        throw fail("expected a session id (a whole number from 1), @last, @prev or @name")
+      }
       index += 1
-      return String(Int(v))
+      return String(id)
     default:
       throw fail("expected a session (@last, @prev, @3 or @name)")
     }

@@ -56,13 +56,13 @@ struct AssertSeries {
       var list: [Double] = []
       for run in runs {
         let stats = names.compactMap { run[$0] }
-        let calls = stats.reduce(Int64(0)) { $0 + $1.calls }
+        let calls = stats.reduce(Int64(0)) { $0.addingSaturating($1.calls) }
         switch m.kind {
         case .calls:
           list.append(Double(calls) / divisor)
         case .avg:
           guard stats.allSatisfy(\.hasDurations), calls > 0 else { throw Self.noDurations(m, who) }
-          list.append(Double(stats.reduce(Int64(0)) { $0 + $1.selfNanos }) / Double(calls))
+          list.append(Double(stats.reduce(Int64(0)) { $0.addingSaturating($1.selfNanos) }) / Double(calls))
         case .max:
           guard stats.allSatisfy(\.hasDurations) else { throw Self.noDurations(m, who) }
           list.append(Double(stats.map(\.maxSelfNanos).max() ?? 0))

@@ -112,8 +112,13 @@ struct AssertTokenizer {
         let unitStart = j
         while j < chars.count, chars[j].isLetter || chars[j] == "%" || chars[j] == "µ" { j += 1 }
         let unit = String(chars[unitStart..<j])
-        guard AssertLiteral.unitScale(unit) != nil else {
+        guard let scale = AssertLiteral.unitScale(unit) else {
           throw fail("unknown unit '\(unit)' (use ns, us, µs, ms, s, m, %, x or none)", unitStart)
+        }
+        // Every measured value fits in Int64 (nanoseconds, counts); a literal past that can
+        // only be a typo, and would not print or convert exactly.
+        guard magnitude * scale < AssertLiteral.limit else {
+          throw fail("number too large: '\(String(chars[i..<j]))' \(AssertLiteral.limitText(unit))", i)
         }
         let value = c == "-" ? -magnitude : magnitude
         tokens.append(AssertToken(kind: .number(value, unit: unit, signed: signed), column: i + 1, text: String(chars[i..<j])))

@@ -47,7 +47,21 @@ struct ExportCommand: ShellCommand {
       case .pprof:
         try AtomicFile.write(try PprofEncoder.encode(s.profile), to: file)
       case .folded:
-        try AtomicFile.write(FoldedStacksWriter.write(s.profile), to: file)
+        let text = FoldedStacksWriter.write(s.profile)
+        // An empty folded file is not a profile `load` accepts: say so instead of writing one.
+        guard !text.isEmpty else {
+          throw ShellError.failed(
+            "\(file): session [\(s.id)] has no stacks with a non-zero count, and folded stacks cannot "
+              + "hold an empty profile: nothing written (export pprof keeps it)")
+        }
+        // Folded stacks hold sample counts, and load rejects negative ones: a difference
+        // profile has no folded form.
+        if let line = Self.firstNegativeCountLine(text) {
+          throw ShellError.failed(
+            "\(file): session [\(s.id)] has stacks with negative totals (a difference profile; line \(line) "
+              + "would be negative), and folded stacks hold sample counts: nothing written (export pprof keeps it)")
+        }
+        try AtomicFile.write(text, to: file)
       case .csv, .json:
         let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: s.profile) }
         let text = format == .csv ? HeatmapExport.csv(heatmap) : HeatmapExport.json(heatmap, facts: s.summaryFacts)
@@ -62,6 +76,20 @@ struct ExportCommand: ShellCommand {
     }
     context.err.write("wrote \(file) (\(format.rawValue), session [\(s.id)] \(s.name))\n")
     return .success
+  }
+}
+
+extension ExportCommand {
+  /// The 1-based number of the first folded line whose count (the last field) is negative.
+  static func firstNegativeCountLine(_ folded: String) -> Int? {
+    var number = 0
+    for line in folded.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
+      number += 1
+      if let space = line.lastIndex(of: UInt8(ascii: " ")), line[line.index(after: space)...].first == UInt8(ascii: "-") {
+        return number
+      }
+    }
+    return nil
   }
 }
 

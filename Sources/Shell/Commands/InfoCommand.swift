@@ -55,9 +55,9 @@ enum InfoLines {
       "Counts:      \(CountFormat.grouped(Int64(p.samples.count))) sample records, "
         + "\(CountFormat.grouped(Int64(p.stacks.count - 1))) stack nodes, "
         + "\(CountFormat.grouped(Int64(p.locations.count))) locations, "
-        + "\(CountFormat.grouped(Int64(p.functions.count))) functions")
+        + functionCounts(p))
     if !p.callStatistics.isEmpty {
-      let calls = p.callStatistics.values.reduce(Int64(0)) { $0 + $1.calls }
+      let calls = p.callStatistics.values.reduce(Int64(0)) { $0.addingSaturating($1.calls) }
       let unmatched = p.callStatistics.values.reduce(Int64(0)) { $0 + $1.unmatchedEntries }
       lines.append("Traced:      \(p.callStatistics.count) functions, \(CountFormat.grouped(calls)) calls, \(unmatched) unmatched entries")
     }
@@ -76,4 +76,12 @@ enum InfoLines {
     lines.append(contentsOf: filter.descriptionLines.isEmpty ? ["Filters:     none"] : filter.descriptionLines)
     return lines
   }
+}
+
+/// The function table's size, and the number of distinct names (what `summary` and the
+/// session line call functions) when the table repeats a name.
+private func functionCounts(_ p: Profile) -> String {
+  let records = p.functions.count, names = p.functionNameCount
+  if records == names { return "\(CountFormat.grouped(records)) functions" }
+  return "\(CountFormat.grouped(records)) function records (\(CountFormat.grouped(names)) distinct names)"
 }

@@ -47,11 +47,18 @@ enum RepeatedRun {
 }
 
 /// Why two runs' profiles cannot be merged.
-struct RepeatMergeError: Error, CustomStringConvertible {
-  var first: [ValueType]
-  var other: [ValueType]
+enum RepeatMergeError: Error, CustomStringConvertible {
+  case differentTypes(first: [ValueType], other: [ValueType])
+  /// The runs' values together would break the model's value rule (`ValueLimit`).
+  case valuesPastLimit(ValueType)
+
   var description: String {
-    "runs measured different things (\(first.map(\.description).joined(separator: ", ")) vs \(other.map(\.description).joined(separator: ", ")))"
+    switch self {
+    case .differentTypes(let first, let other):
+      return "runs measured different things (\(first.map(\.description).joined(separator: ", ")) vs \(other.map(\.description).joined(separator: ", ")))"
+    case .valuesPastLimit(let type):
+      return "the runs' \(type) values add up to \(ValueLimit.columnMagnitudeText) or more; merge fewer runs"
+    }
   }
 }
 
@@ -80,7 +87,7 @@ struct RepeatMerger {
   /// Adds another run's samples, stacks and call statistics.
   mutating func append(_ other: Profile, info: RunRepeat) throws(RepeatMergeError) {
     let first = builder.profile.sampleTypes
-    guard other.sampleTypes == first else { throw RepeatMergeError(first: first, other: other.sampleTypes) }
+    guard other.sampleTypes == first else { throw .differentTypes(first: first, other: other.sampleTypes) }
     repeats.append(info)
     for (name, stats) in info.callStatistics { if let p = stats.p95SelfNanos { p95s[name, default: []].append(p) } }
     func string(_ id: StringID) -> StringID { builder.intern(other.string(id)) }
@@ -119,6 +126,12 @@ struct RepeatMerger {
       }
       labelSetMap.append(labels.isEmpty ? .none : builder.withProfile { $0.labelSets.intern(labels) })
     }
+    // Each run keeps the value rule; their sum must too, or analysis could overflow.
+    var combined = builder.profile.samples.values
+    combined.append(contentsOf: other.samples.values)
+    if let column = ValueLimit.firstColumnPastLimit(combined, width: other.samples.width) {
+      throw .valuesPastLimit(first[column])
+    }
     builder.withProfile { p in
       p.samples.reserveCapacity(p.samples.count + other.samples.count)
       for i in 0..<other.samples.count {
@@ -132,18 +145,19 @@ struct RepeatMerger {
         let mapped = functionMap[id.index]
         if let old = p.callStatistics[mapped] {
           p.callStatistics[mapped] = CallStatistics(
-            calls: old.calls + stats.calls, selfNanos: old.selfNanos + stats.selfNanos,
-            totalNanos: old.totalNanos + stats.totalNanos, maxSelfNanos: max(old.maxSelfNanos, stats.maxSelfNanos),
-            p95SelfNanos: old.p95SelfNanos, unmatchedEntries: old.unmatchedEntries + stats.unmatchedEntries,
+            calls: old.calls.addingSaturating(stats.calls), selfNanos: old.selfNanos.addingSaturating(stats.selfNanos),
+            totalNanos: old.totalNanos.addingSaturating(stats.totalNanos),
+            maxSelfNanos: max(old.maxSelfNanos, stats.maxSelfNanos), p95SelfNanos: old.p95SelfNanos,
+            unmatchedEntries: old.unmatchedEntries.addingSaturating(stats.unmatchedEntries),
             hasDurations: old.hasDurations && stats.hasDurations)
         } else {
           p.callStatistics[mapped] = stats
         }
       }
-      p.run.lostRecords += other.run.lostRecords
+      p.run.lostRecords = p.run.lostRecords.addingSaturating(other.run.lostRecords)
       p.run.interrupted = p.run.interrupted || other.run.interrupted
       if (p.run.termination?.shellStatus ?? 0) == 0 { p.run.termination = other.run.termination }
-      p.durationNanos += other.durationNanos
+      p.durationNanos = p.durationNanos.addingSaturating(other.durationNanos)
     }
   }
 
@@ -155,9 +169,9 @@ struct RepeatMerger {
     guard n > 1 else { return p }
     p.repeats = repeats
     let elapsed = repeats.compactMap(\.elapsedNanos)
-    if elapsed.count == n { p.run.elapsedNanos = elapsed.reduce(0, +) / Int64(n) }
+    if elapsed.count == n { p.run.elapsedNanos = Self.mean(elapsed) }
     let cpu = repeats.compactMap(\.cpuNanos)
-    if cpu.count == n { p.run.cpuNanos = cpu.reduce(0, +) / Int64(n) }
+    if cpu.count == n { p.run.cpuNanos = Self.mean(cpu) }
     for (id, stats) in p.callStatistics {
       let values = (p95s[p.name(of: id)] ?? []).sorted()
       guard !values.isEmpty else { continue }
@@ -167,5 +181,12 @@ struct RepeatMerger {
     }
     p.run.notes.append("\(n) repeats: samples and calls are summed over all runs; elapsed and cpu are means per run")
     return p
+  }
+
+  /// The mean of per-run nanoseconds (integer division), summed with saturation so no run
+  /// count can trap.
+  static func mean(_ values: [Int64]) -> Int64 {
+    guard !values.isEmpty else { return 0 }
+    return values.reduce(0) { $0.addingSaturating($1) } / Int64(values.count)
   }
 }

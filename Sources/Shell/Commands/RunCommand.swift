@@ -169,10 +169,10 @@ enum DurationText {
     let units: [(String, Double)] = [("ms", 1e-3), ("us", 1e-6), ("µs", 1e-6), ("ns", 1e-9), ("s", 1), ("m", 60), ("h", 3600)]
     for (suffix, scale) in units where text.hasSuffix(suffix) {
       if let v = Double(text.dropLast(suffix.count)), v >= 0, v.isFinite {
-        return .nanoseconds(Int64((v * scale * 1e9).rounded()))
+        return .nanoseconds(Int64(clampingRounded: v * scale * 1e9))
       }
     }
-    if let v = Double(text), v >= 0, v.isFinite { return .nanoseconds(Int64((v * 1e9).rounded())) }
+    if let v = Double(text), v >= 0, v.isFinite { return .nanoseconds(Int64(clampingRounded: v * 1e9)) }
     throw .failed("\(option): '\(text)' is not a duration (use e.g. 30s, 500ms, 2m)")
   }
 }

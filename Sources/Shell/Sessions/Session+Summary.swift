@@ -11,8 +11,8 @@ extension Session {
     if let t = p.run.termination { facts.exit = p.run.interrupted ? "\(t) (interrupted)" : "\(t)" }
     facts.elapsedNanos = p.run.elapsedNanos
     facts.cpuNanos = p.run.cpuNanos ?? Heatmap.timeColumn(of: p).map { p.total(column: $0) }
-    let tracedFunctions = p.callStatistics.count
-    facts.functions = tracedFunctions > 0 ? tracedFunctions : Set(p.functions.map(\.name)).count
+    facts.functions = p.functionNameCount
+    if !p.callStatistics.isEmpty { facts.tracedFunctions = p.callStatistics.count }
     facts.totalCalls = SessionDescription.totalCalls(p)
     facts.samples = SessionDescription.sampleCount(p)
     if p.run.command != nil { facts.lost = p.run.lostRecords }

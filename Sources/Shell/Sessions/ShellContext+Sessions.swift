@@ -58,7 +58,7 @@ public enum SessionDescription {
     }
     if let calls = totalCalls(p) { parts.append("calls \(CountFormat.grouped(calls))") }
     parts.append("samples \(CountFormat.grouped(sampleCount(p)))")
-    parts.append("functions \(CountFormat.grouped(Int64(p.functions.count)))")
+    parts.append("functions \(CountFormat.grouped(p.functionNameCount))")
     if p.run.lostRecords > 0 { parts.append("lost \(CountFormat.grouped(p.run.lostRecords))") }
     if let t = p.run.termination { parts.append("exit \(t)") }
     if p.run.interrupted { parts.append("(interrupted)") }
@@ -76,6 +76,6 @@ public enum SessionDescription {
 
   /// Total traced calls, when the profile has exact call statistics.
   public static func totalCalls(_ p: Profile) -> Int64? {
-    p.callStatistics.isEmpty ? nil : p.callStatistics.values.reduce(0) { $0 + $1.calls }
+    p.callStatistics.isEmpty ? nil : p.callStatistics.values.reduce(Int64(0)) { $0.addingSaturating($1.calls) }
   }
 }
