@@ -59,6 +59,13 @@ final class AllocationCapture {
     pending = kept
   }
 
+  /// Before an exec record: converts the records older than it, so the old image's stacks
+  /// meet the old image's mappings (the exec replaces the pid's address space).
+  func before(_ record: PerfRecord, into converter: inout ProfileConverter) {
+    guard case .comm(let c) = record, c.isExec, let time = c.sampleID.time else { return }
+    drain(upTo: time &- 1, into: &converter)
+  }
+
   /// The run's allocation summary counters and, when no process loaded the recorder, why.
   func finish(into run: inout RunInfo, executable: String, identityChange: String?, name: String) -> String? {
     var summary = run.allocations ?? AllocationSummary(rate: request.rate)

@@ -88,6 +88,7 @@ public struct CPUSampler: Sendable {
     try companion?.drain(final: true)
     try merger.flush {
       tracker.note($0)
+      allocation?.before($0, into: &converter)
       converter.consume($0)
     }
     allocation?.drain(upTo: nil, into: &converter)
@@ -220,6 +221,7 @@ public struct CPUSampler: Sendable {
       let cutoff = SystemInfo.monotonicNanos() &- 20_000_000
       try merger.emit(upTo: cutoff) {
         tracker.note($0)
+        allocation?.before($0, into: &converter)
         converter.consume($0)
       }
       allocation?.drain(upTo: cutoff, into: &converter)
