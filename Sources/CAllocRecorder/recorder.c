@@ -363,10 +363,16 @@ EXPORT void *calloc(size_t count, size_t size) {
   return p;
 }
 
+/// Whether `p` may be a sampled block: one load of its bucket's count, no guard, no lock.
+static inline int maybe_sampled(const void *p) {
+  struct bucket *t = table;
+  return t && __atomic_load_n(&t[bucket_of((uintptr_t)p)].count, __ATOMIC_RELAXED) != 0;
+}
+
 EXPORT void free(void *p) {
   if (!p || in_bootstrap(p)) return;
   if (__builtin_expect(!real_free, 0)) resolve();
-  if (!guard && table) {
+  if (__builtin_expect(maybe_sampled(p), 0) && !guard) {
     GUARDED;
     record_free(p);
   }
@@ -487,7 +493,7 @@ NEW_NOTHROW_HOOK(_ZnamRKSt9nothrow_t, real_new_array_nothrow)
 #define DELETE_HOOK(mangled, realptr)                                              \
   EXPORT void mangled(void *p) {                                                  \
     void (*real)(void *) = (void (*)(void *))lookup((void **)&realptr, #mangled); \
-    if (guard) { real(p); return; }                                                  \
+    if (guard || !maybe_sampled(p)) { real(p); return; }                              \
     GUARDED;                                                                      \
     record_free(p);                                                               \
     real(p);                                                                      \
@@ -498,7 +504,7 @@ DELETE_HOOK(_ZdaPv, real_delete_array)
 #define DELETE_SIZED_HOOK(mangled, realptr)                                                       \
   EXPORT void mangled(void *p, size_t size) {                                                    \
     void (*real)(void *, size_t) = (void (*)(void *, size_t))lookup((void **)&realptr, #mangled); \
-    if (guard) { real(p, size); return; }                                                            \
+    if (guard || !maybe_sampled(p)) { real(p, size); return; }                                       \
     GUARDED;                                                                                     \
     record_free(p);                                                                              \
     real(p, size);                                                                               \
