@@ -174,8 +174,12 @@ static void after_fork_child(void) {
   cached_pid = (int32_t)syscall(SYS_getpid);
   // The child's copy of the table is right for its copy of the heap; a lock held by a
   // thread that does not exist in the child is released.
+  // Only held locks are written: a store to every bucket would copy the whole table into
+  // the child at each fork.
   if (table) {
-    for (uint32_t i = 0; i < BUCKETS; i++) table[i].lock = 0;
+    for (uint32_t i = 0; i < BUCKETS; i++) {
+      if (__atomic_load_n(&table[i].lock, __ATOMIC_RELAXED)) table[i].lock = 0;
+    }
   }
   write_hello();
 }
