@@ -23,6 +23,9 @@ final class AllocationCapture {
   let request: AllocationRequest
   private var ring: AllocationRing
   private var pending: [AllocationRecord] = []
+  /// Every exec the perf records showed (pid, program name, time), and every recorder hello.
+  private var execs: [(pid: Int32, name: String, time: UInt64)] = []
+  private var hellos: [Int32: [UInt64]] = [:]
 
   init(_ request: AllocationRequest) throws(CaptureError) {
     self.request = request
@@ -51,7 +54,10 @@ final class AllocationCapture {
   /// Converts the records up to `time` (all of them when nil), after the perf records up to
   /// that time, so each stack meets the mappings of its moment.
   func drain(upTo time: UInt64?, into converter: inout ProfileConverter) {
-    ring.drain { pending.append($0) }
+    ring.drain {
+      if $0.kind == .hello { hellos[$0.pid, default: []].append($0.time) }
+      pending.append($0)
+    }
     guard !pending.isEmpty else { return }
     var kept: [AllocationRecord] = []
     for record in pending {
@@ -64,6 +70,7 @@ final class AllocationCapture {
   /// meet the old image's mappings (the exec replaces the pid's address space).
   func before(_ record: PerfRecord, into converter: inout ProfileConverter) {
     guard case .comm(let c) = record, c.isExec, let time = c.sampleID.time else { return }
+    execs.append((c.pid, c.name, time))
     drain(upTo: time &- 1, into: &converter)
   }
 
@@ -80,7 +87,7 @@ final class AllocationCapture {
     if ring.untracked > 0 {
       run.notes.append("\(ring.untracked) sampled blocks could not be tracked: their frees were not seen")
     }
-    guard ring.processes == 0 else { return nil }
+    guard ring.processes == 0 else { return unrecorded() }
     let reason: String
     if let identityChange {
       reason = "\(name) is \(identityChange), and the dynamic loader ignores LD_PRELOAD for such programs"
@@ -90,6 +97,19 @@ final class AllocationCapture {
       reason = "\(name) never loaded the recorder (it may clear LD_PRELOAD, or not use the C library's malloc)"
     }
     return "no allocation data: \(reason)"
+  }
+
+  /// When some exec'd programs never loaded the recorder (no hello from their pid after the
+  /// exec: LD_PRELOAD cleared, a static or set-ID binary), a note naming them; else nil.
+  private func unrecorded() -> String? {
+    var missing: [String] = []
+    for e in execs where !(hellos[e.pid] ?? []).contains(where: { $0 >= e.time }) {
+      missing.append("\(e.name) (pid \(e.pid))")
+    }
+    guard !missing.isEmpty else { return nil }
+    let names = missing.prefix(5).joined(separator: ", ") + (missing.count > 5 ? ", …" : "")
+    return "no allocation data from \(missing.count) exec'd program\(missing.count == 1 ? "" : "s") that did not load "
+      + "the recorder (LD_PRELOAD cleared, statically linked or set-ID): \(names)"
   }
 
   /// "statically linked" when the ELF file at `path` has no program interpreter, else nil

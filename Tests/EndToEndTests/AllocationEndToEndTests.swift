@@ -110,6 +110,16 @@ final class AllocationEndToEndTests: XCTestCase {
     XCTAssertTrue(r.stdout.contains("Allocations: none recorded"), r.stdout)
   }
 
+  func testAProgramExecdWithoutLDPreloadIsNamed() throws {
+    let allocs = try Workloads.path("allocs")
+    let r = try perfsh("run --alloc /usr/bin/env -u LD_PRELOAD \(allocs)")
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertTrue(
+      r.stderr.contains("no allocation data from 1 exec'd program that did not load the recorder (LD_PRELOAD cleared"),
+      r.stderr)
+    XCTAssertTrue(r.stderr.contains(": allocs (pid "), r.stderr)
+  }
+
   func testCxxNewDeleteStressOnFourThreads() throws {
     // 4 threads x 2.5 M new/delete of 64-byte objects (640 MB) plus 4000 kept 16 KiB arrays.
     let source = home.appendingPathComponent("stress.cpp")
