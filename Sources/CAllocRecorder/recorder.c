@@ -46,6 +46,8 @@ static void *(*real_new)(size_t);
 static void *(*real_new_array)(size_t);
 static void *(*real_new_nothrow)(size_t, const void *);
 static void *(*real_new_array_nothrow)(size_t, const void *);
+static void *(*real_new_aligned)(size_t, size_t);
+static void *(*real_new_array_aligned)(size_t, size_t);
 static void (*real_delete)(void *);
 static void (*real_delete_array)(void *);
 static void (*real_delete_sized)(void *, size_t);
@@ -493,6 +495,21 @@ NEW_HOOK(_Znam, real_new_array)
   }
 NEW_NOTHROW_HOOK(_ZnwmRKSt9nothrow_t, real_new_nothrow)
 NEW_NOTHROW_HOOK(_ZnamRKSt9nothrow_t, real_new_array_nothrow)
+
+// operator new(size_t, std::align_val_t): libstdc++ calls aligned_alloc from a frame
+// without a frame pointer, as plain new calls malloc.
+#define NEW_ALIGNED_HOOK(mangled, realptr)                                                        \
+  EXPORT void *mangled(size_t size, size_t alignment) {                                          \
+    void *(*real)(size_t, size_t) = (void *(*)(size_t, size_t))lookup((void **)&realptr, #mangled); \
+    if (guard) return real(size, alignment);                                                     \
+    int sampled = should_sample(size);                                                           \
+    GUARDED;                                                                                     \
+    void *p = real(size, alignment);                                                             \
+    if (sampled) record_alloc(p, size, FRAME);                                                   \
+    return p;                                                                                    \
+  }
+NEW_ALIGNED_HOOK(_ZnwmSt11align_val_t, real_new_aligned)
+NEW_ALIGNED_HOOK(_ZnamSt11align_val_t, real_new_array_aligned)
 
 #define DELETE_HOOK(mangled, realptr)                                              \
   EXPORT void mangled(void *p) {                                                  \
