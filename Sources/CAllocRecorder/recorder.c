@@ -200,8 +200,10 @@ static void init_recorder(void) {
   void *base = mmap(NULL, (size_t)st.st_size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
   if (base == MAP_FAILED) return;
   struct perfsh_alloc_header *h = (struct perfsh_alloc_header *)base;
-  if (__atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != PERFSH_ALLOC_MAGIC ||
-      perfsh_alloc_ring_bytes(h->slot_count) > (uint64_t)st.st_size) {
+  // The descriptor number may name another file in a program that reused it: only a ring
+  // with perfsh's magic and a sane size is written to.
+  if (__atomic_load_n(&h->magic, __ATOMIC_ACQUIRE) != PERFSH_ALLOC_MAGIC || h->slot_count == 0 ||
+      (h->slot_count & (h->slot_count - 1)) != 0 || perfsh_alloc_ring_bytes(h->slot_count) > (uint64_t)st.st_size) {
     munmap(base, (size_t)st.st_size);
     return;
   }
