@@ -77,6 +77,9 @@ static TLS uintptr_t stack_high;  // top of this thread's stack (frames lie belo
 // MARK: - Process state
 
 static void *ring;           // the mapped ring, or NULL when not recording
+// libunwind's unw_backtrace (DWARF CFI) when perfsh asked for it (PERFSH_ALLOC_UNWIND=dwarf):
+// programs built without frame pointers. Loaded with dlopen, so other targets never map it.
+static int (*unwind_backtrace)(void **, int);
 static double rate = 524288; // mean bytes between samples
 static int32_t cached_pid;
 static int resolving;        // dlsym of the real functions is under way
@@ -217,6 +220,11 @@ static void init_recorder(void) {
     double r = strtod(rate_text, NULL);
     if (r >= 1) rate = r;
   }
+  const char *unwind = getenv("PERFSH_ALLOC_UNWIND");
+  if (unwind && strcmp(unwind, "dwarf") == 0) {
+    void *lib = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
+    if (lib) unwind_backtrace = (int (*)(void **, int))dlsym(lib, "unw_backtrace");
+  }
   pthread_atfork(NULL, NULL, after_fork_child);
   __atomic_store_n(&ring, base, __ATOMIC_RELEASE);
   write_hello();
@@ -294,6 +302,19 @@ static uint32_t walk(uintptr_t fp, uint64_t *frames) {
   return n;
 }
 
+/// The stack by libunwind: return addresses, innermost first, the recorder's own frames dropped.
+static uint32_t unwind(uint64_t *frames) {
+  void *ips[PERFSH_ALLOC_MAX_FRAMES + 8];
+  int got = unwind_backtrace(ips, PERFSH_ALLOC_MAX_FRAMES + 8);
+  uint32_t n = 0;
+  for (int i = 0; i < got && n < PERFSH_ALLOC_MAX_FRAMES; i++) {
+    uintptr_t ip = (uintptr_t)ips[i];
+    if (n == 0 && ip >= (uintptr_t)&__ehdr_start && ip < (uintptr_t)&_end) continue;
+    frames[n++] = ip;
+  }
+  return n;
+}
+
 static void write_record(uint32_t kind, uintptr_t address, uint64_t size, uintptr_t fp) {
   uint64_t pos;
   struct perfsh_alloc_slot *slot = perfsh_alloc_ring_claim(ring, &pos);
@@ -305,7 +326,7 @@ static void write_record(uint32_t kind, uintptr_t address, uint64_t size, uintpt
   r->time_ns = now_ns();
   r->address = address;
   r->size = size;
-  r->frame_count = fp ? walk(fp, r->frames) : 0;
+  r->frame_count = !fp ? 0 : unwind_backtrace ? unwind(r->frames) : walk(fp, r->frames);
   perfsh_alloc_ring_publish(slot, pos);
 }
 

@@ -26,6 +26,8 @@ final class AllocationCapture {
   /// Every exec the perf records showed (pid, program name, time), and every recorder hello.
   private var execs: [(pid: Int32, name: String, time: UInt64)] = []
   private var hellos: [Int32: [UInt64]] = [:]
+  /// How allocation stacks are taken, for the run's notes.
+  private var unwinding = "frame pointers"
 
   init(_ request: AllocationRequest) throws(CaptureError) {
     self.request = request
@@ -38,13 +40,17 @@ final class AllocationCapture {
 
   /// `overrides` plus what the recorder needs. The recorder goes first in LD_PRELOAD, so an
   /// allocator preloaded by the user (jemalloc, tcmalloc) is what it forwards to.
-  func environment(adding overrides: [String: String], inherited: [String]) -> [String: String] {
+  /// With `dwarf` the recorder unwinds with libunwind (DWARF CFI) instead of frame pointers,
+  /// as the CPU sampler does for an executable built without them.
+  func environment(adding overrides: [String: String], inherited: [String], dwarf: Bool) -> [String: String] {
     var env = overrides
     let existing = overrides["LD_PRELOAD"]
       ?? inherited.last { $0.hasPrefix("LD_PRELOAD=") }.map { String($0.dropFirst("LD_PRELOAD=".count)) }
     env["LD_PRELOAD"] = [request.library, existing].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ":")
     env["PERFSH_ALLOC_FD"] = String(ring.descriptorNumber)
     env["PERFSH_ALLOC_RATE"] = String(request.rate)
+    env["PERFSH_ALLOC_UNWIND"] = dwarf ? "dwarf" : "fp"
+    unwinding = dwarf ? "libunwind (DWARF CFI)" : "frame pointers"
     return env
   }
 
@@ -81,6 +87,7 @@ final class AllocationCapture {
     summary.lostRecords = Int64(clamping: ring.lost)
     summary.untrackedBlocks = Int64(clamping: ring.untracked)
     run.allocations = summary
+    run.notes.append("allocation stacks: \(unwinding), one sample per \(request.rate) bytes on average")
     if ring.lost > 0 {
       run.notes.append("\(ring.lost) allocation records were lost (ring full): totals are low; raise --alloc-rate")
     }

@@ -41,7 +41,8 @@ public struct CPUSampler: Sendable {
     var overrides = request.environment
     if let wanted = request.allocation {
       let capture = try AllocationCapture(wanted)
-      overrides = capture.environment(adding: overrides, inherited: SystemInfo.environment())
+      overrides = capture.environment(
+        adding: overrides, inherited: SystemInfo.environment(), dwarf: callGraphChoice(request).stackBytes > 0)
       allocation = capture
     }
     var child = try SuspendedChild.launch(

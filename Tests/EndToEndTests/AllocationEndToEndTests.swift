@@ -120,6 +120,20 @@ final class AllocationEndToEndTests: XCTestCase {
     XCTAssertTrue(r.stderr.contains(": allocs (pid "), r.stderr)
   }
 
+  func testWithoutFramePointersTheStacksComeFromLibunwind() throws {
+    // gcc -O2 omits frame pointers: a frame-pointer walk stops at the allocating function.
+    let source = try Workloads.path("allocs").replacingOccurrences(of: "/bin/allocs", with: "/workloads/allocs.c")
+    let binary = home.appendingPathComponent("allocs-nofp").path
+    let cc = try ProcessRunner.run(
+      URL(fileURLWithPath: "/usr/bin/gcc"), ["-O2", "-fomit-frame-pointer", "-o", binary, source])
+    XCTAssertEqual(cc.status, 0, cc.stderr)
+    let (r, pb) = try record(binary, then: "; info")
+    XCTAssertTrue(r.stdout.contains("allocation stacks: libunwind (DWARF CFI)"), r.stdout)
+    XCTAssertTrue(r.stdout.contains("build_index ← main ← __libc_start_call_main"), r.stdout)
+    let top = try GoToolchain.pprofTop(pb, sampleIndex: "alloc_space")
+    assertWithin(top["main"].map { Double($0.cum) }, 450 * mib, 0.05, "every allocation's stack reaches main")
+  }
+
   func testCxxNewDeleteStressOnFourThreads() throws {
     // 4 threads x 2.5 M new/delete of 64-byte objects (640 MB) plus 4000 kept 16 KiB arrays.
     let source = home.appendingPathComponent("stress.cpp")
