@@ -35,4 +35,21 @@ public struct AllocationSummary: Sendable, Equatable {
     self.lostRecords = lostRecords
     self.untrackedBlocks = untrackedBlocks
   }
+
+  /// This run and `other` as one (`run -n N`): totals summed, the higher peak kept.
+  public func merged(with other: AllocationSummary) -> AllocationSummary {
+    var m = self
+    m.processes += other.processes
+    m.sampledAllocations += other.sampledAllocations
+    m.allocatedBytes += other.allocatedBytes
+    m.allocatedObjects += other.allocatedObjects
+    m.inUseBytes += other.inUseBytes
+    if other.peakInUseBytes > peakInUseBytes {
+      m.peakInUseBytes = other.peakInUseBytes
+      m.peakNanos = other.peakNanos
+    }
+    m.lostRecords += other.lostRecords
+    m.untrackedBlocks += other.untrackedBlocks
+    return m
+  }
 }

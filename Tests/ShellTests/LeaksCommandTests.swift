@@ -71,6 +71,41 @@ final class LeaksCommandTests: XCTestCase {
     XCTAssertFalse(s.stdout.contains("load_rows"), "load_rows holds nothing:\n\(s.stdout)")
   }
 
+  func testLeaksMergesTheSameStackAtOtherAddresses() {
+    var b = ProfileBuilder(sampleTypes: [
+      ValueType(type: "inuse_objects", unit: "count"), ValueType(type: "inuse_space", unit: "bytes"),
+    ])
+    let main = b.function("main"), leak = b.function("leak")
+    for base: UInt64 in [0x1000, 0x7000] {  // two runs, two load addresses
+      let frames = [
+        b.location(Location(address: base + 0x10, lines: [Line(function: leak)])),
+        b.location(Location(address: base + 0x80, lines: [Line(function: main)])),
+      ]
+      b.addSample(leafFirst: frames, values: [3, 300])
+    }
+    let s = CapturedShell()
+    s.context.sessions.add(profile: b.build(), name: "two", source: .run(command: ["./app"]))
+    XCTAssertEqual(s.runScript("leaks\n").exitStatus, 0, s.stderr)
+    XCTAssertTrue(s.stdout.hasPrefix("600 B in 1 stack still held at exit"), s.stdout)
+    XCTAssertTrue(s.stdout.contains("     600 B         6 obj  leak ← main\n"), s.stdout)
+  }
+
+  func testRepeatedRunsSumTheirAllocationTotals() {
+    let a = AllocationSummary(
+      rate: 1024, processes: 1, sampledAllocations: 10, allocatedBytes: 100, allocatedObjects: 4, inUseBytes: 50,
+      peakInUseBytes: 70, peakNanos: 5, lostRecords: 1)
+    var b = a
+    b.peakInUseBytes = 90
+    b.peakNanos = 9
+    let m = a.merged(with: b)
+    XCTAssertEqual(m.allocatedBytes, 200)
+    XCTAssertEqual(m.inUseBytes, 100)
+    XCTAssertEqual(m.sampledAllocations, 20)
+    XCTAssertEqual(m.peakInUseBytes, 90)
+    XCTAssertEqual(m.peakNanos, 9)
+    XCTAssertEqual(m.lostRecords, 2)
+  }
+
   func testByteText() {
     XCTAssertEqual(ByteText.string(812), "812 B")
     XCTAssertEqual(ByteText.string(4096), "4.000 KiB")

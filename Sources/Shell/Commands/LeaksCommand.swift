@@ -67,15 +67,21 @@ struct LeakList {
   var total: Int64 = 0
 
   init(profile p: Profile, bytesColumn: Int, objectsColumn: Int) {
-    var byNode: [StackID: (bytes: Int64, objects: Int64)] = [:]
+    // By function names, not stack nodes: the same stack at other addresses (another run of
+    // `run -n N`, another process) is one row.
+    var byNames: [[String]: (bytes: Int64, objects: Int64)] = [:]
+    var names: [StackID: [String]] = [:]
     for i in 0..<p.samples.count {
       let bytes = p.samples.value(i, bytesColumn)
       guard bytes > 0 else { continue }
-      byNode[p.samples.stacks[i], default: (0, 0)].bytes += bytes
-      byNode[p.samples.stacks[i], default: (0, 0)].objects += p.samples.value(i, objectsColumn)
+      let node = p.samples.stacks[i]
+      let frames = names[node] ?? Self.frames(p, node)
+      names[node] = frames
+      byNames[frames, default: (0, 0)].bytes += bytes
+      byNames[frames, default: (0, 0)].objects += p.samples.value(i, objectsColumn)
       total += bytes
     }
-    stacks = byNode.map { node, v in Stack(bytes: v.bytes, objects: v.objects, frames: Self.frames(p, node)) }
+    stacks = byNames.map { frames, v in Stack(bytes: v.bytes, objects: v.objects, frames: frames) }
       .sorted { $0.bytes != $1.bytes ? $0.bytes > $1.bytes : $0.frames.lexicographicallyPrecedes($1.frames) }
   }
 

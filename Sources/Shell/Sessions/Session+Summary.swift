@@ -25,7 +25,8 @@ extension Session {
   public var memorySummaryLines: [String] {
     guard let a = profile.run.allocations else { return [] }
     guard a.processes > 0 else { return ["Allocations: none recorded (the recorder was not loaded; see info)"] }
-    return [
+    let runs = profile.repeats.count
+    return (runs > 1 ? ["Memory (summed over \(runs) runs; peak of the highest run):"] : []) + [
       "Allocated: \(ByteText.string(a.allocatedBytes)) in \(a.allocatedObjects.groupedThousands) objects "
         + "(estimated from \(a.sampledAllocations.groupedThousands) samples, one per \(ByteText.string(a.rate)) on average)",
       "In Use at Exit: \(ByteText.string(a.inUseBytes)) | Peak In Use: \(ByteText.string(a.peakInUseBytes)) "
