@@ -110,6 +110,21 @@ final class AllocationEndToEndTests: XCTestCase {
     XCTAssertTrue(r.stdout.contains("Allocations: none recorded"), r.stdout)
   }
 
+  func testSetUserIDTargetSaysWhyThereIsNoAllocationData() throws {
+    try XCTSkipIf(geteuid() != 0, "making a set-user-ID nobody program needs root")
+    let program = home.appendingPathComponent("allocs-suid").path
+    try FileManager.default.copyItem(atPath: try Workloads.path("allocs"), toPath: program)
+    let nobody = try XCTUnwrap(getpwnam("nobody"), "no user nobody").pointee.pw_uid
+    XCTAssertEqual(chown(program, nobody, 0), 0)
+    XCTAssertEqual(chmod(program, 0o4755), 0)
+    let r = try perfsh("run --alloc \(program); summary")
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertTrue(
+      r.stderr.contains("no allocation data: allocs-suid is set-user-ID nobody, and the dynamic loader ignores LD_PRELOAD"),
+      r.stderr)
+    XCTAssertTrue(r.stdout.contains("Allocations: none recorded"), r.stdout)
+  }
+
   func testAProgramExecdWithoutLDPreloadIsNamed() throws {
     let allocs = try Workloads.path("allocs")
     let r = try perfsh("run --alloc /usr/bin/env -u LD_PRELOAD \(allocs)")
