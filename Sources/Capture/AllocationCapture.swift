@@ -91,6 +91,9 @@ final class AllocationCapture {
     if ring.lost > 0 {
       run.notes.append("\(ring.lost) allocation records were lost (ring full): totals are low; raise --alloc-rate")
     }
+    if ring.unreadable > 0 {
+      run.notes.append("\(ring.unreadable) allocation records could not be read (unknown kind) and were skipped")
+    }
     if ring.untracked > 0 {
       run.notes.append("\(ring.untracked) sampled blocks could not be tracked: their frees were not seen")
     }

@@ -41,6 +41,8 @@ public struct AllocationRing: ~Copyable {
   private var descriptor: Int32
   private let base: UnsafeMutableRawPointer
   private let bytes: Int
+  /// Records of a kind this perfsh does not know (skipped, counted, shown in the run's notes).
+  public private(set) var unreadable = 0
 
   /// Creates a ring of `slots` records (a power of two) for sampling every `rate` bytes on average.
   ///
@@ -76,7 +78,7 @@ public struct AllocationRing: ~Copyable {
   }
 
   /// Pops every published record, in ring order, into `body`.
-  public func drain(_ body: (AllocationRecord) -> Void) {
+  public mutating func drain(_ body: (AllocationRecord) -> Void) {
     var raw = perfsh_alloc_record()
     while perfsh_alloc_ring_pop(base, &raw) != 0 {
       let kind: AllocationRecord.Kind
@@ -84,7 +86,9 @@ public struct AllocationRing: ~Copyable {
       case Int(PERFSH_ALLOC_HELLO.rawValue): kind = .hello
       case Int(PERFSH_ALLOC_ALLOC.rawValue): kind = .allocation
       case Int(PERFSH_ALLOC_FREE.rawValue): kind = .free
-      default: continue
+      default:
+        unreadable += 1
+        continue
       }
       let count = Int(min(raw.frame_count, UInt32(PERFSH_ALLOC_MAX_FRAMES)))
       let frames = withUnsafeBytes(of: raw.frames) { Array($0.bindMemory(to: UInt64.self).prefix(count)) }
