@@ -89,7 +89,8 @@ final class AllocationEndToEndTests: XCTestCase {
   func testExecedImageKeepsRecordingAndTheOldHeapIsDropped() throws {
     let (r, pb) = try record(try Workloads.path("allocs") + " exec")
     let top = try GoToolchain.pprofTop(pb, sampleIndex: "alloc_space")
-    assertWithin(top["warm_up"].map { Double($0.cum) }, 8 * mib, 0.05, "warm_up before the exec")
+    // 8 MiB at 8 KiB is ~1000 samples: 3.1 % standard deviation, so ±15 % (4.8 sigma).
+    assertWithin(top["warm_up"].map { Double($0.cum) }, 8 * mib, 0.15, "warm_up before the exec")
     assertWithin(top["load_rows"].map { Double($0.flat) }, 300 * mib, 0.05, "load_rows after the exec")
     let inuse = try flat(pb, "inuse_space")
     assertWithin(inuse.values.reduce(0, +), 100 * mib, 0.05, "only the new image's blocks are in use at exit")
