@@ -2,11 +2,16 @@
 // perfsh: a profiling shell for Linux. Layers and import rules: docs/architecture.md.
 import PackageDescription
 
+/// The package directory, for the recorder's link wrapper (the Swift driver needs an absolute path).
+let packageRoot = String(#filePath.dropLast("/Package.swift".count))
+
 let package = Package(
   name: "perfsh",
   platforms: [.macOS(.v13)],
   products: [
-    .executable(name: "perfsh", targets: ["perfsh"])
+    .executable(name: "perfsh", targets: ["perfsh"]),
+    // The allocation recorder `run --alloc` preloads into the target; perfsh finds it next to itself.
+    .library(name: "perfsh-alloc", type: .dynamic, targets: ["CAllocRecorder"]),
   ],
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -15,6 +20,19 @@ let package = Package(
   targets: [
     // C shims and system libraries: only what Swift cannot import directly.
     .target(name: "CPerfEvent"),
+    // The allocation recorder (C only, imports nothing of the project) and the ring layout it
+    // shares with Capture. Frame pointers for its own stack walk; -fexceptions so a C++
+    // bad_alloc thrown through operator new still releases its guard.
+    .target(name: "CAllocRing"),
+    .target(
+      name: "CAllocRecorder", dependencies: ["CAllocRing"],
+      cSettings: [.unsafeFlags(["-O2", "-fno-omit-frame-pointer", "-fexceptions"])],
+      // No Swift runtime in the target: no swiftrt.o, and scripts/link-recorder puts --as-needed
+      // ahead of the libswiftCore the driver always adds, so only libc, libm and libgcc_s load.
+      linkerSettings: [
+        .linkedLibrary("m"), .linkedLibrary("dl"),
+        .unsafeFlags(["-nostartfiles", "-ld-path=\(packageRoot)/scripts/link-recorder"]),
+      ]),
     .systemLibrary(name: "CLibEdit", providers: [.apt(["libedit-dev"])]),
     .systemLibrary(name: "CLibDW", providers: [.apt(["libdw-dev"])]),
     .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
@@ -26,7 +44,7 @@ let package = Package(
     .target(
       name: "Capture",
       dependencies: [
-        "ProfileModel", "CPerfEvent",
+        "ProfileModel", "CPerfEvent", "CAllocRing",
         .product(name: "SystemPackage", package: "swift-system"),
       ]),
     // Symbolize: ELF, DWARF (libdw), demangling. Parsers take bytes.

@@ -37,9 +37,18 @@ public struct CPUSampler: Sendable {
     // Catch SIGINT/SIGTERM/SIGHUP before any probe is defined or child exists, so none of
     // them can kill perfsh half-way and leave either behind.
     let relay = try SignalRelay()
+    var allocation: AllocationCapture?
+    var overrides = request.environment
+    if let wanted = request.allocation {
+      let capture = try AllocationCapture(wanted)
+      overrides = capture.environment(
+        adding: overrides, inherited: SystemInfo.environment(), dwarf: callGraphChoice(request).stackBytes > 0)
+      allocation = capture
+    }
     var child = try SuspendedChild.launch(
-      arguments: request.arguments, environment: Self.environment(overrides: request.environment),
+      arguments: request.arguments, environment: Self.environment(overrides: overrides),
       workingDirectory: request.workingDirectory)
+    allocation?.launched()
 
     let (stackBytes, callGraphNote) = callGraphChoice(request)
     // Stack copies need bigger rings: keep about the same number of samples per ring.
@@ -61,7 +70,7 @@ public struct CPUSampler: Sendable {
 
     let format = try Self.sampleFormat(stackBytes: stackBytes)
     var merger = RecordMerger(rings: events.count, parser: PerfRecordParser(format: format))
-    var converter = ProfileConverter(frequency: request.frequency)
+    var converter = ProfileConverter(frequency: request.frequency, allocationRate: request.allocation?.rate)
     if stackBytes > 0 { converter.unwinder = unwinding?.makeUnwinder() }
 
     let wallStart = SystemInfo.wallNanos()
@@ -71,8 +80,8 @@ public struct CPUSampler: Sendable {
 
     var tracker = DescendantTracker()
     let (exit, interrupted, escalation) = try Self.watch(
-      &child, events: events, companion: companion, relay: relay, request: request, start: start, merger: &merger,
-      converter: &converter, tracker: &tracker)
+      &child, events: events, companion: companion, allocation: allocation, relay: relay, request: request, start: start,
+      merger: &merger, converter: &converter, tracker: &tracker)
     let end = SystemInfo.monotonicNanos()
     for e in events { try? e.file.disable() }
     companion?.disable()
@@ -80,8 +89,10 @@ public struct CPUSampler: Sendable {
     try companion?.drain(final: true)
     try merger.flush {
       tracker.note($0)
+      allocation?.before($0, into: &converter)
       converter.consume($0)
     }
+    allocation?.drain(upTo: nil, into: &converter)
 
     let stats = converter.stats
     let elapsed = Self.elapsed(
@@ -115,6 +126,12 @@ public struct CPUSampler: Sendable {
           + "descendant\(survivors.count == 1 ? "" : "s") running (pid \(pids)); capture stops when the command "
           + "exits, so \(survivors.count == 1 ? "it was" : "they were") not profiled after that")
     }
+    if let allocation,
+      let message = allocation.finish(
+        into: &run, executable: Self.executable(request) ?? "", identityChange: child.identityChange, name: name)
+    {
+      warnings.append(message)
+    }
     for warning in warnings { SystemInfo.writeStandardError("perfsh: \(warning)\n") }
     run.notes += warnings
     run.notes.append(callGraphNote)
@@ -143,6 +160,16 @@ public struct CPUSampler: Sendable {
     return records
   }
 
+  /// The executable `request` runs, resolved as the launch does; nil when it cannot be.
+  static func executable(_ request: CaptureRequest) -> String? {
+    guard let name = request.arguments.first else { return nil }
+    let searchPath = request.environment["PATH"] ?? SystemInfo.environment().last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
+    guard var path = try? ExecutableLookup.resolve(name, searchPath: searchPath, workingDirectory: request.workingDirectory)
+    else { return nil }
+    if !path.hasPrefix("/"), let cwd = request.workingDirectory { path = cwd + "/" + path }
+    return path
+  }
+
   /// The command's base name for messages (`./build/app` → `app`).
   static func commandName(_ request: CaptureRequest) -> String {
     request.arguments.first.map { String($0.split(separator: "/").last ?? Substring($0)) } ?? "the command"
@@ -163,7 +190,8 @@ public struct CPUSampler: Sendable {
   /// interrupt while the target still runs sends SIGKILL: a target that ignores them must
   /// not hold the shell forever.
   private static func watch(
-    _ child: inout SuspendedChild, events: [CPUEvent], companion: (any CaptureCompanion)?, relay: borrowing SignalRelay, request: CaptureRequest,
+    _ child: inout SuspendedChild, events: [CPUEvent], companion: (any CaptureCompanion)?, allocation: AllocationCapture?,
+    relay: borrowing SignalRelay, request: CaptureRequest,
     start: UInt64, merger: inout RecordMerger, converter: inout ProfileConverter, tracker: inout DescendantTracker
   ) throws(CaptureError) -> (SuspendedChild.Exit, Bool, String?) {
     var interrupted = false
@@ -180,7 +208,7 @@ public struct CPUSampler: Sendable {
     descriptors += companion?.descriptors ?? []
     var poller = Poller(descriptors: descriptors)
     while true {
-      var waitMillis: Int32 = 100
+      var waitMillis: Int32 = allocation == nil ? 100 : 20  // the allocation ring has no wake-up
       let now = SystemInfo.monotonicNanos()
       if let limit = termSentAt.map({ $0 &+ grace }) ?? deadline, !killSent {
         waitMillis = min(waitMillis, Int32(clamping: (limit &- min(now, limit)) / 1_000_000))
@@ -191,10 +219,13 @@ public struct CPUSampler: Sendable {
       try drain(events, into: &merger)
       try companion?.drain(final: false)
       // Hold back the newest records: another CPU may still be writing older ones.
-      try merger.emit(upTo: SystemInfo.monotonicNanos() &- 20_000_000) {
+      let cutoff = SystemInfo.monotonicNanos() &- 20_000_000
+      try merger.emit(upTo: cutoff) {
         tracker.note($0)
+        allocation?.before($0, into: &converter)
         converter.consume($0)
       }
+      allocation?.drain(upTo: cutoff, into: &converter)
 
       for received in relay.pending() {
         interrupted = true

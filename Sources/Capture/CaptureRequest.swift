@@ -19,6 +19,8 @@ public struct CaptureRequest: Sendable, Equatable {
   /// How user call chains are taken: frame pointers, DWARF unwinding of stack copies, or a
   /// choice made per run from the main executable.
   public var callGraph: CallGraph
+  /// Allocation recording (`run --alloc`): the recorder to preload and its rate; nil for none.
+  public var allocation: AllocationRequest?
 
   /// Kernel frame policy.
   public enum KernelFrames: Sendable, Equatable {
@@ -32,8 +34,9 @@ public struct CaptureRequest: Sendable, Equatable {
   public init(
     arguments: [String], environment: [String: String] = [:], workingDirectory: String? = nil,
     frequency: Int = 999, timeout: Duration? = nil, killGrace: Duration = .seconds(2), ringDataPages: Int = 64,
-    kernelFrames: KernelFrames = .whenPermitted, callGraph: CallGraph = .auto
+    kernelFrames: KernelFrames = .whenPermitted, callGraph: CallGraph = .auto, allocation: AllocationRequest? = nil
   ) {
+    self.allocation = allocation
     self.arguments = arguments
     self.environment = environment
     self.workingDirectory = workingDirectory

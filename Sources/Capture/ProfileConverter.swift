@@ -31,27 +31,34 @@ public struct ProfileConverter {
   /// Objects (mapped files and pseudo objects) regions refer to.
   public private(set) var objects: [MappedObject] = []
 
-  private var profile: Profile
+  // Internal (not private) where ProfileConverter+Allocations.swift shares them.
+  var profile: Profile
   private var objectIndex: [MappedObject: Int] = [:]
   private var objectMappings: [MappingID?] = []
   private var kernelObject: Int?
-  private var spaces: [Int32: AddressSpace] = [:]
+  var spaces: [Int32: AddressSpace] = [:]
   private var threadNames: [Int32: StringID] = [:]
   private var locationCache: [LocationKey: LocationID] = [:]
   private var labelCache: [LabelKey: LabelSetID] = [:]
-  private var sampleIndex: [UInt64: Int] = [:]
+  var sampleIndex: [UInt64: Int] = [:]
   private var frameScratch: [LocationID] = []
   private var userScratch: [UInt64] = []
   private var valueScratch: [Int64] = [0, 0]
+  /// Heap columns and live blocks of `run --alloc`; nil without it.
+  var allocationState: AllocationState?
   private let pidKey: StringID
   private let tidKey: StringID
   private let threadKey: StringID
 
   /// A converter for samples taken at `frequency` Hz (the nominal period is 1e9 / frequency ns).
-  public init(frequency: Int) {
-    var p = Profile(sampleTypes: [
-      ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds"),
-    ])
+  /// With `allocationRate` (mean bytes between allocation samples) the profile also gets Go's
+  /// heap columns (alloc_objects, alloc_space, inuse_objects, inuse_space), zero in CPU samples.
+  public init(frequency: Int, allocationRate: Int64? = nil) {
+    var types = [ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds")]
+    if allocationRate != nil { types += AllocationState.sampleTypes }
+    var p = Profile(sampleTypes: types)
+    valueScratch = Array(repeating: 0, count: types.count)
+    allocationState = allocationRate.map { AllocationState(rate: $0) }
     p.periodType = ValueType(type: "cpu", unit: "nanoseconds")
     p.period = Int64(1_000_000_000 / max(1, frequency))
     pidKey = p.strings.intern("pid")
@@ -102,6 +109,7 @@ public struct ProfileConverter {
   public func makeProfile(run: RunInfo, timeNanos: Int64 = 0, durationNanos: Int64 = 0) -> Profile {
     var p = profile
     p.run = run
+    if let allocationState { allocationState.finish(&p, start: stats.firstExecTime) }
     p.timeNanos = timeNanos
     p.durationNanos = durationNanos
     return p
@@ -202,7 +210,7 @@ public struct ProfileConverter {
     return id
   }
 
-  private mutating func location(address: UInt64, kernel: Bool, space: AddressSpace) -> LocationID {
+  mutating func location(address: UInt64, kernel: Bool, space: AddressSpace) -> LocationID {
     let object: Int?
     if kernel {
       if kernelObject == nil { kernelObject = intern(.kernel) }
@@ -219,7 +227,7 @@ public struct ProfileConverter {
     return id
   }
 
-  private mutating func labelSet(pid: Int32, tid: Int32) -> LabelSetID {
+  mutating func labelSet(pid: Int32, tid: Int32) -> LabelSetID {
     let name = threadNames[tid]
     let key = LabelKey(pid: pid, tid: tid, name: name?.raw ?? -1)
     if let id = labelCache[key] { return id }

@@ -89,6 +89,8 @@ public struct RunInfo: Sendable, Equatable {
   public var interrupted: Bool = false
   /// Free-form notes a source wants shown in `info`, e.g. which unwinder was used.
   public var notes: [String] = []
+  /// Totals and peak of an allocation-recording run (`run --alloc`); nil otherwise.
+  public var allocations: AllocationSummary?
 
   public init() {}
 

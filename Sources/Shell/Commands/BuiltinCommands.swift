@@ -14,6 +14,7 @@ public enum BuiltinCommands {
       DropCommand.self,
       SummaryCommand.self,
       TopCommand.self,
+      LeaksCommand.self,
       PeekCommand.self,
       TreeCommand.self,
       ListCommand.self,

@@ -155,6 +155,7 @@ struct RepeatMerger {
         }
       }
       p.run.lostRecords = p.run.lostRecords.addingSaturating(other.run.lostRecords)
+      if let a = other.run.allocations { p.run.allocations = p.run.allocations.map { $0.merged(with: a) } ?? a }
       p.run.interrupted = p.run.interrupted || other.run.interrupted
       if (p.run.termination?.shellStatus ?? 0) == 0 { p.run.termination = other.run.termination }
       p.durationNanos = p.durationNanos.addingSaturating(other.durationNanos)

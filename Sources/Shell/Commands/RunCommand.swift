@@ -28,6 +28,7 @@ struct RunCommand: ShellCommand {
         run --env LANG=C --cwd /tmp --timeout 10s make -j2
         run --heatmap ./app
         run --trace '^inner$' --trace 'libc.so.6:^malloc$' ./app
+        run --alloc ./app            (then: top --sample-index inuse_space; leaks)
       """)
   static var shell: CommandSpec {
     CommandSpec(group: .capture, arguments: [.file, .file],
@@ -70,6 +71,12 @@ struct RunCommand: ShellCommand {
   @Flag(name: .customLong("no-sample"), help: "With --trace: trace only, do not sample.")
   var noSample = false
 
+  @Flag(help: "Also record allocations (malloc, new, …) by preloading perfsh's recorder: heap sample types alloc_objects, alloc_space, inuse_objects, inuse_space.")
+  var alloc = false
+
+  @Option(name: .customLong("alloc-rate"), help: "With --alloc: mean bytes between sampled allocations (default 524288).")
+  var allocRate: Int64?
+
   @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.")
   var command: [String] = []
 
@@ -78,6 +85,9 @@ struct RunCommand: ShellCommand {
     if command.isEmpty { throw ValidationError("name a command to run, e.g. 'run ./app args'") }
     if repeats < 1 { throw ValidationError("-n takes a number of runs of at least 1, not \(repeats)") }
     for pair in environment where !pair.contains("=") { throw ValidationError("--env takes K=V, not '\(pair)'") }
+    if allocRate != nil && !alloc { throw ValidationError("--alloc-rate needs --alloc") }
+    if let allocRate, allocRate < 1 { throw ValidationError("--alloc-rate takes a number of bytes of at least 1") }
+    if alloc && noSample { throw ValidationError("--alloc keeps CPU sampling: drop --no-sample") }
     if trace.isEmpty && (noSample || traceMax != nil) { throw ValidationError("--no-sample and --trace-max need --trace") }
   }
 
@@ -92,8 +102,9 @@ struct RunCommand: ShellCommand {
     }
     let limit = try timeout.map { text throws(ShellError) in try DurationText.parse(text, option: "--timeout") }
     let hz = frequency ?? context.settings.frequency
+    let allocation = try alloc ? AllocationRun.request(rate: allocRate, environment: context.environment) : nil
     let request = CaptureRequest(arguments: argv, environment: env, workingDirectory: cwd, frequency: hz, timeout: limit,
-                                 callGraph: CallGraph(option: callGraph) ?? .auto)
+                                 callGraph: CallGraph(option: callGraph) ?? .auto, allocation: allocation)
     context.flush()
     // Kernel symbols and the program's binaries are read while the target runs, so the
     // session is ready sooner after it exits.

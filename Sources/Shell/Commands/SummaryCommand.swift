@@ -31,6 +31,7 @@ struct SummaryCommand: ShellCommand {
     }
     var out = context.out
     SummaryRenderer.write(facts, to: &out)
+    for line in s.memorySummaryLines { out.write(line + "\n") }
     return .success
   }
 }

@@ -19,3 +19,31 @@ extension Session {
     return facts
   }
 }
+
+extension Session {
+  /// The memory lines under the summary block of a `run --alloc` session; empty otherwise.
+  public var memorySummaryLines: [String] {
+    guard let a = profile.run.allocations else { return [] }
+    guard a.processes > 0 else { return ["Allocations: none recorded (the recorder was not loaded; see info)"] }
+    let runs = profile.repeats.count
+    return (runs > 1 ? ["Memory (summed over \(runs) runs; peak of the highest run):"] : []) + [
+      "Allocated: \(ByteText.string(a.allocatedBytes)) in \(a.allocatedObjects.groupedThousands) objects "
+        + "(estimated from \(a.sampledAllocations.groupedThousands) samples, one per \(ByteText.string(a.rate)) on average)",
+      "In Use at Exit: \(ByteText.string(a.inUseBytes)) | Peak In Use: \(ByteText.string(a.peakInUseBytes)) "
+        + "at \(DurationFormat.string(nanoseconds: a.peakNanos)) | Lost: \(a.lostRecords)",
+    ]
+  }
+}
+
+extension BinaryInteger {
+  /// The number with thousands grouped by commas (prose only, never in exports).
+  fileprivate var groupedThousands: String {
+    let digits = String(self.magnitude)
+    var out = ""
+    for (i, c) in digits.enumerated() {
+      if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+      out.append(c)
+    }
+    return (self < 0 ? "-" : "") + out
+  }
+}

@@ -1,0 +1,1 @@
+// The ring layout is header-only (include/CAllocRing.h); this file gives the target a source.
