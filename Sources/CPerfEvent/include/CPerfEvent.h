@@ -63,4 +63,10 @@ int perfsh_pidfd_open(pid_t pid);
 int perfsh_si_user(void);
 int perfsh_si_queue(void);
 
+/// Probe-cost calibration targets (written in assembly so their first instruction is
+/// known: `push %rbp`, the kind the kernel emulates, where trace probes are placed).
+/// perfsh_calibration_leaf does nothing; perfsh_calibration_outer calls it `n` times.
+void perfsh_calibration_leaf(void);
+void perfsh_calibration_outer(uint64_t n);
+
 #endif

@@ -4,8 +4,9 @@ import SystemPackage
 
 /// Traces functions with uprobes (entry) and uretprobes (return) while a `CPUSampler` run
 /// samples: per CPU one event per probe, inherited by every thread and child, enabled at
-/// exec; all events of a CPU write into one ring. Hits are merged across CPUs in time order
-/// and paired per thread by `ShadowStacks`.
+/// exec; all events of a CPU write into one ring, owned by an event that records the
+/// threads' context switches. Hits and switches are merged across CPUs in time order and
+/// paired per thread by `ShadowStacks`, which so measures both CPU and wall time per call.
 ///
 /// Probes are defined through tracefs by default (inheritable); the `uprobe` PMU backend
 /// cannot be inherited safely and so follows only the initial thread.
@@ -34,12 +35,15 @@ public final class UprobeTracer: CaptureCompanion {
     case pmu
   }
 
-  /// A tracer for `probes`; `ringDataPages` per CPU (rounded up to a power of two).
-  public init(probes: [TraceProbe], backend: Backend = .tracefs, ringDataPages: Int = 256) throws(CaptureError) {
+  /// A tracer for `probes`; `ringDataPages` per CPU (rounded up to a power of two);
+  /// `probeCost` is taken out of every traced call (see `ProbeCalibration`).
+  public init(
+    probes: [TraceProbe], backend: Backend = .tracefs, ringDataPages: Int = 256, probeCost: ProbeCost = .zero
+  ) throws(CaptureError) {
     self.probes = probes
     self.backend = backend
     self.dataPages = max(1, ringDataPages).nextPowerOfTwo
-    self.stacks = ShadowStacks(probesReturns: probes.map(\.probesReturns))
+    self.stacks = ShadowStacks(probesReturns: probes.map(\.probesReturns), probeCost: probeCost)
   }
 
   /// Descriptors of the per-CPU rings.
@@ -64,20 +68,18 @@ public final class UprobeTracer: CaptureCompanion {
       pmu = try UprobePMU.current()
     }
     for cpu in cpus {
-      var ringIndex: Int?
+      // The ring's owner records the threads' context switches (CPU time = wall − switched out).
+      let switches = try PerfEventFile.open(attributes: TraceEventAttributes.switches(wakeupBytes: wakeup), pid: pid, cpu: cpu)
+      let ring = try RingBuffer(file: switches, dataPages: dataPages)
+      rings.append(TraceRing(file: switches, ring: ring))
+      let r = rings.count - 1
       for (index, probe) in probes.enumerated() {
         for isReturn in probe.probesReturns ? [false, true] : [false] {
           let file = try openProbe(index, probe, isReturn: isReturn, pid: pid, cpu: cpu, wakeupBytes: wakeup)
           let id = try file.eventID()
           decoder.register(id: id, function: UInt32(index), isReturn: isReturn)
-          if let r = ringIndex {
-            try file.setOutput(to: rings[r].file)
-            files.append(TraceEventFile(file: file))
-          } else {
-            let ring = try RingBuffer(file: file, dataPages: dataPages)
-            rings.append(TraceRing(file: file, ring: ring))
-            ringIndex = rings.count - 1
-          }
+          try file.setOutput(to: rings[r].file)
+          files.append(TraceEventFile(file: file))
         }
       }
     }
@@ -180,7 +182,7 @@ public struct TraceResult: Sendable {
   public var unmatchedReturns: Int64
   /// Probe hits decoded.
   public var hits: UInt64
-  /// Perf events opened (functions × probes per function × CPUs).
+  /// Perf events opened (functions × probes per function × CPUs, plus a switch event per CPU).
   public var events: Int
 }
 

@@ -15,11 +15,14 @@ struct ExportCommand: ShellCommand {
       half-written: data goes to a temporary file that is renamed over FILE at the end.
       csv and json hold the heatmap table with raw numbers (nanoseconds, counts) for
       CI pipelines; for a sampled session count is samples and avg/max/p95 are empty.
+      Traced times are CPU time per call with the probe cost taken out; --clock wall and
+      --raw choose the other views for csv and json (pprof keeps CPU self time).
 
       EXAMPLES:
         export pprof cpu.pb.gz
         export folded stacks.txt @prev
         export csv heatmap.csv
+        export csv --clock wall wall.csv
       """)
   static var shell: CommandSpec {
     CommandSpec(group: .export, arguments: [.choices(ExportFormat.allCases.map(\.rawValue)), .file, .session])
@@ -34,8 +37,17 @@ struct ExportCommand: ShellCommand {
   @Argument(help: "Session (default: the current one).")
   var session: String?
 
+  @Option(help: "csv/json of traced sessions: cpu (default) or wall time per call.")
+  var clock: CallClock = .cpu
+
+  @Flag(help: "csv/json of traced sessions: times without the probe cost taken out.")
+  var raw = false
+
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     let s = try context.session(session)
+    if format == .pprof || format == .folded, clock != .cpu || raw {
+      throw .failed("export: --clock and --raw apply to csv and json only")
+    }
     do {
       switch format {
       case .pprof:
@@ -43,7 +55,7 @@ struct ExportCommand: ShellCommand {
       case .folded:
         try AtomicFile.write(FoldedStacksWriter.write(s.profile), to: file)
       case .csv, .json:
-        let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: s.profile) }
+        let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: s.profile, clock: clock, raw: raw) }
         let text = format == .csv ? HeatmapExport.csv(heatmap) : HeatmapExport.json(heatmap, facts: s.summaryFacts)
         try AtomicFile.write(text, to: file)
       }

@@ -1,5 +1,6 @@
 import Capture
 import ProfileModel
+import Render
 import Symbolize
 
 /// Trace mode of `run` (`--trace PATTERN`): resolves the patterns into probe sites, gives
@@ -13,11 +14,17 @@ final class TraceRun {
   let sites: [ProbeSite]
   /// True when the executable is a Go binary (entry probes only).
   let entryOnly: Bool
+  /// The per-call probe cost measured before the run and taken out of every call.
+  let probeCost: ProbeCost
+  /// Why the probe cost could not be measured (then nothing is subtracted).
+  let calibrationProblem: String?
 
-  private init(tracer: UprobeTracer, sites: [ProbeSite], entryOnly: Bool) {
+  private init(tracer: UprobeTracer, sites: [ProbeSite], entryOnly: Bool, probeCost: ProbeCost, calibrationProblem: String?) {
     self.tracer = tracer
     self.sites = sites
     self.entryOnly = entryOnly
+    self.probeCost = probeCost
+    self.calibrationProblem = calibrationProblem
   }
 
   /// A trace plan for `request`'s command, or nil when `patterns` is empty.
@@ -41,9 +48,20 @@ final class TraceRun {
     }
     // uretprobes rewrite return addresses; Go moves stacks and checks them, so never there.
     let probes = sites.map { TraceProbe(path: $0.path, fileOffset: $0.fileOffset, probesReturns: !$0.isGo) }
+    // The probes' own cost, measured on this machine now, comes out of every timed call.
+    var cost = ProbeCost.zero
+    var problem: String?
+    if probes.contains(where: \.probesReturns) {
+      do {
+        cost = try ProbeCalibration.measure()
+      } catch {
+        problem = error.description
+      }
+    }
     do {
-      let tracer = try UprobeTracer(probes: probes)
-      return TraceRun(tracer: tracer, sites: sites, entryOnly: sites.contains { $0.isGo })
+      let tracer = try UprobeTracer(probes: probes, probeCost: cost)
+      return TraceRun(
+        tracer: tracer, sites: sites, entryOnly: sites.contains { $0.isGo }, probeCost: cost, calibrationProblem: problem)
     } catch {
       throw .failed("run: " + error.description)
     }
@@ -76,6 +94,16 @@ final class TraceRun {
     profile.callStatistics = statistics
     let calls = result.statistics.reduce(Int64(0)) { $0 + $1.calls }
     profile.run.notes.append("traced \(sites.count) functions with uprobes: \(calls) calls")
+    if !probeCost.isZero {
+      profile.run.notes.append(
+        "probe cost \(DurationFormat.string(nanoseconds: probeCost.perCallNanos)) per traced call measured before the run "
+          + "(\(DurationFormat.string(nanoseconds: probeCost.insideNanos)) inside the call, "
+          + "\(DurationFormat.string(nanoseconds: probeCost.outsideNanos)) in its caller) and subtracted; --raw shows times without")
+    }
+    if let calibrationProblem {
+      profile.run.notes.append("probe cost not subtracted: calibration failed: \(calibrationProblem)")
+      context.warn("probe cost not subtracted: calibration failed: \(calibrationProblem)")
+    }
     if entryOnly {
       profile.run.notes.append(
         "Go binary: entry probes only (return probes would break Go's moving stacks); Count is exact, durations are absent")
