@@ -78,7 +78,9 @@ final class TraceGroundTruthTests: XCTestCase {
       }
       let tolerance = t.cpuMean < 1_000 ? 200 : 0.05 * t.cpuMean
       XCTAssertEqual(Double(avg), t.cpuMean, accuracy: tolerance, "\(name) CPU avg vs the program's own (\(context))")
-      if name != "pc_tiny", let p95 = s.p95SelfNanos {  // single sub-µs calls are below the clock's resolution
+      // P95 of the leaves: single sub-µs calls are below the program's clock resolution, and
+      // pc_parent's self time carries ten callees' trap corrections, whose spread widens its tail.
+      if name != "pc_tiny", name != "pc_parent", let p95 = s.p95SelfNanos {
         XCTAssertEqual(Double(p95), t.cpuP95, accuracy: 0.10 * t.cpuP95, "\(name) CPU P95 (\(context))")
       }
     }

@@ -18,11 +18,16 @@ public struct TraceRecordDecoder: Sendable {
   /// PERF_RECORD_MISC_SWITCH_OUT: the record is a switch-out (else a switch-in).
   static let switchOutFlag: UInt16 = 1 << 13
 
+  /// Probe hits decoded (switch records not included).
+  public private(set) var probeHits: UInt64 = 0
   /// Samples whose id belongs to no known event (should stay zero).
   public private(set) var unknownEvents: UInt64 = 0
 
   /// An empty decoder; `register` each event's id.
   public init() {}
+
+  /// Adds records the kernel dropped without a LOST record (found by comparing counts).
+  public mutating func addUnreportedLoss(_ n: UInt64) { lostRecords &+= n }
 
   /// Maps an event id to the function it probes.
   public mutating func register(id: UInt64, function: UInt32, isReturn: Bool) {
@@ -43,6 +48,7 @@ public struct TraceRecordDecoder: Sendable {
         let tid = bytes.loadUnaligned(fromByteOffset: offset + 20, as: UInt32.self)
         let time = bytes.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self)
         if let code = probes[id] {
+          probeHits &+= 1
           hits.append(TraceHit(time: time, tid: tid, function: code >> 1, isReturn: code & 1 == 1))
         } else {
           unknownEvents &+= 1

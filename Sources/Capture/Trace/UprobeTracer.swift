@@ -121,6 +121,21 @@ public final class UprobeTracer: CaptureCompanion {
     }
     hitCount &+= UInt64(used)
     pending.removeSubrange(0..<used)
+    if final { accountUnreportedLoss() }
+  }
+
+  /// Records dropped while a ring was full at the very end of a run get no LOST record (the
+  /// kernel writes one only with the next record that fits), so the events' own counts are
+  /// compared with the hits decoded once the target is gone.
+  private func accountUnreportedLoss() {
+    var counted: UInt64 = 0
+    for f in files {
+      guard let n = f.file.count() else { return }
+      counted &+= n
+    }
+    if counted > decoder.probeHits &+ decoder.lostRecords {
+      decoder.addUnreportedLoss(counted - decoder.probeHits - decoder.lostRecords)
+    }
   }
 
   /// Disables every event.

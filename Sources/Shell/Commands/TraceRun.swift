@@ -47,7 +47,7 @@ final class TraceRun {
       throw .failed("run: " + error.description)
     }
     // uretprobes rewrite return addresses; Go moves stacks and checks them, so never there.
-    let probes = sites.map { TraceProbe(path: $0.path, fileOffset: $0.fileOffset, probesReturns: !$0.isGo) }
+    let probes = sites.map { TraceProbe(path: $0.path, fileOffset: $0.probeFileOffset, probesReturns: !$0.isGo) }
     // The probes' own cost, measured on this machine now, comes out of every timed call.
     var cost = ProbeCost.zero
     var problem: String?
@@ -94,6 +94,7 @@ final class TraceRun {
     profile.callStatistics = statistics
     let calls = result.statistics.reduce(Int64(0)) { $0 + $1.calls }
     profile.run.notes.append("traced \(sites.count) functions with uprobes: \(calls) calls")
+    profile.run.notes += TraceRun.placementNotes(sites)
     if !probeCost.isZero {
       profile.run.notes.append(
         "probe cost \(DurationFormat.string(nanoseconds: probeCost.perCallNanos)) per traced call measured before the run "
@@ -119,6 +120,25 @@ final class TraceRun {
       profile.run.lostRecords += Int64(clamping: result.lostRecords)
       context.warn("\(result.lostRecords) trace records were lost (ring buffer overflow): counts are incomplete")
     }
+  }
+
+  /// Where each function's probes were placed and why (a summary past 20 functions).
+  static func placementNotes(_ sites: [ProbeSite], limit: Int = 20) -> [String] {
+    var notes: [String] = []
+    var kinds: [String: Int] = [:]
+    for site in sites {
+      guard let p = site.placement else { continue }
+      kinds[p.kind.rawValue, default: 0] += 1
+      if notes.count < limit {
+        let at = p.instruction.isEmpty ? "" : " on '\(p.instruction)' (\(p.kind.rawValue))"
+        notes.append("probe \(site.name) at +\(p.offset)\(at): \(p.reason)")
+      }
+    }
+    if sites.count > limit {
+      let summary = kinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+      notes.append("probes of \(sites.count) functions: \(summary) (the first \(limit) listed above)")
+    }
+    return notes
   }
 
   /// Appends value columns to every sample (zeros), keeping stacks and labels.
