@@ -60,6 +60,21 @@ final class TraceClockEndToEndTests: XCTestCase {
     XCTAssertGreaterThanOrEqual(wall["pc_sleep"]?.cpuNanos ?? 0, 99_000_000, "10 calls of 10 ms wall each")
   }
 
+  func testPprofExportCarriesTheChosenClock() throws {
+    guard GoToolchain.goPath != nil else { throw XCTSkip("go is not installed") }
+    let cpu = home.appendingPathComponent("cpu.pb.gz")
+    let wall = home.appendingPathComponent("wall.pb.gz")
+    let truth = home.appendingPathComponent("truth.txt")
+    let r = try perfsh(
+      "run --no-sample --trace '^pc_sleep$' examples/bin/percall \(truth.path); export pprof \(cpu.path); export pprof --clock wall \(wall.path)")
+    XCTAssertEqual(r.status, 0, r.stderr)
+    let cpuTop = try GoToolchain.pprofTop(cpu, sampleIndex: "self")
+    let wallTop = try GoToolchain.pprofTop(wall, sampleIndex: "self")
+    XCTAssertLessThan(cpuTop["pc_sleep"]?.flat ?? .max, 10_000_000)
+    XCTAssertGreaterThanOrEqual(wallTop["pc_sleep"]?.flat ?? 0, 99_000_000)
+    XCTAssertEqual(try GoToolchain.pprofTop(wall, sampleIndex: "calls")["pc_sleep"]?.flat, 10)
+  }
+
   func testWallOfASampledSessionIsRefused() throws {
     let r = try perfsh("run examples/bin/ratio; assert wall(\"hot60\") > 1ms")
     XCTAssertNotEqual(r.status, 0)

@@ -16,7 +16,7 @@ struct ExportCommand: ShellCommand {
       csv and json hold the heatmap table with raw numbers (nanoseconds, counts) for
       CI pipelines; for a sampled session count is samples and avg/max/p95 are empty.
       Traced times are CPU time per call with the probe cost taken out; --clock wall and
-      --raw choose the other views for csv and json (pprof keeps CPU self time).
+      --raw choose the other views for pprof (its self/nanoseconds column), csv and json.
 
       EXAMPLES:
         export pprof cpu.pb.gz
@@ -37,21 +37,21 @@ struct ExportCommand: ShellCommand {
   @Argument(help: "Session (default: the current one).")
   var session: String?
 
-  @Option(help: "csv/json of traced sessions: cpu (default) or wall time per call.")
+  @Option(help: "Traced sessions: self times in cpu (default) or wall time.")
   var clock: CallClock = .cpu
 
-  @Flag(help: "csv/json of traced sessions: times without the probe cost taken out.")
+  @Flag(help: "Traced sessions: times without the probe cost taken out.")
   var raw = false
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     let s = try context.session(session)
-    if format == .pprof || format == .folded, clock != .cpu || raw {
-      throw .failed("export: --clock and --raw apply to csv and json only")
+    if format == .folded, clock != .cpu || raw {
+      throw .failed("export: --clock and --raw apply to pprof, csv and json (folded stacks hold samples only)")
     }
     do {
       switch format {
       case .pprof:
-        try AtomicFile.write(try PprofEncoder.encode(s.profile), to: file)
+        try AtomicFile.write(try PprofEncoder.encode(TraceRun.viewed(s.profile, clock: clock, raw: raw)), to: file)
       case .folded:
         try AtomicFile.write(FoldedStacksWriter.write(s.profile), to: file)
       case .csv, .json:

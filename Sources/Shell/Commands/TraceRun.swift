@@ -141,6 +141,30 @@ final class TraceRun {
     return notes
   }
 
+  /// `profile` with its traced numbers in `clock` (raw when asked): the call statistics and
+  /// the `self/nanoseconds` column of the one-frame samples that carry them (what `export
+  /// pprof` writes). Unchanged when nothing was traced.
+  static func viewed(_ profile: Profile, clock: CallClock, raw: Bool) -> Profile {
+    guard !profile.callStatistics.isEmpty, clock != .cpu || raw else { return profile }
+    var p = profile
+    let selfColumn = p.sampleTypes.lastIndex { $0.type == "self" && $0.unit == "nanoseconds" }
+    let callsColumn = p.sampleTypes.lastIndex { $0.type == "calls" && $0.unit == "count" }
+    var viewed: [FunctionID: CallStatistics] = [:]
+    for (id, stats) in p.callStatistics { viewed[id] = stats.viewed(clock, raw: raw) }
+    if let selfColumn, let callsColumn {
+      for i in 0..<p.samples.count where p.samples.value(i, callsColumn) > 0 {
+        let stack = p.samples.stacks[i]
+        guard p.stacks.depth(of: stack) == 1, let line = p.location(p.stacks.location(of: stack)).lines.last,
+          let old = p.callStatistics[line.function], let new = viewed[line.function], old.hasDurations,
+          p.samples.value(i, selfColumn) == old.selfNanos
+        else { continue }
+        p.samples.add(new.selfNanos - old.selfNanos, toSample: i, column: selfColumn)
+      }
+    }
+    p.callStatistics = viewed
+    return p
+  }
+
   /// Appends value columns to every sample (zeros), keeping stacks and labels.
   static func widen(_ profile: inout Profile, by types: [ValueType]) {
     let old = profile.samples
