@@ -25,7 +25,9 @@ struct ExportCommand: ShellCommand {
         export csv --clock wall wall.csv
       """)
   static var shell: CommandSpec {
-    CommandSpec(group: .export, arguments: [.choices(ExportFormat.allCases.map(\.rawValue)), .file, .session])
+    CommandSpec(
+      group: .export, arguments: [.choices(ExportFormat.allCases.map(\.rawValue)), .file, .session],
+      options: ["--clock": .choices(CallClock.allCases.map(\.rawValue))])
   }
 
   @Argument(help: "pprof, folded, csv or json.")

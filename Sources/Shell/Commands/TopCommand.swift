@@ -22,7 +22,9 @@ struct TopCommand: ShellCommand {
         top --clock wall          (traced sessions: wall time per call instead of CPU time)
       """,
     aliases: ["text"])
-  static var shell: CommandSpec { CommandSpec(group: .analysis, arguments: [.session]) }
+  static var shell: CommandSpec {
+    CommandSpec(group: .analysis, arguments: [.session], options: ["--clock": .choices(CallClock.allCases.map(\.rawValue))])
+  }
 
   @Argument(help: "Rows to show (default 10) and/or a session.")
   var words: [String] = []
