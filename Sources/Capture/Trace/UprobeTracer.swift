@@ -23,7 +23,6 @@ public final class UprobeTracer: CaptureCompanion {
   private var decoder = TraceRecordDecoder()
   private var stacks: ShadowStacks
   private var pending: [TraceHit] = []
-  private var hitCount: UInt64 = 0
   /// How long hits are held back so a slower CPU's older records can still be merged in.
   private let holdBackNanos: UInt64 = 20_000_000
 
@@ -119,7 +118,6 @@ public final class UprobeTracer: CaptureCompanion {
       stacks.consume(pending[used])
       used += 1
     }
-    hitCount &+= UInt64(used)
     pending.removeSubrange(0..<used)
     if final { accountUnreportedLoss() }
   }
@@ -148,7 +146,7 @@ public final class UprobeTracer: CaptureCompanion {
   public func result() -> TraceResult {
     TraceResult(
       statistics: stacks.statistics(), lostRecords: decoder.lostRecords, unmatchedReturns: stacks.unmatchedReturns,
-      hits: hitCount, events: files.count + rings.count)
+      hits: decoder.probeHits, events: files.count + rings.count)
   }
 
   /// Closes every event and removes the tracefs definitions (also done on deinit).
