@@ -55,6 +55,20 @@ final class TraceClockUnitTests: XCTestCase {
     XCTAssertEqual(stats[0].probeCostNanos, 8)
   }
 
+  func testRecursionWithProbeCostStillSumsToTheOutermostCall() {
+    var s = ShadowStacks(probesReturns: [true], probeCost: ProbeCost(insideNanos: 1, outsideNanos: 1))
+    for h in [hit(0, 0, .entry), hit(5, 0, .entry), hit(7, 0, .entry), hit(17, 0, .return), hit(20, 0, .return), hit(50, 0, .return)] {
+      s.consume(h)
+    }
+    let r = s.statistics()[0]
+    // Levels: 10 − 1 = 9; 15 − 1 − 2 = 12 (self 3); 50 − 1 − 2 × 2 = 45 (self 33).
+    XCTAssertEqual(r.calls, 3)
+    XCTAssertEqual(r.selfNanos, 9 + 3 + 33)
+    XCTAssertEqual(r.totalNanos, 9 + 12 + 45)
+    XCTAssertEqual(r.maxSelfNanos, 33)
+    XCTAssertEqual(r.rawCPU?.selfNanos, 50)
+  }
+
   func testProbeCostNeverMakesTimesNegative() {
     var s = ShadowStacks(probesReturns: [true], probeCost: ProbeCost(insideNanos: 50, outsideNanos: 50))
     for h in [hit(0, 0, .entry), hit(10, 0, .return)] { s.consume(h) }
