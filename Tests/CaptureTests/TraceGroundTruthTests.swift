@@ -7,7 +7,8 @@ import XCTest
 /// Per-call CPU and wall times of traced calls against a program that knows its own:
 /// examples/workloads/percall.c spins for CPU work calibrated in-process with
 /// CLOCK_THREAD_CPUTIME_ID (0.5 µs … 10 ms per call), sleeps, and prints its own per-call
-/// means right before the traced calls. The probe cost is measured and taken out first.
+/// means right before the traced calls. The probe cost is measured during the run (as
+/// `run --trace` does) and taken out.
 final class TraceGroundTruthTests: XCTestCase {
   private static let functions = ["pc_tiny", "pc_small", "pc_mid", "pc_big", "pc_sleep", "pc_parent"]
 
@@ -42,7 +43,6 @@ final class TraceGroundTruthTests: XCTestCase {
 
   private func tracePercall(contention: Bool = false) throws -> (CaptureResult, [String: CallStatistics], Truth, ProbeCost) {
     let binary = try Workloads.binary("percall")
-    let cost = try ProbeCalibration.measure()
     var spinners: [Process] = []
     if contention {
       for _ in 0..<2 {
@@ -62,11 +62,12 @@ final class TraceGroundTruthTests: XCTestCase {
     let out = FileManager.default.temporaryDirectory.appendingPathComponent("percall-\(getpid())-\(UUID().uuidString).txt").path
     defer { try? FileManager.default.removeItem(atPath: out) }
     let (capture, trace) = try TraceWorkloads.trace(
-      Self.functions, binary: binary, arguments: [binary, out], sample: false, probeCost: cost)
+      Self.functions, binary: binary, arguments: [binary, out], sample: false, calibrate: true)
     XCTAssertEqual(capture.profile.run.termination, .exited(0))
     XCTAssertEqual(trace.lostRecords, 0)
     XCTAssertEqual(trace.statistics.map(\.calls), [20_000, 5_000, 300, 10, 10, 100], "pc_small: 4,000 + 100 × 10 from pc_parent")
-    return (capture, Dictionary(uniqueKeysWithValues: zip(Self.functions, trace.statistics)), try Truth(file: out), cost)
+    XCTAssertNil(trace.calibrationProblem)
+    return (capture, Dictionary(uniqueKeysWithValues: zip(Self.functions, trace.statistics)), try Truth(file: out), trace.probeCost)
   }
 
   /// Avg within ±5 % (± 0.2 µs below 1 µs), P95 within ±10 %, of the program's own numbers.

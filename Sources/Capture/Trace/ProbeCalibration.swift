@@ -18,23 +18,33 @@ public enum ProbeCalibration {
 
   /// Measures the per-call probe cost with `rounds` rounds (the first is a warm-up).
   public static func measure(rounds: Int = 4) throws(CaptureError) -> ProbeCost {
+    var fs = try TracefsUprobes()
+    defer { fs.remove() }
+    let ids = try defineProbes(&fs)
+    var insides: [Int64] = []
+    var outsides: [Int64] = []
+    for round in 0..<max(2, rounds) {
+      let hits = try traceRound(tracepoints: ids, calls: callsPerRound)
+      if round > 0 { split(hits, insides: &insides, outsides: &outsides) }
+    }
+    return try cost(insides: insides, outsides: outsides)
+  }
+
+  /// Defines the entry and return probes of the calibration leaf in `fs`; their tracepoint ids.
+  static func defineProbes(_ fs: inout TracefsUprobes) throws(CaptureError) -> [UInt64] {
     let leafAddress = UInt64(UInt(bitPattern: unsafeBitCast(perfsh_calibration_leaf as @convention(c) () -> Void, to: UnsafeRawPointer.self)))
     guard let leaf = codeLocation(of: leafAddress) else {
       throw .systemFile(path: "/proc/self/maps", detail: "perfsh's own calibration function is in no mapped file")
     }
-    var fs = try TracefsUprobes()
-    defer { fs.remove() }
-    let ids = [
+    return [
       try fs.define(name: "calib_leaf", path: leaf.path, offset: leaf.offset, isReturn: false),
       try fs.define(name: "calib_leaf_ret", path: leaf.path, offset: leaf.offset, isReturn: true),
     ]
-    var insides: [Int64] = []
-    var outsides: [Int64] = []
-    for round in 0..<max(2, rounds) {
-      let hits = try traceRound(tracepoints: ids)
-      if round > 0 { split(hits, insides: &insides, outsides: &outsides) }
-    }
-    guard insides.count >= Int(callsPerRound) / 2, !outsides.isEmpty else {
+  }
+
+  /// The medians of the measured intervals, or why there are too few.
+  static func cost(insides: [Int64], outsides: [Int64]) throws(CaptureError) -> ProbeCost {
+    guard insides.count >= 100, outsides.count >= 100 else {
       throw .systemFile(path: "/sys/kernel/tracing/uprobe_events", detail: "probe calibration saw only \(insides.count) calls")
     }
     return ProbeCost(insideNanos: median(insides), outsideNanos: median(outsides))
@@ -53,8 +63,8 @@ public enum ProbeCalibration {
     }
   }
 
-  /// One round: the leaf called `callsPerRound` times with its probes enabled; the records in time order.
-  private static func traceRound(tracepoints ids: [UInt64]) throws(CaptureError) -> [TraceHit] {
+  /// One round: the leaf called `calls` times with its probes enabled; the records in time order.
+  static func traceRound(tracepoints ids: [UInt64], calls: UInt64) throws(CaptureError) -> [TraceHit] {
     let switches = try PerfEventFile.open(attributes: calibrationAttributes(TraceEventAttributes.switches(wakeupBytes: 1 << 20)), pid: 0, cpu: -1)
     var ring = try RingBuffer(file: switches, dataPages: 256)
     var decoder = TraceRecordDecoder()
@@ -67,7 +77,7 @@ public enum ProbeCalibration {
     }
     try switches.enable()
     for f in files { try f.file.enable() }
-    perfsh_calibration_outer(callsPerRound)
+    perfsh_calibration_outer(calls)
     for f in files { try f.file.disable() }
     try switches.disable()
     var bytes: [UInt8] = []

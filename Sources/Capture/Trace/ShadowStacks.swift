@@ -9,21 +9,22 @@ import ProfileModel
 /// call's self time is its duration minus the durations of the traced calls it made, so
 /// recursion counts every level in Count and self times sum to the outermost duration.
 /// A call's CPU time is its wall time minus the time its thread spent switched out in
-/// between (from the context-switch records). With a `ProbeCost`, each call's self time
-/// loses the part of its own probes' traps that falls inside it and the part of its traced
-/// callees' traps that falls outside theirs; totals lose the same, so self times still add
-/// up. Records must arrive in time order per thread.
+/// between (from the context-switch records). With a `ProbeCost` (given when the statistics
+/// are taken, so it can be measured during the run), each call's self time loses the part
+/// of its own probes' traps that falls inside it and the part of its traced callees' traps
+/// that falls outside theirs; totals lose the same, so self times still add up. The cost is
+/// taken out of the sums (exact) and out of Max and P95 with the function's mean number of
+/// traced callees (exact when, as usual, every call makes the same number).
+/// Records must arrive in time order per thread.
 public struct ShadowStacks: Sendable {
   private struct Frame: Sendable {
     var function: UInt32
     var entry: UInt64
     /// The thread's switched-out time so far when the call began.
     var offCPUAtEntry: Int64
-    /// Sums of the raw and corrected durations of the traced calls this call made.
+    /// Sums of the durations of the traced calls this call made.
     var childCPU: Int64 = 0
     var childWall: Int64 = 0
-    var childCorrectedCPU: Int64 = 0
-    var childCorrectedWall: Int64 = 0
     /// Traced calls made directly, and at any depth.
     var children: Int64 = 0
     var descendants: Int64 = 0
@@ -57,8 +58,13 @@ public struct ShadowStacks: Sendable {
       distribution.record(s)
     }
 
-    var value: CallTimes {
-      CallTimes(selfNanos: selfNanos, totalNanos: totalNanos, maxSelfNanos: distribution.maximum, p95SelfNanos: distribution.percentile(95))
+    /// The times with `perCall` taken out of each call's self time, `selfCost` / `totalCost`
+    /// out of the sums.
+    func value(perCall: Int64 = 0, selfCost: Int64 = 0, totalCost: Int64 = 0) -> CallTimes {
+      CallTimes(
+        selfNanos: max(0, selfNanos - selfCost), totalNanos: max(0, totalNanos - totalCost),
+        maxSelfNanos: max(0, distribution.maximum - perCall),
+        p95SelfNanos: distribution.percentile(95).map { max(0, $0 - perCall) })
     }
   }
 
@@ -66,10 +72,11 @@ public struct ShadowStacks: Sendable {
     var calls: Int64 = 0
     var unmatchedEntries: Int64 = 0
     var unmatchedReturns: Int64 = 0
+    /// Traced callees over all calls: direct, and at any depth.
+    var children: Int64 = 0
+    var descendants: Int64 = 0
     var cpu = Times()
     var wall = Times()
-    var rawCPU = Times()
-    var rawWall = Times()
   }
 
   private var threads: [UInt32: Thread] = [:]
@@ -78,7 +85,7 @@ public struct ShadowStacks: Sendable {
   private let cost: ProbeCost
 
   /// Stacks for `probesReturns.count` functions; entry-only functions count entries as calls.
-  /// `probeCost` is taken out of every call (zero keeps raw numbers only).
+  /// `probeCost` is what `statistics()` takes out by default (zero keeps raw numbers only).
   public init(probesReturns: [Bool], probeCost: ProbeCost = .zero) {
     hasReturns = probesReturns
     functions = Array(repeating: Accumulator(), count: probesReturns.count)
@@ -121,25 +128,15 @@ public struct ShadowStacks: Sendable {
     thread.stack.removeSubrange(k...)
     let wall = Int64(clamping: hit.time &- min(hit.time, frame.entry))
     let cpu = max(0, wall - max(0, off - frame.offCPUAtEntry))
-    // This call's own traps (inside it) and its descendants' whole traps come out of its total.
-    let trapCost = cost.insideNanos &+ frame.descendants &* (cost.insideNanos &+ cost.outsideNanos)
-    let correctedCPU = max(0, cpu - trapCost)
-    let correctedWall = max(0, wall - trapCost)
-    var a = functions[f]
-    a.calls &+= 1
-    a.cpu.record(self: max(0, correctedCPU - frame.childCorrectedCPU), total: correctedCPU)
-    a.wall.record(self: max(0, correctedWall - frame.childCorrectedWall), total: correctedWall)
-    if !cost.isZero {
-      a.rawCPU.record(self: max(0, cpu - frame.childCPU), total: cpu)
-      a.rawWall.record(self: max(0, wall - frame.childWall), total: wall)
-    }
-    functions[f] = a
+    functions[f].calls &+= 1
+    functions[f].children &+= frame.children
+    functions[f].descendants &+= frame.descendants
+    functions[f].cpu.record(self: max(0, cpu - frame.childCPU), total: cpu)
+    functions[f].wall.record(self: max(0, wall - frame.childWall), total: wall)
     if !thread.stack.isEmpty {
       let p = thread.stack.count - 1
       thread.stack[p].childCPU &+= cpu
       thread.stack[p].childWall &+= wall
-      thread.stack[p].childCorrectedCPU &+= correctedCPU
-      thread.stack[p].childCorrectedWall &+= correctedWall
       thread.stack[p].children &+= 1
       thread.stack[p].descendants &+= 1 &+ frame.descendants
     }
@@ -152,8 +149,10 @@ public struct ShadowStacks: Sendable {
   public var unmatchedReturns: Int64 { functions.reduce(0) { $0 + $1.unmatchedReturns } }
 
   /// The statistics of every function, in probe order; calls still open count as unmatched.
-  /// CPU time (probe cost taken out) in the main fields, wall and raw times beside it.
-  public func statistics() -> [CallStatistics] {
+  /// CPU time with `probeCost` (default: the one given at init) taken out in the main
+  /// fields, wall and raw times beside it.
+  public func statistics(probeCost: ProbeCost? = nil) -> [CallStatistics] {
+    let cost = probeCost ?? self.cost
     var open = Array(repeating: Int64(0), count: functions.count)
     for thread in threads.values {
       for frame in thread.stack { open[Int(frame.function)] += 1 }
@@ -161,14 +160,19 @@ public struct ShadowStacks: Sendable {
     return functions.indices.map { i in
       let a = functions[i]
       let timed = hasReturns[i]
-      let cpu = a.cpu.value
+      // Own traps inside each call, callees' traps outside theirs; totals lose every
+      // descendant's whole traps too.
+      let selfCost = a.calls &* cost.insideNanos &+ a.children &* cost.outsideNanos
+      let totalCost = a.calls &* cost.insideNanos &+ a.descendants &* cost.perCallNanos
+      let perCall = a.calls > 0 ? cost.insideNanos + (a.children * cost.outsideNanos + a.calls / 2) / a.calls : 0
+      let cpu = a.cpu.value(perCall: perCall, selfCost: selfCost, totalCost: totalCost)
       return CallStatistics(
         calls: a.calls, selfNanos: timed ? cpu.selfNanos : 0, totalNanos: timed ? cpu.totalNanos : 0,
         maxSelfNanos: timed ? cpu.maxSelfNanos : 0, p95SelfNanos: timed ? cpu.p95SelfNanos : nil,
         unmatchedEntries: a.unmatchedEntries + open[i], hasDurations: timed, clock: .cpu,
-        wall: timed ? a.wall.value : nil,
-        rawCPU: timed && !cost.isZero ? a.rawCPU.value : nil,
-        rawWall: timed && !cost.isZero ? a.rawWall.value : nil,
+        wall: timed ? a.wall.value(perCall: perCall, selfCost: selfCost, totalCost: totalCost) : nil,
+        rawCPU: timed && !cost.isZero ? a.cpu.value() : nil,
+        rawWall: timed && !cost.isZero ? a.wall.value() : nil,
         probeCostNanos: timed ? cost.perCallNanos : 0)
     }
   }

@@ -34,16 +34,26 @@ public final class UprobeTracer: CaptureCompanion {
     case pmu
   }
 
-  /// A tracer for `probes`; `ringDataPages` per CPU (rounded up to a power of two);
-  /// `probeCost` is taken out of every traced call (see `ProbeCalibration`).
+  /// A tracer for `probes`; `ringDataPages` per CPU (rounded up to a power of two).
+  /// `probeCost` is taken out of every traced call; with `calibrateDuringRun` the cost is
+  /// instead measured while the target runs (`ProbeCalibrationSampler`), and `probeCost`
+  /// is used only when that measurement fails.
   public init(
-    probes: [TraceProbe], backend: Backend = .tracefs, ringDataPages: Int = 256, probeCost: ProbeCost = .zero
+    probes: [TraceProbe], backend: Backend = .tracefs, ringDataPages: Int = 256, probeCost: ProbeCost = .zero,
+    calibrateDuringRun: Bool = false
   ) throws(CaptureError) {
     self.probes = probes
     self.backend = backend
     self.dataPages = max(1, ringDataPages).nextPowerOfTwo
-    self.stacks = ShadowStacks(probesReturns: probes.map(\.probesReturns), probeCost: probeCost)
+    self.stacks = ShadowStacks(probesReturns: probes.map(\.probesReturns))
+    self.probeCost = probeCost
+    self.calibrateDuringRun = calibrateDuringRun
   }
+
+  private var probeCost: ProbeCost
+  private let calibrateDuringRun: Bool
+  private var sampler: ProbeCalibrationSampler?
+  private var calibrationProblem: String?
 
   /// Descriptors of the per-CPU rings.
   public var descriptors: [Int32] { rings.map { $0.file.descriptor } }
@@ -65,6 +75,15 @@ public final class UprobeTracer: CaptureCompanion {
       }
     case .pmu:
       pmu = try UprobePMU.current()
+    }
+    if calibrateDuringRun {
+      do {
+        let s = try ProbeCalibrationSampler()
+        try s.start()
+        sampler = s
+      } catch {
+        calibrationProblem = error.description
+      }
     }
     for cpu in cpus {
       // The ring's owner records the threads' context switches (CPU time = wall − switched out).
@@ -136,21 +155,34 @@ public final class UprobeTracer: CaptureCompanion {
     }
   }
 
-  /// Disables every event.
+  /// Disables every event and ends the probe-cost measurement.
   public func disable() {
     for r in rings { try? r.file.disable() }
     for f in files { try? f.file.disable() }
+    finishCalibration()
+  }
+
+  private func finishCalibration() {
+    guard let s = sampler else { return }
+    sampler = nil
+    do {
+      probeCost = try s.finish()
+    } catch {
+      calibrationProblem = error.description
+    }
   }
 
   /// The statistics so far (complete after the final drain).
   public func result() -> TraceResult {
     TraceResult(
-      statistics: stacks.statistics(), lostRecords: decoder.lostRecords, unmatchedReturns: stacks.unmatchedReturns,
-      hits: decoder.probeHits, events: files.count + rings.count)
+      statistics: stacks.statistics(probeCost: probeCost), lostRecords: decoder.lostRecords,
+      unmatchedReturns: stacks.unmatchedReturns, hits: decoder.probeHits, events: files.count + rings.count,
+      probeCost: probeCost, calibrationProblem: calibrationProblem)
   }
 
   /// Closes every event and removes the tracefs definitions (also done on deinit).
   public func release() {
+    finishCalibration()
     files.removeAll()
     rings.removeAll()
     tracefs?.remove()
@@ -197,5 +229,9 @@ public struct TraceResult: Sendable {
   public var hits: UInt64
   /// Perf events opened (functions × probes per function × CPUs, plus a switch event per CPU).
   public var events: Int
+  /// The per-call probe cost taken out of the statistics (zero when none).
+  public var probeCost: ProbeCost
+  /// Why the probe cost could not be measured during the run, when it could not.
+  public var calibrationProblem: String?
 }
 

@@ -14,17 +14,11 @@ final class TraceRun {
   let sites: [ProbeSite]
   /// True when the executable is a Go binary (entry probes only).
   let entryOnly: Bool
-  /// The per-call probe cost measured before the run and taken out of every call.
-  let probeCost: ProbeCost
-  /// Why the probe cost could not be measured (then nothing is subtracted).
-  let calibrationProblem: String?
 
-  private init(tracer: UprobeTracer, sites: [ProbeSite], entryOnly: Bool, probeCost: ProbeCost, calibrationProblem: String?) {
+  private init(tracer: UprobeTracer, sites: [ProbeSite], entryOnly: Bool) {
     self.tracer = tracer
     self.sites = sites
     self.entryOnly = entryOnly
-    self.probeCost = probeCost
-    self.calibrationProblem = calibrationProblem
   }
 
   /// A trace plan for `request`'s command, or nil when `patterns` is empty.
@@ -48,20 +42,11 @@ final class TraceRun {
     }
     // uretprobes rewrite return addresses; Go moves stacks and checks them, so never there.
     let probes = sites.map { TraceProbe(path: $0.path, fileOffset: $0.probeFileOffset, probesReturns: !$0.isGo) }
-    // The probes' own cost, measured on this machine now, comes out of every timed call.
-    var cost = ProbeCost.zero
-    var problem: String?
-    if probes.contains(where: \.probesReturns) {
-      do {
-        cost = try ProbeCalibration.measure()
-      } catch {
-        problem = error.description
-      }
-    }
+    // The probes' own cost is measured on this machine while the target runs and taken
+    // out of every timed call.
     do {
-      let tracer = try UprobeTracer(probes: probes, probeCost: cost)
-      return TraceRun(
-        tracer: tracer, sites: sites, entryOnly: sites.contains { $0.isGo }, probeCost: cost, calibrationProblem: problem)
+      let tracer = try UprobeTracer(probes: probes, calibrateDuringRun: probes.contains(where: \.probesReturns))
+      return TraceRun(tracer: tracer, sites: sites, entryOnly: sites.contains { $0.isGo })
     } catch {
       throw .failed("run: " + error.description)
     }
@@ -95,13 +80,14 @@ final class TraceRun {
     let calls = result.statistics.reduce(Int64(0)) { $0 + $1.calls }
     profile.run.notes.append("traced \(sites.count) functions with uprobes: \(calls) calls")
     profile.run.notes += TraceRun.placementNotes(sites)
+    let probeCost = result.probeCost
     if !probeCost.isZero {
       profile.run.notes.append(
-        "probe cost \(DurationFormat.string(nanoseconds: probeCost.perCallNanos)) per traced call measured before the run "
+        "probe cost \(DurationFormat.string(nanoseconds: probeCost.perCallNanos)) per traced call measured during the run "
           + "(\(DurationFormat.string(nanoseconds: probeCost.insideNanos)) inside the call, "
           + "\(DurationFormat.string(nanoseconds: probeCost.outsideNanos)) in its caller) and subtracted; --raw shows times without")
     }
-    if let calibrationProblem {
+    if let calibrationProblem = result.calibrationProblem {
       profile.run.notes.append("probe cost not subtracted: calibration failed: \(calibrationProblem)")
       context.warn("probe cost not subtracted: calibration failed: \(calibrationProblem)")
     }
