@@ -36,6 +36,8 @@ let package = Package(
     .systemLibrary(name: "CLibEdit", providers: [.apt(["libedit-dev"])]),
     .systemLibrary(name: "CLibDW", providers: [.apt(["libdw-dev"])]),
     .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+    // x86-64 instruction decoding (Zydis, libzydis-dev) for probe placement: one C shim.
+    .target(name: "CX86Decode", linkerSettings: [.linkedLibrary("Zydis")]),
 
     // The in-memory profile. Imports nothing of the project.
     .target(name: "ProfileModel"),
@@ -51,7 +53,7 @@ let package = Package(
     .target(
       name: "Symbolize",
       dependencies: [
-        "ProfileModel", "CLibDW",
+        "ProfileModel", "CLibDW", "CX86Decode",
         .product(name: "SystemPackage", package: "swift-system"),
       ],
       linkerSettings: [.linkedLibrary("stdc++")]),

@@ -42,22 +42,42 @@ public struct Heatmap: Sendable, Equatable {
   public var totalCPUNanos: Int64
   /// Total traced calls; nil for a sampled session.
   public var totalCalls: Int64?
+  /// The clock traced times are measured with; nil for a sampled session.
+  public var clock: CallClock?
+  /// True when the traced times were measured with both clocks (so the legend can say which).
+  public var hasBothClocks: Bool = false
+  /// The probe cost taken out of each traced call (0 when raw or nothing was subtracted).
+  public var probeCostNanos: Int64 = 0
+  /// True when `--raw` asked for the numbers before the probe cost was taken out.
+  public var isRaw: Bool = false
 
   /// Builds the table. `filter` applies to sampled data as for `top`; traced rows are
-  /// filtered by name with its focus/ignore matchers.
-  public init(profile: Profile, sort: HeatmapSort = .cpu, filter: ProfileFilter = .none) throws(AnalysisError) {
+  /// filtered by name with its focus/ignore matchers. Traced times are `clock` times, with
+  /// the probe cost taken out unless `raw`.
+  public init(
+    profile: Profile, sort: HeatmapSort = .cpu, filter: ProfileFilter = .none, clock: CallClock = .cpu, raw: Bool = false
+  ) throws(AnalysisError) {
     if !profile.callStatistics.isEmpty {
-      self.init(traced: profile, sort: sort, filter: filter)
+      self.init(traced: profile, sort: sort, filter: filter, clock: clock, raw: raw)
     } else {
       try self.init(sampled: profile, sort: sort, filter: filter)
     }
   }
 
-  private init(traced profile: Profile, sort: HeatmapSort, filter: ProfileFilter) {
+  private init(traced profile: Profile, sort: HeatmapSort, filter: ProfileFilter, clock: CallClock, raw: Bool) {
     var rows: [HeatmapRow] = []
     var onlyCounts = true
     var calls: Int64 = 0
-    for (function, stats) in profile.callStatistics {
+    var shownClock: CallClock?
+    var both = false
+    var cost: Int64 = 0
+    for (function, measured) in profile.callStatistics {
+      let stats = measured.viewed(clock, raw: raw)
+      if measured.hasDurations {
+        shownClock = shownClock ?? stats.clock
+        both = both || measured.hasWall
+        cost = max(cost, stats.probeCostNanos)
+      }
       let name = profile.name(of: function)
       if let focus = filter.focus, !focus.matches(name) { continue }
       if let ignore = filter.ignore, ignore.matches(name) { continue }
@@ -74,6 +94,10 @@ public struct Heatmap: Sendable, Equatable {
     countsOnly = onlyCounts
     totalCPUNanos = rows.reduce(0) { $0 &+ $1.cpuNanos }
     totalCalls = calls
+    self.clock = shownClock ?? clock
+    hasBothClocks = both
+    probeCostNanos = cost
+    isRaw = raw
   }
 
   private init(sampled profile: Profile, sort: HeatmapSort, filter: ProfileFilter) throws(AnalysisError) {

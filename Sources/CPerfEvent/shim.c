@@ -177,3 +177,35 @@ int perfsh_pidfd_open(pid_t pid) {
 int perfsh_has_file_capabilities(const char *path) {
   return getxattr(path, "security.capability", NULL, 0) > 0;
 }
+// Probe-cost calibration targets: a known first instruction (push %rbp) and no work, so a
+// traced call of them measures only the probes' own cost (see ProbeCalibration.swift).
+__asm__(
+    ".text\n"
+    ".globl perfsh_calibration_leaf\n"
+    ".type perfsh_calibration_leaf, @function\n"
+    "perfsh_calibration_leaf:\n"
+    "  push %rbp\n"
+    "  mov %rsp, %rbp\n"
+    "  pop %rbp\n"
+    "  ret\n"
+    ".size perfsh_calibration_leaf, .-perfsh_calibration_leaf\n"
+    ".globl perfsh_calibration_outer\n"
+    ".type perfsh_calibration_outer, @function\n"
+    "perfsh_calibration_outer:\n"
+    "  push %rbp\n"
+    "  mov %rsp, %rbp\n"
+    "  push %rbx\n"
+    "  push %rbx\n"
+    "  mov %rdi, %rbx\n"
+    "1:\n"
+    "  test %rbx, %rbx\n"
+    "  jz 2f\n"
+    "  call perfsh_calibration_leaf\n"
+    "  dec %rbx\n"
+    "  jmp 1b\n"
+    "2:\n"
+    "  pop %rbx\n"
+    "  pop %rbx\n"
+    "  pop %rbp\n"
+    "  ret\n"
+    ".size perfsh_calibration_outer, .-perfsh_calibration_outer\n");

@@ -59,6 +59,14 @@ public struct PerfEventFile: ~Copyable {
     return id
   }
 
+  /// The event's count (read_format 0): for an inherited event, its own hits plus those of
+  /// every exited child task; nil when the read fails.
+  public func count() -> UInt64? {
+    var value: UInt64 = 0
+    let n = withUnsafeMutableBytes(of: &value) { Glibc.read(descriptor, $0.baseAddress, 8) }
+    return n == 8 ? value : nil
+  }
+
   deinit { Glibc.close(descriptor) }
 }
 

@@ -1,4 +1,5 @@
 import Analysis
+import ProfileModel
 
 /// The seed's heatmap views: bar, sparkline and table.
 public enum HeatmapMode: String, Sendable, CaseIterable {
@@ -37,8 +38,28 @@ public enum HeatmapRenderer {
       lines.append("Sampled session: Count = samples | CPU Time = sampled self time | Avg, Max, P95 need exact calls (run --trace): -")
     } else if heatmap.countsOnly {
       lines.append("Entry-only tracing: Count is exact; durations were not measured, so times show -")
+    } else if let clockLine = clockLegend(heatmap) {
+      lines.append(clockLine)
     }
     return lines
+  }
+
+  /// For traced sessions measured with both clocks: which clock the times are, and whether
+  /// (and how much) probe cost was taken out of each call.
+  static func clockLegend(_ heatmap: Heatmap) -> String? {
+    guard heatmap.hasBothClocks || heatmap.probeCostNanos > 0 || heatmap.isRaw else { return nil }
+    var parts: [String] = []
+    if heatmap.clock == .wall {
+      parts.append("Times: wall time per call (entry to return, time switched out included; CPU Time column sums it)")
+    } else {
+      parts.append("Times: the thread's CPU time per call (time switched out excluded; --clock wall for wall time)")
+    }
+    if heatmap.probeCostNanos > 0 {
+      parts.append("probe cost \(DurationFormat.string(nanoseconds: heatmap.probeCostNanos)) per traced call subtracted (--raw keeps it)")
+    } else if heatmap.isRaw {
+      parts.append("raw: probe cost not subtracted")
+    }
+    return parts.joined(separator: " | ")
   }
 
   /// Writes the legend and the rows of `mode`, at most `limit` rows, fitted to `options.width`.

@@ -25,12 +25,13 @@ enum TraceWorkloads {
 
   /// Runs `arguments` tracing `functions` of `binary` (entry+return unless `entryOnly`).
   static func trace(
-    _ functions: [String], binary: String, arguments: [String]? = nil, entryOnly: Bool = false, sample: Bool = true
+    _ functions: [String], binary: String, arguments: [String]? = nil, entryOnly: Bool = false, sample: Bool = true,
+    probeCost: ProbeCost = .zero, calibrate: Bool = false
   ) throws -> (CaptureResult, TraceResult) {
     let probes = try functions.map {
       TraceProbe(path: binary, fileOffset: try offset(of: $0, in: binary), probesReturns: !entryOnly)
     }
-    let tracer = try UprobeTracer(probes: probes)
+    let tracer = try UprobeTracer(probes: probes, probeCost: probeCost, calibrateDuringRun: calibrate)
     let capture = try CPUSampler().run(CaptureRequest(arguments: arguments ?? [binary]), companion: tracer, sample: sample)
     return (capture, tracer.result())
   }

@@ -148,6 +148,21 @@ final class AssertTests: XCTestCase {
     assertFails("avg(parse) < 1ms", in: s)
   }
 
+  func testWallIsTheMeanWallTimePerCall() {
+    var p = Self.traced()
+    let f = FunctionID(0)
+    p.callStatistics[f]?.wall = CallTimes(selfNanos: 800_000_000, totalNanos: 800_000_000, maxSelfNanos: 1, p95SelfNanos: 1)
+    p.callStatistics[FunctionID(1)]?.wall = CallTimes(selfNanos: 100_000_000, totalNanos: 1, maxSelfNanos: 1, p95SelfNanos: 1)
+    let s = shell(p)
+    assertPasses("wall(scan_token) == 20us", in: s)
+    assertPasses("wall(scan_token) > avg(scan_token)", in: s)
+    assertFails("wall(scan_token) < 15us", in: s)
+    // Without wall-clock numbers (a session traced before they existed) it says so.
+    let old = shell(Self.traced())
+    XCTAssertEqual(old.runScript("assert wall(scan_token) > 1us\n").exitStatus, 1)
+    XCTAssertTrue(old.stderr.contains("no wall-clock times"), old.stderr)
+  }
+
   func testChangesWithAndWithoutSignificance() {
     // Five runs each; parse_doc clearly slower (+50%), elapsed only noise.
     let a = Self.repeated(parse: [60, 61, 59, 60, 62], elapsed: [400, 402, 398, 401, 399])

@@ -28,6 +28,26 @@ final class CompareCommandTests: XCTestCase {
     XCTAssertFalse(s.stdout.contains("  scan\n"), s.stdout)
   }
 
+  func testClockWallComparesWallTimesOnBothSides() {
+    func traced(wallMillis: Int64) -> Profile {
+      var p = AssertTests.traced()
+      for id in p.callStatistics.keys {
+        p.callStatistics[id]?.wall = CallTimes(
+          selfNanos: wallMillis * 1_000_000, totalNanos: wallMillis * 1_000_000, maxSelfNanos: 1, p95SelfNanos: 1)
+      }
+      return p
+    }
+    let s = CapturedShell()
+    s.context.sessions.add(profile: traced(wallMillis: 800), name: "a", source: .run(command: ["./app"]))
+    s.context.sessions.add(profile: traced(wallMillis: 1200), name: "b", source: .run(command: ["./app"]))
+    XCTAssertEqual(s.runScript("compare\n").exitStatus, 0, s.stderr)
+    XCTAssertFalse(s.stdout.contains("+50.0%"), "CPU times are equal: \(s.stdout)")
+    let before = s.stdout.count
+    XCTAssertEqual(s.runScript("compare --clock wall\n").exitStatus, 0, s.stderr)
+    let wall = String(s.stdout.dropFirst(before))
+    XCTAssertTrue(wall.contains("     800ms       1.2s     +400ms     +50.0%      40000      40000       20µs       30µs"), wall)
+  }
+
   func testBadArguments() {
     let s = shell()
     XCTAssertEqual(s.runScript("compare @prev\n").exitStatus, 1)

@@ -75,5 +75,10 @@ int perfsh_si_queue(void);
 /// 1 when `path` carries file capabilities (a security.capability xattr), else 0;
 /// <sys/xattr.h> does not import into Swift.
 int perfsh_has_file_capabilities(const char *_Nonnull path);
+/// Probe-cost calibration targets (written in assembly so their first instruction is
+/// known: `push %rbp`, the kind the kernel emulates, where trace probes are placed).
+/// perfsh_calibration_leaf does nothing; perfsh_calibration_outer calls it `n` times.
+void perfsh_calibration_leaf(void);
+void perfsh_calibration_outer(uint64_t n);
 
 #endif

@@ -1,89 +1,203 @@
 import ProfileModel
 
-/// Pairs entries and returns per thread and turns them into exact per-call statistics.
+/// Pairs entries and returns per thread and turns them into exact per-call statistics,
+/// in CPU time and in wall time.
 ///
 /// Each thread has a stack of open calls. A return pops up to the innermost open call of
 /// the same function: calls above it never returned (longjmp, exceptions) and are counted
 /// as unmatched entries; a return with no open call is an unmatched return. A completed
 /// call's self time is its duration minus the durations of the traced calls it made, so
 /// recursion counts every level in Count and self times sum to the outermost duration.
-/// Hits must arrive in time order per thread.
+/// A call's CPU time is its wall time minus the time its thread spent switched out in
+/// between (from the context-switch records). With a `ProbeCost` (given when the statistics
+/// are taken, so it can be measured during the run), each call's self time loses the part
+/// of its own probes' traps that falls inside it and the part of its traced callees' traps
+/// that falls outside theirs; totals lose the same, so self times still add up. The cost is
+/// taken out of the sums (exact) and out of Max and P95 with the function's mean number of
+/// traced callees (exact when, as usual, every call makes the same number).
+/// Records must arrive in time order per thread.
 public struct ShadowStacks: Sendable {
   private struct Frame: Sendable {
     var function: UInt32
     var entry: UInt64
-    var childNanos: Int64
+    /// The thread's switched-out time so far when the call began.
+    var offCPUAtEntry: Int64
+    /// Sums of the durations of the traced calls this call made.
+    var childCPU: Int64 = 0
+    var childWall: Int64 = 0
+    /// Traced calls made directly, and at any depth.
+    var children: Int64 = 0
+    var descendants: Int64 = 0
+  }
+
+  private struct Thread: Sendable {
+    var stack: [Frame] = []
+    /// Time spent switched out since the thread was first seen.
+    var offCPU: Int64 = 0
+    /// When the thread was switched out, while it is.
+    var switchedOut: UInt64?
+
+    /// The switched-out time up to `time`, closing a switch-out whose switch-in was lost.
+    mutating func offCPU(at time: UInt64) -> Int64 {
+      if let out = switchedOut {
+        offCPU &+= Int64(clamping: time &- min(time, out))
+        switchedOut = nil
+      }
+      return offCPU
+    }
+  }
+
+  private struct Times: Sendable {
+    var selfNanos: Int64 = 0
+    var totalNanos: Int64 = 0
+    var distribution = SelfTimeDistribution()
+
+    mutating func record(self s: Int64, total: Int64) {
+      selfNanos &+= s
+      totalNanos &+= total
+      distribution.record(s)
+    }
+
+    /// The times with `perCall` taken out of each call's self time, `selfCost` / `totalCost`
+    /// out of the sums.
+    func value(perCall: Int64 = 0, selfCost: Int64 = 0, totalCost: Int64 = 0) -> CallTimes {
+      CallTimes(
+        selfNanos: max(0, selfNanos - selfCost), totalNanos: max(0, totalNanos - totalCost),
+        maxSelfNanos: max(0, distribution.maximum - perCall),
+        p95SelfNanos: distribution.percentile(95).map { max(0, $0 - perCall) })
+    }
   }
 
   private struct Accumulator: Sendable {
     var calls: Int64 = 0
-    var selfNanos: Int64 = 0
-    var totalNanos: Int64 = 0
     var unmatchedEntries: Int64 = 0
     var unmatchedReturns: Int64 = 0
-    var distribution = SelfTimeDistribution()
+    /// Traced callees over all calls: direct, and at any depth.
+    var children: Int64 = 0
+    var descendants: Int64 = 0
+    var cpu = Times()
+    var wall = Times()
   }
 
-  private var stacks: [UInt32: [Frame]] = [:]
+  private var threads: [UInt32: Thread] = [:]
   private var functions: [Accumulator]
   private let hasReturns: [Bool]
+  private let cost: ProbeCost
 
   /// Stacks for `probesReturns.count` functions; entry-only functions count entries as calls.
-  public init(probesReturns: [Bool]) {
+  /// `probeCost` is what `statistics()` takes out by default (zero keeps raw numbers only).
+  public init(probesReturns: [Bool], probeCost: ProbeCost = .zero) {
     hasReturns = probesReturns
     functions = Array(repeating: Accumulator(), count: probesReturns.count)
+    cost = probeCost
   }
 
-  /// Feeds one hit.
+  /// Feeds one record.
   public mutating func consume(_ hit: TraceHit) {
+    switch hit.kind {
+    case .switchOut:
+      threads[hit.tid, default: Thread()].switchedOut = hit.time
+      return
+    case .switchIn:
+      guard var thread = threads.removeValue(forKey: hit.tid) else { return }
+      _ = thread.offCPU(at: hit.time)
+      threads[hit.tid] = thread
+      return
+    case .entry, .return:
+      break
+    }
     let f = Int(hit.function)
     guard functions.indices.contains(f) else { return }
     if !hasReturns[f] {
       if !hit.isReturn { functions[f].calls &+= 1 }
       return
     }
+    var thread = threads.removeValue(forKey: hit.tid) ?? Thread()  // mutate in place, then put back
+    defer { threads[hit.tid] = thread }
+    let off = thread.offCPU(at: hit.time)
     if !hit.isReturn {
-      stacks[hit.tid, default: []].append(Frame(function: hit.function, entry: hit.time, childNanos: 0))
+      thread.stack.append(Frame(function: hit.function, entry: hit.time, offCPUAtEntry: off))
       return
     }
-    guard var stack = stacks[hit.tid], let k = stack.lastIndex(where: { $0.function == hit.function }) else {
+    guard let k = thread.stack.lastIndex(where: { $0.function == hit.function }) else {
       functions[f].unmatchedReturns &+= 1
       return
     }
-    stacks[hit.tid] = nil  // drop the dictionary's reference so the array mutates in place
-    for skipped in stack[(k + 1)...] { functions[Int(skipped.function)].unmatchedEntries &+= 1 }
-    let frame = stack[k]
-    stack.removeSubrange(k...)
-    let duration = Int64(clamping: hit.time &- min(hit.time, frame.entry))
-    let selfNanos = max(0, duration - frame.childNanos)
+    for skipped in thread.stack[(k + 1)...] { functions[Int(skipped.function)].unmatchedEntries &+= 1 }
+    let frame = thread.stack[k]
+    thread.stack.removeSubrange(k...)
+    let wall = Int64(clamping: hit.time &- min(hit.time, frame.entry))
+    let cpu = max(0, wall - max(0, off - frame.offCPUAtEntry))
     functions[f].calls &+= 1
-    functions[f].selfNanos &+= selfNanos
-    functions[f].totalNanos &+= duration
-    functions[f].distribution.record(selfNanos)
-    if !stack.isEmpty { stack[stack.count - 1].childNanos &+= duration }
-    if !stack.isEmpty { stacks[hit.tid] = stack }
+    functions[f].children &+= frame.children
+    functions[f].descendants &+= frame.descendants
+    functions[f].cpu.record(self: max(0, cpu - frame.childCPU), total: cpu)
+    functions[f].wall.record(self: max(0, wall - frame.childWall), total: wall)
+    if !thread.stack.isEmpty {
+      let p = thread.stack.count - 1
+      thread.stack[p].childCPU &+= cpu
+      thread.stack[p].childWall &+= wall
+      thread.stack[p].children &+= 1
+      thread.stack[p].descendants &+= 1 &+ frame.descendants
+    }
   }
 
   /// Calls still open now; at the end of a run they are entries whose return never came.
-  public var openCalls: Int { stacks.values.reduce(0) { $0 + $1.count } }
+  public var openCalls: Int { threads.values.reduce(0) { $0 + $1.stack.count } }
 
   /// Returns that matched no open call, over all functions.
   public var unmatchedReturns: Int64 { functions.reduce(0) { $0 + $1.unmatchedReturns } }
 
   /// The statistics of every function, in probe order; calls still open count as unmatched.
-  public func statistics() -> [CallStatistics] {
+  /// CPU time with `probeCost` (default: the one given at init) taken out in the main
+  /// fields, wall and raw times beside it.
+  public func statistics(probeCost: ProbeCost? = nil) -> [CallStatistics] {
+    let cost = probeCost ?? self.cost
     var open = Array(repeating: Int64(0), count: functions.count)
-    for stack in stacks.values {
-      for frame in stack { open[Int(frame.function)] += 1 }
+    for thread in threads.values {
+      for frame in thread.stack { open[Int(frame.function)] += 1 }
     }
     return functions.indices.map { i in
       let a = functions[i]
       let timed = hasReturns[i]
+      // Own traps inside each call, callees' traps outside theirs; totals lose every
+      // descendant's whole traps too.
+      let selfCost = a.calls &* cost.insideNanos &+ a.children &* cost.outsideNanos
+      let totalCost = a.calls &* cost.insideNanos &+ a.descendants &* cost.perCallNanos
+      let perCall = a.calls > 0 ? cost.insideNanos + (a.children * cost.outsideNanos + a.calls / 2) / a.calls : 0
+      let cpu = a.cpu.value(perCall: perCall, selfCost: selfCost, totalCost: totalCost)
       return CallStatistics(
-        calls: a.calls, selfNanos: timed ? a.selfNanos : 0, totalNanos: timed ? a.totalNanos : 0,
-        maxSelfNanos: timed ? a.distribution.maximum : 0,
-        p95SelfNanos: timed ? a.distribution.percentile(95) : nil,
-        unmatchedEntries: a.unmatchedEntries + open[i], hasDurations: timed)
+        calls: a.calls, selfNanos: timed ? cpu.selfNanos : 0, totalNanos: timed ? cpu.totalNanos : 0,
+        maxSelfNanos: timed ? cpu.maxSelfNanos : 0, p95SelfNanos: timed ? cpu.p95SelfNanos : nil,
+        unmatchedEntries: a.unmatchedEntries + open[i], hasDurations: timed, clock: .cpu,
+        wall: timed ? a.wall.value(perCall: perCall, selfCost: selfCost, totalCost: totalCost) : nil,
+        rawCPU: timed && !cost.isZero ? a.cpu.value() : nil,
+        rawWall: timed && !cost.isZero ? a.wall.value() : nil,
+        probeCostNanos: timed ? cost.perCallNanos : 0)
     }
   }
+}
+
+/// The cost of one traced call's probes (entry trap + return trap), measured on this
+/// machine, split by where it lands: `insideNanos` between the call's own entry and return
+/// timestamps, `outsideNanos` before its entry and after its return, so in its caller.
+public struct ProbeCost: Sendable, Equatable {
+  /// Trap time inside the traced call's own interval.
+  public var insideNanos: Int64
+  /// Trap time outside it (charged to the caller's self time).
+  public var outsideNanos: Int64
+
+  /// Nothing to subtract.
+  public static let zero = ProbeCost(insideNanos: 0, outsideNanos: 0)
+
+  /// Creates a value from its parts (negative parts count as zero).
+  public init(insideNanos: Int64, outsideNanos: Int64) {
+    self.insideNanos = max(0, insideNanos)
+    self.outsideNanos = max(0, outsideNanos)
+  }
+
+  /// True when nothing is subtracted.
+  public var isZero: Bool { insideNanos == 0 && outsideNanos == 0 }
+  /// The whole cost of one traced call.
+  public var perCallNanos: Int64 { insideNanos + outsideNanos }
 }

@@ -1,8 +1,10 @@
 
-/// Decodes the records of uprobe events (sample type IDENTIFIER | TID | TIME) into hits.
+/// Decodes the records of uprobe events (sample type IDENTIFIER | TID | TIME) into hits,
+/// and the context-switch records of the ring's switch event (sample_id_all) into switches.
 ///
 /// The layout is fixed, so a record is read at constant offsets with no allocation:
-/// header (8 bytes), id, pid, tid, time. LOST records are counted; others are skipped.
+/// a sample is header (8 bytes), id, pid, tid, time; a SWITCH record is header, pid, tid,
+/// time, id (its sample_id trailer). LOST records are counted; others are skipped.
 public struct TraceRecordDecoder: Sendable {
   /// The sample type every trace event is opened with.
   public static let sampleType = SampleType.identifier.rawValue | SampleType.tid.rawValue | SampleType.time.rawValue
@@ -11,11 +13,21 @@ public struct TraceRecordDecoder: Sendable {
   private var probes: [UInt64: UInt32] = [:]
   /// Records the kernel dropped because a ring was full.
   public private(set) var lostRecords: UInt64 = 0
+  /// PERF_RECORD_SWITCH (not among `PerfRecordType`'s constants, which the sampler uses).
+  static let switchRecord: UInt32 = 14
+  /// PERF_RECORD_MISC_SWITCH_OUT: the record is a switch-out (else a switch-in).
+  static let switchOutFlag: UInt16 = 1 << 13
+
+  /// Probe hits decoded (switch records not included).
+  public private(set) var probeHits: UInt64 = 0
   /// Samples whose id belongs to no known event (should stay zero).
   public private(set) var unknownEvents: UInt64 = 0
 
   /// An empty decoder; `register` each event's id.
   public init() {}
+
+  /// Adds records the kernel dropped without a LOST record (found by comparing counts).
+  public mutating func addUnreportedLoss(_ n: UInt64) { lostRecords &+= n }
 
   /// Maps an event id to the function it probes.
   public mutating func register(id: UInt64, function: UInt32, isReturn: Bool) {
@@ -36,10 +48,16 @@ public struct TraceRecordDecoder: Sendable {
         let tid = bytes.loadUnaligned(fromByteOffset: offset + 20, as: UInt32.self)
         let time = bytes.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self)
         if let code = probes[id] {
+          probeHits &+= 1
           hits.append(TraceHit(time: time, tid: tid, function: code >> 1, isReturn: code & 1 == 1))
         } else {
           unknownEvents &+= 1
         }
+      } else if type == Self.switchRecord, size >= 24 {
+        let misc = bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt16.self)
+        let tid = bytes.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self)
+        let time = bytes.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self)
+        hits.append(TraceHit(time: time, tid: tid, kind: misc & Self.switchOutFlag != 0 ? .switchOut : .switchIn))
       } else if type == PerfRecordType.lost, size >= 24 {
         lostRecords &+= bytes.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self)
       }

@@ -65,6 +65,16 @@ enum TraceEventAttributes {
     make(type: UInt32(PERF_TYPE_TRACEPOINT.rawValue), config: id, wakeupBytes: wakeupBytes)
   }
 
+  /// The ring owner of a CPU: a dummy software event that writes a PERF_RECORD_SWITCH each
+  /// time a traced thread leaves or gets a CPU, with tid and time (sample_id_all).
+  static func switches(wakeupBytes: Int) -> perf_event_attr {
+    var attr = make(type: UInt32(PERF_TYPE_SOFTWARE.rawValue), config: UInt64(PERF_COUNT_SW_DUMMY.rawValue), wakeupBytes: wakeupBytes)
+    attr.sample_period = 0
+    attr.context_switch = 1
+    attr.sample_id_all = 1
+    return attr
+  }
+
   static func make(type: UInt32, config: UInt64, wakeupBytes: Int) -> perf_event_attr {
     var attr = perf_event_attr()
     attr.type = type

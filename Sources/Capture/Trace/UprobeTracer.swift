@@ -4,8 +4,9 @@ import SystemPackage
 
 /// Traces functions with uprobes (entry) and uretprobes (return) while a `CPUSampler` run
 /// samples: per CPU one event per probe, inherited by every thread and child, enabled at
-/// exec; all events of a CPU write into one ring. Hits are merged across CPUs in time order
-/// and paired per thread by `ShadowStacks`.
+/// exec; all events of a CPU write into one ring, owned by an event that records the
+/// threads' context switches. Hits and switches are merged across CPUs in time order and
+/// paired per thread by `ShadowStacks`, which so measures both CPU and wall time per call.
 ///
 /// Probes are defined through tracefs by default (inheritable); the `uprobe` PMU backend
 /// cannot be inherited safely and so follows only the initial thread.
@@ -22,7 +23,6 @@ public final class UprobeTracer: CaptureCompanion {
   private var decoder = TraceRecordDecoder()
   private var stacks: ShadowStacks
   private var pending: [TraceHit] = []
-  private var hitCount: UInt64 = 0
   /// How long hits are held back so a slower CPU's older records can still be merged in.
   private let holdBackNanos: UInt64 = 20_000_000
 
@@ -35,12 +35,25 @@ public final class UprobeTracer: CaptureCompanion {
   }
 
   /// A tracer for `probes`; `ringDataPages` per CPU (rounded up to a power of two).
-  public init(probes: [TraceProbe], backend: Backend = .tracefs, ringDataPages: Int = 256) throws(CaptureError) {
+  /// `probeCost` is taken out of every traced call; with `calibrateDuringRun` the cost is
+  /// instead measured while the target runs (`ProbeCalibrationSampler`), and `probeCost`
+  /// is used only when that measurement fails.
+  public init(
+    probes: [TraceProbe], backend: Backend = .tracefs, ringDataPages: Int = 256, probeCost: ProbeCost = .zero,
+    calibrateDuringRun: Bool = false
+  ) throws(CaptureError) {
     self.probes = probes
     self.backend = backend
     self.dataPages = max(1, ringDataPages).nextPowerOfTwo
     self.stacks = ShadowStacks(probesReturns: probes.map(\.probesReturns))
+    self.probeCost = probeCost
+    self.calibrateDuringRun = calibrateDuringRun
   }
+
+  private var probeCost: ProbeCost
+  private let calibrateDuringRun: Bool
+  private var sampler: ProbeCalibrationSampler?
+  private var calibrationProblem: String?
 
   /// Descriptors of the per-CPU rings.
   public var descriptors: [Int32] { rings.map { $0.file.descriptor } }
@@ -63,21 +76,28 @@ public final class UprobeTracer: CaptureCompanion {
     case .pmu:
       pmu = try UprobePMU.current()
     }
+    if calibrateDuringRun {
+      do {
+        let s = try ProbeCalibrationSampler()
+        try s.start()
+        sampler = s
+      } catch {
+        calibrationProblem = error.description
+      }
+    }
     for cpu in cpus {
-      var ringIndex: Int?
+      // The ring's owner records the threads' context switches (CPU time = wall − switched out).
+      let switches = try PerfEventFile.open(attributes: TraceEventAttributes.switches(wakeupBytes: wakeup), pid: pid, cpu: cpu)
+      let ring = try RingBuffer(file: switches, dataPages: dataPages)
+      rings.append(TraceRing(file: switches, ring: ring))
+      let r = rings.count - 1
       for (index, probe) in probes.enumerated() {
         for isReturn in probe.probesReturns ? [false, true] : [false] {
           let file = try openProbe(index, probe, isReturn: isReturn, pid: pid, cpu: cpu, wakeupBytes: wakeup)
           let id = try file.eventID()
           decoder.register(id: id, function: UInt32(index), isReturn: isReturn)
-          if let r = ringIndex {
-            try file.setOutput(to: rings[r].file)
-            files.append(TraceEventFile(file: file))
-          } else {
-            let ring = try RingBuffer(file: file, dataPages: dataPages)
-            rings.append(TraceRing(file: file, ring: ring))
-            ringIndex = rings.count - 1
-          }
+          try file.setOutput(to: rings[r].file)
+          files.append(TraceEventFile(file: file))
         }
       }
     }
@@ -117,25 +137,52 @@ public final class UprobeTracer: CaptureCompanion {
       stacks.consume(pending[used])
       used += 1
     }
-    hitCount &+= UInt64(used)
     pending.removeSubrange(0..<used)
+    if final { accountUnreportedLoss() }
   }
 
-  /// Disables every event.
+  /// Records dropped while a ring was full at the very end of a run get no LOST record (the
+  /// kernel writes one only with the next record that fits), so the events' own counts are
+  /// compared with the hits decoded once the target is gone.
+  private func accountUnreportedLoss() {
+    var counted: UInt64 = 0
+    for f in files {
+      guard let n = f.file.count() else { return }
+      counted &+= n
+    }
+    if counted > decoder.probeHits &+ decoder.lostRecords {
+      decoder.addUnreportedLoss(counted - decoder.probeHits - decoder.lostRecords)
+    }
+  }
+
+  /// Disables every event and ends the probe-cost measurement.
   public func disable() {
     for r in rings { try? r.file.disable() }
     for f in files { try? f.file.disable() }
+    finishCalibration()
+  }
+
+  private func finishCalibration() {
+    guard let s = sampler else { return }
+    sampler = nil
+    do {
+      probeCost = try s.finish()
+    } catch {
+      calibrationProblem = error.description
+    }
   }
 
   /// The statistics so far (complete after the final drain).
   public func result() -> TraceResult {
     TraceResult(
-      statistics: stacks.statistics(), lostRecords: decoder.lostRecords, unmatchedReturns: stacks.unmatchedReturns,
-      hits: hitCount, events: files.count + rings.count)
+      statistics: stacks.statistics(probeCost: probeCost), lostRecords: decoder.lostRecords,
+      unmatchedReturns: stacks.unmatchedReturns, hits: decoder.probeHits, events: files.count + rings.count,
+      probeCost: probeCost, calibrationProblem: calibrationProblem)
   }
 
   /// Closes every event and removes the tracefs definitions (also done on deinit).
   public func release() {
+    finishCalibration()
     files.removeAll()
     rings.removeAll()
     tracefs?.remove()
@@ -180,7 +227,11 @@ public struct TraceResult: Sendable {
   public var unmatchedReturns: Int64
   /// Probe hits decoded.
   public var hits: UInt64
-  /// Perf events opened (functions × probes per function × CPUs).
+  /// Perf events opened (functions × probes per function × CPUs, plus a switch event per CPU).
   public var events: Int
+  /// The per-call probe cost taken out of the statistics (zero when none).
+  public var probeCost: ProbeCost
+  /// Why the probe cost could not be measured during the run, when it could not.
+  public var calibrationProblem: String?
 }
 

@@ -85,6 +85,8 @@ public enum AssertMetricKind: String, Equatable, Sendable, CaseIterable {
   case elapsed, cpu, parallelism, samples
   case `self`, cum
   case calls, avg, max, p95
+  /// Mean wall time per call (self, entry to return); `avg` is the CPU time.
+  case wall
 
   /// Whether the metric's first argument is a function pattern.
   var takesPattern: Bool {
@@ -97,7 +99,7 @@ public enum AssertMetricKind: String, Equatable, Sendable, CaseIterable {
   /// Whether the metric needs exact traced calls.
   var needsTrace: Bool {
     switch self {
-    case .calls, .avg, .max, .p95: return true
+    case .calls, .avg, .max, .p95, .wall: return true
     default: return false
     }
   }

@@ -4,7 +4,7 @@
 /// assertion := operand OP operand ["significant"]
 /// operand   := NUMBER[UNIT] | metric | "compare" "(" SESSION "," SESSION ")" "." metric
 /// metric    := ("elapsed" | "cpu" | "parallelism" | "samples") ["(" SESSION ")"]
-///            | ("self" | "cum" | "calls" | "avg" | "max" | "p95") "(" PATTERN ["," SESSION] ")"
+///            | ("self" | "cum" | "calls" | "avg" | "max" | "p95" | "wall") "(" PATTERN ["," SESSION] ")"
 /// ```
 public struct AssertParser {
   private let text: String
@@ -85,14 +85,14 @@ public struct AssertParser {
     case .identifier:
       return .metric(try parseMetric(allowSession: true))
     default:
-      throw fail("expected a metric (elapsed, cpu, parallelism, samples, self, cum, calls, avg, max, p95, compare) or a number")
+      throw fail("expected a metric (elapsed, cpu, parallelism, samples, self, cum, calls, avg, max, p95, wall, compare) or a number")
     }
   }
 
   private mutating func parseMetric(allowSession: Bool) throws(AssertSyntaxError) -> AssertMetric {
     let start = current
     guard case .identifier(let name) = start.kind, let kind = AssertMetricKind(rawValue: name) else {
-      throw fail("expected a metric (elapsed, cpu, parallelism, samples, self, cum, calls, avg, max, p95)")
+      throw fail("expected a metric (elapsed, cpu, parallelism, samples, self, cum, calls, avg, max, p95, wall)")
     }
     index += 1
     var metric = AssertMetric(kind: kind, pattern: nil, session: nil, compared: nil, text: name)

@@ -45,7 +45,7 @@ struct AssertSeries {
       }
       kind = side.times.isTime ? .time : .count
       share = side.totalPerRun > 0 ? perRun / side.totalPerRun : nil
-    case .calls, .avg, .max, .p95:
+    case .calls, .avg, .max, .p95, .wall:
       guard !side.callStatistics.isEmpty else {
         throw .failed(
           "assert: \(m.kind.rawValue)() needs exact call counts, but \(who) was sampled: capture it with run --trace PATTERN")
@@ -63,6 +63,12 @@ struct AssertSeries {
         case .avg:
           guard stats.allSatisfy(\.hasDurations), calls > 0 else { throw Self.noDurations(m, who) }
           list.append(Double(stats.reduce(Int64(0)) { $0.addingSaturating($1.selfNanos) }) / Double(calls))
+        case .wall:
+          let walls = stats.compactMap(\.wall)
+          guard stats.allSatisfy(\.hasDurations), walls.count == stats.count, calls > 0 else {
+            throw .failed("assert: \(m.text): \(who) has no wall-clock times per call (traced by an older perfsh, or entries only)")
+          }
+          list.append(Double(walls.reduce(Int64(0)) { $0.addingSaturating($1.selfNanos) }) / Double(calls))
         case .max:
           guard stats.allSatisfy(\.hasDurations) else { throw Self.noDurations(m, who) }
           list.append(Double(stats.map(\.maxSelfNanos).max() ?? 0))

@@ -42,7 +42,7 @@ struct AssertToken: Equatable {
 /// expressions need no quoting.
 struct AssertTokenizer {
   /// Functions whose first argument is a function-name pattern.
-  static let patternFunctions: Set<String> = ["self", "cum", "calls", "avg", "max", "p95"]
+  static let patternFunctions: Set<String> = ["self", "cum", "calls", "avg", "max", "p95", "wall"]
 
   let expression: String
   private let chars: [Character]

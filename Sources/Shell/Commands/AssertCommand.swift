@@ -14,7 +14,8 @@ struct AssertCommand: ShellCommand {
         self(PATTERN)  cum(PATTERN)            e.g. self("^parse", @3)
           a function's self or cumulative time; against a percentage, its
           share of the session's total: self("^parse") < 25%
-        calls(F)  avg(F)  max(F)  p95(F)       traced sessions (run --trace)
+        calls(F)  avg(F)  max(F)  p95(F)       traced sessions (run --trace): CPU time per call
+        wall(F)                              traced: mean wall time per call (entry to return)
 
       CHANGES BETWEEN TWO SESSIONS
         compare(A, B).METRIC                   relative change B vs A, in %

@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import ProfileModel
 import Render
 
 /// `compare A B [N]`: two sessions side by side, with a rank test when both have repeats.
@@ -29,7 +30,8 @@ struct CompareCommand: ShellCommand {
     aliases: ["diff"])
   static var shell: CommandSpec {
     CommandSpec(group: .analysis, arguments: [.session, .session, .none],
-                options: ["--sort": .choices(CompareSort.allCases.map(\.rawValue))])
+                options: ["--sort": .choices(CompareSort.allCases.map(\.rawValue)),
+                          "--clock": .choices(CallClock.allCases.map(\.rawValue))])
   }
 
   @Argument(help: "Sessions A and B (default: @prev @last) and the number of rows.")
@@ -40,6 +42,9 @@ struct CompareCommand: ShellCommand {
 
   @Option(help: "Only rows whose change is at least PCT percent (new and gone always show), e.g. 5 or 5%.")
   var threshold: String?
+
+  @Option(help: "Traced times on both sides in cpu (default) or wall time.")
+  var clock: CallClock = .cpu
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     var references: [String] = []
@@ -65,8 +70,8 @@ struct CompareCommand: ShellCommand {
       }
       percent = value
     }
-    let a = try context.compareSide(try context.session(references[0]))
-    let b = try context.compareSide(try context.session(references[1]))
+    let a = try context.compareSide(try context.session(references[0]), clock: clock)
+    let b = try context.compareSide(try context.session(references[1]), clock: clock)
     let report = CompareReport(a, b, options: CompareOptions(sort: sort, thresholdPercent: percent, rowLimit: count))
     var out = context.out
     CompareRenderer.write(report, to: &out, options: context.renderOptions)
@@ -77,11 +82,12 @@ struct CompareCommand: ShellCommand {
 extension CompareSort: ExpressibleByArgument {}
 
 extension ShellContext {
-  /// One side of a comparison for a session, labelled `[id] name`.
-  func compareSide(_ session: Session) throws(ShellError) -> CompareSide {
+  /// One side of a comparison for a session, labelled `[id] name`; traced times in `clock`
+  /// (the same on both sides).
+  func compareSide(_ session: Session, clock: CallClock = .cpu) throws(ShellError) -> CompareSide {
     try analyze { () throws(AnalysisError) in
       try CompareSide(
-        label: "[\(session.id)] \(session.name)", profile: session.profile,
+        label: "[\(session.id)] \(session.name)", profile: TraceRun.viewed(session.profile, clock: clock, raw: false),
         samples: SessionDescription.sampleCount(session.profile))
     }
   }

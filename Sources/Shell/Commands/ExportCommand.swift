@@ -19,14 +19,19 @@ struct ExportCommand: ShellCommand {
       waiting. Directories, block devices and sockets are refused.
       csv and json hold the heatmap table with raw numbers (nanoseconds, counts) for
       CI pipelines; for a sampled session count is samples and avg/max/p95 are empty.
+      Traced times are CPU time per call with the probe cost taken out; --clock wall and
+      --raw choose the other views for pprof (its self/nanoseconds column), csv and json.
 
       EXAMPLES:
         export pprof cpu.pb.gz
         export folded stacks.txt @prev
         export csv heatmap.csv
+        export csv --clock wall wall.csv
       """)
   static var shell: CommandSpec {
-    CommandSpec(group: .export, arguments: [.choices(ExportFormat.allCases.map(\.rawValue)), .file, .session])
+    CommandSpec(
+      group: .export, arguments: [.choices(ExportFormat.allCases.map(\.rawValue)), .file, .session],
+      options: ["--clock": .choices(CallClock.allCases.map(\.rawValue))])
   }
 
   @Argument(help: "pprof, folded, csv or json.")
@@ -38,14 +43,23 @@ struct ExportCommand: ShellCommand {
   @Argument(help: "Session (default: the current one).")
   var session: String?
 
+  @Option(help: "Traced sessions: self times in cpu (default) or wall time.")
+  var clock: CallClock = .cpu
+
+  @Flag(help: "Traced sessions: times without the probe cost taken out.")
+  var raw = false
+
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     let s = try context.session(session)
+    if format == .folded, clock != .cpu || raw {
+      throw .failed("export: --clock and --raw apply to pprof, csv and json (folded stacks hold samples only)")
+    }
     // What perfsh printed so far goes out first, in case FILE is /dev/stdout.
     context.flush()
     do {
       switch format {
       case .pprof:
-        try AtomicFile.write(try PprofEncoder.encode(s.profile), to: file)
+        try AtomicFile.write(try PprofEncoder.encode(TraceRun.viewed(s.profile, clock: clock, raw: raw)), to: file)
       case .folded:
         let text = FoldedStacksWriter.write(s.profile)
         // An empty folded file is not a profile `load` accepts: say so instead of writing one.
@@ -63,7 +77,7 @@ struct ExportCommand: ShellCommand {
         }
         try AtomicFile.write(text, to: file)
       case .csv, .json:
-        let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: s.profile) }
+        let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: s.profile, clock: clock, raw: raw) }
         let text = format == .csv ? HeatmapExport.csv(heatmap) : HeatmapExport.json(heatmap, facts: s.summaryFacts)
         try AtomicFile.write(text, to: file)
       }

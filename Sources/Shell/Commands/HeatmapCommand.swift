@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import ProfileModel
 import Render
 
 /// `heatmap [bar|sparkline|table]`: the seed's per-function views.
@@ -13,7 +14,9 @@ struct HeatmapCommand: ShellCommand {
       sparkline: height proportional to the average self time per call.
       table: top 50 with Count, CPU Time, Avg, Max and P95.
       A sampled session has no exact calls: Count shows samples and Avg/Max/P95 show -.
-      Trace functions (run --trace) to measure them.
+      Trace functions (run --trace) to measure them. Traced times are the thread's CPU
+      time per call with the probes' own cost taken out; --clock wall shows wall time
+      (entry to return), --raw the numbers before the probe cost was subtracted.
 
       EXAMPLES:
         heatmap
@@ -22,7 +25,8 @@ struct HeatmapCommand: ShellCommand {
       """)
   static var shell: CommandSpec {
     CommandSpec(group: .analysis, arguments: [.choices(HeatmapMode.allCases.map(\.rawValue)), .session],
-                options: ["--sort": .choices(HeatmapSort.allCases.map(\.rawValue))])
+                options: ["--sort": .choices(HeatmapSort.allCases.map(\.rawValue)),
+                          "--clock": .choices(CallClock.allCases.map(\.rawValue))])
   }
 
   @Argument(help: "bar, sparkline or table (default: bar), then optionally a session.")
@@ -33,6 +37,12 @@ struct HeatmapCommand: ShellCommand {
 
   @Option(help: "Order rows by cpu, calls, avg, max or p95.")
   var sort: HeatmapSort = .cpu
+
+  @Option(help: "Clock of traced times: cpu (default) or wall.")
+  var clock: CallClock = .cpu
+
+  @Flag(help: "Traced times as measured, without taking the probe cost out.")
+  var raw = false
 
   @Flag(name: .shortAndLong, help: "Open the interactive full-screen view (needs a terminal).")
   var interactive = false
@@ -47,7 +57,7 @@ struct HeatmapCommand: ShellCommand {
     }
     let s = try context.session(reference)
     let filter = try context.filter(of: s)
-    let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: s.profile, sort: sort, filter: filter) }
+    let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: s.profile, sort: sort, filter: filter, clock: clock, raw: raw) }
     if interactive {
       try HeatmapView.run(heatmap: heatmap, session: s, mode: mode, context: context)
       return .success

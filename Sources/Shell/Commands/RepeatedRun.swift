@@ -144,12 +144,7 @@ struct RepeatMerger {
       for (id, stats) in other.callStatistics {
         let mapped = functionMap[id.index]
         if let old = p.callStatistics[mapped] {
-          p.callStatistics[mapped] = CallStatistics(
-            calls: old.calls.addingSaturating(stats.calls), selfNanos: old.selfNanos.addingSaturating(stats.selfNanos),
-            totalNanos: old.totalNanos.addingSaturating(stats.totalNanos),
-            maxSelfNanos: max(old.maxSelfNanos, stats.maxSelfNanos), p95SelfNanos: old.p95SelfNanos,
-            unmatchedEntries: old.unmatchedEntries.addingSaturating(stats.unmatchedEntries),
-            hasDurations: old.hasDurations && stats.hasDurations)
+          p.callStatistics[mapped] = old.merged(with: stats)  // wall and raw views too
         } else {
           p.callStatistics[mapped] = stats
         }

@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import ProfileModel
 import Render
 
 /// `top [N] [--cum] …`: pprof's flat/cum table of the heaviest functions (or lines, files).
@@ -18,9 +19,12 @@ struct TopCommand: ShellCommand {
         top --lines 2
         top --sample-index samples @prev
         top --sort p95            (traced sessions: exact calls, avg, max, p95)
+        top --clock wall          (traced sessions: wall time per call instead of CPU time)
       """,
     aliases: ["text"])
-  static var shell: CommandSpec { CommandSpec(group: .analysis, arguments: [.session]) }
+  static var shell: CommandSpec {
+    CommandSpec(group: .analysis, arguments: [.session], options: ["--clock": .choices(CallClock.allCases.map(\.rawValue))])
+  }
 
   @Argument(help: "Rows to show (default 10) and/or a session.")
   var words: [String] = []
@@ -31,12 +35,20 @@ struct TopCommand: ShellCommand {
   @Option(help: "For traced sessions: the exact per-call table sorted by calls, avg, max, p95 or cpu.")
   var sort: HeatmapSort?
 
+  @Option(help: "For traced sessions: the per-call table in cpu (default) or wall time.")
+  var clock: CallClock?
+
+  @Flag(help: "For traced sessions: times without the probe cost taken out.")
+  var raw = false
+
   @OptionGroup var report: ReportOptions
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     let args = try CountAndSession(words, command: "top")
     let session = try context.session(args.session)
-    if let sort { return try tracedTop(session, sort: sort, count: args.count, in: context) }
+    if sort != nil || clock != nil || raw {
+      return try tracedTop(session, sort: sort ?? .cpu, count: args.count, in: context)
+    }
     let graph = try report.graphOptions(for: session, in: context)
     let count = args.count ?? context.settings.nodeCount
     let top = try context.analyze { () throws(AnalysisError) in
@@ -51,13 +63,19 @@ struct TopCommand: ShellCommand {
   /// table shows them; a sampled session has none, and says how to get them.
   private func tracedTop(_ session: Session, sort: HeatmapSort, count: Int?, in context: ShellContext) throws(ShellError) -> CommandStatus {
     guard !session.profile.callStatistics.isEmpty else {
-      throw .failed("top --sort \(sort.rawValue) needs exact calls: session [\(session.id)] was sampled; trace functions with 'run --trace PATTERN CMD'")
+      let flag = clock.map { "--clock \($0.rawValue)" } ?? (raw ? "--raw" : "--sort \(sort.rawValue)")
+      throw .failed("top \(flag) needs exact calls: session [\(session.id)] was sampled; trace functions with 'run --trace PATTERN CMD'")
     }
     let filter = try context.filter(of: session)
-    let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: session.profile, sort: sort, filter: filter) }
+    let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: session.profile, sort: sort, filter: filter, clock: clock ?? .cpu, raw: raw)
+    }
     let n = count ?? context.settings.nodeCount
     let rows = n == 0 ? heatmap.rows : Array(heatmap.rows.prefix(n))
-    context.out.write("Traced functions by \(sort.rawValue) (exact per-call numbers; CPU Time is the sum of self time)\n")
+    let what = heatmap.clock == .wall ? "wall time" : "CPU time"
+    let cost = heatmap.probeCostNanos > 0
+      ? ", probe cost \(DurationFormat.string(nanoseconds: heatmap.probeCostNanos))/call subtracted" : (raw ? ", raw" : "")
+    let times = heatmap.hasBothClocks || raw || heatmap.probeCostNanos > 0 ? "; times are \(what) per call\(cost)" : ""
+    context.out.write("Traced functions by \(sort.rawValue) (exact per-call numbers; CPU Time is the sum of self time\(times))\n")
     for line in HeatmapRenderer.rows(heatmap, rows: rows, mode: .table, options: context.renderOptions) {
       context.out.write(line + "\n")
     }

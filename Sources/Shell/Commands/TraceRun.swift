@@ -1,5 +1,6 @@
 import Capture
 import ProfileModel
+import Render
 import Symbolize
 
 /// Trace mode of `run` (`--trace PATTERN`): resolves the patterns into probe sites, gives
@@ -40,9 +41,11 @@ final class TraceRun {
       throw .failed("run: " + error.description)
     }
     // uretprobes rewrite return addresses; Go moves stacks and checks them, so never there.
-    let probes = sites.map { TraceProbe(path: $0.path, fileOffset: $0.fileOffset, probesReturns: !$0.isGo) }
+    let probes = sites.map { TraceProbe(path: $0.path, fileOffset: $0.probeFileOffset, probesReturns: !$0.isGo) }
+    // The probes' own cost is measured on this machine while the target runs and taken
+    // out of every timed call.
     do {
-      let tracer = try UprobeTracer(probes: probes)
+      let tracer = try UprobeTracer(probes: probes, calibrateDuringRun: probes.contains(where: \.probesReturns))
       return TraceRun(tracer: tracer, sites: sites, entryOnly: sites.contains { $0.isGo })
     } catch {
       throw .failed("run: " + error.description)
@@ -76,6 +79,18 @@ final class TraceRun {
     profile.callStatistics = statistics
     let calls = result.statistics.reduce(Int64(0)) { $0 + $1.calls }
     profile.run.notes.append("traced \(sites.count) functions with uprobes: \(calls) calls")
+    profile.run.notes += TraceRun.placementNotes(sites)
+    let probeCost = result.probeCost
+    if !probeCost.isZero {
+      profile.run.notes.append(
+        "probe cost \(DurationFormat.string(nanoseconds: probeCost.perCallNanos)) per traced call measured during the run "
+          + "(\(DurationFormat.string(nanoseconds: probeCost.insideNanos)) inside the call, "
+          + "\(DurationFormat.string(nanoseconds: probeCost.outsideNanos)) in its caller) and subtracted; --raw shows times without")
+    }
+    if let calibrationProblem = result.calibrationProblem {
+      profile.run.notes.append("probe cost not subtracted: calibration failed: \(calibrationProblem)")
+      context.warn("probe cost not subtracted: calibration failed: \(calibrationProblem)")
+    }
     if entryOnly {
       profile.run.notes.append(
         "Go binary: entry probes only (return probes would break Go's moving stacks); Count is exact, durations are absent")
@@ -91,6 +106,49 @@ final class TraceRun {
       profile.run.lostRecords += Int64(clamping: result.lostRecords)
       context.warn("\(result.lostRecords) trace records were lost (ring buffer overflow): counts are incomplete")
     }
+  }
+
+  /// Where each function's probes were placed and why (a summary past 20 functions).
+  static func placementNotes(_ sites: [ProbeSite], limit: Int = 20) -> [String] {
+    var notes: [String] = []
+    var kinds: [String: Int] = [:]
+    for site in sites {
+      guard let p = site.placement else { continue }
+      kinds[p.kind.rawValue, default: 0] += 1
+      if notes.count < limit {
+        let at = p.instruction.isEmpty ? "" : " on '\(p.instruction)' (\(p.kind.rawValue))"
+        notes.append("probe \(site.name) at +\(p.offset)\(at): \(p.reason)")
+      }
+    }
+    if sites.count > limit {
+      let summary = kinds.sorted { $0.key < $1.key }.map { "\($0.value) \($0.key)" }.joined(separator: ", ")
+      notes.append("probes of \(sites.count) functions: \(summary) (the first \(limit) listed above)")
+    }
+    return notes
+  }
+
+  /// `profile` with its traced numbers in `clock` (raw when asked): the call statistics and
+  /// the `self/nanoseconds` column of the one-frame samples that carry them (what `export
+  /// pprof` writes). Unchanged when nothing was traced.
+  static func viewed(_ profile: Profile, clock: CallClock, raw: Bool) -> Profile {
+    guard !profile.callStatistics.isEmpty, clock != .cpu || raw else { return profile }
+    var p = profile
+    let selfColumn = p.sampleTypes.lastIndex { $0.type == "self" && $0.unit == "nanoseconds" }
+    let callsColumn = p.sampleTypes.lastIndex { $0.type == "calls" && $0.unit == "count" }
+    var viewed: [FunctionID: CallStatistics] = [:]
+    for (id, stats) in p.callStatistics { viewed[id] = stats.viewed(clock, raw: raw) }
+    if let selfColumn, let callsColumn {
+      for i in 0..<p.samples.count where p.samples.value(i, callsColumn) > 0 {
+        let stack = p.samples.stacks[i]
+        guard p.stacks.depth(of: stack) == 1, let line = p.location(p.stacks.location(of: stack)).lines.last,
+          let old = p.callStatistics[line.function], let new = viewed[line.function], old.hasDurations,
+          p.samples.value(i, selfColumn) == old.selfNanos
+        else { continue }
+        p.samples.add(new.selfNanos - old.selfNanos, toSample: i, column: selfColumn)
+      }
+    }
+    p.callStatistics = viewed
+    return p
   }
 
   /// Appends value columns to every sample (zeros), keeping stacks and labels.

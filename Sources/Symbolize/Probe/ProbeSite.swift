@@ -15,9 +15,14 @@ public struct ProbeSite: Sendable, Equatable, Hashable {
   public var rawName: String
   /// True when the file is a Go binary: only entry probes are safe there.
   public var isGo: Bool
+  /// Where in the function the probes go (set by `ProbeSiteResolver.resolve`; the entry until then).
+  public var placement: ProbePlacement?
 
   /// Creates a value from its parts.
-  public init(path: String, fileOffset: UInt64, address: UInt64, size: UInt64, name: String, rawName: String, isGo: Bool) {
+  public init(
+    path: String, fileOffset: UInt64, address: UInt64, size: UInt64, name: String, rawName: String, isGo: Bool,
+    placement: ProbePlacement? = nil
+  ) {
     self.path = path
     self.fileOffset = fileOffset
     self.address = address
@@ -25,7 +30,11 @@ public struct ProbeSite: Sendable, Equatable, Hashable {
     self.name = name
     self.rawName = rawName
     self.isGo = isGo
+    self.placement = placement
   }
+
+  /// The file offset the probes are placed at: the entry, moved by the placement.
+  public var probeFileOffset: UInt64 { fileOffset &+ (placement?.offset ?? 0) }
 }
 
 /// A `--trace` pattern split into its optional library and its regular expression.

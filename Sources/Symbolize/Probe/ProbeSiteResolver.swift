@@ -44,7 +44,25 @@ public struct ProbeSiteResolver {
       }
     }
     if sites.count > limit { throw .tooManyMatches(count: sites.count, limit: limit) }
-    return sites
+    return ProbeSiteResolver.placed(sites)
+  }
+
+  /// `sites` with their probes placed at the cheapest safe instruction (see `ProbePlacement`);
+  /// a file that cannot be read again keeps its probes at the entries.
+  public static func placed(_ sites: [ProbeSite]) -> [ProbeSite] {
+    var result = sites
+    for path in Set(sites.map(\.path)) {
+      guard let mapped = try? MappedFile(path: path) else { continue }
+      let bytes = mapped.bytes
+      for i in result.indices where result[i].path == path {
+        let site = result[i]
+        guard site.fileOffset < UInt64(bytes.count) else { continue }
+        let code = UnsafeRawBufferPointer(rebasing: bytes[Int(site.fileOffset)...])
+        // Go's entry-only probes need no return address; others share the site with a return probe.
+        result[i].placement = ProbePlacement.place(code: code, start: site.address, size: site.size, keepsReturnAddress: !site.isGo)
+      }
+    }
+    return result
   }
 
   /// Every function symbol of the ELF file at `path` with its probe site, by address.

@@ -1,0 +1,118 @@
+import Capture
+import Foundation
+import PerfshTestSupport
+import ProfileModel
+import XCTest
+
+/// Per-call CPU and wall times of traced calls against a program that knows its own:
+/// examples/workloads/percall.c spins for CPU work calibrated in-process with
+/// CLOCK_THREAD_CPUTIME_ID (0.5 µs … 10 ms per call), sleeps, and prints its own per-call
+/// means right before the traced calls. The probe cost is measured during the run (as
+/// `run --trace` does) and taken out.
+final class TraceGroundTruthTests: XCTestCase {
+  private static let functions = ["pc_tiny", "pc_small", "pc_mid", "pc_big", "pc_sleep", "pc_parent"]
+
+  override func setUpWithError() throws {
+    guard FileManager.default.fileExists(atPath: "/sys/bus/event_source/devices/uprobe/type") else {
+      throw XCTSkip("the kernel has no uprobe PMU")
+    }
+  }
+
+  /// The program's own numbers: name → (cpu mean, cpu p95, wall mean), and its CPU over the traced calls.
+  private struct Truth {
+    var functions: [String: (cpuMean: Double, cpuP95: Double, wallMean: Double)] = [:]
+    var tracedPhaseCPU: Int64 = 0
+
+    init(file: String) throws {
+      let text = try String(contentsOfFile: file, encoding: .utf8)
+      for line in text.split(separator: "\n") {
+        let fields = line.split(separator: " ")
+        var values: [String: Double] = [:]
+        for f in fields.dropFirst() {
+          let kv = f.split(separator: "=")
+          if kv.count == 2, let v = Double(kv[1]) { values[String(kv[0])] = v }
+        }
+        if fields.first == "truth", fields.count > 1 {
+          functions[String(fields[1])] = (values["cpu_mean_ns"] ?? 0, values["cpu_p95_ns"] ?? 0, values["wall_mean_ns"] ?? 0)
+        } else if fields.first == "traced-phase" {
+          tracedPhaseCPU = Int64(values["cpu_ns"] ?? 0)
+        }
+      }
+    }
+  }
+
+  private func tracePercall(contention: Bool = false) throws -> (CaptureResult, [String: CallStatistics], Truth, ProbeCost) {
+    let binary = try Workloads.binary("percall")
+    var spinners: [Process] = []
+    if contention {
+      for _ in 0..<2 {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: binary)
+        p.arguments = ["spin"]
+        try p.run()
+        spinners.append(p)
+      }
+    }
+    defer {
+      for p in spinners {
+        p.terminate()
+        p.waitUntilExit()
+      }
+    }
+    let out = FileManager.default.temporaryDirectory.appendingPathComponent("percall-\(getpid())-\(UUID().uuidString).txt").path
+    defer { try? FileManager.default.removeItem(atPath: out) }
+    let (capture, trace) = try TraceWorkloads.trace(
+      Self.functions, binary: binary, arguments: [binary, out], sample: false, calibrate: true)
+    XCTAssertEqual(capture.profile.run.termination, .exited(0))
+    XCTAssertEqual(trace.lostRecords, 0)
+    XCTAssertEqual(trace.statistics.map(\.calls), [20_000, 5_000, 300, 10, 10, 100], "pc_small: 4,000 + 100 × 10 from pc_parent")
+    XCTAssertNil(trace.calibrationProblem)
+    return (capture, Dictionary(uniqueKeysWithValues: zip(Self.functions, trace.statistics)), try Truth(file: out), trace.probeCost)
+  }
+
+  /// Avg within ±5 % (± 0.2 µs below 1 µs), P95 within ±10 %, of the program's own numbers.
+  private func assertCPUMatchesTruth(_ stats: [String: CallStatistics], _ truth: Truth, _ context: String) {
+    for name in ["pc_tiny", "pc_small", "pc_mid", "pc_big", "pc_parent"] {
+      guard let s = stats[name], let t = truth.functions[name], let avg = s.averageSelfNanos else {
+        XCTFail("\(name): no numbers (\(context))")
+        continue
+      }
+      let tolerance = t.cpuMean < 1_000 ? 200 : 0.05 * t.cpuMean
+      XCTAssertEqual(Double(avg), t.cpuMean, accuracy: tolerance, "\(name) CPU avg vs the program's own (\(context))")
+      // P95 of the leaves: single sub-µs calls are below the program's clock resolution, and
+      // pc_parent's self time carries ten callees' trap corrections, whose spread widens its tail.
+      if name != "pc_tiny", name != "pc_parent", let p95 = s.p95SelfNanos {
+        XCTAssertEqual(Double(p95), t.cpuP95, accuracy: 0.10 * t.cpuP95, "\(name) CPU P95 (\(context))")
+      }
+    }
+  }
+
+  func testPerCallCPUTimeMatchesTheProgramsOwnMeasurement() throws {
+    let (capture, stats, truth, cost) = try tracePercall()
+    XCTAssertGreaterThan(cost.perCallNanos, 0, "the probes cost something")
+    assertCPUMatchesTruth(stats, truth, "quiet")
+    // Self CPU never adds up to more than the CPU the process used, nor the traced calls.
+    let selfSum = stats.values.reduce(Int64(0)) { $0 + $1.selfNanos }
+    XCTAssertLessThanOrEqual(selfSum, capture.profile.run.cpuNanos ?? 0)
+    XCTAssertLessThanOrEqual(selfSum, truth.tracedPhaseCPU)
+    // The sleeper: about no CPU, its 10 ms of wall time per call.
+    let sleep = try XCTUnwrap(stats["pc_sleep"])
+    let sleepTruth = try XCTUnwrap(truth.functions["pc_sleep"])
+    XCTAssertLessThan(Double(sleep.averageSelfNanos ?? .max), 0.02 * 10_000_000, "pc_sleep CPU per call")
+    let sleepWall = Double(try XCTUnwrap(sleep.wall).selfNanos) / Double(sleep.calls)
+    XCTAssertGreaterThanOrEqual(sleepWall, 10_000_000)
+    XCTAssertEqual(sleepWall, sleepTruth.wallMean, accuracy: 0.10 * sleepTruth.wallMean, "pc_sleep wall per call")
+    // Raw numbers keep the probe cost: more than the corrected ones by about the cost.
+    let tiny = try XCTUnwrap(stats["pc_tiny"])
+    let rawTiny = try XCTUnwrap(tiny.rawCPU)
+    XCTAssertGreaterThan(rawTiny.selfNanos, tiny.selfNanos)
+  }
+
+  func testContentionLeavesCPUTimesAndStretchesWallTimes() throws {
+    let (_, stats, truth, _) = try tracePercall(contention: true)
+    assertCPUMatchesTruth(stats, truth, "two busy processes on the CPUs")
+    let big = try XCTUnwrap(stats["pc_big"])
+    let wall = Double(try XCTUnwrap(big.wall).selfNanos)
+    XCTAssertGreaterThan(wall, 1.2 * Double(big.selfNanos), "pc_big waits for a CPU: wall \(wall) vs CPU \(big.selfNanos)")
+  }
+}
