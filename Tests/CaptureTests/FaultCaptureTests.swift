@@ -119,7 +119,11 @@ final class FaultCaptureTests: XCTestCase {
     }
     defer { try? TracefsUprobes.append("-:perfsh_\(live)/p0\n-:perfsh_\(live)/r0\n", to: events) }
 
-    let removed = TracefsUprobes.removeStale(root: root)
+    // A tracer's own cleanup keeps this process's group: other tracers in it may be live.
+    let removedByTracer = TracefsUprobes.removeStale(root: root, includingOwnPid: false)
+    XCTAssertTrue((SystemInfo.readSmallFile(events) ?? "").contains("perfsh_\(getpid())/p0"))
+    XCTAssertFalse(removedByTracer.contains { $0.pid == getpid() })
+    let removed = removedByTracer + TracefsUprobes.removeStale(root: root, includingOwnPid: true)
     let text = SystemInfo.readSmallFile(events) ?? ""
     XCTAssertFalse(text.contains("perfsh_\(dead)/"), text)
     XCTAssertFalse(text.contains("perfsh_\(other)/"), text)

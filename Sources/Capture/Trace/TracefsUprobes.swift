@@ -22,7 +22,9 @@ public struct TracefsUprobes: Sendable {
   public init() throws(CaptureError) {
     root = try TracefsUprobes.mountPoint()
     group = "perfsh_\(getpid())"
-    TracefsUprobes.removeStale(root: root)
+    // Not our own pid's group: in one process (tests, the probe-cost calibration) several
+    // tracers share it, and the start-up cleanup already took any a dead perfsh left.
+    TracefsUprobes.removeStale(root: root, includingOwnPid: false)
   }
 
   /// Defines an entry (`isReturn` false) or return probe at `offset` in `path`; returns
@@ -87,17 +89,17 @@ public struct TracefsUprobes: Sendable {
   /// when tracefs is mounted and readable; cheap enough for every start. Mounts nothing.
   public static func removeStaleGroups() -> [StaleGroup] {
     for dir in ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"] where access(dir + "/uprobe_events", R_OK | W_OK) == 0 {
-      return removeStale(root: dir)
+      return removeStale(root: dir, includingOwnPid: true)
     }
     return []
   }
 
   /// Deletes `perfsh_<pid>` groups whose process is gone or is no longer perfsh (a reused
-  /// pid), and any named after this process: definitions a killed perfsh left behind. Call
-  /// it before defining anything. A live perfsh's groups are kept (the kernel also refuses
-  /// to delete a definition whose events are open).
+  /// pid), and with `includingOwnPid` any named after this process (a dead perfsh had the
+  /// pid): only at start-up, before this process defines anything. A live perfsh's groups
+  /// are kept (the kernel also refuses to delete a definition whose events are open).
   @discardableResult
-  static func removeStale(root: String) -> [StaleGroup] {
+  static func removeStale(root: String, includingOwnPid: Bool) -> [StaleGroup] {
     guard let text = SystemInfo.readSmallFile(root + "/uprobe_events") else { return [] }
     var groups: [StaleGroup] = []
     var verdicts: [Int32: (stale: Bool, reusedBy: String?)] = [:]
@@ -109,6 +111,7 @@ public struct TracefsUprobes: Sendable {
       guard parts.count == 2, parts[0].hasPrefix("perfsh_"), let pid = Int32(parts[0].dropFirst(7)) else { continue }
       // A group named after this very process predates it (a dead perfsh had the pid):
       // nothing is defined yet when this runs, and it would make our own definitions fail.
+      if pid == getpid() && !includingOwnPid { continue }
       let verdict = verdicts[pid] ?? (pid == getpid() ? (true, nil) : ownerVerdict(pid))
       verdicts[pid] = verdict
       guard verdict.stale, (try? append("-:\(event)\n", to: root + "/uprobe_events")) != nil else { continue }
