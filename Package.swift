@@ -18,6 +18,7 @@ let package = Package(
     .systemLibrary(name: "CLibEdit", providers: [.apt(["libedit-dev"])]),
     .systemLibrary(name: "CLibDW", providers: [.apt(["libdw-dev"])]),
     .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
+    .systemLibrary(name: "CLzma", providers: [.apt(["liblzma-dev"])]),
 
     // The in-memory profile. Imports nothing of the project.
     .target(name: "ProfileModel"),
@@ -33,7 +34,7 @@ let package = Package(
     .target(
       name: "Symbolize",
       dependencies: [
-        "ProfileModel", "CLibDW",
+        "ProfileModel", "CLibDW", "CLzma",
         .product(name: "SystemPackage", package: "swift-system"),
       ],
       linkerSettings: [.linkedLibrary("stdc++")]),

@@ -143,10 +143,15 @@ public final class Symbolizer {
     var hasLines = false
     for i in locations {
       let fileOffset = profile.locations[i].address &- mapping.start &+ mapping.fileOffset
-      let fallback = "\(label)+0x\(String(fileOffset, radix: 16))"
+      var fallback = "\(label)+0x\(String(fileOffset, radix: 16))"
       var lines: [Line] = []
       if let image {
-        let frames = image.frames(at: image.linkAddress(forFileOffset: fileOffset))
+        let linkAddress = image.linkAddress(forFileOffset: fileOffset)
+        let frames = image.frames(at: linkAddress)
+        if frames.isEmpty || frames.last?.rawName == nil, let start = image.functionStartOffset(containing: linkAddress) {
+          // No symbol: one row per function the CFI describes, not one per address.
+          fallback = "\(label)+0x\(String(start, radix: 16)) (no symbol)"
+        }
         lines.reserveCapacity(frames.count)
         for frame in frames {
           let raw = frame.rawName ?? fallback

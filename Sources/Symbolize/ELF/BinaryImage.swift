@@ -14,6 +14,10 @@ final class BinaryImage {
   let path: String
   private let file: MappedFile
   private let debugFile: MappedFile?
+  /// The decompressed MiniDebugInfo (`.gnu_debugdata`) when the binary has no `.symtab`.
+  private let miniDebugFile: MappedFile?
+  /// Function extents from the CFI, for naming addresses no symbol covers.
+  private var cfi: CFITable?
   let elf: ELFFile
   let symbols: ELFSymbolTable
   /// Go function names for Go binaries without `.symtab`.
@@ -49,6 +53,13 @@ final class BinaryImage {
     }
     var symbolSources = [elf]
     if let d = debugELF { symbolSources.append(d) }
+    var miniDebugFile: MappedFile? = nil
+    if !symbolSources.contains(where: { $0.section(named: ".symtab") != nil }),
+      let mini = MiniDebugInfo.decompress(elf, path: path)
+    {
+      if let parsed = try? ELFFile(bytes: mini.bytes, path: mini.path) { symbolSources.append(parsed) }
+      miniDebugFile = consume mini
+    }
     self.symbols = ELFSymbolTable(files: symbolSources)
     self.goTable = BinaryImage.goTable(elf, hasSymtab: symbolSources.contains { $0.section(named: ".symtab") != nil })
     if let d = debugELF, d.hasDebugInfo {
@@ -66,6 +77,8 @@ final class BinaryImage {
     self.buildID = buildID
     self.file = file
     self.debugFile = debugFile
+    self.miniDebugFile = miniDebugFile
+    self.cfi = nil
   }
 
   /// Wraps an ELF image already in memory (the vDSO); symbols only, no DWARF.
@@ -81,6 +94,8 @@ final class BinaryImage {
     self.dwarfPath = ""
     self.file = file
     self.debugFile = nil
+    self.miniDebugFile = nil
+    self.cfi = nil
   }
 
   private static func goTable(_ elf: ELFFile, hasSymtab: Bool) -> GoPCLNTab? {
@@ -102,6 +117,15 @@ final class BinaryImage {
     guard !symbols.entries.isEmpty else { return }
     _ = frames(at: symbols.entries[symbols.entries.count / 2].start)
     cache.removeAll()
+  }
+
+  /// The file offset of the start of the function holding link address `address`, from the
+  /// CFI (`.eh_frame`, `.debug_frame`), which describes every function even in a stripped
+  /// binary; nil when no FDE covers it.
+  func functionStartOffset(containing address: UInt64) -> UInt64? {
+    if cfi == nil { cfi = CFITable(elf: elf) }
+    guard let range = cfi?.functionRange(containing: address) else { return nil }
+    return elf.fileOffset(forLinkAddress: range.lowerBound)
   }
 
   /// Frames for a link-time address, innermost first; empty when nothing is known about it.
