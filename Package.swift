@@ -68,7 +68,7 @@ let package = Package(
       path: "Tests/PerfshTestSupport"),
     .testTarget(name: "ProfileModelTests", dependencies: ["ProfileModel", "PerfshTestSupport"]),
     .testTarget(name: "CaptureTests", dependencies: ["Capture", "PerfshTestSupport"]),
-    .testTarget(name: "SymbolizeTests", dependencies: ["Symbolize", "PerfshTestSupport"]),
+    .testTarget(name: "SymbolizeTests", dependencies: ["Symbolize", "Analysis", "PerfshTestSupport"], exclude: ["Snapshots"]),
     .testTarget(name: "FormatsTests", dependencies: ["Formats", "PerfshTestSupport"]),
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "PerfshTestSupport"]),
     .testTarget(name: "RenderTests", dependencies: ["Render", "PerfshTestSupport"], exclude: ["Snapshots"]),

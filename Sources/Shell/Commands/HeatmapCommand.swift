@@ -37,6 +37,8 @@ struct HeatmapCommand: ShellCommand {
   @Flag(name: .shortAndLong, help: "Open the interactive full-screen view (needs a terminal).")
   var interactive = false
 
+  @OptionGroup var view: ViewOptions
+
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     var mode = HeatmapMode.bar
     var reference: String?
@@ -47,7 +49,7 @@ struct HeatmapCommand: ShellCommand {
     }
     let s = try context.session(reference)
     let filter = try context.filter(of: s)
-    let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: s.profile, sort: sort, filter: filter) }
+    let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: view.profile(of: s, in: context), sort: sort, filter: filter) }
     if interactive {
       try HeatmapView.run(heatmap: heatmap, session: s, mode: mode, context: context)
       return .success

@@ -29,7 +29,7 @@ struct PeekCommand: ShellCommand {
     let s = try context.session(session)
     let graph = try report.graphOptions(for: s, in: context)
     let peek = try context.analyze { () throws(AnalysisError) in
-      try PeekReport(profile: s.profile, matching: NameMatcher(pattern, option: "peek"), options: graph, sortByCum: cum)
+      try PeekReport(profile: report.view.profile(of: s, in: context), matching: NameMatcher(pattern, option: "peek"), options: graph, sortByCum: cum)
     }
     var out = context.out
     PeekRenderer.write(peek, to: &out, options: RenderOptions(color: context.useColor))

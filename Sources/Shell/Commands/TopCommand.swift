@@ -40,7 +40,7 @@ struct TopCommand: ShellCommand {
     let graph = try report.graphOptions(for: session, in: context)
     let count = args.count ?? context.settings.nodeCount
     let top = try context.analyze { () throws(AnalysisError) in
-      try TopReport(profile: session.profile, options: TopOptions(graph: graph, nodeCount: count == 0 ? nil : count, sortByCum: cum))
+      try TopReport(profile: report.view.profile(of: session, in: context), options: TopOptions(graph: graph, nodeCount: count == 0 ? nil : count, sortByCum: cum))
     }
     var out = context.out
     TopRenderer.write(top, to: &out, options: RenderOptions(color: context.useColor))

@@ -1,0 +1,219 @@
+/// Short forms of demangled C++ and Swift names, as pprof's default `-symbolize=demangle=simple`
+/// and perf's `--no-demangle-params` print them: no return type, no parameter lists, no
+/// template or generic arguments (`std::vector<int>::push_back(int const&)` → `std::vector::push_back`).
+/// Lambdas keep their number (`{lambda#1}`), operators and `(anonymous namespace)` stay whole.
+public enum NameSimplifier {
+  /// The simple form of `name` (demangled) given its raw `systemName`; names of other
+  /// languages (C, Go, Rust) are returned unchanged.
+  public static func simplify(name: String, systemName: String) -> String {
+    forms(name: name, systemName: systemName).first ?? name
+  }
+
+  /// The shortest to the longest forms of a name, the last being `name` itself: simple;
+  /// with template arguments; with template arguments and parameters. Used to tell apart
+  /// functions whose simple forms are equal with as little text as that takes.
+  public static func forms(name: String, systemName: String) -> [String] {
+    if isCxx(systemName) {
+      return [
+        cxx(name), cxx(name, keepTemplates: true), cxx(name, keepTemplates: true, keepParameters: true), name,
+      ]
+    }
+    if isSwift(systemName) { return [swift(name), name] }
+    return [name]
+  }
+
+  static func isCxx(_ raw: String) -> Bool {
+    guard raw.hasPrefix("_Z") else { return false }
+    // Rust legacy names are Itanium-mangled too, ending in `17h<16 hex digits>E`.
+    let u = Array(raw.utf8)
+    if u.count > 22, u[u.count - 1] == UInt8(ascii: "E"), u[u.count - 20] == UInt8(ascii: "1"),
+      u[u.count - 19] == UInt8(ascii: "7"), u[u.count - 18] == UInt8(ascii: "h")
+    {
+      return false
+    }
+    return true
+  }
+
+  static func isSwift(_ raw: String) -> Bool {
+    raw.hasPrefix("$s") || raw.hasPrefix("$S") || raw.hasPrefix("$e") || raw.hasPrefix("_$s")
+      || raw.hasPrefix("_$S") || raw.hasPrefix("_T0")
+  }
+
+  // MARK: C++
+
+  private static let operatorTokens: [[UInt8]] = [
+    "()", "[]", "<=>", "<<=", ">>=", "->*", "->", "<<", ">>", "<=", ">=", "==", "!=", "&&", "||", "++", "--",
+    "+=", "-=", "*=", "/=", "%=", "&=", "|=", "^=", "<", ">", "+", "-", "*", "/", "%", "&", "|", "^", "~", "!",
+    "=", ",", " new[]", " delete[]", " new", " delete", "\"\" ",
+  ].map { Array($0.utf8) }
+
+  /// Drops the return type, `[abi:…]` tags and (unless kept) template arguments and
+  /// parameter lists of a demangled C++ name; keeps ` [clone .cold]`-style suffixes (they
+  /// name other code).
+  static func cxx(_ name: String, keepTemplates: Bool = false, keepParameters: Bool = false) -> String {
+    let b = Array(name.utf8)
+    var suffix: [UInt8] = []
+    var end = b.count
+    while end > 0, b[end - 1] == UInt8(ascii: "]"), let open = lastIndex(of: Array(" [clone ".utf8), in: b, before: end) {
+      suffix = Array(b[open..<end]) + suffix
+      end = open
+    }
+    var out: [UInt8] = []
+    out.reserveCapacity(end)
+    var parens = 0, angles = 0, braces = 0
+    var cut = -1  // output index just after the space that ends a return type
+    var sawOperator = false
+    var sawParameters = false  // a top-level '(' ends the part a return type can be in
+    var i = 0
+    while i < end {
+      let c = b[i]
+      if parens == 0, angles == 0, startsWord("operator", b, at: i, end: end) {
+        out += Array("operator".utf8)
+        i += 8
+        if braces == 0 { sawOperator = true }
+        if let token = operatorTokens.first(where: { starts($0, b, at: i, end: end) }) {
+          out += token
+          i += token.count
+        }
+        continue
+      }
+      if parens == 0, angles == 0, starts(Array("(anonymous namespace)".utf8), b, at: i, end: end) {
+        out += Array("(anonymous namespace)".utf8)
+        i += 21
+        continue
+      }
+      if parens == 0, angles == 0, starts(Array("[abi:".utf8), b, at: i, end: end),
+        let close = b[i..<end].firstIndex(of: UInt8(ascii: "]"))
+      {
+        i = close + 1
+        continue
+      }
+      let visible: Bool
+      switch c {
+      case UInt8(ascii: "("):
+        if parens == 0, angles == 0, braces == 0 { sawParameters = true }
+        visible = angles > 0 ? keepTemplates : keepParameters
+        parens += 1
+      case UInt8(ascii: ")"):
+        parens = max(0, parens - 1)
+        visible = angles > 0 ? keepTemplates : keepParameters
+      case UInt8(ascii: "<") where parens == 0:
+        angles += 1
+        visible = keepTemplates
+      case UInt8(ascii: ">") where parens == 0 && angles > 0:
+        angles -= 1
+        visible = keepTemplates
+      default:
+        if angles > 0 {
+          visible = keepTemplates
+        } else if parens > 0 {
+          visible = keepParameters
+        } else {
+          if c == UInt8(ascii: "{") { braces += 1 }
+          if c == UInt8(ascii: "}") { braces = max(0, braces - 1) }
+          visible = true
+        }
+      }
+      if visible { out.append(c) }
+      if c == UInt8(ascii: " "), parens == 0, angles == 0, braces == 0, !sawOperator, !sawParameters {
+        cut = out.count
+      }
+      i += 1
+    }
+    var result = cut > 0 && cut < out.count ? Array(out[cut...]) : out
+    while result.last == UInt8(ascii: " ") { result.removeLast() }
+    let text = String(decoding: result, as: UTF8.self)
+    return (keepParameters ? text : trimQualifiers(text)) + String(decoding: suffix, as: UTF8.self)
+  }
+
+  /// Drops a trailing ` const`, ` volatile`, ` &` or ` &&` left after the parameter list.
+  private static func trimQualifiers(_ s: String) -> String {
+    var t = Substring(s)
+    var trimmed = true
+    while trimmed {
+      trimmed = false
+      for q in [" const", " volatile", " &&", " &", " noexcept"] where t.hasSuffix(q) {
+        t = t.dropLast(q.count)
+        trimmed = true
+      }
+    }
+    return String(t)
+  }
+
+  // MARK: Swift
+
+  /// Drops argument lists, generic arguments, return types (` -> T`) and accessor types
+  /// (` : T`) of a demangled Swift name, keeping `closure #1 in` and `specialization` words.
+  static func swift(_ name: String) -> String {
+    let b = Array(name.utf8)
+    var out: [UInt8] = []
+    out.reserveCapacity(b.count)
+    var parens = 0, angles = 0
+    var skippingType = false  // inside ` -> T` or ` : T`, until ` in ` at depth 0
+    var i = 0
+    while i < b.count {
+      let c = b[i]
+      if parens == 0, angles == 0 {
+        if starts(Array(" -> ".utf8), b, at: i, end: b.count) || starts(Array(" : ".utf8), b, at: i, end: b.count) {
+          skippingType = true
+          i += 3
+          continue
+        }
+        if starts(Array(" in ".utf8), b, at: i, end: b.count) {
+          skippingType = false
+          out += Array(" in ".utf8)
+          i += 4
+          continue
+        }
+      }
+      switch c {
+      case UInt8(ascii: "("): parens += 1
+      case UInt8(ascii: ")"): parens = max(0, parens - 1)
+      case UInt8(ascii: "<") where parens == 0: angles += 1
+      case UInt8(ascii: ">") where parens == 0:
+        // `->` inside a generic or argument list is not a closing bracket.
+        if i > 0, b[i - 1] != UInt8(ascii: "-") { angles = max(0, angles - 1) }
+      case UInt8(ascii: ":") where parens == 0 && angles == 0 && i > 0 && b[i - 1] == UInt8(ascii: ")"):
+        // `(extension in Foundation):Swift.String.f` loses its module part and the colon.
+        break
+      default:
+        if parens == 0, angles == 0, !skippingType { out.append(c) }
+      }
+      i += 1
+    }
+    // Effects words that followed a dropped argument list go too; the dropped parts leave
+    // runs of spaces, and one is enough.
+    let words = String(decoding: out, as: UTF8.self).split(separator: " ")
+      .filter { $0 != "throws" && $0 != "rethrows" && $0 != "async" }
+    return words.isEmpty ? name : words.joined(separator: " ")
+  }
+
+  // MARK: Byte helpers
+
+  private static func starts(_ token: [UInt8], _ b: [UInt8], at i: Int, end: Int) -> Bool {
+    guard i + token.count <= end else { return false }
+    for k in 0..<token.count where b[i + k] != token[k] { return false }
+    return true
+  }
+
+  /// `word` at `i`, not preceded by an identifier character.
+  private static func startsWord(_ word: String, _ b: [UInt8], at i: Int, end: Int) -> Bool {
+    if i > 0, isIdentifier(b[i - 1]) { return false }
+    let w = Array(word.utf8)
+    guard starts(w, b, at: i, end: end) else { return false }
+    return i + w.count >= end || !isIdentifier(b[i + w.count])
+  }
+
+  private static func isIdentifier(_ c: UInt8) -> Bool {
+    (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c == 95
+  }
+
+  private static func lastIndex(of token: [UInt8], in b: [UInt8], before end: Int) -> Int? {
+    var i = end - token.count
+    while i >= 0 {
+      if starts(token, b, at: i, end: end) { return i }
+      i -= 1
+    }
+    return nil
+  }
+}

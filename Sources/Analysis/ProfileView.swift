@@ -1,0 +1,120 @@
+import ProfileModel
+
+/// How function names are shown: pprof's simple form (the default) or the full demangled name.
+public enum NameStyle: String, Sendable, CaseIterable {
+  /// No return types, parameter lists or template arguments (`NameSimplifier`).
+  case simple
+  /// The demangler's full output.
+  case full
+}
+
+/// The per-command view of a profile: which names to show and whether inlined frames are
+/// charged to the function they were inlined into (pprof's `-noinlines`).
+public struct ProfileView: Sendable, Equatable {
+  /// Simple or full names.
+  public var names: NameStyle
+  /// Keep only the outermost (real) frame of each location.
+  public var noInlines: Bool
+  /// End kernel functions' names with ` [k]` (as perf marks them), so text output tells
+  /// kernel from user code and `hide --kernel` can match them.
+  public var markKernel: Bool
+
+  /// The suffix kernel functions get.
+  public static let kernelMark = " [k]"
+  /// A `hide` expression that removes every kernel frame (its time goes to the user caller).
+  public static let kernelPattern = " \\[k\\]$"
+
+  /// A view; the defaults show simple names, inline frames and `[k]` marks.
+  public init(names: NameStyle = .simple, noInlines: Bool = false, markKernel: Bool = true) {
+    self.names = names
+    self.noInlines = noInlines
+    self.markKernel = markKernel
+  }
+
+  /// `profile` as this view shows it. With simple names, two functions whose simple names
+  /// would be equal keep their full names, so no two different functions look identical.
+  public func apply(to profile: Profile) -> Profile {
+    let kernel = markKernel ? ProfileView.kernelFunctions(profile) : []
+    if names == .full && !noInlines && kernel.isEmpty { return profile }
+    var p = profile
+    if noInlines {
+      for i in p.locations.indices where p.locations[i].lines.count > 1 {
+        if let outer = p.locations[i].lines.last { p.locations[i].lines = [outer] }
+      }
+    }
+    if names == .simple { ProfileView.simplifyNames(&p) }
+    if !kernel.isEmpty {
+      var marked: [StringID: StringID] = [:]
+      for f in kernel.sorted(by: { $0.raw < $1.raw }) where f.index < p.functions.count {
+        let old = p.functions[f.index].name
+        if let id = marked[old] {
+          p.functions[f.index].name = id
+        } else {
+          let id = p.strings.intern(p.strings[old] + ProfileView.kernelMark)
+          marked[old] = id
+          p.functions[f.index].name = id
+        }
+      }
+    }
+    return p
+  }
+
+  /// Functions named by kernel-half addresses (x86-64) or `[kernel.kallsyms]` mappings.
+  static func kernelFunctions(_ profile: Profile) -> Set<FunctionID> {
+    var kernelMappings = Set<Int>()
+    for (i, m) in profile.mappings.enumerated() {
+      let name = profile.strings[m.filename]
+      if name.hasPrefix("[kernel.kallsyms]") || name == "[kernel]" { kernelMappings.insert(i) }
+    }
+    var result = Set<FunctionID>()
+    for loc in profile.locations {
+      let inKernelMapping = loc.mapping.map { $0.raw >= 0 && kernelMappings.contains($0.index) } ?? false
+      guard inKernelMapping || loc.address >= 0xffff_8000_0000_0000 else { continue }
+      for line in loc.lines { result.insert(line.function) }
+    }
+    return result
+  }
+
+  /// Replaces each function's display name by its simple form. Functions whose forms are
+  /// equal but whose full names differ step up to longer forms (template arguments, then
+  /// parameters, then the full name) until every displayed name stands for one full name.
+  static func simplifyNames(_ p: inout Profile) {
+    var forms: [String: [String]] = [:]
+    for f in p.functions {
+      let full = p.strings[f.name]
+      if forms[full] == nil { forms[full] = NameSimplifier.forms(name: full, systemName: p.strings[f.systemName]) }
+    }
+    var level: [String: Int] = [:]
+    func shown(_ full: String) -> String {
+      guard let options = forms[full], !options.isEmpty else { return full }
+      return options[min(level[full] ?? 0, options.count - 1)]
+    }
+    // Each round lengthens every clashing name by one step; the full names are distinct, so
+    // this ends after at most as many rounds as there are forms.
+    for _ in 0..<5 {
+      var byShown: [String: [String]] = [:]
+      for full in forms.keys { byShown[shown(full), default: []].append(full) }
+      var changed = false
+      for (_, fulls) in byShown where fulls.count > 1 {
+        for full in fulls where (level[full] ?? 0) < (forms[full]?.count ?? 1) - 1 {
+          level[full, default: 0] += 1
+          changed = true
+        }
+      }
+      if !changed { break }
+    }
+    var interned: [StringID: StringID] = [:]
+    for i in p.functions.indices {
+      let nameID = p.functions[i].name
+      if let id = interned[nameID] {
+        p.functions[i].name = id
+        continue
+      }
+      let full = p.strings[nameID]
+      let display = shown(full)
+      let id = display == full ? nameID : p.strings.intern(display)
+      interned[nameID] = id
+      p.functions[i].name = id
+    }
+  }
+}
