@@ -45,7 +45,7 @@ struct ExportCommand: ShellCommand {
     do {
       switch format {
       case .pprof:
-        try AtomicFile.write(try PprofEncoder.encode(s.profile), to: file)
+        try AtomicFile.write(try PprofEncoder.encode(MainMappingFirst.reorder(s.profile)), to: file)
       case .folded:
         try AtomicFile.write(FoldedStacksWriter.write(s.profile), to: file)
       case .csv, .json:

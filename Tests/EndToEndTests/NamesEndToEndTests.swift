@@ -1,0 +1,211 @@
+import Foundation
+import PerfshTestSupport
+import XCTest
+
+/// Names and grouping on real runs: a stripped binary grouped by its CFI function ranges,
+/// `--noinlines` against `perf report --no-inline`, `[k]` and `hide --kernel`, simple and
+/// full C++ names, and the executable as the first mapping of a pprof export.
+final class NamesEndToEndTests: XCTestCase {
+  private var home: URL!
+
+  override func setUpWithError() throws {
+    home = try GoToolchain.temporaryDirectory("e2e-names")
+  }
+
+  override func tearDownWithError() throws {
+    if let home { try? FileManager.default.removeItem(at: home) }
+  }
+
+  private func perfsh(_ script: String) throws -> ProcessResult {
+    try PerfshBinary.run(["-c", script], environment: try PerfshBinary.environment(home: home), directory: home)
+  }
+
+  @discardableResult
+  private func tool(_ arguments: [String]) throws -> String {
+    let r = try ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/env"), arguments, directory: home)
+    guard r.status == 0 else { throw ToolFailure(description: "\(arguments.joined(separator: " ")): \(r.stderr)") }
+    return r.stdout
+  }
+
+  /// Function name → file offset of its start, from `nm` and the executable segment.
+  private func functionOffsets(_ binary: String) throws -> [String: UInt64] {
+    var segment: (offset: UInt64, vaddr: UInt64)?
+    for line in try tool(["readelf", "-lW", binary]).split(separator: "\n") where line.contains("R E") {
+      let f = line.split(separator: " ")
+      if f.first == "LOAD", let o = UInt64(f[1].dropFirst(2), radix: 16), let v = UInt64(f[2].dropFirst(2), radix: 16) {
+        segment = (o, v)
+      }
+    }
+    let seg = try XCTUnwrap(segment)
+    var result: [String: UInt64] = [:]
+    for line in try tool(["nm", binary]).split(separator: "\n") {
+      let f = line.split(separator: " ")
+      if f.count == 3, f[1] == "T" || f[1] == "t", let a = UInt64(f[0], radix: 16) { result[String(f[2])] = a - seg.vaddr + seg.offset }
+    }
+    return result
+  }
+
+  func testStrippedBinaryGetsOneRowPerFunctionWithTheUnstrippedShares() throws {
+    let binary = home.appendingPathComponent("ratio").path
+    try tool(["cp", try Workloads.path("ratio"), binary])
+    let offsets = try functionOffsets(binary)
+    try tool(["strip", "-s", binary])
+    let csv = home.appendingPathComponent("stripped.csv").path
+    let r = try perfsh("run ./ratio; export csv \(csv)")
+    XCTAssertEqual(r.status, 0, r.stderr)
+    let rows = parseHeatmapCSV(try String(contentsOfFile: csv, encoding: .utf8))
+    let ours = rows.filter { $0.key.hasPrefix("ratio+0x") }
+    XCTAssertFalse(ours.isEmpty, "rows: \(rows.keys.sorted())")
+    // Every row of the stripped binary is one function, named by its start.
+    let starts = Set(offsets.values)
+    for name in ours.keys {
+      XCTAssertTrue(name.hasSuffix(" (no symbol)"), name)
+      let hex = name.dropFirst("ratio+0x".count).prefix { $0.isHexDigit }
+      XCTAssertTrue(UInt64(hex, radix: 16).map(starts.contains) ?? false, "\(name) is not a function start")
+    }
+    func share(_ function: String) throws -> Double {
+      let offset = try XCTUnwrap(offsets[function])
+      return Double(ours["ratio+0x\(String(offset, radix: 16)) (no symbol)"]?.cpuNanos ?? 0)
+    }
+    let hot = try share("hot60"), warm = try share("warm30"), cool = try share("cool10")
+    let sum = hot + warm + cool
+    XCTAssertGreaterThan(sum, 0, "the three functions are rows: \(ours.keys.sorted())")
+    // The unstripped build's shares (testRatioWorkloadSharesAreSixThreeOne): 60 / 30 / 10.
+    XCTAssertEqual(hot / sum * 100, 60, accuracy: 3)
+    XCTAssertEqual(warm / sum * 100, 30, accuracy: 3)
+    XCTAssertEqual(cool / sum * 100, 10, accuracy: 3)
+  }
+
+  static let inlineSource = """
+    #include <stdint.h>
+    #include <stdio.h>
+    #include <stdlib.h>
+    static volatile uint64_t sink;
+    __attribute__((noinline)) void keep_frame(void) { __asm__ volatile(""); }
+    static inline __attribute__((always_inline)) uint64_t mix(uint64_t x, uint64_t n) {
+      for (uint64_t i = 0; i < n; i++) { x = x * 6364136223846793005ULL + 1442695040888963407ULL; x ^= x >> 29; }
+      return x;
+    }
+    __attribute__((noinline)) uint64_t outer(uint64_t n) {
+      keep_frame();
+      uint64_t x = mix(n, 3 * n);  /* three quarters of the work, inlined */
+      for (uint64_t i = 0; i < n; i++) { x = x * 2862933555777941757ULL + 3037000493ULL; x ^= x >> 31; }
+      return x;
+    }
+    __attribute__((noinline)) uint64_t other(uint64_t n) {
+      keep_frame();
+      uint64_t x = n;
+      for (uint64_t i = 0; i < 4 * n; i++) { x = x * 2862933555777941757ULL + 3037000493ULL; x ^= x >> 31; }
+      return x;
+    }
+    int main(int argc, char **argv) {
+      uint64_t n = argc > 1 ? strtoull(argv[1], NULL, 10) : 60000000ULL;
+      sink = outer(n) + other(n);
+      printf("%llu\\n", (unsigned long long)sink);
+      return 0;
+    }
+    """
+
+  /// The `flat%` of `name` in a `top` table, or nil when it has no row.
+  private func flatPercent(_ name: String, in text: String) -> Double? {
+    for line in text.split(separator: "\n") {
+      let f = line.split(separator: " ", omittingEmptySubsequences: true)
+      guard f.count >= 6, f.dropFirst(5).joined(separator: " ").hasPrefix(name) else { continue }
+      if f.dropFirst(5).first.map(String.init) == name, let v = Double(f[1].dropLast()) { return v }
+    }
+    return nil
+  }
+
+  func testNoInlinesAgreesWithPerfReportNoInline() throws {
+    try Self.inlineSource.write(to: home.appendingPathComponent("inl.c"), atomically: true, encoding: .utf8)
+    try tool(["gcc", "-O2", "-g", "-fno-omit-frame-pointer", "-o", "inl", "inl.c"])
+    let r = try perfsh("run ./inl; top 0; top 0 --noinlines")
+    XCTAssertEqual(r.status, 0, r.stderr)
+    let tables = Array(r.stdout.components(separatedBy: "Showing nodes").dropFirst())
+    XCTAssertEqual(tables.count, 2)
+    let inlined = try XCTUnwrap(flatPercent("mix", in: tables[0]), tables[0])
+    XCTAssertGreaterThan(inlined, 20, "by default the inlined helper has its own row")
+    XCTAssertNil(flatPercent("mix", in: tables[1]), "--noinlines charges it to outer:\n\(tables[1])")
+    let ours = try XCTUnwrap(flatPercent("outer", in: tables[1]), tables[1])
+    // Ground truth from perf on the same binary: self share of outer without inline frames.
+    guard (try? tool(["perf", "--version"])) != nil else { throw XCTSkip("perf is not installed") }
+    do {
+      try tool(["perf", "record", "-q", "-e", "cpu-clock", "-F", "999", "-o", "perf.data", "./inl"])
+    } catch {
+      throw XCTSkip("perf record is not permitted here: \(error)")
+    }
+    let report = try tool(["perf", "report", "-i", "perf.data", "--no-inline", "--stdio", "--sort", "sym", "--percent-limit", "0"])
+    let perfLine = try XCTUnwrap(report.split(separator: "\n").first { $0.hasSuffix(" outer") }, report)
+    let perfShare = try XCTUnwrap(Double(perfLine.split(separator: " ").first?.dropLast() ?? ""), String(perfLine))
+    XCTAssertEqual(ours, perfShare, accuracy: 5, "perfsh --noinlines \(ours)% vs perf --no-inline \(perfShare)%")
+    XCTAssertEqual(ours, 50, accuracy: 8, "by construction outer does half the work")
+  }
+
+  func testKernelFramesAreMarkedAndHideKernelRemovesThem() throws {
+    let source = """
+      #include <fcntl.h>
+      #include <unistd.h>
+      int main(void) {
+        char buf[4096] = {0};
+        int fd = open("/dev/null", O_WRONLY);
+        for (long i = 0; i < 1500000; i++) write(fd, buf, sizeof buf);
+        return 0;
+      }
+      """
+    try source.write(to: home.appendingPathComponent("sys.c"), atomically: true, encoding: .utf8)
+    try tool(["gcc", "-O1", "-o", "sys", "sys.c"])
+    let r = try perfsh("run ./sys; top 0; hide --kernel; top 0")
+    XCTAssertEqual(r.status, 0, r.stderr)
+    let tables = Array(r.stdout.components(separatedBy: "Showing nodes").dropFirst())
+    XCTAssertEqual(tables.count, 2)
+    guard tables[0].contains(" [k]") else {
+      throw XCTSkip("no kernel samples (kernel.perf_event_paranoid excludes the kernel?):\n\(tables[0])")
+    }
+    XCTAssertFalse(tables[1].contains("[k]"), tables[1])
+    XCTAssertTrue(tables[1].contains("write"), "kernel time is charged to the user function that called it")
+  }
+
+  func testCxxNamesAreSimpleByDefaultAndFullOnRequest() throws {
+    let source = """
+      #include <cstdint>
+      #include <cstdio>
+      namespace demo {
+      template <typename T> struct Acc {
+        T x;
+        __attribute__((noinline)) T spin(unsigned long n) const {
+          T v = x;
+          for (unsigned long i = 0; i < n; i++) v = v * 3 + 1;
+          return v;
+        }
+      };
+      }
+      int main() {
+        demo::Acc<std::uint64_t> a{1};
+        std::printf("%llu\\n", (unsigned long long)a.spin(600000000UL));
+      }
+      """
+    try source.write(to: home.appendingPathComponent("acc.cpp"), atomically: true, encoding: .utf8)
+    try tool(["g++", "-O1", "-o", "acc", "acc.cpp"])
+    let r = try perfsh("run ./acc; top 3; top 3 --names full; set names full; top 3")
+    XCTAssertEqual(r.status, 0, r.stderr)
+    let tables = Array(r.stdout.components(separatedBy: "Showing nodes").dropFirst())
+    XCTAssertEqual(tables.count, 3)
+    XCTAssertTrue(tables[0].contains(" demo::Acc::spin\n"), tables[0])
+    XCTAssertTrue(tables[1].contains(" demo::Acc<unsigned long>::spin(unsigned long) const\n"), tables[1])
+    XCTAssertEqual(tables[2], tables[1], "set names full is what --names full shows")
+  }
+
+  func testGoToolPprofNamesTheExecutableAsFile() throws {
+    guard let go = GoToolchain.goPath else { throw XCTSkip("golang-go is not installed (scripts/test installs it)") }
+    let pb = home.appendingPathComponent("ratio.pb.gz").path
+    let r = try perfsh("run \(try Workloads.path("ratio")); export pprof \(pb)")
+    XCTAssertEqual(r.status, 0, r.stderr)
+    let out = try GoToolchain.run([go, "tool", "pprof", "-top", "-symbolize=none", pb], in: home)
+    XCTAssertTrue(out.contains("File: ratio\n"), out)
+  }
+}
+
+/// A tool the test runs failed.
+private struct ToolFailure: Error, CustomStringConvertible {
+  var description: String
+}
