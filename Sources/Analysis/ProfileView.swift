@@ -22,7 +22,7 @@ public struct ProfileView: Sendable, Equatable {
   /// The suffix kernel functions get.
   public static let kernelMark = " [k]"
   /// A `hide` expression that removes every kernel frame (its time goes to the user caller).
-  public static let kernelPattern = " \\[k\\]$"
+  public static let kernelPattern = "\\[k\\]$"
 
   /// A view; the defaults show simple names, inline frames and `[k]` marks.
   public init(names: NameStyle = .simple, noInlines: Bool = false, markKernel: Bool = true) {

@@ -47,7 +47,17 @@ struct HeatmapCommand: ShellCommand {
         throw .badArguments(command: "heatmap", message: "heatmap: unexpected argument '\(word)'")
       }
     }
-    let s = try context.session(reference)
+    let s: Session
+    do {
+      s = try context.session(reference)
+    } catch {
+      // `heatmap tabel`: a misspelt mode, not a session name.
+      if let word = reference, let mode = Suggestion.closest(to: word, in: HeatmapMode.allCases.map(\.rawValue)) {
+        throw .badArguments(
+          command: "heatmap", message: "heatmap: unknown mode or session '\(word)' (did you mean '\(mode)'?)")
+      }
+      throw error
+    }
     let filter = try context.filter(of: s)
     let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: view.profile(of: s, in: context), sort: sort, filter: filter) }
     if interactive {

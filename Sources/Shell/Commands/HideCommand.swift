@@ -8,7 +8,7 @@ struct HideCommand: ShellCommand {
     abstract: "Remove frames matching REGEX from every stack (their time goes to the caller).",
     discussion: """
       With no expression, clears it. Kernel functions are shown with a trailing [k];
-      --kernel hides them all (adds the expression ' \\[k\\]$'), charging kernel time to
+      --kernel hides them all (adds the expression '\\[k\\]$'), charging kernel time to
       the user function that entered the kernel. EXAMPLES:
         hide 'libc\\.so'
         hide --kernel

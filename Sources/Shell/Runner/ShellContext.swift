@@ -33,6 +33,9 @@ public final class ShellContext {
   public var history: [String] = []
   /// Whether scripts go on after a failing line (then exit 1 at the end).
   public var keepGoing: Bool = false
+  /// The status of the last `quit` run (nil until one runs), so the shell that
+  /// `perfsh run CMD` opens can tell `quit 3` from Ctrl-D.
+  public var quitStatus: Int32?
 
   // MARK: - Sessions
 
