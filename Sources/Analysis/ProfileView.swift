@@ -10,7 +10,7 @@ public enum NameStyle: String, Sendable, CaseIterable {
 
 /// The per-command view of a profile: which names to show and whether inlined frames are
 /// charged to the function they were inlined into (pprof's `-noinlines`).
-public struct ProfileView: Sendable, Equatable {
+public struct ProfileView: Sendable {
   /// Simple or full names.
   public var names: NameStyle
   /// Keep only the outermost (real) frame of each location.
@@ -19,24 +19,34 @@ public struct ProfileView: Sendable, Equatable {
   /// kernel from user code and `hide --kernel` can match them.
   public var markKernel: Bool
 
+  /// pprof's `-tagfocus`: keep only samples with a matching label.
+  public var tagFocus: TagFilter?
+  /// pprof's `-tagignore`: drop samples with a matching label.
+  public var tagIgnore: TagFilter?
+
   /// The suffix kernel functions get.
   public static let kernelMark = " [k]"
   /// A `hide` expression that removes every kernel frame (its time goes to the user caller).
   public static let kernelPattern = "\\[k\\]$"
 
   /// A view; the defaults show simple names, inline frames and `[k]` marks.
-  public init(names: NameStyle = .simple, noInlines: Bool = false, markKernel: Bool = true) {
+  public init(
+    names: NameStyle = .simple, noInlines: Bool = false, markKernel: Bool = true, tagFocus: TagFilter? = nil,
+    tagIgnore: TagFilter? = nil
+  ) {
     self.names = names
     self.noInlines = noInlines
     self.markKernel = markKernel
+    self.tagFocus = tagFocus
+    self.tagIgnore = tagIgnore
   }
 
   /// `profile` as this view shows it. With simple names, two functions whose simple names
   /// would be equal keep their full names, so no two different functions look identical.
   public func apply(to profile: Profile) -> Profile {
     let kernel = markKernel ? ProfileView.kernelFunctions(profile) : []
-    if names == .full && !noInlines && kernel.isEmpty { return profile }
-    var p = profile
+    var p = TagFilter.apply(focus: tagFocus, ignore: tagIgnore, to: profile)
+    if names == .full && !noInlines && kernel.isEmpty { return p }
     if noInlines {
       for i in p.locations.indices where p.locations[i].lines.count > 1 {
         if let outer = p.locations[i].lines.last { p.locations[i].lines = [outer] }

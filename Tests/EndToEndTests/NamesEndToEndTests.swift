@@ -209,3 +209,55 @@ final class NamesEndToEndTests: XCTestCase {
 private struct ToolFailure: Error, CustomStringConvertible {
   var description: String
 }
+
+/// Tag filters and the tags report on a real two-thread run, against go tool pprof -tags.
+final class TagsEndToEndTests: XCTestCase {
+  private var home: URL!
+
+  override func setUpWithError() throws {
+    home = try GoToolchain.temporaryDirectory("e2e-tags")
+  }
+
+  override func tearDownWithError() throws {
+    if let home { try? FileManager.default.removeItem(at: home) }
+  }
+
+  /// value → percent from a `-tags` style block for `key`.
+  private func shares(_ text: String, key: String) -> [String: Double] {
+    var result: [String: Double] = [:]
+    var inKey = false
+    for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+      let trimmed = line.trimmingCharacters(in: .whitespaces)
+      if trimmed.hasPrefix("\(key): Total") { inKey = true; continue }
+      if trimmed.isEmpty || trimmed.contains(": Total") { inKey = false; continue }
+      guard inKey, let open = trimmed.firstIndex(of: "("), let close = trimmed.firstIndex(of: "%"),
+        let colon = trimmed.range(of: "): ")
+      else { continue }
+      let number = trimmed[trimmed.index(after: open)..<close].trimmingCharacters(in: .whitespaces)
+      result[String(trimmed[colon.upperBound...])] = Double(number)
+    }
+    return result
+  }
+
+  func testTagsAndTagFocusOnThreads() throws {
+    let pb = home.appendingPathComponent("threads.pb.gz").path
+    let r = try PerfshBinary.run(
+      ["-c", "run \(try Workloads.path("threads")); tags; top 5 --tagfocus thread=alpha; top 5 --tagignore thread=alpha; export pprof \(pb)"],
+      environment: try PerfshBinary.environment(home: home), directory: home)
+    XCTAssertEqual(r.status, 0, r.stderr)
+    let ours = shares(r.stdout, key: "thread")
+    let alpha = try XCTUnwrap(ours["worker-alpha"], r.stdout), beta = try XCTUnwrap(ours["worker-beta"], r.stdout)
+    XCTAssertEqual(alpha / beta, 2, accuracy: 0.4, "alpha does twice beta's work")
+    let tables = Array(r.stdout.components(separatedBy: "Showing nodes").dropFirst())
+    XCTAssertEqual(tables.count, 2)
+    XCTAssertTrue(tables[0].contains("alpha_work") && !tables[0].contains("beta_work"), tables[0])
+    XCTAssertTrue(tables[1].contains("beta_work") && !tables[1].contains("alpha_work"), tables[1])
+    if let go = GoToolchain.goPath {
+      let theirs = try ProcessRunner.run(URL(fileURLWithPath: go), ["tool", "pprof", "-tags", pb])
+      XCTAssertEqual(theirs.status, 0, theirs.stderr)
+      let goShares = shares(theirs.stdout, key: "thread")
+      XCTAssertEqual(goShares["worker-alpha"] ?? -1, alpha, accuracy: 0.01, theirs.stdout)
+      XCTAssertEqual(goShares["worker-beta"] ?? -1, beta, accuracy: 0.01, theirs.stdout)
+    }
+  }
+}

@@ -59,7 +59,8 @@ struct HeatmapCommand: ShellCommand {
       throw error
     }
     let filter = try context.filter(of: s)
-    let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: view.profile(of: s, in: context), sort: sort, filter: filter) }
+    let profile = try view.profile(of: s, in: context)
+    let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: profile, sort: sort, filter: filter) }
     if interactive {
       try HeatmapView.run(heatmap: heatmap, session: s, mode: mode, context: context)
       return .success

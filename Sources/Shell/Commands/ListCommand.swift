@@ -32,7 +32,7 @@ struct ListCommand: ShellCommand {
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     let s = try context.session(session)
-    let profile = view.profile(of: s, in: context)
+    let profile = try view.profile(of: s, in: context)
     let filter = try context.filter(of: s)
     let listing = try context.analyze { () throws(AnalysisError) in
       let column = try profile.valueIndex(for: sampleIndex)

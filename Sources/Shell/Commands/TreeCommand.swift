@@ -31,7 +31,7 @@ struct TreeCommand: ShellCommand {
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     let s = try context.session(session)
     let graph = try report.graphOptions(for: s, in: context)
-    let profile = report.view.profile(of: s, in: context)
+    let profile = try report.view.profile(of: s, in: context)
     let tree = try context.analyze { () throws(AnalysisError) in
       let root = try pattern.map { p throws(AnalysisError) in try NameMatcher(p, option: "tree") }
       return try CallTree(profile: profile, options: CallTreeOptions(graph: graph, maxDepth: depth, root: root))

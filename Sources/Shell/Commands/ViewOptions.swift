@@ -11,14 +11,22 @@ struct ViewOptions: ParsableArguments {
   @Flag(help: "Charge inlined frames to the function they were inlined into (pprof's -noinlines).")
   var noinlines = false
 
+  @Option(help: "Keep only samples with a matching label: KEY=REGEX (pid, tid, thread) or REGEX for any label.")
+  var tagfocus: String?
+
+  @Option(help: "Drop samples with a matching label: KEY=REGEX or REGEX.")
+  var tagignore: String?
+
   /// The view these flags and the shell's settings ask for.
-  func view(in context: ShellContext) -> ProfileView {
-    ProfileView(names: names ?? context.settings.nameStyle, noInlines: noinlines)
+  func view(in context: ShellContext) throws(ShellError) -> ProfileView {
+    let focus = try tagfocus.map { e throws(ShellError) in try context.analyze { () throws(AnalysisError) in try TagFilter(e, option: "--tagfocus") } }
+    let ignore = try tagignore.map { e throws(ShellError) in try context.analyze { () throws(AnalysisError) in try TagFilter(e, option: "--tagignore") } }
+    return ProfileView(names: names ?? context.settings.nameStyle, noInlines: noinlines, tagFocus: focus, tagIgnore: ignore)
   }
 
   /// `session`'s profile as this view shows it.
-  func profile(of session: Session, in context: ShellContext) -> Profile {
-    view(in: context).apply(to: session.profile)
+  func profile(of session: Session, in context: ShellContext) throws(ShellError) -> Profile {
+    try view(in: context).apply(to: session.profile)
   }
 }
 
