@@ -195,6 +195,24 @@ final class NamesEndToEndTests: XCTestCase {
     XCTAssertEqual(tables[2], tables[1], "set names full is what --names full shows")
   }
 
+  func testGoListWithoutDWARFUsesThePclntabLineTable() throws {
+    guard let go = GoToolchain.goPath else { throw XCTSkip("golang-go is not installed (scripts/test installs it)") }
+    let source = "package main\n\nimport \"fmt\"\n\n//go:noinline\nfunc spinHot(n int) uint64 {\n\tx := uint64(1)\n"
+      + "\tfor i := 0; i < n; i++ {\n\t\tx = x*6364136223846793005 + 1442695040888963407\n\t}\n\treturn x\n}\n\n"
+      + "func main() { fmt.Println(spinHot(400_000_000)) }\n"
+    try source.write(to: home.appendingPathComponent("main.go"), atomically: true, encoding: .utf8)
+    // -s -w: no .symtab and no DWARF; only .gopclntab is left.
+    _ = try GoToolchain.run([go, "build", "-ldflags=-s -w", "-o", "gohot", "main.go"], in: home)
+    XCTAssertFalse(try tool(["readelf", "-SW", "gohot"]).contains(".debug_info"))
+    let r = try perfsh("run ./gohot; list spinHot")
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertTrue(r.stdout.contains("ROUTINE ======================== main.spinHot in "), r.stdout)
+    // The loop's two lines (8 and 9) carry the time; a line with samples shows a value.
+    let loopLines = r.stdout.split(separator: "\n").filter { $0.hasSuffix("\tfor i := 0; i < n; i++ {") || $0.contains("x = x*6364136223846793005") }
+    XCTAssertEqual(loopLines.count, 2, r.stdout)
+    XCTAssertTrue(loopLines.contains { !$0.trimmingCharacters(in: .whitespaces).hasPrefix(".") }, r.stdout)
+  }
+
   func testGoToolPprofNamesTheExecutableAsFile() throws {
     guard let go = GoToolchain.goPath else { throw XCTSkip("golang-go is not installed (scripts/test installs it)") }
     let pb = home.appendingPathComponent("ratio.pb.gz").path

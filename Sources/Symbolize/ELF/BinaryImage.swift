@@ -20,7 +20,7 @@ final class BinaryImage {
   private var cfi: CFITable?
   let elf: ELFFile
   let symbols: ELFSymbolTable
-  /// Go function names for Go binaries without `.symtab`.
+  /// Go function names (for Go binaries without `.symtab`) and lines (without DWARF).
   private let goTable: GoPCLNTab?
   let buildID: String
   /// Path of the file the DWARF came from ("" when there is none).
@@ -61,7 +61,7 @@ final class BinaryImage {
       miniDebugFile = consume mini
     }
     self.symbols = ELFSymbolTable(files: symbolSources)
-    self.goTable = BinaryImage.goTable(elf, hasSymtab: symbolSources.contains { $0.section(named: ".symtab") != nil })
+    self.goTable = BinaryImage.goTable(elf)
     if let d = debugELF, d.hasDebugInfo {
       dwarf = DWARFSession(path: debugPath)
       dwarfPath = dwarf == nil ? "" : debugPath
@@ -98,8 +98,8 @@ final class BinaryImage {
     self.cfi = nil
   }
 
-  private static func goTable(_ elf: ELFFile, hasSymtab: Bool) -> GoPCLNTab? {
-    guard !hasSymtab, let section = elf.section(named: ".gopclntab"), let data = elf.data(of: section) else { return nil }
+  private static func goTable(_ elf: ELFFile) -> GoPCLNTab? {
+    guard let section = elf.section(named: ".gopclntab"), let data = elf.data(of: section) else { return nil }
     return GoPCLNTab(section: data, textAddress: elf.section(named: ".text")?.address ?? 0)
   }
 
@@ -137,7 +137,12 @@ final class BinaryImage {
     let source = dwarf?.frames(at: address) ?? []
     if source.isEmpty {
       if let name = symbolName {
-        result = [ResolvedFrame(rawName: name, file: "", line: 0, column: 0, declarationLine: 0)]
+        // Without DWARF a Go binary still has file and line tables in .gopclntab.
+        let go = dwarf == nil ? goTable?.sourcePosition(containing: address) : nil
+        result = [
+          ResolvedFrame(
+            rawName: name, file: go?.file ?? "", line: go?.line ?? 0, column: 0, declarationLine: go?.startLine ?? 0)
+        ]
       }
     } else {
       result = source.enumerated().map { i, f in
