@@ -44,15 +44,30 @@ public struct ProfileView: Sendable {
   /// `profile` as this view shows it. With simple names, two functions whose simple names
   /// would be equal keep their full names, so no two different functions look identical.
   public func apply(to profile: Profile) -> Profile {
-    let kernel = markKernel ? ProfileView.kernelFunctions(profile) : []
-    var p = TagFilter.apply(focus: tagFocus, ignore: tagIgnore, to: profile)
-    if names == .full && !noInlines && kernel.isEmpty { return p }
-    if noInlines {
-      for i in p.locations.indices where p.locations[i].lines.count > 1 {
-        if let outer = p.locations[i].lines.last { p.locations[i].lines = [outer] }
+    apply(toAll: [profile]).first ?? profile
+  }
+
+  /// Several profiles shown side by side (`compare`): names are simplified over all of them
+  /// together, so one function has one name on every side and two never share one.
+  public func apply(toAll profiles: [Profile]) -> [Profile] {
+    var result = profiles.map { profile in
+      var p = TagFilter.apply(focus: tagFocus, ignore: tagIgnore, to: profile)
+      if noInlines {
+        for i in p.locations.indices where p.locations[i].lines.count > 1 {
+          if let outer = p.locations[i].lines.last { p.locations[i].lines = [outer] }
+        }
       }
+      return p
     }
-    if names == .simple { ProfileView.simplifyNames(&p) }
+    if names == .simple { ProfileView.simplifyNames(&result) }
+    if markKernel {
+      for i in result.indices { ProfileView.markKernel(&result[i], ProfileView.kernelFunctions(profiles[i])) }
+    }
+    return result
+  }
+
+  /// Appends `kernelMark` to the names of `kernel` functions.
+  static func markKernel(_ p: inout Profile, _ kernel: Set<FunctionID>) {
     if !kernel.isEmpty {
       var marked: [StringID: StringID] = [:]
       for f in kernel.sorted(by: { $0.raw < $1.raw }) where f.index < p.functions.count {
@@ -66,7 +81,6 @@ public struct ProfileView: Sendable {
         }
       }
     }
-    return p
   }
 
   /// Functions named by kernel-half addresses (x86-64) or `[kernel.kallsyms]` mappings.
@@ -88,11 +102,13 @@ public struct ProfileView: Sendable {
   /// Replaces each function's display name by its simple form. Functions whose forms are
   /// equal but whose full names differ step up to longer forms (template arguments, then
   /// parameters, then the full name) until every displayed name stands for one full name.
-  static func simplifyNames(_ p: inout Profile) {
+  static func simplifyNames(_ profiles: inout [Profile]) {
     var forms: [String: [String]] = [:]
-    for f in p.functions {
-      let full = p.strings[f.name]
-      if forms[full] == nil { forms[full] = NameSimplifier.forms(name: full, systemName: p.strings[f.systemName]) }
+    for p in profiles {
+      for f in p.functions {
+        let full = p.strings[f.name]
+        if forms[full] == nil { forms[full] = NameSimplifier.forms(name: full, systemName: p.strings[f.systemName]) }
+      }
     }
     var level: [String: Int] = [:]
     func shown(_ full: String) -> String {
@@ -113,18 +129,20 @@ public struct ProfileView: Sendable {
       }
       if !changed { break }
     }
-    var interned: [StringID: StringID] = [:]
-    for i in p.functions.indices {
-      let nameID = p.functions[i].name
-      if let id = interned[nameID] {
-        p.functions[i].name = id
-        continue
+    for k in profiles.indices {
+      var interned: [StringID: StringID] = [:]
+      for i in profiles[k].functions.indices {
+        let nameID = profiles[k].functions[i].name
+        if let id = interned[nameID] {
+          profiles[k].functions[i].name = id
+          continue
+        }
+        let full = profiles[k].strings[nameID]
+        let display = shown(full)
+        let id = display == full ? nameID : profiles[k].strings.intern(display)
+        interned[nameID] = id
+        profiles[k].functions[i].name = id
       }
-      let full = p.strings[nameID]
-      let display = shown(full)
-      let id = display == full ? nameID : p.strings.intern(display)
-      interned[nameID] = id
-      p.functions[i].name = id
     }
   }
 }

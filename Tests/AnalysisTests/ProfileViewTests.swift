@@ -65,4 +65,22 @@ final class ProfileViewTests: XCTestCase {
     let full = try TopReport(profile: ProfileView(names: .full).apply(to: b.build()))
     XCTAssertEqual(full.rows.map(\.info.name), ["ns::K<int>::g() const", "ns::f(double)", "ns::f(int)"])
   }
+
+  func testSidesOfACompareShareOneNamePerFunction() throws {
+    func profile(_ functions: [(String, String)]) -> Profile {
+      var b = ProfileBuilder(sampleTypes: ProfileFixtures.cpuTypes)
+      for (name, raw) in functions {
+        b.addSample(leafFirst: [b.location(function: b.function(name, systemName: raw))], values: [1, 10 * ms])
+      }
+      return b.build()
+    }
+    let a = profile([("ns::f(int)", "_ZN2ns1fEi"), ("ns::g()", "_ZN2ns1gEv")])
+    let b = profile([("ns::f(int)", "_ZN2ns1fEi"), ("ns::f(double)", "_ZN2ns1fEd"), ("ns::g()", "_ZN2ns1gEv")])
+    // Alone, a would show ns::f; beside b (which has an overload) it must say which f.
+    let alone = ProfileView().apply(to: a)
+    XCTAssertEqual(alone.functions.map { alone.strings[$0.name] }, ["ns::f", "ns::g"])
+    let both = ProfileView().apply(toAll: [a, b])
+    XCTAssertEqual(both[0].functions.map { both[0].strings[$0.name] }, ["ns::f(int)", "ns::g"])
+    XCTAssertEqual(both[1].functions.map { both[1].strings[$0.name] }, ["ns::f(int)", "ns::f(double)", "ns::g"])
+  }
 }

@@ -1,5 +1,6 @@
 import Analysis
 import ArgumentParser
+import ProfileModel
 import Render
 
 /// `compare A B [N]`: two sessions side by side, with a rank test when both have repeats.
@@ -41,6 +42,8 @@ struct CompareCommand: ShellCommand {
   @Option(help: "Only rows whose change is at least PCT percent (new and gone always show), e.g. 5 or 5%.")
   var threshold: String?
 
+  @OptionGroup var view: ViewOptions
+
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     var references: [String] = []
     var count: Int?
@@ -65,8 +68,11 @@ struct CompareCommand: ShellCommand {
       }
       percent = value
     }
-    let a = try context.compareSide(try context.session(references[0]))
-    let b = try context.compareSide(try context.session(references[1]))
+    let sessionA = try context.session(references[0]), sessionB = try context.session(references[1])
+    // Names are simplified over both sides at once: one function has one name on each side.
+    let shown = try view.view(in: context).apply(toAll: [sessionA.profile, sessionB.profile])
+    let a = try context.compareSide(sessionA, profile: shown[0])
+    let b = try context.compareSide(sessionB, profile: shown[1])
     let report = CompareReport(a, b, options: CompareOptions(sort: sort, thresholdPercent: percent, rowLimit: count))
     var out = context.out
     CompareRenderer.write(report, to: &out, options: context.renderOptions)
@@ -78,10 +84,10 @@ extension CompareSort: ExpressibleByArgument {}
 
 extension ShellContext {
   /// One side of a comparison for a session, labelled `[id] name`.
-  func compareSide(_ session: Session) throws(ShellError) -> CompareSide {
+  func compareSide(_ session: Session, profile: Profile? = nil) throws(ShellError) -> CompareSide {
     try analyze { () throws(AnalysisError) in
       try CompareSide(
-        label: "[\(session.id)] \(session.name)", profile: session.profile,
+        label: "[\(session.id)] \(session.name)", profile: profile ?? session.profile,
         samples: SessionDescription.sampleCount(session.profile))
     }
   }
