@@ -76,6 +76,42 @@ final class NamesEndToEndTests: XCTestCase {
     XCTAssertEqual(cool / sum * 100, 10, accuracy: 3)
   }
 
+  func testDebiansStrippedGzipIsGroupedByItsFDEs() throws {
+    let gzip = "/usr/bin/gzip"
+    guard FileManager.default.isExecutableFile(atPath: gzip) else { throw XCTSkip("no \(gzip)") }
+    XCTAssertFalse(try tool(["readelf", "-SW", gzip]).contains(" .symtab "), "Debian's gzip is stripped")
+    // The FDE ranges readelf reads from .eh_frame, as file offsets (through the text segment).
+    var segment: (offset: UInt64, vaddr: UInt64)?
+    for line in try tool(["readelf", "-lW", gzip]).split(separator: "\n") where line.contains("R E") {
+      let f = line.split(separator: " ")
+      if f.first == "LOAD", let o = UInt64(f[1].dropFirst(2), radix: 16), let v = UInt64(f[2].dropFirst(2), radix: 16) {
+        segment = (o, v)
+      }
+    }
+    let seg = try XCTUnwrap(segment)
+    var fdeStarts = Set<UInt64>()
+    for line in try tool(["readelf", "--debug-dump=frames", gzip]).split(separator: "\n") where line.contains(" FDE ") {
+      guard let pc = line.range(of: "pc=") else { continue }
+      let start = line[pc.upperBound...].prefix { $0.isHexDigit }
+      if let a = UInt64(start, radix: 16), a >= seg.vaddr { fdeStarts.insert(a - seg.vaddr + seg.offset) }
+    }
+    XCTAssertGreaterThan(fdeStarts.count, 50)
+    var input = ""
+    for i in 0..<200_000 { input += "line \(i) of some text that compresses \(i % 97)\n" }
+    try input.write(to: home.appendingPathComponent("input.txt"), atomically: true, encoding: .utf8)
+    let csv = home.appendingPathComponent("gzip.csv").path
+    let r = try perfsh("run \(gzip) -9 -kf input.txt; export csv \(csv)")
+    XCTAssertEqual(r.status, 0, r.stderr)
+    let rows = parseHeatmapCSV(try String(contentsOfFile: csv, encoding: .utf8)).filter { $0.key.hasPrefix("gzip+0x") }
+    XCTAssertFalse(rows.isEmpty)
+    for name in rows.keys {
+      let hex = name.dropFirst("gzip+0x".count).prefix { $0.isHexDigit }
+      XCTAssertTrue(name.hasSuffix(" (no symbol)") && (UInt64(hex, radix: 16).map(fdeStarts.contains) ?? false),
+                    "\(name) is not an FDE start")
+    }
+    XCTAssertLessThanOrEqual(rows.count, 40, "a handful of functions, not one row per address: \(rows.keys.sorted())")
+  }
+
   static let inlineSource = """
     #include <stdint.h>
     #include <stdio.h>
