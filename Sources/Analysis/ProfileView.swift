@@ -23,6 +23,8 @@ public struct ProfileView: Sendable {
   public var tagFocus: TagFilter?
   /// pprof's `-tagignore`: drop samples with a matching label.
   public var tagIgnore: TagFilter?
+  /// pprof's `-tagroot`: label keys whose values become root frames (`thread:main`).
+  public var tagRoot: [String] = []
 
   /// The suffix kernel functions get.
   public static let kernelMark = " [k]"
@@ -51,7 +53,7 @@ public struct ProfileView: Sendable {
   /// together, so one function has one name on every side and two never share one.
   public func apply(toAll profiles: [Profile]) -> [Profile] {
     var result = profiles.map { profile in
-      var p = TagFilter.apply(focus: tagFocus, ignore: tagIgnore, to: profile)
+      var p = TagRoots.apply(keys: tagRoot, to: TagFilter.apply(focus: tagFocus, ignore: tagIgnore, to: profile))
       if noInlines {
         for i in p.locations.indices where p.locations[i].lines.count > 1 {
           if let outer = p.locations[i].lines.last { p.locations[i].lines = [outer] }

@@ -48,4 +48,19 @@ final class TagFilterTests: XCTestCase {
     XCTAssertEqual(report.keys[1].values.map(\.value), ["main", "worker-1", "worker-2"])
     XCTAssertEqual(report.keys[1].total, 10)
   }
+
+  func testTagRootGroupsByLabelValues() throws {
+    var view = ProfileView()
+    view.tagRoot = ["pid", "thread"]
+    let tree = try CallTree(profile: view.apply(to: profile()))
+    let lines = tree.rows.map { String(repeating: " ", count: $0.depth) + "\($0.info.name) \($0.cum)" }
+    XCTAssertEqual(lines, [
+      "pid:12 8", " thread:main 5", "  f12 5", " thread:worker-1 3", "  f13 3",
+      "pid:123 2", " thread:worker-2 2", "  f124 2",
+    ])
+    // Flat values are untouched: the pseudo-frames only add cum.
+    let top = try TopReport(profile: view.apply(to: profile()))
+    XCTAssertEqual(top.rows.first { $0.info.name == "f12" }?.flat, 5)
+    XCTAssertEqual(top.rows.first { $0.info.name == "pid:12" }?.flat, 0)
+  }
 }

@@ -17,6 +17,7 @@ struct TagsCommand: ShellCommand {
         tags --tagfocus thread=worker
         top --tagfocus pid=4242
         top --tagignore 'thread=gc|finalizer'
+        tree --tagroot pid,thread --depth 3
       """)
   static var shell: CommandSpec { CommandSpec(group: .analysis, arguments: [.session]) }
 

@@ -17,11 +17,16 @@ struct ViewOptions: ParsableArguments {
   @Option(help: "Drop samples with a matching label: KEY=REGEX or REGEX.")
   var tagignore: String?
 
+  @Option(help: "Group by labels: root frames KEY:VALUE for these keys, e.g. thread or pid,thread (pprof's -tagroot).")
+  var tagroot: String?
+
   /// The view these flags and the shell's settings ask for.
   func view(in context: ShellContext) throws(ShellError) -> ProfileView {
     let focus = try tagfocus.map { e throws(ShellError) in try context.analyze { () throws(AnalysisError) in try TagFilter(e, option: "--tagfocus") } }
     let ignore = try tagignore.map { e throws(ShellError) in try context.analyze { () throws(AnalysisError) in try TagFilter(e, option: "--tagignore") } }
-    return ProfileView(names: names ?? context.settings.nameStyle, noInlines: noinlines, tagFocus: focus, tagIgnore: ignore)
+    var view = ProfileView(names: names ?? context.settings.nameStyle, noInlines: noinlines, tagFocus: focus, tagIgnore: ignore)
+    view.tagRoot = (tagroot ?? "").split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
+    return view
   }
 
   /// `session`'s profile as this view shows it.
