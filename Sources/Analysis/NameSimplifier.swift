@@ -18,7 +18,7 @@ public enum NameSimplifier {
         cxx(name), cxx(name, keepTemplates: true), cxx(name, keepTemplates: true, keepParameters: true), name,
       ]
     }
-    if isSwift(systemName) { return [swift(name), name] }
+    if isSwift(systemName) { return [swift(name), swift(name, keepLabels: true), name] }
     return [name]
   }
 
@@ -144,7 +144,9 @@ public enum NameSimplifier {
 
   /// Drops argument lists, generic arguments, return types (` -> T`) and accessor types
   /// (` : T`) of a demangled Swift name, keeping `closure #1 in` and `specialization` words.
-  static func swift(_ name: String) -> String {
+  /// With `keepLabels`, a function's argument list becomes its labels, as Swift writes a
+  /// function's name: `Swift.Array.append(contentsOf:)`, `main.f(_:_:)`.
+  static func swift(_ name: String, keepLabels: Bool = false) -> String {
     let b = Array(name.utf8)
     var out: [UInt8] = []
     out.reserveCapacity(b.count)
@@ -153,6 +155,13 @@ public enum NameSimplifier {
     var i = 0
     while i < b.count {
       let c = b[i]
+      if keepLabels, c == UInt8(ascii: "("), parens == 0, angles == 0, !skippingType, i > 0,
+        isIdentifier(b[i - 1]) || b[i - 1] == UInt8(ascii: ">"), let close = matchingParen(b, from: i)
+      {
+        out += labels(Array(b[(i + 1)..<close]))
+        i = close + 1
+        continue
+      }
       if parens == 0, angles == 0 {
         if starts(Array(" -> ".utf8), b, at: i, end: b.count) || starts(Array(" : ".utf8), b, at: i, end: b.count) {
           skippingType = true
@@ -186,6 +195,57 @@ public enum NameSimplifier {
     let words = String(decoding: out, as: UTF8.self).split(separator: " ")
       .filter { $0 != "throws" && $0 != "rethrows" && $0 != "async" }
     return words.isEmpty ? name : words.joined(separator: " ")
+  }
+
+  /// `(a:_:b:)` for the parameter list `a: T, U, b: V` (top-level commas only).
+  private static func labels(_ inner: [UInt8]) -> [UInt8] {
+    var parts: [[UInt8]] = []
+    var depth = 0
+    var current: [UInt8] = []
+    for c in inner {
+      switch c {
+      case UInt8(ascii: "("), UInt8(ascii: "<"), UInt8(ascii: "["): depth += 1
+      case UInt8(ascii: ")"), UInt8(ascii: "]"): depth = max(0, depth - 1)
+      case UInt8(ascii: ">") where current.last != UInt8(ascii: "-"): depth = max(0, depth - 1)
+      case UInt8(ascii: ",") where depth == 0:
+        parts.append(current)
+        current = []
+        continue
+      default: break
+      }
+      current.append(c)
+    }
+    if !current.isEmpty { parts.append(current) }
+    var out: [UInt8] = [UInt8(ascii: "(")]
+    for part in parts {
+      let trimmed = Array(part.drop { $0 == UInt8(ascii: " ") })
+      let identifier = trimmed.prefix { isIdentifier($0) }
+      if !identifier.isEmpty, trimmed.count > identifier.count + 1, trimmed[identifier.count] == UInt8(ascii: ":"),
+        trimmed[identifier.count + 1] == UInt8(ascii: " ")
+      {
+        out += identifier
+      } else {
+        out.append(UInt8(ascii: "_"))
+      }
+      out.append(UInt8(ascii: ":"))
+    }
+    out.append(UInt8(ascii: ")"))
+    return out
+  }
+
+  /// Index of the `)` closing the `(` at `open`, or nil.
+  private static func matchingParen(_ b: [UInt8], from open: Int) -> Int? {
+    var depth = 0
+    var i = open
+    while i < b.count {
+      if b[i] == UInt8(ascii: "(") { depth += 1 }
+      if b[i] == UInt8(ascii: ")") {
+        depth -= 1
+        if depth == 0 { return i }
+      }
+      i += 1
+    }
+    return nil
   }
 
   // MARK: Byte helpers

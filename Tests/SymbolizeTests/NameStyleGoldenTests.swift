@@ -130,8 +130,13 @@ final class NameStyleGoldenTests: XCTestCase {
     XCTAssertEqual(shown["Swift.String.index(after: Swift.String.Index) -> Swift.String.Index"], "Swift.String.index")
     XCTAssertEqual(shown["(extension in Swift):Swift.Collection.map<A>((A.Element) throws -> A1) throws -> Swift.Array<A1>"],
                    "Swift.Collection.map")
-    // Two overloads of compute: simple forms clash, so both keep their full names.
-    XCTAssertEqual(shown["main.compute(Swift.Double) -> Swift.Double"], "main.compute(Swift.Double) -> Swift.Double")
+    // Overloads whose simple forms clash are told apart by their argument labels.
+    XCTAssertEqual(shown["main.compute(Swift.Double) -> Swift.Double"], "main.compute(_:)")
+    XCTAssertEqual(shown["main.compute(Swift.Int, Swift.Int) -> Swift.Int"], "main.compute(_:_:)")
+    XCTAssertEqual(shown["Swift.Array.append(__owned A) -> ()"], "Swift.Array.append(_:)")
+    XCTAssertEqual(
+      shown["Swift.Array.append<A where A == A1.Element, A1: Swift.Sequence>(contentsOf: __owned A1) -> ()"],
+      "Swift.Array.append(contentsOf:)")
   }
 
   func testCAndGoNamesAreUnchanged() {
