@@ -14,8 +14,12 @@ public enum NameSimplifier {
   /// functions whose simple forms are equal with as little text as that takes.
   public static func forms(name: String, systemName: String) -> [String] {
     if isCxx(systemName) {
+      // Shortest first: each step adds what most often tells two instantiations or
+      // overloads apart for the fewest characters.
       return [
-        cxx(name), cxx(name, keepTemplates: true), cxx(name, keepTemplates: true, keepParameters: true), name,
+        cxx(name, templates: .none, parameters: false), cxx(name, templates: .shallow, parameters: false),
+        cxx(name, templates: .none, parameters: true), cxx(name, templates: .shallow, parameters: true),
+        cxx(name, templates: .full, parameters: false), cxx(name, templates: .full, parameters: true), name,
       ]
     }
     if isSwift(systemName) { return [swift(name), swift(name, keepLabels: true), name] }
@@ -47,10 +51,27 @@ public enum NameSimplifier {
     "=", ",", " new[]", " delete[]", " new", " delete", "\"\" ",
   ].map { Array($0.utf8) }
 
+  /// How much of the template arguments a C++ form keeps.
+  enum TemplateArguments: Comparable {
+    /// None: `std::vector::push_back`.
+    case none
+    /// The arguments without the parameter lists inside them:
+    /// `llvm::function_ref<void>::callback_fn<clang::Sema::f::$_5>`.
+    case shallow
+    /// All of them, as the demangler wrote them.
+    case full
+  }
+
   /// Drops the return type, `[abi:…]` tags and (unless kept) template arguments and
   /// parameter lists of a demangled C++ name; keeps ` [clone .cold]`-style suffixes (they
   /// name other code).
   static func cxx(_ name: String, keepTemplates: Bool = false, keepParameters: Bool = false) -> String {
+    cxx(name, templates: keepTemplates ? .full : .none, parameters: keepParameters)
+  }
+
+  /// The C++ form with `templates` of the template arguments and, with `parameters`, the
+  /// parameter lists (whose own template arguments follow `templates` too).
+  static func cxx(_ name: String, templates: TemplateArguments, parameters: Bool) -> String {
     let b = Array(name.utf8)
     var suffix: [UInt8] = []
     var end = b.count
@@ -60,14 +81,25 @@ public enum NameSimplifier {
     }
     var out: [UInt8] = []
     out.reserveCapacity(end)
-    var parens = 0, angles = 0, braces = 0
+    // Open brackets, outermost first: '(' or '<'. `hidden` counts those whose contents this
+    // form drops, so a character shows only when it is zero.
+    var stack: [(bracket: UInt8, hides: Bool)] = []
+    var hidden = 0
+    var braces = 0
     var cut = -1  // output index just after the space that ends a return type
     var sawOperator = false
     var sawParameters = false  // a top-level '(' ends the part a return type can be in
+    func hides(_ bracket: UInt8) -> Bool {
+      if bracket == UInt8(ascii: "<") { return templates == .none }
+      if stack.isEmpty { return !parameters }
+      // A parameter list inside template arguments goes with them; inside parameters, with those.
+      if stack.contains(where: { $0.bracket == UInt8(ascii: "<") }) { return templates != .full }
+      return !parameters
+    }
     var i = 0
     while i < end {
       let c = b[i]
-      if parens == 0, angles == 0, startsWord("operator", b, at: i, end: end) {
+      if stack.isEmpty, startsWord("operator", b, at: i, end: end) {
         out += Array("operator".utf8)
         i += 8
         if braces == 0 { sawOperator = true }
@@ -77,45 +109,38 @@ public enum NameSimplifier {
         }
         continue
       }
-      if parens == 0, angles == 0, starts(Array("(anonymous namespace)".utf8), b, at: i, end: end) {
+      if stack.isEmpty, starts(Array("(anonymous namespace)".utf8), b, at: i, end: end) {
         out += Array("(anonymous namespace)".utf8)
         i += 21
         continue
       }
-      if parens == 0, angles == 0, starts(Array("[abi:".utf8), b, at: i, end: end),
-        let close = b[i..<end].firstIndex(of: UInt8(ascii: "]"))
-      {
+      if stack.isEmpty, starts(Array("[abi:".utf8), b, at: i, end: end), let close = b[i..<end].firstIndex(of: UInt8(ascii: "]")) {
         i = close + 1
         continue
       }
-      let visible: Bool
       switch c {
-      case UInt8(ascii: "("):
-        if parens == 0, angles == 0, braces == 0 { sawParameters = true }
-        visible = angles > 0 ? keepTemplates : keepParameters
-        parens += 1
-      case UInt8(ascii: ")"):
-        parens = max(0, parens - 1)
-        visible = angles > 0 ? keepTemplates : keepParameters
-      case UInt8(ascii: "<") where parens == 0:
-        angles += 1
-        visible = keepTemplates
-      case UInt8(ascii: ">") where parens == 0 && angles > 0:
-        angles -= 1
-        visible = keepTemplates
+      case UInt8(ascii: "("), UInt8(ascii: "<"):
+        if c == UInt8(ascii: "("), stack.isEmpty, braces == 0 { sawParameters = true }
+        let h = hides(c)
+        stack.append((c, h))
+        if h { hidden += 1 }
+        if hidden == 0 { out.append(c) }
+      case UInt8(ascii: ")") where stack.contains(where: { $0.bracket == UInt8(ascii: "(") }),
+        UInt8(ascii: ">") where stack.last?.bracket == UInt8(ascii: "<"):
+        if hidden == 0 { out.append(c) }
+        // A stray '<' left open inside parentheses closes with them.
+        while let top = stack.popLast() {
+          if top.hides { hidden -= 1 }
+          if top.bracket == (c == UInt8(ascii: ")") ? UInt8(ascii: "(") : UInt8(ascii: "<")) { break }
+        }
       default:
-        if angles > 0 {
-          visible = keepTemplates
-        } else if parens > 0 {
-          visible = keepParameters
-        } else {
+        if stack.isEmpty {
           if c == UInt8(ascii: "{") { braces += 1 }
           if c == UInt8(ascii: "}") { braces = max(0, braces - 1) }
-          visible = true
         }
+        if hidden == 0 { out.append(c) }
       }
-      if visible { out.append(c) }
-      if c == UInt8(ascii: " "), parens == 0, angles == 0, braces == 0, !sawOperator, !sawParameters {
+      if c == UInt8(ascii: " "), stack.isEmpty, braces == 0, !sawOperator, !sawParameters {
         cut = out.count
       }
       i += 1
@@ -123,7 +148,7 @@ public enum NameSimplifier {
     var result = cut > 0 && cut < out.count ? Array(out[cut...]) : out
     while result.last == UInt8(ascii: " ") { result.removeLast() }
     let text = String(decoding: result, as: UTF8.self)
-    return (keepParameters ? text : trimQualifiers(text)) + String(decoding: suffix, as: UTF8.self)
+    return (parameters ? text : trimQualifiers(text)) + String(decoding: suffix, as: UTF8.self)
   }
 
   /// Drops a trailing ` const`, ` volatile`, ` &` or ` &&` left after the parameter list.

@@ -119,7 +119,7 @@ public struct ProfileView: Sendable {
     }
     // Each round lengthens every clashing name by one step; the full names are distinct, so
     // this ends after at most as many rounds as there are forms.
-    for _ in 0..<5 {
+    for _ in 0..<8 {
       var byShown: [String: [String]] = [:]
       for full in forms.keys { byShown[shown(full), default: []].append(full) }
       var changed = false
