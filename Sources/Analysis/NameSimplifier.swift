@@ -10,20 +10,37 @@ public enum NameSimplifier {
   }
 
   /// The shortest to the longest forms of a name, the last being `name` itself: simple;
-  /// with template arguments; with template arguments and parameters. Used to tell apart
-  /// functions whose simple forms are equal with as little text as that takes.
+  /// then with as much of template arguments and parameters as tells functions apart.
+  /// Used to tell apart functions whose simple forms are equal with as little text as that takes.
   public static func forms(name: String, systemName: String) -> [String] {
+    (0..<formCount(systemName: systemName)).map { form($0, name: name, systemName: systemName) }
+  }
+
+  /// How many forms `forms` has for a name with this raw name (1 when it is not simplified).
+  public static func formCount(systemName: String) -> Int {
+    if isCxx(systemName) { return 7 }
+    if isSwift(systemName) { return 3 }
+    return 1
+  }
+
+  /// Form number `level` (0 is the simple one, `formCount - 1` the name itself), computed
+  /// alone so that only names that clash pay for their longer forms.
+  public static func form(_ level: Int, name: String, systemName: String) -> String {
+    let count = formCount(systemName: systemName)
+    if level >= count - 1 { return name }
     if isCxx(systemName) {
       // Shortest first: each step adds what most often tells two instantiations or
       // overloads apart for the fewest characters.
-      return [
-        cxx(name, templates: .none, parameters: false), cxx(name, templates: .shallow, parameters: false),
-        cxx(name, templates: .none, parameters: true), cxx(name, templates: .shallow, parameters: true),
-        cxx(name, templates: .full, parameters: false), cxx(name, templates: .full, parameters: true), name,
-      ]
+      switch level {
+      case 0: return cxx(name, templates: .none, parameters: false)
+      case 1: return cxx(name, templates: .shallow, parameters: false)
+      case 2: return cxx(name, templates: .none, parameters: true)
+      case 3: return cxx(name, templates: .shallow, parameters: true)
+      case 4: return cxx(name, templates: .full, parameters: false)
+      default: return cxx(name, templates: .full, parameters: true)
+      }
     }
-    if isSwift(systemName) { return [swift(name), swift(name, keepLabels: true), name] }
-    return [name]
+    return level == 0 ? swift(name) : swift(name, keepLabels: true)
   }
 
   static func isCxx(_ raw: String) -> Bool {
@@ -75,7 +92,7 @@ public enum NameSimplifier {
     let b = Array(name.utf8)
     var suffix: [UInt8] = []
     var end = b.count
-    while end > 0, b[end - 1] == UInt8(ascii: "]"), let open = lastIndex(of: Array(" [clone ".utf8), in: b, before: end) {
+    while end > 0, b[end - 1] == UInt8(ascii: "]"), let open = lastIndex(of: Token.clone, in: b, before: end) {
       suffix = Array(b[open..<end]) + suffix
       end = open
     }
@@ -99,8 +116,8 @@ public enum NameSimplifier {
     var i = 0
     while i < end {
       let c = b[i]
-      if stack.isEmpty, startsWord("operator", b, at: i, end: end) {
-        out += Array("operator".utf8)
+      if stack.isEmpty, b[i] == UInt8(ascii: "o") && startsWord(Token.operatorWord, b, at: i, end: end) {
+        out += Token.operatorWord
         i += 8
         if braces == 0 { sawOperator = true }
         if let token = operatorTokens.first(where: { starts($0, b, at: i, end: end) }) {
@@ -109,12 +126,12 @@ public enum NameSimplifier {
         }
         continue
       }
-      if stack.isEmpty, starts(Array("(anonymous namespace)".utf8), b, at: i, end: end) {
-        out += Array("(anonymous namespace)".utf8)
+      if stack.isEmpty, c == UInt8(ascii: "("), starts(Token.anonymous, b, at: i, end: end) {
+        out += Token.anonymous
         i += 21
         continue
       }
-      if stack.isEmpty, starts(Array("[abi:".utf8), b, at: i, end: end), let close = b[i..<end].firstIndex(of: UInt8(ascii: "]")) {
+      if stack.isEmpty, c == UInt8(ascii: "["), starts(Token.abi, b, at: i, end: end), let close = b[i..<end].firstIndex(of: UInt8(ascii: "]")) {
         i = close + 1
         continue
       }
@@ -188,14 +205,14 @@ public enum NameSimplifier {
         continue
       }
       if parens == 0, angles == 0 {
-        if starts(Array(" -> ".utf8), b, at: i, end: b.count) || starts(Array(" : ".utf8), b, at: i, end: b.count) {
+        if c == UInt8(ascii: " "), starts(Token.arrow, b, at: i, end: b.count) || starts(Token.colon, b, at: i, end: b.count) {
           skippingType = true
           i += 3
           continue
         }
-        if starts(Array(" in ".utf8), b, at: i, end: b.count) {
+        if c == UInt8(ascii: " "), starts(Token.inWord, b, at: i, end: b.count) {
           skippingType = false
-          out += Array(" in ".utf8)
+          out += Token.inWord
           i += 4
           continue
         }
@@ -275,6 +292,17 @@ public enum NameSimplifier {
 
   // MARK: Byte helpers
 
+  /// Byte spellings the scanners look for, made once.
+  private enum Token {
+    static let clone = Array(" [clone ".utf8)
+    static let operatorWord = Array("operator".utf8)
+    static let anonymous = Array("(anonymous namespace)".utf8)
+    static let abi = Array("[abi:".utf8)
+    static let arrow = Array(" -> ".utf8)
+    static let colon = Array(" : ".utf8)
+    static let inWord = Array(" in ".utf8)
+  }
+
   private static func starts(_ token: [UInt8], _ b: [UInt8], at i: Int, end: Int) -> Bool {
     guard i + token.count <= end else { return false }
     for k in 0..<token.count where b[i + k] != token[k] { return false }
@@ -282,9 +310,8 @@ public enum NameSimplifier {
   }
 
   /// `word` at `i`, not preceded by an identifier character.
-  private static func startsWord(_ word: String, _ b: [UInt8], at i: Int, end: Int) -> Bool {
+  private static func startsWord(_ w: [UInt8], _ b: [UInt8], at i: Int, end: Int) -> Bool {
     if i > 0, isIdentifier(b[i - 1]) { return false }
-    let w = Array(word.utf8)
     guard starts(w, b, at: i, end: end) else { return false }
     return i + w.count >= end || !isIdentifier(b[i + w.count])
   }

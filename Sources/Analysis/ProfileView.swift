@@ -105,26 +105,32 @@ public struct ProfileView: Sendable {
   /// equal but whose full names differ step up to longer forms (template arguments, then
   /// parameters, then the full name) until every displayed name stands for one full name.
   static func simplifyNames(_ profiles: inout [Profile]) {
-    var forms: [String: [String]] = [:]
+    // Per full name: its raw name and the forms computed so far (longer ones only on a clash).
+    var systemNames: [String: String] = [:]
     for p in profiles {
       for f in p.functions {
         let full = p.strings[f.name]
-        if forms[full] == nil { forms[full] = NameSimplifier.forms(name: full, systemName: p.strings[f.systemName]) }
+        if systemNames[full] == nil { systemNames[full] = p.strings[f.systemName] }
       }
     }
     var level: [String: Int] = [:]
+    var computed: [String: [Int: String]] = [:]
     func shown(_ full: String) -> String {
-      guard let options = forms[full], !options.isEmpty else { return full }
-      return options[min(level[full] ?? 0, options.count - 1)]
+      guard let raw = systemNames[full] else { return full }
+      let l = level[full] ?? 0
+      if let hit = computed[full]?[l] { return hit }
+      let text = NameSimplifier.form(l, name: full, systemName: raw)
+      computed[full, default: [:]][l] = text
+      return text
     }
     // Each round lengthens every clashing name by one step; the full names are distinct, so
     // this ends after at most as many rounds as there are forms.
     for _ in 0..<8 {
       var byShown: [String: [String]] = [:]
-      for full in forms.keys { byShown[shown(full), default: []].append(full) }
+      for full in systemNames.keys { byShown[shown(full), default: []].append(full) }
       var changed = false
       for (_, fulls) in byShown where fulls.count > 1 {
-        for full in fulls where (level[full] ?? 0) < (forms[full]?.count ?? 1) - 1 {
+        for full in fulls where (level[full] ?? 0) < NameSimplifier.formCount(systemName: systemNames[full] ?? "") - 1 {
           level[full, default: 0] += 1
           changed = true
         }

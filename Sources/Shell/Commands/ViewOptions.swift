@@ -31,8 +31,27 @@ struct ViewOptions: ParsableArguments {
 
   /// `session`'s profile as this view shows it.
   func profile(of session: Session, in context: ShellContext) throws(ShellError) -> Profile {
-    try view(in: context).apply(to: session.profile)
+    let view = try view(in: context)
+    if view.tagFocus == nil, view.tagIgnore == nil, view.tagRoot.isEmpty, !view.noInlines {
+      return context.displayProfile(of: session, names: view.names)
+    }
+    return view.apply(to: session.profile)
   }
 }
 
 extension NameStyle: ExpressibleByArgument {}
+
+extension ShellContext {
+  /// `session`'s profile with display names, made once per session and name style (a
+  /// simplified name costs a scan of the demangled name; reports run again and again).
+  func displayProfile(of session: Session, names: NameStyle) -> Profile {
+    let p = session.profile
+    // The id is never reused; the sizes notice a profile replaced under the same id.
+    let key = "\(session.id) \(names.rawValue) \(p.functions.count) \(p.locations.count) \(p.samples.count)"
+    if let hit = displayProfiles[key] { return hit }
+    let shown = ProfileView(names: names).apply(to: p)
+    if displayProfiles.count >= 8 { displayProfiles.removeAll() }
+    displayProfiles[key] = shown
+    return shown
+  }
+}
