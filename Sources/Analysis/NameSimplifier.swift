@@ -98,25 +98,24 @@ public enum NameSimplifier {
     }
     var out: [UInt8] = []
     out.reserveCapacity(end)
-    // Open brackets, outermost first: '(' or '<'. `hidden` counts those whose contents this
-    // form drops, so a character shows only when it is zero.
-    var stack: [(bracket: UInt8, hides: Bool)] = []
+    // Open brackets, outermost first: '(' or '<', and whether this form drops their contents;
+    // a character shows only when `hidden` (the number of dropping brackets open) is zero.
+    // Bytes are written as literals ('(' 0x28, ')' 0x29, '<' 0x3C, '>' 0x3E, ' ' 0x20,
+    // '[' 0x5B, ']' 0x5D, '{' 0x7B, '}' 0x7D): this loop runs once per byte of every name.
+    var brackets: [UInt8] = []
+    var hides: [Bool] = []
     var hidden = 0
+    var openTemplates = 0
+    var openParens = 0
     var braces = 0
     var cut = -1  // output index just after the space that ends a return type
     var sawOperator = false
     var sawParameters = false  // a top-level '(' ends the part a return type can be in
-    func hides(_ bracket: UInt8) -> Bool {
-      if bracket == UInt8(ascii: "<") { return templates == .none }
-      if stack.isEmpty { return !parameters }
-      // A parameter list inside template arguments goes with them; inside parameters, with those.
-      if stack.contains(where: { $0.bracket == UInt8(ascii: "<") }) { return templates != .full }
-      return !parameters
-    }
     var i = 0
     while i < end {
       let c = b[i]
-      if stack.isEmpty, b[i] == UInt8(ascii: "o") && startsWord(Token.operatorWord, b, at: i, end: end) {
+      let topLevel = brackets.count == 0
+      if topLevel, c == 0x6F, startsWord(Token.operatorWord, b, at: i, end: end) {
         out += Token.operatorWord
         i += 8
         if braces == 0 { sawOperator = true }
@@ -126,38 +125,41 @@ public enum NameSimplifier {
         }
         continue
       }
-      if stack.isEmpty, c == UInt8(ascii: "("), starts(Token.anonymous, b, at: i, end: end) {
+      if topLevel, c == 0x28, starts(Token.anonymous, b, at: i, end: end) {
         out += Token.anonymous
         i += 21
         continue
       }
-      if stack.isEmpty, c == UInt8(ascii: "["), starts(Token.abi, b, at: i, end: end), let close = b[i..<end].firstIndex(of: UInt8(ascii: "]")) {
+      if topLevel, c == 0x5B, starts(Token.abi, b, at: i, end: end), let close = b[i..<end].firstIndex(of: 0x5D) {
         i = close + 1
         continue
       }
-      switch c {
-      case UInt8(ascii: "("), UInt8(ascii: "<"):
-        if c == UInt8(ascii: "("), stack.isEmpty, braces == 0 { sawParameters = true }
-        let h = hides(c)
-        stack.append((c, h))
+      if c == 0x28 || c == 0x3C {
+        if c == 0x28, topLevel, braces == 0 { sawParameters = true }
+        // A parameter list inside template arguments goes with them; inside parameters, with those.
+        let h = c == 0x3C ? templates == .none : topLevel ? !parameters : openTemplates > 0 ? templates != .full : !parameters
+        brackets.append(c)
+        hides.append(h)
         if h { hidden += 1 }
+        if c == 0x3C { openTemplates += 1 } else { openParens += 1 }
         if hidden == 0 { out.append(c) }
-      case UInt8(ascii: ")") where stack.contains(where: { $0.bracket == UInt8(ascii: "(") }),
-        UInt8(ascii: ">") where stack.last?.bracket == UInt8(ascii: "<"):
+      } else if (c == 0x29 && openParens > 0) || (c == 0x3E && brackets.last == 0x3C) {
         if hidden == 0 { out.append(c) }
         // A stray '<' left open inside parentheses closes with them.
-        while let top = stack.popLast() {
-          if top.hides { hidden -= 1 }
-          if top.bracket == (c == UInt8(ascii: ")") ? UInt8(ascii: "(") : UInt8(ascii: "<")) { break }
+        let opening: UInt8 = c == 0x29 ? 0x28 : 0x3C
+        while let top = brackets.popLast() {
+          if hides.removeLast() { hidden -= 1 }
+          if top == 0x3C { openTemplates -= 1 } else { openParens -= 1 }
+          if top == opening { break }
         }
-      default:
-        if stack.isEmpty {
-          if c == UInt8(ascii: "{") { braces += 1 }
-          if c == UInt8(ascii: "}") { braces = max(0, braces - 1) }
+      } else {
+        if topLevel {
+          if c == 0x7B { braces += 1 }
+          if c == 0x7D, braces > 0 { braces -= 1 }
         }
         if hidden == 0 { out.append(c) }
       }
-      if c == UInt8(ascii: " "), stack.isEmpty, braces == 0, !sawOperator, !sawParameters {
+      if c == 0x20, brackets.count == 0, braces == 0, !sawOperator, !sawParameters {
         cut = out.count
       }
       i += 1

@@ -105,50 +105,67 @@ public struct ProfileView: Sendable {
   /// equal but whose full names differ step up to longer forms (template arguments, then
   /// parameters, then the full name) until every displayed name stands for one full name.
   static func simplifyNames(_ profiles: inout [Profile]) {
-    // Per full name: its raw name and the forms computed so far (longer ones only on a clash).
-    var systemNames: [String: String] = [:]
+    // Distinct full names by number, with their raw names and the forms made so far
+    // (longer forms only for names that clash).
+    var fulls: [String] = []
+    var raws: [String] = []
+    var number: [String: Int] = [:]
+    var numbers: [[Int32]] = []  // per profile: the number of each function's name
     for p in profiles {
-      for f in p.functions {
+      var byID: [StringID: Int32] = [:]
+      numbers.append(p.functions.map { f in
+        if let n = byID[f.name] { return n }
         let full = p.strings[f.name]
-        if systemNames[full] == nil { systemNames[full] = p.strings[f.systemName] }
-      }
+        let n: Int
+        if let known = number[full] {
+          n = known
+        } else {
+          n = fulls.count
+          number[full] = n
+          fulls.append(full)
+          raws.append(p.strings[f.systemName])
+        }
+        byID[f.name] = Int32(n)
+        return Int32(n)
+      })
     }
-    var level: [String: Int] = [:]
-    var computed: [String: [Int: String]] = [:]
-    func shown(_ full: String) -> String {
-      guard let raw = systemNames[full] else { return full }
-      let l = level[full] ?? 0
-      if let hit = computed[full]?[l] { return hit }
-      let text = NameSimplifier.form(l, name: full, systemName: raw)
-      computed[full, default: [:]][l] = text
+    var level = [Int](repeating: 0, count: fulls.count)
+    let counts = raws.map { NameSimplifier.formCount(systemName: $0) }
+    var computed = [[Int: String]](repeating: [:], count: fulls.count)
+    func shown(_ n: Int) -> String {
+      if counts[n] == 1 { return fulls[n] }
+      if let hit = computed[n][level[n]] { return hit }
+      let text = NameSimplifier.form(level[n], name: fulls[n], systemName: raws[n])
+      computed[n][level[n]] = text
       return text
     }
     // Each round lengthens every clashing name by one step; the full names are distinct, so
     // this ends after at most as many rounds as there are forms.
+    var shownNames = (0..<fulls.count).map(shown)
     for _ in 0..<8 {
-      var byShown: [String: [String]] = [:]
-      for full in systemNames.keys { byShown[shown(full), default: []].append(full) }
+      var byShown: [String: [Int]] = [:]
+      for n in fulls.indices { byShown[shownNames[n], default: []].append(n) }
       var changed = false
-      for (_, fulls) in byShown where fulls.count > 1 {
-        for full in fulls where (level[full] ?? 0) < NameSimplifier.formCount(systemName: systemNames[full] ?? "") - 1 {
-          level[full, default: 0] += 1
+      for (_, group) in byShown where group.count > 1 {
+        for n in group where level[n] < counts[n] - 1 {
+          level[n] += 1
+          shownNames[n] = shown(n)
           changed = true
         }
       }
       if !changed { break }
     }
     for k in profiles.indices {
-      var interned: [StringID: StringID] = [:]
+      var interned: [Int32: StringID] = [:]
       for i in profiles[k].functions.indices {
-        let nameID = profiles[k].functions[i].name
-        if let id = interned[nameID] {
+        let n = numbers[k][i]
+        if let id = interned[n] {
           profiles[k].functions[i].name = id
           continue
         }
-        let full = profiles[k].strings[nameID]
-        let display = shown(full)
-        let id = display == full ? nameID : profiles[k].strings.intern(display)
-        interned[nameID] = id
+        let display = shownNames[Int(n)]
+        let id = display == fulls[Int(n)] ? profiles[k].functions[i].name : profiles[k].strings.intern(display)
+        interned[n] = id
         profiles[k].functions[i].name = id
       }
     }
