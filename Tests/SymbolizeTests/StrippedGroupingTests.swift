@@ -55,6 +55,9 @@ final class StrippedGroupingTests: XCTestCase {
       }
     }
     XCTAssertEqual(seen.count, Self.functions.count)
+    XCTAssertTrue(
+      mp.profile.run.notes.contains { $0.hasPrefix("fixture has no symbols for some functions (stripped)") },
+      "\(mp.profile.run.notes)")
   }
 
   func testMiniDebugInfoNamesStrippedFunctions() throws {
@@ -87,6 +90,7 @@ final class StrippedGroupingTests: XCTestCase {
       XCTAssertEqual(names, [name])
     }
     XCTAssertTrue(mp.profile.mappings[0].hasFunctions)
+    XCTAssertFalse(mp.profile.run.notes.contains { $0.contains("no symbols for some functions") }, "all named")
   }
 
   func testCorruptMiniDebugInfoFallsBackToFunctionRanges() throws {
