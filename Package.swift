@@ -38,6 +38,7 @@ let package = Package(
     .systemLibrary(name: "CZlib", providers: [.apt(["zlib1g-dev"])]),
     // x86-64 instruction decoding (Zydis, libzydis-dev) for probe placement: one C shim.
     .target(name: "CX86Decode", linkerSettings: [.linkedLibrary("Zydis")]),
+    .systemLibrary(name: "CLzma", providers: [.apt(["liblzma-dev"])]),
 
     // The in-memory profile. Imports nothing of the project.
     .target(name: "ProfileModel"),
@@ -53,7 +54,7 @@ let package = Package(
     .target(
       name: "Symbolize",
       dependencies: [
-        "ProfileModel", "CLibDW", "CX86Decode",
+        "ProfileModel", "CLibDW", "CX86Decode", "CLzma",
         .product(name: "SystemPackage", package: "swift-system"),
       ],
       linkerSettings: [.linkedLibrary("stdc++")]),
@@ -87,7 +88,7 @@ let package = Package(
       path: "Tests/PerfshTestSupport"),
     .testTarget(name: "ProfileModelTests", dependencies: ["ProfileModel", "PerfshTestSupport"]),
     .testTarget(name: "CaptureTests", dependencies: ["Capture", "PerfshTestSupport"]),
-    .testTarget(name: "SymbolizeTests", dependencies: ["Symbolize", "PerfshTestSupport"]),
+    .testTarget(name: "SymbolizeTests", dependencies: ["Symbolize", "Analysis", "PerfshTestSupport"], exclude: ["Snapshots"]),
     .testTarget(name: "FormatsTests", dependencies: ["Formats", "PerfshTestSupport"]),
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "PerfshTestSupport"]),
     .testTarget(name: "RenderTests", dependencies: ["Render", "PerfshTestSupport"], exclude: ["Snapshots"]),

@@ -143,8 +143,9 @@ public enum HeatmapRenderer {
     let useAvg = heatmap.isExact && !heatmap.countsOnly
     let maxAvg = rows.compactMap(\.avgNanos).max() ?? 0
     var lines: [String] = []
+    let names = NameFit.fitAll(rows.map(\.name), width: nameWidth)
     for (i, row) in rows.enumerated() {
-      let name = NameFit.fit(row.name, width: nameWidth)
+      let name = names[i]
       let padded = name + String(repeating: " ", count: max(0, nameWidth - name.count))
       let graphic: String
       switch mode {
@@ -210,14 +211,15 @@ public enum HeatmapRenderer {
     let numbersWidth = colWidths.reduce(0) { $0 + $1 + 1 }
     let longest = max("Function".count, rows.map(\.name.count).max() ?? 0)
     let nameWidth = max(minName, min(longest, width - numbersWidth))
+    let fittedNames = NameFit.fitAll(rows.map(\.name), width: nameWidth)
     func line(_ name: String, _ values: [String]) -> String {
-      let fitted = NameFit.fit(name, width: nameWidth)
+      let fitted = name
       var s = fitted + String(repeating: " ", count: max(0, nameWidth - fitted.count))
       for (i, v) in values.enumerated() { s += " " + Pad.left(v, colWidths[i]) }
       return s
     }
-    var lines = [TextStyle.bold.apply(line("Function", headers), enabled: options.color)]
-    for (i, r) in rows.enumerated() { lines.append(line(r.name, cells[i])) }
+    var lines = [TextStyle.bold.apply(line(NameFit.fit("Function", width: nameWidth), headers), enabled: options.color)]
+    for i in rows.indices { lines.append(line(fittedNames[i], cells[i])) }
     if !hidden.isEmpty { lines.append("(\(hidden.joined(separator: ", ")) hidden: terminal too narrow)") }
     return lines
   }

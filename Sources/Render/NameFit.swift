@@ -21,6 +21,37 @@ public enum NameFit {
     return "…" + String(component.suffix(width - 1))
   }
 
+  /// Every name fitted into `width` columns so that different names never look identical:
+  /// where `fit` makes two alike, they keep their ends instead, and if that is not enough a
+  /// `#N` marker (the row's order among them) ends each.
+  public static func fitAll(_ names: [String], width: Int) -> [String] {
+    var fitted = names.map { fit($0, width: width) }
+    func collisions() -> [String: Set<String>] {
+      var byFitted: [String: Set<String>] = [:]
+      for (i, f) in fitted.enumerated() { byFitted[f, default: []].insert(names[i]) }
+      return byFitted.filter { $0.value.count > 1 }
+    }
+    var clashing = collisions()
+    if clashing.isEmpty || width < 4 { return fitted }
+    for i in fitted.indices where clashing[fitted[i]] != nil {
+      let chars = Array(names[i])
+      fitted[i] = chars.count <= width ? names[i] : "…" + String(chars.suffix(width - 1))
+    }
+    clashing = collisions()
+    var seen: [String: [String]] = [:]
+    for i in fitted.indices where clashing[fitted[i]] != nil {
+      let key = fitted[i]
+      var order = seen[key, default: []]
+      if !order.contains(names[i]) { order.append(names[i]) }
+      seen[key] = order
+      let marker = "#\(order.firstIndex(of: names[i]).map { $0 + 1 } ?? 1)"
+      let chars = Array(key)
+      fitted[i] = chars.count + marker.count <= width
+        ? key + marker : String(chars.prefix(max(0, width - marker.count))) + marker
+    }
+    return fitted
+  }
+
   /// The trailing component of a qualified name and its argument list (if any), ignoring
   /// separators inside (), <> and [].
   static func lastComponent(_ chars: [Character]) -> (component: [Character], arguments: [Character]) {

@@ -141,12 +141,19 @@ public final class Symbolizer {
     var hasFunctions = false
     var hasFiles = false
     var hasLines = false
+    var grouped = false
     for i in locations {
       let fileOffset = profile.locations[i].address &- mapping.start &+ mapping.fileOffset
-      let fallback = "\(label)+0x\(String(fileOffset, radix: 16))"
+      var fallback = "\(label)+0x\(String(fileOffset, radix: 16))"
       var lines: [Line] = []
       if let image {
-        let frames = image.frames(at: image.linkAddress(forFileOffset: fileOffset))
+        let linkAddress = image.linkAddress(forFileOffset: fileOffset)
+        let frames = image.frames(at: linkAddress)
+        if frames.isEmpty || frames.last?.rawName == nil, let start = image.functionStartOffset(containing: linkAddress) {
+          // No symbol: one row per function the CFI describes, not one per address.
+          fallback = "\(label)+0x\(String(start, radix: 16)) (no symbol)"
+          grouped = true
+        }
         lines.reserveCapacity(frames.count)
         for frame in frames {
           let raw = frame.rawName ?? fallback
@@ -165,6 +172,11 @@ public final class Symbolizer {
       profile.locations[i].lines = lines
     }
     guard let image else { return }
+    if grouped {
+      note(
+        "\(label) has no symbols for some functions (stripped): they are named by their start, "
+          + "\(label)+0xOFFSET (no symbol), from its .eh_frame; install its debug symbols for names")
+    }
     profile.mappings[index].hasFunctions = profile.mappings[index].hasFunctions || hasFunctions
     profile.mappings[index].hasFilenames = profile.mappings[index].hasFilenames || hasFiles
     profile.mappings[index].hasLineNumbers = profile.mappings[index].hasLineNumbers || hasLines

@@ -116,7 +116,10 @@ final class ScriptEndToEndTests: XCTestCase {
     let result = try perfsh(["--freq", "222", "set"])
     XCTAssertEqual(result.status, 0, result.stderr)
     let rows = result.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: " ").prefix(3).joined(separator: " ") }
-    XCTAssertEqual(rows, ["color never environment", "freq 222 flag", "nodecount 6 environment", "histsize 1000 default"])
+    XCTAssertEqual(rows, [
+      "color never environment", "freq 222 flag", "nodecount 6 environment", "histsize 1000 default",
+      "names simple default",
+    ])
     XCTAssertTrue(result.stdout.contains("config file") == false)
     environment["NO_COLOR"] = nil
     environment["PERFSH_NODECOUNT"] = nil

@@ -24,6 +24,7 @@ public enum BuiltinCommands {
       FocusCommand.self,
       IgnoreCommand.self,
       HideCommand.self,
+      TagsCommand.self,
       UnfilterCommand.self,
       ExportCommand.self,
       HelpCommand.self,

@@ -45,6 +45,7 @@ struct CompareCommand: ShellCommand {
 
   @Option(help: "Traced times on both sides in cpu (default) or wall time.")
   var clock: CallClock = .cpu
+  @OptionGroup var view: ViewOptions
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     var references: [String] = []
@@ -70,8 +71,11 @@ struct CompareCommand: ShellCommand {
       }
       percent = value
     }
-    let a = try context.compareSide(try context.session(references[0]), clock: clock)
-    let b = try context.compareSide(try context.session(references[1]), clock: clock)
+    let sessionA = try context.session(references[0]), sessionB = try context.session(references[1])
+    // Names are simplified over both sides at once: one function has one name on each side.
+    let shown = try view.view(in: context).apply(toAll: [sessionA.profile, sessionB.profile])
+    let a = try context.compareSide(sessionA, profile: shown[0], clock: clock)
+    let b = try context.compareSide(sessionB, profile: shown[1], clock: clock)
     let report = CompareReport(a, b, options: CompareOptions(sort: sort, thresholdPercent: percent, rowLimit: count))
     var out = context.out
     CompareRenderer.write(report, to: &out, options: context.renderOptions)
@@ -83,11 +87,11 @@ extension CompareSort: ExpressibleByArgument {}
 
 extension ShellContext {
   /// One side of a comparison for a session, labelled `[id] name`; traced times in `clock`
-  /// (the same on both sides).
-  func compareSide(_ session: Session, clock: CallClock = .cpu) throws(ShellError) -> CompareSide {
+  /// (the same on both sides), names from `profile` when given (a view of the session's).
+  func compareSide(_ session: Session, profile: Profile? = nil, clock: CallClock = .cpu) throws(ShellError) -> CompareSide {
     try analyze { () throws(AnalysisError) in
       try CompareSide(
-        label: "[\(session.id)] \(session.name)", profile: TraceRun.viewed(session.profile, clock: clock, raw: false),
+        label: "[\(session.id)] \(session.name)", profile: TraceRun.viewed(profile ?? session.profile, clock: clock, raw: false),
         samples: SessionDescription.sampleCount(session.profile))
     }
   }

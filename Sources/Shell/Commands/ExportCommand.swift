@@ -59,7 +59,7 @@ struct ExportCommand: ShellCommand {
     do {
       switch format {
       case .pprof:
-        try AtomicFile.write(try PprofEncoder.encode(TraceRun.viewed(s.profile, clock: clock, raw: raw)), to: file)
+        try AtomicFile.write(try PprofEncoder.encode(MainMappingFirst.reorder(TraceRun.viewed(s.profile, clock: clock, raw: raw))), to: file)
       case .folded:
         let text = FoldedStacksWriter.write(s.profile)
         // An empty folded file is not a profile `load` accepts: say so instead of writing one.

@@ -35,8 +35,13 @@ enum ViewFilterEdit {
     for p in patterns { _ = try context.analyze { () throws(AnalysisError) in try NameMatcher(p, option: name) } }
     context.sessions.update(session.id) { $0.filters[keyPath: keyPath] = patterns }
     let updated = try context.session(String(session.id))
-    let lines = try context.filter(of: updated).descriptionLines
-    context.out.write(lines.isEmpty ? "no active filters\n" : lines.joined(separator: "\n") + "\n")
+    // One line that is not the reports' "Active filters:" block, which every report prints
+    // again (a script showed the block twice in a row).
+    let filters = updated.filters
+    let parts = [("focus", filters.focus), ("ignore", filters.ignore), ("hide", filters.hide)]
+      .filter { !$0.1.isEmpty }.map { "\($0.0)=\($0.1.joined(separator: "|"))" }
+    let target = "[\(updated.id)] \(updated.name)"
+    context.out.write(parts.isEmpty ? "no filters on \(target)\n" : "filters on \(target): \(parts.joined(separator: " "))\n")
     return .success
   }
 }

@@ -47,6 +47,8 @@ struct HeatmapCommand: ShellCommand {
   @Flag(name: .shortAndLong, help: "Open the interactive full-screen view (needs a terminal).")
   var interactive = false
 
+  @OptionGroup var view: ViewOptions
+
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     var mode = HeatmapMode.bar
     var reference: String?
@@ -55,9 +57,22 @@ struct HeatmapCommand: ShellCommand {
         throw .badArguments(command: "heatmap", message: "heatmap: unexpected argument '\(word)'")
       }
     }
-    let s = try context.session(reference)
+    let s: Session
+    do {
+      s = try context.session(reference)
+    } catch {
+      // `heatmap tabel`: a misspelt mode, not a session name.
+      if let word = reference, let mode = Suggestion.closest(to: word, in: HeatmapMode.allCases.map(\.rawValue)) {
+        throw .badArguments(
+          command: "heatmap", message: "heatmap: unknown mode or session '\(word)' (did you mean '\(mode)'?)")
+      }
+      throw error
+    }
     let filter = try context.filter(of: s)
-    let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: s.profile, sort: sort, filter: filter, clock: clock, raw: raw) }
+    let profile = try view.profile(of: s, in: context)
+    let heatmap = try context.analyze { () throws(AnalysisError) in
+      try Heatmap(profile: profile, sort: sort, filter: filter, clock: clock, raw: raw)
+    }
     if interactive {
       try HeatmapView.run(heatmap: heatmap, session: s, mode: mode, context: context)
       return .success

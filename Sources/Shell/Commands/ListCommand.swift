@@ -28,13 +28,16 @@ struct ListCommand: ShellCommand {
   @Option(name: .customLong("sample-index"), help: "Value column by name (cpu, samples, …) or number.")
   var sampleIndex: String?
 
+  @OptionGroup var view: ViewOptions
+
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     let s = try context.session(session)
+    let profile = try view.profile(of: s, in: context)
     let filter = try context.filter(of: s)
     let listing = try context.analyze { () throws(AnalysisError) in
-      let column = try s.profile.valueIndex(for: sampleIndex)
+      let column = try profile.valueIndex(for: sampleIndex)
       return try SourceListing(
-        profile: s.profile, matching: NameMatcher(pattern, option: "list"),
+        profile: profile, matching: NameMatcher(pattern, option: "list"),
         options: GraphOptions(valueIndex: column, filter: filter), source: SourceFiles.lines(of:))
     }
     var out = context.out

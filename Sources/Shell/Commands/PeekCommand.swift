@@ -28,8 +28,9 @@ struct PeekCommand: ShellCommand {
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     let s = try context.session(session)
     let graph = try report.graphOptions(for: s, in: context)
+    let profile = try report.view.profile(of: s, in: context)
     let peek = try context.analyze { () throws(AnalysisError) in
-      try PeekReport(profile: s.profile, matching: NameMatcher(pattern, option: "peek"), options: graph, sortByCum: cum)
+      try PeekReport(profile: profile, matching: NameMatcher(pattern, option: "peek"), options: graph, sortByCum: cum)
     }
     var out = context.out
     PeekRenderer.write(peek, to: &out, options: RenderOptions(color: context.useColor))

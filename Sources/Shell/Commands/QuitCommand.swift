@@ -18,6 +18,7 @@ struct QuitCommand: ShellCommand {
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     guard (0...255).contains(status) else { throw .failed("quit: status must be 0 to 255, not \(status)") }
+    context.quitStatus = status
     return CommandStatus(exitStatus: status, quits: true)
   }
 }

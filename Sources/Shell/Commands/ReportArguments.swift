@@ -9,6 +9,8 @@ struct ReportOptions: ParsableArguments {
   @Flag(help: "What one row stands for (default: functions).")
   var granularity: GranularityFlag = .functions
 
+  @OptionGroup var view: ViewOptions
+
   /// The analysis options for a session's profile and filters.
   func graphOptions(for session: Session, in context: ShellContext) throws(ShellError) -> GraphOptions {
     let filter = try context.filter(of: session)

@@ -83,6 +83,10 @@ struct RunCommand: ShellCommand {
   func validate() throws {
     if CallGraph(option: callGraph) == nil { throw ValidationError("--call-graph takes fp, dwarf, dwarf,BYTES or auto") }
     if command.isEmpty { throw ValidationError("name a command to run, e.g. 'run ./app args'") }
+    if let first = command.first, first == "-p" || first == "--pid" || first.hasPrefix("--pid=") {
+      // perf's `-p PID`: there is no attach yet, so say so rather than "command not found: -p".
+      throw ValidationError("perfsh cannot attach to a running process yet; start the program under perfsh: 'run CMD ARGS…'")
+    }
     if repeats < 1 { throw ValidationError("-n takes a number of runs of at least 1, not \(repeats)") }
     for pair in environment where !pair.contains("=") { throw ValidationError("--env takes K=V, not '\(pair)'") }
     if allocRate != nil && !alloc { throw ValidationError("--alloc-rate needs --alloc") }
@@ -148,7 +152,8 @@ struct RunCommand: ShellCommand {
 /// `--heatmap` after a run: the interactive view on a terminal, else the summary and the table.
 enum HeatmapAfterRun {
   static func show(_ session: Session, mode: HeatmapMode, context: ShellContext) throws(ShellError) {
-    let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: session.profile) }
+    let profile = ProfileView(names: context.settings.nameStyle).apply(to: session.profile)
+    let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: profile) }
     if context.inputIsTerminal && context.outputIsTerminal {
       try HeatmapView.run(heatmap: heatmap, session: session, mode: mode, context: context)
       return

@@ -51,8 +51,9 @@ struct TopCommand: ShellCommand {
     }
     let graph = try report.graphOptions(for: session, in: context)
     let count = args.count ?? context.settings.nodeCount
+    let profile = try report.view.profile(of: session, in: context)
     let top = try context.analyze { () throws(AnalysisError) in
-      try TopReport(profile: session.profile, options: TopOptions(graph: graph, nodeCount: count == 0 ? nil : count, sortByCum: cum))
+      try TopReport(profile: profile, options: TopOptions(graph: graph, nodeCount: count == 0 ? nil : count, sortByCum: cum))
     }
     var out = context.out
     TopRenderer.write(top, to: &out, options: RenderOptions(color: context.useColor))

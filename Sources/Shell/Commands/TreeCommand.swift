@@ -31,9 +31,10 @@ struct TreeCommand: ShellCommand {
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     let s = try context.session(session)
     let graph = try report.graphOptions(for: s, in: context)
+    let profile = try report.view.profile(of: s, in: context)
     let tree = try context.analyze { () throws(AnalysisError) in
       let root = try pattern.map { p throws(AnalysisError) in try NameMatcher(p, option: "tree") }
-      return try CallTree(profile: s.profile, options: CallTreeOptions(graph: graph, maxDepth: depth, root: root))
+      return try CallTree(profile: profile, options: CallTreeOptions(graph: graph, maxDepth: depth, root: root))
     }
     var out = context.out
     CallTreeRenderer.write(tree, to: &out, options: RenderOptions(color: context.useColor))

@@ -132,8 +132,10 @@ public enum Launcher {
       if heatmapShown { return status.exitStatus }
       var shellOptions = options
       shellOptions.mode = .shell
-      _ = run(shellOptions, context: context)
-      return status.exitStatus
+      context.quitStatus = nil
+      let shellStatus = run(shellOptions, context: context)
+      // `quit N` in that shell decides; leaving it otherwise (Ctrl-D) keeps CMD's status.
+      return context.quitStatus != nil || Hangup.received ? shellStatus : status.exitStatus
     }
     if !heatmapShown {
       do throws(ShellError) {

@@ -1,3 +1,4 @@
+import ProfileModel
 import Symbolize
 
 /// Everything a command may use: output streams, settings, terminal facts, the script
@@ -33,6 +34,12 @@ public final class ShellContext {
   public var history: [String] = []
   /// Whether scripts go on after a failing line (then exit 1 at the end).
   public var keepGoing: Bool = false
+  /// The status of the last `quit` run (nil until one runs), so the shell that
+  /// `perfsh run CMD` opens can tell `quit 3` from Ctrl-D.
+  public var quitStatus: Int32?
+  /// Sessions' profiles with display names (simple or full, `[k]` marks), kept so repeated
+  /// reports do not simplify every name again; see `displayProfile`.
+  var displayProfiles: [String: Profile] = [:]
 
   // MARK: - Sessions
 

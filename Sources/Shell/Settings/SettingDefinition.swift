@@ -61,6 +61,8 @@ public struct SettingDefinition: Sendable {
     .integer("freq", "sampling frequency in Hz used by run", default: 999, 1...100_000),
     .integer("nodecount", "rows shown by top (pprof's interactive default is 10)", default: 10, 1...100_000),
     .integer("histsize", "interactive history entries kept", default: 1000, 1...1_000_000),
+    .choice("names", "function names: simple (no return types, parameters or templates) or full",
+            default: "simple", ["simple", "full"]),
   ]
 }
 

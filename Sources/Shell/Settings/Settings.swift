@@ -1,3 +1,5 @@
+import Analysis
+
 /// The current value of every setting and where each came from.
 ///
 /// Precedence: flags > environment (`PERFSH_*`; `NO_COLOR` counts as `color=never`)
@@ -100,6 +102,9 @@ public struct Settings: Sendable {
 
   /// `nodecount`: how many rows tables show.
   public var nodeCount: Int { Int(self["nodecount"]) ?? 10 }
+
+  /// `names`: simple (pprof's default) or full function names.
+  public var nameStyle: NameStyle { NameStyle(rawValue: self["names"]) ?? .simple }
 
   /// `histsize`: how many history entries the interactive shell keeps.
   public var historySize: Int { Int(self["histsize"]) ?? 1000 }

@@ -14,9 +14,13 @@ final class BinaryImage {
   let path: String
   private let file: MappedFile
   private let debugFile: MappedFile?
+  /// The decompressed MiniDebugInfo (`.gnu_debugdata`) when the binary has no `.symtab`.
+  private let miniDebugFile: MappedFile?
+  /// Function extents from the CFI, for naming addresses no symbol covers.
+  private var cfi: CFITable?
   let elf: ELFFile
   let symbols: ELFSymbolTable
-  /// Go function names for Go binaries without `.symtab`.
+  /// Go function names (for Go binaries without `.symtab`) and lines (without DWARF).
   private let goTable: GoPCLNTab?
   let buildID: String
   /// Path of the file the DWARF came from ("" when there is none).
@@ -49,8 +53,15 @@ final class BinaryImage {
     }
     var symbolSources = [elf]
     if let d = debugELF { symbolSources.append(d) }
+    var miniDebugFile: MappedFile? = nil
+    if !symbolSources.contains(where: { $0.section(named: ".symtab") != nil }),
+      let mini = MiniDebugInfo.decompress(elf, path: path)
+    {
+      if let parsed = try? ELFFile(bytes: mini.bytes, path: mini.path) { symbolSources.append(parsed) }
+      miniDebugFile = consume mini
+    }
     self.symbols = ELFSymbolTable(files: symbolSources)
-    self.goTable = BinaryImage.goTable(elf, hasSymtab: symbolSources.contains { $0.section(named: ".symtab") != nil })
+    self.goTable = BinaryImage.goTable(elf)
     if let d = debugELF, d.hasDebugInfo {
       dwarf = DWARFSession(path: debugPath)
       dwarfPath = dwarf == nil ? "" : debugPath
@@ -66,6 +77,8 @@ final class BinaryImage {
     self.buildID = buildID
     self.file = file
     self.debugFile = debugFile
+    self.miniDebugFile = miniDebugFile
+    self.cfi = nil
   }
 
   /// Wraps an ELF image already in memory (the vDSO); symbols only, no DWARF.
@@ -81,10 +94,12 @@ final class BinaryImage {
     self.dwarfPath = ""
     self.file = file
     self.debugFile = nil
+    self.miniDebugFile = nil
+    self.cfi = nil
   }
 
-  private static func goTable(_ elf: ELFFile, hasSymtab: Bool) -> GoPCLNTab? {
-    guard !hasSymtab, let section = elf.section(named: ".gopclntab"), let data = elf.data(of: section) else { return nil }
+  private static func goTable(_ elf: ELFFile) -> GoPCLNTab? {
+    guard let section = elf.section(named: ".gopclntab"), let data = elf.data(of: section) else { return nil }
     return GoPCLNTab(section: data, textAddress: elf.section(named: ".text")?.address ?? 0)
   }
 
@@ -104,6 +119,15 @@ final class BinaryImage {
     cache.removeAll()
   }
 
+  /// The file offset of the start of the function holding link address `address`, from the
+  /// CFI (`.eh_frame`, `.debug_frame`), which describes every function even in a stripped
+  /// binary; nil when no FDE covers it.
+  func functionStartOffset(containing address: UInt64) -> UInt64? {
+    if cfi == nil { cfi = CFITable(elf: elf) }
+    guard let range = cfi?.functionRange(containing: address) else { return nil }
+    return elf.fileOffset(forLinkAddress: range.lowerBound)
+  }
+
   /// Frames for a link-time address, innermost first; empty when nothing is known about it.
   func frames(at address: UInt64) -> [ResolvedFrame] {
     if let hit = cache[address] { return hit }
@@ -113,7 +137,12 @@ final class BinaryImage {
     let source = dwarf?.frames(at: address) ?? []
     if source.isEmpty {
       if let name = symbolName {
-        result = [ResolvedFrame(rawName: name, file: "", line: 0, column: 0, declarationLine: 0)]
+        // Without DWARF a Go binary still has file and line tables in .gopclntab.
+        let go = dwarf == nil ? goTable?.sourcePosition(containing: address) : nil
+        result = [
+          ResolvedFrame(
+            rawName: name, file: go?.file ?? "", line: go?.line ?? 0, column: 0, declarationLine: go?.startLine ?? 0)
+        ]
       }
     } else {
       result = source.enumerated().map { i, f in

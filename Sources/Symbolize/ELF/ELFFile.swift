@@ -157,6 +157,17 @@ public struct ELFFile {
     return nil
   }
 
+  /// Translates a link-time address to its offset in the file, through the PT_LOAD segment
+  /// holding it; nil when no segment's file bytes hold it.
+  public func fileOffset(forLinkAddress address: UInt64) -> UInt64? {
+    for s in segments where s.type == ELFFile.segmentLoad {
+      if address >= s.virtualAddress, address - s.virtualAddress < s.fileSize {
+        return address - s.virtualAddress + s.offset
+      }
+    }
+    return nil
+  }
+
   /// The size of the memory image described by the headers: the end of the furthest
   /// segment, section or header table (used to size the vDSO image).
   static func imageSize(header: UnsafeRawBufferPointer) -> Int? {

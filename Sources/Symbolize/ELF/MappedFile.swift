@@ -59,6 +59,14 @@ public struct MappedFile: ~Copyable {
     ownsMapping = false
   }
 
+  /// Takes ownership of an anonymous mapping made by this layer (decompressed sections);
+  /// it is unmapped when this value goes.
+  init(adopting mapping: UnsafeRawBufferPointer, name: String) {
+    bytes = mapping
+    path = name
+    ownsMapping = mapping.count > 0
+  }
+
   deinit {
     if ownsMapping, let base = bytes.baseAddress {
       munmap(UnsafeMutableRawPointer(mutating: base), bytes.count)

@@ -72,6 +72,28 @@ public struct CFITable {
     return CFIInterpreter(section: section, cie: cie).row(fde: fde, target: address)
   }
 
+  /// The address range `[start, end)` of the FDE covering `address`, or nil. FDEs describe
+  /// every function's extent even in stripped binaries, so this groups unnamed addresses.
+  public mutating func functionRange(containing address: UInt64) -> Range<UInt64>? {
+    guard let (offset, debug) = fdeOffset(for: address) else { return nil }
+    guard let section = debug ? debugFrame : ehFrame, let cieOffset = section.fdeCIEOffset(at: offset) else {
+      return nil
+    }
+    let key = debug ? ~cieOffset : cieOffset
+    let cie: CFICIE
+    if let c = cies[key] {
+      cie = c
+    } else {
+      guard let c = section.cie(at: cieOffset) else { return nil }
+      cies[key] = c
+      cie = c
+    }
+    guard let fde = section.fde(at: offset, cie: cie), address >= fde.start, address - fde.start < fde.length else {
+      return nil
+    }
+    return fde.start..<(fde.start &+ fde.length)
+  }
+
   /// Start addresses of every function described (for frame-pointer prologue checks).
   public func functionStarts(limit: Int) -> [UInt64] {
     var starts: [UInt64] = []
