@@ -15,6 +15,7 @@ public enum FoldedStacksReader {
   /// The profile described by `buffer`.
   public static func read(_ buffer: UnsafeRawBufferPointer) throws(FormatError) -> Profile {
     var state = FoldedState()
+    state.escapedNames = startsWithEscapeHeader(buffer)
     var lineNumber = 0
     var start = 0
     let count = buffer.count
@@ -26,6 +27,15 @@ public enum FoldedStacksReader {
       start = end + 1
     }
     return state.profile
+  }
+
+  /// True when the first line is `FoldedNameEscaping.header` (a carriage return may end it).
+  static func startsWithEscapeHeader(_ buffer: UnsafeRawBufferPointer) -> Bool {
+    let header = FoldedNameEscaping.header.utf8
+    guard buffer.count >= header.count, buffer.prefix(header.count).elementsEqual(header) else { return false }
+    var rest = buffer.count > header.count ? buffer[header.count] : UInt8(ascii: "\n")
+    if rest == UInt8(ascii: "\r") { rest = buffer.count > header.count + 1 ? buffer[header.count + 1] : UInt8(ascii: "\n") }
+    return rest == UInt8(ascii: "\n")
   }
 
   /// True when `line` (without its newline) reads as a folded-stacks sample line.
@@ -85,6 +95,8 @@ public enum FoldedStacksReader {
 private struct FoldedState {
   var profile = Profile(sampleTypes: [ValueType(type: "samples", unit: "count")])
   var locationByName: [String: LocationID] = [:]
+  /// Frame names are percent-escaped (the file starts with `FoldedNameEscaping.header`).
+  var escapedNames = false
 
   mutating func addLine(_ line: UnsafeRawBufferPointer, number: Int) throws(FormatError) {
     var first = 0
@@ -93,7 +105,8 @@ private struct FoldedState {
     let (frames, count) = try FoldedStacksReader.parse(line, number: number)
     var node = StackID.root
     for range in frames {
-      let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[range]), as: UTF8.self)
+      let text = UnsafeRawBufferPointer(rebasing: line[range])
+      let name = escapedNames ? FoldedNameEscaping.unescape(text) : String(decoding: text, as: UTF8.self)
       node = profile.stacks.child(of: node, location: location(named: name))
     }
     profile.samples.append(stack: node, values: CollectionOfOne(count))

@@ -26,7 +26,9 @@ struct PprofSampleDecoder {
     self.locationIDs = locationIDs
     self.stringCount = stringCount
     frameStarts.reserveCapacity(sampleCount + 1)
-    values.reserveCapacity(sampleCount * width)
+    // Every value takes at least one byte of a sample, so the bytes bound the reservation even
+    // when a forged profile declares thousands of sample types.
+    values.reserveCapacity(min(sampleCount * width, sampleBytes))
     labelSets.reserveCapacity(sampleCount)
     hashes.reserveCapacity(sampleCount)
     // Location ids of large profiles take two or three bytes each; reserving for that avoids
