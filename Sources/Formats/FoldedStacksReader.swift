@@ -5,7 +5,8 @@ import ProfileModel
 ///
 /// Blank lines and lines starting with `#` are skipped; any other line without a trailing
 /// integer is an error naming its line number. Each line becomes one sample of type
-/// `samples/count`; frame names become functions and locations without addresses.
+/// `samples/count`; frame names become functions and locations without addresses. A line
+/// deeper than `StackDepthLimit.maxFrames` keeps its leaf-most frames under a marker frame.
 public enum FoldedStacksReader {
   /// The profile described by `bytes`.
   public static func read(_ bytes: [UInt8]) throws(FormatError) -> Profile {
@@ -97,6 +98,8 @@ private struct FoldedState {
   var locationByName: [String: LocationID] = [:]
   /// Frame names are percent-escaped (the file starts with `FoldedNameEscaping.header`).
   var escapedNames = false
+  /// Marker frames of stacks deeper than `StackDepthLimit.maxFrames`.
+  var markers = TruncationMarkers()
 
   mutating func addLine(_ line: UnsafeRawBufferPointer, number: Int) throws(FormatError) {
     var first = 0
@@ -104,7 +107,10 @@ private struct FoldedState {
     if first == line.count || line[first] == UInt8(ascii: "#") { return }
     let (frames, count) = try FoldedStacksReader.parse(line, number: number)
     var node = StackID.root
-    for range in frames {
+    // Frames are root first: past the depth limit the root-side ones become one marker frame.
+    let dropped = StackDepthLimit.droppedFrames(depth: frames.count)
+    if dropped > 0 { node = profile.stacks.child(of: node, location: markers.location(dropped: dropped, in: &profile)) }
+    for range in frames[dropped...] {
       let text = UnsafeRawBufferPointer(rebasing: line[range])
       let name = escapedNames ? FoldedNameEscaping.unescape(text) : String(decoding: text, as: UTF8.self)
       node = profile.stacks.child(of: node, location: location(named: name))

@@ -4,12 +4,12 @@ import ProfileModel
 ///
 /// It enforces what Go's `profile` package enforces (string_table[0] is "", ids are nonzero
 /// and unique, references resolve, each sample has one value per sample type, one
-/// time_nanos) and keeps everything needed to write the profile back without loss.
+/// time_nanos) and keeps everything needed to write the profile back without loss. A sample
+/// deeper than `StackDepthLimit.maxFrames` keeps its leaf-most frames under a
+/// `[truncated N frames]` marker.
 /// Samples are checked in one pass, then their stacks are interned in sorted order so shared
 /// prefixes cost one tree lookup, not one per sample.
 public enum PprofDecoder {
-  /// Most frames one sample may have; more is treated as corrupt data.
-  public static let maxStackDepth = 1 << 20
   /// Most frames all samples together may have (the decoder holds them all at once).
   public static let maxTotalFrames = 1 << 28
   /// Most sample types (value columns) a profile may have.
