@@ -24,7 +24,7 @@ public enum CallTreeRenderer {
       let indent = row.depth <= maxIndentedDepth
         ? String(repeating: "  ", count: row.depth)
         : String(repeating: "  ", count: maxIndentedDepth) + "[\(row.depth)] "
-      var name = row.info.printableName
+      var name = DisplayText.escapingControls(row.info.printableName)
       if let width = options.width {
         name = Pad.cut(name, max(8, width - numbers.unicodeScalars.count - indent.count))
       }

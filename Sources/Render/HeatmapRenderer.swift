@@ -108,7 +108,7 @@ public enum HeatmapRenderer {
     let width = options.width ?? 120
     let suffixes = rows.map { suffix($0, exact: heatmap.isExact) }
     let suffixWidth = suffixes.map(\.count).max() ?? 0
-    let longest = rows.map(\.name.count).max() ?? 0
+    let longest = rows.map { DisplayText.escapingControls($0.name).count }.max() ?? 0
     // Names get up to 40% of the line (at least 8); the bar takes what is left; numbers never wrap.
     var nameWidth = min(longest, max(8, width * 2 / 5))
     let minGraphic = mode == .sparkline ? min(sparkWidth, 4) : 4
@@ -123,7 +123,7 @@ public enum HeatmapRenderer {
     let maxAvg = rows.compactMap(\.avgNanos).max() ?? 0
     var lines: [String] = []
     for (i, row) in rows.enumerated() {
-      let name = NameFit.fit(row.name, width: nameWidth)
+      let name = NameFit.fit(DisplayText.escapingControls(row.name), width: nameWidth)
       let padded = name + String(repeating: " ", count: max(0, nameWidth - name.count))
       let graphic: String
       switch mode {
@@ -187,7 +187,7 @@ public enum HeatmapRenderer {
       cells = cells.map { Array($0.dropLast()) }
     }
     let numbersWidth = colWidths.reduce(0) { $0 + $1 + 1 }
-    let longest = max("Function".count, rows.map(\.name.count).max() ?? 0)
+    let longest = max("Function".count, rows.map { DisplayText.escapingControls($0.name).count }.max() ?? 0)
     let nameWidth = max(minName, min(longest, width - numbersWidth))
     func line(_ name: String, _ values: [String]) -> String {
       let fitted = NameFit.fit(name, width: nameWidth)
@@ -196,7 +196,7 @@ public enum HeatmapRenderer {
       return s
     }
     var lines = [TextStyle.bold.apply(line("Function", headers), enabled: options.color)]
-    for (i, r) in rows.enumerated() { lines.append(line(r.name, cells[i])) }
+    for (i, r) in rows.enumerated() { lines.append(line(DisplayText.escapingControls(r.name), cells[i])) }
     if !hidden.isEmpty { lines.append("(\(hidden.joined(separator: ", ")) hidden: terminal too narrow)") }
     return lines
   }
