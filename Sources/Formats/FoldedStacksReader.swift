@@ -8,13 +8,21 @@ import ProfileModel
 /// `samples/count`; frame names become functions and locations without addresses. A line
 /// deeper than `StackDepthLimit.maxFrames` keeps its leaf-most frames under a marker frame.
 public enum FoldedStacksReader {
+  /// Bytes the profile is taken to hold per stack node, sample and frame name (generous: a node
+  /// is its parent, location and child-index slot; a name its function, location and strings).
+  static let bytesPerNode = 48, bytesPerSample = 32, bytesPerName = 160
+
   /// The profile described by `bytes`.
-  public static func read(_ bytes: [UInt8]) throws(FormatError) -> Profile {
-    try withRawBytes(bytes) { (raw) throws(FormatError) in try read(raw) }
+  public static func read(_ bytes: [UInt8], memoryBudget: Int = PprofDecoder.defaultMemoryBudget) throws(FormatError) -> Profile {
+    try withRawBytes(bytes) { (raw) throws(FormatError) in try read(raw, memoryBudget: memoryBudget) }
   }
 
-  /// The profile described by `buffer`.
-  public static func read(_ buffer: UnsafeRawBufferPointer) throws(FormatError) -> Profile {
+  /// The profile described by `buffer`; refuses with `needsTooMuchMemory` once the profile being
+  /// built would pass `memoryBudget` (a few hundred KB of gzip can hold a gigabyte of lines that
+  /// each make thousands of new stack nodes).
+  public static func read(
+    _ buffer: UnsafeRawBufferPointer, memoryBudget: Int = PprofDecoder.defaultMemoryBudget
+  ) throws(FormatError) -> Profile {
     var state = FoldedState()
     state.escapedNames = startsWithEscapeHeader(buffer)
     var lineNumber = 0
@@ -25,6 +33,9 @@ public enum FoldedStacksReader {
       while end < count && buffer[end] != 0x0A { end += 1 }
       lineNumber += 1
       try state.addLine(UnsafeRawBufferPointer(rebasing: buffer[start..<end]), number: lineNumber)
+      let p = state.profile
+      let estimate = p.stacks.count * bytesPerNode + p.samples.count * bytesPerSample + p.locations.count * bytesPerName
+      if estimate > memoryBudget { throw .needsTooMuchMemory(limit: memoryBudget) }
       start = end + 1
     }
     return state.profile

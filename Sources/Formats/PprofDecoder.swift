@@ -19,7 +19,7 @@ public enum PprofDecoder {
   /// A pprof of N bytes can legitimately need tens of times N in memory (a 4-byte sample costs a
   /// hundred bytes or more once decoded), so the inflated-size cap alone does not protect the
   /// machine: a gzip bomb of valid-looking samples would take many gigabytes and minutes. The scan
-  /// adds up what each field will cost and stops with `tooLarge(… memory)` as soon as the sum passes
+  /// adds up what each field will cost and stops with `needsTooMuchMemory` as soon as the sum passes
   /// the budget, before the tables, samples or stack tree are built.
   public static let defaultMemoryBudget = 4 << 30
 
@@ -119,7 +119,10 @@ private struct TopLevel {
       case 10: t.durationNanos = try r.int64(field, wire, in: name)
       case 12: t.period = try r.int64(field, wire, in: name)
       case 13:
-        try r.forEachVarint(field, wire, in: name) { (v) throws(FormatError) in t.comments.append(Int64(bitPattern: v)) }
+        try r.forEachVarint(field, wire, in: name) { (v) throws(FormatError) in
+          try cost.add(field: field, bytes: 1, sampleTypes: 0)
+          t.comments.append(Int64(bitPattern: v))
+        }
       case 14: t.defaultSampleType = try r.int64(field, wire, in: name)
       case 15: t.docURL = try r.int64(field, wire, in: name)
       default: try r.skip(wire)

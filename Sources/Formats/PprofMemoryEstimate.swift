@@ -14,7 +14,8 @@ struct PprofMemoryEstimate {
 
   init(budget: Int) { self.budget = budget }
 
-  /// Adds the cost of one top-level field of `bytes` wire bytes; throws once past the budget.
+  /// Adds the cost of one top-level field of `bytes` wire bytes (one value for `comment`, which
+  /// may come unpacked); throws once past the budget.
   mutating func add(field: UInt64, bytes wire: Int, sampleTypes: Int) throws(FormatError) {
     let cost: Int
     switch field {
@@ -26,6 +27,7 @@ struct PprofMemoryEstimate {
     case 5: cost = 64  // Function
     case 3: cost = 96  // Mapping
     case 6: cost = 56 + wire  // String: the array slot, the lookup slot and the text
+    case 13: cost = 24  // One comment: its string index, then its string
     default: cost = 32 + wire
     }
     bytes += cost

@@ -45,7 +45,7 @@ public enum ProfileLoader {
       profile = try PprofDecoder.decode(releasing: &plain, memoryBudget: memoryBudget)
       format = .pprof(gzipped: gzipped)
     case .folded?:
-      profile = try FoldedStacksReader.read(plain)
+      profile = try FoldedStacksReader.read(plain, memoryBudget: memoryBudget)
       format = .folded(gzipped: gzipped)
     case nil:
       throw .unrecognized

@@ -72,3 +72,31 @@ final class DecompressionBombTests: XCTestCase {
     }
   }
 }
+
+extension DecompressionBombTests {
+  func testMillionsOfUnpackedCommentsCountAgainstTheBudget() {
+    var w = ProtoWriter()
+    w.string(6, "")
+    w.bytes.reserveCapacity(4_000_010)
+    for _ in 0..<2_000_000 { w.bytes += [0x68, 0x00] }  // comment = string 0, unpacked
+    XCTAssertThrowsError(try PprofDecoder.decode(w.bytes, memoryBudget: 16 << 20)) {
+      XCTAssertEqual($0 as? FormatError, .needsTooMuchMemory(limit: 16 << 20))
+    }
+    XCTAssertEqual(try PprofDecoder.decode(Array(w.bytes.prefix(2 + 2 * 1000)), memoryBudget: 16 << 20).comments.count, 1000)
+  }
+}
+
+extension DecompressionBombTests {
+  func testFoldedLinesOfNewDeepPathsCountAgainstTheBudget() throws {
+    // Each line is a new 1,000-frame path: ~8 KB of text making 1,000 stack nodes.
+    let deep = String(repeating: ";x", count: 999)
+    let text = (0..<2000).map { "r\($0)\(deep) 1\n" }.joined()
+    let bomb = Gzip.compress(Array(text.utf8), level: 9)
+    XCTAssertThrowsError(try ProfileLoader.load(bytes: bomb, name: "deep.folded.gz", memoryBudget: 16 << 20)) {
+      XCTAssertEqual($0 as? FormatError, .needsTooMuchMemory(limit: 16 << 20))
+    }
+    let fits = try ProfileLoader.load(bytes: bomb, name: "deep.folded.gz", memoryBudget: 1 << 30)
+    XCTAssertEqual(fits.samples.count, 2000)
+    XCTAssertEqual(fits.stacks.count, 2000 * 1000 + 1)
+  }
+}
