@@ -11,6 +11,10 @@ struct GraphVisitor: FramePathVisitor {
   var edgeCallee: [Int32] = []
   var edgeWeight: [Int64] = []
   var edgeInline: [Bool] = []
+  /// Per edge: how many times it is on the current path (recursion repeats an edge).
+  var edgeOnPath: [Int32] = []
+  /// Per path entry: the edge entered with it, or -1.
+  var pathEdge: [Int32] = []
 
   init(nodeCount: Int, withEdges: Bool) {
     flat = [Int64](repeating: 0, count: nodeCount)
@@ -24,22 +28,16 @@ struct GraphVisitor: FramePathVisitor {
     let seen = onPath[r] > 0
     if !seen { cum[r] &+= subtree }
     onPath[r] += 1
-    guard withEdges, path.count >= 2 else { return }
-    let caller = path[path.count - 2]
-    if caller == node { return }
-    if seen {
-      // Recursion: the same call may already be on this path; count it once per sample.
-      var i = 1
-      while i < path.count - 1 {
-        if path[i] == node && path[i - 1] == caller { return }
-        i += 1
-      }
+    guard withEdges else { return }
+    guard path.count >= 2, path[path.count - 2] != node else {
+      pathEdge.append(-1)
+      return
     }
+    let caller = path[path.count - 2]
     let key = UInt64(UInt32(bitPattern: caller)) << 32 | UInt64(UInt32(bitPattern: node))
     let e: Int
     if let found = edgeIndex[key] {
       e = Int(found)
-      if !isInline { edgeInline[e] = false }
     } else {
       e = edgeWeight.count
       edgeIndex[key] = Int32(e)
@@ -47,7 +45,14 @@ struct GraphVisitor: FramePathVisitor {
       edgeCallee.append(node)
       edgeWeight.append(0)
       edgeInline.append(isInline)
+      edgeOnPath.append(0)
     }
+    pathEdge.append(Int32(e))
+    // Recursion: a call already on this path is counted once per sample (a per-edge count keeps
+    // this constant-time, where scanning the path made deep recursive stacks quadratic).
+    edgeOnPath[e] += 1
+    if edgeOnPath[e] > 1 { return }
+    if !isInline { edgeInline[e] = false }
     edgeWeight[e] &+= subtree
   }
 
@@ -60,6 +65,10 @@ struct GraphVisitor: FramePathVisitor {
     while i < path.count {
       onPath[Int(path[i])] -= 1
       i += 1
+    }
+    guard withEdges else { return }
+    for _ in 0..<count {
+      if let e = pathEdge.popLast(), e >= 0 { edgeOnPath[Int(e)] -= 1 }
     }
   }
 }
@@ -76,6 +85,10 @@ struct KeptInlineVisitor: FramePathVisitor {
   var edgeInline: [UInt64: Bool] = [:]
   /// (caller << 32 | callee) → value of the samples making the call.
   var edgeWeight: [UInt64: Int64] = [:]
+  /// (caller << 32 | callee) → how many times the call is on the current kept path.
+  var edgeOnPath: [UInt64: Int32] = [:]
+  /// Per kept-path entry: the key of the call entered with it, or nil.
+  var keptEdge: [UInt64?] = []
 
   init(keep: [Bool]) {
     self.keep = keep
@@ -87,20 +100,21 @@ struct KeptInlineVisitor: FramePathVisitor {
       pushed.append(false)
       return
     }
+    var entered: UInt64?
     defer {
       keptPath.append(node)
+      keptEdge.append(entered)
       pushed.append(true)
       onPath[Int(node)] += 1
     }
     guard let caller = keptPath.last, caller != node else { return }
-    if onPath[Int(node)] > 0 {
-      var i = 1
-      while i < keptPath.count {
-        if keptPath[i] == node && keptPath[i - 1] == caller { return }
-        i += 1
-      }
-    }
     let key = UInt64(UInt32(bitPattern: caller)) << 32 | UInt64(UInt32(bitPattern: node))
+    entered = key
+    // A call already on the kept path (recursion) is counted once per sample; a per-call count
+    // keeps this constant-time where scanning the path was quadratic in the depth.
+    let depth = edgeOnPath[key, default: 0] + 1
+    edgeOnPath[key] = depth
+    if depth > 1 { return }
     if let seen = edgeInline[key] {
       if seen && !isInline { edgeInline[key] = false }
     } else {
@@ -113,7 +127,9 @@ struct KeptInlineVisitor: FramePathVisitor {
 
   mutating func leave(count: Int, path: UnsafeBufferPointer<Int32>) {
     for _ in 0..<count {
-      if pushed.removeLast(), let node = keptPath.popLast() { onPath[Int(node)] -= 1 }
+      guard pushed.removeLast(), let node = keptPath.popLast() else { continue }
+      onPath[Int(node)] -= 1
+      if let key = keptEdge.popLast() ?? nil { edgeOnPath[key, default: 1] -= 1 }
     }
   }
 }

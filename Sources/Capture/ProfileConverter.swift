@@ -43,6 +43,9 @@ public struct ProfileConverter {
   var sampleIndex: [UInt64: Int] = [:]
   private var frameScratch: [LocationID] = []
   private var userScratch: [UInt64] = []
+  /// Marker frames of stacks deeper than `StackDepthLimit.maxFrames` (a raised
+  /// `kernel.perf_event_max_stack` or a DWARF unwind can exceed it).
+  private var truncationMarkers = TruncationMarkers()
   private var valueScratch: [Int64] = [0, 0]
   /// Heap columns and live blocks of `run --alloc`; nil without it.
   var allocationState: AllocationState?
@@ -171,6 +174,11 @@ public struct ProfileConverter {
       }
     }
 
+    let dropped = StackDepthLimit.droppedFrames(depth: frameScratch.count)
+    if dropped > 0 {
+      frameScratch.removeSubrange((frameScratch.count - dropped)...)
+      frameScratch.append(truncationMarkers.location(dropped: dropped, in: &profile))
+    }
     var node = StackID.root
     for loc in frameScratch.reversed() { node = profile.stacks.child(of: node, location: loc) }
     let labels = labelSet(pid: pid, tid: tid)

@@ -8,15 +8,25 @@ import ProfileModel
 /// write sample counts), and all counts together stay below 2^62 (ProfileModel's `ValueLimit`);
 /// a line that breaks either rule is an error naming its line number. Each line becomes one sample of type
 /// `samples/count`; frame names become functions and locations without addresses.
+/// A line deeper than `StackDepthLimit.maxFrames` keeps its leaf-most frames under a marker frame.
 public enum FoldedStacksReader {
+  /// Bytes the profile is taken to hold per stack node, sample and frame name (generous: a node
+  /// is its parent, location and child-index slot; a name its function, location and strings).
+  static let bytesPerNode = 48, bytesPerSample = 32, bytesPerName = 160
+
   /// The profile described by `bytes`.
-  public static func read(_ bytes: [UInt8]) throws(FormatError) -> Profile {
-    try withRawBytes(bytes) { (raw) throws(FormatError) in try read(raw) }
+  public static func read(_ bytes: [UInt8], memoryBudget: Int = PprofDecoder.defaultMemoryBudget) throws(FormatError) -> Profile {
+    try withRawBytes(bytes) { (raw) throws(FormatError) in try read(raw, memoryBudget: memoryBudget) }
   }
 
-  /// The profile described by `buffer`.
-  public static func read(_ buffer: UnsafeRawBufferPointer) throws(FormatError) -> Profile {
+  /// The profile described by `buffer`; refuses with `needsTooMuchMemory` once the profile being
+  /// built would pass `memoryBudget` (a few hundred KB of gzip can hold a gigabyte of lines that
+  /// each make thousands of new stack nodes).
+  public static func read(
+    _ buffer: UnsafeRawBufferPointer, memoryBudget: Int = PprofDecoder.defaultMemoryBudget
+  ) throws(FormatError) -> Profile {
     var state = FoldedState()
+    state.escapedNames = startsWithEscapeHeader(buffer)
     var lineNumber = 0
     var start = 0
     let count = buffer.count
@@ -25,9 +35,21 @@ public enum FoldedStacksReader {
       while end < count && buffer[end] != 0x0A { end += 1 }
       lineNumber += 1
       try state.addLine(UnsafeRawBufferPointer(rebasing: buffer[start..<end]), number: lineNumber)
+      let p = state.profile
+      let estimate = p.stacks.count * bytesPerNode + p.samples.count * bytesPerSample + p.locations.count * bytesPerName
+      if estimate > memoryBudget { throw .needsTooMuchMemory(limit: memoryBudget) }
       start = end + 1
     }
     return state.profile
+  }
+
+  /// True when the first line is `FoldedNameEscaping.header` (a carriage return may end it).
+  static func startsWithEscapeHeader(_ buffer: UnsafeRawBufferPointer) -> Bool {
+    let header = FoldedNameEscaping.header.utf8
+    guard buffer.count >= header.count, buffer.prefix(header.count).elementsEqual(header) else { return false }
+    var rest = buffer.count > header.count ? buffer[header.count] : UInt8(ascii: "\n")
+    if rest == UInt8(ascii: "\r") { rest = buffer.count > header.count + 1 ? buffer[header.count + 1] : UInt8(ascii: "\n") }
+    return rest == UInt8(ascii: "\n")
   }
 
   /// True when `line` (without its newline) reads as a folded-stacks sample line.
@@ -88,6 +110,10 @@ private struct FoldedState {
   var profile = Profile(sampleTypes: [ValueType(type: "samples", unit: "count")])
   var locationByName: [String: LocationID] = [:]
   var countSum = ValueLimit.Sum()
+  /// Frame names are percent-escaped (the file starts with `FoldedNameEscaping.header`).
+  var escapedNames = false
+  /// Marker frames of stacks deeper than `StackDepthLimit.maxFrames`.
+  var markers = TruncationMarkers()
 
   mutating func addLine(_ line: UnsafeRawBufferPointer, number: Int) throws(FormatError) {
     var first = 0
@@ -102,8 +128,12 @@ private struct FoldedState {
         line: number, reason: "the counts add up to \(ValueLimit.columnMagnitudeText) or more: not a valid profile")
     }
     var node = StackID.root
-    for range in frames {
-      let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[range]), as: UTF8.self)
+    // Frames are root first: past the depth limit the root-side ones become one marker frame.
+    let dropped = StackDepthLimit.droppedFrames(depth: frames.count)
+    if dropped > 0 { node = profile.stacks.child(of: node, location: markers.location(dropped: dropped, in: &profile)) }
+    for range in frames[dropped...] {
+      let text = UnsafeRawBufferPointer(rebasing: line[range])
+      let name = escapedNames ? FoldedNameEscaping.unescape(text) : String(decoding: text, as: UTF8.self)
       node = profile.stacks.child(of: node, location: location(named: name))
     }
     profile.samples.append(stack: node, values: CollectionOfOne(count))

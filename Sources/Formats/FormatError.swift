@@ -20,6 +20,8 @@ public enum FormatError: Error, Equatable, Sendable, CustomStringConvertible {
   case corruptGzip(detail: String)
   /// Decompressing would exceed `limit` bytes.
   case tooLarge(limit: Int)
+  /// Decoding the profile would need more than `limit` bytes of memory (estimated while scanning).
+  case needsTooMuchMemory(limit: Int)
   /// The input file is larger than `limit` bytes.
   case fileTooLarge(limit: Int)
   /// The protobuf wire data is malformed at byte `offset` of the (decompressed) profile.
@@ -51,6 +53,8 @@ public enum FormatError: Error, Equatable, Sendable, CustomStringConvertible {
     case .badGzipHeader: return "bad gzip header"
     case .corruptGzip(let detail): return "corrupt gzip data: \(detail)"
     case .tooLarge(let limit): return "decompressed profile is larger than the \(sizeText(limit)) limit"
+    case .needsTooMuchMemory(let limit):
+      return "profile would need more than the \(sizeText(limit)) memory limit to load (forged counts or a decompression bomb?)"
     case .fileTooLarge(let limit): return "file is larger than the \(sizeText(limit)) limit"
     case .corruptPprof(let offset, let reason): return "corrupt pprof profile at byte \(offset): \(reason)"
     case .invalidPprof(let reason): return "invalid pprof profile: \(reason)"

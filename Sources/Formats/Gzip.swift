@@ -6,6 +6,8 @@ import CZlib
 public enum Gzip {
   /// Largest output `decompress` produces unless told otherwise (1 GiB).
   public static let defaultLimit = 1 << 30
+  /// deflate cannot expand data by more than about 1032:1 (258-byte matches coded in two bits).
+  static let maxDeflateRatio = 1032
 
   /// True when `bytes` start with the gzip magic `1f 8b`.
   public static func isGzip(_ bytes: UnsafeRawBufferPointer) -> Bool {
@@ -81,10 +83,12 @@ public enum Gzip {
 
     // The trailer's ISIZE (size mod 2^32 of the last member) is the exact size for the usual
     // single-member file; it is only a hint, since the buffer grows when it is wrong, and it is
-    // capped at 64 times the input so a forged trailer cannot make us allocate a gigabyte up front.
+    // capped at deflate's largest possible ratio (1032:1) so a forged trailer cannot make us
+    // allocate more than the input could really inflate to. Trusting a true ISIZE allocates once
+    // instead of growing by doubling through copies (1.7 GB peak for 900 MB, now 0.9 GB).
     let tail = input.count - 4
     let isize = Int(input[tail]) | Int(input[tail + 1]) << 8 | Int(input[tail + 2]) << 16 | Int(input[tail + 3]) << 24
-    let cap = input.count.multipliedReportingOverflow(by: 64).partialValue
+    let cap = input.count.multipliedReportingOverflow(by: maxDeflateRatio).partialValue
     let guess = isize > 0 ? min(isize + 1, cap) : input.count.multipliedReportingOverflow(by: 4).partialValue
     var output = [UInt8](repeating: 0, count: min(limit, max(4096, guess)))
     var produced = 0
@@ -96,7 +100,9 @@ public enum Gzip {
       stream.avail_in = uInt(chunk)
       if produced == output.count {
         if output.count >= limit { throw .tooLarge(limit: limit) }
-        output.append(contentsOf: repeatElement(0, count: min(limit - output.count, output.count)))
+        // An array argument appends with one copy; `repeatElement` went element by element
+        // (unspecialised in debug builds: minutes for a few hundred megabytes).
+        output += [UInt8](repeating: 0, count: min(limit - output.count, output.count))
       }
       let room = min(output.count - produced, Int(UInt32.max >> 1))
       let status = output.withUnsafeMutableBufferPointer { out -> Int32 in

@@ -4,30 +4,42 @@ import ProfileModel
 ///
 /// It enforces what Go's `profile` package enforces (string_table[0] is "", ids are nonzero
 /// and unique, references resolve, each sample has one value per sample type, one
-/// time_nanos) and keeps everything needed to write the profile back without loss.
+/// time_nanos) and keeps everything needed to write the profile back without loss. A sample
+/// deeper than `StackDepthLimit.maxFrames` keeps its leaf-most frames under a
+/// `[truncated N frames]` marker.
 /// Samples are checked in one pass, then their stacks are interned in sorted order so shared
 /// prefixes cost one tree lookup, not one per sample.
 public enum PprofDecoder {
-  /// Most frames one sample may have; more is treated as corrupt data.
-  public static let maxStackDepth = 1 << 20
   /// Most frames all samples together may have (the decoder holds them all at once).
   public static let maxTotalFrames = 1 << 28
   /// Most sample types (value columns) a profile may have.
   public static let maxSampleTypes = 1 << 12
+  /// Default for the memory a decode may need (4 GiB), as estimated while scanning.
+  ///
+  /// A pprof of N bytes can legitimately need tens of times N in memory (a 4-byte sample costs a
+  /// hundred bytes or more once decoded), so the inflated-size cap alone does not protect the
+  /// machine: a gzip bomb of valid-looking samples would take many gigabytes and minutes. The scan
+  /// adds up what each field will cost and stops with `needsTooMuchMemory` as soon as the sum passes
+  /// the budget, before the tables, samples or stack tree are built.
+  public static let defaultMemoryBudget = 4 << 30
 
   /// Decodes `bytes`, gunzipping first when they start with the gzip magic `1f 8b`.
-  public static func decode(_ bytes: [UInt8], limit: Int = Gzip.defaultLimit) throws(FormatError) -> Profile {
+  public static func decode(
+    _ bytes: [UInt8], limit: Int = Gzip.defaultLimit, memoryBudget: Int = defaultMemoryBudget
+  ) throws(FormatError) -> Profile {
     guard Gzip.isGzip(bytes) else {
-      return try withRawBytes(bytes) { (raw) throws(FormatError) in try decodeProto(raw) }
+      return try withRawBytes(bytes) { (raw) throws(FormatError) in try decodeProto(raw, memoryBudget: memoryBudget) }
     }
     var plain = try Gzip.decompress(bytes, limit: limit)
-    return try decode(releasing: &plain)
+    return try decode(releasing: &plain, memoryBudget: memoryBudget)
   }
 
   /// Decodes uncompressed profile.proto bytes.
-  public static func decodeProto(_ buffer: UnsafeRawBufferPointer) throws(FormatError) -> Profile {
+  public static func decodeProto(
+    _ buffer: UnsafeRawBufferPointer, memoryBudget: Int = defaultMemoryBudget
+  ) throws(FormatError) -> Profile {
     guard !buffer.isEmpty else { throw .empty }
-    var top = try TopLevel.scan(buffer)
+    var top = try TopLevel.scan(buffer, memoryBudget: memoryBudget)
     var (profile, samples) = try top.resolve(buffer)
     samples.finish(into: &profile)
     return profile
@@ -35,10 +47,10 @@ public enum PprofDecoder {
 
   /// Decodes uncompressed `plain` and empties it as soon as every sample has been read, so the
   /// wire bytes and the stack tree being built are not both held at the peak.
-  static func decode(releasing plain: inout [UInt8]) throws(FormatError) -> Profile {
+  static func decode(releasing plain: inout [UInt8], memoryBudget: Int = defaultMemoryBudget) throws(FormatError) -> Profile {
     var (profile, samples) = try withRawBytes(plain) { (raw) throws(FormatError) in
       guard !raw.isEmpty else { throw FormatError.empty }
-      var top = try TopLevel.scan(raw)
+      var top = try TopLevel.scan(raw, memoryBudget: memoryBudget)
       return try top.resolve(raw)
     }
     plain = []
@@ -66,10 +78,11 @@ private struct TopLevel {
   var defaultSampleType: Int64 = 0
   var docURL: Int64 = 0
 
-  static func scan(_ buffer: UnsafeRawBufferPointer) throws(FormatError) -> TopLevel {
+  static func scan(_ buffer: UnsafeRawBufferPointer, memoryBudget: Int) throws(FormatError) -> TopLevel {
     var t = TopLevel()
     var r = ProtoReader(buffer, range: 0..<buffer.count)
     let name = "Profile"
+    var cost = PprofMemoryEstimate(budget: memoryBudget)
     while !r.isAtEnd {
       let at = r.position
       let (field, wire) = try r.readTag()
@@ -77,6 +90,7 @@ private struct TopLevel {
       case 1, 2, 3, 4, 5, 6, 11:
         guard wire == .lengthDelimited else { throw r.mismatch(field, wire, in: name) }
         let range = try r.readLengthDelimited()
+        try cost.add(field: field, bytes: range.count, sampleTypes: t.sampleTypes.count)
         let sub = r.reader(for: range)
         switch field {
         case 1:
@@ -105,7 +119,10 @@ private struct TopLevel {
       case 10: t.durationNanos = try r.int64(field, wire, in: name)
       case 12: t.period = try r.int64(field, wire, in: name)
       case 13:
-        try r.forEachVarint(field, wire, in: name) { (v) throws(FormatError) in t.comments.append(Int64(bitPattern: v)) }
+        try r.forEachVarint(field, wire, in: name) { (v) throws(FormatError) in
+          try cost.add(field: field, bytes: 1, sampleTypes: 0)
+          t.comments.append(Int64(bitPattern: v))
+        }
       case 14: t.defaultSampleType = try r.int64(field, wire, in: name)
       case 15: t.docURL = try r.int64(field, wire, in: name)
       default: try r.skip(wire)

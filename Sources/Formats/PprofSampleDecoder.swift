@@ -20,13 +20,16 @@ struct PprofSampleDecoder {
   var values: [Int64] = []
   var labelSets: [LabelSetID] = []
   var labels: [Label] = []
+  var markers = TruncationMarkers()
 
   init(width: Int, locationIDs: PprofIDMap, stringCount: Int, sampleCount: Int, sampleBytes: Int) {
     self.width = width
     self.locationIDs = locationIDs
     self.stringCount = stringCount
     frameStarts.reserveCapacity(sampleCount + 1)
-    values.reserveCapacity(sampleCount * width)
+    // Every value takes at least one byte of a sample, so the bytes bound the reservation even
+    // when a forged profile declares thousands of sample types.
+    values.reserveCapacity(min(sampleCount * width, sampleBytes))
     labelSets.reserveCapacity(sampleCount)
     hashes.reserveCapacity(sampleCount)
     // Location ids of large profiles take two or three bytes each; reserving for that avoids
@@ -40,6 +43,7 @@ struct PprofSampleDecoder {
     let firstFrame = frames.count
     let firstValue = values.count
     let name = "Sample"
+    var dropped = 0
     while !r.isAtEnd {
       let (field, wire) = try r.readTag()
       switch field {
@@ -48,8 +52,10 @@ struct PprofSampleDecoder {
           guard let loc = locationIDs.index(of: id) else {
             throw .invalidPprof(reason: "sample \(index) refers to location \(id), which does not exist")
           }
-          guard frames.count - firstFrame < PprofDecoder.maxStackDepth else {
-            throw .invalidPprof(reason: "sample \(index) has more than \(PprofDecoder.maxStackDepth) locations")
+          // Ids come leaf first: past the limit, the root-side rest is only counted.
+          guard frames.count - firstFrame < StackDepthLimit.maxFrames else {
+            dropped += 1
+            return
           }
           guard frames.count < PprofDecoder.maxTotalFrames else {
             throw .invalidPprof(reason: "the samples have more than \(PprofDecoder.maxTotalFrames) locations in total")
@@ -72,6 +78,11 @@ struct PprofSampleDecoder {
     }
     guard values.count - firstValue == width else {
       throw .invalidPprof(reason: "sample \(index) has \(values.count - firstValue) values vs. \(width) sample types")
+    }
+    if dropped > 0 {
+      // The root-most kept frame makes room for the marker: the stack keeps exactly maxFrames.
+      frames.removeLast()
+      frames.append(markers.location(dropped: dropped + 1, in: &p).raw)
     }
     // pprof lists frames leaf first; keep them root first for the tree.
     frames[firstFrame...].reverse()

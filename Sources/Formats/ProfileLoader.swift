@@ -23,13 +23,15 @@ public enum ProfileLoader {
   static let sniffLength = 64 * 1024
 
   /// The profile in `bytes`; `name` (the file's name) is recorded in the profile's run notes.
-  public static func load(bytes: [UInt8], name: String, limit: Int = Gzip.defaultLimit) throws(FormatError) -> Profile {
-    try loadDetectingFormat(bytes: bytes, name: name, limit: limit).profile
+  public static func load(
+    bytes: [UInt8], name: String, limit: Int = Gzip.defaultLimit, memoryBudget: Int = PprofDecoder.defaultMemoryBudget
+  ) throws(FormatError) -> Profile {
+    try loadDetectingFormat(bytes: bytes, name: name, limit: limit, memoryBudget: memoryBudget).profile
   }
 
   /// The profile in `bytes` and the format it was read as.
   public static func loadDetectingFormat(
-    bytes: [UInt8], name: String, limit: Int = Gzip.defaultLimit
+    bytes: [UInt8], name: String, limit: Int = Gzip.defaultLimit, memoryBudget: Int = PprofDecoder.defaultMemoryBudget
   ) throws(FormatError) -> (profile: Profile, format: ProfileFormat) {
     guard !bytes.isEmpty else { throw .empty }
     let gzipped = Gzip.isGzip(bytes)
@@ -40,10 +42,10 @@ public enum ProfileLoader {
     let format: ProfileFormat
     switch detected {
     case .pprof?:
-      profile = try PprofDecoder.decode(releasing: &plain)
+      profile = try PprofDecoder.decode(releasing: &plain, memoryBudget: memoryBudget)
       format = .pprof(gzipped: gzipped)
     case .folded?:
-      profile = try FoldedStacksReader.read(plain)
+      profile = try FoldedStacksReader.read(plain, memoryBudget: memoryBudget)
       format = .folded(gzipped: gzipped)
     case nil:
       throw .unrecognized

@@ -61,7 +61,7 @@ public enum CompareRenderer {
         cells.append(Pad.left(row.p95A.map { DurationFormat.string(nanoseconds: $0) } ?? "-", width))
         cells.append(Pad.left(row.p95B.map { DurationFormat.string(nanoseconds: $0) } ?? "-", width))
       }
-      lines.append(cells.joined(separator: " ") + "  " + row.name)
+      lines.append(cells.joined(separator: " ") + "  " + DisplayText.escapingControls(row.name))
     }
     if report.rows.isEmpty { lines.append("(no functions)") }
     if report.hiddenRows > 0 {

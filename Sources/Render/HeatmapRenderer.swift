@@ -129,7 +129,7 @@ public enum HeatmapRenderer {
     let width = options.width ?? 120
     let suffixes = rows.map { suffix($0, exact: heatmap.isExact) }
     let suffixWidth = suffixes.map(\.count).max() ?? 0
-    let longest = rows.map(\.name.count).max() ?? 0
+    let longest = rows.map { DisplayText.escapingControls($0.name).count }.max() ?? 0
     // Names get up to 40% of the line (at least 8); the bar takes what is left; numbers never wrap.
     var nameWidth = min(longest, max(8, width * 2 / 5))
     let minGraphic = mode == .sparkline ? min(sparkWidth, 4) : 4
@@ -143,7 +143,7 @@ public enum HeatmapRenderer {
     let useAvg = heatmap.isExact && !heatmap.countsOnly
     let maxAvg = rows.compactMap(\.avgNanos).max() ?? 0
     var lines: [String] = []
-    let names = NameFit.fitAll(rows.map(\.name), width: nameWidth)
+    let names = NameFit.fitAll(rows.map { DisplayText.escapingControls($0.name) }, width: nameWidth)
     for (i, row) in rows.enumerated() {
       let name = names[i]
       let padded = name + String(repeating: " ", count: max(0, nameWidth - name.count))
@@ -209,9 +209,9 @@ public enum HeatmapRenderer {
       cells = cells.map { Array($0.dropLast()) }
     }
     let numbersWidth = colWidths.reduce(0) { $0 + $1 + 1 }
-    let longest = max("Function".count, rows.map(\.name.count).max() ?? 0)
+    let longest = max("Function".count, rows.map { DisplayText.escapingControls($0.name).count }.max() ?? 0)
     let nameWidth = max(minName, min(longest, width - numbersWidth))
-    let fittedNames = NameFit.fitAll(rows.map(\.name), width: nameWidth)
+    let fittedNames = NameFit.fitAll(rows.map { DisplayText.escapingControls($0.name) }, width: nameWidth)
     func line(_ name: String, _ values: [String]) -> String {
       let fitted = name
       var s = fitted + String(repeating: " ", count: max(0, nameWidth - fitted.count))

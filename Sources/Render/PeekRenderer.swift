@@ -26,7 +26,7 @@ public enum PeekRenderer {
       let numbers = "\(Pad.left(fmt.format(node.flat), 10)) \(PprofUnits.percentage(node.flat, of: report.total)) "
         + "\(PprofUnits.percentage(flatSum, of: report.total)) \(Pad.left(fmt.format(node.cum), 10)) "
         + "\(PprofUnits.percentage(node.cum, of: report.total))                | "
-      let name = fit(node.info.printableName, after: numbers, options: options)
+      let name = fit(DisplayText.escapingControls(node.info.printableName), after: numbers, options: options)
       out.write(numbers + TextStyle.bold.apply(name, enabled: options.color) + "\n")
       for link in entry.callees { out.write(linkLine(link, cum: node.cum, fmt: fmt, options: options)) }
     }
@@ -35,7 +35,7 @@ public enum PeekRenderer {
 
   static func linkLine(_ link: PeekReport.Link, cum: Int64, fmt: ValueFormatter, options: RenderOptions) -> String {
     let numbers = "\(Pad.left(fmt.format(link.weight), 50)) \(PprofUnits.percentage(link.weight, of: cum)) |   "
-    let name = fit(link.info.printableName + (link.isInline ? " (inline)" : ""), after: numbers, options: options)
+    let name = fit(DisplayText.escapingControls(link.info.printableName) + (link.isInline ? " (inline)" : ""), after: numbers, options: options)
     return numbers + name + "\n"
   }
 

@@ -9,11 +9,12 @@ public enum SourceListingRenderer {
     let fmt = ValueFormatter(sampleUnit: listing.valueType.unit, outputUnit: "minimum")
     out.write("Total: \(fmt.format(listing.total))\n")
     for routine in listing.routines {
-      guard let file = routine.file else {
-        out.write("No source information for \(routine.function)\n")
+      let function = DisplayText.escapingControls(routine.function)
+      guard let file = routine.file.map(DisplayText.escapingControls) else {
+        out.write("No source information for \(function)\n")
         continue
       }
-      let title = "ROUTINE ======================== \(routine.function) in \(file)"
+      let title = "ROUTINE ======================== \(function) in \(file)"
       out.write(TextStyle.bold.apply(title, enabled: options.color) + "\n")
       out.write(
         "\(Pad.left(fmt.format(routine.flat), 10)) \(Pad.left(fmt.format(routine.cum), 10)) (flat, cum) "
@@ -23,7 +24,7 @@ public enum SourceListingRenderer {
       }
       for line in routine.lines {
         let numbers = "\(Pad.left(fmt.formatOrDot(line.flat), 10)) \(Pad.left(fmt.formatOrDot(line.cum), 10)) \(Pad.left(String(line.number), 6)):"
-        var text = line.text ?? ""
+        var text = DisplayText.escapingControls(line.text ?? "")
         if let width = options.width { text = Pad.cut(text, max(0, width - numbers.unicodeScalars.count)) }
         if options.color, line.flat != 0 || line.cum != 0 {
           let style = Pad.heat(line.flat, of: listing.total) ?? .bold

@@ -60,7 +60,7 @@ public enum SummaryRenderer {
   public static func lines(_ facts: SummaryFacts) -> [String] {
     var lines = ["=== perfsh Performance Summary ==="]
     var first: [String] = []
-    if let c = facts.command { first.append("Command: \(c)") }
+    if let c = facts.command { first.append("Command: \(DisplayText.escapingControls(c))") }
     if let e = facts.exit { first.append("Exit: \(e)") }
     if !first.isEmpty { lines.append(first.joined(separator: " | ")) }
     var timing: [String] = []

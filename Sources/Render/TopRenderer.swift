@@ -39,7 +39,7 @@ public enum TopRenderer {
       let numbers = "\(Pad.left(fmt.format(row.flat), 10)) \(PprofUnits.percentage(row.flat, of: report.total)) "
         + "\(PprofUnits.percentage(flatSum, of: report.total)) \(Pad.left(fmt.format(row.cum), 10)) "
         + "\(PprofUnits.percentage(row.cum, of: report.total))  "
-      var name = row.info.printableName + row.inline.suffix
+      var name = DisplayText.escapingControls(row.info.printableName) + row.inline.suffix
       if let width = options.width {
         name = Pad.cut(name, max(8, width - numbers.unicodeScalars.count))
       }

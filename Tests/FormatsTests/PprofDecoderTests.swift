@@ -128,8 +128,8 @@ final class PprofDecoderTests: XCTestCase {
     assertInvalid([0x48, 0xff], contains: "ends inside a varint")
   }
 
-  func testSampleWithTooManyLocationsIsRejected() {
-    let count = PprofDecoder.maxStackDepth + 1
+  func testSampleDeeperThanTheLimitKeepsItsLeafMostFramesUnderAMarker() throws {
+    let count = 1_000_001
     let bytes = minimal { b in
       b.message(2) { s in
         s.w.tag(1, .lengthDelimited)
@@ -138,7 +138,14 @@ final class PprofDecoderTests: XCTestCase {
         s.varintField(2, 1)
       }
     }
-    assertInvalid(bytes, contains: "more than \(PprofDecoder.maxStackDepth) locations")
+    let p = try PprofDecoder.decode(bytes)
+    XCTAssertEqual(p.samples.count, 2)
+    XCTAssertEqual(p.total(column: 0), 6)
+    let frames = p.stacks.frames(leafFirst: p.samples.stacks[1])
+    XCTAssertEqual(frames.count, StackDepthLimit.maxFrames)
+    let names = frames.map { p.name(of: p.locations[$0.index].lines[0].function) }
+    XCTAssertEqual(names.last, "[truncated \(count - StackDepthLimit.maxFrames + 1) frames]")
+    XCTAssertEqual(Set(names.dropLast()), ["main"])
   }
 
   func testManyIdenticalDeepStacksShareOneBranch() throws {

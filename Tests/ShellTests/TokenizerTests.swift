@@ -69,3 +69,43 @@ final class TokenizerTests: XCTestCase {
     XCTAssertThrowsError(try words("echo ${A-B}")) { XCTAssertEqual("\($0)", "bad variable name '${A-B}'") }
   }
 }
+
+final class TokenizerScaleTests: XCTestCase {
+  /// A 200k-word command: a quadratic tokenizer (or executor) takes hours here, a linear one well under a second.
+  func testHugeCommandTokenizesLinearly() throws {
+    let count = 200_000
+    var line = "echo"
+    for i in 0..<count { line += i % 3 == 0 ? " w\(i)" : (i % 3 == 1 ? " 'q \(i)'" : " \"d\(i)\"") }
+    let commands = try Tokenizer().tokenize(line)
+    XCTAssertEqual(commands.count, 1)
+    XCTAssertEqual(commands.first?.words.count, count + 1)
+    XCTAssertEqual(commands.first?.words.last, "q \(count - 1)")  // 199,999 % 3 == 1: a single-quoted word
+    XCTAssertEqual(commands.first?.words[2], "q 1")
+  }
+
+  /// The same through the executor: `echo` with 200k arguments prints them all on one line.
+  func testHugeEchoRunsLinearly() throws {
+    let count = 200_000
+    let line = "echo" + String(repeating: " ab", count: count)
+    let shell = CapturedShell()
+    XCTAssertEqual(shell.runScript(line).exitStatus, 0, shell.stderr)
+    XCTAssertEqual(shell.stdout.split(separator: " ").count, count)
+  }
+}
+
+final class LongCommandTests: XCTestCase {
+  func testLongEchoKeepsEveryWordInOrder() throws {
+    // Past the parser's limit the passthrough tail still gets every word, option-like ones too.
+    let shell = CapturedShell()
+    let words = (0..<1000).map { "w\($0)" } + ["--flag-like"]
+    XCTAssertEqual(shell.runScript("echo " + words.joined(separator: " ")).exitStatus, 0, shell.stderr)
+    XCTAssertEqual(shell.stdout, words.joined(separator: " ") + "\n")
+  }
+
+  func testTooManyWordsForAFixedCommandIsAClearError() {
+    let shell = CapturedShell()
+    let outcome = shell.runScript("focus" + String(repeating: " x", count: 5000))
+    XCTAssertEqual(outcome.exitStatus, 1)
+    XCTAssertTrue(shell.stderr.contains("focus: 5000 arguments are too many (at most 256)"), shell.stderr)
+  }
+}

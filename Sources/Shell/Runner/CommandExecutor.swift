@@ -25,12 +25,18 @@ public enum CommandExecutor {
     return try invoke(type, arguments: Array(words.dropFirst()), in: context)
   }
 
+  /// Most words handed to the argument parser, whose cost grows with the square of a repeating
+  /// argument's length; the words of a `PassthroughTailCommand` past it are appended directly.
+  static let parsedWordLimit = 256
+
   private static func invoke<C: ShellCommand>(
     _ type: C.Type, arguments: [String], in context: ShellContext
   ) throws(ShellError) -> CommandStatus {
     let command: C
     do {
-      command = try C.parse(arguments)
+      command = arguments.count <= parsedWordLimit ? try C.parse(arguments) : try parseLong(C.self, arguments)
+    } catch let error as ShellError {
+      throw error
     } catch {
       if C.exitCode(for: error) == .success {
         context.out.write(C.fullMessage(for: error, columns: context.terminalWidth) + "\n")
@@ -39,6 +45,19 @@ public enum CommandExecutor {
       throw .badArguments(command: C.name, message: usageError(C.self, error))
     }
     return try command.execute(in: context)
+  }
+
+  /// Parses the first `parsedWordLimit` words and appends the rest to the command's passthrough
+  /// tail, which must already be capturing by then; other commands get an error.
+  private static func parseLong<C: ShellCommand>(_ type: C.Type, _ arguments: [String]) throws -> C {
+    let tooMany = ShellError.badArguments(
+      command: C.name, message: "\(C.name): \(arguments.count) arguments are too many (at most \(parsedWordLimit))")
+    guard C.self is any PassthroughTailCommand.Type else { throw tooMany }
+    let head = try C.parse(Array(arguments.prefix(parsedWordLimit)))
+    guard var tailed = head as? any PassthroughTailCommand, !tailed.passthroughTail.isEmpty else { throw tooMany }
+    tailed.passthroughTail.append(contentsOf: arguments[parsedWordLimit...])
+    guard let whole = tailed as? C else { throw tooMany }
+    return whole
   }
 
   /// `NAME: what is wrong` then the usage line, as the parser words them.

@@ -68,6 +68,10 @@ public final class ShellContext {
     self.outputIsTerminal = outputIsTerminal
     self.terminalWidth = terminalWidth
     err.flushesFirst = out
+    // Colour codes pass the channels only while colour is on; any other ESC is always escaped.
+    let colorOn: () -> Bool = { [weak self] in self?.useColor ?? false }
+    out.allowsStyleCodes = colorOn
+    err.allowsStyleCodes = colorOn
     completionProvider = SessionCompletionProvider(context: self)
   }
 

@@ -6,7 +6,7 @@ import Render
 /// `peek`) and its hottest source lines (from `list`'s per-line numbers).
 enum FunctionDetails {
   static func lines(for name: String, in profile: Profile, filter: ProfileFilter) -> [String] {
-    var lines = ["Function: \(name)", ""]
+    var lines = ["Function: \(DisplayText.escapingControls(name))", ""]
     guard let matcher = try? NameMatcher("^" + escapeRegex(name) + "$", option: "details") else { return lines }
     let column = Heatmap.timeColumn(of: profile) ?? profile.defaultValueIndex
     let options = GraphOptions(valueIndex: column, filter: filter)
@@ -29,7 +29,7 @@ enum FunctionDetails {
         lines.append("Hottest lines (self):")
         for (file, row) in hottest {
           let value = unit == "nanoseconds" ? DurationFormat.string(nanoseconds: row.flat) : String(row.flat)
-          lines.append("  \(value.padding(10))  \(file):\(row.number)")
+          lines.append("  \(value.padding(10))  \(DisplayText.escapingControls(file)):\(row.number)")
         }
       }
     }

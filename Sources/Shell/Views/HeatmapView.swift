@@ -130,7 +130,8 @@ struct HeatmapView {
         lines.append(contentsOf: body.dropFirst(headerLines + first).prefix(shown))
       }
     }
-    let clipped = lines.prefix(rows).map { HeatmapView.clip($0, width: columns) }
+    // Names, file names and the command line are data: no control character of theirs reaches the terminal.
+    let clipped = lines.prefix(rows).map { HeatmapView.clip(OutputChannel.terminalSafe($0, allowingStyleCodes: { color }), width: columns) }
     return "\u{1B}[H\u{1B}[2J" + clipped.joined(separator: "\r\n")
   }
 
