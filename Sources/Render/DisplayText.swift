@@ -8,12 +8,13 @@
 /// and `\u{80}`…`\u{9f}` for the C1 controls (U+009B is a one-character CSI on some terminals).
 public enum DisplayText {
   /// `text` with every control character replaced by its visible escape; unchanged (and not
-  /// copied) when it has none.
-  public static func escapingControls(_ text: String) -> String {
-    guard text.unicodeScalars.contains(where: isControl) else { return text }
+  /// copied) when it has none. `keepingTabs` leaves tabs as they are (source text indents with them).
+  public static func escapingControls(_ text: String, keepingTabs: Bool = false) -> String {
+    func escaped(_ s: Unicode.Scalar) -> Bool { isControl(s) && !(keepingTabs && s == "\t") }
+    guard text.unicodeScalars.contains(where: escaped) else { return text }
     var out = String.UnicodeScalarView()
     for scalar in text.unicodeScalars {
-      guard isControl(scalar) else {
+      guard escaped(scalar) else {
         out.append(scalar)
         continue
       }

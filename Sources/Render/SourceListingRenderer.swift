@@ -10,7 +10,7 @@ public enum SourceListingRenderer {
     out.write("Total: \(fmt.format(listing.total))\n")
     for routine in listing.routines {
       let function = DisplayText.escapingControls(routine.function)
-      guard let file = routine.file.map(DisplayText.escapingControls) else {
+      guard let file = routine.file.map({ DisplayText.escapingControls($0) }) else {
         out.write("No source information for \(function)\n")
         continue
       }
@@ -24,7 +24,7 @@ public enum SourceListingRenderer {
       }
       for line in routine.lines {
         let numbers = "\(Pad.left(fmt.formatOrDot(line.flat), 10)) \(Pad.left(fmt.formatOrDot(line.cum), 10)) \(Pad.left(String(line.number), 6)):"
-        var text = DisplayText.escapingControls(line.text ?? "")
+        var text = DisplayText.escapingControls(line.text ?? "", keepingTabs: true)
         if let width = options.width { text = Pad.cut(text, max(0, width - numbers.unicodeScalars.count)) }
         if options.color, line.flat != 0 || line.cum != 0 {
           let style = Pad.heat(line.flat, of: listing.total) ?? .bold

@@ -107,6 +107,8 @@ final class ControlCharacterOutputTests: XCTestCase {
     XCTAssertEqual(OutputChannel.terminalSafe("a\tb\n\u{1b}[1mbold\u{1b}[0m"), "a\tb\n\u{1b}[1mbold\u{1b}[0m")
     XCTAssertEqual(OutputChannel.terminalSafe("\u{1b}[38;2;1;2;0mx\u{1b}]0;t\u{07}\r"), "\u{1b}[38;2;1;2;0mx\\e]0;t\\a\\r")
     XCTAssertEqual(DisplayText.escapingControls("a\u{0}b\u{7f}c\u{85}"), "a\\x00b\\x7fc\\u{85}")
+    // Source lines keep their indentation tabs; everything else is still escaped.
+    XCTAssertEqual(DisplayText.escapingControls("\tx = 1\u{1b}", keepingTabs: true), "\tx = 1\\e")
   }
 }
 
