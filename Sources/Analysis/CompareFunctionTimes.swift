@@ -14,12 +14,14 @@ public struct FunctionTimes: Sendable, Equatable {
   /// Whether self values come from exact traced calls instead of samples.
   public var isExact: Bool
 
-  /// Reads a profile: the time column (`cpu/nanoseconds` by preference) when there is one,
-  /// else the default column. Traced functions' exact self time wins over sampled self time.
-  public init(profile: Profile) throws(AnalysisError) {
+  /// Reads a profile: `column` when given (e.g. `inuse_space` of an allocation profile), else
+  /// the time column (`cpu/nanoseconds` by preference) when there is one, else the default
+  /// column. On the time column traced functions' exact self time wins over sampled self time.
+  public init(profile: Profile, column requested: Int? = nil) throws(AnalysisError) {
     var selfValue: [String: Int64] = [:]
     var cumValue: [String: Int64] = [:]
-    let column = Heatmap.timeColumn(of: profile) ?? profile.defaultValueIndex
+    let timeColumn = Heatmap.timeColumn(of: profile)
+    let column = requested ?? timeColumn ?? profile.defaultValueIndex
     var total: Int64 = 0
     var valueType = ValueType(type: "cpu", unit: "nanoseconds")
     if !profile.sampleTypes.isEmpty && profile.samples.count > 0 {
@@ -32,7 +34,7 @@ public struct FunctionTimes: Sendable, Equatable {
       valueType = graph.valueType
     }
     var exact = false
-    if !profile.callStatistics.isEmpty {
+    if !profile.callStatistics.isEmpty, requested == nil || requested == timeColumn {
       exact = true
       var tracedSelf: [String: Int64] = [:]
       var tracedCum: [String: Int64] = [:]

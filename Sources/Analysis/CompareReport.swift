@@ -148,6 +148,9 @@ public struct CompareReport: Sendable {
   public var evidence: CompareEvidence
   /// Significance level of the tests.
   public var alpha: Double
+  /// True when the runs have repeats but the compared column has no per-run values, so the
+  /// function rows carry no test (the header's whole-run metrics still do).
+  public var rowsUntested: Bool
 
   /// Compares two sides.
   public init(_ a: CompareSide, _ b: CompareSide, options: CompareOptions = CompareOptions()) {
@@ -164,6 +167,8 @@ public struct CompareReport: Sendable {
       evidence = .singleRuns
     }
     let tested = a.hasRepeats && b.hasRepeats
+    rowsUntested = (a.hasRepeats || b.hasRepeats) && !(a.rowsPerRun && b.rowsPerRun)
+    let rowsTested = tested && a.rowsPerRun && b.rowsPerRun
     func verdict(_ x: [Double], _ y: [Double]) -> CompareVerdict? {
       tested ? CompareVerdict(x, y, alpha: options.alpha) : nil
     }
@@ -203,8 +208,10 @@ public struct CompareReport: Sendable {
         row.avgB = s.averageSelfNanos
         row.p95B = s.p95SelfNanos
       }
-      row.verdict = verdict(
-        a.repeatSelf.map { Double($0[name] ?? 0) }, b.repeatSelf.map { Double($0[name] ?? 0) })
+      if rowsTested {
+        row.verdict = verdict(
+          a.repeatSelf.map { Double($0[name] ?? 0) }, b.repeatSelf.map { Double($0[name] ?? 0) })
+      }
       all.append(row)
     }
     var kept = all

@@ -24,8 +24,13 @@ public struct CompareSide: Sendable {
   /// Per-run call statistics by function name, only when there are at least two repeats.
   public var repeatCalls: [[String: CallStatistics]]
 
-  /// Reads a profile; `samples` is the sample count the shell shows for it.
-  public init(label: String, profile: Profile, samples: Int64) throws(AnalysisError) {
+  /// Whether per-run values exist for the compared column: repeats keep per-run self time
+  /// only, so a comparison of another column (e.g. `inuse_space`) has no per-run rows to test.
+  public var rowsPerRun: Bool
+
+  /// Reads a profile; `samples` is the sample count the shell shows for it; `column` picks
+  /// the value compared per function (default: the time column, see `FunctionTimes`).
+  public init(label: String, profile: Profile, samples: Int64, column: Int? = nil) throws(AnalysisError) {
     self.label = label
     let repeats = profile.repeats
     runs = max(1, repeats.count)
@@ -43,7 +48,8 @@ public struct CompareSide: Sendable {
       repeatCalls = []
     }
     self.samples = samples
-    times = try FunctionTimes(profile: profile)
+    times = try FunctionTimes(profile: profile, column: column)
+    rowsPerRun = column == nil || column == Heatmap.timeColumn(of: profile)
     callStatistics = FunctionTimes.callStatistics(of: profile)
     if cpu.isEmpty && times.isTime && repeats.count < 2 && times.total > 0 && profile.run.command == nil {
       // A loaded file knows no CPU time from the kernel; its sampled CPU time stands in.

@@ -31,7 +31,7 @@ public enum CompareRenderer {
     }
     lines.append("")
 
-    let isTime = report.valueType.unit == "nanoseconds"
+    let unit = report.valueType.unit
     var columns = ["A self", "B self", "Δ", "Δ%"]
     if tested { columns.append("p") }
     if report.hasCallColumns { columns += ["calls A", "calls B", "avg A", "avg B", "p95 A", "p95 B"] }
@@ -39,9 +39,9 @@ public enum CompareRenderer {
     lines.append(columns.map { Pad.left($0, width) }.joined(separator: " ") + "  name")
     for row in report.rows {
       var cells: [String] = []
-      cells.append(Pad.left(row.presence == .new ? "-" : valueText(row.a, isTime: isTime), width))
-      cells.append(Pad.left(row.presence == .gone ? "-" : valueText(row.b, isTime: isTime), width))
-      cells.append(Pad.left(signed(row.delta, isTime: isTime), width))
+      cells.append(Pad.left(row.presence == .new ? "-" : valueText(row.a, unit: unit), width))
+      cells.append(Pad.left(row.presence == .gone ? "-" : valueText(row.b, unit: unit), width))
+      cells.append(Pad.left(signed(row.delta, unit: unit), width))
       let pct: String
       switch row.presence {
       case .new: pct = "new"
@@ -99,6 +99,10 @@ public enum CompareRenderer {
         "Values are \(unit). One run on each side: the changes include run-to-run noise and carry no "
           + "significance test; use run -n 5 for both sides to get one.")
     }
+    if report.rowsUntested {
+      notes.append(
+        "Function rows of \(report.valueType.type) carry no test: repeats keep per-run values of CPU time only.")
+    }
     return notes
   }
 
@@ -145,13 +149,18 @@ public enum CompareRenderer {
     }
   }
 
-  static func valueText(_ value: Double, isTime: Bool) -> String {
-    isTime ? DurationFormat.string(nanoseconds: Int64(clampingRounded: value)) : countText(value)
+  /// A self value in its column's unit: a duration, bytes scaled as pprof does (`95.37MB`), or a count.
+  static func valueText(_ value: Double, unit: String) -> String {
+    switch unit {
+    case "nanoseconds": return DurationFormat.string(nanoseconds: Int64(clampingRounded: value))
+    case "bytes": return PprofUnits.scaledLabel(Int64(clampingRounded: value), from: "bytes", to: "auto")
+    default: return countText(value)
+    }
   }
 
-  static func signed(_ value: Double, isTime: Bool) -> String {
-    if value == 0 { return isTime ? "0s" : "0" }
-    return (value > 0 ? "+" : "") + valueText(value, isTime: isTime)
+  static func signed(_ value: Double, unit: String) -> String {
+    if value == 0 { return unit == "nanoseconds" ? "0s" : "0" }
+    return (value > 0 ? "+" : "") + valueText(value, unit: unit)
   }
 
   static func countText(_ value: Double) -> String {

@@ -67,6 +67,28 @@ final class AllocationEndToEndTests: XCTestCase {
     XCTAssertTrue(r.stdout.contains("Peak In Use: "), r.stdout)
   }
 
+  func testCompareBySampleIndexComparesHeapColumnsInBytes() throws {
+    let allocs = try Workloads.path("allocs")
+    let r = try perfsh(
+      "run --alloc --alloc-rate 8192 \(allocs); run --alloc --alloc-rate 8192 \(allocs); "
+        + "compare @prev @last --sample-index inuse_space; compare @prev @last 3 --sample-index alloc_space")
+    XCTAssertEqual(r.status, 0, r.stderr)
+    let reports = r.stdout.components(separatedBy: "=== perfsh Compare").dropFirst().map { $0 }
+    XCTAssertEqual(reports.count, 2, r.stdout)
+    // In use at exit: build_index's 100 MiB on both sides, and nothing of the freed functions.
+    let inuse = reports[0].split(separator: "\n").filter { $0.hasSuffix("  build_index") }
+    XCTAssertEqual(inuse.count, 1, reports[0])
+    let megabytes = inuse.first?.split(separator: " ").prefix(2).compactMap { Double($0.dropLast(2)) } ?? []
+    XCTAssertEqual(megabytes.count, 2, reports[0])
+    for value in megabytes { XCTAssertEqual(value, 100, accuracy: 5, reports[0]) }
+    XCTAssertFalse(reports[0].contains("load_rows"), reports[0])
+    XCTAssertTrue(reports[0].contains("Values are inuse_space per run."), reports[0])
+    // Allocated: the three known functions, in MB.
+    for name in ["load_rows", "build_index", "tokenize"] {
+      XCTAssertTrue(reports[1].contains("MB  \(name)") || reports[1].contains("%  \(name)"), reports[1])
+    }
+  }
+
   func testDefaultRateStaysWithinItsStatisticalBounds() throws {
     // 450 MiB at 512 KiB: ~900 samples, 3.3 % standard deviation; build_index's 100 blocks of
     // 1 MiB are each sampled with p = 1 - e^-2: 4 % standard deviation of its estimate.

@@ -22,10 +22,16 @@ struct CompareCommand: ShellCommand {
       p < 0.05 prints `~`, and the note says how many runs would tell it from noise.
       With one run on each side the note says there is no test.
 
+      --sample-index compares another value column by name, e.g. the heap columns of
+      `run --alloc` sessions (inuse_space, alloc_space, alloc_objects, inuse_objects);
+      both sessions must have it. Repeats keep per-run CPU time only, so those function
+      rows carry no test.
+
       EXAMPLES:
         compare @prev @last
         compare baseline 3 20 --threshold 5
         compare 1 2 --sort ratio
+        compare @prev @last --sample-index inuse_space
       """,
     aliases: ["diff"])
   static var shell: CommandSpec {
@@ -45,6 +51,9 @@ struct CompareCommand: ShellCommand {
 
   @Option(help: "Traced times on both sides in cpu (default) or wall time.")
   var clock: CallClock = .cpu
+
+  @Option(name: .customLong("sample-index"), help: "Value column to compare by name (e.g. inuse_space); default: CPU time.")
+  var sampleIndex: String?
   @OptionGroup var view: ViewOptions
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
@@ -74,8 +83,8 @@ struct CompareCommand: ShellCommand {
     let sessionA = try context.session(references[0]), sessionB = try context.session(references[1])
     // Names are simplified over both sides at once: one function has one name on each side.
     let shown = try view.view(in: context).apply(toAll: [sessionA.profile, sessionB.profile])
-    let a = try context.compareSide(sessionA, profile: shown[0], clock: clock)
-    let b = try context.compareSide(sessionB, profile: shown[1], clock: clock)
+    let a = try context.compareSide(sessionA, profile: shown[0], clock: clock, sampleIndex: sampleIndex)
+    let b = try context.compareSide(sessionB, profile: shown[1], clock: clock, sampleIndex: sampleIndex)
     let report = CompareReport(a, b, options: CompareOptions(sort: sort, thresholdPercent: percent, rowLimit: count))
     var out = context.out
     CompareRenderer.write(report, to: &out, options: context.renderOptions)
@@ -87,12 +96,17 @@ extension CompareSort: ExpressibleByArgument {}
 
 extension ShellContext {
   /// One side of a comparison for a session, labelled `[id] name`; traced times in `clock`
-  /// (the same on both sides), names from `profile` when given (a view of the session's).
-  func compareSide(_ session: Session, profile: Profile? = nil, clock: CallClock = .cpu) throws(ShellError) -> CompareSide {
+  /// (the same on both sides), names from `profile` when given (a view of the session's);
+  /// `sampleIndex` names the value column compared (default: CPU time).
+  func compareSide(
+    _ session: Session, profile: Profile? = nil, clock: CallClock = .cpu, sampleIndex: String? = nil
+  ) throws(ShellError) -> CompareSide {
     try analyze { () throws(AnalysisError) in
-      try CompareSide(
-        label: "[\(session.id)] \(session.name)", profile: TraceRun.viewed(profile ?? session.profile, clock: clock, raw: false),
-        samples: SessionDescription.sampleCount(session.profile))
+      let viewed = TraceRun.viewed(profile ?? session.profile, clock: clock, raw: false)
+      let column = try sampleIndex.map { (name) throws(AnalysisError) in try viewed.valueIndex(for: name) }
+      return try CompareSide(
+        label: "[\(session.id)] \(session.name)", profile: viewed,
+        samples: SessionDescription.sampleCount(session.profile), column: column)
     }
   }
 }
