@@ -131,8 +131,10 @@ public struct AssertParser {
       index += 1
       return s
     case .number(let v, let unit, let signed) where unit.isEmpty && !signed && v == v.rounded() && v >= 1:
+      // Beyond Int (20 digits, 1e400 = inf) no session can have the number: a parse error, not a trap.
+      guard let id = Int(exactly: v) else { throw fail("session number too large") }
       index += 1
-      return String(Int(v))
+      return String(id)
     default:
       throw fail("expected a session (@last, @prev, @3 or @name)")
     }
