@@ -67,7 +67,7 @@ let package = Package(
     .target(
       name: "FuzzTargets",
       dependencies: [
-        "Formats", "Symbolize", "Capture", "Shell", "ProfileModel",
+        "Formats", "Symbolize", "Capture", "Shell", "Analysis", "Render", "ProfileModel",
         .product(name: "SystemPackage", package: "swift-system"),
       ]),
     .executableTarget(name: "perfsh-fuzz", dependencies: ["FuzzTargets"]),

@@ -24,8 +24,10 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
   case tokenizer
   /// One `assert` expression through the assert parser.
   case assert
-  /// Perf ring records: an 17-byte format header, then records, parsed and converted.
+  /// Perf ring records: a 17-byte format header, then records, parsed and converted.
   case perfRecord = "perf-record"
+  /// A profile file (any loadable format) through top, tree, peek and heatmap, rendered.
+  case reports
 
   /// Runs the target on one input. Never throws: a rejected input is a valid outcome; a
   /// crash, a sanitizer report or a broken invariant (a `precondition`) is a finding.
@@ -43,6 +45,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case .tokenizer: return ShellFuzzing.tokenizer(bytes)
     case .assert: return ShellFuzzing.assert(bytes)
     case .perfRecord: return CaptureFuzzing.perfRecord(bytes)
+    case .reports: return ReportFuzzing.reports(bytes)
     }
   }
 

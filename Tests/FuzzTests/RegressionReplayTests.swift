@@ -10,6 +10,8 @@ import XCTest
 final class RegressionReplayTests: XCTestCase {
   /// `TARGET/FILE` of regression inputs that still crash, with the owner of the fix.
   static let knownOpenFindings: Set<String> = [
+    // Analysis overflow (issue 20): negative folded counts sum to Int64.min in TopReport.
+    "reports/negative-counts-reach-int64-min.folded",
   ]
 
   static let fuzzDirectory = URL(fileURLWithPath: #filePath)
