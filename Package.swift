@@ -82,6 +82,17 @@ let package = Package(
     // Benchmark driver for scripts/bench-unwind: call-graph modes, unwind and symbolize timing.
     .executableTarget(name: "perfsh-unwind-bench", dependencies: ["Capture", "Unwind", "Symbolize"]),
 
+    // Fuzzing (scripts/fuzz): one entry point per parser, shared by the libFuzzer driver and
+    // the regression replay tests. The ordinary build compiles perfsh-fuzz as a replayer; the
+    // sanitized libFuzzer build is scripts/fuzz's own (.build-fuzz, -DPERFSH_LIBFUZZER).
+    .target(
+      name: "FuzzTargets",
+      dependencies: [
+        "Formats", "Symbolize", "Capture", "Shell", "Analysis", "Render", "ProfileModel",
+        .product(name: "SystemPackage", package: "swift-system"),
+      ]),
+    .executableTarget(name: "perfsh-fuzz", dependencies: ["FuzzTargets"]),
+
     .target(
       name: "PerfshTestSupport",
       dependencies: ["ProfileModel", "Render", "Shell"],
@@ -95,6 +106,7 @@ let package = Package(
     .testTarget(name: "ShellTests", dependencies: ["Shell", "PerfshTestSupport"]),
     .testTarget(name: "UnwindTests", dependencies: ["Unwind", "Capture", "Symbolize", "Shell", "PerfshTestSupport"]),
     .testTarget(name: "EndToEndTests", dependencies: ["perfsh", "PerfshTestSupport"]),
+    .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "PerfshTestSupport"]),
   ],
   swiftLanguageModes: [.v6]
 )

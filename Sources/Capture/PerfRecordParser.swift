@@ -39,7 +39,8 @@ public struct PerfRecordParser: Sendable {
 
   /// Parses one whole record (header included).
   public func parse(_ record: UnsafeRawBufferPointer) throws(CaptureError) -> PerfRecord {
-    var r = ByteReader(record)
+    // The type is known before it is read so that truncation errors of every record name it.
+    var r = ByteReader(record, type: record.count >= 4 ? PerfRecordParser.type(of: record) : 0)
     let type = try r.u32()
     let misc = try r.u16()
     _ = try r.u16()
@@ -169,7 +170,9 @@ public struct PerfRecordParser: Sendable {
     if st.contains(.callchain) {
       let n = try r.u64()
       guard n <= UInt64(r.remaining / 8) else {
-        throw .truncatedRecord(type: PerfRecordType.sample, size: r.size, needed: r.offset + Int(clamping: n) * 8)
+        // n is the record's word, up to 2^64 - 1: the size it claims saturates, never traps.
+        let claimed = n > UInt64(Int.max / 16) ? Int.max : r.offset + Int(n) * 8
+        throw .truncatedRecord(type: PerfRecordType.sample, size: r.size, needed: claimed)
       }
       s.callchain = RawWords(try r.bytes(Int(n) * 8))
     }
@@ -213,7 +216,10 @@ struct ByteReader {
   var size: Int { base.count }
 
   private mutating func need(_ n: Int) throws(CaptureError) {
-    if n < 0 || remaining < n { throw .truncatedRecord(type: type, size: base.count, needed: offset + max(n, 0)) }
+    if n < 0 || remaining < n {
+      let (needed, overflow) = offset.addingReportingOverflow(max(n, 0))
+      throw .truncatedRecord(type: type, size: base.count, needed: overflow ? .max : needed)
+    }
   }
 
   mutating func u8() throws(CaptureError) -> UInt8 {

@@ -75,8 +75,9 @@ struct CFISection {
       instructions: 0..<0)
     if augmentation.first == UInt8(ascii: "z") {
       cie.hasAugmentationData = true
-      guard let augLength = r.uleb() else { return nil }
-      let augEnd = r.offset + Int(clamping: augLength)
+      // The augmentation data lies inside the CIE (a length near 2^63 would overflow the sum).
+      guard let augLength = r.uleb(), augLength <= UInt64(r.bytes.count - r.offset) else { return nil }
+      let augEnd = r.offset + Int(augLength)
       for c in augmentation.dropFirst() {
         switch c {
         case UInt8(ascii: "R"): guard let enc = r.u8() else { return nil }; cie.pointerEncoding = enc

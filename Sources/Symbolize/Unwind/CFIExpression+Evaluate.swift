@@ -47,7 +47,7 @@ extension CFIExpression {
           guard stack.count >= 3 else { return nil }
           let n = stack.count
           (stack[n - 1], stack[n - 2], stack[n - 3]) = (stack[n - 2], stack[n - 3], stack[n - 1])
-        case 0x19: guard let a = stack.popLast() else { return nil }; stack.append(UInt64(bitPattern: abs(Int64(bitPattern: a))))
+        case 0x19: guard let a = stack.popLast() else { return nil }; stack.append(Int64(bitPattern: a).magnitude)
         case 0x1f: guard let a = stack.popLast() else { return nil }; stack.append(0 &- a)
         case 0x20: guard let a = stack.popLast() else { return nil }; stack.append(~a)
         case 0x23:

@@ -161,7 +161,7 @@ struct CFIInterpreter {
         guard r.uleb() != nil else { return false }
       case 0x2f:
         guard let reg = r.uleb(), let off = r.uleb() else { return false }
-        set(reg, .offset(-(Int64(bitPattern: off) &* da)), &state)
+        set(reg, .offset(0 &- (Int64(bitPattern: off) &* da)), &state)
       default:
         return false
       }

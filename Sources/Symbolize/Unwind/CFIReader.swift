@@ -45,7 +45,8 @@ struct CFIReader {
       if shift < 64 { result |= Int64(b & 0x7f) << shift }
       shift += 7
       if b & 0x80 == 0 {
-        if shift < 64, b & 0x40 != 0 { result |= -(Int64(1) << shift) }
+        // Sign-extend by shifting ones in (negating 1 << 63 would trap).
+        if shift < 64, b & 0x40 != 0 { result |= Int64(-1) << shift }
         return result
       }
     }

@@ -1,0 +1,53 @@
+import Capture
+import ProfileModel
+
+/// Perf ring records, laid out by a sample format the input chooses.
+enum CaptureFuzzing {
+  /// Bytes before the records: sample_type (8, masked to what the parser supports),
+  /// sample_id_all (1), sample_regs_user mask (8).
+  static let headerSize = 17
+
+  static func perfRecord(_ bytes: UnsafeRawBufferPointer) -> FuzzOutcome {
+    guard bytes.count >= headerSize else { return .rejected("shorter than the format header") }
+    let sampleType = SampleType(rawValue: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self) & SampleType.supported.rawValue)
+    let regsMask = bytes.loadUnaligned(fromByteOffset: 9, as: UInt64.self)
+    let format: SampleFormat
+    do {
+      format = try SampleFormat(sampleType: sampleType, sampleIDAll: bytes[8] & 1 != 0, userRegisterMask: regsMask)
+    } catch {
+      require(false, "a supported sample type was refused: \(error)")
+      return rejected(error.description)
+    }
+    let parser = PerfRecordParser(format: format)
+    let records = UnsafeRawBufferPointer(rebasing: bytes[headerSize...])
+    // Each record alone: parse, and the timestamp shortcut agrees with the full parse.
+    var offset = 0
+    var parsed = 0
+    while true {
+      let size: Int?
+      do { size = try PerfRecordParser.recordSize(in: records, at: offset) } catch { break }
+      guard let size, offset + size <= records.count else { break }
+      let record = UnsafeRawBufferPointer(rebasing: records[offset..<(offset + size)])
+      let time = parser.time(of: record)
+      if let r = try? parser.parse(record) {
+        parsed += 1
+        if case .sample(let s) = r, sampleType.contains(.time) { require(time == s.time, "time(of:) disagrees with parse") }
+      }
+      offset += size
+    }
+    // All of them through the converter, as a live capture does.
+    var converter = ProfileConverter(frequency: 997)
+    do {
+      try converter.consume(records: records, parser: parser)
+    } catch {
+      return rejected(error.description)
+    }
+    let profile = converter.makeProfile(run: RunInfo())
+    do {
+      try profile.validate()
+    } catch {
+      require(false, "converted records fail validate(): \(error)")
+    }
+    return .accepted(items: parsed)
+  }
+}
