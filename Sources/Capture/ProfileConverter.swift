@@ -14,6 +14,9 @@ public struct ConverterStats: Sendable, Equatable {
   public var lastExitTime: UInt64?
   /// Records of types the converter does not use.
   public var otherRecords = 0
+  /// SAMPLE records left out because their period would have taken the CPU column past the
+  /// model's value rule (`ValueLimit`): only a corrupt or hostile record stream has them.
+  public var implausibleSamples = 0
 }
 
 /// Converts perf records into a `Profile`, the same way for live rings and replayed bytes.
@@ -28,6 +31,8 @@ public struct ProfileConverter {
   public var unwinder: (any UserStackUnwinder)?
   /// Counts gathered so far.
   public private(set) var stats = ConverterStats()
+  /// |period| summed over the samples kept, held below the model's value rule.
+  private var periodSum = ValueLimit.Sum()
   /// Objects (mapped files and pseudo objects) regions refer to.
   public private(set) var objects: [MappedObject] = []
 
@@ -112,6 +117,10 @@ public struct ProfileConverter {
   public func makeProfile(run: RunInfo, timeNanos: Int64 = 0, durationNanos: Int64 = 0) -> Profile {
     var p = profile
     p.run = run
+    if stats.implausibleSamples > 0 {
+      p.run.notes.append(
+        "\(stats.implausibleSamples) samples left out: their periods would add up past \(ValueLimit.columnMagnitudeText) ns (a corrupt record stream)")
+    }
     if let allocationState { allocationState.finish(&p, start: stats.firstExecTime) }
     p.timeNanos = timeNanos
     p.durationNanos = durationNanos
@@ -183,6 +192,14 @@ public struct ProfileConverter {
     for loc in frameScratch.reversed() { node = profile.stacks.child(of: node, location: loc) }
     let labels = labelSet(pid: pid, tid: tid)
     let period = Int64(clamping: s.period ?? UInt64(profile.period))
+    // The kernel's periods are nanoseconds of one sampling interval; a stream whose periods
+    // would sum past 2^62 is corrupt, and a profile must never break the value rule.
+    var sum = periodSum
+    guard sum.add(period) else {
+      stats.implausibleSamples += 1
+      return
+    }
+    periodSum = sum
     let key = UInt64(UInt32(bitPattern: node.raw)) << 32 | UInt64(UInt32(bitPattern: labels.raw))
     if let index = sampleIndex[key] {
       profile.samples.add(1, toSample: index, column: 0)
