@@ -4,28 +4,8 @@ import XCTest
 
 /// CPU vs wall time of traced calls through the built perfsh: `--clock wall` on heatmap,
 /// top and export, `--raw`, `assert wall(…)`, and the legend saying what was subtracted.
-final class TraceClockEndToEndTests: XCTestCase {
-  private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
-  private var home: URL!
-
-  override func setUpWithError() throws {
-    guard FileManager.default.fileExists(atPath: "/sys/bus/event_source/devices/uprobe") else {
-      throw XCTSkip("the kernel has no uprobes")
-    }
-    let build = try ProcessRunner.run(Self.root.appendingPathComponent("scripts/build-examples"), [])
-    XCTAssertEqual(build.status, 0, build.stderr)
-    home = try ProcessRunner.temporaryDirectory("trace-clock-e2e")
-  }
-
-  override func tearDownWithError() throws {
-    if let home { try? FileManager.default.removeItem(at: home) }
-  }
-
-  private func perfsh(_ script: String) throws -> ProcessResult {
-    try PerfshBinary.run(["-c", script], environment: try PerfshBinary.environment(home: home), directory: Self.root)
-  }
+final class TraceClockEndToEndTests: TracedWorkloadTestCase {
+  override class var homePrefix: String { "trace-clock-e2e" }
 
   func testSleeperShowsWallTimeButNoCPUTime() throws {
     let cpuCSV = home.appendingPathComponent("cpu.csv")

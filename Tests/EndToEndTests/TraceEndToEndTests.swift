@@ -3,28 +3,8 @@ import PerfshTestSupport
 import XCTest
 
 /// `run --trace` through the built perfsh binary, on the bundled calls workloads.
-final class TraceEndToEndTests: XCTestCase {
-  private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
-
-  private var home: URL!
-
-  override func setUpWithError() throws {
-    guard FileManager.default.fileExists(atPath: "/sys/bus/event_source/devices/uprobe") else {
-      throw XCTSkip("the kernel has no uprobes")
-    }
-    let build = try ProcessRunner.run(Self.root.appendingPathComponent("scripts/build-examples"), [])
-    XCTAssertEqual(build.status, 0, build.stderr)
-    home = try ProcessRunner.temporaryDirectory("trace-e2e")
-  }
-
-  override func tearDownWithError() throws {
-    if let home { try? FileManager.default.removeItem(at: home) }
-  }
-
-  private func perfsh(_ script: String) throws -> ProcessResult {
-    try PerfshBinary.run(["-c", script], environment: try PerfshBinary.environment(home: home), directory: Self.root)
-  }
+final class TraceEndToEndTests: TracedWorkloadTestCase {
+  override class var homePrefix: String { "trace-e2e" }
 
   /// `[name: count]` from the rows of `heatmap table`.
   private func counts(_ table: String) -> [String: Int] {

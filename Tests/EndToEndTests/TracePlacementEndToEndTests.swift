@@ -4,32 +4,30 @@ import XCTest
 
 /// Binaries built with -fcf-protection (endbr64 first): perfsh probes after endbr64, says
 /// so in `info`, counts stay exact and per-call CPU times match the program's own.
-final class TracePlacementEndToEndTests: XCTestCase {
-  private static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
-    .deletingLastPathComponent()
+final class TracePlacementEndToEndTests: TracedWorkloadTestCase {
+  override class var homePrefix: String { "trace-placement-e2e" }
 
-  private var home: URL!
-
-  override func setUpWithError() throws {
-    guard FileManager.default.fileExists(atPath: "/sys/bus/event_source/devices/uprobe") else {
-      throw XCTSkip("the kernel has no uprobes")
-    }
-    let build = try ProcessRunner.run(Self.root.appendingPathComponent("scripts/build-examples"), [])
-    XCTAssertEqual(build.status, 0, build.stderr)
-    home = try ProcessRunner.temporaryDirectory("trace-placement-e2e")
-  }
-
-  override func tearDownWithError() throws {
-    if let home { try? FileManager.default.removeItem(at: home) }
-  }
-
+  /// Counts and placement must be exact every run; per-call CPU times are timings on a
+  /// shared machine, so they get three attempts (see TraceGroundTruthTests: a wrong profiler
+  /// is outside the bounds every time, a correct one almost never).
   private func check(binary: String) throws {
     let path = Self.root.appendingPathComponent("examples/bin/\(binary)").path
     guard FileManager.default.isExecutableFile(atPath: path) else { throw XCTSkip("\(binary) was not built (no compiler)") }
+    var report: [String] = []
+    for attempt in 1...3 {
+      let off = try traceOnce(binary: binary)
+      if off.isEmpty { return }
+      report.append("attempt \(attempt): " + off.joined(separator: "; "))
+    }
+    XCTFail("\(binary): per-call CPU times outside tolerance in all 3 attempts:\n" + report.joined(separator: "\n"))
+  }
+
+  /// One traced run: exact checks asserted, CPU-time deviations beyond tolerance returned.
+  private func traceOnce(binary: String) throws -> [String] {
     let csv = home.appendingPathComponent("\(binary).csv")
     let truthFile = home.appendingPathComponent("\(binary).truth")
     let script = "run --no-sample --trace '^pc_' examples/bin/\(binary) \(truthFile.path); info; export csv \(csv.path)"
-    let r = try PerfshBinary.run(["-c", script], environment: try PerfshBinary.environment(home: home), directory: Self.root)
+    let r = try perfsh(script)
     XCTAssertEqual(r.status, 0, r.stdout + r.stderr)
     XCTAssertTrue(r.stdout.contains("probe pc_tiny at +4 on 'push %rbp' (emulated): after endbr64"), r.stdout)
     let rows = parseHeatmapCSV(try String(contentsOf: csv, encoding: .utf8))
@@ -39,6 +37,7 @@ final class TracePlacementEndToEndTests: XCTestCase {
     XCTAssertEqual(rows["pc_big"]?.count, 10)
     XCTAssertEqual(rows["pc_sleep"]?.count, 10)
     // CPU per call against the program's own measurement (±5 %, ±0.2 µs below 1 µs).
+    var off: [String] = []
     let truth = try String(contentsOf: truthFile, encoding: .utf8)
     for line in truth.split(separator: "\n") where line.hasPrefix("truth ") {
       let f = line.split(separator: " ")
@@ -47,8 +46,10 @@ final class TracePlacementEndToEndTests: XCTestCase {
         let mean = f.first(where: { $0.hasPrefix("cpu_mean_ns=") }).flatMap({ Double($0.dropFirst(12)) })
       else { continue }
       let avg = Double(row.cpuNanos) / Double(row.count)
-      XCTAssertEqual(avg, mean, accuracy: mean < 1_000 ? 200 : 0.05 * mean, "\(binary) \(name)")
+      let tolerance = mean < 1_000 ? 200 : 0.05 * mean
+      if abs(avg - mean) > tolerance { off.append("\(name) \(Int(avg)) ns vs \(Int(mean)) ns (±\(Int(tolerance)))") }
     }
+    return off
   }
 
   func testGCCBuildWithCFProtection() throws { try check(binary: "percall_cet") }
