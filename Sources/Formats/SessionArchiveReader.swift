@@ -286,17 +286,21 @@ enum SessionArchiveReader {
       }
     }
     try sameLength([parents, locations], count, "stack node")
-    tree.reserveCapacity(Int(count))
+    var parentIDs = [StackID](repeating: .root, count: Int(count) + 1)
+    var locationIDs = [LocationID](repeating: LocationID(Int32(-1)), count: Int(count) + 1)
     for i in 0..<Int(count) {
       let node = i + 1
       let distance = parents[i]
       guard distance >= 1, distance <= UInt64(node) else {
         throw .invalidArchive(reason: "stack node \(node) has a parent that is not an earlier node")
       }
-      let location = LocationID(try id32(locations[i], "stack location"))
-      let made = tree.child(of: StackID(node - Int(distance)), location: location)
-      guard made.index == node else { throw .invalidArchive(reason: "stack node \(node) repeats node \(made.index)") }
+      parentIDs[node] = StackID(node - Int(distance))
+      locationIDs[node] = LocationID(try id32(locations[i], "stack location"))
     }
+    guard let built = StackTree(parents: parentIDs, locations: locationIDs) else {
+      throw .invalidArchive(reason: "stack tree is malformed")
+    }
+    tree = built
   }
 
   static func labelSet(_ r: inout ProtoReader) throws(FormatError) -> [Label] {

@@ -2,7 +2,7 @@ import Formats
 import Foundation
 import ProfileModel
 
-/// `perfsh-bench session OUT [SHAPE [SAMPLES [REPEAT]]]`: times `save` (encode, gzip, atomic
+/// `perfsh-bench session OUT [SHAPE [SAMPLES [REPEAT [GZIP-LEVEL]]]]`: times `save` (encode, gzip, atomic
 /// write) and `open` (read, gunzip, decode, validate) of a generated session with traced
 /// statistics and two repeats, and reports the bytes per sample on disk.
 func benchSessionFile(_ args: [String]) {
@@ -14,6 +14,7 @@ func benchSessionFile(_ args: [String]) {
   }
   if args.count > 4, let n = Int(args[4]) { gen.samples = n }
   let repeats = args.count > 5 ? Int(args[5]) ?? 3 : 3
+  let level = args.count > 6 ? Int32(args[6]) ?? 1 : 1
   var profile = gen.generate()
   // Traced statistics for 200 functions and two repeats, as a `run -n 2 --trace` session has.
   for f in 0..<min(200, profile.functions.count) {
@@ -36,7 +37,7 @@ func benchSessionFile(_ args: [String]) {
   var open: [Double] = []
   do {
     for _ in 0..<repeats {
-      save.append(try seconds { try SessionArchive.write([session], to: path) })
+      save.append(try seconds { try AtomicFile.write(SessionArchive.encode([session], level: level), to: path) })
       open.append(try seconds { _ = try SessionArchive.read(path: path) })
     }
   } catch {
