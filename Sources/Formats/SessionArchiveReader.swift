@@ -356,10 +356,14 @@ enum SessionArchiveReader {
     let n = Int(count)
     p.samples.reserveCapacity(n)
     var values = [Int64](repeating: 0, count: width)
+    var stack: Int64 = 0
     for i in 0..<n {
+      let z = stacks[i]
+      stack &+= Int64(bitPattern: (z >> 1) ^ (0 &- (z & 1)))
       for c in 0..<width { values[c] = Int64(bitPattern: columns[c][i]) }
       let labels = labelSets.isEmpty ? LabelSetID.none : LabelSetID(try id32(labelSets[i], "sample label set"))
-      p.samples.append(stack: StackID(try id32(stacks[i], "sample stack")), values: values, labels: labels)
+      guard let id = Int32(exactly: stack), id >= 0 else { throw .invalidArchive(reason: "sample \(i) stack id \(stack) out of range") }
+      p.samples.append(stack: StackID(id), values: values, labels: labels)
     }
   }
 
