@@ -26,6 +26,12 @@ public enum FormatError: Error, Equatable, Sendable, CustomStringConvertible {
   case fileTooLarge(limit: Int)
   /// The protobuf wire data is malformed at byte `offset` of the (decompressed) profile.
   case corruptPprof(offset: Int, reason: String)
+  /// A perfsh session archive is malformed at byte `offset` of its (decompressed) payload.
+  case corruptArchive(offset: Int, reason: String)
+  /// A perfsh session archive written by a newer perfsh (format `version`; this one reads up to `supported`).
+  case newerArchive(version: UInt32, supported: UInt32)
+  /// A perfsh session archive decodes but its content is inconsistent.
+  case invalidArchive(reason: String)
   /// The protobuf parses but breaks one of profile.proto's rules.
   case invalidPprof(reason: String)
   /// A line of folded stacks (1-based) is malformed.
@@ -58,6 +64,10 @@ public enum FormatError: Error, Equatable, Sendable, CustomStringConvertible {
     case .fileTooLarge(let limit): return "file is larger than the \(sizeText(limit)) limit"
     case .corruptPprof(let offset, let reason): return "corrupt pprof profile at byte \(offset): \(reason)"
     case .invalidPprof(let reason): return "invalid pprof profile: \(reason)"
+    case .corruptArchive(let offset, let reason): return "corrupt perfsh session file at byte \(offset): \(reason)"
+    case .newerArchive(let v, let supported):
+      return "perfsh session file format \(v) is newer than this perfsh reads (up to \(supported)); upgrade perfsh"
+    case .invalidArchive(let reason): return "invalid perfsh session file: \(reason)"
     case .badFoldedLine(let line, let reason): return "folded stacks line \(line): \(reason)"
     case .valuesPastLimit(let t): return ProfileError.valuesPastLimit(sampleType: t).description
     case .invalidProfile(let e): return "cannot write profile: \(e.description)"

@@ -77,6 +77,7 @@ private struct TopLevel {
   var comments: [Int64] = []
   var defaultSampleType: Int64 = 0
   var docURL: Int64 = 0
+  var callStatistics: [Range<Int>] = []
 
   static func scan(_ buffer: UnsafeRawBufferPointer, memoryBudget: Int) throws(FormatError) -> TopLevel {
     var t = TopLevel()
@@ -125,6 +126,11 @@ private struct TopLevel {
         }
       case 14: t.defaultSampleType = try r.int64(field, wire, in: name)
       case 15: t.docURL = try r.int64(field, wire, in: name)
+      case PprofCallStatistics.field:
+        guard wire == .lengthDelimited else { throw r.mismatch(field, wire, in: name) }
+        let range = try r.readLengthDelimited()
+        try cost.add(field: field, bytes: range.count, sampleTypes: 0)
+        t.callStatistics.append(range)
       default: try r.skip(wire)
       }
     }
@@ -197,6 +203,7 @@ private struct TopLevel {
           startLine: f.startLine))
     }
     functions = []
+    for range in callStatistics { try PprofCallStatistics.read(ProtoReader(buffer, range: range), functionIDs: functionIDs, into: &p) }
 
     let locationIDs = try PprofIDMap(locations.map(\.id), what: "location")
     p.locations.reserveCapacity(locations.count)

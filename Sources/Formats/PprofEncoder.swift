@@ -98,6 +98,7 @@ public enum PprofEncoder {
     }
     out.int64(14, Int64(defaultType.raw))
     out.int64(15, Int64(docURL.raw))
+    PprofCallStatistics.write(profile, into: &out)
     return out.bytes
   }
 

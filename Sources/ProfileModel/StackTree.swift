@@ -14,6 +14,22 @@ public struct StackTree: Sendable {
 
   public init() {}
 
+  /// A tree from its columns as a file holds them (index 0 the root, which is its own
+  /// parent); nil unless every other node's parent is an earlier node. The lookup index is
+  /// built only if interning resumes, so loading costs no hashing.
+  public init?(parents: [StackID], locations: [LocationID]) {
+    guard parents.count == locations.count, parents.first == .root else { return nil }
+    var depths = [Int32](repeating: 0, count: parents.count)
+    for n in 1..<max(1, parents.count) {
+      let p = parents[n].raw
+      guard p >= 0, Int(p) < n else { return nil }
+      depths[n] = depths[Int(p)] + 1
+    }
+    self.parents = parents
+    self.locations = locations
+    self.depths = depths
+  }
+
   /// Number of nodes including the root.
   @inlinable public var count: Int { parents.count }
 

@@ -2,6 +2,7 @@
 //
 //   perfsh-bench generate OUT [shared|unique [SAMPLES [FUNCTIONS]]]
 //   perfsh-bench decode FILE [REPEAT [encode]]
+//   perfsh-bench session OUT [shared|unique [SAMPLES [REPEAT]]]   (save / open of a session file)
 //
 // scripts/bench-pprof drives it and compares with `go tool pprof -top` on the same file.
 import Formats
@@ -121,6 +122,9 @@ case "decode":
       Double(withFile - baseline - fileBytes) / 1e6, Double(fileBytes) / 1e6,
       Double(withFile - baseline - fileBytes) / Double(max(1, n)), Double(tables) / Double(max(1, n))))
   print(String(format: "BEST_LOAD_SECONDS=%.4f", best))
+
+case "session":
+  benchSessionFile(args)
 
 default:
   fail("unknown command \(args[1])")

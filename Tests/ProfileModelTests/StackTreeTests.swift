@@ -69,4 +69,20 @@ final class StackTreeTests: XCTestCase {
     let bytesPerSample = MemoryLayout<StackID>.stride + MemoryLayout<LabelSetID>.stride + 8
     XCTAssertEqual(bytesPerSample, 16)
   }
+
+  func testTreeFromColumnsKeepsNodesAndInternsOnTop() throws {
+    var built = StackTree()
+    let a = built.intern(rootFirst: [LocationID(0), LocationID(1)])
+    let b = built.intern(rootFirst: [LocationID(0), LocationID(2)])
+    var copy = try XCTUnwrap(StackTree(parents: built.parents, locations: built.locations))
+    XCTAssertEqual(copy.depths, built.depths)
+    XCTAssertEqual(copy.frames(leafFirst: b), [LocationID(2), LocationID(0)])
+    // Interning after loading finds the existing nodes (the index is built on demand).
+    XCTAssertEqual(copy.intern(rootFirst: [LocationID(0), LocationID(1)]), a)
+    XCTAssertEqual(copy.count, built.count)
+    // A parent that is not an earlier node, or a root that is not its own parent, is refused.
+    XCTAssertNil(StackTree(parents: [.root, StackID(Int32(1))], locations: [LocationID(Int32(-1)), LocationID(0)]))
+    XCTAssertNil(StackTree(parents: [StackID(Int32(1))], locations: [LocationID(0)]))
+    XCTAssertNil(StackTree(parents: [.root], locations: []))
+  }
 }

@@ -7,6 +7,8 @@ public enum BuiltinCommands {
       RunCommand.self,
       TraceTopCommand.self,
       LoadCommand.self,
+      SaveCommand.self,
+      OpenCommand.self,
       SessionsCommand.self,
       UseCommand.self,
       InfoCommand.self,

@@ -6,7 +6,7 @@ import ProfileModel
 struct LoadCommand: ShellCommand {
   static let configuration = CommandConfiguration(
     commandName: "load",
-    abstract: "Load a pprof profile (.pb, .pb.gz) or folded stacks into a new session.",
+    abstract: "Load a pprof profile (.pb, .pb.gz), folded stacks or a perfsh session file into new sessions.",
     discussion: """
       The format is detected from the content, not the extension: gzipped or plain
       pprof protobuf (what Go's runtime/pprof and `atmos --profile-file` write), or
@@ -28,7 +28,11 @@ struct LoadCommand: ShellCommand {
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     let loaded: (profile: ProfileModel.Profile, format: ProfileFormat)
     do {
-      loaded = try ProfileLoader.loadDetectingFormat(path: file)
+      let bytes = try InputFile.read(file)
+      // A perfsh session file (`save`) is detected by its magic and opened as `open` would.
+      if SessionArchive.hasMagic(bytes) { return OpenCommand.restore(try SessionArchive.decode(bytes), in: context) }
+      let fileName = file.split(separator: "/").last.map(String.init) ?? file
+      loaded = try ProfileLoader.loadDetectingFormat(bytes: bytes, name: fileName)
     } catch {
       throw .failed(error.path == nil ? "\(file): \(error.description)" : error.description)
     }
