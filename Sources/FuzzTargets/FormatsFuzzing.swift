@@ -31,6 +31,32 @@ enum FormatsFuzzing {
     }
   }
 
+  /// A session file: every session it yields is whole, and writing them gives a file that
+  /// reads back to the same sessions (names and sample counts).
+  static func session(_ bytes: UnsafeRawBufferPointer) -> FuzzOutcome {
+    let sessions: [ArchivedSession]
+    do {
+      sessions = try SessionArchive.decode(Array(bytes), limit: gzipLimit)
+    } catch {
+      return rejected(error.description)
+    }
+    var items = 0
+    for s in sessions {
+      _ = check(s.profile)
+      items += s.profile.samples.count
+    }
+    do {
+      let again = try SessionArchive.decode(SessionArchive.encode(sessions), limit: Int.max)
+      require(again.map(\.name) == sessions.map(\.name), "session names change on a second write")
+      require(
+        again.map(\.profile.samples.count) == sessions.map(\.profile.samples.count),
+        "sample counts change on a second write")
+    } catch {
+      require(false, "a decoded session file does not read back after writing: \(error)")
+    }
+    return .accepted(items: items)
+  }
+
   /// A loaded profile must be whole: it validates and encodes again.
   private static func check(_ profile: Profile) -> FuzzOutcome {
     do {

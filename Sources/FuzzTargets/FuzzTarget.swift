@@ -28,6 +28,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
   case perfRecord = "perf-record"
   /// A profile file (any loadable format) through top, tree, peek and heatmap, rendered.
   case reports
+  /// A perfsh session file (`save` / `open`): decoded, validated, written and read again.
+  case session
 
   /// Runs the target on one input. Never throws: a rejected input is a valid outcome; a
   /// crash, a sanitizer report or a broken invariant (a `precondition`) is a finding.
@@ -46,6 +48,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case .assert: return ShellFuzzing.assert(bytes)
     case .perfRecord: return CaptureFuzzing.perfRecord(bytes)
     case .reports: return ReportFuzzing.reports(bytes)
+    case .session: return FormatsFuzzing.session(bytes)
     }
   }
 
