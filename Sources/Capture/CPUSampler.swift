@@ -67,10 +67,16 @@ public struct CPUSampler: Sendable {
       }
     }
     try companion?.open(pid: child.pid, cpus: cpus)
+    var switches: ContextSwitchSource?
+    if request.offCPU {
+      switches = try ContextSwitchSource(
+        cpus: cpus, pid: child.pid, dataPages: max(request.ringDataPages, 256).nextPowerOfTwo, excludeKernel: excludeKernel)
+    }
 
     let format = try Self.sampleFormat(stackBytes: stackBytes)
     var merger = RecordMerger(rings: events.count, parser: PerfRecordParser(format: format))
-    var converter = ProfileConverter(frequency: request.frequency, allocationRate: request.allocation?.rate)
+    var converter = ProfileConverter(
+      frequency: request.frequency, allocationRate: request.allocation?.rate, offCPU: request.offCPU)
     if stackBytes > 0 { converter.unwinder = unwinding?.makeUnwinder() }
 
     let wallStart = SystemInfo.wallNanos()
@@ -81,10 +87,11 @@ public struct CPUSampler: Sendable {
     var tracker = DescendantTracker()
     let (exit, interrupted, escalation) = try Self.watch(
       &child, events: events, companion: companion, allocation: allocation, relay: relay, request: request, start: start,
-      merger: &merger, converter: &converter, tracker: &tracker)
+      merger: &merger, converter: &converter, tracker: &tracker, switches: &switches)
     let end = SystemInfo.monotonicNanos()
     for e in events { try? e.file.disable() }
     companion?.disable()
+    switches?.disable()
     try Self.drain(events, into: &merger)
     try companion?.drain(final: true)
     try merger.flush {
@@ -93,6 +100,7 @@ public struct CPUSampler: Sendable {
       converter.consume($0)
     }
     allocation?.drain(upTo: nil, into: &converter)
+    try switches?.drain(upTo: nil, into: &converter)
 
     let stats = converter.stats
     let elapsed = Self.elapsed(
@@ -192,7 +200,8 @@ public struct CPUSampler: Sendable {
   private static func watch(
     _ child: inout SuspendedChild, events: [CPUEvent], companion: (any CaptureCompanion)?, allocation: AllocationCapture?,
     relay: borrowing SignalRelay, request: CaptureRequest,
-    start: UInt64, merger: inout RecordMerger, converter: inout ProfileConverter, tracker: inout DescendantTracker
+    start: UInt64, merger: inout RecordMerger, converter: inout ProfileConverter, tracker: inout DescendantTracker,
+    switches: inout ContextSwitchSource?
   ) throws(CaptureError) -> (SuspendedChild.Exit, Bool, String?) {
     var interrupted = false
     var firstInterrupt: Int32?
@@ -206,6 +215,7 @@ public struct CPUSampler: Sendable {
     if child.exitDescriptor >= 0 { descriptors.append(child.exitDescriptor) }
     let companionStart = descriptors.count
     descriptors += companion?.descriptors ?? []
+    descriptors += switches?.descriptors ?? []  // after the companion's: hang-ups drop them too
     var poller = Poller(descriptors: descriptors)
     while true {
       var waitMillis: Int32 = allocation == nil ? 100 : 20  // the allocation ring has no wake-up
@@ -226,6 +236,8 @@ public struct CPUSampler: Sendable {
         converter.consume($0)
       }
       allocation?.drain(upTo: cutoff, into: &converter)
+      // After the CPU rings: their mappings up to the cutoff are known before switch stacks use them.
+      try switches?.drain(upTo: cutoff, into: &converter)
 
       for received in relay.pending() {
         interrupted = true
