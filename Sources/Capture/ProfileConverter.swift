@@ -87,7 +87,10 @@ public struct ProfileConverter {
     case .comm(let c):
       if c.isExec {
         if c.pid == c.tid { spaces[c.pid] = AddressSpace() }
-        if stats.firstExecTime == nil { stats.firstExecTime = c.sampleID.time }
+        if stats.firstExecTime == nil {
+          stats.firstExecTime = c.sampleID.time
+          offCPUState?.summary.mainThread = c.tid
+        }
       }
       threadNames[c.tid] = profile.strings.intern(c.name)
     case .fork(let t):

@@ -9,6 +9,8 @@ public struct OffCPUSummary: Sendable, Equatable {
   public var runnableNanos: Int64 = 0
   /// Switch-outs with no switch-in before the capture ended (a thread exited or was still waiting).
   public var unfinished: Int = 0
+  /// Thread id of the target's main thread (the first exec), whose waits the summary explains.
+  public var mainThread: Int32?
   /// Records the kernel dropped from the switch rings.
   public var lostRecords: UInt64 = 0
 
