@@ -68,16 +68,18 @@ public struct CPUSampler: Sendable {
     }
     try companion?.open(pid: child.pid, cpus: cpus)
     var switches: ContextSwitchSource?
+    let offCPUStackBytes = unwinding == nil ? 0 : min(stackBytes > 0 ? stackBytes : Self.offCPUStackBytes, Self.offCPUStackBytes)
     if request.offCPU {
       switches = try ContextSwitchSource(
-        cpus: cpus, pid: child.pid, dataPages: max(request.ringDataPages, 256).nextPowerOfTwo, excludeKernel: excludeKernel)
+        cpus: cpus, pid: child.pid, dataPages: max(request.ringDataPages, offCPUStackBytes > 0 ? 1024 : 256).nextPowerOfTwo,
+        excludeKernel: excludeKernel, stackBytes: offCPUStackBytes)
     }
 
     let format = try Self.sampleFormat(stackBytes: stackBytes)
     var merger = RecordMerger(rings: events.count, parser: PerfRecordParser(format: format))
     var converter = ProfileConverter(
       frequency: request.frequency, allocationRate: request.allocation?.rate, offCPU: request.offCPU)
-    if stackBytes > 0 { converter.unwinder = unwinding?.makeUnwinder() }
+    if stackBytes > 0 || offCPUStackBytes > 0 { converter.unwinder = unwinding?.makeUnwinder() }
 
     let wallStart = SystemInfo.wallNanos()
     let start = SystemInfo.monotonicNanos()
@@ -322,6 +324,10 @@ public struct CPUSampler: Sendable {
     }
     return result
   }
+
+  /// User stack copied per switch-out for DWARF unwinding of off-CPU stacks: blocking calls sit
+  /// a few frames deep, and a smaller copy keeps switch-heavy programs cheap.
+  static let offCPUStackBytes = 8192
 
   static func nanos(_ d: Duration) -> UInt64 {
     let (s, atto) = d.components

@@ -11,10 +11,13 @@ struct ContextSwitchSource {
   private let events: [CPUEvent]
   private var merger: RecordMerger
 
-  /// Opens one event per CPU on `pid` with rings of `dataPages` pages.
-  init(cpus: [Int32], pid: Int32, dataPages: Int, excludeKernel: Bool) throws(CaptureError) {
+  /// Opens one event per CPU on `pid` with rings of `dataPages` pages; `stackBytes` > 0 copies
+  /// that much user stack per switch for DWARF unwinding (libc's syscall wrappers keep no frame
+  /// pointer, so frame-pointer chains taken in a syscall lose the wrapper's caller).
+  init(cpus: [Int32], pid: Int32, dataPages: Int, excludeKernel: Bool, stackBytes: Int) throws(CaptureError) {
     let dataBytes = dataPages * SystemInfo.pageSize
-    let attr = PerfEventFile.contextSwitchAttributes(excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4)
+    let attr = PerfEventFile.contextSwitchAttributes(
+      excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4, userStackBytes: stackBytes)
     var events: [CPUEvent] = []
     for cpu in cpus {
       let file = try PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu)
@@ -22,7 +25,7 @@ struct ContextSwitchSource {
       events.append(CPUEvent(file: file, ring: ring))
     }
     self.events = events
-    merger = RecordMerger(rings: events.count, parser: PerfRecordParser(format: .cpuSampling))
+    merger = RecordMerger(rings: events.count, parser: PerfRecordParser(format: try CPUSampler.sampleFormat(stackBytes: stackBytes)))
   }
 
   /// The descriptors to poll for ring wake-ups.
@@ -51,7 +54,7 @@ extension PerfEventFile {
   ///
   /// The sample is taken in the scheduler, so with `excludeKernel` the kernel drops it: off-CPU
   /// stacks need kernel access (root, CAP_PERFMON or perf_event_paranoid ≤ 1).
-  public static func contextSwitchAttributes(excludeKernel: Bool, wakeupBytes: Int) -> perf_event_attr {
+  public static func contextSwitchAttributes(excludeKernel: Bool, wakeupBytes: Int, userStackBytes: Int = 0) -> perf_event_attr {
     var attr = perf_event_attr()
     attr.type = UInt32(PERF_TYPE_SOFTWARE.rawValue)
     attr.size = UInt32(MemoryLayout<perf_event_attr>.size)
@@ -69,6 +72,12 @@ extension PerfEventFile {
     if excludeKernel {
       attr.exclude_kernel = 1
       attr.exclude_callchain_kernel = 1
+    }
+    if userStackBytes > 0 {
+      attr.sample_type |= SampleType([.regsUser, .stackUser]).rawValue
+      attr.sample_regs_user = CallGraph.x86UserRegisterMask
+      attr.sample_stack_user = UInt32(userStackBytes)
+      attr.exclude_callchain_user = 1
     }
     attr.watermark = 1
     attr.wakeup_watermark = UInt32(max(1, wakeupBytes))
