@@ -50,7 +50,8 @@ extension Session {
     if b.otherThreads > 0 {
       lines.append(
         "Not counted above: \(d(b.otherThreadsNanos)) off-CPU on \(b.otherThreads) other thread\(b.otherThreads == 1 ? "" : "s") "
-          + "(helpers, children or idle pools nobody waited for; top --sample-index offcpu shows every thread)")
+          + "(helpers, children or idle pools nobody waited for; top --sample-index offcpu shows every thread"
+          + (b.thread.map { ", --tagfocus tid=\($0) the main thread alone" } ?? "") + ")")
     }
     if let o = profile.run.offCPU, o.lostRecords > 0 {
       lines.append("Off-CPU records lost: \(o.lostRecords) (ring overflow; waits are undercounted)")
