@@ -71,7 +71,7 @@ public struct CPUSampler: Sendable {
     let offCPUStackBytes = unwinding == nil ? 0 : min(stackBytes > 0 ? stackBytes : Self.offCPUStackBytes, Self.offCPUStackBytes)
     if request.offCPU {
       switches = try ContextSwitchSource(
-        cpus: cpus, pid: child.pid, dataPages: max(request.ringDataPages, offCPUStackBytes > 0 ? 1024 : 256).nextPowerOfTwo,
+        cpus: cpus, pids: [child.pid], dataPages: max(request.ringDataPages, offCPUStackBytes > 0 ? 1024 : 256).nextPowerOfTwo,
         excludeKernel: excludeKernel, stackBytes: offCPUStackBytes)
     }
 

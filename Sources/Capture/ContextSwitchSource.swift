@@ -9,22 +9,41 @@ import Glibc
 /// own merger (frame-pointer chains even when CPU samples carry stack copies).
 struct ContextSwitchSource {
   private let events: [CPUEvent]
+  /// Events whose records go to another event's ring (kept open here).
+  private let followers: [SharedRingEvent]
   private var merger: RecordMerger
 
   /// Opens one event per CPU on `pid` with rings of `dataPages` pages; `stackBytes` > 0 copies
   /// that much user stack per switch for DWARF unwinding (libc's syscall wrappers keep no frame
   /// pointer, so frame-pointer chains taken in a syscall lose the wrapper's caller).
-  init(cpus: [Int32], pid: Int32, dataPages: Int, excludeKernel: Bool, stackBytes: Int) throws(CaptureError) {
+  /// With several `pids` (the threads of an attached process), each CPU's events share the
+  /// first one's ring; `enableAtExec` false starts them at once.
+  init(
+    cpus: [Int32], pids: [Int32], dataPages: Int, excludeKernel: Bool, stackBytes: Int, enableAtExec: Bool = true
+  ) throws(CaptureError) {
     let dataBytes = dataPages * SystemInfo.pageSize
-    let attr = PerfEventFile.contextSwitchAttributes(
+    var attr = PerfEventFile.contextSwitchAttributes(
       excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4, userStackBytes: stackBytes)
+    if !enableAtExec {
+      attr.enable_on_exec = 0
+      attr.disabled = 0
+    }
     var events: [CPUEvent] = []
+    var followers: [SharedRingEvent] = []
     for cpu in cpus {
-      let file = try PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu)
+      guard let first = pids.first else { break }
+      let file = try PerfEventFile.open(attributes: attr, pid: first, cpu: cpu)
       let ring = try RingBuffer(file: file, dataPages: dataPages)
-      events.append(CPUEvent(file: file, ring: ring))
+      let owner = CPUEvent(file: file, ring: ring)
+      events.append(owner)
+      for pid in pids.dropFirst() {
+        guard let other = try? PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu) else { continue }  // it exited
+        try other.setOutput(to: owner.file)
+        followers.append(SharedRingEvent(file: other))
+      }
     }
     self.events = events
+    self.followers = followers
     merger = RecordMerger(rings: events.count, parser: PerfRecordParser(format: try CPUSampler.sampleFormat(stackBytes: stackBytes)))
   }
 
@@ -37,6 +56,7 @@ struct ContextSwitchSource {
   /// Stops recording; records already written stay in the rings.
   func disable() {
     for e in events { try? e.file.disable() }
+    for e in followers { try? e.file.disable() }
   }
 
   /// Copies new ring bytes and feeds every record up to `cutoff` (all with nil) to `converter`.
@@ -46,6 +66,12 @@ struct ContextSwitchSource {
     }
     try merger.emit(upTo: cutoff ?? .max) { converter.consume(switchEvent: $0) }
   }
+}
+
+/// An open event that writes into another event's ring (PERF_EVENT_IOC_SET_OUTPUT).
+final class SharedRingEvent {
+  let file: PerfEventFile
+  init(file: consuming PerfEventFile) { self.file = file }
 }
 
 extension PerfEventFile {
