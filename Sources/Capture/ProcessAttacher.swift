@@ -37,8 +37,24 @@ public struct ProcessAttacher: Sendable {
     do {
       return try capture(pid: pid, frequency: frequency, duration: duration, offCPU: offCPU)
     } catch {
-      throw .capture(error.description)
+      guard case .permissionDenied = error, let owner = Self.owner(of: pid), owner != geteuid() else {
+        throw .capture(error.description)
+      }
+      // perf_event_open on another task needs ptrace read access to it: same user, or root/CAP_PERFMON.
+      throw .capture(
+        "pid \(pid) belongs to user id \(owner), not you (\(geteuid())): profiling another user's process needs "
+          + "ptrace read access to it (perf_event_open's rule), so run perfsh as root or with CAP_PERFMON and "
+          + "CAP_SYS_PTRACE (sudo setcap cap_perfmon,cap_sys_ptrace+ep perfsh)")
     }
+  }
+
+  /// The real user id of `pid` from /proc/PID/status; nil when unreadable.
+  static func owner(of pid: Int32) -> uid_t? {
+    guard let status = SystemInfo.readSmallFile("/proc/\(pid)/status") else { return nil }
+    for line in status.split(separator: "\n") where line.hasPrefix("Uid:") {
+      return line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap { uid_t($0) }
+    }
+    return nil
   }
 
   private func capture(pid: Int32, frequency: Int, duration: Duration?, offCPU: Bool) throws(CaptureError) -> CaptureResult {

@@ -49,6 +49,26 @@ final class AttachTests: XCTestCase {
     XCTAssertTrue(s.stderr.contains("attach: no process with pid 999999999"), s.stderr)
   }
 
+  func testAnotherUsersProcessNamesTheRuleAndTheFix() throws {
+    guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
+      throw XCTSkip("needs root (to start a process as another user) and setpriv")
+    }
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try Workloads.path("sleeper"))
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    defer { process.terminate() }
+    // perfsh runs as nobody; the target belongs to root.
+    let result = try ProcessRunner.run(
+      URL(fileURLWithPath: "/usr/bin/setpriv"),
+      ["--reuid=65534", "--regid=65534", "--clear-groups", try PerfshBinary.url().path, "-c",
+       "attach --duration 0.3s \(process.processIdentifier)"])
+    XCTAssertEqual(result.status, 1, result.stderr)
+    XCTAssertTrue(result.stderr.contains("belongs to user id 0, not you (65534)"), result.stderr)
+    XCTAssertTrue(result.stderr.contains("CAP_PERFMON"), result.stderr)
+    XCTAssertTrue(process.isRunning)
+  }
+
   func testAProcessThatExitsEndsTheCapture() throws {
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/sleep")

@@ -89,7 +89,7 @@ struct RunCommand: ShellCommand {
     if command.isEmpty { throw ValidationError("name a command to run, e.g. 'run ./app args'") }
     if let first = command.first, first == "-p" || first == "--pid" || first.hasPrefix("--pid=") {
       // perf's `-p PID`: there is no attach yet, so say so rather than "command not found: -p".
-      throw ValidationError("perfsh cannot attach to a running process yet; start the program under perfsh: 'run CMD ARGS…'")
+      throw ValidationError("run starts a command; to profile a running process use 'attach PID [--duration D]'")
     }
     if repeats < 1 { throw ValidationError("-n takes a number of runs of at least 1, not \(repeats)") }
     for pair in environment where !pair.contains("=") { throw ValidationError("--env takes K=V, not '\(pair)'") }
