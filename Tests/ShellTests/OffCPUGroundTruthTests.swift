@@ -94,6 +94,25 @@ final class OffCPUGroundTruthTests: XCTestCase {
     XCTAssertTrue(s.stdout.contains("on 2 other threads"), s.stdout)
   }
 
+  func testIdlePoolThreadsAreSetApartFromTheMainThreadsWaits() throws {
+    let pool = try Workloads.path("pool")
+    let s = CapturedShell()
+    XCTAssertEqual(s.runScript("run --off-cpu \(pool)\n").exitStatus, 0, s.stderr)
+    let p = try XCTUnwrap(s.context.sessions.current?.profile)
+    let b = try XCTUnwrap(WaitReasons.breakdown(p))
+    // The main thread: 200 ms of CPU, then 300 ms of sleep, first in the split.
+    XCTAssertEqual(b.reasons.first { $0.reason != .runnable }?.reason, .sleep, "\(b.reasons)")
+    let sleep = b.reasons.first { $0.reason == .sleep }?.nanos ?? 0
+    XCTAssertEqual(Double(sleep), 300e6, accuracy: 30e6)
+    // Only joining the woken workers at the end: their condition-variable waits are not the main thread's.
+    XCTAssertLessThan(b.reasons.first { $0.reason == .futex }?.nanos ?? 0, 20_000_000, "\(b.reasons)")
+    // The all-threads view: the four idle workers, each off the CPU for about the whole run.
+    XCTAssertEqual(b.otherThreads, 4)
+    XCTAssertGreaterThan(Double(b.otherThreadsNanos), 4 * 450e6, "\(b.otherThreadsNanos)")
+    let allThreads = p.total(column: try XCTUnwrap(p.sampleTypeIndex(named: "offcpu")))
+    XCTAssertEqual(allThreads, b.waitingNanos + b.otherThreadsNanos)
+  }
+
   func testOffCPUNeedsSampling() {
     let s = CapturedShell()
     XCTAssertEqual(s.runScript("run --off-cpu --no-sample --trace x /bin/true\n").exitStatus, 1)
