@@ -69,9 +69,12 @@ public struct CPUSampler: Sendable {
     try companion?.open(pid: child.pid, cpus: cpus)
     var switches: ContextSwitchSource?
     let offCPUStackBytes = unwinding == nil ? 0 : min(stackBytes > 0 ? stackBytes : Self.offCPUStackBytes, Self.offCPUStackBytes)
-    if request.offCPU {
+    // Without kernel access the kernel drops every switch-out sample (see the note below); and
+    // only root may lock big rings (kernel.perf_event_mlock_kb bounds everyone else).
+    if request.offCPU && !excludeKernel {
+      let pages = SystemInfo.isRoot ? max(request.ringDataPages, offCPUStackBytes > 0 ? 1024 : 256) : request.ringDataPages
       switches = try ContextSwitchSource(
-        cpus: cpus, pids: [child.pid], dataPages: max(request.ringDataPages, offCPUStackBytes > 0 ? 1024 : 256).nextPowerOfTwo,
+        cpus: cpus, pids: [child.pid], dataPages: pages.nextPowerOfTwo,
         excludeKernel: excludeKernel, stackBytes: offCPUStackBytes)
     }
 
@@ -119,6 +122,13 @@ public struct CPUSampler: Sendable {
       run.notes.append("user-space frames only (kernel.perf_event_paranoid is \(paranoid))")
     }
     if stats.throttles > 0 { run.notes.append("the kernel throttled sampling \(stats.throttles) times") }
+    if request.offCPU && excludeKernel {
+      // Switch-out samples are taken in the scheduler; without kernel access the kernel drops them.
+      let message = "off-CPU time needs kernel access (kernel.perf_event_paranoid is \(paranoid)): run perfsh as root, "
+        + "with CAP_PERFMON, or after 'sysctl kernel.perf_event_paranoid=1'"
+      SystemInfo.writeStandardError("perfsh: \(message)\n")
+      run.notes.append(message)
+    }
     let name = Self.commandName(request)
     if let escalation { run.notes.append(escalation) }
     // Why a session is empty or partial is said at once (stderr) and kept in `info`.

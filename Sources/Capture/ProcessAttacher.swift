@@ -85,9 +85,10 @@ public struct ProcessAttacher: Sendable {
     }
     let stackBytes = unwinding == nil ? 0 : CPUSampler.offCPUStackBytes
     var switches: ContextSwitchSource?
-    if offCPU {
+    if offCPU && !excludeKernel {  // as in CPUSampler: no kernel access, no switch-out samples
       switches = try ContextSwitchSource(
-        cpus: cpus, pids: tids.isEmpty ? [pid] : tids, dataPages: stackBytes > 0 ? 1024 : 256, excludeKernel: excludeKernel,
+        cpus: cpus, pids: tids.isEmpty ? [pid] : tids, dataPages: SystemInfo.isRoot ? (stackBytes > 0 ? 1024 : 256) : 64,
+        excludeKernel: excludeKernel,
         stackBytes: stackBytes, enableAtExec: false)
     }
     var merger = RecordMerger(rings: events.count, parser: PerfRecordParser(format: .cpuSampling))
@@ -133,6 +134,11 @@ public struct ProcessAttacher: Sendable {
     run.notes.append("attached to pid \(pid) (\(tids.count) thread\(tids.count == 1 ? "" : "s") at attach)")
     if exited { run.notes.append("pid \(pid) exited during the capture") }
     if excludeKernel { run.notes.append("user-space frames only (kernel.perf_event_paranoid is \(paranoid))") }
+    if offCPU && excludeKernel {
+      run.notes.append(
+        "off-CPU time needs kernel access (kernel.perf_event_paranoid is \(paranoid)): run perfsh as root, with CAP_PERFMON, "
+          + "or after 'sysctl kernel.perf_event_paranoid=1'")
+    }
     let stats = converter.stats
     let profile = converter.makeProfile(run: run, timeNanos: wallStart, durationNanos: Int64(end &- start))
     return CaptureResult(

@@ -1,4 +1,5 @@
 import Analysis
+import Foundation
 import PerfshTestSupport
 import ProfileModel
 import XCTest
@@ -111,6 +112,18 @@ final class OffCPUGroundTruthTests: XCTestCase {
     XCTAssertGreaterThan(Double(b.otherThreadsNanos), 4 * 450e6, "\(b.otherThreadsNanos)")
     let allThreads = p.total(column: try XCTUnwrap(p.sampleTypeIndex(named: "offcpu")))
     XCTAssertEqual(allThreads, b.waitingNanos + b.otherThreadsNanos)
+  }
+
+  func testWithoutKernelAccessTheRunSaysOffCPUNeedsIt() throws {
+    guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv"),
+      let paranoid = try? String(contentsOfFile: "/proc/sys/kernel/perf_event_paranoid", encoding: .utf8),
+      (Int(paranoid.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 0) > 1
+    else { throw XCTSkip("needs root (to run perfsh as nobody), setpriv and perf_event_paranoid > 1") }
+    let result = try ProcessRunner.run(
+      URL(fileURLWithPath: "/usr/bin/setpriv"),
+      ["--reuid=65534", "--regid=65534", "--clear-groups", try PerfshBinary.url().path, "-c", "run --off-cpu /bin/true"])
+    XCTAssertEqual(result.status, 0, result.stderr)
+    XCTAssertTrue(result.stderr.contains("off-CPU time needs kernel access (kernel.perf_event_paranoid is"), result.stderr)
   }
 
   func testOffCPUNeedsSampling() {
