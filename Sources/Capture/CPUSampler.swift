@@ -67,11 +67,22 @@ public struct CPUSampler: Sendable {
       }
     }
     try companion?.open(pid: child.pid, cpus: cpus)
+    var switches: ContextSwitchSource?
+    let offCPUStackBytes = unwinding == nil ? 0 : min(stackBytes > 0 ? stackBytes : Self.offCPUStackBytes, Self.offCPUStackBytes)
+    // Without kernel access the kernel drops every switch-out sample (see the note below); and
+    // only root may lock big rings (kernel.perf_event_mlock_kb bounds everyone else).
+    if request.offCPU && !excludeKernel {
+      let pages = SystemInfo.isRoot ? max(request.ringDataPages, offCPUStackBytes > 0 ? 1024 : 256) : request.ringDataPages
+      switches = try ContextSwitchSource(
+        cpus: cpus, pids: [child.pid], dataPages: pages.nextPowerOfTwo,
+        excludeKernel: excludeKernel, stackBytes: offCPUStackBytes)
+    }
 
     let format = try Self.sampleFormat(stackBytes: stackBytes)
     var merger = RecordMerger(rings: events.count, parser: PerfRecordParser(format: format))
-    var converter = ProfileConverter(frequency: request.frequency, allocationRate: request.allocation?.rate)
-    if stackBytes > 0 { converter.unwinder = unwinding?.makeUnwinder() }
+    var converter = ProfileConverter(
+      frequency: request.frequency, allocationRate: request.allocation?.rate, offCPU: request.offCPU)
+    if stackBytes > 0 || offCPUStackBytes > 0 { converter.unwinder = unwinding?.makeUnwinder() }
 
     let wallStart = SystemInfo.wallNanos()
     let start = SystemInfo.monotonicNanos()
@@ -81,10 +92,11 @@ public struct CPUSampler: Sendable {
     var tracker = DescendantTracker()
     let (exit, interrupted, escalation) = try Self.watch(
       &child, events: events, companion: companion, allocation: allocation, relay: relay, request: request, start: start,
-      merger: &merger, converter: &converter, tracker: &tracker)
+      merger: &merger, converter: &converter, tracker: &tracker, switches: &switches)
     let end = SystemInfo.monotonicNanos()
     for e in events { try? e.file.disable() }
     companion?.disable()
+    switches?.disable()
     try Self.drain(events, into: &merger)
     try companion?.drain(final: true)
     try merger.flush {
@@ -93,6 +105,7 @@ public struct CPUSampler: Sendable {
       converter.consume($0)
     }
     allocation?.drain(upTo: nil, into: &converter)
+    try switches?.drain(upTo: nil, into: &converter)
 
     let stats = converter.stats
     let elapsed = Self.elapsed(
@@ -109,6 +122,13 @@ public struct CPUSampler: Sendable {
       run.notes.append("user-space frames only (kernel.perf_event_paranoid is \(paranoid))")
     }
     if stats.throttles > 0 { run.notes.append("the kernel throttled sampling \(stats.throttles) times") }
+    if request.offCPU && excludeKernel {
+      // Switch-out samples are taken in the scheduler; without kernel access the kernel drops them.
+      let message = "off-CPU time needs kernel access (kernel.perf_event_paranoid is \(paranoid)): run perfsh as root, "
+        + "with CAP_PERFMON, or after 'sysctl kernel.perf_event_paranoid=1'"
+      SystemInfo.writeStandardError("perfsh: \(message)\n")
+      run.notes.append(message)
+    }
     let name = Self.commandName(request)
     if let escalation { run.notes.append(escalation) }
     // Why a session is empty or partial is said at once (stderr) and kept in `info`.
@@ -192,7 +212,8 @@ public struct CPUSampler: Sendable {
   private static func watch(
     _ child: inout SuspendedChild, events: [CPUEvent], companion: (any CaptureCompanion)?, allocation: AllocationCapture?,
     relay: borrowing SignalRelay, request: CaptureRequest,
-    start: UInt64, merger: inout RecordMerger, converter: inout ProfileConverter, tracker: inout DescendantTracker
+    start: UInt64, merger: inout RecordMerger, converter: inout ProfileConverter, tracker: inout DescendantTracker,
+    switches: inout ContextSwitchSource?
   ) throws(CaptureError) -> (SuspendedChild.Exit, Bool, String?) {
     var interrupted = false
     var firstInterrupt: Int32?
@@ -206,6 +227,7 @@ public struct CPUSampler: Sendable {
     if child.exitDescriptor >= 0 { descriptors.append(child.exitDescriptor) }
     let companionStart = descriptors.count
     descriptors += companion?.descriptors ?? []
+    descriptors += switches?.descriptors ?? []  // after the companion's: hang-ups drop them too
     var poller = Poller(descriptors: descriptors)
     while true {
       var waitMillis: Int32 = allocation == nil ? 100 : 20  // the allocation ring has no wake-up
@@ -226,6 +248,8 @@ public struct CPUSampler: Sendable {
         converter.consume($0)
       }
       allocation?.drain(upTo: cutoff, into: &converter)
+      // After the CPU rings: their mappings up to the cutoff are known before switch stacks use them.
+      try switches?.drain(upTo: cutoff, into: &converter)
 
       for received in relay.pending() {
         interrupted = true
@@ -310,6 +334,11 @@ public struct CPUSampler: Sendable {
     }
     return result
   }
+
+  /// User stack copied per switch-out for DWARF unwinding of off-CPU stacks: blocking calls sit
+  /// a few frames deep, and a small copy keeps switch-heavy programs cheaper (8 KiB lost about
+  /// twice as many records as 2 KiB at ~200k switches/s here; deep stacks end early).
+  static let offCPUStackBytes = 2048
 
   static func nanos(_ d: Duration) -> UInt64 {
     let (s, atto) = d.components

@@ -21,6 +21,9 @@ public struct CaptureRequest: Sendable, Equatable {
   public var callGraph: CallGraph
   /// Allocation recording (`run --alloc`): the recorder to preload and its rate; nil for none.
   public var allocation: AllocationRequest?
+  /// Off-CPU capture (`run --off-cpu`): also record every switch-out and how long until the
+  /// thread runs again, as `offcpu` and `wall` columns.
+  public var offCPU: Bool = false
 
   /// Kernel frame policy.
   public enum KernelFrames: Sendable, Equatable {

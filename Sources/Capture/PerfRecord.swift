@@ -18,6 +18,8 @@ public enum PerfRecordType {
   public static let sample: UInt32 = 9
   /// PERF_RECORD_MMAP2.
   public static let mmap2: UInt32 = 10
+  /// PERF_RECORD_SWITCH: the task of a per-task event left or got a CPU (`attr.context_switch`).
+  public static let contextSwitch: UInt32 = 14
 }
 
 /// `perf_event_header.misc` bits the converter looks at.
@@ -34,6 +36,10 @@ public enum PerfRecordMisc {
   public static let mmapData: UInt16 = 1 << 13
   /// On MMAP2: the maj/min/ino fields hold a build id instead.
   public static let mmapBuildID: UInt16 = 1 << 14
+  /// On SWITCH: the task left the CPU (else it got the CPU).
+  public static let switchOut: UInt16 = 1 << 13
+  /// On a switch-out SWITCH: the task was preempted while still runnable (Linux 4.17+).
+  public static let switchOutPreempt: UInt16 = 1 << 14
 }
 
 /// Callchain context markers: entries at or above `(u64)-4095` switch context, not frames.
@@ -198,6 +204,16 @@ public struct ThrottleRecord: Hashable, Sendable {
   public var sampleID: SampleID
 }
 
+/// A PERF_RECORD_SWITCH: the task in `sampleID` left the CPU or got it back.
+public struct SwitchRecord: Hashable, Sendable {
+  /// True when the task left the CPU; false when it starts running again.
+  public var isOut: Bool
+  /// On a switch-out: the task was still runnable (preempted), not blocked.
+  public var isPreempted: Bool
+  /// Who and when: the sample_id trailer.
+  public var sampleID: SampleID
+}
+
 /// One parsed perf record.
 public enum PerfRecord {
   case sample(PerfSample)
@@ -207,6 +223,8 @@ public enum PerfRecord {
   case exit(TaskRecord)
   case lost(LostRecord)
   case throttle(ThrottleRecord)
+  /// A context switch of a traced task (off-CPU capture).
+  case contextSwitch(SwitchRecord)
   /// A record type the converter does not use (kept so callers can count it).
   case other(type: UInt32)
 }

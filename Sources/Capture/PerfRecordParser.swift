@@ -90,6 +90,12 @@ public struct PerfRecordParser: Sendable {
       var t = body.0
       t.sampleID = body.1
       return .throttle(t)
+    case PerfRecordType.contextSwitch:
+      let id = try withTrailer(record, type: type) { (_: inout ByteReader) throws(CaptureError) in () }.1
+      return .contextSwitch(
+        SwitchRecord(
+          isOut: misc & PerfRecordMisc.switchOut != 0, isPreempted: misc & PerfRecordMisc.switchOutPreempt != 0,
+          sampleID: id))
     default:
       return .other(type: type)
     }

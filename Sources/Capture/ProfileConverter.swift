@@ -54,6 +54,8 @@ public struct ProfileConverter {
   private var valueScratch: [Int64] = [0, 0]
   /// Heap columns and live blocks of `run --alloc`; nil without it.
   var allocationState: AllocationState?
+  /// Pending switch-outs and totals of `run --off-cpu`; nil without it.
+  var offCPUState: OffCPUState?
   private let pidKey: StringID
   private let tidKey: StringID
   private let threadKey: StringID
@@ -61,10 +63,17 @@ public struct ProfileConverter {
   /// A converter for samples taken at `frequency` Hz (the nominal period is 1e9 / frequency ns).
   /// With `allocationRate` (mean bytes between allocation samples) the profile also gets Go's
   /// heap columns (alloc_objects, alloc_space, inuse_objects, inuse_space), zero in CPU samples.
-  public init(frequency: Int, allocationRate: Int64? = nil) {
+  /// With `offCPU` it also gets `offcpu` and `wall` (cpu + offcpu) nanosecond columns, fed by
+  /// `consume(switchEvent:)`; `cpu` stays the default column.
+  public init(frequency: Int, allocationRate: Int64? = nil, offCPU: Bool = false) {
     var types = [ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds")]
     if allocationRate != nil { types += AllocationState.sampleTypes }
+    if offCPU {
+      offCPUState = OffCPUState(firstColumn: types.count)
+      types += OffCPUState.sampleTypes
+    }
     var p = Profile(sampleTypes: types)
+    if offCPU { p.defaultSampleType = 1 }
     valueScratch = Array(repeating: 0, count: types.count)
     allocationState = allocationRate.map { AllocationState(rate: $0) }
     p.periodType = ValueType(type: "cpu", unit: "nanoseconds")
@@ -83,7 +92,10 @@ public struct ProfileConverter {
     case .comm(let c):
       if c.isExec {
         if c.pid == c.tid { spaces[c.pid] = AddressSpace() }
-        if stats.firstExecTime == nil { stats.firstExecTime = c.sampleID.time }
+        if stats.firstExecTime == nil {
+          stats.firstExecTime = c.sampleID.time
+          offCPUState?.summary.mainThread = c.tid
+        }
       }
       threadNames[c.tid] = profile.strings.intern(c.name)
     case .fork(let t):
@@ -95,6 +107,8 @@ public struct ProfileConverter {
       stats.lostRecords &+= l.count
     case .throttle(let t):
       if t.isThrottle { stats.throttles += 1 }
+    case .contextSwitch:
+      stats.otherRecords += 1  // switch records arrive through consume(switchEvent:)
     case .other:
       stats.otherRecords += 1
     }
@@ -122,6 +136,7 @@ public struct ProfileConverter {
         "\(stats.implausibleSamples) samples left out: their periods would add up past \(ValueLimit.columnMagnitudeText) ns (a corrupt record stream)")
     }
     if let allocationState { allocationState.finish(&p, start: stats.firstExecTime) }
+    if let offCPUState { offCPUState.finish(&p) }
     p.timeNanos = timeNanos
     p.durationNanos = durationNanos
     return p
@@ -144,6 +159,31 @@ public struct ProfileConverter {
 
   private mutating func addSample(_ s: PerfSample) {
     stats.samples += 1
+    let period = Int64(clamping: s.period ?? UInt64(profile.period))
+    // The kernel's periods are nanoseconds of one sampling interval; a stream whose periods
+    // would sum past 2^62 is corrupt, and a profile must never break the value rule.
+    var sum = periodSum
+    guard sum.add(period) else {
+      stats.implausibleSamples += 1
+      return
+    }
+    periodSum = sum
+    let (node, labels) = stackAndLabels(s)
+    let key = UInt64(UInt32(bitPattern: node.raw)) << 32 | UInt64(UInt32(bitPattern: labels.raw))
+    if let index = sampleIndex[key] {
+      profile.samples.add(1, toSample: index, column: 0)
+      profile.samples.add(period, toSample: index, column: 1)
+    } else {
+      sampleIndex[key] = profile.samples.count
+      valueScratch[0] = 1
+      valueScratch[1] = period
+      profile.samples.append(stack: node, values: valueScratch, labels: labels)
+    }
+  }
+
+  /// The stack node and label set of a sample: its call chain (or unwound user stack) and its
+  /// pid, tid and thread name. Shared by CPU and off-CPU samples.
+  mutating func stackAndLabels(_ s: PerfSample) -> (StackID, LabelSetID) {
     let pid = s.pid ?? -1
     let tid = s.tid ?? pid
     let space = spaces[pid] ?? AddressSpace()
@@ -190,26 +230,7 @@ public struct ProfileConverter {
     }
     var node = StackID.root
     for loc in frameScratch.reversed() { node = profile.stacks.child(of: node, location: loc) }
-    let labels = labelSet(pid: pid, tid: tid)
-    let period = Int64(clamping: s.period ?? UInt64(profile.period))
-    // The kernel's periods are nanoseconds of one sampling interval; a stream whose periods
-    // would sum past 2^62 is corrupt, and a profile must never break the value rule.
-    var sum = periodSum
-    guard sum.add(period) else {
-      stats.implausibleSamples += 1
-      return
-    }
-    periodSum = sum
-    let key = UInt64(UInt32(bitPattern: node.raw)) << 32 | UInt64(UInt32(bitPattern: labels.raw))
-    if let index = sampleIndex[key] {
-      profile.samples.add(1, toSample: index, column: 0)
-      profile.samples.add(period, toSample: index, column: 1)
-    } else {
-      sampleIndex[key] = profile.samples.count
-      valueScratch[0] = 1
-      valueScratch[1] = period
-      profile.samples.append(stack: node, values: valueScratch, labels: labels)
-    }
+    return (node, labelSet(pid: pid, tid: tid))
   }
 
   // MARK: Interning
@@ -252,12 +273,14 @@ public struct ProfileConverter {
     return id
   }
 
-  mutating func labelSet(pid: Int32, tid: Int32) -> LabelSetID {
+  mutating func labelSet(pid: Int32, tid: Int32, runnable: Bool = false) -> LabelSetID {
     let name = threadNames[tid]
-    let key = LabelKey(pid: pid, tid: tid, name: name?.raw ?? -1)
+    let key = LabelKey(pid: pid, tid: tid, name: name?.raw ?? -1, runnable: runnable)
     if let id = labelCache[key] { return id }
     var labels = [Label(key: pidKey, number: Int64(pid)), Label(key: tidKey, number: Int64(tid))]
     if let name { labels.append(Label(key: threadKey, string: name)) }
+    // Off-CPU time of a preempted (still runnable) thread is told apart from blocked time.
+    if runnable { labels.append(Label(key: profile.strings.intern(OffCPUState.stateKey), string: profile.strings.intern(OffCPUState.runnable))) }
     let id = profile.labelSets.intern(labels)
     labelCache[key] = id
     return id
@@ -273,4 +296,5 @@ private struct LabelKey: Hashable {
   var pid: Int32
   var tid: Int32
   var name: Int32
+  var runnable: Bool
 }

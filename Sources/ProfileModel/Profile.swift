@@ -91,6 +91,8 @@ public struct RunInfo: Sendable, Equatable {
   public var notes: [String] = []
   /// Totals and peak of an allocation-recording run (`run --alloc`); nil otherwise.
   public var allocations: AllocationSummary?
+  /// Totals of an off-CPU capture (`run --off-cpu`); nil otherwise.
+  public var offCPU: OffCPUSummary?
 
   public init() {}
 

@@ -80,6 +80,14 @@ struct RecordFixture {
     append(type: fork ? PerfRecordType.fork : PerfRecordType.exit, misc: 0, body: body.bytes)
   }
 
+  /// A PERF_RECORD_SWITCH of `tid`: out (optionally preempted) or in.
+  mutating func contextSwitch(pid: Int32, tid: Int32, out: Bool, preempted: Bool = false, time: UInt64) {
+    var body = Body()
+    body.trailer(pid: pid, tid: tid, time: time)
+    let misc = (out ? PerfRecordMisc.switchOut : 0) | (preempted ? PerfRecordMisc.switchOutPreempt : 0)
+    append(type: PerfRecordType.contextSwitch, misc: misc, body: body.bytes)
+  }
+
   mutating func lost(count: UInt64, time: UInt64) {
     var body = Body()
     body.u64(42)

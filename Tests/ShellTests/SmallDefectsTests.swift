@@ -10,7 +10,7 @@ final class SmallDefectsTests: XCTestCase {
   func testRunWithPIDSaysAttachingIsNotSupported() {
     let shell = CapturedShell()
     XCTAssertEqual(shell.runScript("run -p 1").exitStatus, 1)
-    XCTAssertTrue(shell.stderr.contains("perfsh cannot attach to a running process yet"), shell.stderr)
+    XCTAssertTrue(shell.stderr.contains("to profile a running process use 'attach PID"), shell.stderr)
     XCTAssertFalse(shell.stderr.contains("command not found"), shell.stderr)
   }
 

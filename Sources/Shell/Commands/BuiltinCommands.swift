@@ -5,6 +5,7 @@ public enum BuiltinCommands {
   public static var all: [any ShellCommand.Type] {
     [
       RunCommand.self,
+      AttachCommand.self,
       TraceTopCommand.self,
       LoadCommand.self,
       SaveCommand.self,

@@ -29,6 +29,7 @@ struct RunCommand: ShellCommand {
         run --heatmap ./app
         run --trace '^inner$' --trace 'libc.so.6:^malloc$' ./app
         run --alloc ./app            (then: top --sample-index inuse_space; leaks)
+        run --off-cpu ./app          (then: summary; top --sample-index wall)
       """)
   static var shell: CommandSpec {
     CommandSpec(group: .capture, arguments: [.file, .file],
@@ -77,6 +78,9 @@ struct RunCommand: ShellCommand {
   @Option(name: .customLong("alloc-rate"), help: "With --alloc: mean bytes between sampled allocations (default 524288).")
   var allocRate: Int64?
 
+  @Flag(name: .customLong("off-cpu"), help: "Also record where threads wait: the stack at each switch-out and the time until they run again (sample types offcpu and wall = cpu + offcpu; default: the offcpu setting).")
+  var offCPU = false
+
   @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.")
   var command: [String] = []
 
@@ -85,13 +89,14 @@ struct RunCommand: ShellCommand {
     if command.isEmpty { throw ValidationError("name a command to run, e.g. 'run ./app args'") }
     if let first = command.first, first == "-p" || first == "--pid" || first.hasPrefix("--pid=") {
       // perf's `-p PID`: there is no attach yet, so say so rather than "command not found: -p".
-      throw ValidationError("perfsh cannot attach to a running process yet; start the program under perfsh: 'run CMD ARGS…'")
+      throw ValidationError("run starts a command; to profile a running process use 'attach PID [--duration D]'")
     }
     if repeats < 1 { throw ValidationError("-n takes a number of runs of at least 1, not \(repeats)") }
     for pair in environment where !pair.contains("=") { throw ValidationError("--env takes K=V, not '\(pair)'") }
     if allocRate != nil && !alloc { throw ValidationError("--alloc-rate needs --alloc") }
     if let allocRate, allocRate < 1 { throw ValidationError("--alloc-rate takes a number of bytes of at least 1") }
     if alloc && noSample { throw ValidationError("--alloc keeps CPU sampling: drop --no-sample") }
+    if offCPU && noSample { throw ValidationError("--off-cpu keeps CPU sampling: drop --no-sample") }
     if trace.isEmpty && (noSample || traceMax != nil) { throw ValidationError("--no-sample and --trace-max need --trace") }
   }
 
@@ -107,8 +112,9 @@ struct RunCommand: ShellCommand {
     let limit = try timeout.map { text throws(ShellError) in try DurationText.parse(text, option: "--timeout") }
     let hz = frequency ?? context.settings.frequency
     let allocation = try alloc ? AllocationRun.request(rate: allocRate, environment: context.environment) : nil
-    let request = CaptureRequest(arguments: argv, environment: env, workingDirectory: cwd, frequency: hz, timeout: limit,
+    var request = CaptureRequest(arguments: argv, environment: env, workingDirectory: cwd, frequency: hz, timeout: limit,
                                  callGraph: CallGraph(option: callGraph) ?? .auto, allocation: allocation)
+    request.offCPU = offCPU || context.settings.offCPU
     context.flush()
     // Kernel symbols and the program's binaries are read while the target runs, so the
     // session is ready sooner after it exits.

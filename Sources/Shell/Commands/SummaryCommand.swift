@@ -32,6 +32,7 @@ struct SummaryCommand: ShellCommand {
     var out = context.out
     SummaryRenderer.write(facts, to: &out)
     for line in s.memorySummaryLines { out.write(line + "\n") }
+    for line in s.waitingSummaryLines { out.write(line + "\n") }
     return .success
   }
 }

@@ -35,6 +35,31 @@ extension Session {
   }
 }
 
+extension Session {
+  /// The lines under the summary block of a `run --off-cpu` session: how the main thread's
+  /// elapsed time splits into CPU and waiting (by reason), and what other threads' waits were left out.
+  public var waitingSummaryLines: [String] {
+    guard let b = WaitReasons.breakdown(profile) else { return [] }
+    func d(_ ns: Int64) -> String { DurationFormat.string(nanoseconds: ns) }
+    let reasons = b.reasons.map { "\($0.reason.rawValue) \(d($0.nanos))" }.joined(separator: ", ")
+    let elapsed = profile.run.elapsedNanos.map { "Elapsed \(d($0)) = " } ?? ""
+    let whose = b.thread.map { " on the main thread (tid \($0))" } ?? ""
+    var lines = [
+      "\(elapsed)CPU \(d(b.cpuNanos)) + waiting \(d(b.waitingNanos))\(reasons.isEmpty ? "" : " (\(reasons))")\(whose)"
+    ]
+    if b.otherThreads > 0 {
+      lines.append(
+        "Not counted above: \(d(b.otherThreadsNanos)) off-CPU on \(b.otherThreads) other thread\(b.otherThreads == 1 ? "" : "s") "
+          + "(helpers, children or idle pools nobody waited for; top --sample-index offcpu shows every thread"
+          + (b.thread.map { ", --tagfocus tid=\($0) the main thread alone" } ?? "") + ")")
+    }
+    if let o = profile.run.offCPU, o.lostRecords > 0 {
+      lines.append("Off-CPU records lost: \(o.lostRecords) (ring overflow; waits are undercounted)")
+    }
+    return lines
+  }
+}
+
 extension BinaryInteger {
   /// The number with thousands grouped by commas (prose only, never in exports).
   fileprivate var groupedThousands: String {

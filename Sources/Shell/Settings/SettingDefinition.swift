@@ -63,6 +63,7 @@ public struct SettingDefinition: Sendable {
     .integer("histsize", "interactive history entries kept", default: 1000, 1...1_000_000),
     .choice("names", "function names: simple (no return types, parameters or templates) or full",
             default: "simple", ["simple", "full"]),
+    .choice("offcpu", "run records off-CPU time too (as run --off-cpu): on or off", default: "off", ["off", "on"]),
   ]
 }
 

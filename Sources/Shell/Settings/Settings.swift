@@ -100,6 +100,9 @@ public struct Settings: Sendable {
   /// `freq`: the sampling frequency in Hz for `run`.
   public var frequency: Int { Int(self["freq"]) ?? 999 }
 
+  /// `offcpu`: whether `run` records off-CPU time without `--off-cpu`.
+  public var offCPU: Bool { self["offcpu"] == "on" }
+
   /// `nodecount`: how many rows tables show.
   public var nodeCount: Int { Int(self["nodecount"]) ?? 10 }
 

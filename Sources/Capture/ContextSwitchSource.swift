@@ -1,0 +1,112 @@
+import CPerfEvent
+import Glibc
+
+/// The off-CPU event source of `run --off-cpu`: per CPU, a software `context-switches` event
+/// sampled at every switch-out (the stack where the thread left the CPU) that also writes
+/// PERF_RECORD_SWITCH records (preemption on the way out, the time it runs again on the way in).
+///
+/// Inherited and enabled at exec like the CPU sampler's events; its records go through their
+/// own merger (frame-pointer chains even when CPU samples carry stack copies).
+struct ContextSwitchSource {
+  private let events: [CPUEvent]
+  /// Events whose records go to another event's ring (kept open here).
+  private let followers: [SharedRingEvent]
+  private var merger: RecordMerger
+
+  /// Opens one event per CPU on `pid` with rings of `dataPages` pages; `stackBytes` > 0 copies
+  /// that much user stack per switch for DWARF unwinding (libc's syscall wrappers keep no frame
+  /// pointer, so frame-pointer chains taken in a syscall lose the wrapper's caller).
+  /// With several `pids` (the threads of an attached process), each CPU's events share the
+  /// first one's ring; `enableAtExec` false starts them at once.
+  init(
+    cpus: [Int32], pids: [Int32], dataPages: Int, excludeKernel: Bool, stackBytes: Int, enableAtExec: Bool = true
+  ) throws(CaptureError) {
+    let dataBytes = dataPages * SystemInfo.pageSize
+    var attr = PerfEventFile.contextSwitchAttributes(
+      excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4, userStackBytes: stackBytes)
+    if !enableAtExec {
+      attr.enable_on_exec = 0
+      attr.disabled = 0
+    }
+    var events: [CPUEvent] = []
+    var followers: [SharedRingEvent] = []
+    for cpu in cpus {
+      guard let first = pids.first else { break }
+      let file = try PerfEventFile.open(attributes: attr, pid: first, cpu: cpu)
+      let ring = try RingBuffer(file: file, dataPages: dataPages)
+      let owner = CPUEvent(file: file, ring: ring)
+      events.append(owner)
+      for pid in pids.dropFirst() {
+        guard let other = try? PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu) else { continue }  // it exited
+        try other.setOutput(to: owner.file)
+        followers.append(SharedRingEvent(file: other))
+      }
+    }
+    self.events = events
+    self.followers = followers
+    merger = RecordMerger(rings: events.count, parser: PerfRecordParser(format: try CPUSampler.sampleFormat(stackBytes: stackBytes)))
+  }
+
+  /// The descriptors to poll for ring wake-ups.
+  var descriptors: [Int32] { events.map { $0.file.descriptor } }
+
+  /// Bytes drained from each ring so far.
+  var drainedBytes: [UInt64] { events.map { $0.ring.drainedBytes } }
+
+  /// Stops recording; records already written stay in the rings.
+  func disable() {
+    for e in events { try? e.file.disable() }
+    for e in followers { try? e.file.disable() }
+  }
+
+  /// Copies new ring bytes and feeds every record up to `cutoff` (all with nil) to `converter`.
+  mutating func drain(upTo cutoff: UInt64?, into converter: inout ProfileConverter) throws(CaptureError) {
+    for (i, e) in events.enumerated() {
+      _ = merger.withBuffer(ring: i) { e.ring.drain(into: &$0) }
+    }
+    try merger.emit(upTo: cutoff ?? .max) { converter.consume(switchEvent: $0) }
+  }
+}
+
+/// An open event that writes into another event's ring (PERF_EVENT_IOC_SET_OUTPUT).
+final class SharedRingEvent {
+  let file: PerfEventFile
+  init(file: consuming PerfEventFile) { self.file = file }
+}
+
+extension PerfEventFile {
+  /// The perf_event_attr of off-CPU capture: `context-switches` with period 1 and call chains,
+  /// PERF_RECORD_SWITCH records, inherited, enabled at exec, CLOCK_MONOTONIC timestamps.
+  ///
+  /// The sample is taken in the scheduler, so with `excludeKernel` the kernel drops it: off-CPU
+  /// stacks need kernel access (root, CAP_PERFMON or perf_event_paranoid ≤ 1).
+  public static func contextSwitchAttributes(excludeKernel: Bool, wakeupBytes: Int, userStackBytes: Int = 0) -> perf_event_attr {
+    var attr = perf_event_attr()
+    attr.type = UInt32(PERF_TYPE_SOFTWARE.rawValue)
+    attr.size = UInt32(MemoryLayout<perf_event_attr>.size)
+    attr.config = UInt64(PERF_COUNT_SW_CONTEXT_SWITCHES.rawValue)
+    attr.sample_period = 1
+    attr.sample_type = SampleType.cpuSampling.rawValue
+    attr.disabled = 1
+    attr.inherit = 1
+    attr.enable_on_exec = 1
+    attr.context_switch = 1
+    attr.sample_id_all = 1
+    attr.use_clockid = 1
+    attr.clockid = Int32(CLOCK_MONOTONIC)
+    attr.exclude_hv = 1
+    if excludeKernel {
+      attr.exclude_kernel = 1
+      attr.exclude_callchain_kernel = 1
+    }
+    if userStackBytes > 0 {
+      attr.sample_type |= SampleType([.regsUser, .stackUser]).rawValue
+      attr.sample_regs_user = CallGraph.x86UserRegisterMask
+      attr.sample_stack_user = UInt32(userStackBytes)
+      attr.exclude_callchain_user = 1
+    }
+    attr.watermark = 1
+    attr.wakeup_watermark = UInt32(max(1, wakeupBytes))
+    return attr
+  }
+}
