@@ -33,8 +33,10 @@ final class AllocationCapture {
     self.request = request
     // The ring's touched pages count in the target's RSS: 4096 slots (2.2 MB) hold 20 ms of
     // records (perfsh drains every 20 ms) up to ~100 k samples per second, which the default
-    // rate reaches only at ~50 GB/s of allocation; denser sampling gets a bigger ring.
-    let slots: UInt32 = request.rate >= 64 * 1024 ? 4096 : 65536
+    // rate reaches only at ~50 GB/s of allocation. Denser sampling gets a ring that holds
+    // seconds of records (only its touched pages cost memory): on a loaded machine perfsh's
+    // drain can be late by far more than 20 ms, and a full ring drops records (counted).
+    let slots: UInt32 = request.rate >= 64 * 1024 ? 4096 : 262_144
     ring = try AllocationRing(slots: slots, rate: UInt64(max(1, request.rate)))
   }
 

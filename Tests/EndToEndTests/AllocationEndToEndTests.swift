@@ -48,6 +48,7 @@ final class AllocationEndToEndTests: XCTestCase {
 
   func testKnownAllocationsPerFunctionInUseAtExitAndLeaks() throws {
     let (r, pb) = try record(try Workloads.path("allocs"))
+    XCTAssertTrue(r.stdout.contains("| Lost: 0"), "allocation records were lost: \(r.stdout)")
     let alloc = try flat(pb, "alloc_space")
     assertWithin(alloc["load_rows"], 300 * mib, 0.05, "load_rows alloc_space")
     assertWithin(alloc["build_index"], 100 * mib, 0.05, "build_index alloc_space")
