@@ -20,9 +20,15 @@ struct AssertCommand: ShellCommand {
       CHANGES BETWEEN TWO SESSIONS
         compare(A, B).METRIC                   relative change B vs A, in %
           assert compare(@prev, @last).elapsed < +5%
-        append 'significant' to fail only when the Mann-Whitney test over
-        the repeats of both sessions (run -n N) says the change is real:
+        With repeats on both sides (run -n N, bench) the change is the
+        Hodges-Lehmann median change (as compare shows), else the change of
+        the means. Append 'significant' to fail only when the change is real:
+        the Mann-Whitney test over the runs rejects (p < 0.05) AND the 95%
+        interval of the change lies beyond the 1% noise floor:
           assert compare(@prev, @last).self("parse") < +10% significant
+        Runs needed: 3 per side can never be significant; about 5 per side
+        catch a change 3x the run-to-run spread, 10 per side 2x (see
+        docs/regression-gates.md; bench interleaves the runs).
 
       LIMITS: durations 20us 1.5ms 500ms 1.2s 2m; shares and changes 25%
       +5% -10%; plain numbers 40000 or 1.5x. PATTERN is a function name or a
