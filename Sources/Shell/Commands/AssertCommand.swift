@@ -26,9 +26,10 @@ struct AssertCommand: ShellCommand {
         the Mann-Whitney test over the runs rejects (p < 0.05) AND the 95%
         interval of the change lies beyond the 1% noise floor:
           assert compare(@prev, @last).self("parse") < +10% significant
-        Runs needed: 3 per side can never be significant; about 5 per side
-        catch a change 3x the run-to-run spread, 10 per side 2x (see
-        docs/regression-gates.md; bench interleaves the runs).
+        Runs needed: 3 per side can never be significant. A change of D% is
+        caught ~90% of the time when D >= 1% + k*s, s the run-to-run standard
+        deviation in %: k ~ 2.7 at 5 runs per side, 1.6 at 10, 1.1 at 20 (see
+        docs/regression-gates.md; bench interleaves A and B runs).
 
       LIMITS: durations 20us 1.5ms 500ms 1.2s 2m; shares and changes 25%
       +5% -10%; plain numbers 40000 or 1.5x. PATTERN is a function name or a

@@ -12,15 +12,16 @@ struct BenchCommand: ShellCommand {
     commandName: "bench",
     abstract: "Run two commands interleaved (A B B A …) into two sessions with repeats and compare them.",
     discussion: """
-      Each run is a full capture. The order is A B B A A B B A … (ABBA: every pair of
-      pairs is balanced, so drift in the machine's load lands on both sides equally);
-      warmup runs (A B per warmup) come first and are not kept. The two sessions carry
-      every run's elapsed, CPU time and per-function times like `run -n N`, and a note
-      with the order. A run that fails stops the bench (and a script) with an error;
-      `perfsh bench …` exits with that run's status. The runs captured so far are
-      kept as the two sessions.
+      Each run is a full capture. The order is A B B A A B B A … (ABBA: every
+      four runs are balanced, so drift in the machine's load lands on both
+      sides equally); warmup runs (A B per warmup) come first and are not kept.
+      The two sessions carry every run's elapsed, CPU time and per-function
+      times like `run -n N`, and a note with the order. A run that fails stops
+      the bench (and a script) with an error; `perfsh bench …` exits with that
+      run's status. The runs captured so far are kept as the two sessions.
+      bench samples CPU only (no --trace or --alloc yet).
 
-      Then bench prints `compare A B` (see `help compare` for the statistic) and
+      Then bench prints `compare A B` (see `help compare` for the statistic);
       `assert compare(@prev, @last).cpu < +2% significant` makes it a gate.
 
       EXAMPLES:
@@ -29,10 +30,10 @@ struct BenchCommand: ShellCommand {
       """)
   static var shell: CommandSpec { CommandSpec(group: .capture, arguments: [.file, .file]) }
 
-  @Option(name: [.customShort("n"), .customLong("runs")], help: "Counted runs per side (default 10).")
+  @Option(name: [.customShort("n"), .customLong("runs")], help: "Counted runs per side.")
   var runs: Int = 10
 
-  @Option(help: "Uncounted runs per side before the counted ones (default 1).")
+  @Option(help: "Uncounted runs per side before the counted ones.")
   var warmup: Int = 1
 
   @Option(name: [.customShort("F"), .customLong("freq")], help: "Samples per second per CPU (default: the freq setting).")
