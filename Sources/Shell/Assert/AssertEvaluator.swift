@@ -46,7 +46,7 @@ struct AssertEvaluator {
         passed = true
         note = verdict.testRejects
           ? " (not significant: the 95% interval reaches into the ±1% noise floor)"
-          : " (not significant, p=\(pText(verdict.pValue)))"
+          : " (not significant, \(pEquals(verdict.pValue)))"
       }
     }
     let message: String
@@ -139,7 +139,7 @@ struct AssertEvaluator {
       var display = change.isInfinite ? "new (was 0)" : CompareRenderer.percentText(change)
       display += " (\(format(ma, va.kind)) → \(format(mb, vb.kind))"
       if let verdict {
-        display += ", p=\(pText(verdict.pValue))"
+        display += ", \(pEquals(verdict.pValue))"
         if let i = verdict.interval {
           display += ", 95% CI \(CompareRenderer.percentText(i.lowerBound)) … \(CompareRenderer.percentText(i.upperBound))"
         }
@@ -164,5 +164,7 @@ struct AssertEvaluator {
     }
   }
 
+  /// `0.123`, or `<0.001`; `pEquals` gives `p=0.123` / `p<0.001`.
   private func pText(_ p: Double) -> String { p < 0.001 ? "<0.001" : String(format: "%.3f", p) }
+  private func pEquals(_ p: Double) -> String { p < 0.001 ? "p<0.001" : "p=" + pText(p) }
 }
