@@ -20,33 +20,71 @@ public struct CompareOptions: Sendable {
   public var rowLimit: Int?
   /// Significance level of the rank test.
   public var alpha: Double
+  /// Noise floor as a fraction (0.01 = 1%): a change is significant only when its whole
+  /// confidence interval lies beyond ±noise.
+  public var noise: Double
 
-  /// Makes options; the defaults are benchstat's (sort by delta, α = 0.05).
-  public init(sort: CompareSort = .delta, thresholdPercent: Double? = nil, rowLimit: Int? = nil, alpha: Double = 0.05) {
+  /// Makes options; the defaults are benchstat's (sort by delta, α = 0.05) with poop's 1% floor.
+  public init(
+    sort: CompareSort = .delta, thresholdPercent: Double? = nil, rowLimit: Int? = nil, alpha: Double = 0.05,
+    noise: Double = CompareVerdict.defaultNoise
+  ) {
     self.sort = sort
     self.thresholdPercent = thresholdPercent
     self.rowLimit = rowLimit
     self.alpha = alpha
+    self.noise = noise
   }
 }
 
-/// The rank test's answer for one metric compared over repeats.
+/// The statistics of one metric compared over repeats: the Mann–Whitney p-value, the
+/// Hodges–Lehmann median change with its 95% interval, and Tukey outliers of each side.
+///
+/// Significant means both: the test rejects (p < α) **and** the whole interval lies beyond
+/// the noise floor (above +noise or below −noise), so a real but tiny change does not fail a gate.
 public struct CompareVerdict: Sendable, Equatable {
+  /// The default noise floor, 1% (poop's rule).
+  public static let defaultNoise = 0.01
   /// Two-sided Mann–Whitney p-value.
   public var pValue: Double
   /// Whether p < α.
+  public var testRejects: Bool
+  /// Whether p < α and the interval excludes the noise floor.
   public var isSignificant: Bool
+  /// Hodges–Lehmann shift of B against A as a fraction of A's median; nil when that median is 0.
+  public var change: Double?
+  /// 95% interval of `change`; nil when the runs are too few for one (3 per side) or A's median is 0.
+  public var interval: ClosedRange<Double>?
+  /// The noise floor used, as a fraction.
+  public var noise: Double
+  /// Runs of A (0-based, in order) outside Tukey's fences; shown, still used by the test.
+  public var outliersA: [Int]
+  /// Outlying runs of B (see `outliersA`).
+  public var outliersB: [Int]
   /// Runs per side that would likely make the observed change significant (nil when the
-  /// change is significant already or there is no change to detect).
+  /// change is significant already, or when it is within the noise floor so no run count would).
   public var repeatsNeeded: Int?
 
   /// Tests two samples of one metric; nil when either side has fewer than two values.
-  public init?(_ a: [Double], _ b: [Double], alpha: Double) {
-    guard a.count >= 2, b.count >= 2, let test = MannWhitneyTest(a, b) else { return nil }
+  public init?(_ a: [Double], _ b: [Double], alpha: Double, noise: Double = CompareVerdict.defaultNoise) {
+    guard a.count >= 2, b.count >= 2, let test = MannWhitneyTest(a, b), let shift = ShiftEstimate(a, b) else { return nil }
     pValue = test.pValue
-    isSignificant = test.isSignificant(alpha: alpha)
+    testRejects = test.isSignificant(alpha: alpha)
+    self.noise = noise
+    let base = SampleSummary(a)?.median ?? 0
+    if base != 0 {
+      change = shift.shift / base
+      if let lo = shift.lower, let hi = shift.upper {
+        let x = lo / base, y = hi / base
+        interval = Swift.min(x, y)...Swift.max(x, y)
+      }
+    }
+    let beyondFloor = interval.map { $0.lowerBound > noise || $0.upperBound < -noise } ?? false
+    isSignificant = testRejects && beyondFloor
+    outliersA = TukeyFences.outliers(a)
+    outliersB = TukeyFences.outliers(b)
     if !isSignificant, let sa = SampleSummary(a), let sb = SampleSummary(b) {
-      repeatsNeeded = RepeatsEstimate.needed(sa, sb).map { max($0, max(a.count, b.count) + 1) }
+      repeatsNeeded = RepeatsEstimate.needed(sa, sb, noise: noise).map { max($0, max(a.count, b.count) + 1) }
     }
   }
 }
@@ -148,6 +186,8 @@ public struct CompareReport: Sendable {
   public var evidence: CompareEvidence
   /// Significance level of the tests.
   public var alpha: Double
+  /// Noise floor of the tests, as a fraction.
+  public var noise: Double
   /// True when the runs have repeats but the compared column has no per-run values, so the
   /// function rows carry no test (the header's whole-run metrics still do).
   public var rowsUntested: Bool
@@ -157,6 +197,7 @@ public struct CompareReport: Sendable {
     labelA = a.label
     labelB = b.label
     alpha = options.alpha
+    noise = options.noise
     valueType = a.times.valueType
     hasCallColumns = !a.callStatistics.isEmpty || !b.callStatistics.isEmpty
     if a.hasRepeats && b.hasRepeats {
@@ -170,7 +211,7 @@ public struct CompareReport: Sendable {
     rowsUntested = (a.hasRepeats || b.hasRepeats) && !(a.rowsPerRun && b.rowsPerRun)
     let rowsTested = tested && a.rowsPerRun && b.rowsPerRun
     func verdict(_ x: [Double], _ y: [Double]) -> CompareVerdict? {
-      tested ? CompareVerdict(x, y, alpha: options.alpha) : nil
+      tested ? CompareVerdict(x, y, alpha: options.alpha, noise: options.noise) : nil
     }
     var header: [CompareMetric] = []
     func add(_ name: String, _ unit: CompareUnit, _ x: [Double], _ y: [Double]) {

@@ -95,9 +95,11 @@ public enum RepeatsEstimate {
   /// Repeats per side to detect the observed difference of means at α = 0.05 with 80%
   /// power: the two-sample normal formula scaled by the rank test's efficiency (3/π),
   /// never below the 4 per side an exact test needs to reach p < 0.05 at all.
-  /// Nil when the samples show no difference or no spread to work from.
-  public static func needed(_ a: SampleSummary, _ b: SampleSummary) -> Int? {
-    let delta = Swift.abs(b.mean - a.mean)
+  /// With a noise floor (a fraction of A's mean) only the part of the change beyond it
+  /// counts, since the interval must clear the floor. Nil when the samples show no
+  /// difference beyond the floor or no spread to work from.
+  public static func needed(_ a: SampleSummary, _ b: SampleSummary, noise: Double = 0) -> Int? {
+    let delta = Swift.abs(b.mean - a.mean) - noise * Swift.abs(a.mean)
     guard delta > 0 else { return nil }
     let pooledVariance = (a.standardDeviation * a.standardDeviation + b.standardDeviation * b.standardDeviation) / 2
     let minimum = 4

@@ -24,8 +24,9 @@ public enum CompareRenderer {
       var line = padRight(m.name + ":", nameWidth) + " "
       line += Pad.left(m.a.map { metricText($0, m.unit) } ?? "-", valueWidth) + " "
       line += Pad.left(m.b.map { metricText($0, m.unit) } ?? "-", valueWidth) + " "
-      let change = changeText(m.relativeChange, verdict: m.verdict, tested: tested)
-      line += style(Pad.left(change, 8), change: m.relativeChange, verdict: m.verdict, tested: tested, color: color)
+      let shown = m.verdict?.change ?? m.relativeChange
+      let change = changeText(shown, verdict: m.verdict, tested: tested)
+      line += style(Pad.left(change, 8), change: shown, verdict: m.verdict, tested: tested, color: color)
       if let v = m.verdict { line += "  " + pText(v) }
       lines.append(line)
     }
@@ -46,10 +47,10 @@ public enum CompareRenderer {
       switch row.presence {
       case .new: pct = "new"
       case .gone: pct = "gone"
-      case .both: pct = changeText(row.relativeChange, verdict: row.verdict, tested: tested)
+      case .both: pct = changeText(row.verdict?.change ?? row.relativeChange, verdict: row.verdict, tested: tested)
       }
       let styled = row.presence == .both
-        ? style(Pad.left(pct, width), change: row.relativeChange, verdict: row.verdict, tested: tested, color: color)
+        ? style(Pad.left(pct, width), change: row.verdict?.change ?? row.relativeChange, verdict: row.verdict, tested: tested, color: color)
         : (row.presence == .new ? TextStyle.red : TextStyle.green).apply(Pad.left(pct, width), enabled: color)
       cells.append(styled)
       if tested { cells.append(Pad.left(row.verdict.map { pValueText($0.pValue) } ?? "", width)) }
@@ -79,10 +80,13 @@ public enum CompareRenderer {
     switch report.evidence {
     case .repeats(let a, let b):
       notes.append("Values are \(unit), means over \(a) (A) and \(b) (B) runs; p: Mann–Whitney U, two-sided.")
+      notes.append(
+        "change: Hodges–Lehmann median change of B vs A with its 95% interval; significant when p < \(alphaText(report.alpha)) "
+          + "and the interval clears the ±\(noiseText(report.noise)) noise floor.")
       let insignificant = report.header.contains { $0.verdict.map { !$0.isSignificant } ?? false }
         || report.rows.contains { $0.verdict.map { !$0.isSignificant } ?? false }
       if insignificant {
-        var note = "~: not significant at p < \(alphaText(report.alpha))"
+        var note = "~: not significant (p ≥ \(alphaText(report.alpha)) or the interval reaches into ±\(noiseText(report.noise)))"
         if let n = report.repeatsNeeded {
           note += n > CompareRenderer.repeatsWorthSuggesting
             ? "; these changes are small against the run-to-run noise (more than \(CompareRenderer.repeatsWorthSuggesting) runs per side would be needed)"
@@ -99,11 +103,37 @@ public enum CompareRenderer {
         "Values are \(unit). One run on each side: the changes include run-to-run noise and carry no "
           + "significance test; use run -n 5 for both sides to get one.")
     }
+    notes.append(contentsOf: outlierNotes(report))
     if report.rowsUntested {
       notes.append(
         "Function rows of \(report.valueType.type) carry no test: repeats keep per-run values of CPU time only.")
     }
     return notes
+  }
+
+  /// Runs outside Tukey's fences for each header metric: shown, not dropped (the rank
+  /// statistics are robust to them, and dropping runs would bias a gate).
+  public static func outlierNotes(_ report: CompareReport) -> [String] {
+    var parts: [String] = []
+    func runs(_ side: String, _ indices: [Int]) -> String? {
+      guard !indices.isEmpty else { return nil }
+      return "\(side) run\(indices.count == 1 ? "" : "s") " + indices.map { String($0 + 1) }.joined(separator: ", ")
+    }
+    for m in report.header {
+      guard let v = m.verdict else { continue }
+      let sides = [runs("A", v.outliersA), runs("B", v.outliersB)].compactMap { $0 }
+      if !sides.isEmpty { parts.append("\(m.name) " + sides.joined(separator: "; ")) }
+    }
+    guard !parts.isEmpty else { return [] }
+    return ["Outlier runs (Tukey fences; kept in the test): " + parts.joined(separator: " | ") + "."]
+  }
+
+  /// `1%`, `0.5%`.
+  static func noiseText(_ noise: Double) -> String {
+    var s = String(format: "%.2f", noise * 100)
+    while s.hasSuffix("0") { s.removeLast() }
+    if s.hasSuffix(".") { s.removeLast() }
+    return s + "%"
   }
 
   /// Above this many runs per side the note stops suggesting a number.
@@ -127,7 +157,11 @@ public enum CompareRenderer {
     return (value >= 0 ? "+" : "") + String(format: "%.1f%%", value)
   }
 
-  static func pText(_ v: CompareVerdict) -> String { "(p=\(pValueText(v.pValue).dropFirst(2)))" }
+  static func pText(_ v: CompareVerdict) -> String {
+    var text = "(p=\(pValueText(v.pValue).dropFirst(2))"
+    if let i = v.interval { text += ", 95% CI \(percentText(i.lowerBound)) … \(percentText(i.upperBound))" }
+    return text + ")"
+  }
 
   /// `p=0.008` with three decimals (`p<0.001` below that).
   static func pValueText(_ p: Double) -> String {

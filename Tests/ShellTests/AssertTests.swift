@@ -163,6 +163,23 @@ final class AssertTests: XCTestCase {
     XCTAssertTrue(old.stderr.contains("no wall-clock times"), old.stderr)
   }
 
+  func testSignificantNeedsTheIntervalBeyondTheNoiseFloor() {
+    let base: [Int64] = [200, 201, 199, 200, 202, 200, 201, 199, 200, 201]
+    let elapsed = [Int64](repeating: 400, count: 10)
+    let a = Self.repeated(parse: base, elapsed: elapsed)
+    // +0.5%: every B run above every A run of the same rank, so the test rejects, but the
+    // whole interval is inside ±1%, so a gate does not fail on it.
+    let small = shell(a, Self.repeated(parse: base.reversed().map { $0 + 1 }, elapsed: elapsed))
+    assertFails("compare(@prev, @last).self(parse_doc) < 0%", in: small)
+    assertPasses("compare(@prev, @last).self(parse_doc) < 0% significant", in: small)
+    XCTAssertTrue(small.stdout.contains("not significant: the 95% interval reaches into the ±1% noise floor"), small.stdout)
+    XCTAssertTrue(small.stdout.contains("+0.5% (200.3ms → 201.3ms, p="), small.stdout)
+    // +3%: the interval clears the floor; the gate fails.
+    let large = shell(a, Self.repeated(parse: base.map { $0 + 6 }, elapsed: elapsed))
+    assertFails("compare(@prev, @last).self(parse_doc) < +2% significant", in: large)
+    XCTAssertTrue(large.stderr.contains("+3.0% (200.3ms → 206.3ms, p<0.001, 95% CI +"), large.stderr)
+  }
+
   func testChangesWithAndWithoutSignificance() {
     // Five runs each; parse_doc clearly slower (+50%), elapsed only noise.
     let a = Self.repeated(parse: [60, 61, 59, 60, 62], elapsed: [400, 402, 398, 401, 399])

@@ -44,7 +44,9 @@ struct AssertEvaluator {
       }
       if !passed && !verdict.isSignificant {
         passed = true
-        note = " (not significant, p=\(pText(verdict.pValue)))"
+        note = verdict.testRejects
+          ? " (not significant: the 95% interval reaches into the ±1% noise floor)"
+          : " (not significant, \(pEquals(verdict.pValue)))"
       }
     }
     let message: String
@@ -129,12 +131,19 @@ struct AssertEvaluator {
       let va = try AssertSeries(metric: m, side: sa)
       let vb = try AssertSeries(metric: m, side: sb)
       let ma = va.mean, mb = vb.mean
-      let change: Double
+      var change: Double
       if ma == 0 { change = mb == 0 ? 0 : .infinity } else { change = (mb - ma) / ma }
+      // The same statistic as compare: with repeats, the Hodges–Lehmann median change.
       let verdict = CompareVerdict(va.values, vb.values, alpha: 0.05)
+      if let median = verdict?.change { change = median }
       var display = change.isInfinite ? "new (was 0)" : CompareRenderer.percentText(change)
       display += " (\(format(ma, va.kind)) → \(format(mb, vb.kind))"
-      if let verdict { display += ", p=\(pText(verdict.pValue))" }
+      if let verdict {
+        display += ", \(pEquals(verdict.pValue))"
+        if let i = verdict.interval {
+          display += ", 95% CI \(CompareRenderer.percentText(i.lowerBound)) … \(CompareRenderer.percentText(i.upperBound))"
+        }
+      }
       display += ")"
       return AssertMeasurement(value: change, kind: .change, share: nil, verdict: verdict, display: display)
     }
@@ -155,5 +164,7 @@ struct AssertEvaluator {
     }
   }
 
+  /// `0.123`, or `<0.001`; `pEquals` gives `p=0.123` / `p<0.001`.
   private func pText(_ p: Double) -> String { p < 0.001 ? "<0.001" : String(format: "%.3f", p) }
+  private func pEquals(_ p: Double) -> String { p < 0.001 ? "p<0.001" : "p=" + pText(p) }
 }

@@ -20,9 +20,16 @@ struct AssertCommand: ShellCommand {
       CHANGES BETWEEN TWO SESSIONS
         compare(A, B).METRIC                   relative change B vs A, in %
           assert compare(@prev, @last).elapsed < +5%
-        append 'significant' to fail only when the Mann-Whitney test over
-        the repeats of both sessions (run -n N) says the change is real:
+        With repeats on both sides (run -n N, bench) the change is the
+        Hodges-Lehmann median change (as compare shows), else the change of
+        the means. Append 'significant' to fail only when the change is real:
+        the Mann-Whitney test over the runs rejects (p < 0.05) AND the 95%
+        interval of the change lies beyond the 1% noise floor:
           assert compare(@prev, @last).self("parse") < +10% significant
+        Runs needed: 3 per side can never be significant. A change of D% is
+        caught ~90% of the time when D >= 1% + k*s, s the run-to-run standard
+        deviation in %: k ~ 2.7 at 5 runs per side, 1.6 at 10, 1.1 at 20 (see
+        docs/regression-gates.md; bench interleaves A and B runs).
 
       LIMITS: durations 20us 1.5ms 500ms 1.2s 2m; shares and changes 25%
       +5% -10%; plain numbers 40000 or 1.5x. PATTERN is a function name or a

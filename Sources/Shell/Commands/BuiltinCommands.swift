@@ -23,6 +23,7 @@ public enum BuiltinCommands {
       ListCommand.self,
       HeatmapCommand.self,
       CompareCommand.self,
+      BenchCommand.self,
       AssertCommand.self,
       FocusCommand.self,
       IgnoreCommand.self,

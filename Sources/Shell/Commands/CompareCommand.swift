@@ -18,8 +18,11 @@ struct CompareCommand: ShellCommand {
       (run --trace) add calls, avg and p95 before and after.
 
       When both sessions have repeats (run -n N), every change carries a Mann–Whitney U
-      test (as benchstat does) and its p-value; a change that is not significant at
-      p < 0.05 prints `~`, and the note says how many runs would tell it from noise.
+      test (as benchstat does) and its p-value, and the header shows the Hodges–Lehmann
+      median change with its 95% interval. A change is significant only when p < 0.05
+      AND the interval clears the noise floor (--noise, default 1%); otherwise it prints
+      `~`, and the note says how many runs would tell it from noise. Runs outside
+      Tukey's fences are listed as outliers (still used by the test).
       With one run on each side the note says there is no test.
 
       --sample-index compares another value column by name, e.g. the heap columns of
@@ -54,6 +57,9 @@ struct CompareCommand: ShellCommand {
 
   @Option(name: .customLong("sample-index"), help: "Value column to compare by name (e.g. inuse_space); default: CPU time.")
   var sampleIndex: String?
+  @Option(help: "Noise floor: a change is significant only when its 95% interval lies beyond ±PCT (default 1%).")
+  var noise: String?
+
   @OptionGroup var view: ViewOptions
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
@@ -80,15 +86,27 @@ struct CompareCommand: ShellCommand {
       }
       percent = value
     }
+    let floor = try noise.map { (text) throws(ShellError) in try Self.noiseFraction(text) } ?? CompareVerdict.defaultNoise
     let sessionA = try context.session(references[0]), sessionB = try context.session(references[1])
     // Names are simplified over both sides at once: one function has one name on each side.
     let shown = try view.view(in: context).apply(toAll: [sessionA.profile, sessionB.profile])
     let a = try context.compareSide(sessionA, profile: shown[0], clock: clock, sampleIndex: sampleIndex)
     let b = try context.compareSide(sessionB, profile: shown[1], clock: clock, sampleIndex: sampleIndex)
-    let report = CompareReport(a, b, options: CompareOptions(sort: sort, thresholdPercent: percent, rowLimit: count))
+    let report = CompareReport(a, b, options: CompareOptions(sort: sort, thresholdPercent: percent, rowLimit: count, noise: floor))
     var out = context.out
     CompareRenderer.write(report, to: &out, options: context.renderOptions)
     return .success
+  }
+}
+
+extension CompareCommand {
+  /// `1%`, `0.5` (percent) as a fraction; 0 turns the floor off.
+  static func noiseFraction(_ text: String) throws(ShellError) -> Double {
+    let number = text.hasSuffix("%") ? String(text.dropLast()) : text
+    guard let value = Double(number), value >= 0, value < 100 else {
+      throw .failed("--noise takes a percentage such as 1 or 0.5%, not '\(text)'")
+    }
+    return value / 100
   }
 }
 

@@ -1,0 +1,203 @@
+import Analysis
+import ArgumentParser
+import Capture
+import ProfileModel
+import Render
+import Unwind
+
+/// `bench [-n RUNS] [--warmup N] [--name A] CMD_A -- [--name B] CMD_B`: runs A and B
+/// interleaved (A B B A …) into two sessions with repeats, then prints `compare`.
+struct BenchCommand: ShellCommand {
+  static let configuration = CommandConfiguration(
+    commandName: "bench",
+    abstract: "Run two commands interleaved (A B B A …) into two sessions with repeats and compare them.",
+    discussion: """
+      Each run is a full capture. The order is A B B A A B B A … (ABBA: every
+      four runs are balanced, so drift in the machine's load lands on both
+      sides equally); warmup runs (A B per warmup) come first and are not kept.
+      The two sessions carry every run's elapsed, CPU time and per-function
+      times like `run -n N`, and a note with the order. A run that fails stops
+      the bench (and a script) with an error; `perfsh bench …` exits with that
+      run's status. The runs captured so far are kept as the two sessions.
+      bench samples CPU only (no --trace or --alloc yet).
+
+      Then bench prints `compare A B` (see `help compare` for the statistic);
+      `assert compare(@prev, @last).cpu < +2% significant` makes it a gate.
+
+      EXAMPLES:
+        bench -n 10 --warmup 1 ./old/app in.txt -- ./new/app in.txt
+        bench -n 10 --name base ./app -- --name slow ./app --slowdown 2
+      """)
+  static var shell: CommandSpec { CommandSpec(group: .capture, arguments: [.file, .file]) }
+
+  @Option(name: [.customShort("n"), .customLong("runs")], help: "Counted runs per side.")
+  var runs: Int = 10
+
+  @Option(help: "Uncounted runs per side before the counted ones.")
+  var warmup: Int = 1
+
+  @Option(name: [.customShort("F"), .customLong("freq")], help: "Samples per second per CPU (default: the freq setting).")
+  var frequency: Int?
+
+  @Option(help: "Noise floor for compare's significance (default 1%).")
+  var noise: String?
+
+  @Option(help: "Name of session A (default: A's command name).")
+  var name: String?
+
+  @Argument(parsing: .captureForPassthrough, help: "CMD_A ARGS… -- [--name B] CMD_B ARGS…")
+  var words: [String] = []
+
+  func validate() throws {
+    if runs < 1 { throw ValidationError("-n takes a number of runs of at least 1, not \(runs)") }
+    if warmup < 0 { throw ValidationError("--warmup takes a number of runs of at least 0, not \(warmup)") }
+  }
+
+  func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
+    let (a, b) = try Self.split(words, nameA: name)
+    let floor = try noise.map { (text) throws(ShellError) in try CompareCommand.noiseFraction(text) } ?? CompareVerdict.defaultNoise
+    let hz = frequency ?? context.settings.frequency
+    let requests = [a.argv, b.argv].map { CaptureRequest(arguments: $0, frequency: hz, callGraph: .auto) }
+    context.flush()
+    context.symbolizer.prefetchKernelSymbols()
+    let outcome = try Self.interleave(runs: runs, warmup: warmup, context: context) { side, _ throws(ShellError) in
+      var result: CaptureResult
+      do throws(CaptureError) {
+        result = try CPUSampler(unwinding: DWARFUnwinding()).run(requests[side.rawValue], companion: nil, sample: true) { _ in }
+      } catch {
+        throw .commandFailed(error.description, exitStatus: error.exitStatus ?? 1)
+      }
+      context.symbolizer.symbolize(&result.profile)
+      return result.profile
+    }
+    var sessions: [Session] = []
+    for (side, spec) in [(BenchSide.a, a), (BenchSide.b, b)] {
+      guard let profile = outcome.profiles[side.rawValue] else { continue }
+      sessions.append(context.addSession(profile, name: spec.name, source: .run(command: spec.argv)))
+    }
+    if let failure = outcome.failure {
+      // Stops a gate script here (a partial bench must not pass its asserts); `perfsh bench …` exits with the run's status.
+      throw .commandFailed("bench: \(failure.text); stopped, the runs so far are kept as sessions", exitStatus: failure.status)
+    }
+    if sessions.count == 2 {
+      let sa = try context.compareSide(sessions[0]), sb = try context.compareSide(sessions[1])
+      let report = CompareReport(sa, sb, options: CompareOptions(rowLimit: 10, noise: floor))
+      var out = context.out
+      CompareRenderer.write(report, to: &out, options: context.renderOptions)
+    }
+    return .success
+  }
+
+  /// One side's command and session name.
+  struct Spec: Equatable {
+    var name: String
+    var argv: [String]
+  }
+
+  /// Splits `CMD_A … -- [--name B] CMD_B …` into the two sides.
+  static func split(_ words: [String], nameA: String?) throws(ShellError) -> (Spec, Spec) {
+    var rest = words
+    if rest.first == "--" { rest.removeFirst() }
+    guard let bar = rest.firstIndex(of: "--") else {
+      throw .badArguments(command: "bench", message: "bench: separate the two commands with --, e.g. 'bench ./old -- ./new'")
+    }
+    let argvA = Array(rest[..<bar])
+    var argvB = Array(rest[(bar + 1)...])
+    var nameB: String?
+    if argvB.first == "--name" {
+      guard argvB.count >= 2 else { throw .badArguments(command: "bench", message: "bench: --name needs a value") }
+      nameB = argvB[1]
+      argvB.removeFirst(2)
+    }
+    guard !argvA.isEmpty, !argvB.isEmpty else {
+      throw .badArguments(command: "bench", message: "bench: name a command on each side of --")
+    }
+    func base(_ argv: [String]) -> String { String(argv[0].split(separator: "/").last ?? Substring(argv[0])) }
+    var a = Spec(name: nameA ?? base(argvA), argv: argvA)
+    var b = Spec(name: nameB ?? base(argvB), argv: argvB)
+    if a.name == b.name {
+      a.name += "-A"
+      b.name += "-B"
+    }
+    return (a, b)
+  }
+
+  /// The counted order for `runs` per side: A B B A A B B A … (ABBA blocks).
+  static func order(runs: Int) -> [BenchSide] {
+    (0..<runs).flatMap { i in i % 2 == 0 ? [BenchSide.a, .b] : [.b, .a] }
+  }
+
+  /// What an interleaved bench captured: each side's merged profile (nil when it has no
+  /// counted run) and, when a run failed, which one and its exit status.
+  struct Outcome {
+    var profiles: [Profile?]
+    var failure: (text: String, status: Int32)?
+    /// The failing run's exit status.
+    var failedStatus: Int32? { failure?.status }
+  }
+
+  /// Runs warmups (A B each, discarded) then the ABBA order, merging each side's runs as
+  /// `run -n` does; stops at the first failing or interrupted run, keeping what was merged.
+  static func interleave(
+    runs: Int, warmup: Int, context: ShellContext, once: (BenchSide, Int) throws(ShellError) -> Profile
+  ) throws(ShellError) -> Outcome {
+    func failed(_ p: Profile) -> Int32? {
+      let status = p.run.termination?.shellStatus ?? 0
+      return status != 0 ? status : (p.run.interrupted ? 130 : nil)
+    }
+    for w in 0..<warmup {
+      for side in [BenchSide.a, .b] {
+        let p = try once(side, 0)
+        context.err.write("perfsh: warmup \(w + 1)/\(warmup) \(side.letter) (not counted)\n")
+        if let status = failed(p) {
+          return Outcome(profiles: [nil, nil], failure: ("warmup of \(side.letter) failed (exit \(status))", status))
+        }
+      }
+    }
+    var mergers: [RepeatMerger?] = [nil, nil]
+    var done: [BenchSide] = []
+    var counts = [0, 0]
+    var failure: (text: String, status: Int32)?
+    for side in order(runs: runs) {
+      counts[side.rawValue] += 1
+      let profile = try once(side, counts[side.rawValue])
+      let info = try context.analyze { () throws(AnalysisError) in try RepeatMerger.repeatInfo(of: profile) }
+      context.err.write("perfsh: bench \(side.letter) run \(counts[side.rawValue])/\(runs)\(describe(info))\n")
+      context.err.flush()
+      if mergers[side.rawValue] == nil {
+        mergers[side.rawValue] = RepeatMerger(first: profile, info: info)
+      } else {
+        do { try mergers[side.rawValue]?.append(profile, info: info) } catch { throw .failed("bench: \(error.description)") }
+      }
+      done.append(side)
+      if let status = failed(profile) {
+        failure = ("\(side.letter) run \(counts[side.rawValue]) failed (exit \(status))", status)
+        break
+      }
+    }
+    let orderText = done.map(\.letter).joined(separator: " ")
+    let profiles = mergers.enumerated().map { index, merger -> Profile? in
+      guard var p = merger?.finish() else { return nil }
+      let letter = index == 0 ? "A" : "B"
+      p.run.notes.append(
+        "bench side \(letter): interleaved ABBA order \(orderText); \(warmup) warmup run\(warmup == 1 ? "" : "s") per side not counted")
+      return p
+    }
+    return Outcome(profiles: profiles, failure: failure)
+  }
+
+  private static func describe(_ r: RunRepeat) -> String {
+    var parts: [String] = []
+    if let e = r.elapsedNanos { parts.append("elapsed \(DurationFormat.string(nanoseconds: e))") }
+    if let c = r.cpuNanos { parts.append("cpu \(DurationFormat.string(nanoseconds: c))") }
+    return parts.isEmpty ? "" : ": " + parts.joined(separator: "  ")
+  }
+}
+
+/// Which side of a bench a run belongs to.
+enum BenchSide: Int, Sendable {
+  case a = 0
+  case b = 1
+
+  var letter: String { self == .a ? "A" : "B" }
+}
