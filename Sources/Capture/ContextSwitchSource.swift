@@ -1,4 +1,3 @@
-import CPerfEvent
 import Glibc
 
 /// The off-CPU event source of `run --off-cpu`: per CPU, a software `context-switches` event
@@ -72,41 +71,4 @@ struct ContextSwitchSource {
 final class SharedRingEvent {
   let file: PerfEventFile
   init(file: consuming PerfEventFile) { self.file = file }
-}
-
-extension PerfEventFile {
-  /// The perf_event_attr of off-CPU capture: `context-switches` with period 1 and call chains,
-  /// PERF_RECORD_SWITCH records, inherited, enabled at exec, CLOCK_MONOTONIC timestamps.
-  ///
-  /// The sample is taken in the scheduler, so with `excludeKernel` the kernel drops it: off-CPU
-  /// stacks need kernel access (root, CAP_PERFMON or perf_event_paranoid ≤ 1).
-  public static func contextSwitchAttributes(excludeKernel: Bool, wakeupBytes: Int, userStackBytes: Int = 0) -> perf_event_attr {
-    var attr = perf_event_attr()
-    attr.type = UInt32(PERF_TYPE_SOFTWARE.rawValue)
-    attr.size = UInt32(MemoryLayout<perf_event_attr>.size)
-    attr.config = UInt64(PERF_COUNT_SW_CONTEXT_SWITCHES.rawValue)
-    attr.sample_period = 1
-    attr.sample_type = SampleType.cpuSampling.rawValue
-    attr.disabled = 1
-    attr.inherit = 1
-    attr.enable_on_exec = 1
-    attr.context_switch = 1
-    attr.sample_id_all = 1
-    attr.use_clockid = 1
-    attr.clockid = Int32(CLOCK_MONOTONIC)
-    attr.exclude_hv = 1
-    if excludeKernel {
-      attr.exclude_kernel = 1
-      attr.exclude_callchain_kernel = 1
-    }
-    if userStackBytes > 0 {
-      attr.sample_type |= SampleType([.regsUser, .stackUser]).rawValue
-      attr.sample_regs_user = CallGraph.x86UserRegisterMask
-      attr.sample_stack_user = UInt32(userStackBytes)
-      attr.exclude_callchain_user = 1
-    }
-    attr.watermark = 1
-    attr.wakeup_watermark = UInt32(max(1, wakeupBytes))
-    return attr
-  }
 }
