@@ -98,12 +98,19 @@ extension PerfEventFile {
     attr.exclude_hv = 1
     // MMAP2 records with build ids (Linux 5.12+) instead of device and inode numbers.
     attr.build_id = buildIDs ? 1 : 0
+    applyCommon(to: &attr, excludeKernel: excludeKernel, wakeupBytes: wakeupBytes, userStackBytes: userStackBytes)
+    return attr
+  }
+
+  /// What every sampling event shares: kernel frames or not, user-stack copies for DWARF
+  /// unwinding (registers and a stack copy replace the user part of the call chain), and a
+  /// wakeup once `wakeupBytes` are in the ring.
+  static func applyCommon(to attr: inout perf_event_attr, excludeKernel: Bool, wakeupBytes: Int, userStackBytes: Int) {
     if excludeKernel {
       attr.exclude_kernel = 1
       attr.exclude_callchain_kernel = 1
     }
     if userStackBytes > 0 {
-      // DWARF unwinding: registers and a stack copy replace the user part of the call chain.
       attr.sample_type |= SampleType([.regsUser, .stackUser]).rawValue
       attr.sample_regs_user = CallGraph.x86UserRegisterMask
       attr.sample_stack_user = UInt32(userStackBytes)
@@ -111,7 +118,6 @@ extension PerfEventFile {
     }
     attr.watermark = 1
     attr.wakeup_watermark = UInt32(max(1, wakeupBytes))
-    return attr
   }
 }
 
@@ -136,18 +142,7 @@ extension PerfEventFile {
     attr.use_clockid = 1
     attr.clockid = Int32(CLOCK_MONOTONIC)
     attr.exclude_hv = 1
-    if excludeKernel {
-      attr.exclude_kernel = 1
-      attr.exclude_callchain_kernel = 1
-    }
-    if userStackBytes > 0 {
-      attr.sample_type |= SampleType([.regsUser, .stackUser]).rawValue
-      attr.sample_regs_user = CallGraph.x86UserRegisterMask
-      attr.sample_stack_user = UInt32(userStackBytes)
-      attr.exclude_callchain_user = 1
-    }
-    attr.watermark = 1
-    attr.wakeup_watermark = UInt32(max(1, wakeupBytes))
+    applyCommon(to: &attr, excludeKernel: excludeKernel, wakeupBytes: wakeupBytes, userStackBytes: userStackBytes)
     return attr
   }
 }
