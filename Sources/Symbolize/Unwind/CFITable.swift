@@ -53,28 +53,19 @@ public struct CFITable {
 
   /// The unwind row in effect at link address `address`, or nil when no FDE covers it.
   public mutating func row(at address: UInt64) -> CFIRow? {
-    guard let (offset, debug) = fdeOffset(for: address) else { return nil }
-    guard let section = debug ? debugFrame : ehFrame, let cieOffset = section.fdeCIEOffset(at: offset) else {
-      return nil
-    }
-    let key = debug ? ~cieOffset : cieOffset
-    let cie: CFICIE
-    if let c = cies[key] {
-      cie = c
-    } else {
-      guard let c = section.cie(at: cieOffset) else { return nil }
-      cies[key] = c
-      cie = c
-    }
-    guard let fde = section.fde(at: offset, cie: cie), address >= fde.start, address - fde.start < fde.length else {
-      return nil
-    }
+    guard let (section, cie, fde) = entry(covering: address) else { return nil }
     return CFIInterpreter(section: section, cie: cie).row(fde: fde, target: address)
   }
 
   /// The address range `[start, end)` of the FDE covering `address`, or nil. FDEs describe
   /// every function's extent even in stripped binaries, so this groups unnamed addresses.
   public mutating func functionRange(containing address: UInt64) -> Range<UInt64>? {
+    guard let (_, _, fde) = entry(covering: address) else { return nil }
+    return fde.start..<(fde.start &+ fde.length)
+  }
+
+  /// The section, CIE (parsed once per CIE and cached) and FDE covering `address`.
+  private mutating func entry(covering address: UInt64) -> (CFISection, CFICIE, CFIFDE)? {
     guard let (offset, debug) = fdeOffset(for: address) else { return nil }
     guard let section = debug ? debugFrame : ehFrame, let cieOffset = section.fdeCIEOffset(at: offset) else {
       return nil
@@ -91,7 +82,7 @@ public struct CFITable {
     guard let fde = section.fde(at: offset, cie: cie), address >= fde.start, address - fde.start < fde.length else {
       return nil
     }
-    return fde.start..<(fde.start &+ fde.length)
+    return (section, cie, fde)
   }
 
   /// Start addresses of every function described (for frame-pointer prologue checks).
