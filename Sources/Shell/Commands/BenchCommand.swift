@@ -3,7 +3,6 @@ import ArgumentParser
 import Capture
 import ProfileModel
 import Render
-import Unwind
 
 /// `bench [-n RUNS] [--warmup N] [--name A] CMD_A -- [--name B] CMD_B`: runs A and B
 /// interleaved (A B B A …) into two sessions with repeats, then prints `compare`.
@@ -61,14 +60,7 @@ struct BenchCommand: ShellCommand {
     context.flush()
     context.symbolizer.prefetchKernelSymbols()
     let outcome = try Self.interleave(runs: runs, warmup: warmup, context: context) { side, _ throws(ShellError) in
-      var result: CaptureResult
-      do throws(CaptureError) {
-        result = try CPUSampler(unwinding: DWARFUnwinding()).run(requests[side.rawValue], companion: nil, sample: true) { _ in }
-      } catch {
-        throw .commandFailed(error.description, exitStatus: error.exitStatus ?? 1)
-      }
-      context.symbolizer.symbolize(&result.profile)
-      return result.profile
+      try context.captureSymbolized(requests[side.rawValue]).profile
     }
     var sessions: [Session] = []
     for (side, spec) in [(BenchSide.a, a), (BenchSide.b, b)] {

@@ -130,16 +130,7 @@ struct RunCommand: ShellCommand {
     let profile = try RepeatedRun.capture(times: repeats, context: context) { _ throws(ShellError) -> Profile in
       // A tracer's events belong to one run: each repetition gets its own (nil without --trace).
       let tracing = try TraceRun.prepare(patterns: trace, limit: traceMax, request: request)
-      var result: CaptureResult
-      do throws(CaptureError) {
-        result = try CPUSampler(unwinding: DWARFUnwinding()).run(request, companion: tracing?.tracer, sample: !noSample) { _ in }
-      } catch {
-        throw .commandFailed(error.description, exitStatus: error.exitStatus ?? 1)
-      }
-      let clock = ContinuousClock()
-      let symbolizeStart = clock.now
-      context.symbolizer.symbolize(&result.profile)
-      result.profile.run.notes.append(PostProcessing.note(drainNanos: result.finishNanos, symbolize: clock.now - symbolizeStart))
+      var result = try context.captureSymbolized(request, companion: tracing?.tracer, sample: !noSample)
       tracing?.attach(to: &result.profile, context: context)
       lostRecords += Int64(clamping: result.lostRecords)
       return result.profile
@@ -175,6 +166,26 @@ enum HeatmapAfterRun {
 extension HeatmapMode: ExpressibleByArgument {}
 
 /// The note `run` leaves in `info`: how long the session took to be ready after the target exited.
+extension ShellContext {
+  /// One capture of `request`, symbolized, with a note of how long the session took to be
+  /// ready after the target exited: what `run`, `run -n` and `bench` do for each run.
+  func captureSymbolized(
+    _ request: CaptureRequest, companion: (any CaptureCompanion)? = nil, sample: Bool = true
+  ) throws(ShellError) -> CaptureResult {
+    var result: CaptureResult
+    do throws(CaptureError) {
+      result = try CPUSampler(unwinding: DWARFUnwinding()).run(request, companion: companion, sample: sample) { _ in }
+    } catch {
+      throw .commandFailed(error.description, exitStatus: error.exitStatus ?? 1)
+    }
+    let clock = ContinuousClock()
+    let symbolizeStart = clock.now
+    symbolizer.symbolize(&result.profile)
+    result.profile.run.notes.append(PostProcessing.note(drainNanos: result.finishNanos, symbolize: clock.now - symbolizeStart))
+    return result
+  }
+}
+
 enum PostProcessing {
   static func note(drainNanos: Int64, symbolize: Duration) -> String {
     let (seconds, attoseconds) = symbolize.components
