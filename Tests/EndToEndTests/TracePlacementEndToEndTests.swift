@@ -46,7 +46,8 @@ final class TracePlacementEndToEndTests: TracedWorkloadTestCase {
         let mean = f.first(where: { $0.hasPrefix("cpu_mean_ns=") }).flatMap({ Double($0.dropFirst(12)) })
       else { continue }
       let avg = Double(row.cpuNanos) / Double(row.count)
-      let tolerance = mean < 1_000 ? 200 : 0.05 * mean
+      // ±5 % (±0.2 µs below 1 µs) plus the probe-cost correction's run-to-run spread.
+      let tolerance = (mean < 1_000 ? 200 : 0.05 * mean) + TraceGroundTruthSpread.nanos
       if abs(avg - mean) > tolerance { off.append("\(name) \(Int(avg)) ns vs \(Int(mean)) ns (±\(Int(tolerance)))") }
     }
     return off
@@ -55,4 +56,9 @@ final class TracePlacementEndToEndTests: TracedWorkloadTestCase {
   func testGCCBuildWithCFProtection() throws { try check(binary: "percall_cet") }
 
   func testClangBuildWithCFProtection() throws { try check(binary: "percall_cet_clang") }
+}
+
+/// Run-to-run spread of the per-call probe-cost correction (see TraceGroundTruthTests).
+enum TraceGroundTruthSpread {
+  static let nanos = 300.0
 }
