@@ -182,10 +182,16 @@ public enum HeatmapRenderer {
 
   /// A 24-bit foreground colour from red (rank 0, highest impact) through yellow to green.
   public static func gradient(rank: Int, of count: Int) -> String {
+    let c = gradientRGB(rank: rank, of: count)
+    return "\u{1B}[38;2;\(c.r);\(c.g);0m"
+  }
+
+  /// The colour of `gradient` as RGB (the SVG heatmap uses the same colours).
+  public static func gradientRGB(rank: Int, of count: Int) -> RGB {
     let t = count > 1 ? Double(rank) / Double(count - 1) : 0
     let r = t < 0.5 ? 255 : Int((1 - t) * 2 * 255)
     let g = t < 0.5 ? Int(t * 2 * 255) : 255
-    return "\u{1B}[38;2;\(r);\(g);0m"
+    return RGB(r, g, 0)
   }
 
   // MARK: Table

@@ -20,6 +20,7 @@ public enum BuiltinCommands {
       LeaksCommand.self,
       PeekCommand.self,
       TreeCommand.self,
+      FlameCommand.self,
       ListCommand.self,
       HeatmapCommand.self,
       CompareCommand.self,

@@ -9,7 +9,7 @@ import Render
 struct ExportCommand: ShellCommand {
   static let configuration = CommandConfiguration(
     commandName: "export",
-    abstract: "Write a session to a file: pprof (gzipped protobuf), folded stacks, or the heatmap as csv/json.",
+    abstract: "Write a session to a file: pprof (gzipped protobuf), folded stacks, the heatmap as csv/json, or an interactive svg flame graph.",
     discussion: """
       The whole session is written (view filters do not apply). A file is never left
       half-written: data goes to a temporary file that is renamed over FILE at the end,
@@ -21,12 +21,19 @@ struct ExportCommand: ShellCommand {
       CI pipelines; for a sampled session count is samples and avg/max/p95 are empty.
       Traced times are CPU time per call with the probe cost taken out; --clock wall and
       --raw choose the other views for pprof (its self/nanoseconds column), csv and json.
+      svg writes a self-contained interactive flame graph (hover, click to zoom, search;
+      focus/ignore/hide apply, see docs/flame-graphs.md); --sort weight orders siblings by
+      weight; --diff A B FILE colours B's shape by change from A; --heatmap draws the
+      heatmap's bar view instead.
 
       EXAMPLES:
         export pprof cpu.pb.gz
         export folded stacks.txt @prev
         export csv heatmap.csv
         export csv --clock wall wall.csv
+        export svg flame.svg
+        export svg --diff 1 2 diff.svg
+        export svg --heatmap heatmap.svg
       """)
   static var shell: CommandSpec {
     CommandSpec(
@@ -34,7 +41,7 @@ struct ExportCommand: ShellCommand {
       options: ["--clock": .choices(CallClock.allCases.map(\.rawValue))])
   }
 
-  @Argument(help: "pprof, folded, csv or json.")
+  @Argument(help: "pprof, folded, csv, json or svg.")
   var format: ExportFormat
 
   @Argument(help: "The file to write.")
@@ -49,7 +56,23 @@ struct ExportCommand: ShellCommand {
   @Flag(help: "Traced sessions: times without the probe cost taken out.")
   var raw = false
 
+  @Flag(help: "svg: a differential flame graph; the words after svg are A B FILE.")
+  var diff = false
+
+  @Flag(help: "svg: the heatmap's bar view instead of the flame graph.")
+  var heatmap = false
+
+  @Option(help: "svg: order siblings by name (default) or weight.")
+  var sort: FlameSort = .name
+
+  @Argument(help: "svg --diff: the file, after sessions A and B.")
+  var diffFile: String?
+
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
+    if format == .svg { return try exportSVG(in: context) }
+    if diff || heatmap || sort != .name || diffFile != nil {
+      throw .failed("export: --diff, --heatmap and --sort apply to svg")
+    }
     let s = try context.session(session)
     if format == .folded, clock != .cpu || raw {
       throw .failed("export: --clock and --raw apply to pprof, csv and json (folded stacks hold samples only)")
@@ -80,6 +103,8 @@ struct ExportCommand: ShellCommand {
         let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: s.profile, clock: clock, raw: raw) }
         let text = format == .csv ? HeatmapExport.csv(heatmap) : HeatmapExport.json(heatmap, facts: s.summaryFacts)
         try AtomicFile.write(text, to: file)
+      case .svg:
+        break  // written by exportSVG, before this switch
       }
     } catch let error as ShellError {
       throw error
@@ -110,4 +135,5 @@ extension ExportCommand {
 /// The formats `export` writes.
 enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
   case pprof, folded, csv, json
+  case svg
 }

@@ -78,6 +78,8 @@ final class RawTerminal {
       switch third {
       case UInt8(ascii: "A"): return .up
       case UInt8(ascii: "B"): return .down
+      case UInt8(ascii: "C"): return .right
+      case UInt8(ascii: "D"): return .left
       case UInt8(ascii: "5"): _ = readByte(timeout: 30); return .pageUp
       case UInt8(ascii: "6"): _ = readByte(timeout: 30); return .pageDown
       default: return .other
@@ -100,7 +102,7 @@ final class RawTerminal {
 
   /// A key press as the views understand it.
   enum Key: Equatable {
-    case up, down, pageUp, pageDown, enter, escape, backspace, interrupt, other
+    case up, down, left, right, pageUp, pageDown, enter, escape, backspace, interrupt, other
     case character(Character)
   }
 
