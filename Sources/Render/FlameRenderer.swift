@@ -49,6 +49,14 @@ public struct FlameCell: Sendable, Equatable {
   public var x1: Int
   /// Frames merged into this box (0 for a node's own box).
   public var mergedFrames: Int
+
+  /// A cell range.
+  public init(node: Int?, x0: Int, x1: Int, mergedFrames: Int) {
+    self.node = node
+    self.x0 = x0
+    self.x1 = x1
+    self.mergedFrames = mergedFrames
+  }
 }
 
 /// The terminal flame graph: an icicle (callers on top), one row per level, each frame as
@@ -57,6 +65,12 @@ public enum FlameRenderer {
   /// A value in the graph's unit: a duration for nanoseconds, else the number and the type.
   public static func value(_ v: Int64, _ type: ValueType) -> String {
     type.unit == "nanoseconds" ? DurationFormat.string(nanoseconds: v) : "\(v) \(type.type)"
+  }
+
+  /// The value of one cell: a duration, or a count with up to three significant digits.
+  static func cellText(_ v: Double, _ type: ValueType) -> String {
+    if type.unit == "nanoseconds" { return DurationFormat.string(nanoseconds: Int64(v.rounded())) }
+    return DurationFormat.significant(v, digits: 3) + " " + type.type
   }
 
   /// `part` of `total` as `12.3%`.
@@ -85,7 +99,7 @@ public enum FlameRenderer {
       first += " | zoomed: \(DisplayText.escapingControls(graph.name(zoom))) \(value(viewWidth, graph.valueType)) (\(percent(viewWidth, of: graph.total)))"
     }
     var lines = [first]
-    var second = "root at top, width ∝ cum, 1 cell ≈ \(value(viewWidth / Int64(max(1, options.width)), graph.valueType)), siblings by \(graph.sort.rawValue)"
+    var second = "root at top, width ∝ cum, 1 cell ≈ \(cellText(Double(viewWidth) / Double(max(1, options.width)), graph.valueType)), siblings by \(graph.sort.rawValue)"
     if hiddenFrames > 0 { second += " | \(hiddenFrames) thin frames not drawn (+N: N frames merged)" }
     if graph.depthHidden > 0 { second += " | \(graph.depthHidden) frames below the depth limit" }
     lines.append(second)
