@@ -120,7 +120,7 @@ public enum FlameRenderer {
   public static func diffLegend(_ diff: FlameDiff) -> String {
     let head = "differential: B's shape, red = more self time than A per run, blue = less"
     if diff.qualified {
-      return head + "; \(diff.colouredFrames) frames (\(diff.significantFunctions.count) functions) changed significantly "
+      return head + "; \(diff.colouredFrames) frame(s) (\(diff.significantFunctions.count) function(s)) changed significantly "
         + "(Mann–Whitney per function, \(diff.runsA) vs \(diff.runsB) runs); grey = not significant"
     }
     return head + "; single runs: colours are unqualified (run -n 5 on both sides to test significance)"

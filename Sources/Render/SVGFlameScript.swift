@@ -102,6 +102,8 @@ public enum SVGFlameScript {
       if (search) search.addEventListener("input", function () { find(search.value); });
       svg.perfshZoom = zoom;
       svg.perfshSearch = find;
+      // When the view became interactive, in ms since navigation started (for scripts/check-svg).
+      if (typeof performance !== "undefined") svg.setAttribute("data-ready", performance.now().toFixed(1));
     }
     """#
 }

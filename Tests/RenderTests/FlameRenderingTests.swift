@@ -71,6 +71,6 @@ final class FlameRenderingTests: XCTestCase {
     XCTAssertTrue(FlameRenderer.diffLegend(single).contains("single runs: colours are unqualified"))
     let runs = Array(repeating: ["main": Int64(1)], count: 3)
     let repeated = FlameDiff(a: g, b: g, runsA: 3, runsB: 3, repeatsA: runs, repeatsB: runs)
-    XCTAssertTrue(FlameRenderer.diffLegend(repeated).contains("0 frames (0 functions) changed significantly"), FlameRenderer.diffLegend(repeated))
+    XCTAssertTrue(FlameRenderer.diffLegend(repeated).contains("0 frame(s) (0 function(s)) changed significantly"), FlameRenderer.diffLegend(repeated))
   }
 }
