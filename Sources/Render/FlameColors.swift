@@ -31,7 +31,7 @@ public enum FlameColors {
     case .library: return RGB(220, 195, 70)
     case .kernel: return RGB(110, 160, 230)
     case .jit: return RGB(100, 195, 100)
-    case .unknown: return RGB(185, 185, 185)
+    case .unknown: return RGB(240, 165, 115)
     }
   }
 

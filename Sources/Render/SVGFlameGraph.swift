@@ -116,7 +116,7 @@ public enum SVGFlameGraph {
     } else if options.colorMode == .self {
       parts.append("colour: self share (pale none, red most)")
     } else {
-      parts.append("colour: user orange, library yellow, kernel blue, JIT green; grey boxes: merged thin frames")
+      parts.append("colour: user orange, library yellow, kernel blue, JIT green, no mapping light orange; grey boxes: merged thin frames")
     }
     return parts.joined(separator: " | ")
   }
