@@ -68,6 +68,15 @@ final class SVGFlameGraphTests: XCTestCase {
     XCTAssertEqual(nodeFrames.count, g.nodes.filter { $0.cum >= minimum }.count)
     XCTAssertGreaterThan(g.nodes.count, nodeFrames.count, "the profile should have frames thin enough to merge")
     XCTAssertGreaterThan(parsed.frames.filter { $0.attributes["data-k"] != nil }.count, 0)
+    // Read back, the frames' data are the graph's nodes (name, depth, start, cum, self).
+    let readBack = Set(nodeFrames.map { f in
+      ["data-n", "data-d", "data-x", "data-c", "data-s"].map { f.attributes[$0] ?? "?" }.joined(separator: " ")
+    })
+    let expected = Set(g.nodes.indices.filter { g.nodes[$0].cum >= minimum }.map { i in
+      let n = g.nodes[i]
+      return "\(g.name(i)) \(n.depth) \(n.start) \(n.cum) \(n.selfValue)"
+    })
+    XCTAssertEqual(readBack, expected)
     // Widths within a pixel of cum × scale, positions likewise.
     let scale = usable / Double(g.total)
     for f in parsed.frames {
