@@ -33,7 +33,9 @@ extension ExportCommand {
         described = "svg heatmap, session [\(s.id)] \(s.name)"
       } else {
         let report = try defaultReport()
-        let graphs = try FlameCommand.graphs(a: nil, b: s, pattern: nil, depth: nil, clock: nil, sort: sort, report: report, context: context)
+        // --clock wall draws the wall column of a session recorded with run --off-cpu.
+        let graphs = try FlameCommand.graphs(
+          a: nil, b: s, pattern: nil, depth: nil, clock: clock == .wall ? .wall : nil, sort: sort, report: report, context: context)
         text = SVGFlameGraph.render(graphs.b, options: SVGFlameOptions(title: "Flame graph: [\(s.id)] \(s.name)"))
         described = "svg, session [\(s.id)] \(s.name)"
       }

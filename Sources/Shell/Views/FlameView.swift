@@ -39,17 +39,31 @@ struct FlameView {
 
   enum Outcome { case stay, quit }
 
-  /// Nodes whose name matches the search: a regular expression, or plain text when it is not one.
-  var matches: Set<Int> {
-    guard !search.isEmpty else { return [] }
-    let matcher = try? NameMatcher(search, option: "search")
-    let needle = search.lowercased()
-    var result = Set<Int>()
-    for i in graph.nodes.indices {
-      let name = graph.name(i)
-      if matcher?.matches(name) ?? name.lowercased().contains(needle) { result.insert(i) }
+  /// Nodes whose name matches the search (kept up to date by `setSearch`).
+  var matches: Set<Int> = []
+
+  /// Changes the search and recomputes the matches: a regular expression, or plain text
+  /// (case-insensitive) when it is not one.
+  mutating func setSearch(_ text: String) {
+    search = text
+    guard !text.isEmpty else {
+      matches = []
+      return
     }
-    return result
+    let matcher = try? NameMatcher(text, option: "search")
+    let needle = text.lowercased()
+    var result = Set<Int>()
+    // One test per distinct frame name, not per node.
+    var verdict = [Bool?](repeating: nil, count: graph.frames.count)
+    for (i, node) in graph.nodes.enumerated() {
+      let f = Int(node.frame)
+      if verdict[f] == nil {
+        let name = graph.frames[f].name
+        verdict[f] = matcher?.matches(name) ?? name.lowercased().contains(needle)
+      }
+      if verdict[f] == true { result.insert(i) }
+    }
+    matches = result
   }
 
   /// Share of the total under matching frames, each sample counted once (nested matches are not added twice).
@@ -83,9 +97,9 @@ struct FlameView {
       case .enter: editingSearch = false
       case .escape:
         editingSearch = false
-        search = ""
-      case .backspace: if !search.isEmpty { search.removeLast() }
-      case .character(let c): search.append(c)
+        setSearch("")
+      case .backspace: if !search.isEmpty { setSearch(String(search.dropLast())) }
+      case .character(let c): setSearch(search + String(c))
       case .interrupt: return .quit
       default: break
       }
@@ -102,7 +116,7 @@ struct FlameView {
     case .character("q"), .escape, .interrupt: return .quit
     case .character("/"):
       editingSearch = true
-      search = ""
+      setSearch("")
     case .enter:
       if let s = selected, s != zooms.last { zooms.append(s) }
     case .backspace:
