@@ -62,9 +62,10 @@ public struct FlameCell: Sendable, Equatable {
 /// The terminal flame graph: an icicle (callers on top), one row per level, each frame as
 /// wide as its cum (to within one cell), names shortened in the middle to fit.
 public enum FlameRenderer {
-  /// A value in the graph's unit: a duration for nanoseconds, else the number and the type.
+  /// A value in the graph's unit: a duration for nanoseconds, else the number (thousands
+  /// grouped, as prose lines do) and the type.
   public static func value(_ v: Int64, _ type: ValueType) -> String {
-    type.unit == "nanoseconds" ? DurationFormat.string(nanoseconds: v) : "\(v) \(type.type)"
+    type.unit == "nanoseconds" ? DurationFormat.string(nanoseconds: v) : "\(CountFormat.grouped(v)) \(type.type)"
   }
 
   /// The value of one cell: a duration, or a count with up to three significant digits.

@@ -59,7 +59,8 @@ public enum SVGFlameGraph {
       <rect x="0" y="0" width="\(w)" height="\(Int(height))" fill="#fbfbf4"/>
       <text id="pf-title" x="\(pad)" y="22">\(xml(options.title))</text>
       <text x="\(pad)" y="40">\(xml(subtitle(graph, layout: layout, options: options)))</text>
-      <text id="pf-reset" class="hidden" x="\(pad)" y="58">Reset zoom</text>
+      <text x="\(pad)" y="58">\(xml(colourKey(options)))</text>
+      <text id="pf-reset" class="hidden" x="\(pad)" y="76">Reset zoom</text>
       <foreignObject x="\(Double(w) - 330)" y="44" width="320" height="24"><input xmlns="http://www.w3.org/1999/xhtml" id="pf-search" type="search" placeholder="search (regular expression)"/></foreignObject>
       <text id="pf-matched" x="\(Double(w) - 330)" y="80"> </text>
       <text id="pf-details" x="\(pad)" y="\(Int(height) - 10)"> </text>
@@ -106,19 +107,19 @@ public enum SVGFlameGraph {
     out.write("\nperfshFlame(document.currentScript ? document.currentScript.ownerSVGElement || document.documentElement : document.documentElement);\n]]></script>\n</svg>\n")
   }
 
-  /// What the picture shows: total, sort, what was merged or cut, and the colour key.
+  /// What the picture shows: total, sort, and what was merged or cut.
   static func subtitle(_ graph: FlameGraph, layout: FlameLayout, options: SVGFlameOptions) -> String {
     var parts = ["total \(FlameRenderer.value(graph.total, graph.valueType))", "siblings by \(graph.sort.rawValue)"]
-    if layout.hiddenFrames > 0 { parts.append("\(layout.hiddenFrames) frames under \(fmt(options.minimumPixels))px not drawn") }
-    if graph.depthHidden > 0 { parts.append("\(graph.depthHidden) frames below the depth limit") }
-    if let diff = options.diff {
-      parts.append(FlameRenderer.diffLegend(diff))
-    } else if options.colorMode == .self {
-      parts.append("colour: self share (pale none, red most)")
-    } else {
-      parts.append("colour: user orange, library yellow, kernel blue, JIT green, no mapping light orange; grey boxes: merged thin frames")
-    }
+    if layout.hiddenFrames > 0 { parts.append("\(CountFormat.grouped(layout.hiddenFrames)) frames under \(fmt(options.minimumPixels))px not drawn") }
+    if graph.depthHidden > 0 { parts.append("\(CountFormat.grouped(graph.depthHidden)) frames below the depth limit") }
     return parts.joined(separator: " | ")
+  }
+
+  /// What the colours mean.
+  static func colourKey(_ options: SVGFlameOptions) -> String {
+    if let diff = options.diff { return FlameRenderer.diffLegend(diff) }
+    if options.colorMode == .self { return "colour: self share (pale none, red most); grey: merged thin frames" }
+    return "colour: user orange, library yellow, kernel blue, JIT green, no mapping light orange; grey: merged thin frames"
   }
 
   /// One frame: group with data attributes, tooltip, rectangle and a label fitted to the width.
@@ -134,12 +135,12 @@ public enum SVGFlameGraph {
     out.write("<text x=\"\(fmt(rect.x + 3))\" y=\"\(fmt(rect.y + 12))\">\(xml(label))</text></g>\n")
   }
 
-  /// The label that fits `pixels` at the script's character width (6.6 px), cut with `..`.
+  /// The label that fits `pixels` at the script's character width (6.6 px), shortened in the
+  /// middle as the terminal does (`NameFit`); none below three characters.
   static func fitLabel(_ name: String, pixels: Double) -> String {
     let n = Int(((pixels - 6) / 6.6).rounded(.down))
     if n < 3 { return "" }
-    let chars = Array(name)
-    return chars.count <= n ? name : String(chars.prefix(n - 2)) + ".."
+    return NameFit.fit(name, width: n)
   }
 
   /// Two decimals, trailing zeros dropped.

@@ -42,11 +42,17 @@ public enum SVGFlameScript {
           tip: g.querySelector("title") ? g.querySelector("title").textContent : ""
         };
       });
+      // Shortened in the middle, keeping the last component (after "::", "." or "/"), as the
+      // renderer's NameFit does for the first drawing.
       function label(item, w) {
         var n = Math.floor((w - 6) / charWidth);
         if (n < 3) return "";
         var s = item.name;
-        return s.length <= n ? s : s.slice(0, n - 2) + "..";
+        if (s.length <= n) return s;
+        var cut = Math.max(s.lastIndexOf("::"), s.lastIndexOf("."), s.lastIndexOf("/"));
+        var tail = cut > 0 ? s.slice(cut) : s;
+        if (tail.length + 2 <= n) return s.slice(0, n - tail.length - 1) + "\u2026" + tail;
+        return "\u2026" + s.slice(s.length - (n - 1));
       }
       function place(item, x, w) {
         item.rect.setAttribute("x", x.toFixed(2));
