@@ -124,7 +124,7 @@ public enum FlameRenderer {
       return head + "; \(diff.colouredFrames) frame(s) (\(diff.significantFunctions.count) function(s)) changed significantly "
         + "(Mann–Whitney per function, \(diff.runsA) vs \(diff.runsB) runs); grey = not significant"
     }
-    return head + "; single runs: colours are unqualified (run -n 5 on both sides to test significance)"
+    return head + ", grey = unchanged; single runs: colours are unqualified (run -n 5 on both sides to test significance)"
   }
 
   static func base(_ m: FrameModule) -> RGB { FlameColors.base(m) }

@@ -65,6 +65,16 @@ final class FlameRenderingTests: XCTestCase {
     XCTAssertEqual(header.removeFirst(), "t | total 110 samples | zoomed: line2000 101 samples (91.8%)")
   }
 
+  func testGoldenDifferentialColours() throws {
+    // B: main self doubled against A's fixture; the change is the only colour besides white.
+    let a = try FlameGraph(profile: ProfileFixtures.cpu())
+    var b = ProfileFixtures.cpu()
+    b.samples.append(stack: b.samples.stacks[4], values: [1, 10_000_000])
+    let gb = try FlameGraph(profile: b)
+    let diff = FlameDiff(a: a, b: gb, runsA: 1, runsB: 1)
+    assertSnapshot(render(gb, FlameTextOptions(width: 80, color: true, diff: diff), title: "flame --diff"), named: "flame-diff-80-color")
+  }
+
   func testDifferentialLegendSaysWhetherColoursAreQualified() throws {
     let g = try FlameGraph(profile: ProfileFixtures.cpu())
     let single = FlameDiff(a: g, b: g, runsA: 1, runsB: 1)

@@ -19,7 +19,8 @@ struct FlameView {
     let terminal = try RawTerminal()
     defer { terminal.restore() }
     var view = FlameView(graph: graph, title: title, options: options)
-    view.selected = graph.nodes.isEmpty ? nil : 0
+    // Start on the widest root (with several threads or processes, the first may be thin).
+    view.selected = graph.children(of: -1).max { graph.nodes[$0].cum < graph.nodes[$1].cum }
     var size = terminal.size()
     terminal.write(view.frame(columns: size.columns, rows: size.rows))
     while true {
