@@ -17,8 +17,8 @@ public enum FetchError: Error, Equatable, Sendable, CustomStringConvertible {
   case connect(address: String, errno: Int32)
   /// No connection within `seconds`.
   case connectTimeout(address: String, seconds: Int)
-  /// No byte arrived for `seconds` (after `received` bytes of the response).
-  case readTimeout(seconds: Int, received: Int)
+  /// No byte arrived for `millis` milliseconds (after `received` bytes of the response).
+  case readTimeout(millis: Int, received: Int)
   /// A socket call other than connect failed.
   case io(operation: String, errno: Int32)
   /// The bytes are not an HTTP/1.x response.
@@ -51,10 +51,11 @@ public enum FetchError: Error, Equatable, Sendable, CustomStringConvertible {
       if code == ECONNREFUSED { return "connection refused by \(address) (is the server running and listening there?)" }
       return "cannot connect to \(address): \(socketErrorText(code))"
     case .connectTimeout(let address, let seconds): return "no connection to \(address) within \(seconds)s"
-    case .readTimeout(let seconds, let received):
+    case .readTimeout(let millis, let received):
+      let wait = millis % 1000 == 0 ? "\(millis / 1000)s" : "\(millis)ms"
       return received == 0
-        ? "no response within \(seconds)s (use --timeout to wait longer)"
-        : "the server stopped sending for \(seconds)s after \(received) bytes (use --timeout to wait longer)"
+        ? "no response within \(wait) (use --timeout to wait longer)"
+        : "the server stopped sending for \(wait) after \(received) bytes (use --timeout to wait longer)"
     case .io(let operation, let code): return "\(operation) failed: \(socketErrorText(code))"
     case .malformedResponse(let reason): return "not an HTTP/1.x response: \(reason)"
     case .truncatedResponse(let reason): return "truncated response: \(reason)"

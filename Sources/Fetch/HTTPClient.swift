@@ -77,7 +77,7 @@ public struct HTTPClient: Sendable {
       case .timedOut:
         idleMillis += max(slice, 1)
         if idleMillis >= readTimeoutMillis {
-          throw .readTimeout(seconds: Int((readTimeoutMillis + 999) / 1000), received: parser.received)
+          throw .readTimeout(millis: Int(readTimeoutMillis), received: parser.received)
         }
         if parser.received == 0 && idleMillis / 1000 > reported {
           reported = Int(idleMillis / 1000)

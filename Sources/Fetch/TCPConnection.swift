@@ -89,7 +89,7 @@ public struct TCPConnection: ~Copyable {
       guard code == EAGAIN || code == EWOULDBLOCK else { throw .io(operation: "send", errno: code) }
       var pfd = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
       if Self.pollRetrying(&pfd, timeoutMillis: timeoutMillis) == 0 {
-        throw .readTimeout(seconds: Int(timeoutMillis / 1000), received: 0)
+        throw .readTimeout(millis: Int(timeoutMillis), received: 0)
       }
     }
   }
