@@ -40,6 +40,12 @@ public enum FetchError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The caller stopped waiting (e.g. the run ended before the port accepted).
   case cancelled
 
+  /// True when nothing listened at the address (ECONNREFUSED): worth retrying while a server starts.
+  public var isConnectionRefused: Bool {
+    if case .connect(_, let code) = self { return code == ECONNREFUSED }
+    return false
+  }
+
   /// A lower-case message naming what is wrong.
   public var description: String {
     switch self {

@@ -170,3 +170,38 @@ final class PprofEndpointTests: XCTestCase {
     XCTAssertTrue(server.requests[0].contains("\r\nHost: 127.0.0.1:\(server.port)\r\n"))
   }
 }
+
+/// `run --pprof-endpoint`: perfsh's samples and Go's own CPU profile of the same run.
+final class RunPprofEndpointTests: XCTestCase {
+  func testRunFetchesGosProfileIntoASecondSession() throws {
+    if GoToolchain.goPath == nil { throw XCTSkip("go is not installed (scripts/test installs golang-go)") }
+    let binary = try GoPprofServer.binary()
+    let port = GoPprofServer.freePort()
+    let shell = CapturedShell()
+    let url = "http://127.0.0.1:\(port)/debug/pprof/profile?seconds=1"
+    // The program listens on PORT and lives 3 s; the fetch retries until the port accepts.
+    let outcome = shell.runScript("run --name go --pprof-endpoint '\(url)' '\(binary)' \(port) 3; compare 1 2")
+    XCTAssertEqual(outcome.exitStatus, 0, shell.stderr)
+    let sessions = shell.context.sessions.sessions
+    XCTAssertEqual(sessions.map(\.name), ["go", "go (go pprof)"])
+    let go = sessions[1].profile
+    XCTAssertEqual(go.sampleTypes.map(\.description), ["samples/count", "cpu/nanoseconds"])
+    XCTAssertEqual(go.period, 10_000_000, "Go's 100 Hz SIGPROF profile")
+    XCTAssertTrue(go.functions.contains { go.strings[$0.name] == "main.burn" }, "main.burn in Go's profile")
+    XCTAssertTrue(shell.stdout.contains("[2] go (go pprof)  cpu "), shell.stdout)
+    XCTAssertTrue(shell.stdout.contains("=== perfsh Compare: A = [1] go | B = [2] go (go pprof) ==="), shell.stdout)
+    XCTAssertTrue(sessions[1].source.description.hasPrefix("\(url) (gzipped pprof, fetched during the run)"))
+  }
+
+  func testRunEndingBeforeThePortOpensWarnsAndKeepsTheRun() throws {
+    let port = GoPprofServer.freePort()
+    let shell = CapturedShell()
+    let outcome = shell.runScript("run --pprof-endpoint http://127.0.0.1:\(port) /bin/true")
+    XCTAssertEqual(outcome.exitStatus, 0, shell.stderr)
+    XCTAssertEqual(shell.context.sessions.sessions.map(\.name), ["true"])
+    XCTAssertEqual(
+      shell.stderr,
+      "perfsh: --pprof-endpoint: nothing accepted a connection at 127.0.0.1:\(port) during the run (http://127.0.0.1:\(port)/debug/pprof/profile?seconds=5)\n")
+    XCTAssertEqual(shell.runScript("run -n 2 --pprof-endpoint http://127.0.0.1:\(port) /bin/true").exitStatus, 1)
+  }
+}

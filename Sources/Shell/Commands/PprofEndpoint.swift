@@ -1,3 +1,8 @@
+#if canImport(Glibc)
+  import Glibc
+#elseif canImport(Musl)
+  import Musl
+#endif
 import Fetch
 import Formats
 import ProfileModel
@@ -49,23 +54,27 @@ enum PprofEndpoint {
   }
 
   /// GETs `url` and decodes the body as pprof. `progress` gets one line when the server will take
-  /// a while (a timed profile); `connected` is called once the connection is made.
+  /// a while (a timed profile). While `retryRefused()` says yes, a refused connection is tried
+  /// again every 50 ms (a server that is still starting).
   static func fetch(
     _ url: HTTPURL, timeout: Duration?, connectTimeoutMillis: Int32 = 5_000,
-    connected: () -> Void = {}, progress: (String) -> Void
+    retryRefused: () -> Bool = { false }, progress: (String) -> Void
   ) throws(ShellError) -> FetchedProfile {
     var client = HTTPClient(readTimeoutMillis: readTimeoutMillis(url, override: timeout))
     client.connectTimeoutMillis = connectTimeoutMillis
     let seconds = collectionSeconds(url)
-    let response: HTTPResponse
-    do {
-      response = try client.get(url, connected: {
-        connected()
-        if seconds > 0 { progress("collecting a \(seconds)s profile from \(url.authority) (the server answers when it is done)") }
-      })
-    } catch {
-      throw .failed("\(url): \(error.description)")
+    var response: HTTPResponse?
+    while response == nil {
+      do {
+        response = try client.get(url, connected: {
+          if seconds > 0 { progress("collecting a \(seconds)s profile from \(url.authority) (the server answers when it is done)") }
+        })
+      } catch {
+        guard error.isConnectionRefused, retryRefused() else { throw .failed("\(url): \(error.description)") }
+        usleep(50_000)
+      }
     }
+    guard let response else { throw .failed("\(url): no response") }
     let body = response.body
     let kind = response.header("Content-Type").map { $0.split(separator: ";").first.map(String.init) ?? $0 } ?? ""
     let loaded: (profile: Profile, format: ProfileFormat)
