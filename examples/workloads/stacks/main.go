@@ -11,13 +11,20 @@
 //	mergeInto      = stacks × 10   (9 distinct imports + the stack itself)
 //	deepMerge      = one call per map node merged (178,000 for the default 2,000 stacks; fixed data)
 //
-// Usage: stacks [-dir DIR] [-stacks N] [-workers W]
+// With -rounds R the stacks are described R times (the catalog is still read once: parseFile =
+// catalog + R × stacks, the others × R). -pprof ADDR serves net/http/pprof while it runs, like
+// atmos's --profiler-enabled server mode.
+//
+// Usage: stacks [-dir DIR] [-stacks N] [-workers W] [-rounds R] [-pprof 127.0.0.1:6060]
 package main
 
 import (
 	"crypto/sha256"
 	"flag"
 	"fmt"
+	"net"
+	"net/http"
+	_ "net/http/pprof"
 	"os"
 	"path/filepath"
 	"sort"
@@ -213,7 +220,7 @@ func describeStack(name string, merged config) [32]byte {
 }
 
 //go:noinline
-func processStack(catalog map[string]file, name string) [32]byte {
+func processStack(catalog map[string]file, root, name string) [32]byte {
 	nProcess.Add(1)
 	stack := parseFile(name)
 	merged := config{}
@@ -221,7 +228,7 @@ func processStack(catalog map[string]file, name string) [32]byte {
 		mergeInto(merged, catalog[imp].content)
 	}
 	mergeInto(merged, stack.content)
-	return describeStack(name, merged)
+	return describeStack(strings.TrimPrefix(name, root+"/"), merged)
 }
 
 func fail(err error) {
@@ -233,7 +240,17 @@ func main() {
 	dir := flag.String("dir", filepath.Join(os.TempDir(), "perfsh-stacks"), "where the generated tree lives")
 	count := flag.Int("stacks", orgs*tenants*stages*len(regions), "how many stack files")
 	workers := flag.Int("workers", 4, "goroutines describing stacks")
+	rounds := flag.Int("rounds", 1, "how many times to describe every stack")
+	pprofAddr := flag.String("pprof", "", "serve net/http/pprof on this address while running")
 	flag.Parse()
+	if *pprofAddr != "" {
+		ln, err := net.Listen("tcp", *pprofAddr)
+		if err != nil {
+			fail(err)
+		}
+		fmt.Fprintf(os.Stderr, "stacks: pprof on http://%s/debug/pprof/\n", ln.Addr())
+		go http.Serve(ln, nil)
+	}
 	root := filepath.Join(*dir, fmt.Sprintf("n%d", *count))
 	if _, err := os.Stat(filepath.Join(root, ".complete")); err != nil {
 		generateTree(root, *count)
@@ -263,26 +280,28 @@ func main() {
 	}
 
 	// The stacks, over a pool of goroutines; digests combined in stack order.
-	digests := make([][32]byte, len(stacks))
-	jobs := make(chan int)
-	var wg sync.WaitGroup
-	for w := 0; w < *workers; w++ {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range jobs {
-				digests[i] = processStack(catalog, stacks[i])
-			}
-		}()
-	}
-	for i := range stacks {
-		jobs <- i
-	}
-	close(jobs)
-	wg.Wait()
 	total := sha256.New()
-	for _, d := range digests {
-		total.Write(d[:])
+	for round := 0; round < *rounds; round++ {
+		digests := make([][32]byte, len(stacks))
+		jobs := make(chan int)
+		var wg sync.WaitGroup
+		for w := 0; w < *workers; w++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				for i := range jobs {
+					digests[i] = processStack(catalog, root, stacks[i])
+				}
+			}()
+		}
+		for i := range stacks {
+			jobs <- i
+		}
+		close(jobs)
+		wg.Wait()
+		for _, d := range digests {
+			total.Write(d[:])
+		}
 	}
 
 	fmt.Printf("stacks: %d stacks, %d catalog files, digest %x\n", len(stacks), len(catalog), total.Sum(nil)[:8])
