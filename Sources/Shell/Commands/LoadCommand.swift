@@ -27,7 +27,7 @@ struct LoadCommand: ShellCommand {
         load http://127.0.0.1:6060/debug/pprof/profile?seconds=5
         load http://127.0.0.1:6060/debug/pprof/heap --save heap.pb.gz
       """)
-  static var shell: CommandSpec { CommandSpec(group: .sessions, arguments: [.file]) }
+  static var shell: CommandSpec { CommandSpec(group: .sessions, arguments: [.file], options: ["--save": .file]) }
 
   @Argument(help: "The profile file, or an http:// URL serving pprof.")
   var file: String
