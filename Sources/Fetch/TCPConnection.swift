@@ -77,8 +77,9 @@ public struct TCPConnection: ~Copyable {
   public func send(_ bytes: [UInt8], timeoutMillis: Int32) throws(FetchError) {
     var offset = 0
     while offset < bytes.count {
-      let n = bytes.withUnsafeBytes { raw in
-        Glibc.send(descriptor, raw.baseAddress! + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
+      let n = bytes.withUnsafeBytes { raw -> Int in
+        guard let base = raw.baseAddress else { return 0 }
+        return Glibc.send(descriptor, base + offset, raw.count - offset, Int32(MSG_NOSIGNAL))
       }
       if n >= 0 {
         offset += n

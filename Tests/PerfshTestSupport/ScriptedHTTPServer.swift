@@ -68,8 +68,6 @@ public final class ScriptedHTTPServer: @unchecked Sendable {
     close(listener)
   }
 
-  deinit {}
-
   private func serve() {
     var index = 0
     while true {
