@@ -106,7 +106,7 @@ let package = Package(
     .testTarget(name: "FetchTests", dependencies: ["Fetch", "PerfshTestSupport"]),
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "PerfshTestSupport"]),
     .testTarget(name: "RenderTests", dependencies: ["Render", "PerfshTestSupport"], exclude: ["Snapshots"]),
-    .testTarget(name: "ShellTests", dependencies: ["Shell", "PerfshTestSupport"]),
+    .testTarget(name: "ShellTests", dependencies: ["Shell", "PerfshTestSupport"], exclude: ["Snapshots"]),
     .testTarget(name: "UnwindTests", dependencies: ["Unwind", "Capture", "Symbolize", "Shell", "PerfshTestSupport"]),
     .testTarget(name: "EndToEndTests", dependencies: ["perfsh", "PerfshTestSupport"]),
     .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "PerfshTestSupport"]),

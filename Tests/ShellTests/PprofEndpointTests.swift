@@ -62,13 +62,18 @@ final class PprofEndpointTests: XCTestCase {
     XCTAssertTrue(Gzip.isGzip(Array(try Data(contentsOf: dir.appendingPathComponent("1.pb.gz")))))
   }
 
+  /// Every error line `failure` returned, ports replaced by `PORT`, for the golden file.
+  private var messages: [String] = []
+
   /// Loads `url` in a fresh shell and returns the error line; checks that no session was made.
   private func failure(_ command: String, file: StaticString = #filePath, line: UInt = #line) -> String {
     let shell = CapturedShell()
     let outcome = shell.runScript(command)
     XCTAssertEqual(outcome.exitStatus, 1, file: file, line: line)
     XCTAssertTrue(shell.context.sessions.sessions.isEmpty, "no session on failure", file: file, line: line)
-    return shell.stderr.split(separator: "\n").last.map(String.init) ?? ""
+    let message = shell.stderr.split(separator: "\n").last.map(String.init) ?? ""
+    messages.append(message.replacing(/127\.0\.0\.1:[0-9]+/, with: "127.0.0.1:PORT"))
+    return message
   }
 
   private static let pprofBytes: [UInt8] = (try? PprofEncoder.encode(ProfileFixtures.cpu())) ?? []
@@ -137,6 +142,13 @@ final class PprofEndpointTests: XCTestCase {
       failure("load https://127.0.0.1/debug/pprof/heap"),
       "test.perfsh:1: https://127.0.0.1/debug/pprof/heap: https is not supported (perfsh speaks plain HTTP/1.1); fetch it with curl -o FILE and load the file")
     XCTAssertEqual(failure("load cpu.pb.gz --timeout 1s"), "test.perfsh:1: load: --timeout and --save are for http:// URLs")
+    assertSnapshot(messages.joined(separator: "\n") + "\n", named: "load-url-errors")
+  }
+
+  func testHelpLoadGolden() {
+    let shell = CapturedShell()
+    XCTAssertEqual(shell.runScript("help load").exitStatus, 0, shell.stderr)
+    assertSnapshot(shell.stdout, named: "help-load")
   }
 
   func testChunkedBodyAfterRedirectsLoads() throws {

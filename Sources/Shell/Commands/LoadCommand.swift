@@ -15,11 +15,12 @@ struct LoadCommand: ShellCommand {
       folded stacks (`main;parse;scan 42` per line). A file that is neither, or is
       truncated or corrupt, is an error and no session is created.
 
-      An http:// URL is fetched (HTTP/1.1, redirects followed on the same host) and must
-      give pprof: Go's net/http/pprof endpoints profile?seconds=N, heap, allocs, goroutine,
-      block, mutex and threadcreate. Their sample types stay (top --sample-index
-      inuse_space, alloc_objects, contentions, delay…). A timed profile waits N seconds plus
-      10 before giving up (--timeout changes that). https is not supported: fetch with curl.
+      An http:// URL is fetched (HTTP/1.1, redirects followed on the same host)
+      and must give pprof: Go's net/http/pprof endpoints profile?seconds=N, heap,
+      allocs, goroutine, block, mutex and threadcreate. Their sample types stay
+      (top --sample-index inuse_space, alloc_objects, contentions, delay…).
+      A timed profile waits N seconds plus 10 before giving up (--timeout changes
+      that). https is not supported: fetch with curl and load the file.
 
       EXAMPLES:
         load cpu.pb.gz

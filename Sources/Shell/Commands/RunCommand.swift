@@ -30,8 +30,8 @@ struct RunCommand: ShellCommand {
         run --trace '^inner$' --trace 'libc.so.6:^malloc$' ./app
         run --alloc ./app            (then: top --sample-index inuse_space; leaks)
         run --off-cpu ./app          (then: summary; top --sample-index wall)
-        run --pprof-endpoint http://127.0.0.1:6060/debug/pprof/profile?seconds=5 ./server
-                                     (Go's own CPU profile as a second session: compare 1 2)
+        run --pprof-endpoint http://127.0.0.1:6060 ./server
+                                     (Go's own 5s CPU profile as session 2: compare 1 2)
       """)
   static var shell: CommandSpec {
     CommandSpec(group: .capture, arguments: [.file, .file],
