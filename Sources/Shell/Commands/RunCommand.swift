@@ -31,7 +31,7 @@ struct RunCommand: ShellCommand {
         run --alloc ./app            (then: top --sample-index inuse_space; leaks)
         run --off-cpu ./app          (then: summary; top --sample-index wall)
         run --pprof-endpoint http://127.0.0.1:6060 ./server
-                                     (Go's own 5s CPU profile as session 2: compare 1 2)
+                                     (then: compare 1 2, Go's own view)
       """)
   static var shell: CommandSpec {
     CommandSpec(group: .capture, arguments: [.file, .file],
