@@ -37,7 +37,7 @@ public enum FetchError: Error, Equatable, Sendable, CustomStringConvertible {
   case redirectElsewhere(location: String)
   /// A 3xx response without a usable Location header.
   case redirectWithoutLocation(code: Int)
-  /// The caller stopped waiting (e.g. the run ended before the port accepted).
+  /// The caller stopped waiting (Ctrl-C).
   case cancelled
 
   /// True when nothing listened at the address (ECONNREFUSED): worth retrying while a server starts.
@@ -74,7 +74,7 @@ public enum FetchError: Error, Equatable, Sendable, CustomStringConvertible {
     case .redirectElsewhere(let location):
       return "redirected to \(location), another host; perfsh follows redirects on the same host only (load that URL directly)"
     case .redirectWithoutLocation(let code): return "HTTP \(code) redirect without a Location header"
-    case .cancelled: return "stopped waiting"
+    case .cancelled: return "interrupted; nothing was loaded"
     }
   }
 }

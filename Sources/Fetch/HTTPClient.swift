@@ -27,9 +27,10 @@ public struct HTTPClient: Sendable {
   /// GETs `url`, following up to `redirectLimit` redirects on the same host, and returns the
   /// 2xx response. Any other status is `.httpStatus` with the body's first line.
   /// `waiting(seconds)` is called about once a second while no byte of a response has arrived
-  /// (for a progress line); `connected` once the first connection is made.
+  /// (for a progress line); `connected` once the first connection is made. When `cancelled()`
+  /// turns true (checked at least once a second while waiting) the fetch ends with `.cancelled`.
   public func get(
-    _ url: HTTPURL, connected: () -> Void = {}, waiting: (Int) -> Void = { _ in }
+    _ url: HTTPURL, connected: () -> Void = {}, waiting: (Int) -> Void = { _ in }, cancelled: () -> Bool = { false }
   ) throws(FetchError) -> HTTPResponse {
     var current = url
     var redirects = 0
@@ -38,7 +39,7 @@ public struct HTTPClient: Sendable {
       let connection = try TCPConnection(host: current.host, port: current.port, timeoutMillis: connectTimeoutMillis)
       if first { connected() }
       first = false
-      let response = try exchange(connection, url: current, waiting: waiting)
+      let response = try exchange(connection, url: current, waiting: waiting, cancelled: cancelled)
       switch response.status {
       case 200..<300:
         return response
@@ -56,7 +57,9 @@ public struct HTTPClient: Sendable {
   }
 
   /// Sends the request on `connection` and reads the whole response.
-  func exchange(_ connection: borrowing TCPConnection, url: HTTPURL, waiting: (Int) -> Void) throws(FetchError) -> HTTPResponse {
+  func exchange(
+    _ connection: borrowing TCPConnection, url: HTTPURL, waiting: (Int) -> Void, cancelled: () -> Bool
+  ) throws(FetchError) -> HTTPResponse {
     let request = "GET \(url.target) HTTP/1.1\r\nHost: \(url.authority)\r\nUser-Agent: perfsh\r\nAccept: */*\r\n"
       + "Connection: close\r\n\r\n"
     try connection.send(Array(request.utf8), timeoutMillis: readTimeoutMillis)
@@ -66,6 +69,7 @@ public struct HTTPClient: Sendable {
     var idleMillis: Int32 = 0
     var reported = 0
     while !parser.isComplete {
+      if cancelled() { throw .cancelled }
       // Waits in slices of at most a second, so a progress line can tick while a timed profile runs.
       let slice = min(1000, readTimeoutMillis - idleMillis)
       switch try connection.receive(into: buffer, timeoutMillis: max(slice, 1)) {

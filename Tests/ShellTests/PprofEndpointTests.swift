@@ -145,6 +145,24 @@ final class PprofEndpointTests: XCTestCase {
     assertSnapshot(messages.joined(separator: "\n") + "\n", named: "load-url-errors")
   }
 
+  func testCtrlCEndsAFetchWithoutASession() throws {
+    let slow = try ScriptedHTTPServer([[.pause(2500), .text("HTTP/1.1 200 OK\r\n\r\n")]])
+    // SIGINT only once the request is in: the load's handler is installed by then (it is
+    // installed before connecting), so the signal cannot reach the test process's default action.
+    let interrupter = Thread {
+      while slow.requests.isEmpty { usleep(10_000) }
+      usleep(100_000)
+      kill(getpid(), SIGINT)
+    }
+    interrupter.start()
+    let clock = ContinuousClock()
+    let start = clock.now
+    XCTAssertEqual(
+      failure("load \(slow.url()) --timeout 10s"), "test.perfsh:1: \(slow.url()): interrupted; nothing was loaded")
+    XCTAssertLessThan(clock.now - start, .seconds(2), "stopped within a second of Ctrl-C, not at the server's answer")
+    slow.stop()
+  }
+
   func testHelpLoadGolden() {
     let shell = CapturedShell()
     XCTAssertEqual(shell.runScript("help load").exitStatus, 0, shell.stderr)

@@ -67,7 +67,9 @@ extension LoadCommand {
     let url = try PprofEndpoint.parse(file)
     let limit = try timeout.map { text throws(ShellError) in try DurationText.parse(text, option: "--timeout") }
     context.flush()
-    let fetched = try PprofEndpoint.fetch(url, timeout: limit) { line in context.warn(line) }
+    let fetched = try InterruptWatch.during { (interrupted) throws(ShellError) in
+      try PprofEndpoint.fetch(url, timeout: limit, cancelled: interrupted) { line in context.warn(line) }
+    }
     if let save {
       do {
         try AtomicFile.write(fetched.bytes, to: save)

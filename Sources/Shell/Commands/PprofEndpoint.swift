@@ -55,10 +55,10 @@ enum PprofEndpoint {
 
   /// GETs `url` and decodes the body as pprof. `progress` gets one line when the server will take
   /// a while (a timed profile). While `retryRefused()` says yes, a refused connection is tried
-  /// again every 50 ms (a server that is still starting).
+  /// again every 50 ms (a server that is still starting); `cancelled()` ends the wait (Ctrl-C).
   static func fetch(
     _ url: HTTPURL, timeout: Duration?, connectTimeoutMillis: Int32 = 5_000,
-    retryRefused: () -> Bool = { false }, progress: (String) -> Void
+    retryRefused: () -> Bool = { false }, cancelled: () -> Bool = { false }, progress: (String) -> Void
   ) throws(ShellError) -> FetchedProfile {
     var client = HTTPClient(readTimeoutMillis: readTimeoutMillis(url, override: timeout))
     client.connectTimeoutMillis = connectTimeoutMillis
@@ -66,9 +66,11 @@ enum PprofEndpoint {
     var response: HTTPResponse?
     while response == nil {
       do {
-        response = try client.get(url, connected: {
-          if seconds > 0 { progress("collecting a \(seconds)s profile from \(url.authority) (the server answers when it is done)") }
-        })
+        response = try client.get(
+          url,
+          connected: {
+            if seconds > 0 { progress("collecting a \(seconds)s profile from \(url.authority) (the server answers when it is done)") }
+          }, cancelled: cancelled)
       } catch {
         guard error.isConnectionRefused, retryRefused() else { throw .failed("\(url): \(error.description)") }
         usleep(50_000)
