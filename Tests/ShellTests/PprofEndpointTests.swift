@@ -223,6 +223,20 @@ final class RunPprofEndpointTests: XCTestCase {
     XCTAssertTrue(sessions[1].source.description.hasPrefix("\(url) (gzipped pprof, fetched during the run)"))
   }
 
+  func testProgramExitingBeforeTheProfileIsDoneWarnsAndKeepsTheRun() throws {
+    if GoToolchain.goPath == nil { throw XCTSkip("go is not installed (scripts/test installs golang-go)") }
+    let binary = try GoPprofServer.binary()
+    let port = GoPprofServer.freePort()
+    let shell = CapturedShell()
+    let url = "http://127.0.0.1:\(port)/debug/pprof/profile?seconds=30"
+    XCTAssertEqual(shell.runScript("run --name go --pprof-endpoint '\(url)' '\(binary)' \(port) 1").exitStatus, 0, shell.stderr)
+    XCTAssertEqual(shell.context.sessions.sessions.map(\.name), ["go"])
+    XCTAssertEqual(
+      shell.stderr,
+      "perfsh: --pprof-endpoint: \(url): truncated response: the server closed the connection without sending anything"
+        + " (did the program exit before the profile was done? ask for fewer seconds than it runs)\n")
+  }
+
   func testRunEndingBeforeThePortOpensWarnsAndKeepsTheRun() throws {
     let port = GoPprofServer.freePort()
     let shell = CapturedShell()

@@ -66,7 +66,7 @@ final class EndpointDuringRun: @unchecked Sendable {
       var message = "--pprof-endpoint: \(error.description)"
       if message.contains("connection refused") {
         message = "--pprof-endpoint: nothing accepted a connection at \(url.authority) during the run (\(url))"
-      } else if message.contains("truncated") || message.contains("closed") {
+      } else if message.contains("truncated") || message.contains("closed") || message.contains("reset") {
         message += " (did the program exit before the profile was done? ask for fewer seconds than it runs)"
       }
       context.warn(message)

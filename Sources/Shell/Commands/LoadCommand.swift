@@ -20,7 +20,8 @@ struct LoadCommand: ShellCommand {
       allocs, goroutine, block, mutex and threadcreate. Their sample types stay
       (top --sample-index inuse_space, alloc_objects, contentions, delay…).
       A timed profile waits N seconds plus 10 before giving up (--timeout changes
-      that). https is not supported: fetch with curl and load the file.
+      that; Ctrl-C stops waiting). https is not supported: fetch with curl and
+      load the file.
 
       EXAMPLES:
         load cpu.pb.gz
