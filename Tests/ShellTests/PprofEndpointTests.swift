@@ -97,6 +97,14 @@ final class PprofEndpointTests: XCTestCase {
       "test.perfsh:1: \(html.url("/")): the server sent text/html starting '<html><body>pprof index</body></html>', not a pprof profile (name a profile, e.g. /debug/pprof/heap or /debug/pprof/profile?seconds=5)")
     html.stop()
 
+    let trace = try ScriptedHTTPServer([[
+      .text("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\ngo 1.19 trace"), .send([0, 0, 0, 0x41, 0xdd, 0xa1, 0xff, 0x10]),
+    ]])
+    XCTAssertEqual(
+      failure("load '\(trace.url("/debug/pprof/trace?seconds=1"))'"),
+      "test.perfsh:1: \(trace.url("/debug/pprof/trace?seconds=1")): the server sent application/octet-stream starting 'go 1.19 trace…', not a pprof profile (/debug/pprof/trace is Go's execution trace: open it with go tool trace)")
+    trace.stop()
+
     let bytes = Self.pprofBytes
     let truncated = try ScriptedHTTPServer([[
       .text("HTTP/1.1 200 OK\r\nContent-Length: \(bytes.count)\r\n\r\n"), .send(Array(bytes.prefix(bytes.count / 2))),

@@ -97,10 +97,14 @@ enum PprofEndpoint {
   /// The message for a body that is text, HTML or empty.
   private static func notPprof(_ body: [UInt8], kind: String, url: HTTPURL) -> String {
     if body.isEmpty { return "the server sent an empty body, not a pprof profile" }
-    let first = HTTPResponse(status: 200, reason: "", headers: [], body: body).firstBodyLine
-    let shown = first.count > 60 ? String(first.prefix(60)) + "…" : first
+    // The first line's leading printable ASCII, at most 60 characters (binary bodies show their magic).
+    let line = body.prefix { $0 != UInt8(ascii: "\n") && $0 != UInt8(ascii: "\r") }
+    let printable = line.prefix(60).prefix { (0x20..<0x7f).contains($0) }
+    let shown = String(decoding: printable, as: UTF8.self) + (printable.count < line.count ? "…" : "")
     var message = "the server sent \(kind.isEmpty ? "text" : kind) starting '\(shown)', not a pprof profile"
-    if url.queryValue("debug").map({ $0 != "0" }) == true {
+    if url.path.hasSuffix("/debug/pprof/trace") {
+      message += " (/debug/pprof/trace is Go's execution trace: open it with go tool trace)"
+    } else if url.queryValue("debug").map({ $0 != "0" }) == true {
       message += " (drop ?debug=N: it asks Go for text)"
     } else if !url.path.contains("/debug/pprof/") || url.path.hasSuffix("/debug/pprof/") {
       message += " (name a profile, e.g. /debug/pprof/heap or /debug/pprof/profile?seconds=5)"
