@@ -16,7 +16,7 @@ struct FetchedProfile {
   var bytes: [UInt8]
   /// How the body was encoded.
   var format: ProfileFormat
-  /// The URL finally fetched.
+  /// The URL asked for (before any redirect).
   var url: HTTPURL
 }
 
