@@ -60,6 +60,8 @@ let package = Package(
       linkerSettings: [.linkedLibrary("stdc++")]),
     // Unwind: DWARF CFI unwinding of sampled user stacks (Capture's protocol, Symbolize's CFI).
     .target(name: "Unwind", dependencies: ["Capture", "Symbolize", "ProfileModel"]),
+    // Fetch: a small HTTP/1.1 client over POSIX sockets (load http://…/debug/pprof/…).
+    .target(name: "Fetch"),
     // Formats: pprof, folded stacks, gzip.
     .target(name: "Formats", dependencies: ["ProfileModel", "CZlib"]),
     // Analysis: pure functions of a profile.
@@ -70,7 +72,7 @@ let package = Package(
     .target(
       name: "Shell",
       dependencies: [
-        "ProfileModel", "Capture", "Symbolize", "Unwind", "Formats", "Analysis", "Render", "CLibEdit",
+        "ProfileModel", "Capture", "Symbolize", "Unwind", "Formats", "Fetch", "Analysis", "Render", "CLibEdit",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
         .product(name: "SystemPackage", package: "swift-system"),
       ]),
@@ -88,7 +90,7 @@ let package = Package(
     .target(
       name: "FuzzTargets",
       dependencies: [
-        "Formats", "Symbolize", "Capture", "Shell", "Analysis", "Render", "ProfileModel",
+        "Formats", "Fetch", "Symbolize", "Capture", "Shell", "Analysis", "Render", "ProfileModel",
         .product(name: "SystemPackage", package: "swift-system"),
       ]),
     .executableTarget(name: "perfsh-fuzz", dependencies: ["FuzzTargets"]),
@@ -101,9 +103,10 @@ let package = Package(
     .testTarget(name: "CaptureTests", dependencies: ["Capture", "PerfshTestSupport"]),
     .testTarget(name: "SymbolizeTests", dependencies: ["Symbolize", "Analysis", "PerfshTestSupport"], exclude: ["Snapshots"]),
     .testTarget(name: "FormatsTests", dependencies: ["Formats", "PerfshTestSupport"]),
+    .testTarget(name: "FetchTests", dependencies: ["Fetch", "PerfshTestSupport"]),
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "PerfshTestSupport"]),
     .testTarget(name: "RenderTests", dependencies: ["Render", "PerfshTestSupport"], exclude: ["Snapshots"]),
-    .testTarget(name: "ShellTests", dependencies: ["Shell", "PerfshTestSupport"]),
+    .testTarget(name: "ShellTests", dependencies: ["Shell", "PerfshTestSupport"], exclude: ["Snapshots"]),
     .testTarget(name: "UnwindTests", dependencies: ["Unwind", "Capture", "Symbolize", "Shell", "PerfshTestSupport"]),
     .testTarget(name: "EndToEndTests", dependencies: ["perfsh", "PerfshTestSupport"]),
     .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "PerfshTestSupport"]),

@@ -49,6 +49,11 @@ final class ParserMutationTests: XCTestCase {
     XCTAssertGreaterThanOrEqual(t.rejected, min, "rejected", file: file, line: line)
   }
 
+  func testHTTPResponseMutants() throws {
+    let words = ["\r\n", "\r\n\r\n", "Transfer-Encoding: chunked\r\n", "Content-Length: ", "0\r\n\r\n", "ffffffff\r\n", "HTTP/1.1 "]
+    assertBothOutcomes(try mutate(.httpResponse, seed: 14, rounds: 3000, dictionary: words), min: 50)
+  }
+
   func testPprofMutants() throws {
     assertBothOutcomes(try mutate(.pprof, seed: 1, rounds: 3000), min: 50)
   }

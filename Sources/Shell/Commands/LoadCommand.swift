@@ -1,8 +1,10 @@
 import ArgumentParser
+import Fetch
 import Formats
 import ProfileModel
 
-/// `load FILE [--name NAME]`: reads a pprof profile or folded stacks into a new session.
+/// `load FILE|URL [--name NAME]`: reads a pprof profile or folded stacks into a new session; an
+/// `http://` URL (a Go `net/http/pprof` endpoint) is fetched and must give pprof.
 struct LoadCommand: ShellCommand {
   static let configuration = CommandConfiguration(
     commandName: "load",
@@ -13,19 +15,37 @@ struct LoadCommand: ShellCommand {
       folded stacks (`main;parse;scan 42` per line). A file that is neither, or is
       truncated or corrupt, is an error and no session is created.
 
+      An http:// URL is fetched (HTTP/1.1, redirects followed on the same host)
+      and must give pprof: Go's net/http/pprof endpoints profile?seconds=N, heap,
+      allocs, goroutine, block, mutex and threadcreate. Their sample types stay
+      (top --sample-index inuse_space, alloc_objects, contentions, delay…).
+      A timed profile waits N seconds plus 10 before giving up (--timeout changes
+      that; Ctrl-C stops waiting). https is not supported: fetch with curl and
+      load the file.
+
       EXAMPLES:
         load cpu.pb.gz
         load stacks.folded --name baseline
+        load http://127.0.0.1:6060/debug/pprof/profile?seconds=5
+        load http://127.0.0.1:6060/debug/pprof/heap --save heap.pb.gz
       """)
-  static var shell: CommandSpec { CommandSpec(group: .sessions, arguments: [.file]) }
+  static var shell: CommandSpec { CommandSpec(group: .sessions, arguments: [.file], options: ["--save": .file]) }
 
-  @Argument(help: "The profile file.")
+  @Argument(help: "The profile file, or an http:// URL serving pprof.")
   var file: String
 
-  @Option(name: .long, help: "Name of the new session (default: the file name).")
+  @Option(name: .long, help: "Name of the new session (default: the file name, or the URL's last path component).")
   var name: String?
 
+  @Option(help: "For a URL: give up when no byte arrives for this long (default: the profile's seconds + 10s, else 10s).")
+  var timeout: String?
+
+  @Option(help: "For a URL: also write the fetched bytes, unchanged, to this file.")
+  var save: String?
+
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
+    if HTTPURL.looksLikeURL(file) { return try loadURL(in: context) }
+    if timeout != nil || save != nil { throw .failed("load: --timeout and --save are for http:// URLs") }
     let loaded: (profile: ProfileModel.Profile, format: ProfileFormat)
     do {
       let bytes = try InputFile.read(file)
@@ -38,6 +58,29 @@ struct LoadCommand: ShellCommand {
     }
     let base = name ?? String(file.split(separator: "/").last ?? Substring(file))
     context.addSession(loaded.profile, name: base, source: .file(path: file, format: loaded.format.description))
+    return .success
+  }
+}
+
+extension LoadCommand {
+  /// `load http://…`: fetch, decode as pprof, keep the session (and the bytes with --save).
+  private func loadURL(in context: ShellContext) throws(ShellError) -> CommandStatus {
+    let url = try PprofEndpoint.parse(file)
+    let limit = try timeout.map { text throws(ShellError) in try DurationText.parse(text, option: "--timeout") }
+    context.flush()
+    let fetched = try InterruptWatch.during { (interrupted) throws(ShellError) in
+      try PprofEndpoint.fetch(url, timeout: limit, cancelled: interrupted) { line in context.warn(line) }
+    }
+    if let save {
+      do {
+        try AtomicFile.write(fetched.bytes, to: save)
+      } catch {
+        throw .failed(error.path == nil ? "\(save): \(error.description)" : error.description)
+      }
+    }
+    context.addSession(
+      fetched.profile, name: name ?? PprofEndpoint.sessionName(url),
+      source: .file(path: url.description, format: fetched.format.description))
     return .success
   }
 }

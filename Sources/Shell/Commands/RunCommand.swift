@@ -30,6 +30,8 @@ struct RunCommand: ShellCommand {
         run --trace '^inner$' --trace 'libc.so.6:^malloc$' ./app
         run --alloc ./app            (then: top --sample-index inuse_space; leaks)
         run --off-cpu ./app          (then: summary; top --sample-index wall)
+        run --pprof-endpoint http://127.0.0.1:6060 ./server
+                                     (then: compare 1 2, Go's own view)
       """)
   static var shell: CommandSpec {
     CommandSpec(group: .capture, arguments: [.file, .file],
@@ -81,6 +83,9 @@ struct RunCommand: ShellCommand {
   @Flag(name: .customLong("off-cpu"), help: "Also record where threads wait: the stack at each switch-out and the time until they run again (sample types offcpu and wall = cpu + offcpu; default: the offcpu setting).")
   var offCPU = false
 
+  @Option(name: .customLong("pprof-endpoint"), help: "While sampling, fetch the target's own pprof profile from this http:// URL (Go's net/http/pprof; a bare http://HOST:PORT means /debug/pprof/profile?seconds=5) into a second session 'NAME (go pprof)'.")
+  var pprofEndpoint: String?
+
   @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.")
   var command: [String] = []
 
@@ -98,6 +103,7 @@ struct RunCommand: ShellCommand {
     if alloc && noSample { throw ValidationError("--alloc keeps CPU sampling: drop --no-sample") }
     if offCPU && noSample { throw ValidationError("--off-cpu keeps CPU sampling: drop --no-sample") }
     if trace.isEmpty && (noSample || traceMax != nil) { throw ValidationError("--no-sample and --trace-max need --trace") }
+    if pprofEndpoint != nil && repeats > 1 { throw ValidationError("--pprof-endpoint fetches during one run: drop -n") }
   }
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
@@ -126,6 +132,8 @@ struct RunCommand: ShellCommand {
       if !path.hasPrefix("/"), let cwd { path = cwd + "/" + path }
       context.symbolizer.prefetchBinaries(forExecutable: path)
     }
+    let endpoint = try pprofEndpoint.map { text throws(ShellError) in try EndpointDuringRun(url: text) }
+    defer { _ = endpoint?.finish() }  // a failed run still stops the fetcher's retries
     var lostRecords: Int64 = 0
     let profile = try RepeatedRun.capture(times: repeats, context: context) { _ throws(ShellError) -> Profile in
       // A tracer's events belong to one run: each repetition gets its own (nil without --trace).
@@ -137,6 +145,7 @@ struct RunCommand: ShellCommand {
     }
     let base = name ?? String(argv[0].split(separator: "/").last ?? Substring(argv[0]))
     let session = context.addSession(profile, name: base, source: .run(command: argv))
+    endpoint?.addSession(runName: base, context: context)
     if lostRecords > 0 {
       context.warn("\(lostRecords) records were lost (ring buffer overflow); shares may be skewed: lower -F")
     }
