@@ -137,8 +137,8 @@ enum GoWorkload {
   private static let built = build(stripped: false)
   private static let builtStripped = build(stripped: true)
 
-  private static func build(stripped: Bool) -> Result<String, GoToolchain.Failure> {
-    guard let go = GoToolchain.goPath else { return .failure(GoToolchain.Failure(command: ["go"], status: 127, stderr: "")) }
+  private static func build(stripped: Bool) -> Result<String, Workloads.WorkloadError> {
+    guard let go = GoToolchain.goPath else { return .failure(Workloads.WorkloadError(message: "go is not installed")) }
     do {
       let dir = try GoToolchain.temporaryDirectory("gotrace")
       let source = Workloads.root.appendingPathComponent("examples/workloads/gotrace/main.go").path
@@ -149,10 +149,8 @@ enum GoWorkload {
       setenv("GOCACHE", FileManager.default.temporaryDirectory.appendingPathComponent("perfsh-gocache").path, 0)
       try GoToolchain.run(command, in: dir)
       return .success(out)
-    } catch let failure as GoToolchain.Failure {
-      return .failure(failure)
     } catch {
-      return .failure(GoToolchain.Failure(command: ["go", "build"], status: 1, stderr: "\(error)"))
+      return .failure(Workloads.WorkloadError(message: "go build failed: \(error)"))
     }
   }
 
@@ -163,7 +161,8 @@ enum GoWorkload {
       TraceProbe(
         path: site.path, fileOffset: site.probeFileOffset, probesReturns: false,
         returnOffsets: (site.go?.returnOffsets ?? []).map { site.fileOffset + $0 },
-        exitOffsets: (site.go?.exitOffsets ?? []).map { site.fileOffset + $0 }, readsGoroutine: site.go != nil)
+        exitOffsets: (site.go?.exitOffsets ?? []).map { site.fileOffset + $0 },
+        restartOffsets: (site.go?.restartOffsets ?? []).map { site.fileOffset + $0 }, readsGoroutine: site.go != nil)
     }
     let execute = try ProbeSiteResolver.functions(in: binary).first { $0.name == "runtime.execute" }
     let scheduler = execute.map { GoSchedulerProbe(path: $0.path, fileOffset: $0.fileOffset) }

@@ -8,7 +8,8 @@ import ProfileModel
 /// clock is the sum of its stints on threads (from one `goroutineStart` — Go's scheduler
 /// handing a thread a goroutine — to the next on that thread, minus the thread's
 /// switched-out time); a stint so includes the scheduler's own work between goroutines.
-/// A tail jump out of a function ends its innermost open call without a duration.
+/// A tail jump out of a function ends its innermost open call without a duration; a
+/// restart (Go's stack growth) undoes the entry just made.
 ///
 /// Each thread has a stack of open calls. A return pops up to the innermost open call of
 /// the same function: calls above it never returned (longjmp, exceptions) and are counted
@@ -131,13 +132,14 @@ public struct ShadowStacks: Sendable {
       startStint(of: hit.goroutine, on: &thread, at: hit.time)
       threads[hit.tid] = thread
       return
-    case .entry, .return, .tailJump:
+    case .entry, .return, .tailJump, .restart:
       break
     }
     let f = Int(hit.function)
     guard functions.indices.contains(f) else { return }
     if !hasReturns[f] {
       if hit.kind == .entry { functions[f].calls &+= 1 }
+      if hit.kind == .restart { functions[f].calls &-= 1 }
       return
     }
     var thread = threads.removeValue(forKey: hit.tid) ?? Thread()  // mutate in place, then put back
@@ -157,6 +159,11 @@ public struct ShadowStacks: Sendable {
     defer { if !stack.isEmpty { stacks[key] = stack } }
     if hit.kind == .entry {
       stack.append(Frame(function: hit.function, entry: hit.time, clockAtEntry: clock))
+      return
+    }
+    if hit.kind == .restart {
+      // The entry just recorded was a false start (the stack grows, then the call restarts).
+      if stack.last?.function == hit.function { stack.removeLast() }
       return
     }
     guard let k = stack.lastIndex(where: { $0.function == hit.function }) else {

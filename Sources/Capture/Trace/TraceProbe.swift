@@ -13,6 +13,9 @@ public struct TraceProbe: Sendable, Equatable {
   /// File offsets of jumps out of the function (tail calls): the call ends there without
   /// returning, counted apart from the timed calls.
   public var exitOffsets: [UInt64]
+  /// File offsets where a call just entered restarts from its entry (Go's `call
+  /// runtime.morestack` when the entry probe sits on the stack check): the entry is undone.
+  public var restartOffsets: [UInt64]
   /// Go code of the register ABI: each hit samples R14 (the current goroutine's `g`) so
   /// calls pair per goroutine, not per thread.
   public var readsGoroutine: Bool
@@ -20,8 +23,9 @@ public struct TraceProbe: Sendable, Equatable {
   /// Creates a value from its parts.
   public init(
     path: String, fileOffset: UInt64, probesReturns: Bool, returnOffsets: [UInt64] = [], exitOffsets: [UInt64] = [],
-    readsGoroutine: Bool = false
+    restartOffsets: [UInt64] = [], readsGoroutine: Bool = false
   ) {
+    self.restartOffsets = restartOffsets
     self.path = path
     self.fileOffset = fileOffset
     self.probesReturns = probesReturns
@@ -70,6 +74,8 @@ public struct TraceHit: Sendable, Equatable {
     case tailJump
     /// Go's scheduler starts running goroutine `goroutine` on the thread.
     case goroutineStart
+    /// The function's last entry was a false start: it restarts from its entry (Go stack growth).
+    case restart
   }
 
   /// CLOCK_MONOTONIC nanoseconds.

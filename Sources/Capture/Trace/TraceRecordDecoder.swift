@@ -14,7 +14,8 @@ public struct TraceRecordDecoder: Sendable {
   /// `runtime.execute` starts) and the current goroutine's `g` (Go register ABI).
   public static let goRegisterMask: UInt64 = 1 << 0 | 1 << 22
 
-  /// Event id → function index << 2 | kind code (entry 0, return 1, tail jump 2, scheduler 3).
+  /// Event id → function index << 3 | kind code (entry 0, return 1, tail jump 2, scheduler 3,
+  /// restart 4).
   private var probes: [UInt64: UInt32] = [:]
   /// Records the kernel dropped because a ring was full.
   public private(set) var lostRecords: UInt64 = 0
@@ -46,12 +47,13 @@ public struct TraceRecordDecoder: Sendable {
     case .return: 1
     case .tailJump: 2
     case .goroutineStart: 3
+    case .restart: 4
     default: 0
     }
-    probes[id] = function << 2 | code
+    probes[id] = function << 3 | code
   }
 
-  private static let kinds: [TraceHit.Kind] = [.entry, .return, .tailJump, .goroutineStart]
+  private static let kinds: [TraceHit.Kind] = [.entry, .return, .tailJump, .goroutineStart, .restart, .entry, .entry, .entry]
 
   /// Appends the hits of every complete record in `bytes` to `hits`; returns the number of
   /// bytes consumed (a trailing partial record stays for the next call).
@@ -68,13 +70,13 @@ public struct TraceRecordDecoder: Sendable {
         let time = bytes.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self)
         if let code = probes[id] {
           probeHits &+= 1
-          let kind = Self.kinds[Int(code & 3)]
+          let kind = Self.kinds[Int(code & 7)]
           var goroutine: UInt64 = 0
           // Registers: abi (nonzero when user registers were caught), AX, R14.
           if size >= 56, bytes.loadUnaligned(fromByteOffset: offset + 32, as: UInt64.self) != 0 {
             goroutine = bytes.loadUnaligned(fromByteOffset: offset + (kind == .goroutineStart ? 40 : 48), as: UInt64.self)
           }
-          hits.append(TraceHit(time: time, tid: tid, function: code >> 2, kind: kind, goroutine: goroutine))
+          hits.append(TraceHit(time: time, tid: tid, function: code >> 3, kind: kind, goroutine: goroutine))
         } else {
           unknownEvents &+= 1
         }

@@ -89,6 +89,9 @@ public final class UprobeTracer: CaptureCompanion {
       for o in p.exitOffsets {
         events.append(PlannedEvent(path: p.path, offset: o, uretprobe: false, function: f, kind: .tailJump, goRegisters: go))
       }
+      for o in p.restartOffsets {
+        events.append(PlannedEvent(path: p.path, offset: o, uretprobe: false, function: f, kind: .restart, goRegisters: go))
+      }
     }
     if let s = scheduler {
       events.append(PlannedEvent(path: s.path, offset: s.fileOffset, uretprobe: false, function: 0, kind: .goroutineStart, goRegisters: true))

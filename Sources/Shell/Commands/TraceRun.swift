@@ -66,7 +66,7 @@ final class TraceRun {
     return TraceProbe(
       path: site.path, fileOffset: site.probeFileOffset, probesReturns: false,
       returnOffsets: go.returnOffsets.map { site.fileOffset + $0 }, exitOffsets: go.exitOffsets.map { site.fileOffset + $0 },
-      readsGoroutine: true)
+      restartOffsets: go.restartOffsets.map { site.fileOffset + $0 }, readsGoroutine: true)
   }
 
   /// Go's `runtime.execute` in the traced Go executable (where a thread starts running a
@@ -124,7 +124,7 @@ final class TraceRun {
     }
     if sites.contains(where: { $0.go != nil }) {
       profile.run.notes.append(
-        "Go: entry probes after the stack check, a probe on every RET (no return probes); calls paired per goroutine "
+        "Go: entry probes on or after the stack check (morestack restarts not counted), a probe on every RET (no return probes); calls paired per goroutine "
           + "(g from R14); CPU time = the goroutine's time on threads (from Go's scheduler handing it a thread to the "
           + "next hand-over, minus time the thread was switched out), wall time = entry to RET whatever the goroutine did")
     }

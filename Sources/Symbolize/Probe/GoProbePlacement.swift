@@ -6,8 +6,12 @@
 /// jbe L` (or `lea -N(%rsp),%r12; cmp 0x10(%r14),%r12; jbe L` for big frames, with a `sub`/`jb`
 /// pair before it for huge ones), where L spills the arguments, calls `runtime.morestack`
 /// and jumps back to the function's entry. A probe at the entry would fire again after every
-/// stack growth or preemption request; the first instruction after the check runs exactly
-/// once per call. Functions without the check (nosplit) keep the probe at the entry.
+/// stack growth or preemption request. Two exact placements: the first instruction after
+/// the check (runs once per call, but is usually a `sub`/`mov` the kernel single-steps), or
+/// the check's own branch (emulated, so cheaper) with a second probe on the `call
+/// runtime.morestack` that cancels the entry it follows (`restartOffsets`). The second is
+/// used when the instruction after the check is not emulated. Functions without the check
+/// (nosplit) are placed as C functions are (`ProbePlacement`).
 public struct GoProbePlacement: Sendable, Hashable {
   /// Bytes from the function's start to the entry probe.
   public var entryOffset: UInt64
@@ -20,6 +24,10 @@ public struct GoProbePlacement: Sendable, Hashable {
   /// Bytes from the function's start to each jump out of the function (tail calls): the
   /// frame ends there without returning.
   public var exitOffsets: [UInt64]
+  /// Bytes from the function's start to the `call runtime.morestack` of the stack check, when
+  /// the entry probe sits on the check's branch: a hit there cancels the entry just counted
+  /// (the function restarts from its entry once the stack has grown).
+  public var restartOffsets: [UInt64] = []
   /// The stack check reads the goroutine from thread-local storage (`%fs`), not R14: a
   /// stack-ABI binary (Go < 1.17), where R14 is not the goroutine.
   public var usesStackABI: Bool
@@ -65,24 +73,47 @@ public struct GoProbePlacement: Sendable, Hashable {
       entryOffset: 0, entryInstruction: first.text, entryKind: ProbePlacement.kind(of: first), returnOffsets: returns,
       exitOffsets: exits, usesStackABI: usesStackABI, reason: "")
     guard prologueEnd > 0 else {
-      placement.reason = "no stack check (nosplit): probe at the entry"
+      let p = ProbePlacement.place(instructions, start: start, size: size, keepsReturnAddress: false)
+      placement.entryOffset = p.offset
+      placement.entryInstruction = p.instruction
+      placement.entryKind = p.kind
+      placement.reason = "no stack check (nosplit): " + p.reason
       return placement
     }
+    let check = body.prefix(prologueEnd).map(\.text).joined(separator: "; ")
     // The straight-line start of the body: reached once per call, before any branch.
     var candidates: [X86Instruction] = []
     for insn in body.dropFirst(prologueEnd) {
-      if targets.contains(insn.address) && !candidates.isEmpty { break }
-      if targets.contains(insn.address) { return nil }
+      if targets.contains(insn.address) { break }
       candidates.append(insn)
       if insn.isBranch || candidates.count >= ProbePlacement.maxPrefix { break }
     }
-    guard let chosen = candidates.first(where: \.isEmulated) ?? candidates.first(where: { !$0.isRIPRelative }) ?? candidates.first
-    else { return nil }
-    placement.entryOffset = chosen.address - start
-    placement.entryInstruction = chosen.text
-    placement.entryKind = ProbePlacement.kind(of: chosen)
-    let check = body.prefix(prologueEnd).map(\.text).joined(separator: "; ")
-    placement.reason = "after the stack check (\(check)), so a stack growth's restart is not a second call"
+    if let after = candidates.first, after.isEmulated {
+      placement.entryOffset = after.address - start
+      placement.entryInstruction = after.text
+      placement.entryKind = .emulated
+      placement.reason = "after the stack check (\(check)), emulated by the kernel; a stack growth's restart is not a second call"
+      return placement
+    }
+    // On the check's first branch, with the morestack call cancelling a restarted entry.
+    guard let branch = body.prefix(prologueEnd).first(where: isStackCheck), let t = branch.target,
+      let restart = restarts.first(where: { $0 >= t }),
+      case let calls = body.filter({ $0.mnemonic == "call" && $0.address >= t && $0.address < restart }), calls.count == 1
+    else {
+      guard let after = candidates.first else { return nil }
+      placement.entryOffset = after.address - start
+      placement.entryInstruction = after.text
+      placement.entryKind = ProbePlacement.kind(of: after)
+      placement.reason = "after the stack check (\(check)), so a stack growth's restart is not a second call"
+      return placement
+    }
+    placement.entryOffset = branch.address - start
+    placement.entryInstruction = branch.text
+    placement.entryKind = ProbePlacement.kind(of: branch)
+    placement.restartOffsets = calls.map { $0.address - start }
+    let next = candidates.first.map { " ('\($0.text)' after the check is single-stepped)" } ?? ""
+    placement.reason = "on the stack check's branch (\(check)), emulated\(next); a probe on '\(calls[0].text)' "
+      + "cancels the entry of a call that grows its stack and restarts"
     return placement
   }
 

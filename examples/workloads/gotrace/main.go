@@ -11,6 +11,8 @@
 //	panic N       N calls of main.guard, each calling main.risky, which panics every third
 //	              call (recovered in guard): N guards, 2N/3 risky returns, N/3 panics
 //	method N      N calls through a method value: main.(*counter).add-fm → main.(*counter).add
+//	leaf N        N calls of the small main.leaf; prints the process's CPU time (user +
+//	              system, so probe traps count) for the loop, for scripts/bench-gotrace
 //
 // Each mode prints one line `<mode> calls=<n> [mean_ns=<x> p95_ns=<y>]`, also written to
 // the file $GOTRACE_OUT names, when set.
@@ -23,6 +25,7 @@ import (
 	"sort"
 	"strconv"
 	"sync"
+	"syscall"
 	"time"
 )
 
@@ -106,6 +109,22 @@ func guard(n int) (r int) {
 		}
 	}()
 	return risky(n)
+}
+
+//go:noinline
+func leaf(x uint64) uint64 {
+	for i := 0; i < 20; i++ {
+		x = x*6364136223846793005 + 1442695040888963407
+	}
+	return x
+}
+
+func cpuNanos() int64 {
+	var u syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &u); err != nil {
+		return 0
+	}
+	return u.Utime.Nano() + u.Stime.Nano()
 }
 
 type counter struct{ n int }
@@ -245,6 +264,14 @@ func main() {
 		}
 		sink += uint64(c.n)
 		report("method calls=%d\n", n)
+	case "leaf":
+		start := cpuNanos()
+		x := uint64(0)
+		for i := 0; i < n; i++ {
+			x += leaf(uint64(i))
+		}
+		sink += x
+		report("leaf calls=%d cpu_ns=%d\n", n, cpuNanos()-start)
 	default:
 		fmt.Fprintln(os.Stderr, "unknown mode", mode)
 		os.Exit(2)
