@@ -158,6 +158,10 @@ public final class UprobeTracer: CaptureCompanion {
   /// Drains every ring, merges hits in time order and feeds those older than the hold-back
   /// window (all of them when `final`) to the shadow stacks.
   public func drain(final: Bool) throws(CaptureError) {
+    // Every record stamped before this moment is in a ring now (give or take one being
+    // written): the cutoff counts from here, not from after the copying, so a drain that
+    // is itself descheduled half-way never lets a later CPU's records overtake older ones.
+    let started = SystemInfo.monotonicNanos()
     for ring in rings {
       ring.ring.drain(into: &ring.bytes)
       let used = ring.bytes.withUnsafeBytes { decoder.decode($0, into: &pending) }
@@ -165,7 +169,7 @@ public final class UprobeTracer: CaptureCompanion {
     }
     guard !pending.isEmpty else { return }
     pending.sort { $0.time < $1.time }
-    let cutoff = final ? UInt64.max : SystemInfo.monotonicNanos() &- holdBackNanos
+    let cutoff = final ? UInt64.max : started &- holdBackNanos
     var used = 0
     while used < pending.count, pending[used].time <= cutoff {
       stacks.consume(pending[used])
