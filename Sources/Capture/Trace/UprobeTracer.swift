@@ -115,7 +115,8 @@ public final class UprobeTracer: CaptureCompanion {
     }
     if calibrateDuringRun {
       do {
-        let s = try ProbeCalibrationSampler()
+        // Go functions' returns are probed on their RET (single-stepped): calibrate the same kind.
+        let s = try ProbeCalibrationSampler(returns: probes.contains { !$0.returnOffsets.isEmpty } ? .retInstruction : .uretprobe)
         try s.start()
         sampler = s
       } catch {

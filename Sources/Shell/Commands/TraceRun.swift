@@ -50,8 +50,10 @@ final class TraceRun {
     // The probes' own cost is measured on this machine while the target runs and taken
     // out of every timed call.
     do {
+      // Go hits are larger (registers) and RET probes many: a bigger ring per CPU.
       let tracer = try UprobeTracer(
-        probes: probes, calibrateDuringRun: probes.contains(where: \.hasReturns), goScheduler: scheduler)
+        probes: probes, ringDataPages: scheduler == nil ? 256 : 2048, calibrateDuringRun: probes.contains(where: \.hasReturns),
+        goScheduler: scheduler)
       return TraceRun(tracer: tracer, sites: sites, entryOnly: sites.contains { $0.isGo && $0.go == nil })
     } catch {
       throw .failed("run: " + error.description)

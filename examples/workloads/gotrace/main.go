@@ -5,6 +5,7 @@
 //	grow N        N goroutines each make one call of main.grow, whose 4 KiB frame does not
 //	              fit the new goroutine's stack: N calls, N stack growths
 //	timed N       N calls of main.timed spinning 50-500 µs; prints the in-process mean and P95
+//	              of wall time (time.Now) and of the thread's CPU time (clock_gettime)
 //	handoff N     4 goroutines (GOMAXPROCS=2) × N calls of main.relay, each blocking on a
 //	              channel hand-off and yielding (runtime.Gosched) in the middle; prints the
 //	              in-process wall mean and P95
@@ -27,6 +28,7 @@ import (
 	"sync"
 	"syscall"
 	"time"
+	"unsafe"
 )
 
 var sink uint64
@@ -127,6 +129,14 @@ func cpuNanos() int64 {
 	return u.Utime.Nano() + u.Stime.Nano()
 }
 
+// threadCPUNanos is the calling thread's CPU clock (CLOCK_THREAD_CPUTIME_ID).
+func threadCPUNanos() int64 {
+	var ts syscall.Timespec
+	const clockThreadCPUTime = 3
+	syscall.Syscall(syscall.SYS_CLOCK_GETTIME, clockThreadCPUTime, uintptr(unsafe.Pointer(&ts)), 0)
+	return ts.Nano()
+}
+
 type counter struct{ n int }
 
 //go:noinline
@@ -212,15 +222,21 @@ func main() {
 		sink += total
 		report("grow calls=%d\n", n)
 	case "timed":
+		// On one thread, so the thread's CPU clock is the goroutine's.
+		runtime.LockOSThread()
 		calibrate()
 		d := make([]int64, n)
+		c := make([]int64, n)
 		for i := 0; i < n; i++ {
 			start := time.Now()
+			cpu := threadCPUNanos()
 			timed(i)
+			c[i] = threadCPUNanos() - cpu
 			d[i] = time.Since(start).Nanoseconds()
 		}
 		mean, p95 := stats(d)
-		report("timed calls=%d mean_ns=%d p95_ns=%d\n", n, mean, p95)
+		cpuMean, cpuP95 := stats(c)
+		report("timed calls=%d mean_ns=%d p95_ns=%d cpu_mean_ns=%d cpu_p95_ns=%d\n", n, mean, p95, cpuMean, cpuP95)
 	case "handoff":
 		runtime.GOMAXPROCS(2)
 		calibrate()
