@@ -97,6 +97,8 @@ public struct ShadowStacks: Sendable {
     var descendants: Int64 = 0
     var cpu = Times()
     var wall = Times()
+    /// Some calls were paired on a goroutine's stack.
+    var perGoroutine = false
   }
 
   private var threads: [UInt32: Thread] = [:]
@@ -181,6 +183,7 @@ public struct ShadowStacks: Sendable {
     let wall = Int64(clamping: hit.time &- min(hit.time, frame.entry))
     let cpu = min(wall, max(0, clock &- frame.clockAtEntry))
     functions[f].calls &+= 1
+    if hit.goroutine != 0 { functions[f].perGoroutine = true }
     functions[f].children &+= frame.children
     functions[f].descendants &+= frame.descendants
     functions[f].cpu.record(self: max(0, cpu - frame.childCPU), total: cpu)
@@ -220,22 +223,28 @@ public struct ShadowStacks: Sendable {
     }
     return functions.indices.map { i in
       let a = functions[i]
-      let timed = hasReturns[i]
-      // Own traps inside each call, callees' traps outside theirs; totals lose every
-      // descendant's whole traps too.
-      let selfCost = a.calls &* cost.insideNanos &+ a.children &* cost.outsideNanos
-      let totalCost = a.calls &* cost.insideNanos &+ a.descendants &* cost.perCallNanos
-      let perCall = a.calls > 0 ? cost.insideNanos + (a.children * cost.outsideNanos + a.calls / 2) / a.calls : 0
-      let cpu = a.cpu.value(perCall: perCall, selfCost: selfCost, totalCost: totalCost)
-      return CallStatistics(
-        calls: a.calls, selfNanos: timed ? cpu.selfNanos : 0, totalNanos: timed ? cpu.totalNanos : 0,
-        maxSelfNanos: timed ? cpu.maxSelfNanos : 0, p95SelfNanos: timed ? cpu.p95SelfNanos : nil,
-        unmatchedEntries: a.unmatchedEntries + open[i], hasDurations: timed, clock: .cpu,
-        wall: timed ? a.wall.value(perCall: perCall, selfCost: selfCost, totalCost: totalCost) : nil,
-        rawCPU: timed && !cost.isZero ? a.cpu.value() : nil,
-        rawWall: timed && !cost.isZero ? a.wall.value() : nil,
-        probeCostNanos: timed ? cost.perCallNanos : 0)
+      var stats = statistics(of: a, timed: hasReturns[i], open: open[i], cost: cost)
+      stats.perGoroutine = a.perGoroutine
+      return stats
     }
+  }
+
+  /// One function's statistics from its accumulated calls, `open` calls still unreturned.
+  private func statistics(of a: Accumulator, timed: Bool, open: Int64, cost: ProbeCost) -> CallStatistics {
+    // Own traps inside each call, callees' traps outside theirs; totals lose every
+    // descendant's whole traps too.
+    let selfCost = a.calls &* cost.insideNanos &+ a.children &* cost.outsideNanos
+    let totalCost = a.calls &* cost.insideNanos &+ a.descendants &* cost.perCallNanos
+    let perCall = a.calls > 0 ? cost.insideNanos + (a.children * cost.outsideNanos + a.calls / 2) / a.calls : 0
+    let cpu = a.cpu.value(perCall: perCall, selfCost: selfCost, totalCost: totalCost)
+    return CallStatistics(
+      calls: a.calls, selfNanos: timed ? cpu.selfNanos : 0, totalNanos: timed ? cpu.totalNanos : 0,
+      maxSelfNanos: timed ? cpu.maxSelfNanos : 0, p95SelfNanos: timed ? cpu.p95SelfNanos : nil,
+      unmatchedEntries: a.unmatchedEntries + open, hasDurations: timed, clock: .cpu,
+      wall: timed ? a.wall.value(perCall: perCall, selfCost: selfCost, totalCost: totalCost) : nil,
+      rawCPU: timed && !cost.isZero ? a.cpu.value() : nil,
+      rawWall: timed && !cost.isZero ? a.wall.value() : nil,
+      probeCostNanos: timed ? cost.perCallNanos : 0)
   }
 }
 
