@@ -79,6 +79,17 @@ final class GoroutineStacksUnitTests: XCTestCase {
     XCTAssertEqual(s.unmatchedReturns, 0)
   }
 
+  func testAReturnWithAClobberedR14PairsOnTheThreadsGoroutine() {
+    var s = ShadowStacks(probesReturns: [true])
+    let hits = [
+      hit(0, .goroutineStart, tid: 1, g: g1), hit(10, .entry, tid: 1, g: g1), hit(30, .return, tid: 1, g: 0x1234),
+    ]
+    for h in hits { s.consume(h) }
+    XCTAssertEqual(s.statistics()[0].calls, 1)
+    XCTAssertEqual(s.statistics()[0].wall?.selfNanos, 20)
+    XCTAssertEqual(s.unmatchedReturns, 0)
+  }
+
   func testDecoderReadsTheGoroutineFromTheSampledRegisters() {
     var decoder = TraceRecordDecoder()
     decoder.register(id: 5, function: 2, kind: .return)

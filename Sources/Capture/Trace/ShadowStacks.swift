@@ -150,9 +150,18 @@ public struct ShadowStacks: Sendable {
     let clock: Int64
     if hit.goroutine != 0 {
       // Go: the goroutine's CPU clock (its stints on threads), the stack of the goroutine.
-      if thread.goroutine != hit.goroutine { startStint(of: hit.goroutine, on: &thread, at: hit.time) }
-      key = hit.goroutine
-      clock = goroutineCPU[hit.goroutine, default: 0] &+ thread.stintCPU(at: hit.time)
+      var g = hit.goroutine
+      // Go assembly (ABI0) may clobber R14 before its RET: a return whose R14 holds no open
+      // call of the function belongs to the goroutine the thread runs, when that one has it.
+      if hit.kind != .entry, thread.goroutine != 0, g != thread.goroutine,
+        stacks[g]?.contains(where: { $0.function == hit.function }) != true,
+        stacks[thread.goroutine]?.contains(where: { $0.function == hit.function }) == true
+      {
+        g = thread.goroutine
+      }
+      if thread.goroutine != g { startStint(of: g, on: &thread, at: hit.time) }
+      key = g
+      clock = goroutineCPU[g, default: 0] &+ thread.stintCPU(at: hit.time)
     } else {
       key = UInt64(hit.tid) | 1 << 63
       clock = thread.clock(at: hit.time)
