@@ -12,7 +12,7 @@ final class TraceRun {
   let tracer: UprobeTracer
   /// The functions traced, in probe order.
   let sites: [ProbeSite]
-  /// True when the executable is a Go binary (entry probes only).
+  /// True when a Go function could not be decoded and so has an entry probe only.
   let entryOnly: Bool
 
   private init(tracer: UprobeTracer, sites: [ProbeSite], entryOnly: Bool) {
