@@ -118,4 +118,16 @@ final class TraceEndToEndTests: TracedWorkloadTestCase {
     XCTAssertEqual(row(r.stdout, "main.risky").first, "200", r.stdout)
     XCTAssertTrue(r.stderr.contains("100 traced calls never returned"), r.stderr)
   }
+
+  func testSingleSteppedGoEntriesAreNamedInTheNotes() throws {
+    let binary = try buildGoTrace()
+    let r = try perfsh(#"run --no-sample --trace '^runtime\.memmove$' --trace '^main\.deep$' "# + binary.path + #" deep; info"#)
+    XCTAssertEqual(r.status, 0, r.stderr)
+    // main.deep's entry is the emulated stack-check branch; memmove (assembly) starts with movs.
+    XCTAssertTrue(r.stdout.contains("probe main.deep at +4 on 'jbe"), r.stdout)
+    let memmoveSingleStepped = r.stdout.contains("probe runtime.memmove at +0 on 'mov")
+    let note = r.stdout.split(separator: "\n").first { $0.contains("entry probe single-stepped") }
+    XCTAssertEqual(note?.contains("runtime.memmove") ?? false, memmoveSingleStepped, r.stdout)
+    XCTAssertFalse(note?.contains("main.deep") ?? false, r.stdout)
+  }
 }

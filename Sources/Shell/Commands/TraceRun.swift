@@ -115,6 +115,13 @@ final class TraceRun {
           + "(\(DurationFormat.string(nanoseconds: probeCost.insideNanos)) inside the call, "
           + "\(DurationFormat.string(nanoseconds: probeCost.outsideNanos)) in its caller) and subtracted; --raw shows times without")
     }
+    let dearer = sites.filter { $0.placement.map { $0.kind != .emulated && $0.kind != .unknown } ?? false }.map(\.name)
+    if !probeCost.isZero, !dearer.isEmpty {
+      let names = dearer.prefix(5).joined(separator: ", ") + (dearer.count > 5 ? " and \(dearer.count - 5) more" : "")
+      profile.run.notes.append(
+        "entry probe single-stepped (no emulated instruction runs exactly once at their start) in \(names): "
+          + "a single-step costs more than the calibrated probe, and the extra stays in their self time")
+    }
     if let calibrationProblem = result.calibrationProblem {
       profile.run.notes.append("probe cost not subtracted: calibration failed: \(calibrationProblem)")
       context.warn("probe cost not subtracted: calibration failed: \(calibrationProblem)")
