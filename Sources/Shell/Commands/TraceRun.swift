@@ -75,9 +75,13 @@ final class TraceRun {
   /// goroutine), for goroutines' CPU time; nil when nothing Go is traced or it is not found.
   static func goScheduler(for sites: [ProbeSite]) -> GoSchedulerProbe? {
     guard let go = sites.first(where: { $0.go != nil }),
-      let execute = try? ProbeSiteResolver.functions(in: go.path).first(where: { $0.name == "runtime.execute" })
+      let found = try? ProbeSiteResolver.functions(in: go.path).first(where: { $0.name == "runtime.execute" })
     else { return nil }
-    return GoSchedulerProbe(path: execute.path, fileOffset: execute.fileOffset)
+    // On the stack check's (emulated) branch when it has one: only the compare before it, so
+    // AX still holds the goroutine; a restart there only starts the same stint again.
+    let execute = ProbeSiteResolver.placed([found])[0]
+    let onCheck = execute.go.map { !$0.restartOffsets.isEmpty } ?? false
+    return GoSchedulerProbe(path: execute.path, fileOffset: onCheck ? execute.probeFileOffset : execute.fileOffset)
   }
 
   /// Adds the traced statistics to `profile` (already symbolized), with run notes and
