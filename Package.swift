@@ -100,7 +100,7 @@ let package = Package(
       dependencies: ["ProfileModel", "Render", "Shell"],
       path: "Tests/PerfshTestSupport"),
     .testTarget(name: "ProfileModelTests", dependencies: ["ProfileModel", "PerfshTestSupport"]),
-    .testTarget(name: "CaptureTests", dependencies: ["Capture", "PerfshTestSupport"]),
+    .testTarget(name: "CaptureTests", dependencies: ["Capture", "Symbolize", "PerfshTestSupport"]),
     .testTarget(name: "SymbolizeTests", dependencies: ["Symbolize", "Analysis", "PerfshTestSupport"], exclude: ["Snapshots"]),
     .testTarget(name: "FormatsTests", dependencies: ["Formats", "PerfshTestSupport"]),
     .testTarget(name: "FetchTests", dependencies: ["Fetch", "PerfshTestSupport"]),

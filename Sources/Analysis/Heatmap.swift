@@ -50,6 +50,8 @@ public struct Heatmap: Sendable, Equatable {
   public var probeCostNanos: Int64 = 0
   /// True when `--raw` asked for the numbers before the probe cost was taken out.
   public var isRaw: Bool = false
+  /// True when traced calls were paired per goroutine (Go): times are the goroutines'.
+  public var perGoroutine: Bool = false
 
   /// Builds the table. `filter` applies to sampled data as for `top`; traced rows are
   /// filtered by name with its focus/ignore matchers. Traced times are `clock` times, with
@@ -77,6 +79,7 @@ public struct Heatmap: Sendable, Equatable {
         shownClock = shownClock ?? stats.clock
         both = both || measured.hasWall
         cost = max(cost, stats.probeCostNanos)
+        perGoroutine = perGoroutine || measured.perGoroutine
       }
       let name = profile.name(of: function)
       if let focus = filter.focus, !focus.matches(name) { continue }

@@ -447,6 +447,7 @@ enum SessionArchiveReader {
         let t = try callTimes(&sub)
         if field == 9 { s.wall = t } else if field == 10 { s.rawCPU = t } else { s.rawWall = t }
       case 12: s.probeCostNanos = try r.int64(field, wire, in: m)
+      case 13: s.perGoroutine = try r.uint64(field, wire, in: m) != 0
       default: try r.skip(wire)
       }
     }

@@ -210,6 +210,7 @@ enum SessionArchiveWriter {
     if let t = s.rawCPU { w.message(10, callTimes(t)) }
     if let t = s.rawWall { w.message(11, callTimes(t)) }
     w.int64(12, s.probeCostNanos)
+    w.bool(13, s.perGoroutine)
     return w
   }
 

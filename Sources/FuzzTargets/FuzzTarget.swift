@@ -32,6 +32,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
   case session
   /// An HTTP/1.x response (`load http://…`): status line, headers, chunked or sized body.
   case httpResponse = "http-response"
+  /// One Go function's machine code through Go probe placement (stack check, RETs, exits).
+  case goCode = "go-code"
 
   /// Runs the target on one input. Never throws: a rejected input is a valid outcome; a
   /// crash, a sanitizer report or a broken invariant (a `precondition`) is a finding.
@@ -52,6 +54,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case .reports: return ReportFuzzing.reports(bytes)
     case .session: return FormatsFuzzing.session(bytes)
     case .httpResponse: return NetworkFuzzing.httpResponse(bytes)
+    case .goCode: return ObjectFuzzing.goCode(bytes)
     }
   }
 

@@ -25,11 +25,28 @@ enum ObjectFuzzing {
       let text = file.section(named: ".text")?.address ?? 0
       if let table = GoPCLNTab(section: data, textAddress: text) {
         for a in [text, text &+ 1, text &+ 0x40, text &+ 0x1000] { _ = table.functionName(containing: a) }
+        for i in [0, 1, table.functionCount / 2, table.functionCount - 1] {
+          if let f = table.function(at: i) { require(f.end > f.start, "a pclntab function ends after it starts") }
+        }
       }
+      _ = GoFunctionList.sites(in: file, path: "fuzz.elf").prefix(4)
     }
     var cfi = CFITable(elf: file)
     lookUpRows(&cfi, extra: symbols.entries.prefix(8).map(\.start))
     return .accepted(items: symbols.count + file.sections.count)
+  }
+
+  /// Go probe placement of `bytes` taken as one function's code at 0x401000.
+  static func goCode(_ bytes: UnsafeRawBufferPointer) -> FuzzOutcome {
+    let start: UInt64 = 0x40_1000
+    guard let p = GoProbePlacement.place(code: bytes, start: start, size: UInt64(bytes.count)) else {
+      return .rejected("not decodable to its end")
+    }
+    let size = UInt64(bytes.count)
+    require(p.entryOffset < size, "the entry probe lies inside the function")
+    for o in p.returnOffsets + p.exitOffsets + p.restartOffsets { require(o < size, "probe offsets lie inside the function") }
+    require(p.restartOffsets.isEmpty || p.entryOffset > 0, "a restart probe only with an entry on the stack check")
+    return .accepted(items: 1 + p.returnOffsets.count + p.exitOffsets.count)
   }
 
   static func cfi(_ bytes: UnsafeRawBufferPointer) -> FuzzOutcome {

@@ -30,6 +30,9 @@ public struct CallStatistics: Sendable, Equatable {
   /// The probe cost taken out of one traced call (its own entry and return traps), in
   /// nanoseconds; 0 when nothing was subtracted.
   public var probeCostNanos: Int64
+  /// True when calls were paired per goroutine (Go): CPU time is the goroutine's time on
+  /// threads, wall time runs from entry to RET whatever the goroutine did in between.
+  public var perGoroutine: Bool = false
 
   public init(
     calls: Int64, selfNanos: Int64, totalNanos: Int64, maxSelfNanos: Int64, p95SelfNanos: Int64?,

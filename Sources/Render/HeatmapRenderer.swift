@@ -49,7 +49,13 @@ public enum HeatmapRenderer {
   static func clockLegend(_ heatmap: Heatmap) -> String? {
     guard heatmap.hasBothClocks || heatmap.probeCostNanos > 0 || heatmap.isRaw else { return nil }
     var parts: [String] = []
-    if heatmap.clock == .wall {
+    if heatmap.perGoroutine {
+      parts.append(
+        heatmap.clock == .wall
+          ? "Times: wall time per call of the goroutine (entry to RET; parked, waiting and switched-out time included)"
+          : "Times: the goroutine's CPU time per call (its time on OS threads from one Go scheduler hand-over to the next, "
+            + "thread switched-out time excluded; --clock wall for wall time)")
+    } else if heatmap.clock == .wall {
       parts.append("Times: wall time per call (entry to return, time switched out included; CPU Time column sums it)")
     } else {
       parts.append("Times: the thread's CPU time per call (time switched out excluded; --clock wall for wall time)")

@@ -64,18 +64,70 @@ final class TraceEndToEndTests: TracedWorkloadTestCase {
     XCTAssertTrue(r.stderr.contains("--trace-max"), r.stderr)
   }
 
-  func testGoProgramGetsEntryProbesOnlyAndCompletes() throws {
-    guard let go = GoToolchain.goPath else { throw XCTSkip("go is not installed") }
-    let binary = home.appendingPathComponent("gocalls")
-    let source = Self.root.appendingPathComponent("examples/workloads/gocalls/main.go").path
+  /// examples/workloads/gotrace built into the test's home (`-ldflags=-s -w` when `stripped`).
+  private func buildGoTrace(stripped: Bool = false) throws -> URL {
+    guard let go = GoToolchain.goPath else { throw XCTSkip("go is not installed (scripts/test installs golang-go)") }
+    let binary = home.appendingPathComponent(stripped ? "gotrace-stripped" : "gotrace")
+    let source = Self.root.appendingPathComponent("examples/workloads/gotrace/main.go").path
+    let flags = stripped ? ["-ldflags=-s -w"] : []
     let build = try ProcessRunner.run(
-      URL(fileURLWithPath: go), ["build", "-o", binary.path, source],
+      URL(fileURLWithPath: go), ["build", "-o", binary.path] + flags + [source],
       environment: ["HOME": home.path, "GOCACHE": home.appendingPathComponent("gocache").path, "PATH": "/usr/bin:/bin"])
     XCTAssertEqual(build.status, 0, build.stderr)
-    let r = try perfsh(#"run --trace '^main\.leaf$' "# + binary.path + "; heatmap table; info")
+    return binary
+  }
+
+  /// The cells of `function`'s row in `heatmap table`: Count, CPU Time, Avg, Max, P95.
+  private func row(_ table: String, _ function: String) -> [String] {
+    for line in table.split(separator: "\n") {
+      let f = line.split(separator: " ", omittingEmptySubsequences: true).map(String.init)
+      if f.first == function { return Array(f.dropFirst()) }
+    }
+    return []
+  }
+
+  func testGoProgramGetsExactCountsAndDurations() throws {
+    let binary = try buildGoTrace()
+    let r = try perfsh(
+      #"run --trace '^main\.deep$' "# + binary.path + #" deep; heatmap table; top --sort avg; info; assert calls(main.deep) == 100050"#)
     XCTAssertEqual(r.status, 0, r.stderr)
-    XCTAssertTrue(r.stdout.contains("gocalls done"), r.stdout)
-    XCTAssertEqual(counts(r.stdout)["main.leaf"], 50_000, r.stdout)
-    XCTAssertTrue(r.stdout.contains("entry probes only"), r.stdout)
+    XCTAssertTrue(r.stdout.contains("deep calls=100050"), r.stdout)
+    let cells = row(r.stdout, "main.deep")
+    XCTAssertEqual(cells.first, "100050", r.stdout)
+    XCTAssertEqual(cells.count, 5, r.stdout)
+    XCTAssertFalse(cells.contains("-"), "Go calls have durations now: \(cells)")
+    XCTAssertTrue(r.stdout.contains("calls paired per goroutine"), r.stdout)
+    XCTAssertTrue(r.stdout.contains("probe main.deep at +4 on 'jbe"), r.stdout)
+    XCTAssertFalse(r.stderr.contains("never returned"), r.stderr)
+  }
+
+  func testStrippedGoProgramTracesThroughGopclntab() throws {
+    let binary = try buildGoTrace(stripped: true)
+    let r = try perfsh(#"run --no-sample --trace '^main\.deep$' "# + binary.path + #" deep; heatmap table"#)
+    XCTAssertEqual(r.status, 0, r.stderr)
+    let cells = row(r.stdout, "main.deep")
+    XCTAssertEqual(cells.first, "100050", r.stdout)
+    XCTAssertFalse(cells.contains("-"), "\(cells)")
+  }
+
+  func testGoPanicsShowAsCallsThatDidNotReturn() throws {
+    let binary = try buildGoTrace()
+    let r = try perfsh(#"run --no-sample --trace '^main\.(guard|risky)$' "# + binary.path + #" panic 300; heatmap table"#)
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertEqual(row(r.stdout, "main.guard").first, "300", r.stdout)
+    XCTAssertEqual(row(r.stdout, "main.risky").first, "200", r.stdout)
+    XCTAssertTrue(r.stderr.contains("100 traced calls never returned"), r.stderr)
+  }
+
+  func testSingleSteppedGoEntriesAreNamedInTheNotes() throws {
+    let binary = try buildGoTrace()
+    let r = try perfsh(#"run --no-sample --trace '^runtime\.memmove$' --trace '^main\.deep$' "# + binary.path + #" deep; info"#)
+    XCTAssertEqual(r.status, 0, r.stderr)
+    // main.deep's entry is the emulated stack-check branch; memmove (assembly) starts with movs.
+    XCTAssertTrue(r.stdout.contains("probe main.deep at +4 on 'jbe"), r.stdout)
+    let memmoveSingleStepped = r.stdout.contains("probe runtime.memmove at +0 on 'mov")
+    let note = r.stdout.split(separator: "\n").first { $0.contains("entry probe single-stepped") }
+    XCTAssertEqual(note?.contains("runtime.memmove") ?? false, memmoveSingleStepped, r.stdout)
+    XCTAssertFalse(note?.contains("main.deep") ?? false, r.stdout)
   }
 }

@@ -27,6 +27,7 @@ final class SessionArchiveTests: XCTestCase {
       rawWall: nil, probeCostNanos: 120)
     p.callStatistics[FunctionID(0)] = CallStatistics(
       calls: 5, selfNanos: 0, totalNanos: 0, maxSelfNanos: 0, p95SelfNanos: nil, hasDurations: false)
+    p.callStatistics[FunctionID(2)]?.perGoroutine = true  // Go: paired per goroutine
     p.repeats = [
       RunRepeat(
         elapsedNanos: 100, cpuNanos: nil, selfNanos: ["main.scan": 30, "": 0], cumNanos: ["main.main": 90],

@@ -1,4 +1,5 @@
 import Analysis
+import PerfshTestSupport
 import ProfileModel
 import Render
 import XCTest
@@ -62,5 +63,21 @@ final class HeatmapClockTests: XCTestCase {
     let h = try Heatmap(profile: p, clock: .wall)
     XCTAssertEqual(h.rows.first?.cpuNanos, 50_000, "no wall numbers to show: the measured ones stay")
     XCTAssertEqual(HeatmapRenderer.legend(h, facts: SummaryFacts(cpuNanos: 1)).count, 3)
+  }
+
+  func testGoroutinePairedCallsSayWhatTheirTimesAre() throws {
+    var p = profile()
+    for key in p.callStatistics.keys { p.callStatistics[key]?.perGoroutine = true }
+    let facts = SummaryFacts(cpuNanos: 1_000_000)
+    let cpu = try Heatmap(profile: p)
+    XCTAssertTrue(cpu.perGoroutine)
+    let wall = try Heatmap(profile: p, clock: .wall)
+    var text = ""
+    for heatmap in [cpu, wall] {
+      HeatmapRenderer.write(heatmap, mode: .table, facts: facts, to: &text)
+      text += "\n"
+    }
+    assertSnapshot(text, named: "heatmap-traced-goroutines-table")
+    XCTAssertFalse(try Heatmap(profile: profile()).perGoroutine)
   }
 }

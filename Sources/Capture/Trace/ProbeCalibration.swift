@@ -30,15 +30,29 @@ public enum ProbeCalibration {
     return try cost(insides: insides, outsides: outsides)
   }
 
+  /// Bytes from the calibration leaf's start to its `ret` (`push %rbp; mov %rsp,%rbp; pop %rbp;
+  /// ret`, hand-written in CPerfEvent's shim.c, so fixed by construction).
+  static let leafReturnOffset: UInt64 = 5
+
+  /// How a traced call's return is probed, which decides what the return costs.
+  public enum ReturnKind: Sendable, Equatable {
+    /// A uretprobe (C and other native code): a trap at the trampoline.
+    case uretprobe
+    /// A probe on the `ret` instruction itself (Go): a trap and a single-step out of line.
+    case retInstruction
+  }
+
   /// Defines the entry and return probes of the calibration leaf in `fs`; their tracepoint ids.
-  static func defineProbes(_ fs: inout TracefsUprobes) throws(CaptureError) -> [UInt64] {
+  static func defineProbes(_ fs: inout TracefsUprobes, returns: ReturnKind = .uretprobe) throws(CaptureError) -> [UInt64] {
     let leafAddress = UInt64(UInt(bitPattern: unsafeBitCast(perfsh_calibration_leaf as @convention(c) () -> Void, to: UnsafeRawPointer.self)))
     guard let leaf = codeLocation(of: leafAddress) else {
       throw .systemFile(path: "/proc/self/maps", detail: "perfsh's own calibration function is in no mapped file")
     }
     return [
       try fs.define(name: "calib_leaf", path: leaf.path, offset: leaf.offset, isReturn: false),
-      try fs.define(name: "calib_leaf_ret", path: leaf.path, offset: leaf.offset, isReturn: true),
+      returns == .uretprobe
+        ? try fs.define(name: "calib_leaf_ret", path: leaf.path, offset: leaf.offset, isReturn: true)
+        : try fs.define(name: "calib_leaf_ret", path: leaf.path, offset: leaf.offset + leafReturnOffset, isReturn: false),
     ]
   }
 

@@ -18,11 +18,11 @@ public final class ProbeCalibrationSampler: @unchecked Sendable {
   static let burstCalls: UInt64 = 200
   static let pauseMicros: UInt32 = 25_000
 
-  /// Defines the calibration probes (tracefs).
-  public init() throws(CaptureError) {
+  /// Defines the calibration probes (tracefs), returns probed as the traced functions' are.
+  public init(returns: ProbeCalibration.ReturnKind = .uretprobe) throws(CaptureError) {
     var fs = try TracefsUprobes()
     do {
-      ids = try ProbeCalibration.defineProbes(&fs)
+      ids = try ProbeCalibration.defineProbes(&fs, returns: returns)
     } catch {
       fs.remove()
       throw error

@@ -5,14 +5,52 @@ public struct TraceProbe: Sendable, Equatable {
   public var path: String
   /// File offset of the function's first instruction.
   public var fileOffset: UInt64
-  /// Whether a return probe is placed too (false for Go code, whose stacks move).
+  /// Whether a return probe (uretprobe) is placed too (never for Go code, whose stacks move).
   public var probesReturns: Bool
+  /// File offsets of the function's `RET` instructions, each probed as a return (Go: what
+  /// replaces the uretprobe, which would hijack the return address).
+  public var returnOffsets: [UInt64]
+  /// File offsets of jumps out of the function (tail calls): the call ends there without
+  /// returning, counted apart from the timed calls.
+  public var exitOffsets: [UInt64]
+  /// File offsets where a call just entered restarts from its entry (Go's `call
+  /// runtime.morestack` when the entry probe sits on the stack check): the entry is undone.
+  public var restartOffsets: [UInt64]
+  /// Go code of the register ABI: each hit samples R14 (the current goroutine's `g`) so
+  /// calls pair per goroutine, not per thread.
+  public var readsGoroutine: Bool
 
   /// Creates a value from its parts.
-  public init(path: String, fileOffset: UInt64, probesReturns: Bool) {
+  public init(
+    path: String, fileOffset: UInt64, probesReturns: Bool, returnOffsets: [UInt64] = [], exitOffsets: [UInt64] = [],
+    restartOffsets: [UInt64] = [], readsGoroutine: Bool = false
+  ) {
+    self.restartOffsets = restartOffsets
     self.path = path
     self.fileOffset = fileOffset
     self.probesReturns = probesReturns
+    self.returnOffsets = returnOffsets
+    self.exitOffsets = exitOffsets
+    self.readsGoroutine = readsGoroutine
+  }
+
+  /// True when the function's calls are timed: a return probe or `RET` probes.
+  public var hasReturns: Bool { probesReturns || !returnOffsets.isEmpty }
+}
+
+/// Go's scheduler as the tracer watches it: the entry of `runtime.execute(gp, …)`, where an
+/// OS thread starts running goroutine `gp` (in RAX, register ABI). It tells which goroutine
+/// each thread runs, so a goroutine's CPU time is the time its threads ran it.
+public struct GoSchedulerProbe: Sendable, Equatable {
+  /// The Go executable.
+  public var path: String
+  /// File offset of `runtime.execute`'s entry.
+  public var fileOffset: UInt64
+
+  /// Creates a value from its parts.
+  public init(path: String, fileOffset: UInt64) {
+    self.path = path
+    self.fileOffset = fileOffset
   }
 }
 
@@ -32,6 +70,12 @@ public struct TraceHit: Sendable, Equatable {
     case switchOut
     /// The thread was switched back in.
     case switchIn
+    /// The function jumped out (a tail call): its call ends without a return.
+    case tailJump
+    /// Go's scheduler starts running goroutine `goroutine` on the thread.
+    case goroutineStart
+    /// The function's last entry was a false start: it restarts from its entry (Go stack growth).
+    case restart
   }
 
   /// CLOCK_MONOTONIC nanoseconds.
@@ -42,6 +86,9 @@ public struct TraceHit: Sendable, Equatable {
   public var function: UInt32
   /// Entry, return or switch.
   public var kind: Kind
+  /// The goroutine (its `g` pointer, from R14) of a Go probe hit; the goroutine started for
+  /// `goroutineStart`; 0 when not known (not Go code).
+  public var goroutine: UInt64 = 0
 
   /// True for a return probe.
   public var isReturn: Bool { kind == .return }
@@ -52,10 +99,11 @@ public struct TraceHit: Sendable, Equatable {
   }
 
   /// A record of any kind from its parts.
-  public init(time: UInt64, tid: UInt32, function: UInt32 = 0, kind: Kind) {
+  public init(time: UInt64, tid: UInt32, function: UInt32 = 0, kind: Kind, goroutine: UInt64 = 0) {
     self.time = time
     self.tid = tid
     self.function = function
     self.kind = kind
+    self.goroutine = goroutine
   }
 }

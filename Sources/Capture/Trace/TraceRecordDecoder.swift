@@ -4,12 +4,18 @@
 ///
 /// The layout is fixed, so a record is read at constant offsets with no allocation:
 /// a sample is header (8 bytes), id, pid, tid, time; a SWITCH record is header, pid, tid,
-/// time, id (its sample_id trailer). LOST records are counted; others are skipped.
+/// time, id (its sample_id trailer). LOST records are counted; others are skipped. Go probes
+/// also sample user registers AX and R14 (`goRegisterMask`): abi, AX, R14 follow the time.
 public struct TraceRecordDecoder: Sendable {
   /// The sample type every trace event is opened with.
   public static let sampleType = SampleType.identifier.rawValue | SampleType.tid.rawValue | SampleType.time.rawValue
 
-  /// Event id → function index << 1 | isReturn.
+  /// PERF_REG_X86_AX and PERF_REG_X86_R14: the argument register (the goroutine
+  /// `runtime.execute` starts) and the current goroutine's `g` (Go register ABI).
+  public static let goRegisterMask: UInt64 = 1 << 0 | 1 << 22
+
+  /// Event id → function index << 3 | kind code (entry 0, return 1, tail jump 2, scheduler 3,
+  /// restart 4).
   private var probes: [UInt64: UInt32] = [:]
   /// Records the kernel dropped because a ring was full.
   public private(set) var lostRecords: UInt64 = 0
@@ -31,8 +37,23 @@ public struct TraceRecordDecoder: Sendable {
 
   /// Maps an event id to the function it probes.
   public mutating func register(id: UInt64, function: UInt32, isReturn: Bool) {
-    probes[id] = function << 1 | (isReturn ? 1 : 0)
+    register(id: id, function: function, kind: isReturn ? .return : .entry)
   }
+
+  /// Maps an event id to a function's probe of `kind` (entry, return, tailJump), or to
+  /// the Go scheduler probe (`goroutineStart`).
+  public mutating func register(id: UInt64, function: UInt32, kind: TraceHit.Kind) {
+    let code: UInt32 = switch kind {
+    case .return: 1
+    case .tailJump: 2
+    case .goroutineStart: 3
+    case .restart: 4
+    default: 0
+    }
+    probes[id] = function << 3 | code
+  }
+
+  private static let kinds: [TraceHit.Kind] = [.entry, .return, .tailJump, .goroutineStart, .restart, .entry, .entry, .entry]
 
   /// Appends the hits of every complete record in `bytes` to `hits`; returns the number of
   /// bytes consumed (a trailing partial record stays for the next call).
@@ -49,7 +70,13 @@ public struct TraceRecordDecoder: Sendable {
         let time = bytes.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self)
         if let code = probes[id] {
           probeHits &+= 1
-          hits.append(TraceHit(time: time, tid: tid, function: code >> 1, isReturn: code & 1 == 1))
+          let kind = Self.kinds[Int(code & 7)]
+          var goroutine: UInt64 = 0
+          // Registers: abi (nonzero when user registers were caught), AX, R14.
+          if size >= 56, bytes.loadUnaligned(fromByteOffset: offset + 32, as: UInt64.self) != 0 {
+            goroutine = bytes.loadUnaligned(fromByteOffset: offset + (kind == .goroutineStart ? 40 : 48), as: UInt64.self)
+          }
+          hits.append(TraceHit(time: time, tid: tid, function: code >> 3, kind: kind, goroutine: goroutine))
         } else {
           unknownEvents &+= 1
         }

@@ -75,6 +75,15 @@ enum TraceEventAttributes {
     return attr
   }
 
+  /// `attr` also sampling the user registers AX and R14 at each hit (Go probes: the
+  /// goroutine in R14, `runtime.execute`'s goroutine argument in AX).
+  static func withGoRegisters(_ attr: perf_event_attr) -> perf_event_attr {
+    var a = attr
+    a.sample_type |= SampleType.regsUser.rawValue
+    a.sample_regs_user = TraceRecordDecoder.goRegisterMask
+    return a
+  }
+
   static func make(type: UInt32, config: UInt64, wakeupBytes: Int) -> perf_event_attr {
     var attr = perf_event_attr()
     attr.type = type

@@ -15,8 +15,9 @@ public final class UprobeTracer: CaptureCompanion {
   private let backend: Backend
   private var tracefs: TracefsUprobes?
   private var pmu: UprobePMU?
-  /// Tracepoint ids of tracefs probes: [function] → (entry, return).
-  private var tracepoints: [(UInt64, UInt64?)] = []
+  /// Every event to open per CPU, and the tracepoint id of each (tracefs backend).
+  private let planned: [PlannedEvent]
+  private var tracepoints: [UInt64] = []
   private let dataPages: Int
   private var files: [TraceEventFile] = []
   private var rings: [TraceRing] = []
@@ -37,15 +38,17 @@ public final class UprobeTracer: CaptureCompanion {
   /// A tracer for `probes`; `ringDataPages` per CPU (rounded up to a power of two).
   /// `probeCost` is taken out of every traced call; with `calibrateDuringRun` the cost is
   /// instead measured while the target runs (`ProbeCalibrationSampler`), and `probeCost`
-  /// is used only when that measurement fails.
+  /// is used only when that measurement fails. `goScheduler` (Go targets) tells which
+  /// goroutine each thread runs, for goroutines' CPU time.
   public init(
     probes: [TraceProbe], backend: Backend = .tracefs, ringDataPages: Int = 256, probeCost: ProbeCost = .zero,
-    calibrateDuringRun: Bool = false
+    calibrateDuringRun: Bool = false, goScheduler: GoSchedulerProbe? = nil
   ) throws(CaptureError) {
     self.probes = probes
+    self.planned = UprobeTracer.plan(probes, scheduler: goScheduler)
     self.backend = backend
     self.dataPages = max(1, ringDataPages).nextPowerOfTwo
-    self.stacks = ShadowStacks(probesReturns: probes.map(\.probesReturns))
+    self.stacks = ShadowStacks(probesReturns: probes.map(\.hasReturns))
     self.probeCost = probeCost
     self.calibrateDuringRun = calibrateDuringRun
   }
@@ -58,27 +61,62 @@ public final class UprobeTracer: CaptureCompanion {
   /// Descriptors of the per-CPU rings.
   public var descriptors: [Int32] { rings.map { $0.file.descriptor } }
 
+  /// One perf event per CPU to open: a probe of a function (or of Go's scheduler).
+  struct PlannedEvent: Sendable {
+    var path: String
+    var offset: UInt64
+    /// A uretprobe (return probe that hijacks the return address).
+    var uretprobe: Bool
+    var function: UInt32
+    var kind: TraceHit.Kind
+    /// Samples AX and R14 (Go register ABI).
+    var goRegisters: Bool
+  }
+
+  /// The events of `probes` (entry, uretprobe, `RET` and tail-jump probes) and of `scheduler`.
+  static func plan(_ probes: [TraceProbe], scheduler: GoSchedulerProbe?) -> [PlannedEvent] {
+    var events: [PlannedEvent] = []
+    for (i, p) in probes.enumerated() {
+      let f = UInt32(i)
+      let go = p.readsGoroutine
+      events.append(PlannedEvent(path: p.path, offset: p.fileOffset, uretprobe: false, function: f, kind: .entry, goRegisters: go))
+      if p.probesReturns {
+        events.append(PlannedEvent(path: p.path, offset: p.fileOffset, uretprobe: true, function: f, kind: .return, goRegisters: go))
+      }
+      for o in p.returnOffsets {
+        events.append(PlannedEvent(path: p.path, offset: o, uretprobe: false, function: f, kind: .return, goRegisters: go))
+      }
+      for o in p.exitOffsets {
+        events.append(PlannedEvent(path: p.path, offset: o, uretprobe: false, function: f, kind: .tailJump, goRegisters: go))
+      }
+      for o in p.restartOffsets {
+        events.append(PlannedEvent(path: p.path, offset: o, uretprobe: false, function: f, kind: .restart, goRegisters: go))
+      }
+    }
+    if let s = scheduler {
+      events.append(PlannedEvent(path: s.path, offset: s.fileOffset, uretprobe: false, function: 0, kind: .goroutineStart, goRegisters: true))
+    }
+    return events
+  }
+
   /// Opens every probe on every CPU for `pid` and maps one ring per CPU.
   public func open(pid: Int32, cpus: [Int32]) throws(CaptureError) {
-    let perCPU = probes.reduce(0) { $0 + ($1.probesReturns ? 2 : 1) }
-    UprobeTracer.raiseDescriptorLimit(needed: perCPU * cpus.count + 64)
+    UprobeTracer.raiseDescriptorLimit(needed: planned.count * cpus.count + 64)
     let wakeup = dataPages * SystemInfo.pageSize / 4
     switch backend {
     case .tracefs:
       var fs = try TracefsUprobes()
       defer { tracefs = fs }  // also on a failure half-way, so `release` removes what exists
-      for (i, probe) in probes.enumerated() {
-        let entry = try fs.define(name: "p\(i)", path: probe.path, offset: probe.fileOffset, isReturn: false)
-        let ret = probe.probesReturns
-          ? try fs.define(name: "r\(i)", path: probe.path, offset: probe.fileOffset, isReturn: true) : nil
-        tracepoints.append((entry, ret))
+      for (k, e) in planned.enumerated() {
+        tracepoints.append(try fs.define(name: "e\(k)", path: e.path, offset: e.offset, isReturn: e.uretprobe))
       }
     case .pmu:
       pmu = try UprobePMU.current()
     }
     if calibrateDuringRun {
       do {
-        let s = try ProbeCalibrationSampler()
+        // Go functions' returns are probed on their RET (single-stepped): calibrate the same kind.
+        let s = try ProbeCalibrationSampler(returns: probes.contains { !$0.returnOffsets.isEmpty } ? .retInstruction : .uretprobe)
         try s.start()
         sampler = s
       } catch {
@@ -91,39 +129,40 @@ public final class UprobeTracer: CaptureCompanion {
       let ring = try RingBuffer(file: switches, dataPages: dataPages)
       rings.append(TraceRing(file: switches, ring: ring))
       let r = rings.count - 1
-      for (index, probe) in probes.enumerated() {
-        for isReturn in probe.probesReturns ? [false, true] : [false] {
-          let file = try openProbe(index, probe, isReturn: isReturn, pid: pid, cpu: cpu, wakeupBytes: wakeup)
-          let id = try file.eventID()
-          decoder.register(id: id, function: UInt32(index), isReturn: isReturn)
-          try file.setOutput(to: rings[r].file)
-          files.append(TraceEventFile(file: file))
-        }
+      for k in planned.indices {
+        let file = try openProbe(k, pid: pid, cpu: cpu, wakeupBytes: wakeup)
+        let id = try file.eventID()
+        decoder.register(id: id, function: planned[k].function, kind: planned[k].kind)
+        try file.setOutput(to: rings[r].file)
+        files.append(TraceEventFile(file: file))
       }
     }
   }
 
-  private func openProbe(
-    _ index: Int, _ probe: TraceProbe, isReturn: Bool, pid: Int32, cpu: Int32, wakeupBytes: Int
-  ) throws(CaptureError) -> PerfEventFile {
-    guard let path = strdup(probe.path) else { throw .system(call: "strdup", errno: Errno(rawValue: errno)) }
+  private func openProbe(_ k: Int, pid: Int32, cpu: Int32, wakeupBytes: Int) throws(CaptureError) -> PerfEventFile {
+    let e = planned[k]
+    guard let path = strdup(e.path) else { throw .system(call: "strdup", errno: Errno(rawValue: errno)) }
     defer { free(path) }
-    let attr = pmu.map {
-      $0.attributes(pathPointer: path, offset: probe.fileOffset, isReturn: isReturn, wakeupBytes: wakeupBytes)
-    } ?? TraceEventAttributes.tracepoint(
-      id: isReturn ? (tracepoints[index].1 ?? 0) : tracepoints[index].0, wakeupBytes: wakeupBytes)
+    var attr = pmu.map {
+      $0.attributes(pathPointer: path, offset: e.offset, isReturn: e.uretprobe, wakeupBytes: wakeupBytes)
+    } ?? TraceEventAttributes.tracepoint(id: tracepoints[k], wakeupBytes: wakeupBytes)
+    if e.goRegisters { attr = TraceEventAttributes.withGoRegisters(attr) }
     do {
       return try PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu)
     } catch {
       guard case .perfEventOpen(_, _, let errno) = error else { throw error }
-      let kind = isReturn ? "uretprobe" : "uprobe"
-      throw .system(call: "perf_event_open(\(kind) \(probe.path)+0x\(String(probe.fileOffset, radix: 16)))", errno: errno)
+      let kind = e.uretprobe ? "uretprobe" : "uprobe"
+      throw .system(call: "perf_event_open(\(kind) \(e.path)+0x\(String(e.offset, radix: 16)))", errno: errno)
     }
   }
 
   /// Drains every ring, merges hits in time order and feeds those older than the hold-back
   /// window (all of them when `final`) to the shadow stacks.
   public func drain(final: Bool) throws(CaptureError) {
+    // Every record stamped before this moment is in a ring now (give or take one being
+    // written): the cutoff counts from here, not from after the copying, so a drain that
+    // is itself descheduled half-way never lets a later CPU's records overtake older ones.
+    let started = SystemInfo.monotonicNanos()
     for ring in rings {
       ring.ring.drain(into: &ring.bytes)
       let used = ring.bytes.withUnsafeBytes { decoder.decode($0, into: &pending) }
@@ -131,7 +170,7 @@ public final class UprobeTracer: CaptureCompanion {
     }
     guard !pending.isEmpty else { return }
     pending.sort { $0.time < $1.time }
-    let cutoff = final ? UInt64.max : SystemInfo.monotonicNanos() &- holdBackNanos
+    let cutoff = final ? UInt64.max : started &- holdBackNanos
     var used = 0
     while used < pending.count, pending[used].time <= cutoff {
       stacks.consume(pending[used])

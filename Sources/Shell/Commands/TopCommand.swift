@@ -72,7 +72,7 @@ struct TopCommand: ShellCommand {
     }
     let n = count ?? context.settings.nodeCount
     let rows = n == 0 ? heatmap.rows : Array(heatmap.rows.prefix(n))
-    let what = heatmap.clock == .wall ? "wall time" : "CPU time"
+    let what = (heatmap.perGoroutine ? "the goroutine's " : "") + (heatmap.clock == .wall ? "wall time" : "CPU time")
     let cost = heatmap.probeCostNanos > 0
       ? ", probe cost \(DurationFormat.string(nanoseconds: heatmap.probeCostNanos))/call subtracted" : (raw ? ", raw" : "")
     let times = heatmap.hasBothClocks || raw || heatmap.probeCostNanos > 0 ? "; times are \(what) per call\(cost)" : ""

@@ -12,7 +12,7 @@ final class TraceRun {
   let tracer: UprobeTracer
   /// The functions traced, in probe order.
   let sites: [ProbeSite]
-  /// True when the executable is a Go binary (entry probes only).
+  /// True when a Go function could not be decoded and so has an entry probe only.
   let entryOnly: Bool
 
   private init(tracer: UprobeTracer, sites: [ProbeSite], entryOnly: Bool) {
@@ -40,16 +40,48 @@ final class TraceRun {
     } catch {
       throw .failed("run: " + error.description)
     }
-    // uretprobes rewrite return addresses; Go moves stacks and checks them, so never there.
-    let probes = sites.map { TraceProbe(path: $0.path, fileOffset: $0.probeFileOffset, probesReturns: !$0.isGo) }
+    if let old = sites.first(where: { $0.go?.usesStackABI == true }) {
+      throw .failed(
+        "run: \(old.path) was built with Go older than 1.17 (stack-based calling convention: the goroutine is not in "
+          + "R14, so calls cannot be paired per goroutine); --trace needs Go 1.17 or later; plain `run` samples it")
+    }
+    let probes = sites.map(TraceRun.probe(for:))
+    let scheduler = TraceRun.goScheduler(for: sites)
     // The probes' own cost is measured on this machine while the target runs and taken
     // out of every timed call.
     do {
-      let tracer = try UprobeTracer(probes: probes, calibrateDuringRun: probes.contains(where: \.probesReturns))
-      return TraceRun(tracer: tracer, sites: sites, entryOnly: sites.contains { $0.isGo })
+      // Go hits are larger (registers) and RET probes many: a bigger ring per CPU.
+      let tracer = try UprobeTracer(
+        probes: probes, ringDataPages: scheduler == nil ? 256 : 2048, calibrateDuringRun: probes.contains(where: \.hasReturns),
+        goScheduler: scheduler)
+      return TraceRun(tracer: tracer, sites: sites, entryOnly: sites.contains { $0.isGo && $0.go == nil })
     } catch {
       throw .failed("run: " + error.description)
     }
+  }
+
+  /// The probes of one site. uretprobes rewrite return addresses, which Go's stack copying
+  /// and tracebacks check, so Go functions get a probe on every `RET` (and tail jump) instead.
+  static func probe(for site: ProbeSite) -> TraceProbe {
+    guard site.isGo else { return TraceProbe(path: site.path, fileOffset: site.probeFileOffset, probesReturns: true) }
+    guard let go = site.go else { return TraceProbe(path: site.path, fileOffset: site.probeFileOffset, probesReturns: false) }
+    return TraceProbe(
+      path: site.path, fileOffset: site.probeFileOffset, probesReturns: false,
+      returnOffsets: go.returnOffsets.map { site.fileOffset + $0 }, exitOffsets: go.exitOffsets.map { site.fileOffset + $0 },
+      restartOffsets: go.restartOffsets.map { site.fileOffset + $0 }, readsGoroutine: true)
+  }
+
+  /// Go's `runtime.execute` in the traced Go executable (where a thread starts running a
+  /// goroutine), for goroutines' CPU time; nil when nothing Go is traced or it is not found.
+  static func goScheduler(for sites: [ProbeSite]) -> GoSchedulerProbe? {
+    guard let go = sites.first(where: { $0.go != nil }),
+      let found = try? ProbeSiteResolver.functions(in: go.path).first(where: { $0.name == "runtime.execute" })
+    else { return nil }
+    // On the stack check's (emulated) branch when it has one: only the compare before it, so
+    // AX still holds the goroutine; a restart there only starts the same stint again.
+    let execute = ProbeSiteResolver.placed([found])[0]
+    let onCheck = execute.go.map { !$0.restartOffsets.isEmpty } ?? false
+    return GoSchedulerProbe(path: execute.path, fileOffset: onCheck ? execute.probeFileOffset : execute.fileOffset)
   }
 
   /// Adds the traced statistics to `profile` (already symbolized), with run notes and
@@ -87,17 +119,31 @@ final class TraceRun {
           + "(\(DurationFormat.string(nanoseconds: probeCost.insideNanos)) inside the call, "
           + "\(DurationFormat.string(nanoseconds: probeCost.outsideNanos)) in its caller) and subtracted; --raw shows times without")
     }
+    let dearer = sites.filter { $0.placement.map { $0.kind != .emulated && $0.kind != .unknown } ?? false }.map(\.name)
+    if !probeCost.isZero, !dearer.isEmpty {
+      let names = dearer.prefix(5).joined(separator: ", ") + (dearer.count > 5 ? " and \(dearer.count - 5) more" : "")
+      profile.run.notes.append(
+        "entry probe single-stepped (no emulated instruction runs exactly once at their start) in \(names): "
+          + "a single-step costs more than the calibrated probe, and the extra stays in their self time")
+    }
     if let calibrationProblem = result.calibrationProblem {
       profile.run.notes.append("probe cost not subtracted: calibration failed: \(calibrationProblem)")
       context.warn("probe cost not subtracted: calibration failed: \(calibrationProblem)")
     }
     if entryOnly {
       profile.run.notes.append(
-        "Go binary: entry probes only (return probes would break Go's moving stacks); Count is exact, durations are absent")
+        "Go binary: entry probes only where the code could not be decoded (return probes would break Go's moving stacks); "
+          + "Count is exact, durations are absent there")
+    }
+    if sites.contains(where: { $0.go != nil }) {
+      profile.run.notes.append(
+        "Go: entry probes on or after the stack check (morestack restarts not counted), a probe on every RET (no return probes); calls paired per goroutine "
+          + "(g from R14); CPU time = the goroutine's time on threads (from Go's scheduler handing it a thread to the "
+          + "next hand-over, minus time the thread was switched out), wall time = entry to RET whatever the goroutine did")
     }
     let unmatched = result.statistics.reduce(Int64(0)) { $0 + $1.unmatchedEntries }
     if unmatched > 0 || result.unmatchedReturns > 0 {
-      let note = "\(unmatched) traced calls never returned (longjmp, exceptions, thread exit) and "
+      let note = "\(unmatched) traced calls never returned (longjmp, exceptions, panics, tail jumps, thread exit) and "
         + "\(result.unmatchedReturns) returns had no entry; they are counted apart, not in the numbers"
       profile.run.notes.append(note)
       context.warn(note)

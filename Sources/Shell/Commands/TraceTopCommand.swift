@@ -80,12 +80,14 @@ enum TraceTopSelection {
   }
 
   static func patterns(ranked: [String], profile: Profile, executable: String, count: Int) -> [Choice] {
-    // One pass over locations: the mapping file of every function name.
+    // One pass over locations: the mapping file of every function name. Only a location's
+    // last line is a function with code of its own; the others were inlined into it and
+    // have no symbol to probe (Go's runtime inlines many of its hottest helpers).
     var fileOf: [String: String] = [:]
     for location in profile.locations {
       guard let m = location.mapping else { continue }
       let file = profile.string(profile.mapping(m).filename)
-      for line in location.lines where fileOf[profile.name(of: line.function)] == nil {
+      for line in location.lines.suffix(1) where fileOf[profile.name(of: line.function)] == nil {
         fileOf[profile.name(of: line.function)] = file
       }
     }

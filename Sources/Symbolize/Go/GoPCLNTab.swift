@@ -75,6 +75,15 @@ public struct GoPCLNTab {
     return (textStart &+ UInt64(pc), Int(f))
   }
 
+  /// The `index`th function of the table (by address): its name and link-time bounds (the
+  /// end is the next function's start); nil when the entry is unreadable.
+  public func function(at index: Int) -> (name: String, start: UInt64, end: UInt64)? {
+    guard index >= 0, index < count, let e = entry(index), let next = entry(index + 1), next.pc > e.pc,
+      let name = functionName(containing: e.pc)
+    else { return nil }
+    return (name, e.pc, next.pc)
+  }
+
   /// The name of the function containing the link-time address `address`.
   public func functionName(containing address: UInt64) -> String? {
     guard let e = functionEntry(containing: address) else { return nil }

@@ -17,6 +17,9 @@ public struct ProbeSite: Sendable, Equatable, Hashable {
   public var isGo: Bool
   /// Where in the function the probes go (set by `ProbeSiteResolver.resolve`; the entry until then).
   public var placement: ProbePlacement?
+  /// For Go functions: the entry after the stack check, every `RET` and tail jump (set by
+  /// `ProbeSiteResolver.placed`; nil when the code could not be decoded: entry probe only).
+  public var go: GoProbePlacement?
 
   /// Creates a value from its parts.
   public init(

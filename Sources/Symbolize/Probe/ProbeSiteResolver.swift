@@ -58,6 +58,10 @@ public struct ProbeSiteResolver {
         let site = result[i]
         guard site.fileOffset < UInt64(bytes.count) else { continue }
         let code = UnsafeRawBufferPointer(rebasing: bytes[Int(site.fileOffset)...])
+        if site.isGo {
+          result[i] = GoFunctionList.placed(site, code: code)
+          continue
+        }
         // Go's entry-only probes need no return address; others share the site with a return probe.
         result[i].placement = ProbePlacement.place(code: code, start: site.address, size: site.size, keepsReturnAddress: !site.isGo)
       }
@@ -83,7 +87,7 @@ public struct ProbeSiteResolver {
             path: path, fileOffset: offset, address: entry.start, size: entry.end &- entry.start,
             name: Demangler.demangle(raw), rawName: raw, isGo: isGo))
       }
-      return result
+      return isGo && elf.section(named: ".symtab") == nil ? GoFunctionList.sites(in: elf, path: path) : result
     } catch {
       throw .unreadable(error)
     }
