@@ -35,7 +35,7 @@ final class ProfileLoaderTests: XCTestCase {
     XCTAssertEqual(loadError(Array("{\"traceEvents\": []}".utf8)), .unrecognized)
     XCTAssertEqual(loadError([0x00, 0x01, 0x02]), .unrecognized)
     XCTAssertEqual(loadError(Array(FormatError.unrecognized.description.utf8)), .unrecognized)
-    XCTAssertEqual(FormatError.unrecognized.description, "not a pprof profile or folded stacks")
+    XCTAssertEqual(FormatError.unrecognized.description, "not a pprof profile, folded stacks or Chrome trace JSON")
   }
 
   func testTruncatedGzipProfile() throws {

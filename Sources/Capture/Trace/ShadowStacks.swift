@@ -83,6 +83,9 @@ public struct ShadowStacks: Sendable {
   private var functions: [Accumulator]
   private let hasReturns: [Bool]
   private let cost: ProbeCost
+  /// When set, every completed call is logged here too (bounded; function = probe index),
+  /// for `export chrome`. The only hook the per-call log needs.
+  public var callLog: CallEventLog?
 
   /// Stacks for `probesReturns.count` functions; entry-only functions count entries as calls.
   /// `probeCost` is what `statistics()` takes out by default (zero keeps raw numbers only).
@@ -129,6 +132,10 @@ public struct ShadowStacks: Sendable {
     let wall = Int64(clamping: hit.time &- min(hit.time, frame.entry))
     let cpu = max(0, wall - max(0, off - frame.offCPUAtEntry))
     functions[f].calls &+= 1
+    callLog?.append(
+      CallEvent(
+        function: FunctionID(Int(hit.function)), thread: Int64(hit.tid), startNanos: Int64(clamping: frame.entry),
+        wallNanos: wall, cpuNanos: cpu))
     functions[f].children &+= frame.children
     functions[f].descendants &+= frame.descendants
     functions[f].cpu.record(self: max(0, cpu - frame.childCPU), total: cpu)

@@ -31,7 +31,7 @@ struct ExportCommand: ShellCommand {
   static var shell: CommandSpec {
     CommandSpec(
       group: .export, arguments: [.choices(ExportFormat.allCases.map(\.rawValue)), .file, .session],
-      options: ["--clock": .choices(CallClock.allCases.map(\.rawValue))])
+      options: ["--clock": .choices(CallClock.allCases.map(\.rawValue)), "--max-events": .none])
   }
 
   @Argument(help: "pprof, folded, csv or json.")
@@ -48,6 +48,9 @@ struct ExportCommand: ShellCommand {
 
   @Flag(help: "Traced sessions: times without the probe cost taken out.")
   var raw = false
+
+  @Option(help: "chrome: most calls to write, the earliest first (default \(InterchangeExport.defaultMaxEvents)).")
+  var maxEvents: Int = InterchangeExport.defaultMaxEvents
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     let s = try context.session(session)
@@ -76,6 +79,10 @@ struct ExportCommand: ShellCommand {
               + "would be negative), and folded stacks hold sample counts: nothing written (export pprof keeps it)")
         }
         try AtomicFile.write(text, to: file)
+      case .speedscope:
+        try InterchangeExport.speedscope(s, to: file, context: context)
+      case .chrome:
+        try InterchangeExport.chrome(s, to: file, maxEvents: maxEvents, context: context)
       case .csv, .json:
         let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: s.profile, clock: clock, raw: raw) }
         let text = format == .csv ? HeatmapExport.csv(heatmap) : HeatmapExport.json(heatmap, facts: s.summaryFacts)
@@ -110,4 +117,6 @@ extension ExportCommand {
 /// The formats `export` writes.
 enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
   case pprof, folded, csv, json
+  // Interchange formats (ExportCommand+Interchange.swift).
+  case speedscope, chrome
 }

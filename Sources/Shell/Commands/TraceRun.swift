@@ -66,10 +66,12 @@ final class TraceRun {
     profile.defaultSampleType = keptDefault
     var builder = ProfileBuilder(profile)
     var statistics: [FunctionID: CallStatistics] = [:]
+    var probeFunctions: [FunctionID] = []
     let width = builder.profile.sampleTypes.count
     for (site, stats) in zip(sites, result.statistics) {
       let id = byName[site.name] ?? builder.function(site.name, systemName: site.rawName, file: "")
       statistics[id] = stats
+      probeFunctions.append(id)
       var values = Array(repeating: Int64(0), count: width)
       values[width - 2] = stats.calls
       values[width - 1] = stats.hasDurations ? stats.selfNanos : 0
@@ -77,6 +79,7 @@ final class TraceRun {
     }
     profile = builder.build()
     profile.callStatistics = statistics
+    profile.callEvents = result.callLog?.mapped(probeFunctions)
     let calls = result.statistics.reduce(Int64(0)) { $0 + $1.calls }
     profile.run.notes.append("traced \(sites.count) functions with uprobes: \(calls) calls")
     profile.run.notes += TraceRun.placementNotes(sites)
