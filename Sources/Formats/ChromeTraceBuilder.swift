@@ -131,6 +131,10 @@ struct ChromeSpanCollector {
         reason: "no complete (ph \"X\") or begin/end (ph \"B\"/\"E\") events with times"
           + (unended > 0 ? " (\(unended) begin events were never ended)" : ""))
     }
+    let summaries = removeClangSummaries()
+    guard !spans.isEmpty else {
+      throw .invalidChromeTrace(reason: "no events besides clang's per-name totals ('Total …')")
+    }
     spans.sort { a, b in
       if a.thread != b.thread { return a.thread < b.thread }
       if a.start != b.start { return a.start < b.start }
@@ -138,8 +142,11 @@ struct ChromeSpanCollector {
     }
     var builder = ProfileBuilder(sampleTypes: [ValueType(type: "calls", unit: "count"), ValueType(type: "self", unit: "nanoseconds")])
     builder.withProfile { $0.defaultSampleType = 1 }
-    let functions = names.map { builder.function($0) }
-    let locations = functions.map { builder.location(function: $0) }
+    var used = [Bool](repeating: false, count: names.count)
+    for s in spans { used[Int(s.name)] = true }
+    // Names only dropped events had (clang's totals) get no function; their slots are never read.
+    let functions = names.indices.map { used[$0] ? builder.function(names[$0]) : FunctionID(Int32(-1)) }
+    let locations = functions.map { $0.raw >= 0 ? builder.location(function: $0) : LocationID(Int32(-1)) }
     var profile = builder.build()
 
     var calls = [Int64](repeating: 0, count: names.count)
@@ -271,20 +278,36 @@ struct ChromeSpanCollector {
     }
     if notObjects > 0 { warnings.append("\(notObjects) trace events were not objects and were left out") }
 
-    var summary = "Chrome trace: \(spans.count) timed events (\(completeEvents) complete, \(pairs) begin/end pairs) "
-      + "on \(threadKeys.count) threads"
+    let threadsUsed = Set(spans.map(\.thread)).count
+    var summary = "Chrome trace: \(spans.count) timed events (\(completeEvents - summaries) complete, \(pairs) begin/end pairs) "
+      + "on \(threadsUsed) thread\(threadsUsed == 1 ? "" : "s")"
     if !ignored.isEmpty {
       let parts = ignored.sorted { $0.key < $1.key }.map { "\($0.value) '\(Self.phaseText($0.key))'" }
       summary += "; other phases ignored: " + parts.joined(separator: ", ")
     }
     profile.run.notes.append(summary)
     profile.run.notes.append("times are wall-clock durations from the trace; self time = duration minus nested events on the same thread")
+    if summaries > 0 {
+      profile.run.notes.append(
+        "left out \(summaries) clang summary events ('Total …', each alone on its own thread): they repeat the sums of the others")
+    }
     if unterminatedArray { profile.run.notes.append("the event array has no closing ']' (allowed by the format)") }
     if log.dropped > 0 {
       profile.run.notes.append("kept the first \(log.events.count) of \(spans.count) events one by one for export chrome")
     }
     profile.run.notes += warnings.map { "warning: " + $0 }
     return ChromeTraceReader.Result(profile: profile, warnings: warnings)
+  }
+
+  /// Drops clang -ftime-trace's summary events: one `Total NAME` event alone on its own
+  /// thread per name, which would count every phase twice. Returns how many were dropped.
+  private mutating func removeClangSummaries() -> Int {
+    var perThread = [Int](repeating: 0, count: threadKeys.count)
+    for s in spans { perThread[Int(s.thread)] += 1 }
+    let isSummaryName = names.map { $0.hasPrefix("Total ") }
+    let before = spans.count
+    spans.removeAll { perThread[Int($0.thread)] == 1 && isSummaryName[Int($0.name)] }
+    return before - spans.count
   }
 
   private static func number(_ part: ChromeEvent.ThreadPart, fallback: Int64) -> Int64 {
