@@ -9,6 +9,8 @@ struct ChromeSpanCollector {
     var thread: Int32
     var start: Int64
     var end: Int64
+    /// CPU time from perfsh's own export (`args.cpu_us`), -1 when absent.
+    var cpu: Int64 = -1
   }
 
   struct ThreadKey: Hashable {
@@ -74,7 +76,7 @@ struct ChromeSpanCollector {
       }
       completeEvents += 1
       let n = try name(event.name, scanner)
-      try append(Span(name: n, thread: thread(event), start: ts, end: ts + dur))
+      try append(Span(name: n, thread: thread(event), start: ts, end: ts + dur, cpu: event.cpu ?? -1))
     case UInt8(ascii: "B"):
       guard let ts = event.ts else {
         missingTimes += 1
@@ -254,7 +256,8 @@ struct ChromeSpanCollector {
       log.append(
         CallEvent(
           function: functions[Int(s.name)], thread: Self.number(key.tid, fallback: Int64(s.thread)),
-          process: Self.number(key.pid, fallback: 0), startNanos: s.start, wallNanos: s.end - s.start))
+          process: Self.number(key.pid, fallback: 0), startNanos: s.start, wallNanos: s.end - s.start,
+          cpuNanos: s.cpu >= 0 ? s.cpu : nil))
     }
     profile.callEvents = log
 

@@ -136,12 +136,16 @@ public enum ChromeTraceReader {
       } else if scanner.equals(key, "tid") {
         event.tid = try threadPart(&scanner)
       } else if scanner.equals(key, "args"), scanner.peek() == UInt8(ascii: "{") {
-        // Only args.name matters (metadata events name threads with it).
+        // Only args.name (metadata events name threads with it) and perfsh's cpu_us matter.
         try scanner.expect(UInt8(ascii: "{"), "'{'")
         var firstArg = true
         while let argKey = try scanner.nextKey(&firstArg) {
           if scanner.equals(argKey, "name"), scanner.peek() == UInt8(ascii: "\"") {
             event.argName = try scanner.string()
+          } else if scanner.equals(argKey, "cpu_us") {
+            // perfsh's own export: the call's CPU time, kept for the next export.
+            var ignored = false
+            event.cpu = try number(&scanner, scale: 3, field: &ignored)
           } else {
             try scanner.skipValue()
           }
@@ -195,5 +199,6 @@ struct ChromeEvent {
   var pid: ThreadPart = .number(0)
   var tid: ThreadPart = .number(0)
   var argName: String?
+  var cpu: Int64?
   var badNumber = false
 }

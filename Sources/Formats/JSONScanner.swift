@@ -97,7 +97,17 @@ struct JSONScanner {
       }
       if b == UInt8(ascii: "\\") {
         escapes = true
-        offset += 2
+        guard offset + 1 < bytes.count else { break }
+        switch bytes[offset + 1] {
+        case UInt8(ascii: "\""), UInt8(ascii: "\\"), UInt8(ascii: "/"), UInt8(ascii: "b"), UInt8(ascii: "f"),
+          UInt8(ascii: "n"), UInt8(ascii: "r"), UInt8(ascii: "t"):
+          offset += 2
+        case UInt8(ascii: "u"):
+          guard Self.hex4(bytes, offset + 2) != nil else { throw error("bad \\u escape") }
+          offset += 6
+        default:
+          throw error("bad escape '\\\(Character(Unicode.Scalar(bytes[offset + 1])))'")
+        }
         continue
       }
       if b < 0x20 { throw error("control character in a string") }
@@ -175,9 +185,15 @@ struct JSONScanner {
 
   /// True when `raw` is exactly the ASCII text `key` (no escapes).
   func equals(_ raw: RawString, _ key: StaticString) -> Bool {
-    guard !raw.hasEscapes, raw.range.count == key.utf8CodeUnitCount else { return false }
+    let start = raw.range.lowerBound
+    let count = raw.range.upperBound - start  // not `range.count`: generic and slow in debug builds
+    guard !raw.hasEscapes, count == key.utf8CodeUnitCount else { return false }
     let k = key.utf8Start
-    for (n, i) in raw.range.enumerated() where bytes[i] != k[n] { return false }
+    var n = 0
+    while n < count {  // a plain loop: `enumerated()` costs generic metadata per byte in debug builds
+      if bytes[start + n] != k[n] { return false }
+      n += 1
+    }
     return true
   }
 
@@ -189,7 +205,7 @@ struct JSONScanner {
     let integerStart = offset
     let integerDigits = digits()
     guard integerDigits > 0 else { throw error("expected a value") }
-    if integerDigits > 1 && bytes[integerStart] == UInt8(ascii: "0") { throw error("number with a leading zero") }
+    if integerDigits > 1 && bytes[integerStart] == UInt8(ascii: "0") { throw error("number with a leading zero", at: start) }
     if offset < bytes.count, bytes[offset] == UInt8(ascii: ".") {
       offset += 1
       guard digits() > 0 else { throw error("expected digits after '.'") }
