@@ -220,8 +220,8 @@ struct ChromeSpanCollector {
       let pidKey = builder2.intern("pid")
       let tidKey = builder2.intern("tid")
       let threadKey = builder2.intern("thread")
-      set.append(Label(key: pidKey, number: Self.number(key.pid, fallback: Int64(t))))
-      set.append(Label(key: tidKey, number: Self.number(key.tid, fallback: Int64(t))))
+      set.append(Label(key: pidKey, number: Self.number(key.pid, fallback: Self.textID(t))))
+      set.append(Label(key: tidKey, number: Self.number(key.tid, fallback: Self.textID(t))))
       if let name = threadNames[Int32(t)] ?? Self.text(key.tid) {
         set.append(Label(key: threadKey, string: builder2.intern(name)))
       }
@@ -255,8 +255,8 @@ struct ChromeSpanCollector {
       let key = threadKeys[Int(s.thread)]
       log.append(
         CallEvent(
-          function: functions[Int(s.name)], thread: Self.number(key.tid, fallback: Int64(s.thread)),
-          process: Self.number(key.pid, fallback: 0), startNanos: s.start, wallNanos: s.end - s.start,
+          function: functions[Int(s.name)], thread: Self.number(key.tid, fallback: Self.textID(Int(s.thread))),
+          process: Self.number(key.pid, fallback: Self.textID(Int(s.thread))), startNanos: s.start, wallNanos: s.end - s.start,
           cpuNanos: s.cpu >= 0 ? s.cpu : nil))
     }
     profile.callEvents = log
@@ -317,6 +317,10 @@ struct ChromeSpanCollector {
     if case .number(let n) = part { return n }
     return fallback
   }
+
+  /// The number that stands for a pid or tid given as text: 2^40 + the thread's index, so
+  /// distinct threads stay distinct when written again.
+  private static func textID(_ thread: Int) -> Int64 { Int64(1) << 40 + Int64(thread) }
 
   private static func text(_ part: ChromeEvent.ThreadPart) -> String? {
     if case .text(let s) = part { return s }
