@@ -9,7 +9,7 @@ import Render
 struct ExportCommand: ShellCommand {
   static let configuration = CommandConfiguration(
     commandName: "export",
-    abstract: "Write a session to a file: pprof (gzipped protobuf), folded stacks, or the heatmap as csv/json.",
+    abstract: "Write a session to a file: pprof, folded stacks, speedscope, Chrome trace JSON, or the heatmap as csv/json.",
     discussion: """
       The whole session is written (view filters do not apply). A file is never left
       half-written: data goes to a temporary file that is renamed over FILE at the end,
@@ -21,12 +21,20 @@ struct ExportCommand: ShellCommand {
       CI pipelines; for a sampled session count is samples and avg/max/p95 are empty.
       Traced times are CPU time per call with the probe cost taken out; --clock wall and
       --raw choose the other views for pprof (its self/nanoseconds column), csv and json.
+      speedscope writes speedscope's JSON (one sampled profile per thread, weights in
+      the session's unit; traced calls also as evented profiles) for speedscope.app.
+      chrome writes the single calls `run --trace` kept (the first 1,048,576; times
+      raw, wall clock, CPU time in args) as Chrome trace-event JSON for Perfetto and
+      chrome://tracing, at most --max-events of them (the earliest), saying so when
+      there are more.
 
       EXAMPLES:
         export pprof cpu.pb.gz
         export folded stacks.txt @prev
         export csv heatmap.csv
         export csv --clock wall wall.csv
+        export speedscope app.speedscope.json
+        export chrome --max-events 100000 trace.json
       """)
   static var shell: CommandSpec {
     CommandSpec(
@@ -34,7 +42,7 @@ struct ExportCommand: ShellCommand {
       options: ["--clock": .choices(CallClock.allCases.map(\.rawValue)), "--max-events": .none])
   }
 
-  @Argument(help: "pprof, folded, csv or json.")
+  @Argument(help: "pprof, folded, speedscope, chrome, csv or json.")
   var format: ExportFormat
 
   @Argument(help: "The file to write.")
@@ -56,6 +64,12 @@ struct ExportCommand: ShellCommand {
     let s = try context.session(session)
     if format == .folded, clock != .cpu || raw {
       throw .failed("export: --clock and --raw apply to pprof, csv and json (folded stacks hold samples only)")
+    }
+    if format == .speedscope || format == .chrome, clock != .cpu || raw {
+      throw .failed("export: --clock and --raw apply to pprof, csv and json (\(format.rawValue) writes samples and raw single calls)")
+    }
+    if format != .chrome, maxEvents != InterchangeExport.defaultMaxEvents {
+      throw .failed("export: --max-events applies to chrome only")
     }
     // What perfsh printed so far goes out first, in case FILE is /dev/stdout.
     context.flush()
