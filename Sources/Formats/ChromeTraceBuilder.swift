@@ -239,9 +239,11 @@ struct ChromeSpanCollector {
       var times = selfTimes[n]
       times.sort()
       let rank = min(max(Int((0.95 * Double(times.count)).rounded(.up)), 1), times.count)
+      // Wall clock in the main fields and in `wall`, so the heatmap's legend names the clock.
+      let wall = CallTimes(selfNanos: selfSums[n], totalNanos: totalSums[n], maxSelfNanos: times.last ?? 0, p95SelfNanos: times[rank - 1])
       statistics[functions[n]] = CallStatistics(
-        calls: calls[n], selfNanos: selfSums[n], totalNanos: totalSums[n], maxSelfNanos: times.last ?? 0,
-        p95SelfNanos: times[rank - 1], clock: .wall)
+        calls: calls[n], selfNanos: wall.selfNanos, totalNanos: wall.totalNanos, maxSelfNanos: wall.maxSelfNanos,
+        p95SelfNanos: wall.p95SelfNanos, clock: .wall, wall: wall)
     }
     profile.callStatistics = statistics
 
