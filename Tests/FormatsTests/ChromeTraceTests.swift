@@ -197,6 +197,19 @@ final class ChromeTraceTests: XCTestCase {
     XCTAssertEqual(again.text, written.text)
   }
 
+  func testSessionFilesKeepTheCalls() throws {
+    var profile = Self.tracedProfile()
+    var log = try XCTUnwrap(profile.callEvents)
+    log.append(CallEvent(function: FunctionID(0), thread: -3, process: 0, startNanos: -40, wallNanos: 0, cpuNanos: 0))
+    profile.callEvents = CallEventLog(events: log.events, dropped: 17, capacity: 9)
+    let session = ArchivedSession(name: "t", source: .run(command: ["./app"]), profile: profile)
+    let back = try SessionArchive.decode(SessionArchive.encode([session]))
+    XCTAssertEqual(back.first?.profile.callEvents, profile.callEvents)
+    XCTAssertEqual(back.first?.profile.callEvents?.dropped, 17)
+    let without = try SessionArchive.decode(SessionArchive.encode([ArchivedSession(name: "s", source: .run(command: ["x"]), profile: FixtureProfiles.rich())]))
+    XCTAssertNil(without.first?.profile.callEvents)
+  }
+
   func testMaxEventsKeepsTheEarliestCalls() throws {
     let written = try XCTUnwrap(ChromeTraceWriter.write(Self.tracedProfile(), maxEvents: 2, processName: "app"))
     XCTAssertEqual(written.summary, ChromeTraceWriter.Summary(written: 2, omitted: 2, notKept: 0))
