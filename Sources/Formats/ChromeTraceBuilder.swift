@@ -269,19 +269,20 @@ struct ChromeSpanCollector {
     profile.durationNanos = last - first
 
     var warnings: [String] = []
-    if negative > 0 { warnings.append("\(negative) events with a negative duration were left out") }
-    if endWithoutBegin > 0 { warnings.append("\(endWithoutBegin) end (E) events had no begin (B) on their thread and were left out") }
-    if unended > 0 { warnings.append("\(unended) begin (B) events were never ended and were left out") }
-    if mismatchedEnds > 0 { warnings.append("\(mismatchedEnds) end (E) events named another event than the begin they closed") }
+    func events(_ n: Int, _ kind: String = "") -> String { "\(n) \(kind)event\(n == 1 ? "" : "s")" }
+    if negative > 0 { warnings.append("left out \(events(negative)) with a negative duration") }
+    if endWithoutBegin > 0 { warnings.append("left out \(events(endWithoutBegin, "end (E) ")) with no begin (B) on their thread") }
+    if unended > 0 { warnings.append("left out \(events(unended, "begin (B) ")) never ended") }
+    if mismatchedEnds > 0 { warnings.append("closed \(events(mismatchedEnds, "begin (B) ")) with an end (E) of another name") }
     if overlapping > 0 {
-      warnings.append("\(overlapping) events overlapped the event enclosing them without nesting and were cut at its end")
+      warnings.append("cut \(events(overlapping)) at the end of the event enclosing them (they overlapped it without nesting)")
     }
-    if missingTimes > 0 { warnings.append("\(missingTimes) events had no ts or dur and were left out") }
-    if badNumbers > 0 { warnings.append("\(badNumbers) events had a time out of range (over 2^61 ns) and were left out") }
+    if missingTimes > 0 { warnings.append("left out \(events(missingTimes)) without ts or dur") }
+    if badNumbers > 0 { warnings.append("left out \(events(badNumbers)) with a time out of range (over 2^61 ns)") }
     if tooDeep > 0 {
-      warnings.append("\(tooDeep) events nested deeper than \(StackDepthLimit.maxFrames) levels were attached to their parent's stack")
+      warnings.append("attached \(events(tooDeep)) nested deeper than \(StackDepthLimit.maxFrames) levels to their parent's stack")
     }
-    if notObjects > 0 { warnings.append("\(notObjects) trace events were not objects and were left out") }
+    if notObjects > 0 { warnings.append("left out \(events(notObjects, "trace ")) that are not objects") }
 
     let threadsUsed = Set(spans.map(\.thread)).count
     var summary = "Chrome trace: \(spans.count) timed events (\(completeEvents - summaries) complete, \(pairs) begin/end pairs) "

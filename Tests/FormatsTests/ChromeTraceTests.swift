@@ -103,12 +103,12 @@ final class ChromeTraceTests: XCTestCase {
     XCTAssertEqual(
       result.warnings,
       [
-        "2 events with a negative duration were left out",
-        "1 end (E) events had no begin (B) on their thread and were left out",
-        "1 begin (B) events were never ended and were left out",
-        "1 end (E) events named another event than the begin they closed",
-        "1 events overlapped the event enclosing them without nesting and were cut at its end",
-        "1 events had no ts or dur and were left out",
+        "left out 2 events with a negative duration",
+        "left out 1 end (E) event with no begin (B) on their thread",
+        "left out 1 begin (B) event never ended",
+        "closed 1 begin (B) event with an end (E) of another name",
+        "cut 1 event at the end of the event enclosing them (they overlapped it without nesting)",
+        "left out 1 event without ts or dur",
       ])
     let s = stats(result.profile)
     XCTAssertEqual(s["ok"]?.selfNanos, 5_000)  // "late" is cut at ok's end (5 µs of it nested)
