@@ -29,10 +29,10 @@ public struct CallEvent: Sendable, Equatable {
 }
 
 /// A bounded log of completed calls: the first `capacity` calls in completion order are kept,
-/// later ones only counted, so tracing millions of calls costs at most `capacity` × 48 bytes.
+/// later ones only counted, so tracing millions of calls costs at most `capacity` × 56 bytes.
 /// Times are raw (the probe cost is not taken out of single calls).
 public struct CallEventLog: Sendable, Equatable {
-  /// How many calls a `run --trace` keeps by default (48 MiB at most).
+  /// How many calls a `run --trace` keeps by default (56 MiB at most).
   public static let defaultCapacity = 1 << 20
 
   /// The calls kept, in the order they completed.
@@ -65,6 +65,15 @@ public struct CallEventLog: Sendable, Equatable {
 
   /// Every completed call: kept and dropped.
   public var totalCalls: Int64 { Int64(events.count).addingSaturating(dropped) }
+
+  /// The log with `process` set on every event whose process is unknown (0); the tracer
+  /// sees threads only, the caller knows the target's pid.
+  public func withProcess(_ process: Int64) -> CallEventLog {
+    guard process != 0 else { return self }
+    var out = self
+    for i in out.events.indices where out.events[i].process == 0 { out.events[i].process = process }
+    return out
+  }
 
   /// The log with each event's function replaced by `map[function.index]` (events whose index
   /// has no entry are left out and counted as dropped); the tracer logs probe indices.

@@ -40,6 +40,20 @@ final class CallLogUnitTests: XCTestCase {
     XCTAssertEqual(s.statistics().first?.calls, 10, "the statistics count every call")
   }
 
+  func testOneKeptCallCosts56Bytes() {
+    // What docs/formats.md and CallEventLog promise: 2^20 calls in at most 56 MiB.
+    XCTAssertEqual(MemoryLayout<CallEvent>.stride, 56)
+  }
+
+  func testProcessIsFilledInWhereUnknown() {
+    let log = CallEventLog(events: [
+      CallEvent(function: FunctionID(0), thread: 1, startNanos: 0, wallNanos: 1),
+      CallEvent(function: FunctionID(0), thread: 2, process: 9, startNanos: 0, wallNanos: 1),
+    ])
+    XCTAssertEqual(log.withProcess(4242).events.map(\.process), [4242, 9])
+    XCTAssertEqual(log.withProcess(0), log)
+  }
+
   func testWithoutALogNothingIsKept() {
     var s = ShadowStacks(probesReturns: [true])
     s.consume(hit(0, 1, 0, ret: false))

@@ -38,6 +38,13 @@ final class InterchangeEndToEndTests: TracedWorkloadTestCase {
     XCTAssertEqual(before["outer"]?["count"], 400)
     XCTAssertEqual(after, before)
     XCTAssertTrue(r.stdout.contains("Times: wall time per call"), r.stdout)
+    // Every call is written under the target's pid, which the process_name event names too.
+    let object = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(contentsOf: trace)) as? [String: Any])
+    let events = try XCTUnwrap(object["traceEvents"] as? [[String: Any]])
+    let pids = Set(events.compactMap { $0["pid"] as? Int })
+    XCTAssertEqual(pids.count, 1, "\(pids)")
+    XCTAssertGreaterThan(pids.first ?? 0, 1)
+    XCTAssertEqual(events.filter { $0["ph"] as? String == "X" }.count, 40_400)
   }
 
   func testMaxEventsCapsTheCallsAndSaysSo() throws {

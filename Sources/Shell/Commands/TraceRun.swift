@@ -53,8 +53,9 @@ final class TraceRun {
   }
 
   /// Adds the traced statistics to `profile` (already symbolized), with run notes and
-  /// warnings for entry-only probes, unmatched entries/returns and lost records.
-  func attach(to profile: inout Profile, context: ShellContext) {
+  /// warnings for entry-only probes, unmatched entries/returns and lost records. `pid` (the
+  /// target's, 0 when unknown) is the process the kept single calls are written under.
+  func attach(to profile: inout Profile, pid: Int32 = 0, context: ShellContext) {
     let result = tracer.result()
     tracer.release()
     var byName: [String: FunctionID] = [:]
@@ -79,7 +80,7 @@ final class TraceRun {
     }
     profile = builder.build()
     profile.callStatistics = statistics
-    profile.callEvents = result.callLog?.mapped(probeFunctions)
+    profile.callEvents = result.callLog?.mapped(probeFunctions).withProcess(Int64(pid))
     let calls = result.statistics.reduce(Int64(0)) { $0 + $1.calls }
     profile.run.notes.append("traced \(sites.count) functions with uprobes: \(calls) calls")
     profile.run.notes += TraceRun.placementNotes(sites)
