@@ -102,7 +102,7 @@ let package = Package(
     .testTarget(name: "ProfileModelTests", dependencies: ["ProfileModel", "PerfshTestSupport"]),
     .testTarget(name: "CaptureTests", dependencies: ["Capture", "Symbolize", "PerfshTestSupport"]),
     .testTarget(name: "SymbolizeTests", dependencies: ["Symbolize", "Analysis", "PerfshTestSupport"], exclude: ["Snapshots"]),
-    .testTarget(name: "FormatsTests", dependencies: ["Formats", "PerfshTestSupport"]),
+    .testTarget(name: "FormatsTests", dependencies: ["Formats", "PerfshTestSupport"], exclude: ["Snapshots"]),
     .testTarget(name: "FetchTests", dependencies: ["Fetch", "PerfshTestSupport"]),
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "PerfshTestSupport"]),
     .testTarget(name: "RenderTests", dependencies: ["Render", "PerfshTestSupport"], exclude: ["Snapshots"]),

@@ -34,6 +34,10 @@ public enum FormatError: Error, Equatable, Sendable, CustomStringConvertible {
   case invalidArchive(reason: String)
   /// The protobuf parses but breaks one of profile.proto's rules.
   case invalidPprof(reason: String)
+  /// JSON text is malformed at `line`:`column` (1-based).
+  case corruptJSON(line: Int, column: Int, reason: String)
+  /// The JSON parses but is not a usable Chrome trace (no events, or none with durations).
+  case invalidChromeTrace(reason: String)
   /// A line of folded stacks (1-based) is malformed.
   case badFoldedLine(line: Int, reason: String)
   /// The |values| of one sample type add up to 2^62 or more (ProfileModel's `ValueLimit`).
@@ -54,7 +58,7 @@ public enum FormatError: Error, Equatable, Sendable, CustomStringConvertible {
     switch self {
     case .empty: return "empty file"
     case .emptyGzip: return "gzip data that decompresses to nothing"
-    case .unrecognized: return "not a pprof profile or folded stacks"
+    case .unrecognized: return "not a pprof profile, folded stacks or Chrome trace JSON"
     case .truncatedGzip: return "truncated gzip data (the file ends in the middle of the compressed stream)"
     case .badGzipHeader: return "bad gzip header"
     case .corruptGzip(let detail): return "corrupt gzip data: \(detail)"
@@ -69,6 +73,8 @@ public enum FormatError: Error, Equatable, Sendable, CustomStringConvertible {
       return "perfsh session file format \(v) is newer than this perfsh reads (up to \(supported)); upgrade perfsh"
     case .invalidArchive(let reason): return "invalid perfsh session file: \(reason)"
     case .badFoldedLine(let line, let reason): return "folded stacks line \(line): \(reason)"
+    case .corruptJSON(let line, let column, let reason): return "corrupt JSON at line \(line), column \(column): \(reason)"
+    case .invalidChromeTrace(let reason): return "invalid Chrome trace: \(reason)"
     case .valuesPastLimit(let t): return ProfileError.valuesPastLimit(sampleType: t).description
     case .invalidProfile(let e): return "cannot write profile: \(e.description)"
     case .io(let path, let op, let errno): return "\(path): \(op) failed: \(errnoText(errno))"

@@ -31,7 +31,10 @@ public enum InputFile {
       if filled == bytes.count {
         // One probe byte past the limit tells "exactly at the limit" from "over it".
         guard bytes.count <= limit else { throw .fileTooLarge(limit: limit) }
-        bytes.append(contentsOf: repeatElement(0, count: max(1, min(bytes.count, limit - bytes.count + 1))))
+        // A file whose size is known needs one probe byte for its end, not a doubling (a
+        // 200 MB trace would cost 400 MB); `[UInt8](repeating:)` is a memset even in debug builds.
+        let grow = filled == expected && expected > 0 ? 1 : max(1, min(bytes.count, limit - bytes.count + 1))
+        bytes += [UInt8](repeating: 0, count: grow)
       }
       let n = bytes.withUnsafeMutableBytes { raw in
         Glibc.read(fd, raw.baseAddress.map { $0 + filled }, raw.count - filled)

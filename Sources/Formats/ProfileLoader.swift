@@ -6,18 +6,21 @@ public enum ProfileFormat: Sendable, Equatable, CustomStringConvertible {
   case pprof(gzipped: Bool)
   /// Folded stacks text.
   case folded(gzipped: Bool)
+  /// Chrome trace-event JSON (e.g. `clang -ftime-trace`, perfsh's `export chrome`).
+  case chromeTrace(gzipped: Bool)
 
   /// The format as `info` and load notes name it, e.g. "gzipped pprof".
   public var description: String {
     switch self {
     case .pprof(let gz): return gz ? "gzipped pprof" : "pprof"
     case .folded(let gz): return gz ? "gzipped folded stacks" : "folded stacks"
+    case .chromeTrace(let gz): return gz ? "gzipped Chrome trace JSON" : "Chrome trace JSON"
     }
   }
 }
 
 /// Loads a profile from the bytes of a file, detecting its format from the content:
-/// gzip is unwrapped first, then protobuf is told from folded-stacks text.
+/// gzip is unwrapped first, then JSON (a Chrome trace) and protobuf are told from folded-stacks text.
 public enum ProfileLoader {
   /// How many leading bytes decide whether content is text.
   static let sniffLength = 64 * 1024
@@ -47,6 +50,11 @@ public enum ProfileLoader {
     case .folded?:
       profile = try FoldedStacksReader.read(plain, memoryBudget: memoryBudget)
       format = .folded(gzipped: gzipped)
+    case .chromeTrace?:
+      profile = try withRawBytes(plain) { (raw) throws(FormatError) in
+        try ChromeTraceReader.read(raw, memoryBudget: memoryBudget).profile
+      }
+      format = .chromeTrace(gzipped: gzipped)
     case nil:
       throw .unrecognized
     }
@@ -66,8 +74,10 @@ public enum ProfileLoader {
     return try loadDetectingFormat(bytes: try InputFile.read(path), name: name)
   }
 
-  /// The format of uncompressed `bytes`, or nil when they are neither pprof nor folded stacks.
+  /// The format of uncompressed `bytes`, or nil when they are neither pprof, Chrome trace JSON
+  /// nor folded stacks.
   public static func detect(_ bytes: UnsafeRawBufferPointer) -> ProfileFormat? {
+    if ChromeTraceReader.looksLikeJSON(bytes) { return .chromeTrace(gzipped: false) }
     if looksLikeText(bytes) {
       return firstSampleLineParses(bytes) ? .folded(gzipped: false) : nil
     }

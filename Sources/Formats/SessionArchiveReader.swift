@@ -76,6 +76,7 @@ enum SessionArchiveReader {
     var statsMessages: [ProtoReader] = []
     var repeatMessages: [ProtoReader] = []
     var runMessage: ProtoReader?
+    var callEventsMessage: ProtoReader?
     var mappingMessages: [ProtoReader] = []
     var defaultType: UInt64 = 0
     var periodType: ValueType?
@@ -107,6 +108,7 @@ enum SessionArchiveReader {
       case 18: runMessage = try r.message(field, wire, in: m)
       case 19: statsMessages.append(try r.message(field, wire, in: m))
       case 20: repeatMessages.append(try r.message(field, wire, in: m))
+      case UInt64(SessionArchiveCallEvents.field): callEventsMessage = try r.message(field, wire, in: m)
       default: try r.skip(wire)
       }
     }
@@ -159,6 +161,7 @@ enum SessionArchiveReader {
       p.callStatistics[FunctionID(Int(id))] = stats
     }
     for var m in repeatMessages { p.repeats.append(try runRepeat(&m)) }
+    if var m = callEventsMessage { p.callEvents = try SessionArchiveCallEvents.read(&m, functions: p.functions.count) }
     do {
       try p.validate()
     } catch {

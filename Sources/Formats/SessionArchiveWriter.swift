@@ -56,6 +56,7 @@ enum SessionArchiveWriter {
       w.message(19, e)
     }
     for r in p.repeats { w.message(20, runRepeat(r)) }
+    if let log = p.callEvents { w.message(SessionArchiveCallEvents.field, SessionArchiveCallEvents.write(log)) }
     return w
   }
 

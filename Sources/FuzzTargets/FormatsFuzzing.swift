@@ -57,6 +57,35 @@ enum FormatsFuzzing {
     return .accepted(items: items)
   }
 
+  /// A Chrome trace: the profile is whole, its per-name calls add up to its samples' calls,
+  /// and its kept events export and load again to the same number of calls.
+  static func chromeJSON(_ bytes: UnsafeRawBufferPointer) -> FuzzOutcome {
+    let result: ChromeTraceReader.Result
+    do {
+      result = try ChromeTraceReader.read(bytes, memoryBudget: gzipLimit)
+    } catch {
+      return rejected(error.description)
+    }
+    let profile = result.profile
+    _ = check(profile)
+    let calls = profile.callStatistics.values.reduce(Int64(0)) { $0 + $1.calls }
+    require(calls == profile.total(column: 0), "per-name calls \(calls) differ from the samples' \(profile.total(column: 0))")
+    require(profile.callStatistics.values.allSatisfy { $0.selfNanos >= 0 && $0.selfNanos <= $0.totalNanos }, "self time outside 0...total")
+    guard let written = ChromeTraceWriter.write(profile, maxEvents: Int.max, processName: "fuzz", pid: 0) else {
+      require(false, "a loaded trace keeps no events to export")
+      return .accepted(items: profile.samples.count)
+    }
+    do {
+      let again = try ProfileLoader.load(bytes: Array(written.text.utf8), name: "again", memoryBudget: Int.max)
+      let kept = Int64(profile.callEvents?.events.count ?? 0)
+      let back = again.callStatistics.values.reduce(Int64(0)) { $0 + $1.calls }
+      require(back == kept, "an exported trace loads with \(back) calls, not \(kept)")
+    } catch {
+      require(false, "an exported trace does not load: \(error)")
+    }
+    return .accepted(items: profile.samples.count)
+  }
+
   /// A loaded profile must be whole: it validates and encodes again.
   private static func check(_ profile: Profile) -> FuzzOutcome {
     do {

@@ -34,6 +34,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
   case httpResponse = "http-response"
   /// One Go function's machine code through Go probe placement (stack check, RETs, exits).
   case goCode = "go-code"
+  /// Chrome trace-event JSON: loaded, validated, exported as Chrome JSON and loaded again.
+  case chromeJSON = "chrome-json"
 
   /// Runs the target on one input. Never throws: a rejected input is a valid outcome; a
   /// crash, a sanitizer report or a broken invariant (a `precondition`) is a finding.
@@ -55,6 +57,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case .session: return FormatsFuzzing.session(bytes)
     case .httpResponse: return NetworkFuzzing.httpResponse(bytes)
     case .goCode: return ObjectFuzzing.goCode(bytes)
+    case .chromeJSON: return FormatsFuzzing.chromeJSON(bytes)
     }
   }
 

@@ -30,6 +30,8 @@ public struct Profile: Sendable {
   public var run = RunInfo()
   /// Exact per-call statistics of traced functions; empty for purely sampled profiles.
   public var callStatistics: [FunctionID: CallStatistics] = [:]
+  /// Single traced calls with their times (bounded), for timeline exports; nil when not kept.
+  public var callEvents: CallEventLog?
   /// Every run of a repeated capture (`run -n N`), in order; empty for a single run or a file.
   public var repeats: [RunRepeat] = []
 

@@ -32,10 +32,13 @@ final class ProfileLoaderTests: XCTestCase {
     XCTAssertEqual(loadError([]), .empty)
     XCTAssertEqual(loadError(Gzip.compress([])), .emptyGzip)
     XCTAssertEqual(loadError(Array("hello world\nthis is not a profile\n".utf8)), .unrecognized)
-    XCTAssertEqual(loadError(Array("{\"traceEvents\": []}".utf8)), .unrecognized)
+    // JSON is read as a Chrome trace; one with no events is an error of its own.
+    guard case .invalidChromeTrace? = loadError(Array("{\"traceEvents\": []}".utf8)) else {
+      return XCTFail("an empty Chrome trace loaded or failed otherwise")
+    }
     XCTAssertEqual(loadError([0x00, 0x01, 0x02]), .unrecognized)
     XCTAssertEqual(loadError(Array(FormatError.unrecognized.description.utf8)), .unrecognized)
-    XCTAssertEqual(FormatError.unrecognized.description, "not a pprof profile or folded stacks")
+    XCTAssertEqual(FormatError.unrecognized.description, "not a pprof profile, folded stacks or Chrome trace JSON")
   }
 
   func testTruncatedGzipProfile() throws {

@@ -67,6 +67,11 @@ final class ParserMutationTests: XCTestCase {
     assertBothOutcomes(try mutate(.folded, seed: 3, rounds: 4000, dictionary: [";", " ", "\n", "\r\n", "-1", "9223372036854775807"]), min: 100)
   }
 
+  func testChromeJSONMutants() throws {
+    let dictionary = ["\"ph\":\"X\"", "\"ph\":\"B\"", "\"ph\":\"E\"", "\"dur\":-1", "1e308", "\"tid\":\"t\"", "[", "{", "\\u", ","]
+    assertBothOutcomes(try mutate(.chromeJSON, seed: 15, rounds: 3000, dictionary: dictionary), min: 50)
+  }
+
   func testPerfMapMutants() throws {
     // Never rejects: bad lines are skipped. Entries per byte are bounded by the shortest line.
     let t = try mutate(.perfMap, seed: 4, rounds: 4000, dictionary: ["0x", " ", "\n", "ffffffffffffffff", "\r"])

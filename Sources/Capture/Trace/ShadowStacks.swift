@@ -109,6 +109,9 @@ public struct ShadowStacks: Sendable {
   private var functions: [Accumulator]
   private let hasReturns: [Bool]
   private let cost: ProbeCost
+  /// When set, every completed call is logged here too (bounded; function = probe index),
+  /// for `export chrome`. The only hook the per-call log needs.
+  public var callLog: CallEventLog?
 
   /// Stacks for `probesReturns.count` functions; entry-only functions count entries as calls.
   /// `probeCost` is what `statistics()` takes out by default (zero keeps raw numbers only).
@@ -193,6 +196,10 @@ public struct ShadowStacks: Sendable {
     let cpu = min(wall, max(0, clock &- frame.clockAtEntry))
     functions[f].calls &+= 1
     if hit.goroutine != 0 { functions[f].perGoroutine = true }
+    callLog?.append(
+      CallEvent(
+        function: FunctionID(Int(hit.function)), thread: Int64(hit.tid), startNanos: Int64(clamping: frame.entry),
+        wallNanos: wall, cpuNanos: cpu))
     functions[f].children &+= frame.children
     functions[f].descendants &+= frame.descendants
     functions[f].cpu.record(self: max(0, cpu - frame.childCPU), total: cpu)

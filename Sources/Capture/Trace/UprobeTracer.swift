@@ -36,19 +36,22 @@ public final class UprobeTracer: CaptureCompanion {
   }
 
   /// A tracer for `probes`; `ringDataPages` per CPU (rounded up to a power of two).
+  /// The first `callLogCapacity` completed calls are kept one by one (0: none).
   /// `probeCost` is taken out of every traced call; with `calibrateDuringRun` the cost is
   /// instead measured while the target runs (`ProbeCalibrationSampler`), and `probeCost`
   /// is used only when that measurement fails. `goScheduler` (Go targets) tells which
   /// goroutine each thread runs, for goroutines' CPU time.
   public init(
     probes: [TraceProbe], backend: Backend = .tracefs, ringDataPages: Int = 256, probeCost: ProbeCost = .zero,
-    calibrateDuringRun: Bool = false, goScheduler: GoSchedulerProbe? = nil
+    calibrateDuringRun: Bool = false, goScheduler: GoSchedulerProbe? = nil,
+    callLogCapacity: Int = CallEventLog.defaultCapacity
   ) throws(CaptureError) {
     self.probes = probes
     self.planned = UprobeTracer.plan(probes, scheduler: goScheduler)
     self.backend = backend
     self.dataPages = max(1, ringDataPages).nextPowerOfTwo
     self.stacks = ShadowStacks(probesReturns: probes.map(\.hasReturns))
+    if callLogCapacity > 0 { self.stacks.callLog = CallEventLog(capacity: callLogCapacity) }
     self.probeCost = probeCost
     self.calibrateDuringRun = calibrateDuringRun
   }
@@ -216,7 +219,7 @@ public final class UprobeTracer: CaptureCompanion {
     TraceResult(
       statistics: stacks.statistics(probeCost: probeCost), lostRecords: decoder.lostRecords,
       unmatchedReturns: stacks.unmatchedReturns, hits: decoder.probeHits, events: files.count + rings.count,
-      probeCost: probeCost, calibrationProblem: calibrationProblem)
+      probeCost: probeCost, calibrationProblem: calibrationProblem, callLog: stacks.callLog)
   }
 
   /// Closes every event and removes the tracefs definitions (also done on deinit).
@@ -272,5 +275,7 @@ public struct TraceResult: Sendable {
   public var probeCost: ProbeCost
   /// Why the probe cost could not be measured during the run, when it could not.
   public var calibrationProblem: String?
+  /// The first completed calls one by one (raw times, function = probe index); nil when not kept.
+  public var callLog: CallEventLog? = nil
 }
 

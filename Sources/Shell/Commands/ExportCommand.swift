@@ -9,7 +9,7 @@ import Render
 struct ExportCommand: ShellCommand {
   static let configuration = CommandConfiguration(
     commandName: "export",
-    abstract: "Write a session to a file: pprof (gzipped protobuf), folded stacks, the heatmap as csv/json, or an interactive svg flame graph.",
+    abstract: "Write a session to a file: pprof, folded stacks, speedscope, Chrome trace JSON, the heatmap as csv/json, or an interactive svg flame graph.",
     discussion: """
       The whole session is written (view filters do not apply). A file is never left
       half-written: data goes to a temporary file that is renamed over FILE at the end,
@@ -25,6 +25,12 @@ struct ExportCommand: ShellCommand {
       focus/ignore/hide apply, see docs/flame-graphs.md); --sort weight orders siblings by
       weight; --diff A B FILE colours B's shape by change from A; --heatmap draws the
       heatmap's bar view instead.
+      speedscope writes speedscope's JSON (one sampled profile per thread, weights in
+      the session's unit; traced calls also as evented profiles) for speedscope.app.
+      chrome writes the single calls `run --trace` kept (the first 1,048,576; times
+      raw, wall clock, CPU time in args) as Chrome trace-event JSON for Perfetto and
+      chrome://tracing, at most --max-events of them (the earliest), saying so when
+      there are more.
 
       EXAMPLES:
         export pprof cpu.pb.gz
@@ -34,14 +40,16 @@ struct ExportCommand: ShellCommand {
         export svg flame.svg
         export svg --diff 1 2 diff.svg
         export svg --heatmap heatmap.svg
+        export speedscope app.speedscope.json
+        export chrome --max-events 100000 trace.json
       """)
   static var shell: CommandSpec {
     CommandSpec(
       group: .export, arguments: [.choices(ExportFormat.allCases.map(\.rawValue)), .file, .session],
-      options: ["--clock": .choices(CallClock.allCases.map(\.rawValue))])
+      options: ["--clock": .choices(CallClock.allCases.map(\.rawValue)), "--max-events": .none])
   }
 
-  @Argument(help: "pprof, folded, csv, json or svg.")
+  @Argument(help: "pprof, folded, speedscope, chrome, csv, json or svg.")
   var format: ExportFormat
 
   @Argument(help: "The file to write.")
@@ -67,15 +75,28 @@ struct ExportCommand: ShellCommand {
 
   @Argument(help: "svg --diff: the file, after sessions A and B.")
   var diffFile: String?
+  @Option(help: "chrome: most calls to write, the earliest first (default \(InterchangeExport.defaultMaxEvents)).")
+  var maxEvents: Int = InterchangeExport.defaultMaxEvents
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
-    if format == .svg { return try exportSVG(in: context) }
+    if format == .svg {
+      guard maxEvents == InterchangeExport.defaultMaxEvents else {
+        throw .failed("export: --max-events applies to chrome only")
+      }
+      return try exportSVG(in: context)
+    }
     if diff || heatmap || sort != .name || diffFile != nil {
       throw .failed("export: --diff, --heatmap and --sort apply to svg")
     }
     let s = try context.session(session)
     if format == .folded, clock != .cpu || raw {
       throw .failed("export: --clock and --raw apply to pprof, csv and json (folded stacks hold samples only)")
+    }
+    if format == .speedscope || format == .chrome, clock != .cpu || raw {
+      throw .failed("export: --clock and --raw apply to pprof, csv and json (\(format.rawValue) writes samples and raw single calls)")
+    }
+    if format != .chrome, maxEvents != InterchangeExport.defaultMaxEvents {
+      throw .failed("export: --max-events applies to chrome only")
     }
     // What perfsh printed so far goes out first, in case FILE is /dev/stdout.
     context.flush()
@@ -99,6 +120,10 @@ struct ExportCommand: ShellCommand {
               + "would be negative), and folded stacks hold sample counts: nothing written (export pprof keeps it)")
         }
         try AtomicFile.write(text, to: file)
+      case .speedscope:
+        try InterchangeExport.speedscope(s, to: file, context: context)
+      case .chrome:
+        try InterchangeExport.chrome(s, to: file, maxEvents: maxEvents, context: context)
       case .csv, .json:
         let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: s.profile, clock: clock, raw: raw) }
         let text = format == .csv ? HeatmapExport.csv(heatmap) : HeatmapExport.json(heatmap, facts: s.summaryFacts)
@@ -136,4 +161,6 @@ extension ExportCommand {
 enum ExportFormat: String, ExpressibleByArgument, CaseIterable {
   case pprof, folded, csv, json
   case svg
+  // Interchange formats (ExportCommand+Interchange.swift).
+  case speedscope, chrome
 }

@@ -8,12 +8,17 @@ import ProfileModel
 struct LoadCommand: ShellCommand {
   static let configuration = CommandConfiguration(
     commandName: "load",
-    abstract: "Load a pprof profile (.pb, .pb.gz), folded stacks or a perfsh session file into new sessions.",
+    abstract: "Load a pprof profile (.pb, .pb.gz), folded stacks, Chrome trace JSON or a perfsh session file into new sessions.",
     discussion: """
       The format is detected from the content, not the extension: gzipped or plain
-      pprof protobuf (what Go's runtime/pprof and `atmos --profile-file` write), or
-      folded stacks (`main;parse;scan 42` per line). A file that is neither, or is
-      truncated or corrupt, is an error and no session is created.
+      pprof protobuf (what Go's runtime/pprof and `atmos --profile-file` write),
+      folded stacks (`main;parse;scan 42` per line), or Chrome trace-event JSON
+      (`{"traceEvents": [...]}` or a bare array, e.g. `clang -ftime-trace` output or
+      `export chrome`): X and B/E events nest per thread into a traced session with
+      exact Count, self time, Avg, Max and P95 per event name (wall clock), so
+      `heatmap table` shows where the time went; events with negative durations or
+      unbalanced B/E are left out and counted in a warning. A file that is none of
+      these, or is truncated or corrupt, is an error and no session is created.
 
       An http:// URL is fetched (HTTP/1.1, redirects followed on the same host)
       and must give pprof: Go's net/http/pprof endpoints profile?seconds=N, heap,
@@ -25,6 +30,7 @@ struct LoadCommand: ShellCommand {
 
       EXAMPLES:
         load cpu.pb.gz
+        load build/unit.json
         load stacks.folded --name baseline
         load http://127.0.0.1:6060/debug/pprof/profile?seconds=5
         load http://127.0.0.1:6060/debug/pprof/heap --save heap.pb.gz
@@ -55,6 +61,10 @@ struct LoadCommand: ShellCommand {
       loaded = try ProfileLoader.loadDetectingFormat(bytes: bytes, name: fileName)
     } catch {
       throw .failed(error.path == nil ? "\(file): \(error.description)" : error.description)
+    }
+    // Counted problems of single events (a Chrome trace's unbalanced B/E, negative durations).
+    for note in loaded.profile.run.notes where note.hasPrefix("warning: ") {
+      context.warn("\(file): " + note.dropFirst("warning: ".count))
     }
     let base = name ?? String(file.split(separator: "/").last ?? Substring(file))
     context.addSession(loaded.profile, name: base, source: .file(path: file, format: loaded.format.description))

@@ -139,7 +139,7 @@ struct RunCommand: ShellCommand {
       // A tracer's events belong to one run: each repetition gets its own (nil without --trace).
       let tracing = try TraceRun.prepare(patterns: trace, limit: traceMax, request: request)
       var result = try context.captureSymbolized(request, companion: tracing?.tracer, sample: !noSample)
-      tracing?.attach(to: &result.profile, context: context)
+      tracing?.attach(to: &result.profile, pid: result.pid, context: context)
       lostRecords += Int64(clamping: result.lostRecords)
       return result.profile
     }

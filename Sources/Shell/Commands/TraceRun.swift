@@ -85,8 +85,9 @@ final class TraceRun {
   }
 
   /// Adds the traced statistics to `profile` (already symbolized), with run notes and
-  /// warnings for entry-only probes, unmatched entries/returns and lost records.
-  func attach(to profile: inout Profile, context: ShellContext) {
+  /// warnings for entry-only probes, unmatched entries/returns and lost records. `pid` (the
+  /// target's, 0 when unknown) is the process the kept single calls are written under.
+  func attach(to profile: inout Profile, pid: Int32 = 0, context: ShellContext) {
     let result = tracer.result()
     tracer.release()
     var byName: [String: FunctionID] = [:]
@@ -98,10 +99,12 @@ final class TraceRun {
     profile.defaultSampleType = keptDefault
     var builder = ProfileBuilder(profile)
     var statistics: [FunctionID: CallStatistics] = [:]
+    var probeFunctions: [FunctionID] = []
     let width = builder.profile.sampleTypes.count
     for (site, stats) in zip(sites, result.statistics) {
       let id = byName[site.name] ?? builder.function(site.name, systemName: site.rawName, file: "")
       statistics[id] = stats
+      probeFunctions.append(id)
       var values = Array(repeating: Int64(0), count: width)
       values[width - 2] = stats.calls
       values[width - 1] = stats.hasDurations ? stats.selfNanos : 0
@@ -109,6 +112,7 @@ final class TraceRun {
     }
     profile = builder.build()
     profile.callStatistics = statistics
+    profile.callEvents = result.callLog?.mapped(probeFunctions).withProcess(Int64(pid))
     let calls = result.statistics.reduce(Int64(0)) { $0 + $1.calls }
     profile.run.notes.append("traced \(sites.count) functions with uprobes: \(calls) calls")
     profile.run.notes += TraceRun.placementNotes(sites)
