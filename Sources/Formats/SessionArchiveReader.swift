@@ -383,6 +383,7 @@ enum SessionArchiveReader {
       case 4: info.elapsedNanos = try r.int64(field, wire, in: m)
       case 5: info.cpuNanos = try r.int64(field, wire, in: m)
       case 6: info.lostRecords = try r.int64(field, wire, in: m)
+      case 15: info.unparsedRecords = try r.int64(field, wire, in: m)
       case 7: info.interrupted = try r.uint64(field, wire, in: m) != 0
       case 8: info.notes.append(try r.text(field, wire, in: m))
       case 9:

@@ -165,6 +165,7 @@ enum SessionArchiveWriter {
     w.bool(7, r.interrupted)
     for n in r.notes { w.string(8, n) }
     if let a = r.allocations { w.message(9, allocations(a)) }
+    w.int64(15, r.unparsedRecords)
     return w
   }
 

@@ -15,6 +15,7 @@ final class SessionArchiveTests: XCTestCase {
     p.run.elapsedNanos = 1_234_567
     p.run.cpuNanos = 0
     p.run.lostRecords = 7
+    p.run.unparsedRecords = 2
     p.run.interrupted = true
     p.run.notes = ["call graph: dwarf (8192 bytes of stack)", "unparsed records: 2"]
     p.run.allocations = AllocationSummary(

@@ -145,6 +145,7 @@ struct RepeatMerger {
     repeats.append(mapped)
     builder.withProfile { p in
       p.run.lostRecords = p.run.lostRecords.addingSaturating(other.run.lostRecords)
+      p.run.unparsedRecords = p.run.unparsedRecords.addingSaturating(other.run.unparsedRecords)
       if let a = other.run.allocations { p.run.allocations = p.run.allocations.map { $0.merged(with: a) } ?? a }
       p.run.interrupted = p.run.interrupted || other.run.interrupted
       if (p.run.termination?.shellStatus ?? 0) == 0 { p.run.termination = other.run.termination }
