@@ -95,7 +95,7 @@ let package = Package(
 
     .target(
       name: "PerfshTestSupport",
-      dependencies: ["ProfileModel", "Render", "Shell"],
+      dependencies: ["ProfileModel", "Render", "Shell", "Capture"],
       path: "Tests/PerfshTestSupport"),
     .testTarget(name: "ProfileModelTests", dependencies: ["ProfileModel", "PerfshTestSupport"]),
     .testTarget(name: "CaptureTests", dependencies: ["Capture", "PerfshTestSupport"]),
