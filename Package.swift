@@ -55,11 +55,10 @@ let package = Package(
       name: "Symbolize",
       dependencies: [
         "ProfileModel", "CLibDW", "CX86Decode", "CLzma",
-        .product(name: "SystemPackage", package: "swift-system"),
       ],
       linkerSettings: [.linkedLibrary("stdc++")]),
     // Unwind: DWARF CFI unwinding of sampled user stacks (Capture's protocol, Symbolize's CFI).
-    .target(name: "Unwind", dependencies: ["Capture", "Symbolize", "ProfileModel"]),
+    .target(name: "Unwind", dependencies: ["Capture", "Symbolize"]),
     // Formats: pprof, folded stacks, gzip.
     .target(name: "Formats", dependencies: ["ProfileModel", "CZlib"]),
     // Analysis: pure functions of a profile.
@@ -72,7 +71,6 @@ let package = Package(
       dependencies: [
         "ProfileModel", "Capture", "Symbolize", "Unwind", "Formats", "Analysis", "Render", "CLibEdit",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        .product(name: "SystemPackage", package: "swift-system"),
       ]),
     .executableTarget(name: "perfsh", dependencies: ["Shell"]),
     // Benchmark driver for scripts/bench-pprof: generates a large pprof and times decoding.
@@ -95,7 +93,7 @@ let package = Package(
 
     .target(
       name: "PerfshTestSupport",
-      dependencies: ["ProfileModel", "Render", "Shell", "Capture"],
+      dependencies: ["ProfileModel", "Shell", "Capture"],
       path: "Tests/PerfshTestSupport"),
     .testTarget(name: "ProfileModelTests", dependencies: ["ProfileModel", "PerfshTestSupport"]),
     .testTarget(name: "CaptureTests", dependencies: ["Capture", "PerfshTestSupport"]),
@@ -104,7 +102,7 @@ let package = Package(
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "PerfshTestSupport"]),
     .testTarget(name: "RenderTests", dependencies: ["Render", "PerfshTestSupport"], exclude: ["Snapshots"]),
     .testTarget(name: "ShellTests", dependencies: ["Shell", "PerfshTestSupport"]),
-    .testTarget(name: "UnwindTests", dependencies: ["Unwind", "Capture", "Symbolize", "Shell", "PerfshTestSupport"]),
+    .testTarget(name: "UnwindTests", dependencies: ["Unwind", "Capture", "Symbolize", "PerfshTestSupport"]),
     .testTarget(name: "EndToEndTests", dependencies: ["perfsh", "PerfshTestSupport"]),
     .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "PerfshTestSupport"]),
   ],
