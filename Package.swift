@@ -39,6 +39,8 @@ let package = Package(
     // x86-64 instruction decoding (Zydis, libzydis-dev) for probe placement: one C shim.
     .target(name: "CX86Decode", linkerSettings: [.linkedLibrary("Zydis")]),
     .systemLibrary(name: "CLzma", providers: [.apt(["liblzma-dev"])]),
+    // swift_demangle (libswiftCore) and __cxa_demangle (libstdc++) declared in C for Symbolize.
+    .target(name: "CDemangle"),
 
     // The in-memory profile. Imports nothing of the project.
     .target(name: "ProfileModel"),
@@ -54,7 +56,7 @@ let package = Package(
     .target(
       name: "Symbolize",
       dependencies: [
-        "ProfileModel", "CLibDW", "CX86Decode", "CLzma",
+        "ProfileModel", "CLibDW", "CX86Decode", "CLzma", "CDemangle",
       ],
       linkerSettings: [.linkedLibrary("stdc++")]),
     // Unwind: DWARF CFI unwinding of sampled user stacks (Capture's protocol, Symbolize's CFI).
