@@ -24,7 +24,7 @@ enum RepeatedRun {
         do {
           try merger?.append(profile, info: repeatInfo)
         } catch {
-          throw .failed("run -n: \(error.description)")
+          throw .repeatedRun(error)
         }
       }
       let failed = (profile.run.termination?.shellStatus ?? 0) != 0
@@ -33,7 +33,7 @@ enum RepeatedRun {
         break
       }
     }
-    guard let merger else { throw .failed("run -n: no run was captured") }
+    guard let merger else { throw .noRunCaptured }
     return merger.finish()
   }
 
@@ -47,12 +47,12 @@ enum RepeatedRun {
 }
 
 /// Why two runs' profiles cannot be merged.
-enum RepeatMergeError: Error, CustomStringConvertible {
+public enum RepeatMergeError: Error, Equatable, CustomStringConvertible {
   case differentTypes(first: [ValueType], other: [ValueType])
   /// The runs' values together would break the model's value rule (`ValueLimit`).
   case valuesPastLimit(ValueType)
 
-  var description: String {
+  public var description: String {
     switch self {
     case .differentTypes(let first, let other):
       return "runs measured different things (\(first.map(\.description).joined(separator: ", ")) vs \(other.map(\.description).joined(separator: ", ")))"

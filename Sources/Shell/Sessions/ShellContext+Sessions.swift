@@ -8,7 +8,7 @@ extension ShellContext {
     do {
       return try sessions.session(reference)
     } catch {
-      throw .failed(error.description)
+      throw .session(error)
     }
   }
 
@@ -19,7 +19,7 @@ extension ShellContext {
     do {
       return try ProfileFilter(focus: joined(f.focus), ignore: joined(f.ignore), hide: joined(f.hide))
     } catch {
-      throw .failed(error.description)
+      throw .analysis(error)
     }
   }
 
@@ -31,7 +31,7 @@ extension ShellContext {
     do {
       return try body()
     } catch {
-      throw .failed(error.description)
+      throw .analysis(error)
     }
   }
 
