@@ -1,4 +1,5 @@
 import Analysis
+import Formats
 import PerfshTestSupport
 import XCTest
 
@@ -32,6 +33,11 @@ final class ShellErrorTextTests: XCTestCase {
     XCTAssertEqual(ShellError.assertUnavailable("s1 has no CPU time").description, "assert: s1 has no CPU time")
     XCTAssertEqual(ShellError.assertionFailed("elapsed 3ms < 2ms").description, "assertion failed: elapsed 3ms < 2ms")
     XCTAssertEqual(ShellError.noRunCaptured.description, "run -n: no run was captured")
+    XCTAssertEqual(ShellError.badExitStatus(300).description, "quit: status must be 0 to 255, not 300")
+    XCTAssertEqual(ShellError.emptyShellEscape.description, "!: expected a command after !")
+    XCTAssertEqual(
+      ShellError.sessionFile(.newerArchive(version: 2, supported: 1), file: "a.perfsh").description,
+      "a.perfsh: " + FormatError.newerArchive(version: 2, supported: 1).description)
     XCTAssertEqual(ShellError.session(.noSessions).description, SessionError.noSessions.description)
     XCTAssertEqual(ShellError.analysis(.noMatches(pattern: "zz")).description, AnalysisError.noMatches(pattern: "zz").description)
   }

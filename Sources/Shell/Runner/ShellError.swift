@@ -1,4 +1,5 @@
 import Analysis
+import Formats
 import Glibc
 
 /// Why a shell line failed; `description` is the lower-case message the runner
@@ -45,6 +46,12 @@ public enum ShellError: Error, CustomStringConvertible, Equatable {
   case repeatedRun(RepeatMergeError)
   /// `run -n` captured no run.
   case noRunCaptured
+  /// A session file (`save`, `open`) could not be written or read; `file` is the path given.
+  case sessionFile(FormatError, file: String)
+  /// `quit` was given a status outside 0…255.
+  case badExitStatus(Int32)
+  /// `!` was given no command.
+  case emptyShellEscape
   /// A failure that decides perfsh's exit status, e.g. 127 for `run` of a missing command.
   case commandFailed(String, exitStatus: Int32)
   /// A nested script (`source`) already printed its own `FILE:LINE:` diagnostics.
@@ -101,6 +108,12 @@ public enum ShellError: Error, CustomStringConvertible, Equatable {
       return "run -n: \(error.description)"
     case .noRunCaptured:
       return "run -n: no run was captured"
+    case .sessionFile(let error, let file):
+      return error.path == nil ? "\(file): \(error.description)" : error.description
+    case .badExitStatus(let status):
+      return "quit: status must be 0 to 255, not \(status)"
+    case .emptyShellEscape:
+      return "!: expected a command after !"
     case .alreadyReported:
       return "failed"
     }
