@@ -66,6 +66,55 @@ enum KernelFixtureRecorder {
     rings.forEach { $0.drain() }
     return rings.flatMap(\.bytes)
   }
+
+  /// The rings' bytes of uprobe entry hits on the function at `fileOffset` of `arguments[0]`
+  /// (the uprobe PMU, one event per CPU), after a header: the number of events and each
+  /// event's id (little-endian UInt64s), which the samples carry.
+  static func recordUprobe(_ arguments: [String], fileOffset: UInt64) throws -> [UInt8] {
+    let pmu = try UprobePMU.current()
+    var child = try SuspendedChild.launch(
+      arguments: arguments, environment: ProcessInfo.processInfo.environment.map { "\($0)=\($1)" },
+      workingDirectory: nil)
+    guard let path = strdup(arguments[0]) else { throw XCTSkip("strdup failed") }
+    defer { free(path) }
+    let dataPages = 64
+    let attr = pmu.attributes(
+      pathPointer: path, offset: fileOffset, isReturn: false, wakeupBytes: dataPages * SystemInfo.pageSize / 4)
+    var rings: [Ring] = []
+    var ids: [UInt64] = []
+    for cpu in try SystemInfo.onlineCPUs() {
+      let file = try PerfEventFile.open(attributes: attr, pid: child.pid, cpu: cpu)
+      ids.append(try file.eventID())
+      let ring = try RingBuffer(file: file, dataPages: dataPages)
+      rings.append(Ring(file: file, ring: ring))
+    }
+    try child.resume()
+    while try child.wait(blocking: false) == nil {
+      rings.forEach { $0.drain() }
+      usleep(5_000)
+    }
+    rings.forEach { $0.drain() }
+    var header: [UInt8] = []
+    for word in [UInt64(ids.count)] + ids { withUnsafeBytes(of: word.littleEndian) { header += $0 } }
+    return header + rings.flatMap(\.bytes)
+  }
+
+  /// The file offset of `symbol`'s code in `binary`, from `nm` and the LOAD segments of `readelf -lW`.
+  static func fileOffset(of symbol: String, in binary: String) throws -> UInt64 {
+    let nm = try ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/nm"), [binary])
+    guard let line = nm.stdout.split(separator: "\n").first(where: { $0.hasSuffix(" T \(symbol)") }),
+      let address = UInt64(line.split(separator: " ")[0], radix: 16)
+    else { throw XCTSkip("nm found no \(symbol) in \(binary)") }
+    let readelf = try ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/readelf"), ["-lW", binary])
+    for row in readelf.stdout.split(separator: "\n") where row.trimmingCharacters(in: .whitespaces).hasPrefix("LOAD") {
+      let f = row.split(separator: " ")
+      guard f.count >= 6, let offset = UInt64(f[1].dropFirst(2), radix: 16), let vaddr = UInt64(f[2].dropFirst(2), radix: 16),
+        let size = UInt64(f[4].dropFirst(2), radix: 16), address >= vaddr, address < vaddr + size
+      else { continue }
+      return address - vaddr + offset
+    }
+    throw XCTSkip("no LOAD segment holds \(symbol)")
+  }
 }
 
 /// Re-records the committed kernel fixtures when asked (PERFSH_RECORD_KERNEL_FIXTURES=1);
@@ -84,6 +133,9 @@ final class KernelFixtureRecordingTests: XCTestCase {
     }
     try write(try KernelFixtureRecorder.record([forker], frequency: 200), KernelFixtures.callchain)
     try write(try KernelFixtureRecorder.record([forker], frequency: 50, userStackBytes: 512), KernelFixtures.userStack)
+    let calls = try Workloads.path("calls")
+    let outer = try KernelFixtureRecorder.fileOffset(of: "outer", in: calls)
+    try write(try KernelFixtureRecorder.recordUprobe([calls, "0", "0"], fileOffset: outer), KernelFixtures.uprobe)
     try write(
       try KernelFixtureRecorder.record(
         [forker], frequency: 20_000, userStackBytes: 2048, dataPages: 1, draining: .lateToLoseRecords),
@@ -98,6 +150,9 @@ enum KernelFixtures {
   static let callchain = "kernel-cpu-clock-forker.bin"
   /// forker at 50 Hz with user registers and 512 bytes of user stack per sample.
   static let userStack = "kernel-user-stack-forker.bin"
+  /// `calls 0 0` with a uprobe (the uprobe PMU) on the entry of outer(), called 400 times;
+  /// a header of event ids comes first (see `KernelFixtureRecorder.recordUprobe`).
+  static let uprobe = "kernel-uprobe-calls-outer.bin"
   /// forker at 20 kHz into one-page rings drained late: PERF_RECORD_LOST.
   static let lost = "kernel-lost-forker.bin"
 

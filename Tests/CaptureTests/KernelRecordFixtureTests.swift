@@ -104,6 +104,29 @@ final class KernelRecordFixtureTests: XCTestCase {
     XCTAssertEqual(converter.stats.lostRecords, lost)
   }
 
+  /// Uprobe entry hits the kernel wrote for outer() of `calls 0 0`: the decoder finds
+  /// exactly the 400 calls, each with the workload's thread and its own time.
+  func testUprobeHitsFromTheKernel() throws {
+    let file = try KernelFixtures.bytes(KernelFixtures.uprobe)
+    let count = file.withUnsafeBytes { Int($0.loadUnaligned(fromByteOffset: 0, as: UInt64.self)) }
+    XCTAssertGreaterThan(count, 0)
+    var decoder = TraceRecordDecoder()
+    for i in 0..<count {
+      let id = file.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: 8 + 8 * i, as: UInt64.self) }
+      decoder.register(id: id, function: 0, isReturn: false)
+    }
+    let records = Array(file.dropFirst(8 + 8 * count))
+    var hits: [TraceHit] = []
+    let used = records.withUnsafeBytes { decoder.decode($0, into: &hits) }
+    XCTAssertEqual(used, records.count)
+    XCTAssertEqual(hits.count, 400, "outer() runs 400 times")
+    XCTAssertEqual(decoder.probeHits, 400)
+    XCTAssertEqual(decoder.lostRecords, 0)
+    XCTAssertTrue(hits.allSatisfy { $0.function == 0 && $0.kind == .entry })
+    XCTAssertEqual(Set(hits.map(\.tid)).count, 1, "one thread")
+    XCTAssertEqual(Set(hits.map(\.time)).count, 400, "every hit has its own time")
+  }
+
   /// A real stream with one record's bytes damaged: the damaged record is a counted loss,
   /// every other record still arrives.
   func testCorruptedKernelStreamCountsTheUnparsableRecord() throws {
