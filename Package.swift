@@ -39,6 +39,8 @@ let package = Package(
     // x86-64 instruction decoding (Zydis, libzydis-dev) for probe placement: one C shim.
     .target(name: "CX86Decode", linkerSettings: [.linkedLibrary("Zydis")]),
     .systemLibrary(name: "CLzma", providers: [.apt(["liblzma-dev"])]),
+    // swift_demangle (libswiftCore) and __cxa_demangle (libstdc++) declared in C for Symbolize.
+    .target(name: "CDemangle"),
 
     // The in-memory profile. Imports nothing of the project.
     .target(name: "ProfileModel"),
@@ -54,12 +56,11 @@ let package = Package(
     .target(
       name: "Symbolize",
       dependencies: [
-        "ProfileModel", "CLibDW", "CX86Decode", "CLzma",
-        .product(name: "SystemPackage", package: "swift-system"),
+        "ProfileModel", "CLibDW", "CX86Decode", "CLzma", "CDemangle",
       ],
       linkerSettings: [.linkedLibrary("stdc++")]),
     // Unwind: DWARF CFI unwinding of sampled user stacks (Capture's protocol, Symbolize's CFI).
-    .target(name: "Unwind", dependencies: ["Capture", "Symbolize", "ProfileModel"]),
+    .target(name: "Unwind", dependencies: ["Capture", "Symbolize"]),
     // Fetch: a small HTTP/1.1 client over POSIX sockets (load http://…/debug/pprof/…).
     .target(name: "Fetch"),
     // Formats: pprof, folded stacks, gzip.
@@ -74,7 +75,6 @@ let package = Package(
       dependencies: [
         "ProfileModel", "Capture", "Symbolize", "Unwind", "Formats", "Fetch", "Analysis", "Render", "CLibEdit",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        .product(name: "SystemPackage", package: "swift-system"),
       ]),
     .executableTarget(name: "perfsh", dependencies: ["Shell"]),
     // Benchmark driver for scripts/bench-pprof: generates a large pprof and times decoding.
@@ -97,7 +97,7 @@ let package = Package(
 
     .target(
       name: "PerfshTestSupport",
-      dependencies: ["ProfileModel", "Render", "Shell"],
+      dependencies: ["ProfileModel", "Shell", "Capture"],
       path: "Tests/PerfshTestSupport"),
     .testTarget(name: "ProfileModelTests", dependencies: ["ProfileModel", "PerfshTestSupport"]),
     .testTarget(name: "CaptureTests", dependencies: ["Capture", "Symbolize", "PerfshTestSupport"]),
@@ -107,7 +107,7 @@ let package = Package(
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "PerfshTestSupport"]),
     .testTarget(name: "RenderTests", dependencies: ["Render", "PerfshTestSupport"], exclude: ["Snapshots"]),
     .testTarget(name: "ShellTests", dependencies: ["Shell", "PerfshTestSupport"], exclude: ["Snapshots"]),
-    .testTarget(name: "UnwindTests", dependencies: ["Unwind", "Capture", "Symbolize", "Shell", "PerfshTestSupport"]),
+    .testTarget(name: "UnwindTests", dependencies: ["Unwind", "Capture", "Symbolize", "PerfshTestSupport"]),
     .testTarget(name: "EndToEndTests", dependencies: ["perfsh", "PerfshTestSupport"]),
     .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "PerfshTestSupport"]),
   ],

@@ -27,6 +27,9 @@ public struct GraphNode: Sendable, Equatable {
   public var cum: Int64
   /// Whether calls into this node were inlined (pprof's `(inline)` marker).
   public var inline: InlineKind
+  /// The functions the node stands for, sorted (empty at file granularity and for frames
+  /// without a function): its identity within the profile; `info` is what is shown.
+  public var functions: [FunctionID] = []
 }
 
 /// A caller → callee edge, weighted once per sample that makes the call.
@@ -97,7 +100,9 @@ public struct CallGraph: Sendable {
       newIndex[i] = nodes.count
       frameNode.append(Int32(i))
       let kind = InlineKind(inlinedCall: inlineIn[i], realCall: realIn[i])
-      nodes.append(GraphNode(info: frames.infos[i], flat: visitor.flat[i], cum: visitor.cum[i], inline: kind))
+      var node = GraphNode(info: frames.infos[i], flat: visitor.flat[i], cum: visitor.cum[i], inline: kind)
+      node.functions = frames.functions[i]
+      nodes.append(node)
     }
     var edges: [GraphEdge] = []
     if withEdges {

@@ -69,23 +69,20 @@ public struct FunctionTimes: Sendable, Equatable {
   /// Whether the values are durations (nanoseconds) rather than counts.
   public var isTime: Bool { valueType.unit == "nanoseconds" }
 
-  /// Exact call statistics per function name (several functions of one name are summed).
+  /// Exact call statistics per function name, for matching across sessions (several
+  /// functions of one name are added up by `CallStatistics.merged`, the one merge rule).
   public static func callStatistics(of profile: Profile) -> [String: CallStatistics] {
-    var byName: [String: CallStatistics] = [:]
-    for (id, stats) in profile.callStatistics {
-      let name = profile.name(of: id)
-      if let old = byName[name] {
-        byName[name] = CallStatistics(
-          calls: old.calls.addingSaturating(stats.calls), selfNanos: old.selfNanos.addingSaturating(stats.selfNanos),
-          totalNanos: old.totalNanos.addingSaturating(stats.totalNanos),
-          maxSelfNanos: max(old.maxSelfNanos, stats.maxSelfNanos),
-          p95SelfNanos: [old.p95SelfNanos, stats.p95SelfNanos].compactMap { $0 }.max(),
-          unmatchedEntries: old.unmatchedEntries.addingSaturating(stats.unmatchedEntries),
-          hasDurations: old.hasDurations && stats.hasDurations)
-      } else {
-        byName[name] = stats
-      }
+    callStatistics(profile.callStatistics, namedIn: profile)
+  }
+
+  /// `statistics` (keyed by `profile`'s function ids, e.g. one repeat's) by function name.
+  public static func callStatistics(
+    _ statistics: [FunctionID: CallStatistics], namedIn profile: Profile
+  ) -> [String: CallStatistics] {
+    var parts: [String: [CallStatistics]] = [:]
+    for (id, stats) in statistics.sorted(by: { $0.key < $1.key }) where profile.functions.indices.contains(id.index) {
+      parts[profile.name(of: id), default: []].append(stats)
     }
-    return byName
+    return parts.compactMapValues { CallStatistics.merged($0) }
   }
 }

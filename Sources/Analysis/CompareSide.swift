@@ -39,7 +39,7 @@ public struct CompareSide: Sendable {
       cpu = repeats.compactMap(\.cpuNanos).map(Double.init)
       repeatSelf = repeats.map(\.selfNanos)
       repeatCum = repeats.map(\.cumNanos)
-      repeatCalls = repeats.map(\.callStatistics)
+      repeatCalls = repeats.map { FunctionTimes.callStatistics($0.callStatistics, namedIn: profile) }
     } else {
       elapsed = profile.run.elapsedNanos.map { [Double($0)] } ?? []
       cpu = profile.run.cpuNanos.map { [Double($0)] } ?? []

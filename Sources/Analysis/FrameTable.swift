@@ -11,6 +11,9 @@ struct FrameTable {
   var nodes: [Int32]
   /// The distinct nodes, indexed by the ids in `nodes`.
   var infos: [NodeInfo]
+  /// The functions each node stands for (several when equal names are one node), sorted:
+  /// the node's identity, where `infos` is only what is shown.
+  var functions: [[FunctionID]]
   /// True when some location has more than one visible frame.
   var hasInlineFrames: Bool
 
@@ -64,6 +67,7 @@ struct FrameTable {
     }
     var index: [Key: Int32] = [:]
     var infos: [NodeInfo] = []
+    var functions: [[FunctionID]] = []
     var start: [Int32] = []
     var nodes: [Int32] = []
     start.reserveCapacity(profile.locations.count + 1)
@@ -86,6 +90,7 @@ struct FrameTable {
         nodes.append(Self.node(key, &index, &infos) {
           NodeInfo(address: address, objectFile: objectNames[Int(object)])
         })
+        if functions.count < infos.count { functions.append([]) }
         continue
       }
       for (i, line) in loc.lines.enumerated() {
@@ -102,6 +107,9 @@ struct FrameTable {
             file: file.path, line: keepLine ? line.line : 0,
             startLine: f.startLine, address: address, objectFile: separateObjects ? objectNames[Int(object)] : "")
         })
+        let node = Int(nodes[nodes.count - 1])
+        if functions.count < infos.count { functions.append([]) }
+        if keepFunction, !functions[node].contains(line.function) { functions[node].append(line.function) }
         added += 1
       }
       if added > 1 { inline = true }
@@ -110,6 +118,7 @@ struct FrameTable {
     self.start = start
     self.nodes = nodes
     self.infos = infos
+    self.functions = functions.map { $0.sorted() }
     self.hasInlineFrames = inline
   }
 

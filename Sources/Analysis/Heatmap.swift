@@ -5,7 +5,11 @@ import ProfileModel
 /// For a sampled session `count` is the number of samples whose leaf is the function and
 /// `avg`/`max`/`p95` are nil: sampling cannot tell calls apart, so nothing is invented.
 public struct HeatmapRow: Sendable, Equatable {
+  /// What the row shows; `functions` is what it is.
   public var name: String
+  /// The functions the row stands for (one for a traced row; a sampled row joins functions
+  /// of one name), sorted: views select by these, never by turning the name into a pattern.
+  public var functions: [FunctionID]
   /// Exact calls (traced) or samples (sampled): see `Heatmap.isExact`.
   public var count: Int64
   /// Sum of self time in nanoseconds.
@@ -14,8 +18,12 @@ public struct HeatmapRow: Sendable, Equatable {
   public var maxNanos: Int64?
   public var p95Nanos: Int64?
 
-  public init(name: String, count: Int64, cpuNanos: Int64, avgNanos: Int64? = nil, maxNanos: Int64? = nil, p95Nanos: Int64? = nil) {
+  public init(
+    name: String, functions: [FunctionID] = [], count: Int64, cpuNanos: Int64, avgNanos: Int64? = nil,
+    maxNanos: Int64? = nil, p95Nanos: Int64? = nil
+  ) {
     self.name = name
+    self.functions = functions
     self.count = count
     self.cpuNanos = cpuNanos
     self.avgNanos = avgNanos
@@ -88,7 +96,7 @@ public struct Heatmap: Sendable, Equatable {
       calls &+= stats.calls
       rows.append(
         HeatmapRow(
-          name: name, count: stats.calls, cpuNanos: stats.hasDurations ? stats.selfNanos : 0,
+          name: name, functions: [function], count: stats.calls, cpuNanos: stats.hasDurations ? stats.selfNanos : 0,
           avgNanos: stats.averageSelfNanos, maxNanos: stats.hasDurations ? stats.maxSelfNanos : nil,
           p95Nanos: stats.hasDurations ? stats.p95SelfNanos : nil))
     }
@@ -103,51 +111,50 @@ public struct Heatmap: Sendable, Equatable {
     isRaw = raw
   }
 
+  /// One pass over the samples sums self time and Count (the `samples/count` column, else one
+  /// per sample record: never cpu ÷ period, which would only be an estimate) per stack node;
+  /// one pass over the stack tree gives each to the innermost visible frame, after the
+  /// filter's focus, ignore and hide, as `top` attributes flat.
   private init(sampled profile: Profile, sort: HeatmapSort, filter: ProfileFilter) throws(AnalysisError) {
     guard let cpuColumn = Heatmap.timeColumn(of: profile) else {
       throw .unknownSampleType("cpu", available: profile.sampleTypes.map(\.type))
     }
-    let cpu = try CallGraph(profile: profile, options: GraphOptions(valueIndex: cpuColumn, filter: filter), withEdges: false)
-    // Count is samples: the `samples/count` column when there is one, else the number of
-    // sample records (never cpu ÷ period, which would only be an estimate).
-    let counted: Profile
-    let countColumn: Int
-    if let column = profile.sampleTypes.firstIndex(where: { $0.type == "samples" && $0.unit == "count" }) {
-      counted = profile
-      countColumn = column
-    } else {
-      counted = Heatmap.oneSamplePerRecord(profile)
-      countColumn = 0
+    let countColumn = profile.sampleTypes.firstIndex { $0.type == "samples" && $0.unit == "count" }
+    let masks = filter.isActive ? LocationFilterMasks(profile: profile, filter: filter) : nil
+    let frames = FrameTable(profile: profile, granularity: .functions, lineVisible: masks?.lineVisible)
+    let tree = profile.stacks
+    var cpuOwn = [Int64](repeating: 0, count: tree.count)
+    var countOwn = cpuOwn
+    let samples = profile.samples
+    for i in 0..<samples.count {
+      let s = samples.stacks[i].index
+      cpuOwn[s] &+= samples.value(i, cpuColumn)
+      countOwn[s] &+= countColumn.map { samples.value(i, $0) } ?? 1
     }
-    let counts = try CallGraph(
-      profile: counted, options: GraphOptions(valueIndex: countColumn, filter: filter), withEdges: false)
-    var samplesByName: [String: Int64] = [:]
-    for node in counts.nodes where node.flat != 0 { samplesByName[node.info.printableName, default: 0] += node.flat }
+    let kept = masks.map { StackWeights.keptNodes(tree: tree, masks: $0, hasFocus: filter.focus != nil) }
+    var leaf = [Int32](repeating: -1, count: tree.count)
+    var cpuFlat = [Int64](repeating: 0, count: frames.infos.count)
+    var countFlat = cpuFlat
+    for s in 1..<max(1, tree.count) {
+      let loc = tree.locations[s].index
+      let first = Int(frames.start[loc]), end = Int(frames.start[loc + 1])
+      leaf[s] = first < end ? frames.nodes[first] : leaf[tree.parents[s].index]
+      guard leaf[s] >= 0, kept?[s] ?? true else { continue }
+      cpuFlat[Int(leaf[s])] &+= cpuOwn[s]
+      countFlat[Int(leaf[s])] &+= countOwn[s]
+    }
     var rows: [HeatmapRow] = []
-    for node in cpu.nodes where node.flat != 0 {
-      let name = node.info.printableName
-      let count = samplesByName[name] ?? 0
-      rows.append(HeatmapRow(name: name, count: count, cpuNanos: node.flat))
+    for node in frames.infos.indices where cpuFlat[node] != 0 {
+      rows.append(
+        HeatmapRow(
+          name: frames.infos[node].printableName, functions: frames.functions[node], count: countFlat[node],
+          cpuNanos: cpuFlat[node]))
     }
     self.rows = Heatmap.sorted(rows, by: sort)
     isExact = false
     countsOnly = false
     totalCPUNanos = rows.reduce(0) { $0 &+ $1.cpuNanos }
     totalCalls = nil
-  }
-
-  /// `profile` with one `samples/count` column holding 1 per sample record.
-  static func oneSamplePerRecord(_ profile: Profile) -> Profile {
-    var ones = profile
-    var table = SampleTable(width: 1)
-    table.reserveCapacity(profile.samples.count)
-    for i in 0..<profile.samples.count {
-      table.append(stack: profile.samples.stacks[i], values: CollectionOfOne(1), labels: profile.samples.labelSets[i])
-    }
-    ones.sampleTypes = [ValueType(type: "samples", unit: "count")]
-    ones.defaultSampleType = 0
-    ones.samples = table
-    return ones
   }
 
   /// The value column measured in time: `cpu/nanoseconds` by preference, else any nanoseconds column.

@@ -46,6 +46,28 @@ public struct PeekReport: Sendable {
 
   /// Builds the report from a graph that has edges; throws `noMatches` when no node matches.
   public init(graph: CallGraph, matching pattern: NameMatcher, sortByCum: Bool = false) throws(AnalysisError) {
+    try self.init(graph: graph, selecting: { pattern.matches($1) }, described: pattern.pattern, sortByCum: sortByCum)
+  }
+
+  /// The report of the nodes that stand for any of `functions` (by identity, e.g. a heatmap
+  /// row's); without functions (an unsymbolized row) the node printed exactly as `name`.
+  /// Throws `noMatches` (naming `name`) when none does.
+  public init(
+    profile: Profile, functions: [FunctionID], named name: String, options: GraphOptions = GraphOptions()
+  ) throws(AnalysisError) {
+    let graph = try CallGraph(profile: profile, options: options, withEdges: true)
+    let wanted = Set(functions)
+    try self.init(
+      graph: graph,
+      selecting: { i, printable in wanted.isEmpty ? printable == name : graph.nodes[i].functions.contains(where: wanted.contains) },
+      described: name,
+      sortByCum: false)
+  }
+
+  /// The report of the nodes `selected(index, printable name)` picks.
+  init(
+    graph: CallGraph, selecting selected: (Int, String) -> Bool, described: String, sortByCum: Bool
+  ) throws(AnalysisError) {
     let names = graph.nodes.map(\.info.printableName)
     var incoming = [[Int]](repeating: [], count: graph.nodes.count)
     var outgoing = [[Int]](repeating: [], count: graph.nodes.count)
@@ -65,13 +87,13 @@ public struct PeekReport: Sendable {
       }
     }
     var entries: [Entry] = []
-    for i in NodeOrder.sorted(graph.nodes, names: names, byCum: sortByCum) where pattern.matches(names[i]) {
+    for i in NodeOrder.sorted(graph.nodes, names: names, byCum: sortByCum) where selected(i, names[i]) {
       entries.append(Entry(
         node: graph.nodes[i],
         callers: links(incoming[i], far: \.caller),
         callees: links(outgoing[i], far: \.callee)))
     }
-    if entries.isEmpty { throw .noMatches(pattern: pattern.pattern) }
+    if entries.isEmpty { throw .noMatches(pattern: described) }
     self.entries = entries
     total = graph.total
     graphFlat = graph.flatSum

@@ -69,11 +69,31 @@ public struct SourceListing: Sendable {
   /// Builds the listing from a graph computed at line granularity; throws `noMatches` when
   /// no function matches.
   public init(graph: CallGraph, matching pattern: NameMatcher, source: (String) -> [String]?) throws(AnalysisError) {
+    try self.init(graph: graph, selecting: { pattern.matches($0.info.name) }, described: pattern.pattern, source: source)
+  }
+
+  /// The listing of the functions in `functions` (by identity, e.g. a heatmap row's);
+  /// throws `noMatches` (naming `name`) when none has samples.
+  public init(
+    profile: Profile, functions: [FunctionID], named name: String, options: GraphOptions = GraphOptions(),
+    source: (String) -> [String]?
+  ) throws(AnalysisError) {
+    var lineOptions = options
+    lineOptions.granularity = .lines
+    let graph = try CallGraph(profile: profile, options: lineOptions, withEdges: false, separateObjects: true)
+    let wanted = Set(functions)
+    try self.init(graph: graph, selecting: { $0.functions.contains(where: wanted.contains) }, described: name, source: source)
+  }
+
+  /// The listing of the nodes `selected` picks, grouped by function name.
+  init(
+    graph: CallGraph, selecting selected: (GraphNode) -> Bool, described: String, source: (String) -> [String]?
+  ) throws(AnalysisError) {
     var byFunction: [String: [GraphNode]] = [:]
-    for node in graph.nodes where pattern.matches(node.info.name) {
+    for node in graph.nodes where selected(node) {
       byFunction[node.info.name, default: []].append(node)
     }
-    if byFunction.isEmpty { throw .noMatches(pattern: pattern.pattern) }
+    if byFunction.isEmpty { throw .noMatches(pattern: described) }
     var cache: [String: [String]?] = [:]
     func text(of file: String) -> [String]? {
       if let hit = cache[file] { return hit }

@@ -18,6 +18,25 @@ struct StackWeights {
   var childStart: [Int32]
   var children: [Int32]
 
+  /// Whether focus and ignore keep the samples ending in each stack node. They depend on the
+  /// whole stack: decided per node, parents first (a child always has a larger index than
+  /// its parent). pprof drops samples without frames once any filter is set.
+  static func keptNodes(tree: StackTree, masks: LocationFilterMasks, hasFocus: Bool) -> [Bool] {
+    let n = tree.count
+    var kept = [Bool](repeating: false, count: n)
+    var focused = [Bool](repeating: !hasFocus, count: n)
+    var ignored = [Bool](repeating: false, count: n)
+    if n > 0 { focused[0] = false }
+    for i in 1..<max(1, n) {
+      let p = tree.parents[i].index
+      let loc = tree.locations[i].index
+      if hasFocus { focused[i] = focused[p] || masks.focus[loc] }
+      ignored[i] = ignored[p] || masks.ignore[loc]
+      kept[i] = focused[i] && !ignored[i]
+    }
+    return kept
+  }
+
   init(profile: Profile, column: Int, masks: LocationFilterMasks?, hasFocus: Bool) {
     let tree = profile.stacks
     let n = tree.count
@@ -38,20 +57,9 @@ struct StackWeights {
         }
       }
     }
-    // Focus and ignore depend on the whole stack: decide per node, parents first (a child
-    // always has a larger index than its parent).
     if let masks {
-      var focused = [Bool](repeating: !hasFocus, count: n)
-      var ignored = [Bool](repeating: false, count: n)
-      focused[0] = false  // pprof drops samples without frames once any filter is set
-      for i in 1..<max(1, n) {
-        let p = tree.parents[i].index
-        let loc = tree.locations[i].index
-        if hasFocus { focused[i] = focused[p] || masks.focus[loc] }
-        ignored[i] = ignored[p] || masks.ignore[loc]
-        if !focused[i] || ignored[i] { own[i] = 0 }
-      }
-      own[0] = 0
+      let kept = Self.keptNodes(tree: tree, masks: masks, hasFocus: hasFocus)
+      for i in 0..<n where !kept[i] { own[i] = 0 }
     }
 
     var subtree = own

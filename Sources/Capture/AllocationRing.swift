@@ -49,16 +49,15 @@ public struct AllocationRing: ~Copyable {
   /// The descriptor is inheritable (no close-on-exec) so the target gets it; close it with
   /// `closeDescriptor()` once the target has been launched.
   public init(slots: UInt32, rate: UInt64) throws(CaptureError) {
-    let fd = perfsh_alloc_memfd("perfsh-alloc")
-    guard fd >= 0 else { throw .system(call: "memfd_create", errno: Errno(rawValue: errno)) }
+    let fd = try SystemCall.valueOrErrno(perfsh_alloc_memfd("perfsh-alloc")) { .system(call: "memfd_create", errno: $0) }
     let size = Int(perfsh_alloc_ring_bytes(slots))
     guard ftruncate(fd, off_t(size)) == 0 else {
-      let e = Errno(rawValue: errno)
+      let e = SystemCall.lastError
       close(fd)
       throw .system(call: "ftruncate(perfsh-alloc ring)", errno: e)
     }
     guard let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), p != MAP_FAILED else {
-      let e = Errno(rawValue: errno)
+      let e = SystemCall.lastError
       close(fd)
       throw .system(call: "mmap(perfsh-alloc ring)", errno: e)
     }

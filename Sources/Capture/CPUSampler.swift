@@ -117,6 +117,7 @@ public struct CPUSampler: Sendable {
     run.elapsedNanos = elapsed
     run.cpuNanos = exit.cpuNanos
     run.lostRecords = Int64(clamping: stats.lostRecords)
+    run.unparsedRecords = Int64(clamping: merger.unparsedRecords &+ (switches?.unparsedRecords ?? 0))
     run.interrupted = interrupted
     if excludeKernel {
       run.notes.append("user-space frames only (kernel.perf_event_paranoid is \(paranoid))")

@@ -11,6 +11,8 @@ struct ContextSwitchSource {
   /// Events whose records go to another event's ring (kept open here).
   private let followers: [SharedRingEvent]
   private var merger: RecordMerger
+  /// Switch records that did not parse (a loss, added to `RunInfo.unparsedRecords`).
+  public var unparsedRecords: UInt64 { merger.unparsedRecords }
 
   /// Opens one event per CPU on `pid` with rings of `dataPages` pages; `stackBytes` > 0 copies
   /// that much user stack per switch for DWARF unwinding (libc's syscall wrappers keep no frame

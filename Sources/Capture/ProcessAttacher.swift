@@ -131,6 +131,7 @@ public struct ProcessAttacher: Sendable {
     run.elapsedNanos = Int64(end &- start)
     run.interrupted = interrupted
     run.lostRecords = Int64(clamping: converter.stats.lostRecords)
+    run.unparsedRecords = Int64(clamping: merger.unparsedRecords &+ (switches?.unparsedRecords ?? 0))
     run.notes.append("attached to pid \(pid) (\(tids.count) thread\(tids.count == 1 ? "" : "s") at attach)")
     if exited { run.notes.append("pid \(pid) exited during the capture") }
     if excludeKernel { run.notes.append("user-space frames only (kernel.perf_event_paranoid is \(paranoid))") }

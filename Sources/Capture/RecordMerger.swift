@@ -9,6 +9,9 @@ public struct RecordMerger {
   private var pending: [[UInt8]]
   /// (offset, size, time) of each complete record in `pending[ring]`, rebuilt per round.
   private var entries: [[Entry]]
+  /// Complete records that did not parse, over every `emit` so far: a loss, like the records
+  /// the kernel reports lost, shown as `RunInfo.unparsedRecords`.
+  public private(set) var unparsedRecords: UInt64 = 0
 
   private struct Entry {
     var offset: Int
@@ -29,7 +32,9 @@ public struct RecordMerger {
   }
 
   /// Hands every record with time ≤ `cutoff` to `body`, oldest first; records without a
-  /// time count as oldest. Records that do not parse are skipped and counted in the result.
+  /// time count as oldest. Records that do not parse are skipped and counted (in the result
+  /// and in `unparsedRecords`). A record is valid only during `body`: it may point into the
+  /// merger's buffer.
   @discardableResult
   public mutating func emit(upTo cutoff: UInt64, _ body: (PerfRecord) -> Void) throws(CaptureError) -> Int {
     var failures = 0
@@ -48,11 +53,18 @@ public struct RecordMerger {
       guard best >= 0 else { break }
       let e = entries[best][heads[best]]
       heads[best] += 1
-      let parsed: PerfRecord? = pending[best].withUnsafeBytes { raw in
-        try? parser.parse(UnsafeRawBufferPointer(rebasing: raw[e.offset..<(e.offset + e.size)]))
+      // The record may point into these bytes (a sample's user stack), so it is used
+      // inside the closure that keeps them alive, never after.
+      let parsed: Bool = pending[best].withUnsafeBytes { raw in
+        guard let record = try? parser.parse(UnsafeRawBufferPointer(rebasing: raw[e.offset..<(e.offset + e.size)])) else {
+          return false
+        }
+        body(record)
+        return true
       }
-      if let parsed { body(parsed) } else { failures += 1 }
+      if !parsed { failures += 1 }
     }
+    unparsedRecords &+= UInt64(failures)
     for ring in pending.indices where heads[ring] > 0 {
       let consumed = heads[ring] < entries[ring].count ? entries[ring][heads[ring]].offset : completeBytes(ring)
       pending[ring].removeSubrange(0..<consumed)

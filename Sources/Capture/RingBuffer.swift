@@ -23,7 +23,7 @@ public struct RingBuffer: ~Copyable {
     let bytes = (1 + pages) * page
     guard let mapped = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, file.descriptor, 0),
       mapped != MAP_FAILED
-    else { throw .mmap(cpu: file.cpu, bytes: bytes, errno: Errno(rawValue: errno)) }
+    else { throw .mmap(cpu: file.cpu, bytes: bytes, errno: SystemCall.lastError) }
     base = mapped
     mappedBytes = bytes
     let meta = mapped.assumingMemoryBound(to: perf_event_mmap_page.self)

@@ -22,9 +22,9 @@ public struct SignalRelay: ~Copyable {
   /// Installs the handlers.
   public init() throws(CaptureError) {
     var fds: [Int32] = [-1, -1]
-    guard perfsh_pipe_cloexec(&fds, 1) == 0 else { throw .system(call: "pipe2", errno: Errno(rawValue: errno)) }
+    try SystemCall.zeroOrErrno(perfsh_pipe_cloexec(&fds, 1)) { .system(call: "pipe2", errno: $0) }
     guard perfsh_signal_relay_install(fds[1]) == 0 else {
-      let e = Errno(rawValue: errno)
+      let e = SystemCall.lastError
       close(fds[0])
       close(fds[1])
       throw .system(call: "sigaction", errno: e)

@@ -45,9 +45,9 @@ public struct SuspendedChild: ~Copyable {
 
     var goPipe: [Int32] = [-1, -1]
     var errPipe: [Int32] = [-1, -1]
-    guard perfsh_pipe_cloexec(&goPipe, 0) == 0 else { throw .system(call: "pipe2", errno: Errno(rawValue: errno)) }
+    try SystemCall.zeroOrErrno(perfsh_pipe_cloexec(&goPipe, 0)) { .system(call: "pipe2", errno: $0) }
     guard perfsh_pipe_cloexec(&errPipe, 0) == 0 else {
-      let e = Errno(rawValue: errno)
+      let e = SystemCall.lastError
       close(goPipe[0])
       close(goPipe[1])
       throw .system(call: "pipe2", errno: e)
@@ -109,7 +109,7 @@ public struct SuspendedChild: ~Copyable {
     let wrote = write(goFD, &byte, 1)
     close(goFD)
     goFD = -1
-    if wrote != 1 { throw .system(call: "write to the exec gate", errno: Errno(rawValue: errno)) }
+    if wrote != 1 { throw .system(call: "write to the exec gate", errno: SystemCall.lastError) }
     var code: Int32 = 0
     var got = 0
     while got < 4 {
@@ -137,7 +137,7 @@ public struct SuspendedChild: ~Copyable {
       if r == 0 { return nil }
       if r < 0 {
         if errno == EINTR { continue }
-        throw .system(call: "wait4(\(pid))", errno: Errno(rawValue: errno))
+        throw .system(call: "wait4(\(pid))", errno: SystemCall.lastError)
       }
       break
     }

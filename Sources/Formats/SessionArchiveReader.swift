@@ -160,7 +160,7 @@ enum SessionArchiveReader {
       }
       p.callStatistics[FunctionID(Int(id))] = stats
     }
-    for var m in repeatMessages { p.repeats.append(try runRepeat(&m)) }
+    for var m in repeatMessages { p.repeats.append(try runRepeat(&m, of: p)) }
     if var m = callEventsMessage { p.callEvents = try SessionArchiveCallEvents.read(&m, functions: p.functions.count) }
     do {
       try p.validate()
@@ -386,6 +386,7 @@ enum SessionArchiveReader {
       case 4: info.elapsedNanos = try r.int64(field, wire, in: m)
       case 5: info.cpuNanos = try r.int64(field, wire, in: m)
       case 6: info.lostRecords = try r.int64(field, wire, in: m)
+      case 15: info.unparsedRecords = try r.int64(field, wire, in: m)
       case 7: info.interrupted = try r.uint64(field, wire, in: m) != 0
       case 8: info.notes.append(try r.text(field, wire, in: m))
       case 9:
@@ -472,8 +473,11 @@ enum SessionArchiveReader {
     return t
   }
 
-  static func runRepeat(_ r: inout ProtoReader) throws(FormatError) -> RunRepeat {
+  /// One repeat of `p`; call statistics name their function by id, or (files written before
+  /// ids) by name, which is resolved to the first function of that name.
+  static func runRepeat(_ r: inout ProtoReader, of p: Profile) throws(FormatError) -> RunRepeat {
     var rep = RunRepeat()
+    var functionByName: [String: FunctionID]?
     while !r.isAtEnd {
       let (field, wire) = try r.readTag()
       let m = "repeat"
@@ -485,10 +489,12 @@ enum SessionArchiveReader {
         var name = ""
         var value: Int64 = 0
         var stats: CallStatistics?
+        var function: Int64?
         while !sub.isAtEnd {
           let (f, w) = try sub.readTag()
           switch f {
           case 1: name = try sub.text(f, w, in: m)
+          case 3 where field == 5: function = try sub.int64(f, w, in: m)
           case 2:
             if field == 5 {
               var s = try sub.message(f, w, in: m)
@@ -503,7 +509,22 @@ enum SessionArchiveReader {
         if field == 4 { rep.cumNanos[name] = value }
         if field == 5 {
           guard let stats else { throw .invalidArchive(reason: "repeat call statistics for '\(name)' are missing") }
-          rep.callStatistics[name] = stats
+          let id: FunctionID
+          if let function {
+            guard let raw = Int32(exactly: function) else { throw .invalidArchive(reason: "repeat function id \(function) out of range") }
+            id = FunctionID(raw)
+          } else {
+            if functionByName == nil {
+              var names: [String: FunctionID] = [:]
+              for i in p.functions.indices.reversed() { names[p.name(of: FunctionID(i))] = FunctionID(i) }
+              functionByName = names
+            }
+            guard let known = functionByName?[name] else {
+              throw .invalidArchive(reason: "repeat call statistics for '\(name)', which is no function of the session")
+            }
+            id = known
+          }
+          rep.callStatistics[id] = stats
         }
       case 6:
         var sub = try r.message(field, wire, in: m)

@@ -55,7 +55,7 @@ enum SessionArchiveWriter {
       e.message(2, callStatistics(stats))
       w.message(19, e)
     }
-    for r in p.repeats { w.message(20, runRepeat(r)) }
+    for r in p.repeats { w.message(20, runRepeat(r, of: p)) }
     if let log = p.callEvents { w.message(SessionArchiveCallEvents.field, SessionArchiveCallEvents.write(log)) }
     return w
   }
@@ -166,6 +166,7 @@ enum SessionArchiveWriter {
     w.bool(7, r.interrupted)
     for n in r.notes { w.string(8, n) }
     if let a = r.allocations { w.message(9, allocations(a)) }
+    w.int64(15, r.unparsedRecords)
     return w
   }
 
@@ -224,16 +225,19 @@ enum SessionArchiveWriter {
     return w
   }
 
-  static func runRepeat(_ r: RunRepeat) -> ProtoWriter {
+  /// One repeat; its call statistics carry the function id and, for readers before ids,
+  /// the function's name.
+  static func runRepeat(_ r: RunRepeat, of p: Profile) -> ProtoWriter {
     var w = ProtoWriter()
     w.present(1, r.elapsedNanos)
     w.present(2, r.cpuNanos)
     for (name, v) in r.selfNanos.sorted(by: { $0.key < $1.key }) { w.message(3, namedValue(name, v)) }
     for (name, v) in r.cumNanos.sorted(by: { $0.key < $1.key }) { w.message(4, namedValue(name, v)) }
-    for (name, s) in r.callStatistics.sorted(by: { $0.key < $1.key }) {
+    for (id, s) in r.callStatistics.sorted(by: { $0.key < $1.key }) {
       var e = ProtoWriter()
-      e.string(1, name)
+      e.string(1, p.functions.indices.contains(id.index) ? p.name(of: id) : "")
       e.message(2, callStatistics(s))
+      e.present(3, Int64(id.index))
       w.message(5, e)
     }
     if let t = r.termination { w.message(6, termination(t)) }

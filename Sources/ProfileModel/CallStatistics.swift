@@ -89,22 +89,6 @@ public struct CallStatistics: Sendable, Equatable {
     if raw { v.probeCostNanos = 0 }
     return v
   }
-
-  /// Two sets of calls of one function added up (repeats): sums add, Max is the larger,
-  /// P95 keeps `self`'s (percentiles do not merge; callers take the median of runs).
-  public func merged(with other: CallStatistics) -> CallStatistics {
-    var m = self
-    m.calls = calls.addingSaturating(other.calls)
-    m.selfNanos = selfNanos.addingSaturating(other.selfNanos)
-    m.totalNanos = totalNanos.addingSaturating(other.totalNanos)
-    m.maxSelfNanos = max(maxSelfNanos, other.maxSelfNanos)
-    m.unmatchedEntries = unmatchedEntries.addingSaturating(other.unmatchedEntries)
-    m.hasDurations = hasDurations && other.hasDurations
-    m.wall = CallTimes.merge(wall, other.wall)
-    m.rawCPU = CallTimes.merge(rawCPU, other.rawCPU)
-    m.rawWall = CallTimes.merge(rawWall, other.rawWall)
-    return m
-  }
 }
 
 /// Which clock per-call times are measured with.
@@ -131,13 +115,5 @@ public struct CallTimes: Sendable, Equatable {
     self.totalNanos = totalNanos
     self.maxSelfNanos = maxSelfNanos
     self.p95SelfNanos = p95SelfNanos
-  }
-
-  /// Sums of two runs (P95 of the first); nil when either is unknown.
-  static func merge(_ a: CallTimes?, _ b: CallTimes?) -> CallTimes? {
-    guard let a, let b else { return nil }
-    return CallTimes(
-      selfNanos: a.selfNanos.addingSaturating(b.selfNanos), totalNanos: a.totalNanos.addingSaturating(b.totalNanos),
-      maxSelfNanos: max(a.maxSelfNanos, b.maxSelfNanos), p95SelfNanos: a.p95SelfNanos)
   }
 }

@@ -87,6 +87,8 @@ public struct RunInfo: Sendable, Equatable {
   public var cpuNanos: Int64?
   /// Records the kernel dropped because a ring buffer was full.
   public var lostRecords: Int64 = 0
+  /// Complete records perfsh could not parse (counted, not used): a loss like `lostRecords`.
+  public var unparsedRecords: Int64 = 0
   /// True when the run was cut short (Ctrl-C or --timeout).
   public var interrupted: Bool = false
   /// Free-form notes a source wants shown in `info`, e.g. which unwinder was used.

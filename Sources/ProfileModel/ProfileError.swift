@@ -10,6 +10,8 @@ public enum ProfileError: Error, Equatable, Sendable, CustomStringConvertible {
   case noSampleTypes(samples: Int)
   /// The |values| of one sample type add up to 2^62 or more (see `ValueLimit`).
   case valuesPastLimit(sampleType: ValueType)
+  /// Traced calls disagree with themselves, their repeats or the samples that carry them.
+  case badCallStatistics(reason: String)
 
   public var description: String {
     switch self {
@@ -23,13 +25,15 @@ public enum ProfileError: Error, Equatable, Sendable, CustomStringConvertible {
     case .noSampleTypes(let n): return "profile has \(n) samples but no sample types"
     case .valuesPastLimit(let t):
       return "sample values of \(t) add up to \(ValueLimit.columnMagnitudeText) or more: not a valid profile"
+    case .badCallStatistics(let reason): return reason
     }
   }
 }
 
 extension Profile {
   /// Checks every cross-reference, so analysis can index tables without checks, and the
-  /// value rule of `ValueLimit`, so analysis can add values without overflow.
+  /// value rule of `ValueLimit`, so analysis can add values without overflow, and that
+  /// traced calls agree with their repeats and carrier samples.
   public func validate() throws(ProfileError) {
     if sampleTypes.isEmpty && samples.count > 0 { throw .noSampleTypes(samples: samples.count) }
     let nStrings = strings.count
@@ -72,5 +76,6 @@ extension Profile {
         try checkString(label.numberUnit, "label unit")
       }
     }
+    if let problem = callStatisticsProblem() { throw problem }
   }
 }

@@ -9,15 +9,16 @@ public struct RunRepeat: Sendable, Equatable {
   public var selfNanos: [String: Int64]
   /// Cumulative time per function name in this run (self plus callees, once per sample).
   public var cumNanos: [String: Int64]
-  /// Exact per-call statistics of traced functions in this run, by function name.
-  public var callStatistics: [String: CallStatistics]
+  /// Exact per-call statistics of traced functions in this run, keyed by the session
+  /// profile's function ids; the session's own are `CallStatistics.merged` of these.
+  public var callStatistics: [FunctionID: CallStatistics]
   /// How this run ended.
   public var termination: RunInfo.Termination?
 
   /// Makes a repeat; maps a source lacks stay empty.
   public init(
     elapsedNanos: Int64? = nil, cpuNanos: Int64? = nil, selfNanos: [String: Int64] = [:],
-    cumNanos: [String: Int64] = [:], callStatistics: [String: CallStatistics] = [:],
+    cumNanos: [String: Int64] = [:], callStatistics: [FunctionID: CallStatistics] = [:],
     termination: RunInfo.Termination? = nil
   ) {
     self.elapsedNanos = elapsedNanos

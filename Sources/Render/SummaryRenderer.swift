@@ -30,6 +30,8 @@ public struct SummaryFacts: Sendable, Equatable {
   public var totalCalls: Int64?
   public var samples: Int64?
   public var lost: Int64?
+  /// Records perfsh could not parse; shown only when some were.
+  public var unparsed: Int64?
   /// Per-run values of a repeated capture (`run -n N`); empty for a single run.
   public var repeats: [SummaryRepeatMetric] = []
 
@@ -73,6 +75,7 @@ public enum SummaryRenderer {
     if let t = facts.totalCalls { counts.append("Total Calls: \(t)") }
     if let s = facts.samples { counts.append("Samples: \(s)") }
     if let l = facts.lost { counts.append("Lost: \(l)") }
+    if let u = facts.unparsed { counts.append("Unparsed: \(u)") }
     if !counts.isEmpty { lines.append(counts.joined(separator: " | ")) }
     lines.append(contentsOf: repeatLines(facts.repeats))
     return lines

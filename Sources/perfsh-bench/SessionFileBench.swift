@@ -25,11 +25,12 @@ func benchSessionFile(_ args: [String]) {
   }
   profile.run.command = ["./bigservice", "--bench"]
   profile.run.notes = ["call graph: dwarf"]
+  let perRun = profile.callStatistics
   for _ in 0..<2 {
-    var names: [String: CallStatistics] = [:]
-    for (id, s) in profile.callStatistics { names[profile.name(of: id)] = s }
-    profile.repeats.append(RunRepeat(elapsedNanos: 1, cpuNanos: 2, callStatistics: names, termination: .exited(0)))
+    profile.repeats.append(RunRepeat(elapsedNanos: 1, cpuNanos: 2, callStatistics: perRun, termination: .exited(0)))
   }
+  // The session's numbers are its repeats' added up, as `run -n 2` makes them.
+  profile.callStatistics = perRun.mapValues { CallStatistics.merged([$0, $0]) ?? $0 }
   profile.stacks.dropLookupIndex()
   let session = ArchivedSession(name: "big", source: .run(command: ["./bigservice"]), profile: profile)
   let path = args[2]

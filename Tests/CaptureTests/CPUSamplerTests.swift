@@ -6,6 +6,10 @@ import XCTest
 
 /// The real sampler on real child processes (needs perf events: root or a low paranoid level).
 final class CPUSamplerTests: XCTestCase {
+  override func setUpWithError() throws {
+    try PerfEvents.skipUnlessAvailable()
+  }
+
   func testRatioWorkloadSharesAndCPUTotal() throws {
     let bin = try Workloads.binary("ratio")
     let result = try CPUSampler().run(CaptureRequest(arguments: [bin]))

@@ -151,6 +151,31 @@ final class ProfileConverterTests: XCTestCase {
     XCTAssertTrue(p.locations.allSatisfy { $0.mapping != nil }, "the mmap on ring 0 came before ring 1's sample")
   }
 
+  /// A complete record that does not parse (its call chain claims 1,000 frames) is a loss:
+  /// counted by the merger, the records around it still arrive.
+  func testUnparsableRecordsAreCountedNotDropped() throws {
+    var f = RecordFixture()
+    f.comm(pid: 1, tid: 1, name: "a", exec: true, time: 5)
+    f.sample(pid: 1, tid: 1, time: 10, period: 1, chain: [PerfContext.user, 0x1010])
+    let corruptStart = f.bytes.count
+    f.sample(pid: 1, tid: 1, time: 20, period: 1, chain: [PerfContext.user, 0x1020])
+    f.sample(pid: 1, tid: 1, time: 30, period: 1, chain: [PerfContext.user, 0x1030])
+    // header 8 + ip, pid/tid, time, cpu, period (8 each): the call chain's length word.
+    let nr = corruptStart + 8 + 40
+    withUnsafeBytes(of: UInt64(1_000).littleEndian) { for (i, b) in $0.enumerated() { f.bytes[nr + i] = b } }
+    var merger = RecordMerger(rings: 1, parser: PerfRecordParser(format: .cpuSampling))
+    merger.withBuffer(ring: 0) { $0 += f.bytes }
+    var converter = ProfileConverter(frequency: 1000)
+    let failures = try merger.flush { converter.consume($0) }
+    XCTAssertEqual(failures, 1)
+    XCTAssertEqual(merger.unparsedRecords, 1)
+    XCTAssertEqual(merger.bufferedBytes, 0)
+    XCTAssertEqual(converter.makeProfile(run: RunInfo()).samples.count, 2, "the samples before and after it are kept")
+    merger.withBuffer(ring: 0) { $0 += f.bytes }
+    try merger.flush { converter.consume($0) }
+    XCTAssertEqual(merger.unparsedRecords, 2, "the count adds up over rounds")
+  }
+
   func testAddressSpaceReplacesOverlaps() {
     var s = AddressSpace()
     s.map(start: 0x1000, end: 0x5000, object: 1)

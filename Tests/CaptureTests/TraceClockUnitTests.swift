@@ -76,7 +76,7 @@ final class TraceClockUnitTests: XCTestCase {
     XCTAssertEqual(s.statistics()[0].rawCPU?.selfNanos, 10)
   }
 
-  func testViewsPickClockAndRawNumbers() {
+  func testViewsPickClockAndRawNumbers() throws {
     var s = ShadowStacks(probesReturns: [true], probeCost: ProbeCost(insideNanos: 5, outsideNanos: 0))
     for h in [hit(0, 0, .entry), hit(10, 0, .switchOut), hit(60, 0, .switchIn), hit(100, 0, .return)] { s.consume(h) }
     let r = s.statistics()[0]
@@ -87,7 +87,7 @@ final class TraceClockUnitTests: XCTestCase {
     XCTAssertEqual(r.viewed(.wall, raw: true).selfNanos, 100)
     XCTAssertEqual(r.viewed(.wall, raw: true).probeCostNanos, 0)
     XCTAssertEqual(r.viewed(.wall).averageSelfNanos, 95)
-    let merged = r.merged(with: r)
+    let merged = try XCTUnwrap(CallStatistics.merged([r, r]))
     XCTAssertEqual(merged.calls, 2)
     XCTAssertEqual(merged.wall?.selfNanos, 190)
     XCTAssertEqual(merged.rawCPU?.selfNanos, 100)

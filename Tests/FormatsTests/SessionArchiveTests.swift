@@ -15,6 +15,7 @@ final class SessionArchiveTests: XCTestCase {
     p.run.elapsedNanos = 1_234_567
     p.run.cpuNanos = 0
     p.run.lostRecords = 7
+    p.run.unparsedRecords = 2
     p.run.interrupted = true
     p.run.notes = ["call graph: dwarf (8192 bytes of stack)", "unparsed records: 2"]
     p.run.allocations = AllocationSummary(
@@ -31,9 +32,15 @@ final class SessionArchiveTests: XCTestCase {
     p.repeats = [
       RunRepeat(
         elapsedNanos: 100, cpuNanos: nil, selfNanos: ["main.scan": 30, "": 0], cumNanos: ["main.main": 90],
-        callStatistics: ["main.scan": CallStatistics(calls: 1, selfNanos: 2, totalNanos: 3, maxSelfNanos: 2, p95SelfNanos: 2, clock: .wall)],
+        callStatistics: [
+          FunctionID(2): CallStatistics(calls: 30_000, selfNanos: 2, totalNanos: 3, maxSelfNanos: 2, p95SelfNanos: 2, clock: .wall),
+          FunctionID(0): CallStatistics(calls: 5, selfNanos: 0, totalNanos: 0, maxSelfNanos: 0, p95SelfNanos: nil, hasDurations: false),
+        ],
         termination: .exited(0)),
-      RunRepeat(elapsedNanos: nil, cpuNanos: 5, termination: .exited(-1)),
+      RunRepeat(
+        elapsedNanos: nil, cpuNanos: 5,
+        callStatistics: [FunctionID(2): CallStatistics(calls: 10_000, selfNanos: 1, totalNanos: 1, maxSelfNanos: 1, p95SelfNanos: nil)],
+        termination: .exited(-1)),
     ]
     return p
   }
@@ -86,6 +93,43 @@ final class SessionArchiveTests: XCTestCase {
     let back = try SessionArchive.decode(bytes)
     assertSame(back[0].profile, p)
     XCTAssertLessThan(bytes.count, 20 * p.samples.count, "under 20 bytes per sample")
+  }
+
+  /// Files written before repeats named their function by id match the call statistics by name.
+  func testRepeatStatisticsWithoutIDsAreMatchedByName() throws {
+    let p = FixtureProfiles.rich()
+    var entry = ProtoWriter()
+    entry.string(1, "main.scan")
+    entry.message(2, SessionArchiveWriter.callStatistics(CallStatistics(calls: 7, selfNanos: 1, totalNanos: 1, maxSelfNanos: 1, p95SelfNanos: 1)))
+    var message = ProtoWriter()
+    message.message(5, entry)
+    let repeatRun = try message.bytes.withUnsafeBytes { buffer in
+      var reader = ProtoReader(buffer, range: 0..<buffer.count)
+      return try SessionArchiveReader.runRepeat(&reader, of: p)
+    }
+    XCTAssertEqual(repeatRun.callStatistics.keys.map(\.index), [2])
+    XCTAssertEqual(repeatRun.callStatistics[FunctionID(2)]?.calls, 7)
+    var unknown = ProtoWriter()
+    var gone = ProtoWriter()
+    gone.string(1, "no.such.function")
+    gone.message(2, SessionArchiveWriter.callStatistics(CallStatistics(calls: 7, selfNanos: 1, totalNanos: 1, maxSelfNanos: 1, p95SelfNanos: 1)))
+    unknown.message(5, gone)
+    XCTAssertThrowsError(
+      try unknown.bytes.withUnsafeBytes { buffer in
+        var reader = ProtoReader(buffer, range: 0..<buffer.count)
+        return try SessionArchiveReader.runRepeat(&reader, of: p)
+      })
+  }
+
+  /// A session whose repeats do not add up to its own Count is refused, not half loaded.
+  func testRepeatsThatDisagreeWithTheSessionAreRejected() {
+    var p = Self.fullProfile()
+    p.repeats[1].callStatistics[FunctionID(2)]?.calls = 9_999
+    let payload = SessionArchiveWriter.payload([ArchivedSession(name: "a", source: .run(command: []), profile: p)])
+    XCTAssertThrowsError(try SessionArchiveReader.sessions(payload)) { error in
+      XCTAssertEqual(
+        error as? FormatError, .invalidArchive(reason: "function 2 has 40000 calls but its repeats add up to 39999"))
+    }
   }
 
   func testNewerVersionIsAClearError() {

@@ -40,7 +40,7 @@ struct AssertEvaluator {
         return nil
       }.first ?? nil
       guard let verdict else {
-        throw .failed("assert: 'significant' needs repeats in both sessions (capture them with run -n 5 …)")
+        throw .assertUnavailable("'significant' needs repeats in both sessions (capture them with run -n 5 …)")
       }
       if !passed && !verdict.isSignificant {
         passed = true
@@ -85,7 +85,7 @@ struct AssertEvaluator {
 
   /// The two numbers to compare, after checking that their units agree.
   private func comparable(_ x: Side, _ y: Side, _ e: AssertExpression) throws(ShellError) -> (Double, Double) {
-    func fail(_ why: String) -> ShellError { .failed("assert: \(e.text): \(why)") }
+    func fail(_ why: String) -> ShellError { .assertUnavailable("\(e.text): \(why)") }
     switch (x, y) {
     case (.measured(let m), .literal(let l)):
       return try (value(m, against: l, fail: fail), l.value)

@@ -15,15 +15,15 @@ struct AssertSeries {
     let who = side.label
     switch m.kind {
     case .elapsed:
-      guard !side.elapsed.isEmpty else { throw .failed("assert: \(who) has no elapsed time (it was not run by perfsh)") }
+      guard !side.elapsed.isEmpty else { throw .assertUnavailable("\(who) has no elapsed time (it was not run by perfsh)") }
       values = side.elapsed
       kind = .time
     case .cpu:
-      guard !side.cpu.isEmpty else { throw .failed("assert: \(who) has no CPU time") }
+      guard !side.cpu.isEmpty else { throw .assertUnavailable("\(who) has no CPU time") }
       values = side.cpu
       kind = .time
     case .parallelism:
-      guard !side.parallelism.isEmpty else { throw .failed("assert: \(who) has no parallelism (needs elapsed and CPU time)") }
+      guard !side.parallelism.isEmpty else { throw .assertUnavailable("\(who) has no parallelism (needs elapsed and CPU time)") }
       values = side.parallelism
       kind = .ratio
     case .samples:
@@ -47,8 +47,8 @@ struct AssertSeries {
       share = side.totalPerRun > 0 ? perRun / side.totalPerRun : nil
     case .calls, .avg, .max, .p95, .wall:
       guard !side.callStatistics.isEmpty else {
-        throw .failed(
-          "assert: \(m.kind.rawValue)() needs exact call counts, but \(who) was sampled: capture it with run --trace PATTERN")
+        throw .assertUnavailable(
+          "\(m.kind.rawValue)() needs exact call counts, but \(who) was sampled: capture it with run --trace PATTERN")
       }
       let names = try Self.matching(m, in: Set(side.callStatistics.keys), side: side)
       let runs: [[String: CallStatistics]] = side.repeatCalls.count >= 2 ? side.repeatCalls : [side.callStatistics]
@@ -66,7 +66,7 @@ struct AssertSeries {
         case .wall:
           let walls = stats.compactMap(\.wall)
           guard stats.allSatisfy(\.hasDurations), walls.count == stats.count, calls > 0 else {
-            throw .failed("assert: \(m.text): \(who) has no wall-clock times per call (traced by an older perfsh, or entries only)")
+            throw .assertUnavailable("\(m.text): \(who) has no wall-clock times per call (traced by an older perfsh, or entries only)")
           }
           list.append(Double(walls.reduce(Int64(0)) { $0.addingSaturating($1.selfNanos) }) / Double(calls))
         case .max:
@@ -84,7 +84,7 @@ struct AssertSeries {
   }
 
   private static func noDurations(_ m: AssertMetric, _ who: String) -> ShellError {
-    .failed("assert: \(m.text): \(who) has no per-call durations for it (only entries were traced)")
+    .assertUnavailable("\(m.text): \(who) has no per-call durations for it (only entries were traced)")
   }
 
   /// Names equal to the pattern, else names the pattern (a regular expression) matches.
@@ -95,12 +95,12 @@ struct AssertSeries {
     do {
       matcher = try NameMatcher(pattern, option: m.kind.rawValue)
     } catch {
-      throw .failed("assert: \(error.description)")
+      throw .assertUnavailable("\(error.description)")
     }
     let found = Set(names.filter { matcher.matches($0) })
     if found.isEmpty {
       let what = m.kind.needsTrace ? "traced function" : "function"
-      throw .failed("assert: no \(what) matches '\(pattern)' in \(side.label)")
+      throw .assertUnavailable("no \(what) matches '\(pattern)' in \(side.label)")
     }
     return found
   }

@@ -62,10 +62,10 @@ struct AssertCommand: ShellCommand {
     do {
       expression = try AssertParser.parse(text)
     } catch {
-      throw .failed(error.description)
+      throw .assertSyntax(error)
     }
     let outcome = try AssertEvaluator(context: context).evaluate(expression)
-    guard outcome.passed else { throw .failed("assertion failed: \(outcome.message)") }
+    guard outcome.passed else { throw .assertionFailed(outcome.message) }
     context.out.write("assert ok: \(outcome.message)\n")
     return .success
   }

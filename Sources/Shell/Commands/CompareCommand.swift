@@ -82,7 +82,7 @@ struct CompareCommand: ShellCommand {
     if let threshold {
       let text = threshold.hasSuffix("%") ? String(threshold.dropLast()) : threshold
       guard let value = Double(text), value >= 0 else {
-        throw .failed("compare: --threshold takes a percentage such as 5 or 5%, not '\(threshold)'")
+        throw .badPercentage(command: "compare", option: "--threshold", example: "5 or 5%", value: threshold)
       }
       percent = value
     }
@@ -104,7 +104,7 @@ extension CompareCommand {
   static func noiseFraction(_ text: String) throws(ShellError) -> Double {
     let number = text.hasSuffix("%") ? String(text.dropLast()) : text
     guard let value = Double(number), value >= 0, value < 100 else {
-      throw .failed("--noise takes a percentage such as 1 or 0.5%, not '\(text)'")
+      throw .badPercentage(command: nil, option: "--noise", example: "1 or 0.5%", value: text)
     }
     return value / 100
   }

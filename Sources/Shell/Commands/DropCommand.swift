@@ -28,7 +28,7 @@ struct DropCommand: ShellCommand {
         let s = try context.sessions.drop(String(id))
         context.out.write("dropped [\(s.id)] \(s.name)\n")
       } catch {
-        throw .failed(error.description)
+        throw .session(error)
       }
     }
     return .success

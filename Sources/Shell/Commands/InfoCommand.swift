@@ -50,6 +50,9 @@ enum InfoLines {
     if run.command != nil {
       lines.append("Lost records: \(run.lostRecords)" + (run.lostRecords > 0 ? " (ring buffer overflow: raise the buffer or lower -F)" : ""))
     }
+    if run.unparsedRecords > 0 {
+      lines.append("Unparsed records: \(run.unparsedRecords) (records perfsh could not read; their samples are missing)")
+    }
     if run.interrupted { lines.append("Interrupted: yes (the session holds what was captured until then)") }
     lines.append(
       "Counts:      \(CountFormat.grouped(Int64(p.samples.count))) sample records, "

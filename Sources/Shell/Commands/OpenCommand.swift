@@ -26,7 +26,7 @@ struct OpenCommand: ShellCommand {
     do {
       archived = try SessionArchive.read(path: file)
     } catch {
-      throw .failed(error.path == nil ? "\(file): \(error.description)" : error.description)
+      throw .sessionFile(error, file: file)
     }
     return Self.restore(archived, in: context)
   }

@@ -17,7 +17,7 @@ struct QuitCommand: ShellCommand {
   var status: Int32 = 0
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
-    guard (0...255).contains(status) else { throw .failed("quit: status must be 0 to 255, not \(status)") }
+    guard (0...255).contains(status) else { throw .badExitStatus(status) }
     context.quitStatus = status
     return CommandStatus(exitStatus: status, quits: true)
   }

@@ -25,7 +25,7 @@ struct RenameCommand: ShellCommand {
       let s = try context.sessions.rename(session, to: name)
       context.out.write("renamed [\(s.id)] to \(s.name)\n")
     } catch {
-      throw .failed(error.description)
+      throw .session(error)
     }
     return .success
   }

@@ -24,7 +24,7 @@ enum RepeatedRun {
         do {
           try merger?.append(profile, info: repeatInfo)
         } catch {
-          throw .failed("run -n: \(error.description)")
+          throw .repeatedRun(error)
         }
       }
       let failed = (profile.run.termination?.shellStatus ?? 0) != 0
@@ -33,7 +33,7 @@ enum RepeatedRun {
         break
       }
     }
-    guard let merger else { throw .failed("run -n: no run was captured") }
+    guard let merger else { throw .noRunCaptured }
     return merger.finish()
   }
 
@@ -47,12 +47,12 @@ enum RepeatedRun {
 }
 
 /// Why two runs' profiles cannot be merged.
-enum RepeatMergeError: Error, CustomStringConvertible {
+public enum RepeatMergeError: Error, Equatable, CustomStringConvertible {
   case differentTypes(first: [ValueType], other: [ValueType])
   /// The runs' values together would break the model's value rule (`ValueLimit`).
   case valuesPastLimit(ValueType)
 
-  var description: String {
+  public var description: String {
     switch self {
     case .differentTypes(let first, let other):
       return "runs measured different things (\(first.map(\.description).joined(separator: ", ")) vs \(other.map(\.description).joined(separator: ", ")))"
@@ -67,29 +67,26 @@ enum RepeatMergeError: Error, CustomStringConvertible {
 struct RepeatMerger {
   private var builder: ProfileBuilder
   private var repeats: [RunRepeat]
-  private var p95s: [String: [Int64]] = [:]
 
   init(first: Profile, info: RunRepeat) {
     builder = ProfileBuilder(first)
     repeats = [info]
-    for (name, stats) in info.callStatistics { if let p = stats.p95SelfNanos { p95s[name, default: []].append(p) } }
   }
 
-  /// One run's own numbers.
+  /// One run's own numbers (its call statistics keyed by its own function ids until
+  /// `append` maps them into the merged profile).
   static func repeatInfo(of profile: Profile) throws(AnalysisError) -> RunRepeat {
     let times = try FunctionTimes(profile: profile)
     return RunRepeat(
       elapsedNanos: profile.run.elapsedNanos, cpuNanos: profile.run.cpuNanos,
       selfNanos: times.selfValue, cumNanos: times.cumValue,
-      callStatistics: FunctionTimes.callStatistics(of: profile), termination: profile.run.termination)
+      callStatistics: profile.callStatistics, termination: profile.run.termination)
   }
 
   /// Adds another run's samples, stacks and call statistics.
   mutating func append(_ other: Profile, info: RunRepeat) throws(RepeatMergeError) {
     let first = builder.profile.sampleTypes
     guard other.sampleTypes == first else { throw .differentTypes(first: first, other: other.sampleTypes) }
-    repeats.append(info)
-    for (name, stats) in info.callStatistics { if let p = stats.p95SelfNanos { p95s[name, default: []].append(p) } }
     func string(_ id: StringID) -> StringID { builder.intern(other.string(id)) }
     var mappingMap: [MappingID] = []
     for m in other.mappings {
@@ -140,16 +137,15 @@ struct RepeatMerger {
           labels: labelSetMap[other.samples.labelSets[i].index])
       }
     }
+    var mapped = info
+    mapped.callStatistics = [:]
+    for (id, stats) in info.callStatistics where functionMap.indices.contains(id.index) {
+      mapped.callStatistics[functionMap[id.index]] = stats
+    }
+    repeats.append(mapped)
     builder.withProfile { p in
-      for (id, stats) in other.callStatistics {
-        let mapped = functionMap[id.index]
-        if let old = p.callStatistics[mapped] {
-          p.callStatistics[mapped] = old.merged(with: stats)  // wall and raw views too
-        } else {
-          p.callStatistics[mapped] = stats
-        }
-      }
       p.run.lostRecords = p.run.lostRecords.addingSaturating(other.run.lostRecords)
+      p.run.unparsedRecords = p.run.unparsedRecords.addingSaturating(other.run.unparsedRecords)
       if let a = other.run.allocations { p.run.allocations = p.run.allocations.map { $0.merged(with: a) } ?? a }
       p.run.interrupted = p.run.interrupted || other.run.interrupted
       if (p.run.termination?.shellStatus ?? 0) == 0 { p.run.termination = other.run.termination }
@@ -157,8 +153,8 @@ struct RepeatMerger {
     }
   }
 
-  /// The merged profile: samples summed, elapsed and CPU the means per run, P95 the median
-  /// of the runs' P95s (percentiles of different runs cannot be summed), every repeat kept.
+  /// The merged profile: samples summed, elapsed and CPU the means per run, call statistics
+  /// the runs' added up by `CallStatistics.merged` (the one rule), every repeat kept.
   func finish() -> Profile {
     var p = builder.build()
     let n = repeats.count
@@ -168,13 +164,9 @@ struct RepeatMerger {
     if elapsed.count == n { p.run.elapsedNanos = Self.mean(elapsed) }
     let cpu = repeats.compactMap(\.cpuNanos)
     if cpu.count == n { p.run.cpuNanos = Self.mean(cpu) }
-    for (id, stats) in p.callStatistics {
-      let values = (p95s[p.name(of: id)] ?? []).sorted()
-      guard !values.isEmpty else { continue }
-      var s = stats
-      s.p95SelfNanos = values[values.count / 2]
-      p.callStatistics[id] = s
-    }
+    var runs: [FunctionID: [CallStatistics]] = [:]
+    for r in repeats { for (id, stats) in r.callStatistics { runs[id, default: []].append(stats) } }
+    p.callStatistics = runs.compactMapValues { CallStatistics.merged($0) }
     p.run.notes.append("\(n) repeats: samples and calls are summed over all runs; elapsed and cpu are means per run")
     return p
   }

@@ -51,7 +51,7 @@ struct SaveCommand: ShellCommand {
     do {
       try SessionArchive.write(chosen.map(Self.archived), to: file)
     } catch {
-      throw .failed(error.path == nil ? "\(file): \(error.description)" : error.description)
+      throw .sessionFile(error, file: file)
     }
     let list = chosen.map { "[\($0.id)] \($0.name)" }.joined(separator: ", ")
     context.err.write("saved \(list) to \(file)\n")

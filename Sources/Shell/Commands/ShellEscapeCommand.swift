@@ -22,7 +22,7 @@ struct ShellEscapeCommand: ShellCommand {
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     let line = command.joined(separator: " ")
-    guard !line.isEmpty else { throw .failed("!: expected a command after !") }
+    guard !line.isEmpty else { throw .emptyShellEscape }
     context.flush()
     let environment = context.environment.isEmpty ? ProcessInfo.processInfo.environment : context.environment
     let status = try ChildProcess.run(

@@ -5,8 +5,8 @@ import Symbolize
 
 /// Trace mode of `run` (`--trace PATTERN`): resolves the patterns into probe sites, gives
 /// the sampler a uprobe tracer to run alongside, and folds the exact per-call statistics
-/// into the new session's profile (as `callStatistics` and as `calls/count` +
-/// `self/nanoseconds` value columns, so `export pprof` carries them).
+/// into the new session's profile through `Profile.setCallStatistics` (their one home, which
+/// also projects them into `calls/count` + `self/nanoseconds` columns for `export pprof`).
 final class TraceRun {
   /// The tracer to hand to `CPUSampler.run`.
   let tracer: UprobeTracer
@@ -94,24 +94,18 @@ final class TraceRun {
     for i in profile.functions.indices where byName[profile.name(of: FunctionID(i))] == nil {
       byName[profile.name(of: FunctionID(i))] = FunctionID(i)
     }
-    let keptDefault = profile.defaultValueIndex
-    TraceRun.widen(&profile, by: [ValueType(type: "calls", unit: "count"), ValueType(type: "self", unit: "nanoseconds")])
-    profile.defaultSampleType = keptDefault
     var builder = ProfileBuilder(profile)
-    var statistics: [FunctionID: CallStatistics] = [:]
+    var parts: [FunctionID: [CallStatistics]] = [:]
     var probeFunctions: [FunctionID] = []
-    let width = builder.profile.sampleTypes.count
     for (site, stats) in zip(sites, result.statistics) {
       let id = byName[site.name] ?? builder.function(site.name, systemName: site.rawName, file: "")
-      statistics[id] = stats
+      byName[site.name] = id
+      parts[id, default: []].append(stats)
       probeFunctions.append(id)
-      var values = Array(repeating: Int64(0), count: width)
-      values[width - 2] = stats.calls
-      values[width - 1] = stats.hasDurations ? stats.selfNanos : 0
-      builder.addSample(leafFirst: [builder.location(function: id)], values: values)
     }
     profile = builder.build()
-    profile.callStatistics = statistics
+    // Two probe sites of one name (e.g. static functions of two files) share a function.
+    profile.setCallStatistics(parts.compactMapValues { CallStatistics.merged($0) })
     profile.callEvents = result.callLog?.mapped(probeFunctions).withProcess(Int64(pid))
     let calls = result.statistics.reduce(Int64(0)) { $0 + $1.calls }
     profile.run.notes.append("traced \(sites.count) functions with uprobes: \(calls) calls")
@@ -177,40 +171,12 @@ final class TraceRun {
     return notes
   }
 
-  /// `profile` with its traced numbers in `clock` (raw when asked): the call statistics and
-  /// the `self/nanoseconds` column of the one-frame samples that carry them (what `export
-  /// pprof` writes). Unchanged when nothing was traced.
+  /// `profile` with its traced numbers in `clock` (raw when asked), re-projected into the
+  /// samples that carry them (what `export pprof` writes). Unchanged when nothing was traced.
   static func viewed(_ profile: Profile, clock: CallClock, raw: Bool) -> Profile {
     guard !profile.callStatistics.isEmpty, clock != .cpu || raw else { return profile }
     var p = profile
-    let selfColumn = p.sampleTypes.lastIndex { $0.type == "self" && $0.unit == "nanoseconds" }
-    let callsColumn = p.sampleTypes.lastIndex { $0.type == "calls" && $0.unit == "count" }
-    var viewed: [FunctionID: CallStatistics] = [:]
-    for (id, stats) in p.callStatistics { viewed[id] = stats.viewed(clock, raw: raw) }
-    if let selfColumn, let callsColumn {
-      for i in 0..<p.samples.count where p.samples.value(i, callsColumn) > 0 {
-        let stack = p.samples.stacks[i]
-        guard p.stacks.depth(of: stack) == 1, let line = p.location(p.stacks.location(of: stack)).lines.last,
-          let old = p.callStatistics[line.function], let new = viewed[line.function], old.hasDurations,
-          p.samples.value(i, selfColumn) == old.selfNanos
-        else { continue }
-        p.samples.add(new.selfNanos - old.selfNanos, toSample: i, column: selfColumn)
-      }
-    }
-    p.callStatistics = viewed
+    p.setCallStatistics(profile.callStatistics.mapValues { $0.viewed(clock, raw: raw) })
     return p
-  }
-
-  /// Appends value columns to every sample (zeros), keeping stacks and labels.
-  static func widen(_ profile: inout Profile, by types: [ValueType]) {
-    let old = profile.samples
-    var table = SampleTable(width: old.width + types.count)
-    table.reserveCapacity(old.count + 64)
-    let zeros = Array(repeating: Int64(0), count: types.count)
-    for i in 0..<old.count {
-      table.append(stack: old.stacks[i], values: Array(old.values(of: i)) + zeros, labels: old.labelSets[i])
-    }
-    profile.samples = table
-    profile.sampleTypes += types
   }
 }

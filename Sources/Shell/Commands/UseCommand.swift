@@ -21,7 +21,7 @@ struct UseCommand: ShellCommand {
       let s = try context.sessions.use(session)
       context.out.write("current session: [\(s.id)] \(s.name)\n")
     } catch {
-      throw .failed(error.description)
+      throw .session(error)
     }
     return .success
   }

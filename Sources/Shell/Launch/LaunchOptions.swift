@@ -44,7 +44,7 @@ public struct LaunchOptions: Equatable, Sendable {
     var index = 0
     func value(for flag: String) throws(ShellError) -> String {
       index += 1
-      guard index < arguments.count else { throw .failed("option \(flag) needs a value\n" + usage) }
+      guard index < arguments.count else { throw .launchOption(.missingValue(flag: flag), usage: usage) }
       return arguments[index]
     }
     while index < arguments.count {
@@ -116,8 +116,7 @@ public struct LaunchOptions: Equatable, Sendable {
   private static func unknownOption(_ option: String, definitions: [SettingDefinition]) -> ShellError {
     let known = ["--help", "--version", "--keep-going", "--no-rc"] + definitions.map(\.flag)
     let name = String(option.split(separator: "=").first ?? Substring(option))
-    let suggestion = Suggestion.closest(to: name, in: known).map { " (did you mean '\($0)'?)" } ?? ""
-    return .failed("unknown option '\(name)'\(suggestion)\n" + usage)
+    return .launchOption(.unknown(name: name, suggestion: Suggestion.closest(to: name, in: known)), usage: usage)
   }
 
   /// The one-paragraph usage printed with option errors.

@@ -21,11 +21,11 @@ enum ChildProcess {
     var pid: pid_t = 0
     let result = posix_spawn(&pid, program, nil, nil, &argv, &envp)
     guard result == 0 else {
-      throw .failed("cannot start \(program): \(String(cString: strerror(result)))")
+      throw .process(program: program, step: .start, errno: result)
     }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 {
-      guard errno == EINTR else { throw .failed("waiting for \(program): \(String(cString: strerror(errno)))") }
+      guard errno == EINTR else { throw .process(program: program, step: .wait, errno: errno) }
     }
     let signal = status & 0x7f
     return signal == 0 ? (status >> 8) & 0xff : 128 + signal

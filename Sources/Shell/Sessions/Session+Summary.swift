@@ -16,6 +16,7 @@ extension Session {
     facts.totalCalls = SessionDescription.totalCalls(p)
     facts.samples = SessionDescription.sampleCount(p)
     if p.run.command != nil { facts.lost = p.run.lostRecords }
+    if p.run.unparsedRecords > 0 { facts.unparsed = p.run.unparsedRecords }
     return facts
   }
 }

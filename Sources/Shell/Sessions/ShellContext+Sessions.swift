@@ -8,7 +8,7 @@ extension ShellContext {
     do {
       return try sessions.session(reference)
     } catch {
-      throw .failed(error.description)
+      throw .session(error)
     }
   }
 
@@ -19,7 +19,7 @@ extension ShellContext {
     do {
       return try ProfileFilter(focus: joined(f.focus), ignore: joined(f.ignore), hide: joined(f.hide))
     } catch {
-      throw .failed(error.description)
+      throw .analysis(error)
     }
   }
 
@@ -31,7 +31,7 @@ extension ShellContext {
     do {
       return try body()
     } catch {
-      throw .failed(error.description)
+      throw .analysis(error)
     }
   }
 
@@ -60,6 +60,7 @@ public enum SessionDescription {
     parts.append("samples \(CountFormat.grouped(sampleCount(p)))")
     parts.append("functions \(CountFormat.grouped(p.functionNameCount))")
     if p.run.lostRecords > 0 { parts.append("lost \(CountFormat.grouped(p.run.lostRecords))") }
+    if p.run.unparsedRecords > 0 { parts.append("unparsed \(CountFormat.grouped(p.run.unparsedRecords))") }
     if let t = p.run.termination { parts.append("exit \(t)") }
     if p.run.interrupted { parts.append("(interrupted)") }
     return parts.joined(separator: "  ")

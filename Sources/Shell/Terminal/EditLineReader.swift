@@ -21,11 +21,11 @@ public final class EditLineReader: LineReader {
   /// (its folder is created with mode 0700) and saved after every line.
   public init(historyFile: String?, historySize: Int) throws(ShellError) {
     guard let editor = el_init("perfsh", perfsh_stdin(), perfsh_stdout(), perfsh_stderr()) else {
-      throw .failed("cannot start line editing (el_init failed)")
+      throw .terminal(.lineEditing(call: "el_init"))
     }
     guard let historyList = history_init() else {
       el_end(editor)
-      throw .failed("cannot start line editing (history_init failed)")
+      throw .terminal(.lineEditing(call: "history_init"))
     }
     self.editor = editor
     self.historyList = historyList

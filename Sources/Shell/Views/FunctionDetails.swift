@@ -5,12 +5,13 @@ import Render
 /// The detail page of the interactive heatmap: a function's callers and callees (as
 /// `peek`) and its hottest source lines (from `list`'s per-line numbers).
 enum FunctionDetails {
-  static func lines(for name: String, in profile: Profile, filter: ProfileFilter) -> [String] {
+  /// The page of `row`: its functions are selected by identity, the name is only shown.
+  static func lines(for row: HeatmapRow, in profile: Profile, filter: ProfileFilter) -> [String] {
+    let name = row.name
     var lines = ["Function: \(DisplayText.escapingControls(name))", ""]
-    guard let matcher = try? NameMatcher("^" + escapeRegex(name) + "$", option: "details") else { return lines }
     let column = Heatmap.timeColumn(of: profile) ?? profile.defaultValueIndex
     let options = GraphOptions(valueIndex: column, filter: filter)
-    if let peek = try? PeekReport(profile: profile, matching: matcher, options: options) {
+    if let peek = try? PeekReport(profile: profile, functions: row.functions, named: name, options: options) {
       var text = ""
       PeekRenderer.write(peek, to: &text)
       lines.append("Callers and callees:")
@@ -18,7 +19,9 @@ enum FunctionDetails {
     } else {
       lines.append("No sampled call-graph data for this function.")
     }
-    if let listing = try? SourceListing(profile: profile, matching: matcher, options: options, source: { _ in nil }) {
+    if !row.functions.isEmpty,
+      let listing = try? SourceListing(profile: profile, functions: row.functions, named: name, options: options, source: { _ in nil })
+    {
       let hottest = listing.routines.flatMap { r in r.lines.map { (r.file ?? "?", $0) } }
         .filter { $0.1.flat > 0 }
         .sorted { $0.1.flat > $1.1.flat }
@@ -33,25 +36,13 @@ enum FunctionDetails {
         }
       }
     }
-    if let stats = profile.functions.firstIndex(where: { profile.strings[$0.name] == name })
-      .flatMap({ profile.callStatistics[FunctionID($0)] })
-    {
+    if let stats = CallStatistics.merged(row.functions.compactMap { profile.callStatistics[$0] }) {
       lines.append("")
       lines.append("Traced: \(stats.calls) calls" + (stats.hasDurations
         ? ", self \(DurationFormat.string(nanoseconds: stats.selfNanos)), total \(DurationFormat.string(nanoseconds: stats.totalNanos))"
         : ", durations not measured"))
     }
     return lines
-  }
-
-  /// `s` with regular-expression metacharacters escaped, so a name matches only itself.
-  static func escapeRegex(_ s: String) -> String {
-    var out = ""
-    for ch in s {
-      if "\\^$.|?*+()[]{}".contains(ch) { out.append("\\") }
-      out.append(ch)
-    }
-    return out
   }
 }
 

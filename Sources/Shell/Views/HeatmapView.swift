@@ -90,7 +90,7 @@ struct HeatmapView {
     case .enter:
       let rows = visibleRows
       if rows.indices.contains(selected) {
-        details = FunctionDetails.lines(for: rows[selected].name, in: session.profile, filter: filter())
+        details = FunctionDetails.lines(for: rows[selected], in: session.profile, filter: filter())
         detailsScroll = 0
       }
     default: break

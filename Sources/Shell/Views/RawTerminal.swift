@@ -15,8 +15,8 @@ final class RawTerminal {
   /// Switches `fd` (a terminal) to raw mode and the alternate screen.
   init(fd: Int32 = 0) throws(ShellError) {
     self.fd = fd
-    guard isatty(fd) == 1 else { throw .failed("the interactive view needs a terminal (standard input is not one)") }
-    guard tcgetattr(fd, &saved) == 0 else { throw .failed("cannot read terminal settings: \(String(cString: strerror(errno)))") }
+    guard isatty(fd) == 1 else { throw .terminal(.notATerminal) }
+    guard tcgetattr(fd, &saved) == 0 else { throw .terminal(.cannotReadSettings(errno: errno)) }
     var raw = saved
     raw.c_iflag &= ~tcflag_t(BRKINT | ICRNL | INPCK | ISTRIP | IXON)
     raw.c_lflag &= ~tcflag_t(ECHO | ICANON | IEXTEN | ISIG)
@@ -25,7 +25,7 @@ final class RawTerminal {
       cc[Int(VMIN)] = 0
       cc[Int(VTIME)] = 0
     }
-    guard tcsetattr(fd, TCSAFLUSH, &raw) == 0 else { throw .failed("cannot switch the terminal to raw mode") }
+    guard tcsetattr(fd, TCSAFLUSH, &raw) == 0 else { throw .terminal(.cannotSetRawMode) }
     active = true
     RawTerminal.savedForSignals = saved
     RawTerminal.savedFD = fd

@@ -1,19 +1,5 @@
+import CDemangle
 import Glibc
-
-/// The Swift runtime's demangler (exported C symbol of libswiftCore). Takes the name and its
-/// length; with no output buffer it returns a malloc'd string, or nil when not a Swift name.
-@_silgen_name("swift_demangle")
-private func _swiftDemangle(
-  _ mangledName: UnsafePointer<CChar>?, _ mangledNameLength: Int, _ outputBuffer: UnsafeMutablePointer<CChar>?,
-  _ outputBufferSize: UnsafeMutablePointer<Int>?, _ flags: UInt32
-) -> UnsafeMutablePointer<CChar>?
-
-/// libstdc++'s Itanium C++ ABI demangler; returns a malloc'd string and status 0 on success.
-@_silgen_name("__cxa_demangle")
-private func _cxaDemangle(
-  _ mangledName: UnsafePointer<CChar>?, _ outputBuffer: UnsafeMutablePointer<CChar>?,
-  _ length: UnsafeMutablePointer<Int>?, _ status: UnsafeMutablePointer<Int32>?
-) -> UnsafeMutablePointer<CChar>?
 
 /// Turns raw symbol names into readable ones: Swift (`$s…`, `_T0…`) through the Swift
 /// runtime, C++ (`_Z…`) through libstdc++, Rust legacy (`_ZN…17h<hash>E`) as C++ without the
@@ -40,7 +26,7 @@ public enum Demangler {
 
   static func swift(_ raw: String) -> String? {
     raw.withCString { p -> String? in
-      guard let out = _swiftDemangle(p, strlen(p), nil, nil, 0) else { return nil }
+      guard let out = perfsh_swift_demangle(p, strlen(p)) else { return nil }
       defer { free(out) }
       return String(cString: out)
     }
@@ -48,10 +34,9 @@ public enum Demangler {
 
   static func cxx(_ raw: String) -> String? {
     raw.withCString { p -> String? in
-      var status: Int32 = -1
-      guard let out = _cxaDemangle(p, nil, nil, &status) else { return nil }
+      guard let out = perfsh_cxx_demangle(p) else { return nil }
       defer { free(out) }
-      return status == 0 ? String(cString: out) : nil
+      return String(cString: out)
     }
   }
 
