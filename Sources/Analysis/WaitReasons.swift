@@ -20,15 +20,22 @@ public struct WaitBreakdown: Sendable, Equatable {
   public var waitingNanos: Int64 = 0
   /// That thread's off-CPU time per reason, largest first.
   public var reasons: [(reason: WaitReason, nanos: Int64)] = []
-  /// Off-CPU nanoseconds of every other thread (idle pools, helpers), left out of the split.
+  /// Off-CPU nanoseconds of other threads while the main thread (or a thread it waited for)
+  /// waited for them: shown in the default view, left out of the split.
   public var otherThreadsNanos: Int64 = 0
-  /// How many other threads were off the CPU.
+  /// How many other threads have such time.
   public var otherThreads: Int = 0
+  /// Off-CPU nanoseconds nobody on the critical threads waited for (`critical=no` rows:
+  /// idle pools, helpers nobody joined), hidden by default.
+  public var unwaitedNanos: Int64 = 0
+  /// How many threads have such time.
+  public var unwaitedThreads: Int = 0
 
   public static func == (a: WaitBreakdown, b: WaitBreakdown) -> Bool {
     a.thread == b.thread && a.cpuNanos == b.cpuNanos && a.waitingNanos == b.waitingNanos
       && a.reasons.map(\.reason) == b.reasons.map(\.reason) && a.reasons.map(\.nanos) == b.reasons.map(\.nanos)
       && a.otherThreadsNanos == b.otherThreadsNanos && a.otherThreads == b.otherThreads
+      && a.unwaitedNanos == b.unwaitedNanos && a.unwaitedThreads == b.unwaitedThreads
   }
 }
 
@@ -52,9 +59,12 @@ public enum WaitReasons {
     let tidKey = profile.strings.lookup("tid")
     let stateKey = profile.strings.lookup("state")
     let runnableValue = profile.strings.lookup("runnable")
+    let unwaitedKey = profile.strings.lookup(UnwaitedTime.labelKey)
+    let unwaitedValue = profile.strings.lookup(UnwaitedTime.labelValue)
     var result = WaitBreakdown(thread: main)
     var perReason: [WaitReason: Int64] = [:]
     var others: [Int64: Int64] = [:]
+    var unwaited: [Int64: Int64] = [:]
     var names: [String] = []
     for row in 0..<profile.samples.count {
       let labels = profile.labelSets[profile.samples.labelSets[row]]
@@ -63,6 +73,10 @@ public enum WaitReasons {
       let off = profile.samples.value(row, offColumn)
       if isMain, let cpuColumn { result.cpuNanos &+= profile.samples.value(row, cpuColumn) }
       guard off > 0 else { continue }
+      if UnwaitedTime.marks(labels, key: unwaitedKey, value: unwaitedValue) {
+        unwaited[tid ?? -1, default: 0] &+= off
+        continue
+      }
       guard isMain else {
         others[tid ?? -1, default: 0] &+= off
         continue
@@ -86,6 +100,8 @@ public enum WaitReasons {
     }
     result.otherThreads = others.count
     result.otherThreadsNanos = others.values.reduce(0, &+)
+    result.unwaitedThreads = unwaited.count
+    result.unwaitedNanos = unwaited.values.reduce(0, &+)
     return result
   }
 

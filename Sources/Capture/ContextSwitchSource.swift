@@ -11,6 +11,13 @@ struct ContextSwitchSource {
   /// Events whose records go to another event's ring (kept open here).
   private let followers: [SharedRingEvent]
   private var merger: RecordMerger
+  /// Per CPU, a `sched:sched_waking` event: who woke whom (for the critical-thread view); empty
+  /// when the tracepoint cannot be opened (no tracefs access), which `wakeupsRecorded` tells.
+  private let wakingEvents: [CPUEvent]
+  private let wakingFollowers: [SharedRingEvent]
+  private var wakingMerger: RecordMerger
+  /// Whether wakeups are recorded.
+  var wakeupsRecorded: Bool { !wakingEvents.isEmpty }
 
   /// Opens one event per CPU on `pid` with rings of `dataPages` pages; `stackBytes` > 0 copies
   /// that much user stack per switch for DWARF unwinding (libc's syscall wrappers keep no frame
@@ -44,10 +51,53 @@ struct ContextSwitchSource {
     self.events = events
     self.followers = followers
     merger = RecordMerger(rings: events.count, parser: PerfRecordParser(format: try CPUSampler.sampleFormat(stackBytes: stackBytes)))
+    var wakingEvents: [CPUEvent] = []
+    var wakingFollowers: [SharedRingEvent] = []
+    if let id = Self.wakingTracepointID() {
+      var wattr = PerfEventFile.wakingAttributes(tracepointID: id, wakeupBytes: dataBytes / 4)
+      if !enableAtExec {
+        wattr.enable_on_exec = 0
+        wattr.disabled = 0
+      }
+      do throws(CaptureError) {
+        for cpu in cpus {
+          guard let first = pids.first else { break }
+          let file = try PerfEventFile.open(attributes: wattr, pid: first, cpu: cpu)
+          let ring = try RingBuffer(file: file, dataPages: max(16, dataPages / 4))
+          let owner = CPUEvent(file: file, ring: ring)
+          wakingEvents.append(owner)
+          for pid in pids.dropFirst() {
+            guard let other = try? PerfEventFile.open(attributes: wattr, pid: pid, cpu: cpu) else { continue }
+            try other.setOutput(to: owner.file)
+            wakingFollowers.append(SharedRingEvent(file: other))
+          }
+        }
+      } catch {
+        wakingEvents = []  // the view falls back to the main thread's waits and says so
+        wakingFollowers = []
+      }
+    }
+    self.wakingEvents = wakingEvents
+    self.wakingFollowers = wakingFollowers
+    wakingMerger = RecordMerger(rings: wakingEvents.count, parser: PerfRecordParser(format: try SampleFormat(sampleType: .waking)))
+  }
+
+  /// The id of `sched:sched_waking` from tracefs, when readable and laid out as `WakingFields`
+  /// reads it (flags at byte 2, the wakee's pid at byte 24); nil otherwise.
+  static func wakingTracepointID() -> UInt64? {
+    for root in ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"] {
+      let dir = root + "/events/sched/sched_waking"
+      guard let id = SystemInfo.readSmallFile(dir + "/id").flatMap({ UInt64($0.trimmingWhitespace()) }),
+        let format = SystemInfo.readSmallFile(dir + "/format")
+      else { continue }
+      let expected = ["common_flags;\toffset:\(WakingFields.flagsOffset);", "pid;\toffset:\(WakingFields.pidOffset);\tsize:4;"]
+      return expected.allSatisfy(format.contains) ? id : nil
+    }
+    return nil
   }
 
   /// The descriptors to poll for ring wake-ups.
-  var descriptors: [Int32] { events.map { $0.file.descriptor } }
+  var descriptors: [Int32] { (events + wakingEvents).map { $0.file.descriptor } }
 
   /// Bytes drained from each ring so far.
   var drainedBytes: [UInt64] { events.map { $0.ring.drainedBytes } }
@@ -56,6 +106,8 @@ struct ContextSwitchSource {
   func disable() {
     for e in events { try? e.file.disable() }
     for e in followers { try? e.file.disable() }
+    for e in wakingEvents { try? e.file.disable() }
+    for e in wakingFollowers { try? e.file.disable() }
   }
 
   /// Copies new ring bytes and feeds every record up to `cutoff` (all with nil) to `converter`.
@@ -64,6 +116,11 @@ struct ContextSwitchSource {
       _ = merger.withBuffer(ring: i) { e.ring.drain(into: &$0) }
     }
     try merger.emit(upTo: cutoff ?? .max) { converter.consume(switchEvent: $0) }
+    if wakeupsRecorded { converter.expectWakeups() }
+    for (i, e) in wakingEvents.enumerated() {
+      _ = wakingMerger.withBuffer(ring: i) { e.ring.drain(into: &$0) }
+    }
+    try wakingMerger.emit(upTo: cutoff ?? .max) { converter.consume(wakingEvent: $0) }
   }
 }
 
