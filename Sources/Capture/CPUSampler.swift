@@ -68,7 +68,11 @@ public struct CPUSampler: Sendable {
     }
     try companion?.open(pid: child.pid, cpus: cpus)
     var switches: ContextSwitchSource?
-    let offCPUStackBytes = unwinding == nil ? 0 : min(stackBytes > 0 ? stackBytes : Self.offCPUStackBytes, Self.offCPUStackBytes)
+    let offCPUStackBytes = ContextSwitchSource.stackBytes(
+      wanted: min(stackBytes > 0 ? stackBytes : Self.offCPUStackBytes, Self.offCPUStackBytes),
+      executable: request.arguments.first,
+      searchPath: request.environment["PATH"] ?? SystemInfo.environment().last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) },
+      workingDirectory: request.workingDirectory, unwinding: unwinding)
     // Without kernel access the kernel drops every switch-out sample (see the note below); and
     // only root may lock big rings (kernel.perf_event_mlock_kb bounds everyone else).
     if request.offCPU && !excludeKernel {

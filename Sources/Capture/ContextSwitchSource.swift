@@ -82,6 +82,18 @@ struct ContextSwitchSource {
     wakingMerger = RecordMerger(rings: wakingEvents.count, parser: PerfRecordParser(format: try SampleFormat(sampleType: .waking)))
   }
 
+  /// The stack copy per switch-out for `executable` (a path, or a name looked up in `searchPath`):
+  /// `wanted` bytes, or 0 (frame-pointer chains) when the unwinder prefers those off-CPU (Go).
+  static func stackBytes(
+    wanted: Int, executable: String?, searchPath: String?, workingDirectory: String?, unwinding: (any UserStackUnwinding)?
+  ) -> Int {
+    guard let unwinding, wanted > 0 else { return 0 }
+    guard let name = executable, var path = try? ExecutableLookup.resolve(name, searchPath: searchPath, workingDirectory: workingDirectory)
+    else { return wanted }
+    if !path.hasPrefix("/"), let dir = workingDirectory { path = dir + "/" + path }
+    return unwinding.prefersFramePointersOffCPU(executable: path) ? 0 : wanted
+  }
+
   /// The id of `sched:sched_waking` from tracefs, when readable and laid out as `WakingFields`
   /// reads it (flags at byte 2, the wakee's pid at byte 24); nil otherwise.
   static func wakingTracepointID() -> UInt64? {

@@ -91,7 +91,9 @@ public struct ProcessAttacher: Sendable {
         followers.append(SharedRingEvent(file: other))
       }
     }
-    let stackBytes = unwinding == nil ? 0 : CPUSampler.offCPUStackBytes
+    let stackBytes = ContextSwitchSource.stackBytes(
+      wanted: CPUSampler.offCPUStackBytes, executable: SystemInfo.processExecutable(pid), searchPath: nil,
+      workingDirectory: nil, unwinding: unwinding)
     var switches: ContextSwitchSource?
     if offCPU && !excludeKernel {  // as in CPUSampler: no kernel access, no switch-out samples
       switches = try ContextSwitchSource(
