@@ -25,11 +25,12 @@ struct ContextSwitchSource {
   /// With several `pids` (the threads of an attached process), each CPU's events share the
   /// first one's ring; `enableAtExec` false starts them at once.
   init(
-    cpus: [Int32], pids: [Int32], dataPages: Int, excludeKernel: Bool, stackBytes: Int, enableAtExec: Bool = true
+    cpus: [Int32], pids: [Int32], dataPages: Int, excludeKernel: Bool, stackBytes: Int, enableAtExec: Bool = true,
+    options: OffCPUOptions = OffCPUOptions()
   ) throws(CaptureError) {
     let dataBytes = dataPages * SystemInfo.pageSize
     var attr = PerfEventFile.contextSwitchAttributes(
-      excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4, userStackBytes: stackBytes)
+      excludeKernel: excludeKernel, wakeupBytes: dataBytes / max(1, options.wakeupDivisor ?? 4), userStackBytes: stackBytes)
     if !enableAtExec {
       attr.enable_on_exec = 0
       attr.disabled = 0
@@ -53,7 +54,7 @@ struct ContextSwitchSource {
     merger = RecordMerger(rings: events.count, parser: PerfRecordParser(format: try CPUSampler.sampleFormat(stackBytes: stackBytes)))
     var wakingEvents: [CPUEvent] = []
     var wakingFollowers: [SharedRingEvent] = []
-    if let id = Self.wakingTracepointID() {
+    if options.wakeups, let id = Self.wakingTracepointID() {
       var wattr = PerfEventFile.wakingAttributes(tracepointID: id, wakeupBytes: dataBytes / 4)
       if !enableAtExec {
         wattr.enable_on_exec = 0
@@ -133,6 +134,25 @@ struct ContextSwitchSource {
       _ = wakingMerger.withBuffer(ring: i) { e.ring.drain(into: &$0) }
     }
     try wakingMerger.emit(upTo: cutoff ?? .max) { converter.consume(wakingEvent: $0) }
+  }
+}
+
+/// The knobs of off-CPU capture (`CaptureRequest.offCPUOptions`); nil keeps perfsh's choice.
+public struct OffCPUOptions: Sendable, Equatable {
+  /// Data pages per CPU ring of the switch events (a power of two).
+  public var ringPages: Int?
+  /// User stack bytes copied per switch-out (0: frame-pointer chains only).
+  public var stackBytes: Int?
+  /// Record `sched:sched_waking` for the critical-thread view.
+  public var wakeups = true
+  /// Ring bytes that wake the drain loop, as a fraction of the ring (1/4 by default).
+  public var wakeupDivisor: Int?
+
+  public init(ringPages: Int? = nil, stackBytes: Int? = nil, wakeups: Bool = true, wakeupDivisor: Int? = nil) {
+    self.ringPages = ringPages
+    self.stackBytes = stackBytes
+    self.wakeups = wakeups
+    self.wakeupDivisor = wakeupDivisor
   }
 }
 
