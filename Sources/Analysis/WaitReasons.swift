@@ -7,6 +7,9 @@ public enum WaitReason: String, CaseIterable, Sendable {
   case child = "wait for child"
   /// Preempted while runnable: waiting for a CPU, not for an event.
   case runnable
+  /// The profiler's own cost: a new thread or child copying the inherited perf events (their
+  /// setup takes the kernel's global event mutex, slow when tracefs is busy).
+  case profiler = "perf event setup"
   case other
 }
 
@@ -106,12 +109,23 @@ public enum WaitReasons {
   }
 
   /// `clock_nanosleep@GLIBC_2.2.5` → `clock_nanosleep`, `__GI___lll_lock_wait` → `lll_lock_wait`,
-  /// `__x64_sys_read` → `x64_sys_read`.
+  /// `__x64_sys_read` → `x64_sys_read`, `inherit_event.isra.0` → `inherit_event`.
   static func normalized(_ name: String) -> String {
     var s = Substring(name)
     if let at = s.firstIndex(of: "@") { s = s[..<at] }
     if s.hasPrefix("__GI_") { s = s.dropFirst(5) }
     while s.first == "_" { s = s.dropFirst() }
+    // GCC's clones of kernel functions: inherit_event.isra.0, __mutex_lock.constprop.0.
+    for suffix in [".isra.", ".constprop.", ".part.", ".cold"] {
+      var i = s.startIndex
+      while i < s.endIndex {
+        if s[i...].hasPrefix(suffix) {
+          s = s[..<i]
+          break
+        }
+        i = s.index(after: i)
+      }
+    }
     return String(s)
   }
 
@@ -122,6 +136,7 @@ public enum WaitReasons {
       "exit_to_user_mode_loop", "irqentry_exit_to_user_mode", "preempt_schedule_irq", "preempt_schedule",
       "preempt_schedule_common", "x64_sys_sched_yield", "do_sched_yield", "sched_yield",
     ])
+    add(.profiler, ["perf_event_init_task", "inherit_task_group", "inherit_event", "perf_event_alloc", "perf_trace_init", "perf_tp_event_init"])
     add(.pageFault, ["exc_page_fault", "asm_exc_page_fault", "do_user_addr_fault", "handle_mm_fault", "filemap_fault"])
     add(.futex, [
       "futex_wait", "futex_wait_queue", "futex_wait_queue_me", "do_futex", "x64_sys_futex", "lll_lock_wait",

@@ -46,7 +46,9 @@ final class OffCPUGroundTruthTests: XCTestCase {
     var mainWall: Int64 = 0
     for (row, r) in rows(p).enumerated() where r.tid == Int64(main) {
       mainWall += p.samples.value(row, wall)
-      let value = p.samples.value(row, cpu) + (r.runnable ? 0 : p.samples.value(row, off))
+      // Runnable time waits for a CPU, and perf event setup in clone/fork is the profiler's own cost.
+      let profiler = WaitReasons.classify(leafFirst: r.names) == .profiler
+      let value = p.samples.value(row, cpu) + (r.runnable || profiler ? 0 : p.samples.value(row, off))
       total += value
       guard let function = functions.first(where: r.names.contains) else { continue }
       blockedWall[function, default: 0] += value
