@@ -35,6 +35,7 @@ struct ContextSwitchSource {
       attr.enable_on_exec = 0
       attr.disabled = 0
     }
+    if !options.kernelStacks { attr.exclude_callchain_kernel = 1 }
     var events: [CPUEvent] = []
     var followers: [SharedRingEvent] = []
     for cpu in cpus {
@@ -147,12 +148,18 @@ public struct OffCPUOptions: Sendable, Equatable {
   public var wakeups = true
   /// Ring bytes that wake the drain loop, as a fraction of the ring (1/4 by default).
   public var wakeupDivisor: Int?
+  /// Kernel frames in switch-out stacks (the kernel walks its own stack at every switch);
+  /// without them wait reasons come from the libc or runtime wrappers.
+  public var kernelStacks = true
 
-  public init(ringPages: Int? = nil, stackBytes: Int? = nil, wakeups: Bool = true, wakeupDivisor: Int? = nil) {
+  public init(
+    ringPages: Int? = nil, stackBytes: Int? = nil, wakeups: Bool = true, wakeupDivisor: Int? = nil, kernelStacks: Bool = true
+  ) {
     self.ringPages = ringPages
     self.stackBytes = stackBytes
     self.wakeups = wakeups
     self.wakeupDivisor = wakeupDivisor
+    self.kernelStacks = kernelStacks
   }
 }
 

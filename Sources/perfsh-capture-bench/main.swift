@@ -2,7 +2,7 @@
 // and prints capture statistics to stderr; exits with the command's status.
 // Used by scripts/bench-overhead to measure the sampler's cost on a workload.
 // Usage: perfsh-capture-bench [-F HZ] [--pages N] [--off-cpu [--offcpu-pages N] [--offcpu-stack BYTES]
-//        [--no-wakeups] [--wakeup-divisor N]] -- CMD ARGS...
+//        [--no-wakeups] [--no-kernel-stacks] [--wakeup-divisor N]] -- CMD ARGS...
 // The off-CPU knobs let scripts/bench-offcpu measure what each part of off-CPU capture costs
 // (no unwinder here: stack copies are taken but not unwound).
 import Capture
@@ -27,6 +27,10 @@ while let first = args.first, first.hasPrefix("-") {
   }
   if first == "--no-wakeups" {
     offCPUOptions.wakeups = false
+    continue
+  }
+  if first == "--no-kernel-stacks" {
+    offCPUOptions.kernelStacks = false
     continue
   }
   guard let value = args.first else { break }
