@@ -6,7 +6,7 @@ import XCTest
 
 @testable import Shell
 
-/// Off-CPU ground truth for Go (issue 14): examples/workloads/gowaits computes ~300 ms in
+/// Off-CPU ground truth for Go (issue 14): examples/workloads/gowaits computes ~250 ms (fixed work) in
 /// main.spin, waits ~300 ms in main.waitChannel for a goroutine that sleeps and then sends, and
 /// blocks ~200 ms in main.readPipe reading a blocking pipe. Go keeps frame pointers, and its
 /// mcall keeps the chain into the goroutine's stack, so the thread's wait shows under the Go
@@ -62,6 +62,6 @@ final class OffCPUGoGroundTruthTests: XCTestCase {
     let channel = (blocked["main.waitChannel"] ?? 0) + (blocked["main.waitChannel.func1"] ?? 0)
     XCTAssertEqual(Double(channel), 300e6, accuracy: 50e6, "\(blocked)")
     XCTAssertLessThan(blocked["main.spin"] ?? 0, 20_000_000, "spin computes: \(blocked)")
-    XCTAssertGreaterThan(onCPU["main.spin"] ?? 0, 50_000_000, "\(onCPU)")
+    XCTAssertGreaterThan(onCPU["main.spin"] ?? 0, 150_000_000, "a fixed amount of work, ~250 ms: \(onCPU)")
   }
 }

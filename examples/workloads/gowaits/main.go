@@ -1,4 +1,5 @@
-// gowaits: off-CPU ground truth for Go. main computes ~300 ms in spin, then waits ~300 ms
+// gowaits: off-CPU ground truth for Go. main computes in spin (a fixed amount of work, about
+// 300 ms of CPU, however loaded the machine), then waits ~300 ms
 // in waitChannel for a value a goroutine sends after sleeping, then blocks ~200 ms in
 // readPipe reading a blocking pipe (a syscall on its own thread, outside the netpoller)
 // that a goroutine writes after 200 ms.
@@ -14,12 +15,12 @@ import (
 var sink uint64
 
 //go:noinline
-func spin(d time.Duration) {
-	end := time.Now().Add(d)
+func spin(rounds int) {
 	x := uint64(17)
-	for time.Now().Before(end) {
+	for r := 0; r < rounds; r++ {
 		for i := 0; i < 100000; i++ {
 			x = x*6364136223846793005 + 1442695040888963407
+			x ^= x >> 29
 		}
 	}
 	sink += x
@@ -55,7 +56,7 @@ func readPipe(d time.Duration) int {
 }
 
 func main() {
-	spin(300 * time.Millisecond)
+	spin(1500)
 	n := waitChannel(300 * time.Millisecond)
 	n += readPipe(200 * time.Millisecond)
 	fmt.Println("gowaits done", n, sink&0xff)
