@@ -77,7 +77,9 @@ public struct CPUSampler: Sendable {
     // only root may lock big rings (kernel.perf_event_mlock_kb bounds everyone else).
     if request.offCPU && !excludeKernel {
       let pages = request.offCPUOptions.ringPages
-        ?? (SystemInfo.isRoot ? max(request.ringDataPages, offCPUStackBytes > 0 ? 1024 : 256) : request.ringDataPages)
+        ?? (SystemInfo.isRoot
+          ? max(request.ringDataPages, ContextSwitchSource.rootRingPages(cpus: cpus.count, stackCopies: offCPUStackBytes > 0))
+          : request.ringDataPages)
       switches = try ContextSwitchSource(
         cpus: cpus, pids: [child.pid], dataPages: pages.nextPowerOfTwo,
         excludeKernel: excludeKernel, stackBytes: offCPUStackBytes, options: request.offCPUOptions)

@@ -96,6 +96,18 @@ struct ContextSwitchSource {
     return unwinding.prefersFramePointersOffCPU(executable: path) ? 0 : wanted
   }
 
+  /// Data pages per CPU ring for root (only root may lock big rings): a 64 MiB budget shared by
+  /// the CPUs, at most 16 MiB per CPU with stack copies (2 KiB records: ~7,000 switches) and 4 MiB
+  /// without, at least 1 MiB; measured: at ~200k switches/s a loaded 2-core machine delays the
+  /// drain loop long enough to overflow 4 MiB rings of stack copies.
+  static func rootRingPages(cpus: Int, stackCopies: Bool) -> Int {
+    let budget = (64 << 20) / max(1, cpus) / SystemInfo.pageSize
+    let pages = min(max(budget, 256), stackCopies ? 4096 : 1024)
+    var p = 1
+    while p * 2 <= pages { p *= 2 }
+    return p
+  }
+
   /// The id of `sched:sched_waking` from tracefs, when readable and laid out as `WakingFields`
   /// reads it (flags at byte 2, the wakee's pid at byte 24); nil otherwise.
   static func wakingTracepointID() -> UInt64? {

@@ -97,7 +97,7 @@ public struct ProcessAttacher: Sendable {
     var switches: ContextSwitchSource?
     if offCPU && !excludeKernel {  // as in CPUSampler: no kernel access, no switch-out samples
       switches = try ContextSwitchSource(
-        cpus: cpus, pids: tids.isEmpty ? [pid] : tids, dataPages: SystemInfo.isRoot ? (stackBytes > 0 ? 1024 : 256) : 64,
+        cpus: cpus, pids: tids.isEmpty ? [pid] : tids, dataPages: SystemInfo.isRoot ? ContextSwitchSource.rootRingPages(cpus: cpus.count, stackCopies: stackBytes > 0) : 64,
         excludeKernel: excludeKernel,
         stackBytes: stackBytes, enableAtExec: false)
     }
