@@ -16,6 +16,8 @@ struct ContextSwitchSource {
   private let wakingEvents: [CPUEvent]
   private let wakingFollowers: [SharedRingEvent]
   private var wakingMerger: RecordMerger
+  /// Whether this thread's nice value was lowered for the capture (restored by `disable`).
+  private var raisedPriority = false
   /// Whether wakeups are recorded.
   var wakeupsRecorded: Bool { !wakingEvents.isEmpty }
 
@@ -81,6 +83,9 @@ struct ContextSwitchSource {
     }
     self.wakingEvents = wakingEvents
     self.wakingFollowers = wakingFollowers
+    // The drain loop must keep up with ~2 records per switch: as root, it runs ahead of
+    // ordinary work (nice -10 on this thread; back to 0 in `disable`).
+    if SystemInfo.isRoot { raisedPriority = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, -10) == 0 }
     wakingMerger = RecordMerger(rings: wakingEvents.count, parser: PerfRecordParser(format: try SampleFormat(sampleType: .waking)))
   }
 
@@ -134,6 +139,7 @@ struct ContextSwitchSource {
     for e in followers { try? e.file.disable() }
     for e in wakingEvents { try? e.file.disable() }
     for e in wakingFollowers { try? e.file.disable() }
+    if raisedPriority { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 0) }
   }
 
   /// Copies new ring bytes and feeds every record up to `cutoff` (all with nil) to `converter`.
