@@ -16,8 +16,8 @@ struct ContextSwitchSource {
   private let wakingEvents: [CPUEvent]
   private let wakingFollowers: [SharedRingEvent]
   private var wakingMerger: RecordMerger
-  /// Whether this thread's nice value was lowered for the capture (restored by `disable`).
-  private var raisedPriority = false
+  /// The capture thread's raised priority (root only).
+  private let boost: PriorityBoost?
   /// Whether wakeups are recorded.
   var wakeupsRecorded: Bool { !wakingEvents.isEmpty }
 
@@ -84,8 +84,8 @@ struct ContextSwitchSource {
     self.wakingEvents = wakingEvents
     self.wakingFollowers = wakingFollowers
     // The drain loop must keep up with ~2 records per switch: as root, it runs ahead of
-    // ordinary work (nice -10 on this thread; back to 0 in `disable`).
-    if SystemInfo.isRoot { raisedPriority = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, -10) == 0 }
+    // ordinary work (nice -10 on this thread until `disable`, or until the source is gone).
+    boost = SystemInfo.isRoot ? PriorityBoost(nice: -10) : nil
     wakingMerger = RecordMerger(rings: wakingEvents.count, parser: PerfRecordParser(format: try SampleFormat(sampleType: .waking)))
   }
 
@@ -139,7 +139,7 @@ struct ContextSwitchSource {
     for e in followers { try? e.file.disable() }
     for e in wakingEvents { try? e.file.disable() }
     for e in wakingFollowers { try? e.file.disable() }
-    if raisedPriority { _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 0) }
+    boost?.end()
   }
 
   /// Copies new ring bytes and feeds every record up to `cutoff` (all with nil) to `converter`.
@@ -179,6 +179,27 @@ public struct OffCPUOptions: Sendable, Equatable {
     self.wakeupDivisor = wakeupDivisor
     self.kernelStacks = kernelStacks
   }
+}
+
+/// The calling thread's nice value lowered to `nice` until `end` (or deinit, also when a
+/// capture fails half-way), then back to what it was.
+final class PriorityBoost {
+  private var saved: Int32?
+
+  init(nice: Int32) {
+    let which = __priority_which_t(PRIO_PROCESS.rawValue)
+    errno = 0
+    let old = getpriority(which, 0)
+    if errno == 0, old > nice, setpriority(which, 0, nice) == 0 { saved = old }
+  }
+
+  func end() {
+    guard let old = saved else { return }
+    saved = nil
+    _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, old)
+  }
+
+  deinit { end() }
 }
 
 /// An open event that writes into another event's ring (PERF_EVENT_IOC_SET_OUTPUT).

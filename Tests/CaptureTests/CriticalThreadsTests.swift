@@ -116,3 +116,19 @@ final class CriticalThreadsTests: XCTestCase {
     XCTAssertNil(short.withUnsafeBytes { WakingFields(raw: $0) })
   }
 }
+
+/// The drain thread's priority boost of off-CPU capture is undone, also when a capture fails.
+final class PriorityBoostTests: XCTestCase {
+  private func nice() -> Int32 { getpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0) }
+
+  func testTheBoostIsUndoneByEndAndByDeinit() throws {
+    guard getuid() == 0 else { throw XCTSkip("lowering the nice value needs root") }
+    let before = nice()
+    let boost = PriorityBoost(nice: -10)
+    XCTAssertEqual(nice(), -10)
+    boost.end()
+    XCTAssertEqual(nice(), before)
+    do { _ = PriorityBoost(nice: -5) }
+    XCTAssertEqual(nice(), before, "a boost dropped without end (a failed capture) is undone too")
+  }
+}
