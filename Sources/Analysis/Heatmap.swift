@@ -60,17 +60,32 @@ public struct Heatmap: Sendable, Equatable {
   public var isRaw: Bool = false
   /// True when traced calls were paired per goroutine (Go): times are the goroutines'.
   public var perGoroutine: Bool = false
+  /// For a sampled session, the time column the rows show when it is not `cpu`: `wall` or
+  /// `offcpu` of a `run --off-cpu` session (`heatmap --clock wall|offcpu`); nil for CPU time.
+  public var sampledClock: String?
+
+  /// The name of the time column: CPU Time, Wall Time or Off-CPU Time.
+  public var timeTitle: String {
+    switch sampledClock {
+    case "wall": return "Wall Time"
+    case "offcpu": return "Off-CPU Time"
+    default: return "CPU Time"
+    }
+  }
 
   /// Builds the table. `filter` applies to sampled data as for `top`; traced rows are
   /// filtered by name with its focus/ignore matchers. Traced times are `clock` times, with
   /// the probe cost taken out unless `raw`.
+  /// A sampled session's rows show `sampleIndex`'s self time (`wall` or `offcpu` of an
+  /// off-CPU session; default the CPU time column).
   public init(
-    profile: Profile, sort: HeatmapSort = .cpu, filter: ProfileFilter = .none, clock: CallClock = .cpu, raw: Bool = false
+    profile: Profile, sort: HeatmapSort = .cpu, filter: ProfileFilter = .none, clock: CallClock = .cpu, raw: Bool = false,
+    sampleIndex: String? = nil
   ) throws(AnalysisError) {
     if !profile.callStatistics.isEmpty {
       self.init(traced: profile, sort: sort, filter: filter, clock: clock, raw: raw)
     } else {
-      try self.init(sampled: profile, sort: sort, filter: filter)
+      try self.init(sampled: profile, sort: sort, filter: filter, sampleIndex: sampleIndex)
     }
   }
 
@@ -115,9 +130,10 @@ public struct Heatmap: Sendable, Equatable {
   /// per sample record: never cpu ÷ period, which would only be an estimate) per stack node;
   /// one pass over the stack tree gives each to the innermost visible frame, after the
   /// filter's focus, ignore and hide, as `top` attributes flat.
-  private init(sampled profile: Profile, sort: HeatmapSort, filter: ProfileFilter) throws(AnalysisError) {
-    guard let cpuColumn = Heatmap.timeColumn(of: profile) else {
-      throw .unknownSampleType("cpu", available: profile.sampleTypes.map(\.type))
+  private init(sampled profile: Profile, sort: HeatmapSort, filter: ProfileFilter, sampleIndex: String?) throws(AnalysisError) {
+    let asked = sampleIndex.flatMap { $0 == "cpu" ? nil : $0 }
+    guard let cpuColumn = asked.map({ profile.sampleTypeIndex(named: $0) }) ?? Heatmap.timeColumn(of: profile) else {
+      throw .unknownSampleType(asked ?? "cpu", available: profile.sampleTypes.map(\.type))
     }
     let countColumn = profile.sampleTypes.firstIndex { $0.type == "samples" && $0.unit == "count" }
     let masks = filter.isActive ? LocationFilterMasks(profile: profile, filter: filter) : nil
@@ -155,6 +171,7 @@ public struct Heatmap: Sendable, Equatable {
     countsOnly = false
     totalCPUNanos = rows.reduce(0) { $0 &+ $1.cpuNanos }
     totalCalls = nil
+    sampledClock = asked
   }
 
   /// The value column measured in time: `cpu/nanoseconds` by preference, else any nanoseconds column.

@@ -25,6 +25,9 @@ public struct ProfileView: Sendable {
   public var tagIgnore: TagFilter?
   /// pprof's `-tagroot`: label keys whose values become root frames (`thread:main`).
   public var tagRoot: [String] = []
+  /// Keep off-CPU time nobody on the critical threads waited for (`--all-threads`); by
+  /// default it is hidden (`UnwaitedTime`).
+  public var allThreads = false
 
   /// The suffix kernel functions get.
   public static let kernelMark = " [k]"
@@ -53,7 +56,8 @@ public struct ProfileView: Sendable {
   /// together, so one function has one name on every side and two never share one.
   public func apply(toAll profiles: [Profile]) -> [Profile] {
     var result = profiles.map { profile in
-      var p = TagRoots.apply(keys: tagRoot, to: TagFilter.apply(focus: tagFocus, ignore: tagIgnore, to: profile))
+      let base = allThreads ? profile : UnwaitedTime.hidden(from: profile)
+      var p = TagRoots.apply(keys: tagRoot, to: TagFilter.apply(focus: tagFocus, ignore: tagIgnore, to: base))
       if noInlines {
         for i in p.locations.indices where p.locations[i].lines.count > 1 {
           if let outer = p.locations[i].lines.last { p.locations[i].lines = [outer] }

@@ -7,6 +7,9 @@ public enum WaitReason: String, CaseIterable, Sendable {
   case child = "wait for child"
   /// Preempted while runnable: waiting for a CPU, not for an event.
   case runnable
+  /// The profiler's own cost: a new thread or child copying the inherited perf events (their
+  /// setup takes the kernel's global event mutex, slow when tracefs is busy).
+  case profiler = "perf event setup"
   case other
 }
 
@@ -20,15 +23,22 @@ public struct WaitBreakdown: Sendable, Equatable {
   public var waitingNanos: Int64 = 0
   /// That thread's off-CPU time per reason, largest first.
   public var reasons: [(reason: WaitReason, nanos: Int64)] = []
-  /// Off-CPU nanoseconds of every other thread (idle pools, helpers), left out of the split.
+  /// Off-CPU nanoseconds of other threads while the main thread (or a thread it waited for)
+  /// waited for them: shown in the default view, left out of the split.
   public var otherThreadsNanos: Int64 = 0
-  /// How many other threads were off the CPU.
+  /// How many other threads have such time.
   public var otherThreads: Int = 0
+  /// Off-CPU nanoseconds nobody on the critical threads waited for (`critical=no` rows:
+  /// idle pools, helpers nobody joined), hidden by default.
+  public var unwaitedNanos: Int64 = 0
+  /// How many threads have such time.
+  public var unwaitedThreads: Int = 0
 
   public static func == (a: WaitBreakdown, b: WaitBreakdown) -> Bool {
     a.thread == b.thread && a.cpuNanos == b.cpuNanos && a.waitingNanos == b.waitingNanos
       && a.reasons.map(\.reason) == b.reasons.map(\.reason) && a.reasons.map(\.nanos) == b.reasons.map(\.nanos)
       && a.otherThreadsNanos == b.otherThreadsNanos && a.otherThreads == b.otherThreads
+      && a.unwaitedNanos == b.unwaitedNanos && a.unwaitedThreads == b.unwaitedThreads
   }
 }
 
@@ -52,9 +62,12 @@ public enum WaitReasons {
     let tidKey = profile.strings.lookup("tid")
     let stateKey = profile.strings.lookup("state")
     let runnableValue = profile.strings.lookup("runnable")
+    let unwaitedKey = profile.strings.lookup(UnwaitedTime.labelKey)
+    let unwaitedValue = profile.strings.lookup(UnwaitedTime.labelValue)
     var result = WaitBreakdown(thread: main)
     var perReason: [WaitReason: Int64] = [:]
     var others: [Int64: Int64] = [:]
+    var unwaited: [Int64: Int64] = [:]
     var names: [String] = []
     for row in 0..<profile.samples.count {
       let labels = profile.labelSets[profile.samples.labelSets[row]]
@@ -63,6 +76,10 @@ public enum WaitReasons {
       let off = profile.samples.value(row, offColumn)
       if isMain, let cpuColumn { result.cpuNanos &+= profile.samples.value(row, cpuColumn) }
       guard off > 0 else { continue }
+      if UnwaitedTime.marks(labels, key: unwaitedKey, value: unwaitedValue) {
+        unwaited[tid ?? -1, default: 0] &+= off
+        continue
+      }
       guard isMain else {
         others[tid ?? -1, default: 0] &+= off
         continue
@@ -86,16 +103,29 @@ public enum WaitReasons {
     }
     result.otherThreads = others.count
     result.otherThreadsNanos = others.values.reduce(0, &+)
+    result.unwaitedThreads = unwaited.count
+    result.unwaitedNanos = unwaited.values.reduce(0, &+)
     return result
   }
 
   /// `clock_nanosleep@GLIBC_2.2.5` → `clock_nanosleep`, `__GI___lll_lock_wait` → `lll_lock_wait`,
-  /// `__x64_sys_read` → `x64_sys_read`.
+  /// `__x64_sys_read` → `x64_sys_read`, `inherit_event.isra.0` → `inherit_event`.
   static func normalized(_ name: String) -> String {
     var s = Substring(name)
     if let at = s.firstIndex(of: "@") { s = s[..<at] }
     if s.hasPrefix("__GI_") { s = s.dropFirst(5) }
     while s.first == "_" { s = s.dropFirst() }
+    // GCC's clones of kernel functions: inherit_event.isra.0, __mutex_lock.constprop.0.
+    for suffix in [".isra.", ".constprop.", ".part.", ".cold"] {
+      var i = s.startIndex
+      while i < s.endIndex {
+        if s[i...].hasPrefix(suffix) {
+          s = s[..<i]
+          break
+        }
+        i = s.index(after: i)
+      }
+    }
     return String(s)
   }
 
@@ -106,6 +136,7 @@ public enum WaitReasons {
       "exit_to_user_mode_loop", "irqentry_exit_to_user_mode", "preempt_schedule_irq", "preempt_schedule",
       "preempt_schedule_common", "x64_sys_sched_yield", "do_sched_yield", "sched_yield",
     ])
+    add(.profiler, ["perf_event_init_task", "inherit_task_group", "inherit_event", "perf_event_alloc", "perf_trace_init", "perf_tp_event_init"])
     add(.pageFault, ["exc_page_fault", "asm_exc_page_fault", "do_user_addr_fault", "handle_mm_fault", "filemap_fault"])
     add(.futex, [
       "futex_wait", "futex_wait_queue", "futex_wait_queue_me", "do_futex", "x64_sys_futex", "lll_lock_wait",

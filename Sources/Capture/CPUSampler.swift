@@ -68,14 +68,21 @@ public struct CPUSampler: Sendable {
     }
     try companion?.open(pid: child.pid, cpus: cpus)
     var switches: ContextSwitchSource?
-    let offCPUStackBytes = unwinding == nil ? 0 : min(stackBytes > 0 ? stackBytes : Self.offCPUStackBytes, Self.offCPUStackBytes)
+    let offCPUStackBytes = request.offCPUOptions.stackBytes.map { $0 <= 0 ? 0 : Self.stackCopySize($0) } ?? ContextSwitchSource.stackBytes(
+      wanted: min(stackBytes > 0 ? stackBytes : Self.offCPUStackBytes, Self.offCPUStackBytes),
+      executable: request.arguments.first,
+      searchPath: request.environment["PATH"] ?? SystemInfo.environment().last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) },
+      workingDirectory: request.workingDirectory, unwinding: unwinding)
     // Without kernel access the kernel drops every switch-out sample (see the note below); and
     // only root may lock big rings (kernel.perf_event_mlock_kb bounds everyone else).
     if request.offCPU && !excludeKernel {
-      let pages = SystemInfo.isRoot ? max(request.ringDataPages, offCPUStackBytes > 0 ? 1024 : 256) : request.ringDataPages
+      let pages = request.offCPUOptions.ringPages
+        ?? (SystemInfo.isRoot
+          ? max(request.ringDataPages, ContextSwitchSource.rootRingPages(cpus: cpus.count, stackCopies: offCPUStackBytes > 0))
+          : request.ringDataPages)
       switches = try ContextSwitchSource(
         cpus: cpus, pids: [child.pid], dataPages: pages.nextPowerOfTwo,
-        excludeKernel: excludeKernel, stackBytes: offCPUStackBytes)
+        excludeKernel: excludeKernel, stackBytes: offCPUStackBytes, options: request.offCPUOptions)
     }
 
     let format = try Self.sampleFormat(stackBytes: stackBytes)

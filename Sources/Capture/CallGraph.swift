@@ -32,6 +32,14 @@ public protocol UserStackUnwinding: Sendable {
   func prefersDWARF(executable: String) -> Bool
   /// A fresh unwinder for one run.
   func makeUnwinder() -> any UserStackUnwinder
+  /// True when `executable`'s off-CPU stacks are better taken from frame pointers than from
+  /// stack copies (Go: its syscall and futex paths keep frame pointers, its CFI is not read).
+  func prefersFramePointersOffCPU(executable: String) -> Bool
+}
+
+extension UserStackUnwinding {
+  /// Stack copies by default: libc's syscall wrappers keep no frame pointer.
+  public func prefersFramePointersOffCPU(executable: String) -> Bool { false }
 }
 
 extension CallGraph {

@@ -24,6 +24,9 @@ public struct CaptureRequest: Sendable, Equatable {
   /// Off-CPU capture (`run --off-cpu`): also record every switch-out and how long until the
   /// thread runs again, as `offcpu` and `wall` columns.
   public var offCPU: Bool = false
+  /// How off-CPU capture records (ring size, stack copies, wakeups); defaults for `run`,
+  /// varied by scripts/bench-offcpu to measure what each part costs.
+  public var offCPUOptions = OffCPUOptions()
 
   /// Kernel frame policy.
   public enum KernelFrames: Sendable, Equatable {

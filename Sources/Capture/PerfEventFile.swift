@@ -146,3 +146,27 @@ extension PerfEventFile {
     return attr
   }
 }
+
+extension PerfEventFile {
+  /// The perf_event_attr of the `sched:sched_waking` tracepoint `tracepointID` for off-CPU
+  /// capture: every wakeup a traced task performs (pid and tid of the waker, time, the raw
+  /// fields naming the wakee), no call chain, inherited, enabled at exec, CLOCK_MONOTONIC.
+  public static func wakingAttributes(tracepointID: UInt64, wakeupBytes: Int) -> perf_event_attr {
+    var attr = perf_event_attr()
+    attr.type = UInt32(PERF_TYPE_TRACEPOINT.rawValue)
+    attr.size = UInt32(MemoryLayout<perf_event_attr>.size)
+    attr.config = tracepointID
+    attr.sample_period = 1
+    attr.sample_type = SampleType.waking.rawValue
+    attr.disabled = 1
+    attr.inherit = 1
+    attr.enable_on_exec = 1
+    attr.sample_id_all = 1
+    attr.use_clockid = 1
+    attr.clockid = Int32(CLOCK_MONOTONIC)
+    attr.exclude_hv = 1
+    attr.watermark = 1
+    attr.wakeup_watermark = UInt32(max(1, wakeupBytes))
+    return attr
+  }
+}

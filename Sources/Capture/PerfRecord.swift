@@ -122,6 +122,8 @@ public struct PerfSample {
   public var userRegisters: RawWords?
   /// PERF_SAMPLE_STACK_USER: the valid part (dyn_size bytes) of the copied user stack.
   public var userStack: UnsafeRawBufferPointer?
+  /// PERF_SAMPLE_RAW: a tracepoint's fields as the kernel laid them out (its tracefs format).
+  public var raw: UnsafeRawBufferPointer?
 }
 
 /// A PERF_RECORD_MMAP or MMAP2: a file (or anonymous region) mapped into a process.

@@ -184,7 +184,7 @@ public struct PerfRecordParser: Sendable {
     }
     if st.contains(.raw) {
       let size = Int(try r.u32())
-      _ = try r.bytes(size)
+      s.raw = try r.bytes(size)
     }
     if st.contains(.regsUser) {
       let abi = try r.u64()

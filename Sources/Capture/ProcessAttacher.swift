@@ -28,24 +28,30 @@ public struct ProcessAttacher: Sendable {
     }
   }
 
-  /// Attaches to `pid`, samples at `frequency` Hz (plus off-CPU with `offCPU`) for `duration`
-  /// (nil: until SIGINT/SIGTERM) or until the process exits.
+  /// Attaches to `pid`, samples at `frequency` Hz (plus off-CPU with `offCPU`, plus uprobes of
+  /// `tracer` on every thread) for `duration` (nil: until SIGINT/SIGTERM) or until the process exits.
   public func attach(
-    pid: Int32, frequency: Int, duration: Duration?, offCPU: Bool
+    pid: Int32, frequency: Int, duration: Duration?, offCPU: Bool, tracer: UprobeTracer? = nil
   ) throws(Refusal) -> CaptureResult {
     guard SystemInfo.processIsRunning(pid) else { throw .noSuchProcess(pid) }
     do {
-      return try capture(pid: pid, frequency: frequency, duration: duration, offCPU: offCPU)
+      return try capture(pid: pid, frequency: frequency, duration: duration, offCPU: offCPU, tracer: tracer)
     } catch {
-      guard case .permissionDenied = error, let owner = Self.owner(of: pid), owner != geteuid() else {
+      guard case .permissionDenied = error, let refusal = Self.otherUsersProcess(pid) else {
         throw .capture(error.description)
       }
-      // perf_event_open on another task needs ptrace read access to it: same user, or root/CAP_PERFMON.
-      throw .capture(
-        "pid \(pid) belongs to user id \(owner), not you (\(geteuid())): profiling another user's process needs "
-          + "ptrace read access to it (perf_event_open's rule), so run perfsh as root or with CAP_PERFMON and "
-          + "CAP_SYS_PTRACE (sudo setcap cap_perfmon,cap_sys_ptrace+ep perfsh)")
+      throw refusal
     }
+  }
+
+  /// The refusal for a process of another user (perf_event_open and /proc/PID/exe need ptrace
+  /// read access to it: same user, or root / CAP_PERFMON with CAP_SYS_PTRACE); nil when `pid` is ours.
+  public static func otherUsersProcess(_ pid: Int32) -> Refusal? {
+    guard let owner = owner(of: pid), owner != geteuid() else { return nil }
+    return .capture(
+      "pid \(pid) belongs to user id \(owner), not you (\(geteuid())): profiling another user's process needs "
+        + "ptrace read access to it (perf_event_open's rule), so run perfsh as root or with CAP_PERFMON and "
+        + "CAP_SYS_PTRACE (sudo setcap cap_perfmon,cap_sys_ptrace+ep perfsh)")
   }
 
   /// The real user id of `pid` from /proc/PID/status; nil when unreadable.
@@ -57,7 +63,9 @@ public struct ProcessAttacher: Sendable {
     return nil
   }
 
-  private func capture(pid: Int32, frequency: Int, duration: Duration?, offCPU: Bool) throws(CaptureError) -> CaptureResult {
+  private func capture(
+    pid: Int32, frequency: Int, duration: Duration?, offCPU: Bool, tracer: UprobeTracer?
+  ) throws(CaptureError) -> CaptureResult {
     if frequency < 1 { throw .badFrequency(frequency) }
     let cpus = try SystemInfo.onlineCPUs()
     let paranoid = SystemInfo.perfEventParanoid() ?? 2
@@ -83,14 +91,18 @@ public struct ProcessAttacher: Sendable {
         followers.append(SharedRingEvent(file: other))
       }
     }
-    let stackBytes = unwinding == nil ? 0 : CPUSampler.offCPUStackBytes
+    let stackBytes = ContextSwitchSource.stackBytes(
+      wanted: CPUSampler.offCPUStackBytes, executable: SystemInfo.processExecutable(pid), searchPath: nil,
+      workingDirectory: nil, unwinding: unwinding)
     var switches: ContextSwitchSource?
     if offCPU && !excludeKernel {  // as in CPUSampler: no kernel access, no switch-out samples
       switches = try ContextSwitchSource(
-        cpus: cpus, pids: tids.isEmpty ? [pid] : tids, dataPages: SystemInfo.isRoot ? (stackBytes > 0 ? 1024 : 256) : 64,
+        cpus: cpus, pids: tids.isEmpty ? [pid] : tids, dataPages: SystemInfo.isRoot ? ContextSwitchSource.rootRingPages(cpus: cpus.count, stackCopies: stackBytes > 0) : 64,
         excludeKernel: excludeKernel,
         stackBytes: stackBytes, enableAtExec: false)
     }
+    // Probes on every thread that exists now; threads and children started later inherit them.
+    try tracer?.open(threads: tids.isEmpty ? [pid] : tids, cpus: cpus, enableNow: true)
     var merger = RecordMerger(rings: events.count, parser: PerfRecordParser(format: .cpuSampling))
     var converter = ProfileConverter(frequency: frequency, offCPU: offCPU)
     if stackBytes > 0 { converter.unwinder = unwinding?.makeUnwinder() }
@@ -99,7 +111,9 @@ public struct ProcessAttacher: Sendable {
     Self.synthesize(pid: pid, tids: tids, time: start, into: &converter)
 
     let deadline = duration.map { start &+ CPUSampler.nanos($0) }
-    var poller = Poller(descriptors: events.map { $0.file.descriptor } + [relay.descriptor] + (switches?.descriptors ?? []))
+    var poller = Poller(
+      descriptors: events.map { $0.file.descriptor } + [relay.descriptor] + (switches?.descriptors ?? [])
+        + (tracer?.descriptors ?? []))
     var interrupted = false
     var exited = false
     while true {
@@ -108,6 +122,7 @@ public struct ProcessAttacher: Sendable {
       let cutoff = SystemInfo.monotonicNanos() &- 20_000_000
       try merger.emit(upTo: cutoff) { converter.consume($0) }
       try switches?.drain(upTo: cutoff, into: &converter)
+      try tracer?.drain(final: false)
       if relay.pending().contains(where: { [SIGINT, SIGTERM, SIGHUP].contains($0.signal) }) {
         interrupted = true
         break
@@ -122,9 +137,11 @@ public struct ProcessAttacher: Sendable {
     for e in events { try? e.file.disable() }
     for e in followers { try? e.file.disable() }
     switches?.disable()
+    tracer?.disable()
     for (i, e) in events.enumerated() { _ = merger.withBuffer(ring: i) { e.ring.drain(into: &$0) } }
     try merger.flush { converter.consume($0) }
     try switches?.drain(upTo: nil, into: &converter)
+    try tracer?.drain(final: true)
 
     var run = RunInfo()
     run.command = Self.commandLine(of: pid)

@@ -20,11 +20,20 @@ struct OffCPUState {
   let firstColumn: Int
   var pending: [Int32: Pending] = [:]
   var summary = OffCPUSummary()
+  /// Every finished wait (which row it went to), for the critical-thread split at the end.
+  var intervals: [CriticalThreads.Interval] = []
+  /// Wakeups the target's threads performed (sched_waking), nil when that event was not open.
+  var wakeups: [CriticalThreads.Wakeup]?
 
   init(firstColumn: Int) { self.firstColumn = firstColumn }
 
-  /// Fills the wall column (cpu + offcpu) of every row and the run's off-CPU totals.
+  /// Fills the wall column (cpu + offcpu) of every row and the run's off-CPU totals, after
+  /// moving the off-CPU time nobody on the critical threads waited for to `critical=no` rows.
   func finish(_ profile: inout Profile) {
+    if let main = summary.mainThread {
+      let idle = CriticalThreads.idleParts(intervals: intervals, wakeups: wakeups, mainThread: main)
+      Self.moveIdleTime(idle, column: firstColumn, in: &profile)
+    }
     for row in 0..<profile.samples.count {
       let wall = profile.samples.value(row, 1) &+ profile.samples.value(row, firstColumn)
       profile.samples.add(wall, toSample: row, column: firstColumn + 1)
@@ -32,6 +41,34 @@ struct OffCPUState {
     var s = summary
     s.unfinished = pending.count
     profile.run.offCPU = s
+    profile.run.notes.append(
+      wakeups == nil
+        ? "off-CPU view: no wakeup records (sched:sched_waking could not be opened), so only the main thread's waits are shown by default"
+        : "off-CPU view: waits of other threads are shown while a shown thread waited for them (sched_waking wakeups); the rest is labelled \(CriticalThreads.labelKey)=\(CriticalThreads.labelValue)")
+  }
+
+  /// Moves `idle[row]` nanoseconds of each row's off-CPU column to a row with the same stack
+  /// and labels plus `critical=no` (hidden by default, shown by `--all-threads`).
+  private static func moveIdleTime(_ idle: [Int32: Int64], column: Int, in profile: inout Profile) {
+    guard !idle.isEmpty else { return }
+    let key = profile.strings.intern(CriticalThreads.labelKey)
+    let value = profile.strings.intern(CriticalThreads.labelValue)
+    var idleSets: [LabelSetID: LabelSetID] = [:]
+    for (row, nanos) in idle.sorted(by: { $0.key < $1.key }) where nanos > 0 {
+      let r = Int(row)
+      let set = profile.samples.labelSets[r]
+      let idleSet: LabelSetID
+      if let known = idleSets[set] {
+        idleSet = known
+      } else {
+        idleSet = profile.labelSets.intern(profile.labelSets[set] + [Label(key: key, string: value)])
+        idleSets[set] = idleSet
+      }
+      var values = [Int64](repeating: 0, count: profile.samples.width)
+      values[column] = nanos
+      profile.samples.add(-nanos, toSample: r, column: column)
+      profile.samples.append(stack: profile.samples.stacks[r], values: values, labels: idleSet)
+    }
   }
 }
 
@@ -68,10 +105,61 @@ extension ProfileConverter {
       profile.samples.add(nanos, toSample: row, column: column)
       offCPUState?.summary.offCPUNanos &+= nanos
       if p.runnable { offCPUState?.summary.runnableNanos &+= nanos }
+      offCPUState?.intervals.append(
+        CriticalThreads.Interval(tid: tid, start: p.time, end: time, row: Int32(clamping: row), runnable: p.runnable))
     case .lost(let l):
       offCPUState?.summary.lostRecords &+= l.count
     default:
       break
     }
+  }
+
+  /// Applies one record of the wakeup events (`sched:sched_waking` samples in the waker's
+  /// context); wakeups done from interrupts (timers, I/O completion) name no waker and are skipped.
+  public mutating func consume(wakingEvent record: PerfRecord) {
+    guard offCPUState != nil else { return }
+    switch record {
+    case .sample(let s):
+      guard let tid = s.tid, let time = s.time, let raw = s.raw, let w = WakingFields(raw: raw), !w.fromInterrupt else { return }
+      recordWakeup(waker: tid, wakee: w.wakee, time: time)
+    case .lost(let l):
+      offCPUState?.summary.lostRecords &+= l.count
+    default:
+      break
+    }
+  }
+
+  /// Notes that thread `waker` woke thread `wakee` at `time` (the wakeup half of the
+  /// critical-thread view); the first call also says that wakeups are being recorded.
+  public mutating func recordWakeup(waker: Int32, wakee: Int32, time: UInt64) {
+    guard offCPUState != nil, waker != wakee else { return }
+    if offCPUState?.wakeups == nil { offCPUState?.wakeups = [] }
+    offCPUState?.wakeups?.append(CriticalThreads.Wakeup(time: time, waker: waker, wakee: wakee))
+  }
+
+  /// Says that wakeup records are being captured (so no wakeups means nobody woke anybody).
+  public mutating func expectWakeups() {
+    if offCPUState != nil && offCPUState?.wakeups == nil { offCPUState?.wakeups = [] }
+  }
+}
+
+/// The fields of a `sched:sched_waking` record perfsh reads, at the offsets of its tracefs
+/// format (common_flags at 2, pid at 24; checked against the format file when opening).
+struct WakingFields {
+  /// Thread id of the task being woken.
+  var wakee: Int32
+  /// The wakeup ran in hard or soft interrupt (or NMI) context: the current task did not wake it.
+  var fromInterrupt: Bool
+
+  /// TRACE_FLAG_HARDIRQ | TRACE_FLAG_SOFTIRQ | TRACE_FLAG_NMI.
+  static let interruptFlags: UInt8 = 0x08 | 0x10 | 0x40
+  static let flagsOffset = 2
+  static let pidOffset = 24
+
+  /// The fields of `raw`; nil when it is too short to hold them.
+  init?(raw: UnsafeRawBufferPointer) {
+    guard raw.count >= Self.pidOffset + 4 else { return nil }
+    fromInterrupt = raw[Self.flagsOffset] & Self.interruptFlags != 0
+    wakee = Int32(bitPattern: raw.loadUnaligned(fromByteOffset: Self.pidOffset, as: UInt32.self).littleEndian)
   }
 }

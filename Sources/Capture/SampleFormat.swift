@@ -45,6 +45,9 @@ public struct SampleType: OptionSet, Hashable, Sendable {
   /// The fields the CPU sampler asks for with frame-pointer call chains.
   public static let cpuSampling: SampleType = [.ip, .tid, .time, .cpu, .period, .callchain]
 
+  /// The fields of off-CPU capture's wakeup tracepoint: who woke (pid, tid), when, and the raw fields.
+  public static let waking: SampleType = [.tid, .time, .raw]
+
   /// Every bit `PerfRecordParser` can lay out.
   public static let supported: SampleType = [
     .ip, .tid, .time, .addr, .callchain, .id, .cpu, .period, .streamID, .raw, .regsUser, .stackUser,

@@ -48,6 +48,27 @@ enum CaptureFuzzing {
     } catch {
       require(false, "converted records fail validate(): \(error)")
     }
+    // The same records as off-CPU switch and wakeup (sched_waking) events: the critical-thread
+    // split at the end must keep the total and a valid profile.
+    var offCPU = ProfileConverter(frequency: 997, offCPU: true)
+    offset = 0
+    while let size = try? PerfRecordParser.recordSize(in: records, at: offset), offset + size <= records.count {
+      if let r = try? parser.parse(UnsafeRawBufferPointer(rebasing: records[offset..<(offset + size)])) {
+        if case .comm = r { offCPU.consume(r) }
+        offCPU.consume(switchEvent: r)
+        offCPU.consume(wakingEvent: r)
+      }
+      offset += size
+    }
+    let off = offCPU.makeProfile(run: RunInfo())
+    do {
+      try off.validate()
+    } catch {
+      require(false, "off-CPU records fail validate(): \(error)")
+    }
+    if let column = off.sampleTypeIndex(named: "offcpu") {
+      require(off.total(column: column) == off.run.offCPU?.offCPUNanos, "the critical-thread split changed the off-CPU total")
+    }
     return .accepted(items: parsed)
   }
 }

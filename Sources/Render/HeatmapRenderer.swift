@@ -32,9 +32,13 @@ public enum HeatmapRenderer {
     if let e = facts.elapsedNanos { live.append("Elapsed: \(DurationFormat.string(nanoseconds: e))") }
     live.append("CPU Time: \(DurationFormat.string(nanoseconds: facts.cpuNanos ?? heatmap.totalCPUNanos))")
     var lines = [live.joined(separator: " | ")]
-    lines.append("Count: # calls (incl. recursion) | CPU Time: sum of self-time (excludes children)")
+    lines.append("Count: # calls (incl. recursion) | \(heatmap.timeTitle): sum of self-time (excludes children)")
     lines.append("Avg: avg self-time | Max: max self-time | P95: 95th percentile self-time")
-    if !heatmap.isExact {
+    if let clock = heatmap.sampledClock {
+      let what = clock == "wall" ? "sampled CPU + off-CPU self time" : "off-CPU self time (where threads waited)"
+      lines.append(
+        "Sampled session: Count = CPU samples | \(heatmap.timeTitle) = \(what) | Avg, Max, P95 need exact calls (run --trace): -")
+    } else if !heatmap.isExact {
       lines.append("Sampled session: Count = samples | CPU Time = sampled self time | Avg, Max, P95 need exact calls (run --trace): -")
     } else if heatmap.countsOnly {
       lines.append("Entry-only tracing: Count is exact; durations were not measured, so times show -")
@@ -204,7 +208,7 @@ public enum HeatmapRenderer {
 
   static func tableRows(_ heatmap: Heatmap, rows: [HeatmapRow], options: RenderOptions) -> [String] {
     func time(_ v: Int64?) -> String { v.map { DurationFormat.string(nanoseconds: $0) } ?? "-" }
-    var headers = ["Count", "CPU Time", "Avg", "Max", "P95"]
+    var headers = ["Count", heatmap.timeTitle, "Avg", "Max", "P95"]
     var cells: [[String]] = rows.map { r in
       [String(r.count), heatmap.countsOnly ? "-" : time(r.cpuNanos), time(r.avgNanos), time(r.maxNanos), time(r.p95Nanos)]
     }

@@ -26,4 +26,7 @@ public struct DWARFUnwinding: UserStackUnwinding {
 
   /// A fresh unwinder.
   public func makeUnwinder() -> any UserStackUnwinder { DWARFUnwinder() }
+
+  /// Go: frame pointers everywhere, also in the runtime's futex and syscall paths.
+  public func prefersFramePointersOffCPU(executable: String) -> Bool { GoBinaryDetector.isGo(path: executable) }
 }

@@ -14,6 +14,12 @@ final class WaitReasonsTests: XCTestCase {
     XCTAssertEqual(WaitReasons.classify(leafFirst: ["schedule", "handle_mm_fault", "exc_page_fault"]), .pageFault)
     XCTAssertEqual(
       WaitReasons.classify(leafFirst: ["schedule", "exit_to_user_mode_loop", "irqentry_exit_to_user_mode", "compute"]), .runnable)
+    // A new thread copying inherited perf events waits for the kernel's event mutex: the profiler's cost.
+    XCTAssertEqual(
+      WaitReasons.classify(leafFirst: [
+        "schedule", "schedule_preempt_disabled", "__mutex_lock.constprop.0", "perf_trace_init", "perf_tp_event_init",
+        "perf_try_init_event", "perf_event_alloc", "inherit_event.isra.0", "copy_process", "clone3",
+      ]), .profiler)
   }
 
   func testUserFramesServeWhenKernelFramesAreMissing() {

@@ -67,6 +67,14 @@ final class AttachTests: XCTestCase {
     XCTAssertTrue(result.stderr.contains("belongs to user id 0, not you (65534)"), result.stderr)
     XCTAssertTrue(result.stderr.contains("CAP_PERFMON"), result.stderr)
     XCTAssertTrue(process.isRunning)
+    // With --trace the executable's path is already refused (/proc/PID/exe): the same rule and fix.
+    let traced = try ProcessRunner.run(
+      URL(fileURLWithPath: "/usr/bin/setpriv"),
+      ["--reuid=65534", "--regid=65534", "--clear-groups", try PerfshBinary.url().path, "-c",
+       "attach --trace '^sleeper_spin$' --duration 0.3s \(process.processIdentifier)"])
+    XCTAssertEqual(traced.status, 1, traced.stderr)
+    XCTAssertTrue(traced.stderr.contains("belongs to user id 0, not you (65534)"), traced.stderr)
+    XCTAssertTrue(traced.stderr.contains("CAP_SYS_PTRACE"), traced.stderr)
   }
 
   func testAProcessThatExitsEndsTheCapture() throws {
@@ -79,5 +87,79 @@ final class AttachTests: XCTestCase {
     let p = try XCTUnwrap(s.context.sessions.current?.profile)
     XCTAssertTrue(p.run.notes.contains { $0.contains("exited during the capture") }, "\(p.run.notes)")
     process.waitUntilExit()
+  }
+}
+
+/// `attach --trace PATTERN` (issue 14): uprobes on a running process's threads, inherited by the
+/// threads and children it starts while attached; the process's exit ends the capture cleanly.
+final class AttachTraceTests: XCTestCase {
+  private func start(_ arguments: [String] = []) throws -> Process {
+    let process = Process()
+    process.executableURL = URL(fileURLWithPath: try Workloads.path("spawner"))
+    process.arguments = arguments
+    process.standardOutput = FileHandle.nullDevice
+    try process.run()
+    usleep(200_000)  // past the dynamic loader: the executable's mappings are in place
+    return process
+  }
+
+  private func tickCalls(_ s: CapturedShell) throws -> CallStatistics {
+    let p = try XCTUnwrap(s.context.sessions.current?.profile, s.stderr)
+    let tick = try XCTUnwrap(p.callStatistics.first { p.name(of: $0.key) == "tick" }, "\(p.run.notes)")
+    return tick.value
+  }
+
+  private func requireTracefs() throws {
+    guard getuid() == 0 else { throw XCTSkip("uprobes through tracefs need root") }
+  }
+
+  func testThreadsStartedWhileAttachedAreTraced() throws {
+    try requireTracefs()
+    let process = try start()
+    defer { process.terminate() }
+    let s = CapturedShell()
+    XCTAssertEqual(s.runScript("attach --trace '^tick$' --duration 1.5s \(process.processIdentifier)\n").exitStatus, 0, s.stderr)
+    XCTAssertTrue(process.isRunning, "attach leaves the process running")
+    let tick = try tickCalls(s)
+    // The main thread never calls tick: every call is on a thread started after the attach,
+    // 1000 per thread (a thread cut by the end of the capture is counted apart, never returned).
+    XCTAssertGreaterThanOrEqual(tick.calls, 1000, "\(tick)")
+    XCTAssertEqual((tick.calls + tick.unmatchedEntries) % 1000, 0, "\(tick)")
+    XCTAssertTrue(tick.hasDurations)
+  }
+
+  func testChildrenStartedWhileAttachedAreTraced() throws {
+    try requireTracefs()
+    let process = try start(["fork"])
+    defer { process.terminate() }
+    let s = CapturedShell()
+    XCTAssertEqual(s.runScript("attach --trace '^tick$' --duration 1.5s \(process.processIdentifier)\n").exitStatus, 0, s.stderr)
+    XCTAssertGreaterThanOrEqual(try tickCalls(s).calls, 1000)
+  }
+
+  func testAProcessExitingWhileTracedEndsTheCaptureAndRemovesTheProbes() throws {
+    try requireTracefs()
+    let process = try start()
+    let pid = process.processIdentifier
+    DispatchQueue.global().asyncAfter(deadline: .now() + 2.0) { kill(pid, SIGKILL) }
+    let s = CapturedShell()
+    XCTAssertEqual(s.runScript("attach --trace '^tick$' \(pid)\n").exitStatus, 0, s.stderr)
+    process.waitUntilExit()
+    let p = try XCTUnwrap(s.context.sessions.current?.profile)
+    XCTAssertTrue(p.run.notes.contains { $0.contains("exited during the capture") }, "\(p.run.notes)")
+    XCTAssertGreaterThan(try tickCalls(s).calls, 0)
+    let events = (try? String(contentsOfFile: "/sys/kernel/tracing/uprobe_events", encoding: .utf8)) ?? ""
+    XCTAssertFalse(events.contains("perfsh_\(getpid())/"), "the probes are removed: \(events)")
+  }
+
+  func testNoMatchingFunctionNamesThePattern() throws {
+    try requireTracefs()
+    let process = try start()
+    defer { process.terminate() }
+    let s = CapturedShell()
+    XCTAssertEqual(s.runScript("attach --trace '^no_such_function_xyz$' --duration 0.2s \(process.processIdentifier)\n").exitStatus, 1)
+    XCTAssertTrue(s.stderr.contains("attach: "), s.stderr)
+    XCTAssertTrue(s.stderr.contains("no_such_function_xyz"), s.stderr)
+    XCTAssertTrue(process.isRunning)
   }
 }

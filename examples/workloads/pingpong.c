@@ -1,6 +1,7 @@
 // pingpong: two threads bounce a byte over two pipes ROUNDS times (about two context
 // switches per round trip each way), the switch-heavy load of scripts/bench-offcpu.
-// `pingpong spin MS` burns MS of CPU instead (a CPU-bound control). Prints its wall time.
+// `pingpong spin MS` burns MS of CPU instead (a CPU-bound control). Prints its wall time
+// and its CPU time (both threads, user + kernel).
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -61,5 +62,8 @@ int main(int argc, char **argv) {
     pthread_join(t, NULL);
   }
   fprintf(stderr, "pingpong elapsed %llu ns\n", (unsigned long long)(nanos(CLOCK_MONOTONIC) - start));
+  // CPU time of both threads, user + kernel: what recording each switch costs the target itself,
+  // which a loaded machine does not blur the way it blurs elapsed time.
+  fprintf(stderr, "pingpong cpu %llu ns\n", (unsigned long long)nanos(CLOCK_PROCESS_CPUTIME_ID));
   return 0;
 }

@@ -20,6 +20,8 @@ public final class UprobeTracer: CaptureCompanion {
   private var tracepoints: [UInt64] = []
   private let dataPages: Int
   private var files: [TraceEventFile] = []
+  /// Context-switch events of further threads (attach), writing into a CPU's ring.
+  private var switchFollowers: [TraceEventFile] = []
   private var rings: [TraceRing] = []
   private var decoder = TraceRecordDecoder()
   private var stacks: ShadowStacks
@@ -58,6 +60,8 @@ public final class UprobeTracer: CaptureCompanion {
 
   private var probeCost: ProbeCost
   private let calibrateDuringRun: Bool
+  /// Events start when opened (attach) rather than at the target's exec.
+  private var enableNow = false
   private var sampler: ProbeCalibrationSampler?
   private var calibrationProblem: String?
 
@@ -104,7 +108,17 @@ public final class UprobeTracer: CaptureCompanion {
 
   /// Opens every probe on every CPU for `pid` and maps one ring per CPU.
   public func open(pid: Int32, cpus: [Int32]) throws(CaptureError) {
-    UprobeTracer.raiseDescriptorLimit(needed: planned.count * cpus.count + 64)
+    try open(threads: [pid], cpus: cpus, enableNow: false)
+  }
+
+  /// Opens every probe on every CPU for each of `threads` (the threads of a running process,
+  /// `attach --trace`; new events are inherited only by tasks created later), all of a CPU's
+  /// events writing into the first thread's ring; `enableNow` starts them at once instead of
+  /// at the next exec.
+  public func open(threads: [Int32], cpus: [Int32], enableNow: Bool) throws(CaptureError) {
+    guard let pid = threads.first else { return }
+    UprobeTracer.raiseDescriptorLimit(needed: (planned.count + 1) * cpus.count * threads.count + 64)
+    self.enableNow = enableNow
     let wakeup = dataPages * SystemInfo.pageSize / 4
     switch backend {
     case .tracefs:
@@ -128,16 +142,35 @@ public final class UprobeTracer: CaptureCompanion {
     }
     for cpu in cpus {
       // The ring's owner records the threads' context switches (CPU time = wall − switched out).
-      let switches = try PerfEventFile.open(attributes: TraceEventAttributes.switches(wakeupBytes: wakeup), pid: pid, cpu: cpu)
+      var switchAttr = TraceEventAttributes.switches(wakeupBytes: wakeup)
+      if enableNow {
+        switchAttr.disabled = 0
+        switchAttr.enable_on_exec = 0
+      }
+      let switches = try PerfEventFile.open(attributes: switchAttr, pid: pid, cpu: cpu)
       let ring = try RingBuffer(file: switches, dataPages: dataPages)
       rings.append(TraceRing(file: switches, ring: ring))
       let r = rings.count - 1
-      for k in planned.indices {
-        let file = try openProbe(k, pid: pid, cpu: cpu, wakeupBytes: wakeup)
-        let id = try file.eventID()
-        decoder.register(id: id, function: planned[k].function, kind: planned[k].kind)
-        try file.setOutput(to: rings[r].file)
-        files.append(TraceEventFile(file: file))
+      for (t, tid) in threads.enumerated() {
+        if t > 0 {
+          // A thread that exited since the list was read has nothing left to trace.
+          guard let other = try? PerfEventFile.open(attributes: switchAttr, pid: tid, cpu: cpu) else { continue }
+          try other.setOutput(to: rings[r].file)
+          switchFollowers.append(TraceEventFile(file: other))
+        }
+        for k in planned.indices {
+          let file: PerfEventFile
+          do {
+            file = try openProbe(k, pid: tid, cpu: cpu, wakeupBytes: wakeup)
+          } catch {
+            if t > 0, case .system(_, let e) = error, e == .noSuchProcess { continue }  // it exited
+            throw error
+          }
+          let id = try file.eventID()
+          decoder.register(id: id, function: planned[k].function, kind: planned[k].kind)
+          try file.setOutput(to: rings[r].file)
+          files.append(TraceEventFile(file: file))
+        }
       }
     }
   }
@@ -150,6 +183,10 @@ public final class UprobeTracer: CaptureCompanion {
       $0.attributes(pathPointer: path, offset: e.offset, isReturn: e.uretprobe, wakeupBytes: wakeupBytes)
     } ?? TraceEventAttributes.tracepoint(id: tracepoints[k], wakeupBytes: wakeupBytes)
     if e.goRegisters { attr = TraceEventAttributes.withGoRegisters(attr) }
+    if enableNow {
+      attr.disabled = 0
+      attr.enable_on_exec = 0
+    }
     do {
       return try PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu)
     } catch {
@@ -201,6 +238,7 @@ public final class UprobeTracer: CaptureCompanion {
   public func disable() {
     for r in rings { try? r.file.disable() }
     for f in files { try? f.file.disable() }
+    for f in switchFollowers { try? f.file.disable() }
     finishCalibration()
   }
 
@@ -226,6 +264,7 @@ public final class UprobeTracer: CaptureCompanion {
   public func release() {
     finishCalibration()
     files.removeAll()
+    switchFollowers.removeAll()
     rings.removeAll()
     tracefs?.remove()
     tracefs = nil

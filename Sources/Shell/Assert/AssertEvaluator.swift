@@ -126,10 +126,10 @@ struct AssertEvaluator {
 
   private func measure(_ m: AssertMetric) throws(ShellError) -> AssertMeasurement {
     if let (a, b) = m.compared {
-      let sa = try context.compareSide(try context.session("@" + a))
-      let sb = try context.compareSide(try context.session("@" + b))
-      let va = try AssertSeries(metric: m, side: sa)
-      let vb = try AssertSeries(metric: m, side: sb)
+      let (metricA, sa) = try side(m, try context.session("@" + a))
+      let (metricB, sb) = try side(m, try context.session("@" + b))
+      let va = try AssertSeries(metric: metricA, side: sa)
+      let vb = try AssertSeries(metric: metricB, side: sb)
       let ma = va.mean, mb = vb.mean
       var change: Double
       if ma == 0 { change = mb == 0 ? 0 : .infinity } else { change = (mb - ma) / ma }
@@ -147,13 +147,27 @@ struct AssertEvaluator {
       display += ")"
       return AssertMeasurement(value: change, kind: .change, share: nil, verdict: verdict, display: display)
     }
-    let side = try context.compareSide(try context.session(m.session.map { "@" + $0 }))
-    let series = try AssertSeries(metric: m, side: side)
+    let (metric, side) = try side(m, try context.session(m.session.map { "@" + $0 }))
+    let series = try AssertSeries(metric: metric, side: side)
     var display = format(series.mean, series.kind)
     if series.values.count > 1, let summary = SampleSummary(series.values), let h = summary.meanHalfWidth {
       display += " ± \(format(h, series.kind)) over \(series.values.count) runs"
     }
     return AssertMeasurement(value: series.mean, kind: series.kind, share: series.share, verdict: nil, display: display)
+  }
+
+  /// The metric and side to measure `m` on `session`. `wall(F)` on a sampled off-CPU session
+  /// (no traced calls, a `wall` column) is F's inclusive wall time (CPU + off-CPU, as `cum`) on
+  /// that column, in the default critical-thread view (`set allthreads on` keeps every thread).
+  private func side(_ m: AssertMetric, _ session: Session) throws(ShellError) -> (AssertMetric, CompareSide) {
+    let p = session.profile
+    guard m.kind == .wall, p.callStatistics.isEmpty, p.sampleTypeIndex(named: "wall") != nil else {
+      return (m, try context.compareSide(session))
+    }
+    var cum = m
+    cum.kind = .cum
+    let shown = context.settings.allThreads ? p : UnwaitedTime.hidden(from: p)
+    return (cum, try context.compareSide(session, profile: shown, sampleIndex: "wall"))
   }
 
   private func format(_ v: Double, _ kind: AssertMeasurement.Kind) -> String {

@@ -15,7 +15,9 @@ struct AssertCommand: ShellCommand {
           a function's self or cumulative time; against a percentage, its
           share of the session's total: self("^parse") < 25%
         calls(F)  avg(F)  max(F)  p95(F)       traced sessions (run --trace): CPU time per call
-        wall(F)                              traced: mean wall time per call (entry to return)
+        wall(F)                                traced: mean wall time per call (entry to return);
+                                               run --off-cpu: F's inclusive wall time (CPU +
+                                               off-CPU): wall("^load") < 40%
 
       CHANGES BETWEEN TWO SESSIONS
         compare(A, B).METRIC                   relative change B vs A, in %

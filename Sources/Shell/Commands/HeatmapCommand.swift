@@ -22,11 +22,12 @@ struct HeatmapCommand: ShellCommand {
         heatmap
         heatmap table -n 20 --sort p95
         heatmap -i
+        heatmap table --clock offcpu     (a run --off-cpu session: where it waited)
       """)
   static var shell: CommandSpec {
     CommandSpec(group: .analysis, arguments: [.choices(HeatmapMode.allCases.map(\.rawValue)), .session],
                 options: ["--sort": .choices(HeatmapSort.allCases.map(\.rawValue)),
-                          "--clock": .choices(CallClock.allCases.map(\.rawValue))])
+                          "--clock": .choices(HeatmapClock.allCases.map(\.rawValue))])
   }
 
   @Argument(help: "bar, sparkline or table (default: bar), then optionally a session.")
@@ -38,8 +39,8 @@ struct HeatmapCommand: ShellCommand {
   @Option(help: "Order rows by cpu, calls, avg, max or p95.")
   var sort: HeatmapSort = .cpu
 
-  @Option(help: "Clock of traced times: cpu (default) or wall.")
-  var clock: CallClock = .cpu
+  @Option(help: "Clock: cpu (default) or wall for traced times; cpu, wall or offcpu for a sampled run --off-cpu session.")
+  var clock: HeatmapClock = .cpu
 
   @Flag(help: "Traced times as measured, without taking the probe cost out.")
   var raw = false
@@ -68,10 +69,22 @@ struct HeatmapCommand: ShellCommand {
       }
       throw error
     }
-    let filter = try context.filter(of: s)
+    var filter = try context.filter(of: s)
     let profile = try view.profile(of: s, in: context)
+    let traced = !profile.callStatistics.isEmpty
+    if !traced && clock != .cpu {
+      // Every off-CPU stack ends in the scheduler: its time goes to the user function that
+      // entered the kernel (as `hide --kernel`), which is where the program waited.
+      let pattern = filter.hide.map { "(?:\($0.pattern))|\(ProfileView.kernelPattern)" } ?? ProfileView.kernelPattern
+      filter.hide = try context.analyze { () throws(AnalysisError) in try NameMatcher(pattern, option: "hide") }
+    }
+    if traced && clock == .offcpu {
+      throw .failed("heatmap: --clock offcpu needs a sampled run --off-cpu session; traced times have cpu and wall clocks")
+    }
+    let callClock: CallClock = clock == .wall ? .wall : .cpu
     let heatmap = try context.analyze { () throws(AnalysisError) in
-      try Heatmap(profile: profile, sort: sort, filter: filter, clock: clock, raw: raw)
+      try Heatmap(
+        profile: profile, sort: sort, filter: filter, clock: callClock, raw: raw, sampleIndex: traced ? nil : clock.rawValue)
     }
     if interactive {
       try HeatmapView.run(heatmap: heatmap, session: s, mode: mode, context: context)
@@ -84,3 +97,9 @@ struct HeatmapCommand: ShellCommand {
 }
 
 extension HeatmapSort: ExpressibleByArgument {}
+
+/// `heatmap --clock`: traced sessions' cpu or wall time per call, or a sampled off-CPU
+/// session's cpu, wall (cpu + off-CPU) or offcpu column.
+enum HeatmapClock: String, CaseIterable, ExpressibleByArgument {
+  case cpu, wall, offcpu
+}

@@ -80,7 +80,7 @@ struct RunCommand: ShellCommand {
   @Option(name: .customLong("alloc-rate"), help: "With --alloc: mean bytes between sampled allocations (default 524288).")
   var allocRate: Int64?
 
-  @Flag(name: .customLong("off-cpu"), help: "Also record where threads wait: the stack at each switch-out and the time until they run again (sample types offcpu and wall = cpu + offcpu; default: the offcpu setting).")
+  @Flag(name: .customLong("off-cpu"), help: "Also record where threads wait: the stack at each switch-out and the time until they run again (sample types offcpu and wall = cpu + offcpu; default: the offcpu setting). Views show the critical threads' waits; --all-threads shows every thread's.")
   var offCPU = false
 
   @Option(name: .customLong("pprof-endpoint"), help: "While sampling, fetch the target's own pprof profile from this http:// URL (Go's net/http/pprof; a bare http://HOST:PORT means /debug/pprof/profile?seconds=5) into a second session 'NAME (go pprof)'.")

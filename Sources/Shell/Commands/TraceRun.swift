@@ -34,11 +34,18 @@ final class TraceRun {
       throw .commandFailed(error.description, exitStatus: error.exitStatus ?? 1)
     }
     if !executable.hasPrefix("/"), let cwd = request.workingDirectory { executable = cwd + "/" + executable }
+    return try prepare(patterns: patterns, limit: limit, executable: executable, command: "run")
+  }
+
+  /// A trace plan for `executable` (a path; `attach` reads it from /proc/PID/exe), or nil when
+  /// `patterns` is empty; `command` names the shell command in errors.
+  static func prepare(patterns: [String], limit: Int?, executable: String, command: String) throws(ShellError) -> TraceRun? {
+    guard !patterns.isEmpty else { return nil }
     let sites: [ProbeSite]
     do {
       sites = try ProbeSiteResolver(executable: executable).resolve(patterns, limit: limit ?? ProbeSiteResolver.defaultLimit)
     } catch {
-      throw .failed("run: " + error.description)
+      throw .failed("\(command): " + error.description)
     }
     if let old = sites.first(where: { $0.go?.usesStackABI == true }) {
       throw .failed(
@@ -56,7 +63,7 @@ final class TraceRun {
         goScheduler: scheduler)
       return TraceRun(tracer: tracer, sites: sites, entryOnly: sites.contains { $0.isGo && $0.go == nil })
     } catch {
-      throw .failed("run: " + error.description)
+      throw .failed("\(command): " + error.description)
     }
   }
 

@@ -20,11 +20,15 @@ struct ViewOptions: ParsableArguments {
   @Option(help: "Group by labels: root frames KEY:VALUE for these keys, e.g. thread or pid,thread (pprof's -tagroot).")
   var tagroot: String?
 
+  @Flag(name: .customLong("all-threads"), help: "Off-CPU sessions: also show waits nobody on the critical threads waited for (idle pools; label critical=no). Default: the allthreads setting.")
+  var allThreads = false
+
   /// The view these flags and the shell's settings ask for.
   func view(in context: ShellContext) throws(ShellError) -> ProfileView {
     let focus = try tagfocus.map { e throws(ShellError) in try context.analyze { () throws(AnalysisError) in try TagFilter(e, option: "--tagfocus") } }
     let ignore = try tagignore.map { e throws(ShellError) in try context.analyze { () throws(AnalysisError) in try TagFilter(e, option: "--tagignore") } }
     var view = ProfileView(names: names ?? context.settings.nameStyle, noInlines: noinlines, tagFocus: focus, tagIgnore: ignore)
+    view.allThreads = allThreads || context.settings.allThreads
     view.tagRoot = (tagroot ?? "").split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
     return view
   }
@@ -32,7 +36,9 @@ struct ViewOptions: ParsableArguments {
   /// `session`'s profile as this view shows it.
   func profile(of session: Session, in context: ShellContext) throws(ShellError) -> Profile {
     let view = try view(in: context)
-    if view.tagFocus == nil, view.tagIgnore == nil, view.tagRoot.isEmpty, !view.noInlines {
+    if view.tagFocus == nil, view.tagIgnore == nil, view.tagRoot.isEmpty, !view.noInlines,
+      view.allThreads || !UnwaitedTime.isPresent(in: session.profile)
+    {
       return context.displayProfile(of: session, names: view.names)
     }
     return view.apply(to: session.profile)
@@ -49,7 +55,9 @@ extension ShellContext {
     // The id is never reused; the sizes notice a profile replaced under the same id.
     let key = "\(session.id) \(names.rawValue) \(p.functions.count) \(p.locations.count) \(p.samples.count)"
     if let hit = displayProfiles[key] { return hit }
-    let shown = ProfileView(names: names).apply(to: p)
+    var everything = ProfileView(names: names)
+    everything.allThreads = true  // callers come here only when nothing is hidden
+    let shown = everything.apply(to: p)
     if displayProfiles.count >= 8 { displayProfiles.removeAll() }
     displayProfiles[key] = shown
     return shown

@@ -38,7 +38,8 @@ extension Session {
 
 extension Session {
   /// The lines under the summary block of a `run --off-cpu` session: how the main thread's
-  /// elapsed time splits into CPU and waiting (by reason), and what other threads' waits were left out.
+  /// elapsed time splits into CPU and waiting (by reason), what other threads' waits the main
+  /// thread waited for, and how much off-CPU time the default view hides and why.
   public var waitingSummaryLines: [String] {
     guard let b = WaitReasons.breakdown(profile) else { return [] }
     func d(_ ns: Int64) -> String { DurationFormat.string(nanoseconds: ns) }
@@ -51,8 +52,16 @@ extension Session {
     if b.otherThreads > 0 {
       lines.append(
         "Not counted above: \(d(b.otherThreadsNanos)) off-CPU on \(b.otherThreads) other thread\(b.otherThreads == 1 ? "" : "s") "
-          + "(helpers, children or idle pools nobody waited for; top --sample-index offcpu shows every thread"
-          + (b.thread.map { ", --tagfocus tid=\($0) the main thread alone" } ?? "") + ")")
+          + "while the main thread waited for them (shown in top --sample-index offcpu"
+          + (b.thread.map { "; --tagfocus tid=\($0) shows the main thread alone" } ?? "") + ")")
+    }
+    if b.unwaitedThreads > 0 {
+      lines.append(
+        "Hidden: \(d(b.unwaitedNanos)) off-CPU on \(b.unwaitedThreads) thread\(b.unwaitedThreads == 1 ? "" : "s") "
+          + (profile.run.notes.contains { $0.contains("no wakeup records") }
+            ? "other than the main thread (no wakeup records, so other threads' waits are not told apart; label critical=no)"
+            : "nobody on the critical threads waited for (idle pools, helpers; label critical=no)")
+          + ": --all-threads or set allthreads on shows it")
     }
     if let o = profile.run.offCPU, o.lostRecords > 0 {
       lines.append("Off-CPU records lost: \(o.lostRecords) (ring overflow; waits are undercounted)")

@@ -64,6 +64,9 @@ public struct SettingDefinition: Sendable {
     .choice("names", "function names: simple (no return types, parameters or templates) or full",
             default: "simple", ["simple", "full"]),
     .choice("offcpu", "run records off-CPU time too (as run --off-cpu): on or off", default: "off", ["off", "on"]),
+    .choice(
+      "allthreads", "off-CPU views show every thread's waits (as --all-threads), not only the critical threads': on or off",
+      default: "off", ["off", "on"]),
   ]
 }
 

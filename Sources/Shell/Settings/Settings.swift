@@ -102,6 +102,8 @@ public struct Settings: Sendable {
 
   /// `offcpu`: whether `run` records off-CPU time without `--off-cpu`.
   public var offCPU: Bool { self["offcpu"] == "on" }
+  /// `allthreads`: whether off-CPU views show waits nobody on the critical threads waited for.
+  public var allThreads: Bool { self["allthreads"] == "on" }
 
   /// `nodecount`: how many rows tables show.
   public var nodeCount: Int { Int(self["nodecount"]) ?? 10 }
