@@ -55,9 +55,9 @@ extension CPUSampler {
       let survey = unwinding.survey(executable: path)
       if survey.lacking.isEmpty {
         let others = survey.checked.count - 1
-        let libraries = others == 0 ? "" : " and its \(others) librar\(others == 1 ? "y" : "ies")"
+        let subject = others == 0 ? "the executable keeps" : "the executable and its \(others) librar\(others == 1 ? "y" : "ies") keep"
         return CallGraphChoice(
-          stackBytes: 0, note: "call graph: frame pointers (auto: the executable\(libraries) keep frame pointers)",
+          stackBytes: 0, note: "call graph: frame pointers (auto: \(subject) frame pointers)",
           survey: survey)
       }
       let size = CallGraph.defaultStackBytes

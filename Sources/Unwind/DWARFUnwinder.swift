@@ -30,6 +30,9 @@ public final class DWARFUnwinder: UserStackUnwinder {
     case tooDeep = "too many frames"
     /// Code without CFI whose frame-pointer register was not known.
     case noFramePointer = "no CFI and no frame pointer"
+    /// Code without CFI whose frame-pointer chain led outside mapped code (the code keeps no
+    /// frame pointer, e.g. Python 3.12's perf trampolines in a build without them).
+    case brokenFramePointerChain = "no CFI and a broken frame-pointer chain"
 
     /// Whether the stack went on beyond what was copied (rather than being unreadable).
     var isDepthLimit: Bool { self == .outsideStackCopy || self == .tooDeep }
@@ -138,6 +141,10 @@ public final class DWARFUnwinder: UserStackUnwinder {
       guard let ra = next[RegisterFile.ip], let newSP = next[RegisterFile.sp] else { ended = .unsupportedRule; break }
       if ra == 0 {  // some runtimes end the chain with a zero return address
         ended = nil
+        break
+      }
+      if row == nil, addressSpace.region(containing: ra) == nil {  // a garbage frame pointer
+        ended = .brokenFramePointerChain
         break
       }
       guard let oldSP = regs[RegisterFile.sp], newSP > oldSP || (row?.isSignalFrame == true && newSP != oldSP) else {
