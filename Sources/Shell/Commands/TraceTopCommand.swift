@@ -18,6 +18,8 @@ struct TraceTopCommand: ShellCommand {
       one) that live in the executable or one of its libraries (kernel and JIT frames
       cannot be probed) and runs `run --trace` on the session's command with exact
       patterns for them. The result is a new session with exact Count, Avg, Max, P95.
+      A function no symbol names (inlined, or in a stripped file without a debug file)
+      is skipped with a note and the next one is taken.
 
       EXAMPLES:
         trace-top 5
@@ -45,8 +47,13 @@ struct TraceTopCommand: ShellCommand {
     }
     let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: source.profile) }
     let executable = ProbeSiteResolver(executable: Self.resolve(name)).executable
-    let patterns = TraceTopSelection.patterns(
+    let selection = TraceTopSelection.select(
       ranked: heatmap.rows.map(\.name), profile: source.profile, executable: executable, count: count)
+    for skip in selection.skipped { context.out.write("trace-top: skipped \(skip.name): \(skip.reason)\n") }
+    if selection.unprobeable > 0 {
+      context.out.write("trace-top: skipped \(selection.unprobeable) kernel or JIT functions (they cannot be probed)\n")
+    }
+    let patterns = selection.choices
     guard !patterns.isEmpty else {
       throw .failed("trace-top: no function of session [\(source.id)] lies in a file that can be probed")
     }
@@ -71,7 +78,8 @@ struct TraceTopCommand: ShellCommand {
 }
 
 /// Chooses what `trace-top` traces: the first `count` ranked names whose code lies in a
-/// file (the executable or a shared library) rather than the kernel or a JIT.
+/// file (the executable or a shared library) rather than the kernel or a JIT, and that the
+/// file's symbols name (so the probe resolves); the others are skipped with a reason.
 enum TraceTopSelection {
   /// A `--trace` pattern and the name it stands for.
   struct Choice: Equatable {
@@ -79,7 +87,28 @@ enum TraceTopSelection {
     var display: String
   }
 
+  /// A function passed over, and why.
+  struct Skip: Equatable {
+    var name: String
+    var reason: String
+  }
+
+  /// What `select` chose and passed over.
+  struct Selection: Equatable {
+    var choices: [Choice] = []
+    /// Functions in files that could not be traced by name, in rank order.
+    var skipped: [Skip] = []
+    /// Kernel and JIT functions ranked before the last choice (never probeable).
+    var unprobeable = 0
+  }
+
+  /// The choices of `select` alone.
   static func patterns(ranked: [String], profile: Profile, executable: String, count: Int) -> [Choice] {
+    select(ranked: ranked, profile: profile, executable: executable, count: count).choices
+  }
+
+  /// Walks `ranked` until `count` functions that can be traced are found.
+  static func select(ranked: [String], profile: Profile, executable: String, count: Int) -> Selection {
     // One pass over locations: the mapping file of every function name.
     var fileOf: [String: String] = [:]
     for location in profile.locations {
@@ -89,12 +118,33 @@ enum TraceTopSelection {
         fileOf[profile.name(of: line.function)] = file
       }
     }
-    var result: [Choice] = []
-    for name in ranked where result.count < count {
-      guard let file = fileOf[name], file.hasPrefix("/"), !name.hasPrefix("[") else { continue }
+    var result = Selection()
+    var namesIn: [String: Result<Set<String>, ProbeResolveError>] = [:]
+    for name in ranked where result.choices.count < count {
+      guard let file = fileOf[name], file.hasPrefix("/"), !file.hasPrefix("/tmp/perf-"), !name.hasPrefix("[") else {
+        result.unprobeable += 1
+        continue
+      }
+      // The same symbol sources the resolver reads, once per file.
+      let names = namesIn[file] ?? Result { () throws(ProbeResolveError) in
+        Set(try ProbeSiteResolver.functions(in: file).map(\.name))
+      }
+      namesIn[file] = names
+      switch names {
+      case .failure(let error):
+        result.skipped.append(Skip(name: name, reason: error.description))
+        continue
+      case .success(let set) where !set.contains(name):
+        let base = file.split(separator: "/").last.map(String.init) ?? file
+        result.skipped.append(
+          Skip(name: name, reason: "no symbol of \(base) has this name (inlined, or stripped without a debug file)"))
+        continue
+      case .success:
+        break
+      }
       let exact = "^" + escaped(name) + "$"
       let isExecutable = ProbeSiteResolver(executable: file).executable == executable
-      result.append(Choice(pattern: isExecutable ? exact : file + ":" + exact, display: name))
+      result.choices.append(Choice(pattern: isExecutable ? exact : file + ":" + exact, display: name))
     }
     return result
   }
