@@ -92,4 +92,30 @@ final class TraceSymbolSourcesEndToEndTests: TracedWorkloadTestCase {
     XCTAssertTrue(r.stdout.contains("tracing 1 functions: second_visible"), r.stdout)
     XCTAssertGreaterThan(counts(r.stdout)["second_visible"] ?? 0, 0, r.stdout)
   }
+
+  /// A tiny function called millions of times: trace-top's trial estimates a slowdown far above
+  /// 3×, so a script stops with the estimate and how to go on (`--yes` would go on: see
+  /// TraceCostEstimateTests; tracing this program fully would take minutes).
+  func testTraceTopEstimatesTheSlowdownAndStopsAScriptWithoutYes() throws {
+    let bin = try buildC("tiny", """
+      volatile unsigned long sink;
+      __attribute__((noinline)) void tiny(unsigned long i) { sink += i; }
+      int main(void) { for (unsigned long i = 0; i < 60000000UL; i++) tiny(i); return 0; }
+      """)
+    // main's loop and tiny share the samples: the two of them are traced.
+    let r = try perfsh("run \(bin); trace-top 2")
+    XCTAssertNotEqual(r.status, 0, r.stdout)
+    XCTAssertTrue(r.stderr.contains("trace-top: tracing is estimated to make tiny at least"), r.stderr)
+    XCTAssertTrue(r.stderr.contains("% of its CPU in probe handling"), r.stderr)
+    XCTAssertTrue(r.stderr.contains("add --yes"), r.stderr)
+    XCTAssertFalse(r.stdout.contains("tracing 2 functions"), r.stdout)
+  }
+
+  /// A light trace (a few hundred calls) goes on without asking.
+  func testTraceTopGoesOnWhenTheEstimateIsSmall() throws {
+    let r = try perfsh("run examples/bin/calls; trace-top 1")
+    XCTAssertEqual(r.status, 0, r.stderr)
+    XCTAssertTrue(r.stdout.contains("tracing 1 functions"), r.stdout)
+    XCTAssertFalse(r.stderr.contains("estimated"), r.stderr)
+  }
 }

@@ -21,9 +21,15 @@ struct TraceTopCommand: ShellCommand {
       A function no symbol names (inlined, or in a stripped file without a debug file)
       is skipped with a note and the next one is taken.
 
+      Before tracing, a sampled trial of at most 0.3 s runs the command under the probes
+      (then stops it) to estimate the slowdown from the share of its CPU spent handling
+      probes (a lower bound; exact when the trial runs the whole command). From 3× on it
+      asks on a terminal and stops in a script unless --yes is given or 'set traceconfirm off'.
+
       EXAMPLES:
         trace-top 5
         trace-top 10 @prev --no-sample
+        trace-top 5 --yes
       """)
   static var shell: CommandSpec { CommandSpec(group: .capture, arguments: [.none, .session]) }
 
@@ -35,6 +41,9 @@ struct TraceTopCommand: ShellCommand {
 
   @Flag(name: .customLong("no-sample"), help: "Trace only, do not sample.")
   var noSample = false
+
+  @Flag(name: .customLong("yes"), help: "Trace even when the trial estimates a large slowdown (for scripts; or 'set traceconfirm off').")
+  var yes = false
 
   func validate() throws {
     if count < 1 { throw ValidationError("trace-top needs a positive number of functions, not \(count)") }
@@ -57,6 +66,7 @@ struct TraceTopCommand: ShellCommand {
     guard !patterns.isEmpty else {
       throw .failed("trace-top: no function of session [\(source.id)] lies in a file that can be probed")
     }
+    try confirmCost(patterns: patterns.map(\.pattern), command: command, session: source, context: context)
     context.out.write("tracing \(patterns.count) functions: \(patterns.map(\.display).joined(separator: ", "))\n")
     var arguments: [String] = []
     for p in patterns { arguments += ["--trace", p.pattern] }
@@ -70,6 +80,32 @@ struct TraceTopCommand: ShellCommand {
     }
     return try run.execute(in: context)
   }
+
+  /// Estimates the slowdown with a short trial and goes on, asks (on a terminal) or stops
+  /// (in a script without `--yes`) when it is large.
+  private func confirmCost(patterns: [String], command: [String], session: Session, context: ShellContext) throws(ShellError) {
+    let confirm = context.settings["traceconfirm"] != "off"
+    guard !yes, confirm else { return }
+    context.flush()
+    let estimate = try TraceCostEstimate.measure(
+      patterns: patterns, request: CaptureRequest(arguments: command), untracedCPUNanos: session.profile.run.cpuNanos ?? 0,
+      context: context)
+    let what = "trace-top: tracing is estimated to make \(Self.baseName(command[0])) \(estimate.slowdownText()): \(estimate.basisText)"
+    switch TraceConfirmation.decide(estimate: estimate, yes: yes, confirmSetting: confirm, interactive: context.inputIsTerminal && context.outputIsTerminal) {
+    case .proceed:
+      context.out.write("trace-top: estimated \(estimate.slowdownText()) (\(estimate.basisText))\n")
+      return
+    case .refuse:
+      throw .failed(what + "; add --yes (or 'set traceconfirm off') to trace anyway")
+    case .ask:
+      context.out.write(what + "\nProceed? [y/N] ")
+      context.flush()
+      let answer = readLine(strippingNewline: true)?.lowercased() ?? ""
+      guard answer == "y" || answer == "yes" else { throw .failed("trace-top: not traced") }
+    }
+  }
+
+  private static func baseName(_ path: String) -> String { String(path.split(separator: "/").last ?? Substring(path)) }
 
   /// The executable a command name runs (PATH lookup for bare names), or the name itself.
   private static func resolve(_ name: String) -> String {

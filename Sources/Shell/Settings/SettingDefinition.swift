@@ -64,6 +64,8 @@ public struct SettingDefinition: Sendable {
     .choice("names", "function names: simple (no return types, parameters or templates) or full",
             default: "simple", ["simple", "full"]),
     .choice("offcpu", "run records off-CPU time too (as run --off-cpu): on or off", default: "off", ["off", "on"]),
+    .choice("traceconfirm", "trace-top asks (or stops a script) when a trial estimates a slowdown of 3x or more: on or off",
+            default: "on", ["on", "off"]),
   ]
 }
 
