@@ -47,7 +47,8 @@ final class MixedUnwindingTests: XCTestCase {
     try MixedProgramSources.javaScript.write(to: script, atomically: true, encoding: .utf8)
     // Interpreted frames get their own perf-map entries only with the second flag (as for perf).
     let (p, stacks) = try UnwindWorkloads.capture(
-      [node, "--perf-basic-prof", "--interpreted-frames-native-stack", script.path, "1200"], callGraph: .auto)
+      [node, "--perf-basic-prof", "--interpreted-frames-native-stack", script.path, "1200"], callGraph: .auto,
+      workingDirectory: dir.path)  // node leaves isolate-*-v8.log files in its working directory
     let hot = { (name: String) in name.hasPrefix("JS:") && name.contains("hot \(script.path):") }
     let topLevel = { (name: String) in name.hasPrefix("JS:") && name.hasSuffix(" \(script.path):1:1") }
     let (share, cpu) = UnwindWorkloads.share(stacks, of: { $0.names.contains(where: hot) }) { s in
