@@ -130,7 +130,15 @@ public final class DWARFUnwinder: UserStackUnwinder {
           ended = nil
           break
         }
-        step = Self.framePointerStep(fp: fp, stack: stack)
+        var fpStep = Self.framePointerStep(fp: fp, stack: stack)
+        if !exact, !plausible(fpStep, after: regs, in: addressSpace),
+          let scanned = scanForReturnAddress(registers: regs, stack: stack, addressSpace: addressSpace, objects: objects)
+        {
+          // Frameless code without CFI (Python 3.12's perf trampolines without frame pointers):
+          // the return address is the first stack word that returns right after a call.
+          fpStep = .success(scanned)
+        }
+        step = fpStep
         usedFramePointers = true
         counts[object.filename, default: BinaryCounts()].framePointerFrames += 1
       }
@@ -183,6 +191,39 @@ public final class DWARFUnwinder: UserStackUnwinder {
   private enum StepResult {
     case success(RegisterFile)
     case failure(Truncation)
+  }
+
+  /// Words of the stack a frameless frame without CFI is searched for its return address.
+  static let scanWords = 4
+
+  /// Whether a frame-pointer step leads to mapped code above the current stack pointer.
+  private func plausible(_ step: StepResult, after regs: RegisterFile, in space: AddressSpace) -> Bool {
+    guard case .success(let next) = step, let ra = next[RegisterFile.ip], let sp = next[RegisterFile.sp],
+      let old = regs[RegisterFile.sp]
+    else { return false }
+    return sp > old && space.region(containing: ra) != nil
+  }
+
+  /// The caller's registers for a frameless frame without CFI: the first of the next few
+  /// stack words that points just past a call instruction in code that has CFI is taken as
+  /// the return address; the other registers are left as the callee left them.
+  private func scanForReturnAddress(
+    registers regs: RegisterFile, stack: StackCopy, addressSpace: AddressSpace, objects: [MappedObject]
+  ) -> RegisterFile? {
+    guard let sp = regs[RegisterFile.sp] else { return nil }
+    for k in 0..<Self.scanWords {
+      let slot = sp &+ UInt64(k * 8)
+      guard let candidate = stack.word(at: slot), let region = addressSpace.region(containing: candidate) else { continue }
+      let object = objects[region.object]
+      guard let binary = binary(object: region.object, objects: objects) else { continue }
+      let offset = candidate &- object.start &+ object.pageOffset
+      guard binary.row(fileOffset: offset &- 1) != nil, binary.followsCall(fileOffset: offset) else { continue }
+      var next = regs
+      next[RegisterFile.ip] = candidate
+      next[RegisterFile.sp] = slot &+ 8
+      return next
+    }
+    return nil
   }
 
   /// The caller's registers by the frame-pointer chain from frame pointer `fp`: the return
