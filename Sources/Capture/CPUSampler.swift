@@ -37,12 +37,14 @@ public struct CPUSampler: Sendable {
     // Catch SIGINT/SIGTERM/SIGHUP before any probe is defined or child exists, so none of
     // them can kill perfsh half-way and leave either behind.
     let relay = try SignalRelay()
+    let callGraph = callGraphChoice(request)
+    for warning in callGraph.warnings { SystemInfo.writeStandardError("perfsh: \(warning)\n") }
     var allocation: AllocationCapture?
     var overrides = request.environment
     if let wanted = request.allocation {
       let capture = try AllocationCapture(wanted)
       overrides = capture.environment(
-        adding: overrides, inherited: SystemInfo.environment(), dwarf: callGraphChoice(request).stackBytes > 0)
+        adding: overrides, inherited: SystemInfo.environment(), dwarf: callGraph.executableNeedsCFI)
       allocation = capture
     }
     var child = try SuspendedChild.launch(
@@ -50,7 +52,7 @@ public struct CPUSampler: Sendable {
       workingDirectory: request.workingDirectory)
     allocation?.launched()
 
-    let (stackBytes, callGraphNote) = callGraphChoice(request)
+    let stackBytes = callGraph.stackBytes
     // Stack copies need bigger rings: keep about the same number of samples per ring.
     let dataPages = max(1, stackBytes > 0 ? max(request.ringDataPages, 512) : request.ringDataPages).nextPowerOfTwo
     var events: [CPUEvent] = []
@@ -160,9 +162,10 @@ public struct CPUSampler: Sendable {
     {
       warnings.append(message)
     }
-    for warning in warnings { SystemInfo.writeStandardError("perfsh: \(warning)\n") }
-    run.notes += warnings
-    run.notes.append(callGraphNote)
+    let late = lateBinaryWarnings(callGraph, objects: converter.objects)
+    for warning in warnings + late { SystemInfo.writeStandardError("perfsh: \(warning)\n") }
+    run.notes += callGraph.warnings + warnings + late
+    run.notes.append(callGraph.note)
     run.notes.append(contentsOf: converter.unwinderNotes)
     let profile = converter.makeProfile(run: run, timeNanos: wallStart, durationNanos: elapsed)
     return CaptureResult(

@@ -5,7 +5,9 @@ public enum CallGraph: Sendable, Equatable {
   /// Each sample copies `stackBytes` of the user stack and the user registers; an
   /// unwinder turns them into frames with the binaries' CFI.
   case dwarf(stackBytes: Int)
-  /// DWARF when the main executable lacks frame-pointer prologues, else frame pointers.
+  /// Stack copies when any binary of the executable (itself, a script's interpreter, its
+  /// libraries) lacks frame-pointer prologues, unwound per frame (CFI where the code has it,
+  /// frame pointers where not); else the kernel's frame-pointer chains.
   case auto
 
   /// The stack copy size used when none is given: the largest a record holds. The kernel
@@ -30,6 +32,9 @@ public protocol UserStackUnwinding: Sendable {
   /// True when `executable` (a path) should be unwound with DWARF CFI because it lacks
   /// frame-pointer prologues (or cannot be checked).
   func prefersDWARF(executable: String) -> Bool
+  /// Which binaries `executable` maps at start (itself or a script's interpreter, the loader,
+  /// its needed libraries) and which of them lack frame pointers.
+  func survey(executable: String) -> FramePointerSurvey
   /// A fresh unwinder for one run.
   func makeUnwinder() -> any UserStackUnwinder
   /// True when `executable`'s off-CPU stacks are better taken from frame pointers than from
@@ -40,6 +45,41 @@ public protocol UserStackUnwinding: Sendable {
 extension UserStackUnwinding {
   /// Stack copies by default: libc's syscall wrappers keep no frame pointer.
   public func prefersFramePointersOffCPU(executable: String) -> Bool { false }
+}
+
+extension UserStackUnwinding {
+  /// The executable alone, judged by `prefersDWARF`.
+  public func survey(executable: String) -> FramePointerSurvey {
+    FramePointerSurvey(checked: [executable], lacking: prefersDWARF(executable: executable) ? [executable] : [])
+  }
+}
+
+/// Which of a program's binaries keep frame pointers: what `--call-graph auto` decides from.
+public struct FramePointerSurvey: Sendable, Equatable {
+  /// The binaries checked, the executable (or a script's interpreter) first.
+  public var checked: [String]
+  /// Those whose functions mostly lack frame-pointer prologues, or that could not be read.
+  public var lacking: [String]
+
+  /// Creates a value from its parts.
+  public init(checked: [String], lacking: [String]) {
+    self.checked = checked
+    self.lacking = lacking
+  }
+
+  /// Whether the executable (the first binary checked) lacks frame pointers.
+  public var executableLacks: Bool { checked.first.map { lacking.contains($0) } ?? true }
+
+  /// "libc.so.6", "dash and libc.so.6", "dash, libc.so.6 and 2 more": base names for messages.
+  public var lackingNames: String {
+    let names = lacking.map { String($0.split(separator: "/").last ?? Substring($0)) }
+    switch names.count {
+    case 0: return "none"
+    case 1: return names[0]
+    case 2: return "\(names[0]) and \(names[1])"
+    default: return "\(names[0]), \(names[1]) and \(names.count - 2) more"
+    }
+  }
 }
 
 extension CallGraph {

@@ -51,6 +51,8 @@ public struct ProfileConverter {
   /// Marker frames of stacks deeper than `StackDepthLimit.maxFrames` (a raised
   /// `kernel.perf_event_max_stack` or a DWARF unwind can exceed it).
   private var truncationMarkers = TruncationMarkers()
+  /// Per thread, the root location of stacks deeper than their copy (`[truncated] NAME`).
+  private var truncatedRoots: [Int64: LocationID] = [:]
   private var valueScratch: [Int64] = [0, 0]
   /// Heap columns and live blocks of `run --alloc`; nil without it.
   var allocationState: AllocationState?
@@ -216,6 +218,10 @@ public struct ProfileConverter {
     }
     if unwoundUser {
       for word in userScratch {
+        if word == UnwoundFrame.truncatedFrame {
+          frameScratch.append(truncatedRoot(tid: tid))
+          continue
+        }
         // The unwinder's marker for a frame it could not unwind becomes an unmapped 0: `[unknown]`.
         let address = word == UnwoundFrame.unknownFrame ? 0 : isLeaf ? word : word &- 1
         isLeaf = false
@@ -231,6 +237,21 @@ public struct ProfileConverter {
     var node = StackID.root
     for loc in frameScratch.reversed() { node = profile.stacks.child(of: node, location: loc) }
     return (node, labelSet(pid: pid, tid: tid))
+  }
+
+  /// The one root of `tid`'s stacks that were deeper than their copy, named for the thread.
+  private mutating func truncatedRoot(tid: Int32) -> LocationID {
+    // Keyed by thread and its current name: an exec renames the thread's later stacks.
+    let key = Int64(tid) << 32 | Int64(UInt32(bitPattern: threadNames[tid]?.raw ?? -1))
+    if let id = truncatedRoots[key] { return id }
+    let thread = threadNames[tid].map { profile.strings[$0] } ?? "tid \(tid)"
+    let name = profile.strings.intern("[truncated] \(thread)")
+    let function = FunctionID(profile.functions.count)
+    profile.functions.append(Function(name: name, systemName: name, filename: .empty))
+    let id = LocationID(profile.locations.count)
+    profile.locations.append(Location(lines: [Line(function: function)]))
+    truncatedRoots[key] = id
+    return id
   }
 
   // MARK: Interning

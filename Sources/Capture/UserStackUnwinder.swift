@@ -5,8 +5,8 @@
 public protocol UserStackUnwinder {
   /// Appends the user frames of `sample`, leaf first, to `frames`: the first is the exact
   /// instruction pointer, the others are return addresses (the converter subtracts one
-  /// from those). A frame that could not be unwound is `UnwoundFrame.unknownFrame` and ends the
-  /// stack. Returns false when the sample carries nothing to unwind, in which case
+  /// from those). A frame that could not be unwound is `UnwoundFrame.unknownFrame` (or
+  /// `.truncatedFrame` for a stack deeper than the copy) and ends the stack. Returns false when the sample carries nothing to unwind, in which case
   /// the converter falls back to the kernel call chain.
   mutating func unwind(
     _ sample: PerfSample, pid: Int32, addressSpace: AddressSpace, objects: [MappedObject],
@@ -26,4 +26,7 @@ extension UserStackUnwinder {
 public enum UnwoundFrame {
   /// The frame where unwinding failed: becomes one `[unknown]` location (address 0, no mapping).
   public static let unknownFrame: UInt64 = 0
+  /// The frame where a stack deeper than its copy (or the frame limit) was cut: becomes the
+  /// thread's one `[truncated]` root, so cut stacks never start a second `[unknown]` tree.
+  public static let truncatedFrame: UInt64 = 1
 }

@@ -10,6 +10,7 @@ struct RegisterFile {
 
   static let ip: UInt16 = 16
   static let sp: UInt16 = 7
+  static let fp: UInt16 = 6
 
   /// DWARF register → index of the word in a sample's REGS_USER block for
   /// `CallGraph.x86UserRegisterMask` (ax bx cx dx si di bp sp ip r8 … r15).

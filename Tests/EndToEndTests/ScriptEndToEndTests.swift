@@ -118,7 +118,7 @@ final class ScriptEndToEndTests: XCTestCase {
     let rows = result.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: " ").prefix(3).joined(separator: " ") }
     XCTAssertEqual(rows, [
       "color never environment", "freq 222 flag", "nodecount 6 environment", "histsize 1000 default",
-      "names simple default", "offcpu off default", "allthreads off default",
+      "names simple default", "offcpu off default", "allthreads off default", "traceconfirm on default",
     ])
     XCTAssertTrue(result.stdout.contains("config file") == false)
     environment["NO_COLOR"] = nil

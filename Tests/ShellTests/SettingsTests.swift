@@ -69,7 +69,7 @@ final class SettingsTests: XCTestCase {
     XCTAssertEqual(shell.runScript("set nodecount 5\nset color=never\nset").exitStatus, 0, shell.stderr)
     let lines = shell.stdout.split(separator: "\n").map { $0.split(separator: " ").prefix(3).joined(separator: " ") }
     XCTAssertEqual(lines, ["NAME VALUE ORIGIN", "color never set", "freq 400 environment", "nodecount 5 set", "histsize 1000 default",
-      "names simple default", "offcpu off default", "allthreads off default"])
+      "names simple default", "offcpu off default", "allthreads off default", "traceconfirm on default"])
     XCTAssertTrue(shell.stdout.contains("environment (PERFSH_FREQ)"))
     XCTAssertFalse(shell.context.useColor)
   }

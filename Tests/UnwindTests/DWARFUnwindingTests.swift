@@ -108,16 +108,30 @@ final class DWARFUnwindingTests: XCTestCase {
     XCTAssertFalse(p.run.notes.contains { $0.contains("ratio_nofp_stripped:") && !$0.contains(" 0 truncated") })
   }
 
-  /// `auto` picks DWARF for a binary without frame-pointer prologues and frame pointers for
-  /// one built with them, and says so in the notes.
-  func testAutoChoosesPerExecutable() throws {
+  /// `auto` copies stacks when any binary of the program lacks frame pointers: for
+  /// ratio_nofp because of itself, for ratio (built with them) because of libc; and says so.
+  func testAutoChoosesFromTheProgramsBinaries() throws {
     let nofp = try UnwindWorkloads.binary("ratio_nofp")
     let withFP = try UnwindWorkloads.binary("ratio")
     XCTAssertTrue(DWARFUnwinding().prefersDWARF(executable: nofp))
     XCTAssertFalse(DWARFUnwinding().prefersDWARF(executable: withFP))
+    let survey = DWARFUnwinding().survey(executable: withFP)
+    XCTAssertEqual(survey.checked.first, withFP)
+    XCTAssertTrue(survey.checked.contains { $0.hasSuffix("/libc.so.6") }, "\(survey.checked)")
+    XCTAssertFalse(survey.executableLacks)
     let (p, _) = try UnwindWorkloads.capture([withFP, "0"], callGraph: .auto)
-    XCTAssertTrue(p.run.notes.contains { $0.hasPrefix("call graph: frame pointers (auto") }, "\(p.run.notes)")
+    XCTAssertTrue(p.run.notes.contains { $0.hasPrefix("call graph: dwarf") && $0.contains("libc.so.6") }, "\(p.run.notes)")
     let (q, _) = try UnwindWorkloads.capture([nofp, "0"], callGraph: .auto)
-    XCTAssertTrue(q.run.notes.contains { $0.hasPrefix("call graph: dwarf") && $0.contains("auto") }, "\(q.run.notes)")
+    XCTAssertTrue(q.run.notes.contains { $0.hasPrefix("call graph: dwarf") && $0.contains("auto: ratio_nofp") }, "\(q.run.notes)")
+  }
+
+  /// A `#!` script is judged by its interpreter.
+  func testScriptIsSurveyedThroughItsInterpreter() throws {
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("perfsh-survey-\(UUID().uuidString.prefix(8))")
+    try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
+    let script = dir.appendingPathComponent("s.sh")
+    try "#!/usr/bin/env sh\necho hi\n".write(to: script, atomically: true, encoding: .utf8)
+    let survey = DWARFUnwinding().survey(executable: script.path)
+    XCTAssertTrue(survey.checked.first?.hasSuffix("/sh") == true, "\(survey.checked)")
   }
 }

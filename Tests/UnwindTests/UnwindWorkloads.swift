@@ -36,8 +36,9 @@ enum UnwindWorkloads {
   }
 
   /// Runs `arguments` under the sampler with `callGraph`, symbolizes, and lists the stacks.
-  static func capture(_ arguments: [String], callGraph: CallGraph) throws -> (Profile, [Stack]) {
-    var result = try CPUSampler(unwinding: DWARFUnwinding()).run(CaptureRequest(arguments: arguments, callGraph: callGraph))
+  static func capture(_ arguments: [String], callGraph: CallGraph, workingDirectory: String? = nil) throws -> (Profile, [Stack]) {
+    var result = try CPUSampler(unwinding: DWARFUnwinding()).run(
+      CaptureRequest(arguments: arguments, workingDirectory: workingDirectory, callGraph: callGraph))
     Symbolizer().symbolize(&result.profile)
     let p = result.profile
     var stacks: [Stack] = []

@@ -56,7 +56,7 @@ struct RunCommand: ShellCommand {
   @Option(help: "Stop the command after this long (e.g. 30s, 500ms, 2m): SIGTERM, then SIGKILL 2s later.")
   var timeout: String?
 
-  @Option(name: .customLong("call-graph"), help: "User call chains: fp, dwarf[,BYTES] or auto (DWARF when the executable lacks frame pointers).")
+  @Option(name: .customLong("call-graph"), help: "User call chains: fp, dwarf[,BYTES] or auto (stack copies unwound per frame when any of the program's binaries lacks frame pointers).")
   var callGraph = "auto"
 
   @Flag(help: "After the run, show the heatmap (interactive on a terminal).")

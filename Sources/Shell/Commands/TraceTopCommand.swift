@@ -18,10 +18,18 @@ struct TraceTopCommand: ShellCommand {
       one) that live in the executable or one of its libraries (kernel and JIT frames
       cannot be probed) and runs `run --trace` on the session's command with exact
       patterns for them. The result is a new session with exact Count, Avg, Max, P95.
+      A function no symbol names (inlined, or in a stripped file without a debug file)
+      is skipped with a note and the next one is taken.
+
+      Before tracing, a sampled trial of at most 0.3 s runs the command under the probes
+      (then stops it) to estimate the slowdown from the share of its CPU spent handling
+      probes (a lower bound; exact when the trial runs the whole command). From 3× on it
+      asks on a terminal and stops in a script unless --yes is given or 'set traceconfirm off'.
 
       EXAMPLES:
         trace-top 5
         trace-top 10 @prev --no-sample
+        trace-top 5 --yes
       """)
   static var shell: CommandSpec { CommandSpec(group: .capture, arguments: [.none, .session]) }
 
@@ -34,6 +42,9 @@ struct TraceTopCommand: ShellCommand {
   @Flag(name: .customLong("no-sample"), help: "Trace only, do not sample.")
   var noSample = false
 
+  @Flag(name: .customLong("yes"), help: "Trace even when the trial estimates a large slowdown (for scripts; or 'set traceconfirm off').")
+  var yes = false
+
   func validate() throws {
     if count < 1 { throw ValidationError("trace-top needs a positive number of functions, not \(count)") }
   }
@@ -45,11 +56,17 @@ struct TraceTopCommand: ShellCommand {
     }
     let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: source.profile) }
     let executable = ProbeSiteResolver(executable: Self.resolve(name)).executable
-    let patterns = TraceTopSelection.patterns(
+    let selection = TraceTopSelection.select(
       ranked: heatmap.rows.map(\.name), profile: source.profile, executable: executable, count: count)
+    for skip in selection.skipped { context.out.write("trace-top: skipped \(skip.name): \(skip.reason)\n") }
+    if selection.unprobeable > 0 {
+      context.out.write("trace-top: skipped \(selection.unprobeable) kernel or JIT functions (they cannot be probed)\n")
+    }
+    let patterns = selection.choices
     guard !patterns.isEmpty else {
       throw .failed("trace-top: no function of session [\(source.id)] lies in a file that can be probed")
     }
+    try confirmCost(patterns: patterns.map(\.pattern), command: command, session: source, context: context)
     context.out.write("tracing \(patterns.count) functions: \(patterns.map(\.display).joined(separator: ", "))\n")
     var arguments: [String] = []
     for p in patterns { arguments += ["--trace", p.pattern] }
@@ -64,6 +81,32 @@ struct TraceTopCommand: ShellCommand {
     return try run.execute(in: context)
   }
 
+  /// Estimates the slowdown with a short trial and goes on, asks (on a terminal) or stops
+  /// (in a script without `--yes`) when it is large.
+  private func confirmCost(patterns: [String], command: [String], session: Session, context: ShellContext) throws(ShellError) {
+    let confirm = context.settings["traceconfirm"] != "off"
+    guard !yes, confirm else { return }
+    context.flush()
+    let estimate = try TraceCostEstimate.measure(
+      patterns: patterns, request: CaptureRequest(arguments: command), untracedCPUNanos: session.profile.run.cpuNanos ?? 0,
+      context: context)
+    let what = "trace-top: tracing is estimated to make \(Self.baseName(command[0])) \(estimate.slowdownText()): \(estimate.basisText)"
+    switch TraceConfirmation.decide(estimate: estimate, yes: yes, confirmSetting: confirm, interactive: context.inputIsTerminal && context.outputIsTerminal) {
+    case .proceed:
+      context.out.write("trace-top: estimated \(estimate.slowdownText()) (\(estimate.basisText))\n")
+      return
+    case .refuse:
+      throw .failed(what + "; add --yes (or 'set traceconfirm off') to trace anyway")
+    case .ask:
+      context.out.write(what + "\nProceed? [y/N] ")
+      context.flush()
+      let answer = readLine(strippingNewline: true)?.lowercased() ?? ""
+      guard answer == "y" || answer == "yes" else { throw .failed("trace-top: not traced") }
+    }
+  }
+
+  private static func baseName(_ path: String) -> String { String(path.split(separator: "/").last ?? Substring(path)) }
+
   /// The executable a command name runs (PATH lookup for bare names), or the name itself.
   private static func resolve(_ name: String) -> String {
     (try? ExecutableLookup.resolve(name, searchPath: SystemInfo.environment().last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) })) ?? name
@@ -71,7 +114,8 @@ struct TraceTopCommand: ShellCommand {
 }
 
 /// Chooses what `trace-top` traces: the first `count` ranked names whose code lies in a
-/// file (the executable or a shared library) rather than the kernel or a JIT.
+/// file (the executable or a shared library) rather than the kernel or a JIT, and that the
+/// file's symbols name (so the probe resolves); the others are skipped with a reason.
 enum TraceTopSelection {
   /// A `--trace` pattern and the name it stands for.
   struct Choice: Equatable {
@@ -79,7 +123,28 @@ enum TraceTopSelection {
     var display: String
   }
 
+  /// A function passed over, and why.
+  struct Skip: Equatable {
+    var name: String
+    var reason: String
+  }
+
+  /// What `select` chose and passed over.
+  struct Selection: Equatable {
+    var choices: [Choice] = []
+    /// Functions in files that could not be traced by name, in rank order.
+    var skipped: [Skip] = []
+    /// Kernel and JIT functions ranked before the last choice (never probeable).
+    var unprobeable = 0
+  }
+
+  /// The choices of `select` alone.
   static func patterns(ranked: [String], profile: Profile, executable: String, count: Int) -> [Choice] {
+    select(ranked: ranked, profile: profile, executable: executable, count: count).choices
+  }
+
+  /// Walks `ranked` until `count` functions that can be traced are found.
+  static func select(ranked: [String], profile: Profile, executable: String, count: Int) -> Selection {
     // One pass over locations: the mapping file of every function name. Only a location's
     // last line is a function with code of its own; the others were inlined into it and
     // have no symbol to probe (Go's runtime inlines many of its hottest helpers).
@@ -91,12 +156,33 @@ enum TraceTopSelection {
         fileOf[profile.name(of: line.function)] = file
       }
     }
-    var result: [Choice] = []
-    for name in ranked where result.count < count {
-      guard let file = fileOf[name], file.hasPrefix("/"), !name.hasPrefix("[") else { continue }
+    var result = Selection()
+    var namesIn: [String: Result<Set<String>, ProbeResolveError>] = [:]
+    for name in ranked where result.choices.count < count {
+      guard let file = fileOf[name], file.hasPrefix("/"), !file.hasPrefix("/tmp/perf-"), !name.hasPrefix("[") else {
+        result.unprobeable += 1
+        continue
+      }
+      // The same symbol sources the resolver reads, once per file.
+      let names = namesIn[file] ?? Result { () throws(ProbeResolveError) in
+        Set(try ProbeSiteResolver.functions(in: file).map(\.name))
+      }
+      namesIn[file] = names
+      switch names {
+      case .failure(let error):
+        result.skipped.append(Skip(name: name, reason: error.description))
+        continue
+      case .success(let set) where !set.contains(name):
+        let base = file.split(separator: "/").last.map(String.init) ?? file
+        result.skipped.append(
+          Skip(name: name, reason: "no symbol of \(base) has this name (inlined, or stripped without a debug file)"))
+        continue
+      case .success:
+        break
+      }
       let exact = "^" + escaped(name) + "$"
       let isExecutable = ProbeSiteResolver(executable: file).executable == executable
-      result.append(Choice(pattern: isExecutable ? exact : file + ":" + exact, display: name))
+      result.choices.append(Choice(pattern: isExecutable ? exact : file + ":" + exact, display: name))
     }
     return result
   }

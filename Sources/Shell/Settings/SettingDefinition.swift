@@ -67,6 +67,8 @@ public struct SettingDefinition: Sendable {
     .choice(
       "allthreads", "off-CPU views show every thread's waits (as --all-threads), not only the critical threads': on or off",
       default: "off", ["off", "on"]),
+    .choice("traceconfirm", "trace-top asks (or stops a script) when a trial estimates a slowdown of 3x or more: on or off",
+            default: "on", ["on", "off"]),
   ]
 }
 

@@ -24,6 +24,9 @@ public struct ELFSymbolTable {
 
   /// Entries sorted by start address, one per address.
   public private(set) var entries: [Entry] = []
+  /// The other symbols at an entry's address (aliases such as libc's `free` beside `cfree`),
+  /// sorted by start: symbolization shows one name, probe patterns match any of them.
+  private var aliasEntries: [Entry] = []
   private var sources: [UnsafeRawBufferPointer] = []
 
   /// An empty table.
@@ -49,6 +52,7 @@ public struct ELFSymbolTable {
         j += 1
       }
       unique.append(all[best])
+      for k in i..<j where k != best { aliasEntries.append(all[k]) }
       i = j
     }
     // Symbols without a size extend to the next symbol, but not past their section's end.
@@ -133,6 +137,22 @@ public struct ELFSymbolTable {
       tries += 1
     }
     return nil
+  }
+
+  /// Every raw name at entry `index`'s address: its own first, then its aliases' (distinct).
+  public func names(of index: Int) -> [String] {
+    var result = [name(of: index)]
+    let start = entries[index].start
+    var i = aliasEntries.upperBound(of: start &- 1) { $0.start }
+    if start == 0 { i = 0 }
+    while i < aliasEntries.count, aliasEntries[i].start == start {
+      let e = aliasEntries[i]
+      if Int(e.source) < sources.count, let n = sources[Int(e.source)].cString(at: Int(e.nameOffset)), !result.contains(n) {
+        result.append(n)
+      }
+      i += 1
+    }
+    return result
   }
 
   /// The raw (mangled) name of entry `index`.

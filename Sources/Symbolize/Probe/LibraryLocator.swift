@@ -49,6 +49,27 @@ public struct LibraryLocator: Sendable {
     return read(fd, &magic, 4) == 4 && magic == 0x464c_457f
   }
 
+  /// The paths of `executable`'s loader (PT_INTERP) and of its needed libraries (and theirs),
+  /// as the dynamic loader would find them; names that resolve to no ELF file are left out.
+  public func loadedPaths(of executable: String) -> [String] {
+    var paths: [String] = []
+    if let interpreter = LibraryLocator.interpreter(of: executable) { paths.append(interpreter) }
+    for name in neededClosure(of: executable) {
+      guard let dir = directories.first(where: { LibraryLocator.isELF($0 + "/" + name) }) else { continue }
+      paths.append(dir + "/" + name)
+    }
+    return paths
+  }
+
+  /// The `.interp` path of `path` (its program interpreter, e.g. ld-linux-x86-64.so.2), if any.
+  static func interpreter(of path: String) -> String? {
+    guard let mapped = try? MappedFile(path: path), let elf = try? ELFFile(bytes: mapped.bytes, path: path),
+      let section = elf.section(named: ".interp"), let data = elf.data(of: section), let s = data.cString(at: 0),
+      s.hasPrefix("/")
+    else { return nil }
+    return s
+  }
+
   /// The DT_NEEDED names of `executable` and of the libraries they resolve to, breadth first.
   func neededClosure(of executable: String) -> [String] {
     var result: [String] = []

@@ -69,23 +69,27 @@ public struct ProbeSiteResolver {
     return result
   }
 
-  /// Every function symbol of the ELF file at `path` with its probe site, by address.
-  public static func functions(in path: String) throws(ProbeResolveError) -> [ProbeSite] {
+  /// Every function symbol of the ELF file at `path` with its probe site, by address: one site
+  /// per name, aliases included (`free` beside `cfree`). The symbols come from the same sources
+  /// the symbolizer reads (`BinaryImage`): the file's `.symtab` and `.dynsym`, its separate
+  /// debug file (build id or `.gnu_debuglink`) and MiniDebugInfo, so what a profile names can
+  /// be traced by that name.
+  public static func functions(in path: String, debugRoots: [String] = ["/usr/lib/debug"]) throws(ProbeResolveError) -> [ProbeSite] {
     do {
-      let mapped = try MappedFile(path: path)
-      let elf = try ELFFile(bytes: mapped.bytes, path: path)
+      let image = try BinaryImage(path: path, debugRoots: debugRoots)
+      let elf = image.elf
       let isGo = GoBinaryDetector.isGo(elf)
-      let table = ELFSymbolTable(files: [elf])
+      let table = image.symbols
       var result: [ProbeSite] = []
       result.reserveCapacity(table.count)
       for (i, entry) in table.entries.enumerated() {
         guard let offset = fileOffset(of: entry.start, in: elf) else { continue }
-        let raw = table.name(of: i)
-        guard !raw.isEmpty else { continue }
-        result.append(
-          ProbeSite(
-            path: path, fileOffset: offset, address: entry.start, size: entry.end &- entry.start,
-            name: Demangler.demangle(raw), rawName: raw, isGo: isGo))
+        for raw in table.names(of: i) where !raw.isEmpty {
+          result.append(
+            ProbeSite(
+              path: path, fileOffset: offset, address: entry.start, size: entry.end &- entry.start,
+              name: Demangler.demangle(raw), rawName: raw, isGo: isGo))
+        }
       }
       return isGo && elf.section(named: ".symtab") == nil ? GoFunctionList.sites(in: elf, path: path) : result
     } catch {

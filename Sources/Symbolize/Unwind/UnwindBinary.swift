@@ -50,6 +50,26 @@ public final class UnwindBinary {
     return found
   }
 
+  /// Whether the bytes just before `fileOffset` end a call instruction (`call rel32`,
+  /// `call *reg`, `call *disp8(reg)`, `call *disp32(reg)` or `call *disp32(%rip)`): what a
+  /// return address must follow.
+  public func followsCall(fileOffset: UInt64) -> Bool {
+    let bytes = elf.bytes
+    guard fileOffset >= 6, fileOffset <= UInt64(bytes.count) else { return false }
+    let at = Int(fileOffset)
+    func byte(_ back: Int) -> UInt8? { bytes.readLE(UInt8.self, at: at - back) }
+    if byte(5) == 0xe8 { return true }
+    // ff /2: the ModRM byte's reg field is 2; its mod field says how long the operand is.
+    func callModRM(_ modrm: UInt8?, mod: UInt8) -> Bool {
+      guard let m = modrm else { return false }
+      return m & 0x38 == 0x10 && m >> 6 == mod
+    }
+    if byte(2) == 0xff, callModRM(byte(1), mod: 3) { return true }
+    if byte(3) == 0xff, callModRM(byte(2), mod: 1), byte(2).map({ $0 & 7 != 4 }) == true { return true }
+    if byte(6) == 0xff, let m = byte(5), callModRM(m, mod: 2) || m == 0x15 { return true }
+    return false
+  }
+
   /// Share of sampled function starts (from the CFI) that open with a frame-pointer
   /// prologue (`push %rbp; mov %rsp,%rbp`, optionally after `endbr64`); nil without CFI.
   public func framePointerPrologueShare(samples: Int = 400) -> Double? {
