@@ -142,7 +142,9 @@ struct ChromeSpanCollector {
       if a.start != b.start { return a.start < b.start }
       return a.end > b.end
     }
-    var builder = ProfileBuilder(sampleTypes: [ValueType(type: "calls", unit: "count"), ValueType(type: "self", unit: "nanoseconds")])
+    // Per nesting path: events and their self (wall) time. The per-name exact numbers go to
+    // `callStatistics` (with its own carrier columns), so these columns keep distinct names.
+    var builder = ProfileBuilder(sampleTypes: [ValueType(type: "events", unit: "count"), ValueType(type: "wall", unit: "nanoseconds")])
     builder.withProfile { $0.defaultSampleType = 1 }
     var used = [Bool](repeating: false, count: names.count)
     for s in spans { used[Int(s.name)] = true }
@@ -245,7 +247,7 @@ struct ChromeSpanCollector {
         calls: calls[n], selfNanos: wall.selfNanos, totalNanos: wall.totalNanos, maxSelfNanos: wall.maxSelfNanos,
         p95SelfNanos: wall.p95SelfNanos, clock: .wall, wall: wall)
     }
-    profile.callStatistics = statistics
+    profile.setCallStatistics(statistics)
 
     // The spans themselves, earliest first when there are more than the log keeps.
     var kept = spans

@@ -163,11 +163,11 @@ final class ChromeTraceTests: XCTestCase {
       CallEvent(function: parse, thread: 11, process: 10, startNanos: t0, wallNanos: 2_000, cpuNanos: 1_800),
       CallEvent(function: scan, thread: 12, process: 10, startNanos: t0 + 50, wallNanos: 7, cpuNanos: nil),
     ]
-    b.withProfile {
-      $0.callEvents = CallEventLog(events: events)
-      $0.callStatistics = [parse: CallStatistics(calls: 1, selfNanos: 1, totalNanos: 1, maxSelfNanos: 1, p95SelfNanos: 1)]
-    }
-    return b.build()
+    var profile = b.build()
+    profile.callEvents = CallEventLog(events: events)
+    // Carrier samples and statistics through the one writer, as a traced run does.
+    profile.setCallStatistics([parse: CallStatistics(calls: 1, selfNanos: 1, totalNanos: 1, maxSelfNanos: 1, p95SelfNanos: 1)])
+    return profile
   }
 
   func testRoundTripKeepsCountsAndDurations() throws {
