@@ -30,6 +30,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
   case reports
   /// A perfsh session file (`save` / `open`): decoded, validated, written and read again.
   case session
+  /// An HTTP request target for `serve` (path, token, query) through the router and views.
+  case webRequest = "web-request"
 
   /// Runs the target on one input. Never throws: a rejected input is a valid outcome; a
   /// crash, a sanitizer report or a broken invariant (a `precondition`) is a finding.
@@ -49,6 +51,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case .perfRecord: return CaptureFuzzing.perfRecord(bytes)
     case .reports: return ReportFuzzing.reports(bytes)
     case .session: return FormatsFuzzing.session(bytes)
+    case .webRequest: return WebFuzzing.request(bytes)
     }
   }
 
