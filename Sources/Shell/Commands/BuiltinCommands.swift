@@ -24,6 +24,7 @@ public enum BuiltinCommands {
       ListCommand.self,
       HeatmapCommand.self,
       CompareCommand.self,
+      ServeCommand.self,
       BenchCommand.self,
       AssertCommand.self,
       FocusCommand.self,

@@ -1,0 +1,166 @@
+import Foundation
+import Glibc
+import PerfshTestSupport
+import XCTest
+
+/// `perfsh serve FILE` over real sockets: the token, 403, 404, traversal, the default bind,
+/// a burst of concurrent requests, and a clean stop on SIGINT.
+final class ServeEndToEndTests: XCTestCase {
+  private var process: Process?
+  private var home: URL?
+
+  override func tearDown() {
+    if let p = process, p.isRunning {
+      kill(p.processIdentifier, SIGKILL)
+      p.waitUntilExit()
+    }
+    if let home { try? FileManager.default.removeItem(at: home) }
+  }
+
+  /// Starts `perfsh serve known.folded --port 0` and returns the URL it prints.
+  private func startServer() throws -> (port: UInt16, token: String) {
+    let home = try ProcessRunner.temporaryDirectory("serve")
+    self.home = home
+    try "main;parse;scan 30\nmain;parse 20\nmain;emit 10\n".write(to: home.appendingPathComponent("known.folded"), atomically: true, encoding: .utf8)
+    let outURL = home.appendingPathComponent("stdout")
+    FileManager.default.createFile(atPath: outURL.path, contents: nil)
+    let p = Process()
+    p.executableURL = try PerfshBinary.url()
+    p.arguments = ["--no-rc", "serve", "known.folded", "--port", "0"]
+    p.currentDirectoryURL = home
+    p.environment = try PerfshBinary.environment(home: home)
+    p.standardOutput = try FileHandle(forWritingTo: outURL)
+    p.standardError = FileHandle.nullDevice
+    p.standardInput = FileHandle.nullDevice
+    try p.run()
+    process = p
+    for _ in 0..<300 {
+      let text = (try? String(contentsOf: outURL, encoding: .utf8)) ?? ""
+      if let range = text.range(of: #"http://127\.0\.0\.1:(\d+)/([0-9a-f]{32})/"#, options: .regularExpression) {
+        let url = String(text[range]).dropFirst("http://127.0.0.1:".count)
+        let parts = url.split(separator: "/")
+        return (UInt16(parts[0]) ?? 0, String(parts[1]))
+      }
+      XCTAssertTrue(p.isRunning, "perfsh serve exited: \(text)")
+      if !p.isRunning { break }
+      usleep(100_000)
+    }
+    throw XCTSkip("no URL printed")
+  }
+
+  func testTokenNotFoundTraversalAndDefaultBind() throws {
+    let (port, token) = try startServer()
+    let page = try HTTPGet.get("127.0.0.1", port, "/\(token)/")
+    XCTAssertEqual(page.status, 200)
+    XCTAssertTrue(page.body.contains("<title>perfsh</title>"), page.body)
+
+    let list = try HTTPGet.get("127.0.0.1", port, "/\(token)/api/sessions")
+    XCTAssertEqual(list.status, 200)
+    XCTAssertTrue(list.body.contains(#""id":1,"name":"known.folded""#), list.body)
+    let top = try HTTPGet.get("127.0.0.1", port, "/\(token)/api/session/1/top")
+    XCTAssertTrue(top.body.contains(#""rows":[{"name":"scan","flat":30"#), top.body)
+
+    XCTAssertEqual(try HTTPGet.get("127.0.0.1", port, "/api/sessions").status, 403)
+    XCTAssertEqual(try HTTPGet.get("127.0.0.1", port, "/\(String(token.reversed()))/api/sessions").status, 403)
+    XCTAssertEqual(try HTTPGet.get("127.0.0.1", port, "/\(token)/assets/../../../etc/passwd").status, 404)
+    XCTAssertEqual(try HTTPGet.get("127.0.0.1", port, "/\(token)/assets/%2e%2e%2f%2e%2e%2fetc%2fpasswd").status, 404)
+    let dropped = try HTTPGet.get("127.0.0.1", port, "/\(token)/api/session/9/summary")
+    XCTAssertEqual(dropped.status, 404)
+    XCTAssertTrue(dropped.body.hasPrefix(#"{"error":"no session 9"#), dropped.body)
+    XCTAssertEqual(dropped.contentType, "application/json; charset=utf-8")
+
+    // Bound to 127.0.0.1 only: another loopback address of this machine is refused.
+    XCTAssertThrowsError(try HTTPGet.get("127.0.0.2", port, "/\(token)/")) { error in
+      XCTAssertEqual((error as? HTTPGet.Failure)?.errno, ECONNREFUSED, "\(error)")
+    }
+
+    // A bounded burst: 1,000 requests, 50 at a time, every one answered 200.
+    let failures = HTTPGet.burst("127.0.0.1", port, "/\(token)/api/session/1/top", total: 1000, concurrency: 50)
+    XCTAssertEqual(failures, [], "failed requests")
+
+    let p = try XCTUnwrap(process)
+    kill(p.processIdentifier, SIGINT)
+    p.waitUntilExit()
+    XCTAssertEqual(p.terminationStatus, 0)
+  }
+}
+
+/// A minimal HTTP/1.1 GET over a plain socket, so the test sees exactly what the server sends.
+enum HTTPGet {
+  struct Failure: Error { var errno: Int32; var what: String }
+  struct Answer { var status: Int; var contentType: String; var body: String }
+
+  static func get(_ host: String, _ port: UInt16, _ path: String) throws -> Answer {
+    let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard fd >= 0 else { throw Failure(errno: errno, what: "socket") }
+    defer { close(fd) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_port = port.bigEndian
+    inet_pton(AF_INET, host, &address.sin_addr)
+    let connected = withUnsafePointer(to: &address) {
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+    }
+    guard connected == 0 else { throw Failure(errno: errno, what: "connect") }
+    let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n"
+    _ = request.withCString { send(fd, $0, strlen($0), 0) }
+    var data: [UInt8] = []
+    var buffer = [UInt8](repeating: 0, count: 65536)
+    while true {
+      let n = recv(fd, &buffer, buffer.count, 0)
+      if n < 0 && errno == EINTR { continue }
+      guard n > 0 else { break }
+      data += buffer[0..<n]
+    }
+    let text = String(decoding: data, as: UTF8.self)
+    guard let headEnd = text.range(of: "\r\n\r\n") else { throw Failure(errno: 0, what: "no header in \(text)") }
+    let head = text[..<headEnd.lowerBound].split(separator: "\r\n")
+    let status = head.first.flatMap { Int($0.split(separator: " ")[1]) } ?? 0
+    let type = head.first { $0.lowercased().hasPrefix("content-type:") }.map { String($0.dropFirst("content-type:".count)).trimmingCharacters(in: .whitespaces) } ?? ""
+    var body = String(text[headEnd.upperBound...])
+    if head.contains(where: { $0.lowercased() == "transfer-encoding: chunked" }) { body = dechunk(body) }
+    return Answer(status: status, contentType: type, body: body)
+  }
+
+  static func dechunk(_ text: String) -> String {
+    var out = "", rest = Substring(text)
+    while let line = rest.range(of: "\r\n"), let size = Int(rest[..<line.lowerBound], radix: 16), size > 0 {
+      let start = line.upperBound
+      let end = rest.utf8.index(start, offsetBy: size)
+      out += rest[start..<end]
+      rest = rest[end...].dropFirst(2)
+    }
+    return out
+  }
+
+  /// `total` GETs from `concurrency` threads; the failures as text (empty when all were 200).
+  static func burst(_ host: String, _ port: UInt16, _ path: String, total: Int, concurrency: Int) -> [String] {
+    let failures = FailureList()
+    let group = DispatchGroup()
+    for _ in 0..<concurrency {
+      group.enter()
+      // Threads, not concurrentPerform: that would run only as many at once as there are cores.
+      Thread {
+        for _ in 0..<(total / concurrency) {
+          do {
+            let a = try get(host, port, path)
+            if a.status != 200 { failures.add("status \(a.status)") }
+          } catch {
+            failures.add("\(error)")
+          }
+        }
+        group.leave()
+      }.start()
+    }
+    group.wait()
+    return failures.all
+  }
+}
+
+/// Failures collected from many threads.
+final class FailureList: @unchecked Sendable {
+  private let lock = NSLock()
+  private var items: [String] = []
+  func add(_ item: String) { lock.withLock { items.append(item) } }
+  var all: [String] { lock.withLock { items } }
+}
