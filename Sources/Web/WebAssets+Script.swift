@@ -207,7 +207,7 @@ async function renderCompare(parts, params) {
   const c = await api("compare/" + a + "/" + b, params);
   let h = '<nav class="tabs"><a href="#/">sessions</a></nav><h2>' + esc(c.a) + " → " + esc(c.b) + "</h2>";
   h += '<table class="data" id="compare-header"><thead><tr><th>metric</th><th class="num">A</th><th class="num">B</th><th class="num">change</th><th>p</th></tr></thead><tbody>';
-  for (const m of c.header) h += "<tr><td>" + esc(m.name) + '</td><td class="num">' + (m.a == null ? "" : m.a) + '</td><td class="num">' + (m.b == null ? "" : m.b) + '</td><td class="num">' + pct(m.change) + "</td><td>" + verdict(m.verdict) + "</td></tr>";
+  for (const m of c.header) h += "<tr><td>" + esc(m.name) + '</td><td class="num">' + esc(m.aText || "") + '</td><td class="num">' + esc(m.bText || "") + '</td><td class="num">' + pct(m.change) + "</td><td>" + verdict(m.verdict) + "</td></tr>";
   h += "</tbody></table>";
   h += sortableTable("compare-table", [
     { key: "name", title: "function", value: r => r.name, text: r => r.name },

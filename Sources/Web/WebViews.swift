@@ -162,8 +162,17 @@ public enum WebViews {
     }
     let unit = report.valueType.unit
     func value(_ v: Double) -> String { unit == "nanoseconds" ? DurationFormat.string(nanoseconds: Int64(v.rounded())) : String(Int64(v.rounded())) }
+    func metric(_ v: Double?, _ unit: CompareUnit) -> JSONValue {
+      guard let v else { return .null }
+      switch unit {
+      case .nanoseconds: return .string(DurationFormat.string(nanoseconds: Int64(v.rounded())))
+      case .count: return .string(String(Int64(v.rounded())))
+      case .ratio: return .string(String(Double(Int((v * 100).rounded())) / 100))
+      }
+    }
     let header: [JSONValue] = report.header.map { m in
-      .object([("name", .string(m.name)), ("a", m.a.map(JSONValue.double) ?? .null), ("b", m.b.map(JSONValue.double) ?? .null),
+      .object([("name", .string(m.name)), ("a", m.a.map(JSONValue.double) ?? .null), ("aText", metric(m.a, m.unit)),
+               ("b", m.b.map(JSONValue.double) ?? .null), ("bText", metric(m.b, m.unit)),
                ("change", m.relativeChange.map(JSONValue.double) ?? .null), ("verdict", verdict(m.verdict))])
     }
     let rows: [JSONValue] = report.rows.map { r in
