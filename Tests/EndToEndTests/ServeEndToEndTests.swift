@@ -17,8 +17,11 @@ final class ServeEndToEndTests: XCTestCase {
     if let home { try? FileManager.default.removeItem(at: home) }
   }
 
-  /// Starts `perfsh serve known.folded --port 0` and returns the URL it prints.
-  private func startServer() throws -> (port: UInt16, token: String) {
+  /// Starts perfsh with `arguments` in a fresh home holding known.folded and returns the
+  /// port and token of the URL it prints.
+  private func startServer(
+    _ arguments: [String] = ["--no-rc", "serve", "known.folded", "--port", "0"]
+  ) throws -> (port: UInt16, token: String) {
     let home = try ProcessRunner.temporaryDirectory("serve")
     self.home = home
     try "main;parse;scan 30\nmain;parse 20\nmain;emit 10\n".write(to: home.appendingPathComponent("known.folded"), atomically: true, encoding: .utf8)
@@ -26,7 +29,7 @@ final class ServeEndToEndTests: XCTestCase {
     FileManager.default.createFile(atPath: outURL.path, contents: nil)
     let p = Process()
     p.executableURL = try PerfshBinary.url()
-    p.arguments = ["--no-rc", "serve", "known.folded", "--port", "0"]
+    p.arguments = arguments
     p.currentDirectoryURL = home
     p.environment = try PerfshBinary.environment(home: home)
     p.standardOutput = try FileHandle(forWritingTo: outURL)
@@ -82,6 +85,37 @@ final class ServeEndToEndTests: XCTestCase {
     kill(p.processIdentifier, SIGINT)
     p.waitUntilExit()
     XCTAssertEqual(p.terminationStatus, 0)
+  }
+}
+
+extension ServeEndToEndTests {
+  /// While `run` captures, the run's page shows a live session (named after the program until
+  /// `--name` applies at the end) whose samples grow; the final session replaces it under the same id.
+  func testRunInProgressIsLiveThenFinal() throws {
+    let loop = "i=0; while [ $i -lt 3000000 ]; do i=$((i+1)); done"
+    let (port, token) = try startServer(["--no-rc", "-c", "serve --port 0 --detach; run --name busy sh -c '\(loop)'; !sleep 30"])
+    var liveSamples: [Int] = []
+    var final: String?
+    for _ in 0..<600 {
+      let body = try HTTPGet.get("127.0.0.1", port, "/\(token)/api/sessions").body
+      if body.contains(#""id":1,"name":"sh""#), body.contains(#""live":true"#),
+        let r = body.range(of: #""samples":\d+"#, options: .regularExpression),
+        let n = Int(body[r].dropFirst(#""samples":"#.count))
+      {
+        if liveSamples.last != n { liveSamples.append(n) }
+      } else if body.contains(#""id":1,"#), body.contains(#""live":false"#) {
+        final = body
+        break
+      }
+      usleep(200_000)
+    }
+    XCTAssertGreaterThanOrEqual(liveSamples.count, 2, "live snapshots seen: \(liveSamples)")
+    XCTAssertEqual(liveSamples, liveSamples.sorted(), "samples only grow")
+    let finished = try XCTUnwrap(final, "the final session never replaced the live one")
+    XCTAssertFalse(finished.contains(#""live":true"#), finished)
+    XCTAssertTrue(finished.contains(#""name":"busy","source":"sh -c "#), finished)
+    let top = try HTTPGet.get("127.0.0.1", port, "/\(token)/api/session/1/top")
+    XCTAssertEqual(top.status, 200)
   }
 }
 

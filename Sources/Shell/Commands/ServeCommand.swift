@@ -13,12 +13,14 @@ struct ServeCommand: ShellCommand {
       requests without it get 403. It binds 127.0.0.1 unless --listen names another
       address (with a warning: anyone who can reach it and learns the URL reads the
       sessions). Files given are loaded first. Outside the interactive shell (perfsh
-      serve FILE…, scripts) serve keeps running until Ctrl-C or SIGTERM.
+      serve FILE…, scripts) serve keeps running until Ctrl-C or SIGTERM, unless
+      --detach lets a script go on (e.g. to run a program while the pages show it live).
 
       EXAMPLES:
         serve
         serve --port 8081 --open
         serve stop
+        perfsh -c 'serve --detach; run ./build/parser big.yaml; !sleep 60'
         perfsh serve cpu.pb.gz old.perfsh
       """)
   static var shell: CommandSpec { CommandSpec(group: .export, arguments: [.file]) }
@@ -34,6 +36,9 @@ struct ServeCommand: ShellCommand {
 
   @Flag(help: "Open the URL in a browser (xdg-open).")
   var open = false
+
+  @Flag(help: "In a script, go on with the next command while serving (the server ends with perfsh).")
+  var detach = false
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     if files == ["stop"] {
@@ -65,7 +70,7 @@ struct ServeCommand: ShellCommand {
     context.out.write("serving \(context.sessions.sessions.count) session(s) at \(server.url)\n")
     context.flush()
     if open { openBrowser(server.url, context: context) }
-    if !context.isInteractive { waitForSignal(context: context) }
+    if !context.isInteractive && !detach { waitForSignal(context: context) }
     return .success
   }
 
