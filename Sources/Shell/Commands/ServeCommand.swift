@@ -28,10 +28,10 @@ struct ServeCommand: ShellCommand {
   @Argument(help: "Files to load first, or 'stop'.")
   var files: [String] = []
 
-  @Option(help: "TCP port (0 picks a free one).")
+  @Option(help: "TCP port; 0 picks a free one.")
   var port: Int = 8080
 
-  @Option(help: "Address to bind (default 127.0.0.1).")
+  @Option(help: "Address to bind; anything but loopback prints a warning.")
   var listen: String = "127.0.0.1"
 
   @Flag(help: "Open the URL in a browser (xdg-open).")
