@@ -32,6 +32,7 @@ public struct WebRouter: Sendable {
   public let source: any WebSessionSource
   /// Reads a source file's lines for `list` (the server passes a file reader; tests a table).
   public let sourceLines: @Sendable (String) -> [String]?
+  private let cache = WebResponseCache()
 
   public init(token: String, source: any WebSessionSource, sourceLines: @escaping @Sendable (String) -> [String]? = { _ in nil }) {
     self.token = token
@@ -48,11 +49,15 @@ public struct WebRouter: Sendable {
       return .error(WebError(status: 403, "forbidden: this server needs the token printed by 'serve'"))
     }
     let rest = Array(segments.dropFirst())
-    do {
-      return try route(rest, query: query)
-    } catch {
-      return .error(error)
+    func answer() -> WebResponse {
+      do {
+        return try route(rest, query: query)
+      } catch {
+        return .error(error)
+      }
     }
+    guard rest.first == "api" else { return answer() }
+    return cache.answer("\(source.generation) \(target)", compute: answer)
   }
 
   private func route(_ path: [String], query: WebQuery) throws(WebError) -> WebResponse {

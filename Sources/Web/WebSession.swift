@@ -45,4 +45,6 @@ public struct WebSession: Sendable {
 public protocol WebSessionSource: Sendable {
   /// The sessions as of the latest snapshot, oldest first.
   func webSessions() -> [WebSession]
+  /// Changes whenever the snapshot does, so answers computed from it can be reused until then.
+  var generation: UInt64 { get }
 }

@@ -7,6 +7,7 @@ public final class WebSessionBox: WebSessionSource, @unchecked Sendable {
   private var sessions: [WebSession]
   /// Live snapshots of runs in progress, keyed by the id the session will get.
   private var live: [Int: WebSession] = [:]
+  private var changes: UInt64 = 0
 
   public init(_ sessions: [WebSession] = []) { self.sessions = sessions }
 
@@ -15,13 +16,19 @@ public final class WebSessionBox: WebSessionSource, @unchecked Sendable {
     lock.withLock {
       self.sessions = sessions
       for s in sessions { live[s.id] = nil }
+      changes &+= 1
     }
   }
 
   /// Shows or updates a run in progress; `nil` removes it (the run failed or ended).
   public func publishLive(id: Int, _ session: WebSession?) {
-    lock.withLock { live[id] = session }
+    lock.withLock {
+      live[id] = session
+      changes &+= 1
+    }
   }
+
+  public var generation: UInt64 { lock.withLock { changes } }
 
   public func webSessions() -> [WebSession] {
     lock.withLock {

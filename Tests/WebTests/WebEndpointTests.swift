@@ -149,6 +149,20 @@ final class WebEndpointTests: XCTestCase {
     XCTAssertFalse(after.contains(#""live":true"#), after)
   }
 
+  /// Answers are reused only while the snapshot is unchanged: a filter set in the shell shows at once.
+  func testCachedAnswersFollowTheSnapshot() {
+    let (router, box) = WebFixtures.router()
+    let path = "/\(WebFixtures.token)/api/session/1/top"
+    let first = router.respond(to: path).body
+    XCTAssertEqual(router.respond(to: path).body, first)
+    var sessions = WebFixtures.sessions
+    sessions[0].focus = ["memcpy"]
+    box.publish(sessions)
+    let focused = String(decoding: router.respond(to: path).body, as: UTF8.self)
+    XCTAssertTrue(focused.contains(#""focus":"memcpy""#), focused)
+    XCTAssertNotEqual(Array(focused.utf8), first)
+  }
+
   func testQueryDecoding() {
     let q = WebQuery(parsing: "fn=%5Emain%24&focus=a+b&x&bad=%zz")
     XCTAssertEqual(q["fn"], "^main$")
