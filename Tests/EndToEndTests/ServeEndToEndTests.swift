@@ -198,3 +198,50 @@ final class FailureList: @unchecked Sendable {
   func add(_ item: String) { lock.withLock { items.append(item) } }
   var all: [String] { lock.withLock { items } }
 }
+
+/// `serve` inside the interactive shell (tmux): the prompt answers while the server runs, a
+/// session dropped at the prompt is 404 on the server, and `serve stop` closes the port.
+final class ServeInteractiveEndToEndTests: XCTestCase {
+  func testPromptStaysUsableDropShowsAndStopCloses() throws {
+    let home = try ProcessRunner.temporaryDirectory("serve-tmux")
+    defer { try? FileManager.default.removeItem(at: home) }
+    let folded = home.appendingPathComponent("known.folded")
+    try "main;parse;scan 30\nmain;emit 10\n".write(to: folded, atomically: true, encoding: .utf8)
+    let binary = try PerfshBinary.url().path
+    let assignments = try PerfshBinary.environment(home: home).sorted { $0.key < $1.key }
+      .map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+    let shell = try TmuxSession(command: "env -i \(assignments) '\(binary)' --no-rc", columns: 140, rows: 40)
+    try shell.waitForScreen { $0.hasSuffix("perfsh>") }
+    try shell.type("load \(folded.path)")
+    try shell.sendKeys("Enter")
+    try shell.waitForScreen { $0.contains("[1] known.folded") }
+    try shell.type("serve --port 0")
+    try shell.sendKeys("Enter")
+    let screen = try shell.waitForScreen { $0.contains("serving 1 session(s) at http://") && $0.hasSuffix("perfsh>") }
+    let range = try XCTUnwrap(screen.range(of: #"127\.0\.0\.1:\d+/[0-9a-f]{32}/"#, options: .regularExpression), screen)
+    let parts = screen[range].dropFirst("127.0.0.1:".count).split(separator: "/")
+    let port = try XCTUnwrap(UInt16(parts[0])), token = String(parts[1])
+
+    XCTAssertEqual(try HTTPGet.get("127.0.0.1", port, "/\(token)/api/session/1/summary").status, 200)
+    try shell.type("top")
+    try shell.sendKeys("Enter")
+    let top = try shell.waitForScreen { $0.contains(" scan\n") || $0.hasSuffix(" scan") || $0.contains(" emit") }
+    XCTAssertTrue(top.contains("scan"), "top did not answer while serving:\n\(top)")
+
+    try shell.type("drop 1")
+    try shell.sendKeys("Enter")
+    try shell.waitForScreen { $0.contains("dropped [1] known.folded") }
+    let dropped = try HTTPGet.get("127.0.0.1", port, "/\(token)/api/session/1/summary")
+    XCTAssertEqual(dropped.status, 404)
+    XCTAssertTrue(dropped.body.contains("no session 1"), dropped.body)
+
+    try shell.type("serve stop")
+    try shell.sendKeys("Enter")
+    try shell.waitForScreen { $0.contains("stopped serving") }
+    XCTAssertThrowsError(try HTTPGet.get("127.0.0.1", port, "/\(token)/")) { error in
+      XCTAssertEqual((error as? HTTPGet.Failure)?.errno, ECONNREFUSED, "\(error)")
+    }
+    try shell.type("quit")
+    try shell.sendKeys("Enter")
+  }
+}
