@@ -245,3 +245,23 @@ final class ServeInteractiveEndToEndTests: XCTestCase {
     try shell.sendKeys("Enter")
   }
 }
+
+extension ServeEndToEndTests {
+  /// Another address than loopback binds with a warning; bad ports and a stop with nothing to stop fail clearly.
+  func testListenWarningAndErrors() throws {
+    let home = try ProcessRunner.temporaryDirectory("serve-args")
+    defer { try? FileManager.default.removeItem(at: home) }
+    let env = try PerfshBinary.environment(home: home)
+    let wide = try PerfshBinary.run(["--no-rc", "-c", "serve --listen 0.0.0.0 --port 0 --detach"], environment: env)
+    XCTAssertEqual(wide.status, 0, wide.stderr)
+    XCTAssertTrue(wide.stderr.contains("serving on 0.0.0.0, not loopback"), wide.stderr)
+    XCTAssertTrue(wide.stdout.contains("serving 0 session(s) at http://0.0.0.0:"), wide.stdout)
+    let loopback = try PerfshBinary.run(["--no-rc", "-c", "serve --port 0 --detach"], environment: env)
+    XCTAssertFalse(loopback.stderr.contains("not loopback"), loopback.stderr)
+    let stop = try PerfshBinary.run(["--no-rc", "-c", "serve stop"], environment: env)
+    XCTAssertEqual(stop.status, 1)
+    XCTAssertTrue(stop.stderr.contains("serve stop: no server is running"), stop.stderr)
+    let port = try PerfshBinary.run(["--no-rc", "-c", "serve --port 70000"], environment: env)
+    XCTAssertTrue(port.stderr.contains("--port must be 0…65535, not 70000"), port.stderr)
+  }
+}
