@@ -16,6 +16,8 @@ let package = Package(
   dependencies: [
     .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
     .package(url: "https://github.com/apple/swift-system", from: "1.8.1"),
+    .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+    .package(url: "https://github.com/apple/swift-log.git", from: "1.6.0"),
   ],
   targets: [
     // C shims and system libraries: only what Swift cannot import directly.
@@ -69,11 +71,20 @@ let package = Package(
     .target(name: "Analysis", dependencies: ["ProfileModel"]),
     // Render: text output to a stream it is given.
     .target(name: "Render", dependencies: ["Analysis", "ProfileModel"]),
+    // Web: `serve`'s HTTP server (Hummingbird), JSON views and embedded pages. Reads sessions
+    // through its own protocol that Shell implements; never imports Shell.
+    .target(
+      name: "Web",
+      dependencies: [
+        "ProfileModel", "Formats", "Analysis", "Render",
+        .product(name: "Hummingbird", package: "hummingbird"), .product(name: "Logging", package: "swift-log"),
+      ]),
+    .testTarget(name: "WebTests", dependencies: ["Web", "PerfshTestSupport"], exclude: ["Snapshots"]),
     // Shell: sessions, commands, line reader, scripts.
     .target(
       name: "Shell",
       dependencies: [
-        "ProfileModel", "Capture", "Symbolize", "Unwind", "Formats", "Fetch", "Analysis", "Render", "CLibEdit",
+        "ProfileModel", "Capture", "Symbolize", "Unwind", "Formats", "Fetch", "Analysis", "Render", "CLibEdit", "Web",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "perfsh", dependencies: ["Shell"]),
@@ -90,7 +101,7 @@ let package = Package(
     .target(
       name: "FuzzTargets",
       dependencies: [
-        "Formats", "Fetch", "Symbolize", "Capture", "Shell", "Analysis", "Render", "ProfileModel",
+        "Formats", "Fetch", "Symbolize", "Capture", "Shell", "Analysis", "Render", "ProfileModel", "Web",
         .product(name: "SystemPackage", package: "swift-system"),
       ]),
     .executableTarget(name: "perfsh-fuzz", dependencies: ["FuzzTargets"]),

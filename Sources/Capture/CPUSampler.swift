@@ -22,9 +22,11 @@ public struct CPUSampler: Sendable {
   /// `started` is called with the target's pid once it has exec'ed (e.g. to print it).
   /// `companion` (e.g. the uprobe tracer) opens its own events on the same gated child and
   /// is drained in the same loop; `sample: false` runs the companion alone.
+  /// `progress`, when given, receives the profile converted so far about once a second while
+  /// the target runs (unsymbolized; `serve` shows it live).
   public func run(
     _ request: CaptureRequest, companion: (any CaptureCompanion)? = nil, sample: Bool = true,
-    started: (Int32) -> Void = { _ in }
+    progress: ((Profile) -> Void)? = nil, started: (Int32) -> Void = { _ in }
   ) throws(CaptureError) -> CaptureResult {
     if request.frequency < 1 { throw .badFrequency(request.frequency) }
     if let maximum = SystemInfo.maxSampleRate(), request.frequency > maximum {
@@ -101,7 +103,7 @@ public struct CPUSampler: Sendable {
     var tracker = DescendantTracker()
     let (exit, interrupted, escalation) = try Self.watch(
       &child, events: events, companion: companion, allocation: allocation, relay: relay, request: request, start: start,
-      merger: &merger, converter: &converter, tracker: &tracker, switches: &switches)
+      merger: &merger, converter: &converter, tracker: &tracker, switches: &switches, progress: progress)
     let end = SystemInfo.monotonicNanos()
     for e in events { try? e.file.disable() }
     companion?.disable()
@@ -224,8 +226,9 @@ public struct CPUSampler: Sendable {
     _ child: inout SuspendedChild, events: [CPUEvent], companion: (any CaptureCompanion)?, allocation: AllocationCapture?,
     relay: borrowing SignalRelay, request: CaptureRequest,
     start: UInt64, merger: inout RecordMerger, converter: inout ProfileConverter, tracker: inout DescendantTracker,
-    switches: inout ContextSwitchSource?
+    switches: inout ContextSwitchSource?, progress: ((Profile) -> Void)?
   ) throws(CaptureError) -> (SuspendedChild.Exit, Bool, String?) {
+    var nextProgress = start &+ 1_000_000_000
     var interrupted = false
     var firstInterrupt: Int32?
     var escalation: String?
@@ -261,6 +264,10 @@ public struct CPUSampler: Sendable {
       allocation?.drain(upTo: cutoff, into: &converter)
       // After the CPU rings: their mappings up to the cutoff are known before switch stacks use them.
       try switches?.drain(upTo: cutoff, into: &converter)
+      if let progress, SystemInfo.monotonicNanos() >= nextProgress {
+        progress(converter.makeProfile(run: RunInfo()))
+        nextProgress = SystemInfo.monotonicNanos() &+ 1_000_000_000
+      }
 
       for received in relay.pending() {
         interrupted = true

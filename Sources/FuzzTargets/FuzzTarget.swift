@@ -36,6 +36,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
   case goCode = "go-code"
   /// Chrome trace-event JSON: loaded, validated, exported as Chrome JSON and loaded again.
   case chromeJSON = "chrome-json"
+  /// An HTTP request target for `serve` (path, token, query) through the router and views.
+  case webRequest = "web-request"
 
   /// Runs the target on one input. Never throws: a rejected input is a valid outcome; a
   /// crash, a sanitizer report or a broken invariant (a `precondition`) is a finding.
@@ -58,6 +60,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case .httpResponse: return NetworkFuzzing.httpResponse(bytes)
     case .goCode: return ObjectFuzzing.goCode(bytes)
     case .chromeJSON: return FormatsFuzzing.chromeJSON(bytes)
+    case .webRequest: return WebFuzzing.request(bytes)
     }
   }
 

@@ -26,7 +26,7 @@ final class CompleterTests: XCTestCase {
     XCTAssertEqual(completer.complete("history --").candidates, ["--help"])
     XCTAssertEqual(completer.complete("set f").candidates, ["freq"])
     XCTAssertEqual(completer.complete("set freq ").candidates, [])
-    XCTAssertEqual(completer.complete("help se").candidates, ["sessions", "set"])
+    XCTAssertEqual(completer.complete("help se").candidates, ["serve", "sessions", "set"])
     XCTAssertEqual(completer.complete("heatmap sp").candidates, ["sparkline"])
     XCTAssertEqual(completer.complete("export py").candidates, [])
     XCTAssertEqual(completer.complete("export pp").candidates, ["pprof"])

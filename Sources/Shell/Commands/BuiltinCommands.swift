@@ -32,6 +32,7 @@ public enum BuiltinCommands {
       TagsCommand.self,
       UnfilterCommand.self,
       ExportCommand.self,
+      ServeCommand.self,
       HelpCommand.self,
       EchoCommand.self,
       SetCommand.self,

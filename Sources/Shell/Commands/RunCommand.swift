@@ -183,8 +183,10 @@ extension ShellContext {
   ) throws(ShellError) -> CaptureResult {
     var result: CaptureResult
     do throws(CaptureError) {
-      result = try CPUSampler(unwinding: DWARFUnwinding()).run(request, companion: companion, sample: sample) { _ in }
+      let live = serving.map { serving in { (p: Profile) in self.publishLive(p, request: request, to: serving) } }
+      result = try CPUSampler(unwinding: DWARFUnwinding()).run(request, companion: companion, sample: sample, progress: live) { _ in }
     } catch {
+      serving?.box.publishLive(id: sessions.nextID, nil)
       throw .commandFailed(error.description, exitStatus: error.exitStatus ?? 1)
     }
     let clock = ContinuousClock()

@@ -44,7 +44,11 @@ public final class ShellContext {
   // MARK: - Sessions
 
   /// Every profile held in this shell (`run`, `load`), and which one is current.
-  public var sessions = SessionStore()
+  public var sessions = SessionStore() {
+    didSet { serving?.publish(sessions) }
+  }
+  /// The `serve` server and the snapshot it reads; republished whenever `sessions` changes.
+  var serving: ServeState?
   /// Reads each binary once for all sessions of this shell (cached by path and build id).
   public lazy var symbolizer = Symbolizer()
   /// Whether standard input is a terminal (interactive views need one).

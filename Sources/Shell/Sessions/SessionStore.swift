@@ -5,7 +5,8 @@ public struct SessionStore: Sendable {
   public private(set) var sessions: [Session] = []
   /// The session commands use when none is named.
   public private(set) var currentID: Int?
-  private var nextID = 1
+  /// The id the next added session gets (`serve` shows a run in progress under it).
+  public private(set) var nextID = 1
 
   public init() {}
 
