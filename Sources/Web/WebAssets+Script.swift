@@ -93,7 +93,7 @@ async function renderSessions() {
 const views = ["summary", "top", "heatmap", "flame", "peek", "list"];
 function tabs(id, view, session) {
   const links = views.map(v => '<a id="tab-' + v + '" class="tab' + (v === view ? " on" : "") + '" href="#/s/' + id + "/" + v + '">' + v + "</a>").join("");
-  const downloads = ["pprof", "folded", "svg", "session"].map(f => '<a class="download" href="' + apiURL("session/" + id + "/download/" + f) + '">' + f + "</a>").join(" ");
+  const downloads = ["pprof", "folded", "speedscope", "svg", "session"].map(f => '<a class="download" href="' + apiURL("session/" + id + "/download/" + f) + '">' + f + "</a>").join(" ");
   return '<nav class="tabs"><a href="#/">sessions</a> · ' + links + '<span class="downloads">download: ' + downloads + "</span></nav>" +
     '<h2>[' + session.id + "] " + esc(session.name) + (session.live ? ' <span class="live">live — updates every second</span>' : "") + "</h2>";
 }

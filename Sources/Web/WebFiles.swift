@@ -49,13 +49,16 @@ public enum WebFiles {
       }
     case "folded":
       return (Array(FoldedStacksWriter.write(s.profile).utf8), "text/plain; charset=utf-8", "\(base).folded")
+    case "speedscope":
+      let text = SpeedscopeWriter.write(s.profile, name: s.name).text
+      return (Array(text.utf8), "application/json", "\(base).speedscope.json")
     case "svg":
       return (Array(try flameSVG(s, query: WebQuery()).utf8), "image/svg+xml", "\(base).svg")
     case "session":
       let archived = ArchivedSession(name: s.name, source: s.origin, focus: s.focus, ignore: s.ignore, hide: s.hide, profile: s.profile)
       return (SessionArchive.encode([archived]), "application/octet-stream", "\(base).perfsh")
     default:
-      throw .notFound("no download format '\(format)' (pprof, folded, svg, session)")
+      throw .notFound("no download format '\(format)' (pprof, folded, speedscope, svg, session)")
     }
   }
 

@@ -133,6 +133,10 @@ final class WebEndpointTests: XCTestCase {
     let folded = String(decoding: get("api/session/1/download/folded").body, as: UTF8.self)
     XCTAssertEqual(folded, FoldedStacksWriter.write(ProfileFixtures.cpu()))
     XCTAssertTrue(String(decoding: get("api/session/1/download/svg").body, as: UTF8.self).hasPrefix("<?xml"))
+    let speedscope = get("api/session/1/download/speedscope")
+    XCTAssertEqual(speedscope.attachment, "cpu.speedscope.json")
+    XCTAssertEqual(
+      String(decoding: speedscope.body, as: UTF8.self), SpeedscopeWriter.write(ProfileFixtures.cpu(), name: "cpu").text)
     XCTAssertEqual(get("api/session/1/download/exe").status, 404)
   }
 
