@@ -21,8 +21,15 @@ struct PprofSampleDecoder {
   var labelSets: [LabelSetID] = []
   var labels: [Label] = []
   var markers = TruncationMarkers()
+  /// The profile's string table while another core builds it; joined into the profile by
+  /// `adoptStrings` before anything reads or adds strings.
+  private var pendingStrings: BackgroundTask<StringTable>?
 
-  init(width: Int, locationIDs: PprofIDMap, stringCount: Int, sampleCount: Int, sampleBytes: Int) {
+  init(
+    width: Int, locationIDs: PprofIDMap, stringCount: Int, sampleCount: Int, sampleBytes: Int,
+    pendingStrings: BackgroundTask<StringTable>? = nil
+  ) {
+    self.pendingStrings = pendingStrings
     self.width = width
     self.locationIDs = locationIDs
     self.stringCount = stringCount
@@ -82,6 +89,7 @@ struct PprofSampleDecoder {
     if dropped > 0 {
       // The root-most kept frame makes room for the marker: the stack keeps exactly maxFrames.
       frames.removeLast()
+      adoptStrings(into: &p)
       frames.append(markers.location(dropped: dropped + 1, in: &p).raw)
     }
     // pprof lists frames leaf first; keep them root first for the tree.
@@ -93,8 +101,16 @@ struct PprofSampleDecoder {
     labelSets.append(labels.isEmpty ? LabelSetID.none : p.labelSets.intern(labels))
   }
 
+  /// Waits for the string table being built on the other core and puts it in the profile.
+  mutating func adoptStrings(into p: inout Profile) {
+    guard let pending = pendingStrings else { return }
+    p.strings = pending.wait()
+    pendingStrings = nil
+  }
+
   /// Builds the stack tree and appends every sample, in the order they were decoded.
   mutating func finish(into p: inout Profile) {
+    defer { adoptStrings(into: &p) }
     let n = labelSets.count
     var leaves = [StackID](repeating: .root, count: n)
     frames.withUnsafeBufferPointer { f in
