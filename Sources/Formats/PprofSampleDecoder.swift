@@ -149,7 +149,7 @@ struct PprofSampleDecoder {
   }
 
   /// Sample indices `0..<count` in `less`'s order: each half sorted on its own core, then
-  /// merged (the sort was a third of a big load). Small inputs sort on the calling thread.
+  /// merged (the sort was about a quarter of loading the big file). Small inputs sort on the calling thread.
   static func sortedOrder(_ less: StackOrder, count n: Int) -> [Int] {
     var order = Array(0..<n)
     guard n >= 4096 else {
