@@ -165,7 +165,11 @@ private struct TopLevel {
     for (i, t) in sampleTypes.enumerated() { types.append(try valueType(t, "sample type \(i)")) }
 
     var p = Profile(sampleTypes: types)
-    p.strings = StringTable(strings)
+    // Hashing every string into the table's index is independent of the tables and samples
+    // (which only check string indices against the count): it runs on the other core until
+    // the sample decoder needs the table (a truncation marker, or `finish`).
+    let allStrings = strings
+    let table = BackgroundTask { StringTable(allStrings) }
     if let pt = periodType { p.periodType = try valueType(pt, "period type") }
     p.period = period
     p.timeNanos = timeNanos ?? 0
@@ -230,7 +234,7 @@ private struct TopLevel {
 
     var samples = PprofSampleDecoder(
       width: types.count, locationIDs: locationIDs, stringCount: strings.count, sampleCount: sampleRanges.count,
-      sampleBytes: sampleRanges.reduce(0) { $0 + $1.count })
+      sampleBytes: sampleRanges.reduce(0) { $0 + $1.count }, pendingStrings: table)
     for (i, range) in sampleRanges.enumerated() {
       try samples.decode(ProtoReader(buffer, range: range), index: i, into: &p)
     }

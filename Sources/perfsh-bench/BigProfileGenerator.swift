@@ -9,10 +9,15 @@ struct BigProfileGenerator {
   var seed: UInt64 = 42
   /// `shared`: samples reuse a pool of call paths and vary near the leaves, as real profiles do;
   /// `unique`: every frame is a fresh random step, so nearly every frame is a new stack node
-  /// (a worst case for the stack tree).
+  /// (a worst case for the stack tree); `deep`: shared, with 190–200-frame stacks; `labels`:
+  /// shared, with eight labels per sample (strings and numbers); `strings`: shared, with a
+  /// 500 k-entry string table that the samples' labels refer to.
   var shape = Shape.shared
 
-  enum Shape: String { case shared, unique }
+  enum Shape: String { case shared, unique, deep, labels, strings }
+
+  /// True for the shapes built from a pool of shared trunk paths.
+  var isShared: Bool { shape != .unique }
 
   func generate() -> Profile {
     var rng = SplitMix64(seed: seed)
@@ -56,12 +61,13 @@ struct BigProfileGenerator {
     }
     let thread = p.strings.intern("thread")
     let threads = (0..<8).map { p.strings.intern("worker-\($0)") }
+    let extra = extraLabelStrings(&p)
     p.samples.reserveCapacity(samples)
     // Shared shape: a pool of trunk paths, each a random earlier trunk cut at a random depth
     // and extended by a random walk, so trunks share prefixes as real call paths do.
     var trunks: [[Int32]] = []
     var trunkEnds: [Int] = []
-    if shape == .shared {
+    if isShared {
       for t in 0..<max(1, samples / 12) {
         var path: [Int32] = []
         var f = Int(rng.next() % 16)
@@ -70,7 +76,7 @@ struct BigProfileGenerator {
           path = Array(base.prefix(Int(rng.next() % UInt64(base.count + 1))))
           if let last = path.last { f = callees[Int(last) / 2][Int(rng.next() % 4)] }
         }
-        let target = 15 + Int(rng.next() % 56)
+        let target = shape == .deep ? 190 + Int(rng.next() % 6) : 15 + Int(rng.next() % 56)
         while path.count < target {
           path.append(Int32(f * 2 + Int(rng.next() % 2)))
           f = callees[f][Int(rng.next() % 4)]
@@ -83,11 +89,11 @@ struct BigProfileGenerator {
       var node = StackID.root
       var f: Int
       var leafFrames: Int
-      if shape == .shared {
+      if isShared {
         let t = Int(rng.next() % UInt64(trunks.count))
         for loc in trunks[t] { node = p.stacks.child(of: node, location: LocationID(loc)) }
         f = trunkEnds[t]
-        leafFrames = 1 + Int(rng.next() % 10)
+        leafFrames = shape == .deep ? 5 : 1 + Int(rng.next() % 10)
       } else {
         f = Int(rng.next() % 16)
         leafFrames = 20 + Int(rng.next() % 61)
@@ -98,10 +104,32 @@ struct BigProfileGenerator {
         f = callees[f][Int(rng.next() % 4)]
       }
       let count = Int64(1 + rng.next() % 3)
-      let labels = p.labelSets.intern([Label(key: thread, string: threads[Int(rng.next() % 8)])])
+      var set = [Label(key: thread, string: threads[Int(rng.next() % 8)])]
+      if shape == .labels {
+        for k in 0..<7 {
+          let key = extra.keys[k]
+          set.append(
+            k % 2 == 0
+              ? Label(key: key, string: extra.values[Int(rng.next() % UInt64(extra.values.count))])
+              : Label(key: key, number: Int64(rng.next() % 100_000), numberUnit: extra.unit))
+        }
+      } else if shape == .strings {
+        set.append(Label(key: extra.keys[0], string: extra.values[Int(rng.next() % UInt64(extra.values.count))]))
+      }
+      let labels = p.labelSets.intern(set)
       p.samples.append(stack: node, values: [count, count * 10_000_000], labels: labels)
     }
     return p
+  }
+}
+
+extension BigProfileGenerator {
+  /// Label keys and string values for the `labels` (1 000 values) and `strings` (500 000) shapes.
+  func extraLabelStrings(_ p: inout Profile) -> (keys: [StringID], values: [StringID], unit: StringID) {
+    let keys = (0..<7).map { p.strings.intern("label-key-\($0)") }
+    let count = shape == .strings ? 500_000 : shape == .labels ? 1_000 : 0
+    let values = (0..<count).map { p.strings.intern("request/\($0)/span-\($0 &* 2_654_435_761 % 1_000_003)") }
+    return (keys, values, p.strings.intern("bytes"))
   }
 }
 
