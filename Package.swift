@@ -112,7 +112,8 @@ let package = Package(
       path: "Tests/PerfshTestSupport"),
     .testTarget(name: "ProfileModelTests", dependencies: ["ProfileModel", "PerfshTestSupport"]),
     .testTarget(name: "CaptureTests", dependencies: ["Capture", "Symbolize", "PerfshTestSupport"]),
-    .testTarget(name: "SymbolizeTests", dependencies: ["Symbolize", "Analysis", "PerfshTestSupport"], exclude: ["Snapshots"]),
+    .testTarget(
+      name: "SymbolizeTests", dependencies: ["Symbolize", "Analysis", "PerfshTestSupport"], exclude: ["Snapshots"]),
     .testTarget(name: "FormatsTests", dependencies: ["Formats", "PerfshTestSupport"], exclude: ["Snapshots"]),
     .testTarget(name: "FetchTests", dependencies: ["Fetch", "PerfshTestSupport"]),
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "PerfshTestSupport"]),

@@ -108,7 +108,8 @@ public struct CallGraph: Sendable {
     if withEdges {
       edges.reserveCapacity(visitor.edgeWeight.count)
       for e in 0..<visitor.edgeWeight.count {
-        let a = newIndex[Int(visitor.edgeCaller[e])], b = newIndex[Int(visitor.edgeCallee[e])]
+        let a = newIndex[Int(visitor.edgeCaller[e])]
+        let b = newIndex[Int(visitor.edgeCallee[e])]
         guard a >= 0, b >= 0, visitor.edgeWeight[e] != 0 else { continue }
         edges.append(GraphEdge(caller: a, callee: b, weight: visitor.edgeWeight[e], isInline: visitor.edgeInline[e]))
       }
@@ -120,7 +121,8 @@ public struct CallGraph: Sendable {
     self.valueType = profile.sampleTypes[column]
     self.granularity = options.granularity
     self.filter = filter
-    self.walk = frames.hasInlineFrames
+    self.walk =
+      frames.hasInlineFrames
       ? WalkInput(frames: frames, weights: weights, locations: locations, frameNode: frameNode) : nil
   }
 

@@ -13,7 +13,9 @@ public struct CallTreeOptions: Sendable {
   public var nodeFraction: Double
 
   /// Options; by default the whole tree from the stack roots, rows under 0.5 % left out.
-  public init(graph: GraphOptions = GraphOptions(), maxDepth: Int? = nil, root: NameMatcher? = nil, nodeFraction: Double = 0.005) {
+  public init(
+    graph: GraphOptions = GraphOptions(), maxDepth: Int? = nil, root: NameMatcher? = nil, nodeFraction: Double = 0.005
+  ) {
     self.graph = graph
     self.maxDepth = maxDepth
     self.root = root
@@ -75,7 +77,8 @@ public struct CallTree: Sendable {
     var work: [(Int32, Int)] = []
     func push(_ list: [Int32], depth: Int) {
       let sorted = list.sorted { a, b in
-        let ca = abs(visitor.cum[Int(a)]), cb = abs(visitor.cum[Int(b)])
+        let ca = abs(visitor.cum[Int(a)])
+        let cb = abs(visitor.cum[Int(b)])
         if ca != cb { return ca > cb }
         return names[Int(visitor.frame[Int(a)])].utf8.lexicographicallyPrecedes(names[Int(visitor.frame[Int(b)])].utf8)
       }
@@ -98,7 +101,8 @@ public struct CallTree: Sendable {
         hidden += subtreeSize(t)
         continue
       }
-      rows.append(Row(info: frames.infos[Int(visitor.frame[i])], cum: visitor.cum[i], flat: visitor.flat[i], depth: depth))
+      rows.append(
+        Row(info: frames.infos[Int(visitor.frame[i])], cum: visitor.cum[i], flat: visitor.flat[i], depth: depth))
       if let maxDepth = options.maxDepth, depth + 1 >= maxDepth {
         for c in children[i] { hidden += subtreeSize(c) }
         continue

@@ -4,11 +4,13 @@ func cleanPath(_ path: String) -> String {
   let p = Array(path.utf8)
   let n = p.count
   if n == 0 { return "." }
-  let slash = UInt8(ascii: "/"), dot = UInt8(ascii: ".")
+  let slash = UInt8(ascii: "/")
+  let dot = UInt8(ascii: ".")
   let rooted = p[0] == slash
   var out: [UInt8] = []
   out.reserveCapacity(n)
-  var r = 0, dotdot = 0
+  var r = 0
+  var dotdot = 0
   if rooted {
     out.append(slash)
     r = 1

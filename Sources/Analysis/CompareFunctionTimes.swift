@@ -58,7 +58,9 @@ public struct FunctionTimes: Sendable, Equatable {
   }
 
   /// Makes times from plain values (tests, merged repeats).
-  public init(selfValue: [String: Int64], cumValue: [String: Int64], total: Int64, valueType: ValueType, isExact: Bool = false) {
+  public init(
+    selfValue: [String: Int64], cumValue: [String: Int64], total: Int64, valueType: ValueType, isExact: Bool = false
+  ) {
     self.selfValue = selfValue
     self.cumValue = cumValue
     self.total = total

@@ -67,7 +67,9 @@ public struct CompareVerdict: Sendable, Equatable {
 
   /// Tests two samples of one metric; nil when either side has fewer than two values.
   public init?(_ a: [Double], _ b: [Double], alpha: Double, noise: Double = CompareVerdict.defaultNoise) {
-    guard a.count >= 2, b.count >= 2, let test = MannWhitneyTest(a, b), let shift = ShiftEstimate(a, b) else { return nil }
+    guard a.count >= 2, b.count >= 2, let test = MannWhitneyTest(a, b), let shift = ShiftEstimate(a, b) else {
+      return nil
+    }
     pValue = test.pValue
     testRejects = test.isSignificant(alpha: alpha)
     self.noise = noise
@@ -75,7 +77,8 @@ public struct CompareVerdict: Sendable, Equatable {
     if base != 0 {
       change = shift.shift / base
       if let lo = shift.lower, let hi = shift.upper {
-        let x = lo / base, y = hi / base
+        let x = lo / base
+        let y = hi / base
         interval = Swift.min(x, y)...Swift.max(x, y)
       }
     }
@@ -216,12 +219,15 @@ public struct CompareReport: Sendable {
     var header: [CompareMetric] = []
     func add(_ name: String, _ unit: CompareUnit, _ x: [Double], _ y: [Double]) {
       guard !x.isEmpty || !y.isEmpty else { return }
-      header.append(CompareMetric(name: name, unit: unit, a: CompareSide.mean(x), b: CompareSide.mean(y), verdict: verdict(x, y)))
+      header.append(
+        CompareMetric(name: name, unit: unit, a: CompareSide.mean(x), b: CompareSide.mean(y), verdict: verdict(x, y)))
     }
     add("Elapsed", .nanoseconds, a.elapsed, b.elapsed)
     add("CPU Time", .nanoseconds, a.cpu, b.cpu)
     add("Parallelism", .ratio, a.parallelism, b.parallelism)
-    header.append(CompareMetric(name: "Samples", unit: .count, a: Double(a.samples) / Double(a.runs), b: Double(b.samples) / Double(b.runs)))
+    header.append(
+      CompareMetric(
+        name: "Samples", unit: .count, a: Double(a.samples) / Double(a.runs), b: Double(b.samples) / Double(b.runs)))
     if let ca = a.callsPerRun, let cb = b.callsPerRun {
       header.append(CompareMetric(name: "Calls", unit: .count, a: ca, b: cb))
     } else if a.callsPerRun != nil || b.callsPerRun != nil {
@@ -232,7 +238,8 @@ public struct CompareReport: Sendable {
     var all: [CompareRow] = []
     let names = Set(a.times.selfValue.keys).union(b.times.selfValue.keys)
     for name in names {
-      let va = a.times.selfValue[name], vb = b.times.selfValue[name]
+      let va = a.times.selfValue[name]
+      let vb = b.times.selfValue[name]
       let inA = (va ?? 0) != 0 || a.callStatistics[name] != nil
       let inB = (vb ?? 0) != 0 || b.callStatistics[name] != nil
       guard inA || inB else { continue }
@@ -276,14 +283,17 @@ public struct CompareReport: Sendable {
       return { $0.name < $1.name }
     case .delta:
       return { x, y in
-        let dx = abs(x.delta), dy = abs(y.delta)
+        let dx = abs(x.delta)
+        let dy = abs(y.delta)
         return dx != dy ? dx > dy : x.name < y.name
       }
     case .ratio:
       return { x, y in
-        let rx = x.relativeChange.map(abs) ?? .infinity, ry = y.relativeChange.map(abs) ?? .infinity
+        let rx = x.relativeChange.map(abs) ?? .infinity
+        let ry = y.relativeChange.map(abs) ?? .infinity
         if rx != ry { return rx > ry }
-        let dx = abs(x.delta), dy = abs(y.delta)
+        let dx = abs(x.delta)
+        let dy = abs(y.delta)
         return dx != dy ? dx > dy : x.name < y.name
       }
     }

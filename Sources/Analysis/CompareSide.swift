@@ -76,7 +76,8 @@ public struct CompareSide: Sendable {
   }
   /// Total traced calls per run, nil when nothing was traced.
   public var callsPerRun: Double? {
-    callStatistics.isEmpty ? nil : Double(callStatistics.values.reduce(Int64(0)) { $0.addingSaturating($1.calls) }) / Double(runs)
+    callStatistics.isEmpty
+      ? nil : Double(callStatistics.values.reduce(Int64(0)) { $0.addingSaturating($1.calls) }) / Double(runs)
   }
 
   /// Self value of functions whose names `matches`, per run.

@@ -25,7 +25,8 @@ public struct FlameDiff: Sendable {
   /// function name (`CompareSide.repeatSelf`); with fewer than two on either side colours are
   /// unqualified. `runsA` / `runsB` divide the summed profiles into per-run values.
   public init(
-    a: FlameGraph, b: FlameGraph, runsA: Int, runsB: Int, repeatsA: [[String: Int64]] = [], repeatsB: [[String: Int64]] = [],
+    a: FlameGraph, b: FlameGraph, runsA: Int, runsB: Int, repeatsA: [[String: Int64]] = [],
+    repeatsB: [[String: Int64]] = [],
     alpha: Double = 0.05, noise: Double = CompareVerdict.defaultNoise
   ) {
     self.runsA = max(1, runsA)
@@ -48,7 +49,9 @@ public struct FlameDiff: Sendable {
     for (i, n) in b.nodes.enumerated() {
       let parentA = n.parent < 0 ? -1 : matched[Int(n.parent)]
       var selfA = 0.0
-      if n.parent < 0 || parentA >= 0, let id = nameIDs[b.frames[Int(n.frame)].name], let j = aIndex[Int64(parentA + 1) << 32 | Int64(id)] {
+      if n.parent < 0 || parentA >= 0, let id = nameIDs[b.frames[Int(n.frame)].name],
+        let j = aIndex[Int64(parentA + 1) << 32 | Int64(id)]
+      {
         matched[i] = j
         selfA = Double(a.nodes[j].selfValue)
       }
@@ -60,7 +63,8 @@ public struct FlameDiff: Sendable {
     if qualified {
       let names = Set(b.frames.map(\.name))
       for name in names {
-        let x = repeatsA.map { Double($0[name] ?? 0) }, y = repeatsB.map { Double($0[name] ?? 0) }
+        let x = repeatsA.map { Double($0[name] ?? 0) }
+        let y = repeatsB.map { Double($0[name] ?? 0) }
         guard let v = CompareVerdict(x, y, alpha: alpha, noise: noise), v.isSignificant else { continue }
         let median = { (s: [Double]) in s.sorted()[s.count / 2] }
         verdictSign[name] = median(y) >= median(x) ? 1 : -1

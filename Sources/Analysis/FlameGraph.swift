@@ -25,7 +25,9 @@ public enum FrameModule: String, Sendable, CaseIterable {
   public init(mappingFile name: String) {
     if name.hasPrefix("[kernel") {
       self = .kernel
-    } else if name.hasPrefix("/tmp/perf-") && name.hasSuffix(".map") || name.hasPrefix("//anon") || name.hasPrefix("[anon") || name.hasPrefix("[jit") {
+    } else if name.hasPrefix("/tmp/perf-") && name.hasSuffix(".map") || name.hasPrefix("//anon")
+      || name.hasPrefix("[anon") || name.hasPrefix("[jit")
+    {
       self = .jit
     } else if name.isEmpty {
       self = .unknown
@@ -49,7 +51,9 @@ public struct FlameOptions: Sendable {
   public var sort: FlameSort
 
   /// Options; by default the whole graph from the stack roots, siblings by name.
-  public init(graph: GraphOptions = GraphOptions(), root: NameMatcher? = nil, maxDepth: Int? = nil, sort: FlameSort = .name) {
+  public init(
+    graph: GraphOptions = GraphOptions(), root: NameMatcher? = nil, maxDepth: Int? = nil, sort: FlameSort = .name
+  ) {
     self.graph = graph
     self.root = root
     self.maxDepth = maxDepth
@@ -125,7 +129,9 @@ public struct FlameGraph: Sendable {
     var moduleSet = [Bool](repeating: false, count: names.count)
     let mappingModules = profile.mappings.map { FrameModule(mappingFile: profile.strings[$0.filename]) }
     for (l, location) in profile.locations.enumerated() where l + 1 < table.start.count {
-      let module = location.mapping.flatMap { mappingModules.indices.contains($0.index) ? mappingModules[$0.index] : nil } ?? .unknown
+      let module =
+        location.mapping.flatMap { mappingModules.indices.contains($0.index) ? mappingModules[$0.index] : nil }
+        ?? .unknown
       for k in Int(table.start[l])..<Int(table.start[l + 1]) {
         let f = Int(table.nodes[k])
         if !moduleSet[f] {
@@ -145,9 +151,11 @@ public struct FlameGraph: Sendable {
     let sort = options.sort
     func ordered(_ list: [Int32]) -> [Int32] {
       list.sorted { a, b in
-        let na = names[Int(visitor.frame[Int(a)])], nb = names[Int(visitor.frame[Int(b)])]
+        let na = names[Int(visitor.frame[Int(a)])]
+        let nb = names[Int(visitor.frame[Int(b)])]
         if sort == .weight {
-          let ca = visitor.cum[Int(a)], cb = visitor.cum[Int(b)]
+          let ca = visitor.cum[Int(a)]
+          let cb = visitor.cum[Int(b)]
           if ca != cb { return ca > cb }
         }
         if na != nb { return na.utf8.lexicographicallyPrecedes(nb.utf8) }
@@ -181,7 +189,10 @@ public struct FlameGraph: Sendable {
       }
       let i = Int(t)
       let index = Int32(nodes.count)
-      nodes.append(Node(frame: visitor.frame[i], parent: parent, depth: depth, start: start, cum: visitor.cum[i], selfValue: visitor.flat[i], end: index + 1))
+      nodes.append(
+        Node(
+          frame: visitor.frame[i], parent: parent, depth: depth, start: start, cum: visitor.cum[i],
+          selfValue: visitor.flat[i], end: index + 1))
       work.append((-index - 1, 0, 0, 0))
       if let maxDepth = options.maxDepth, Int(depth) + 1 >= maxDepth {
         for c in children[i] { hidden += subtreeSize(c) }

@@ -38,7 +38,9 @@ public struct FlameLayout: Sendable {
       viewWidth = nodes[zoom].cum
       for a in graph.ancestry(of: zoom) {
         let n = nodes[a]
-        boxes.append(FlameBox(node: a, parent: Int(n.parent), depth: Int(n.depth), start: viewStart, width: viewWidth, mergedFrames: 0))
+        boxes.append(
+          FlameBox(
+            node: a, parent: Int(n.parent), depth: Int(n.depth), start: viewStart, width: viewWidth, mergedFrames: 0))
       }
       parents = [zoom]
     } else {
@@ -54,7 +56,8 @@ public struct FlameLayout: Sendable {
       func flush() {
         guard let r = run else { return }
         if r.width >= minimum {
-          emitted.append(FlameBox(node: nil, parent: p, depth: depth, start: r.start, width: r.width, mergedFrames: r.frames))
+          emitted.append(
+            FlameBox(node: nil, parent: p, depth: depth, start: r.start, width: r.width, mergedFrames: r.frames))
         } else {
           hidden += r.frames
         }

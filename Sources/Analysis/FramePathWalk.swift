@@ -18,7 +18,8 @@ func walkFramePaths<V: FramePathVisitor>(
   path.reserveCapacity(256)
   // (stack node, path length to restore); a negative node marks the exit of -node.
   var work: [(node: Int32, restore: Int32)] = []
-  let rootFirst = Int(weights.childStart[0]), rootEnd = Int(weights.childStart[1])
+  let rootFirst = Int(weights.childStart[0])
+  let rootEnd = Int(weights.childStart[1])
   for k in stride(from: rootEnd - 1, through: rootFirst, by: -1) {
     work.append((weights.children[k], 0))
   }
@@ -37,7 +38,8 @@ func walkFramePaths<V: FramePathVisitor>(
     if !weights.reached[s] { continue }
     let before = Int32(path.count)
     let loc = Int(locations[s])
-    let first = Int(frames.start[loc]), end = Int(frames.start[loc + 1])
+    let first = Int(frames.start[loc])
+    let end = Int(frames.start[loc + 1])
     var k = end - 1
     while k >= first {
       let node = frames.nodes[k]
@@ -52,7 +54,8 @@ func walkFramePaths<V: FramePathVisitor>(
       path.withUnsafeBufferPointer { visitor.end(weight: own, path: $0) }
     }
     work.append((-raw, before))
-    let c0 = Int(weights.childStart[s]), c1 = Int(weights.childStart[s + 1])
+    let c0 = Int(weights.childStart[s])
+    let c1 = Int(weights.childStart[s + 1])
     var c = c1 - 1
     while c >= c0 {
       work.append((weights.children[c], 0))

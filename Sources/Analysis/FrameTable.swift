@@ -87,9 +87,10 @@ struct FrameTable {
       if loc.lines.isEmpty {
         if visible?.first == false { continue }
         let key = Key(name: -1, systemName: -1, file: -1, line: 0, address: address, object: object)
-        nodes.append(Self.node(key, &index, &infos) {
-          NodeInfo(address: address, objectFile: objectNames[Int(object)])
-        })
+        nodes.append(
+          Self.node(key, &index, &infos) {
+            NodeInfo(address: address, objectFile: objectNames[Int(object)])
+          })
         if functions.count < infos.count { functions.append([]) }
         continue
       }
@@ -101,12 +102,13 @@ struct FrameTable {
           name: keepFunction ? canon(f.name) : 0, systemName: 0,
           file: file.id, line: keepLine ? line.line : 0, address: address,
           object: separateObjects ? object : 0, startLine: separateObjects ? f.startLine : 0)
-        nodes.append(Self.node(key, &index, &infos) {
-          NodeInfo(
-            name: keepFunction ? strings[f.name] : "", systemName: keepFunction ? strings[f.systemName] : "",
-            file: file.path, line: keepLine ? line.line : 0,
-            startLine: f.startLine, address: address, objectFile: separateObjects ? objectNames[Int(object)] : "")
-        })
+        nodes.append(
+          Self.node(key, &index, &infos) {
+            NodeInfo(
+              name: keepFunction ? strings[f.name] : "", systemName: keepFunction ? strings[f.systemName] : "",
+              file: file.path, line: keepLine ? line.line : 0,
+              startLine: f.startLine, address: address, objectFile: separateObjects ? objectNames[Int(object)] : "")
+          })
         let node = Int(nodes[nodes.count - 1])
         if functions.count < infos.count { functions.append([]) }
         if keepFunction, !functions[node].contains(line.function) { functions[node].append(line.function) }

@@ -79,7 +79,8 @@ public struct Heatmap: Sendable, Equatable {
   /// A sampled session's rows show `sampleIndex`'s self time (`wall` or `offcpu` of an
   /// off-CPU session; default the CPU time column).
   public init(
-    profile: Profile, sort: HeatmapSort = .cpu, filter: ProfileFilter = .none, clock: CallClock = .cpu, raw: Bool = false,
+    profile: Profile, sort: HeatmapSort = .cpu, filter: ProfileFilter = .none, clock: CallClock = .cpu,
+    raw: Bool = false,
     sampleIndex: String? = nil
   ) throws(AnalysisError) {
     if !profile.callStatistics.isEmpty {
@@ -130,7 +131,9 @@ public struct Heatmap: Sendable, Equatable {
   /// per sample record: never cpu ÷ period, which would only be an estimate) per stack node;
   /// one pass over the stack tree gives each to the innermost visible frame, after the
   /// filter's focus, ignore and hide, as `top` attributes flat.
-  private init(sampled profile: Profile, sort: HeatmapSort, filter: ProfileFilter, sampleIndex: String?) throws(AnalysisError) {
+  private init(sampled profile: Profile, sort: HeatmapSort, filter: ProfileFilter, sampleIndex: String?)
+    throws(AnalysisError)
+  {
     let asked = sampleIndex.flatMap { $0 == "cpu" ? nil : $0 }
     guard let cpuColumn = asked.map({ profile.sampleTypeIndex(named: $0) }) ?? Heatmap.timeColumn(of: profile) else {
       throw .unknownSampleType(asked ?? "cpu", available: profile.sampleTypes.map(\.type))
@@ -153,7 +156,8 @@ public struct Heatmap: Sendable, Equatable {
     var countFlat = cpuFlat
     for s in 1..<max(1, tree.count) {
       let loc = tree.locations[s].index
-      let first = Int(frames.start[loc]), end = Int(frames.start[loc + 1])
+      let first = Int(frames.start[loc])
+      let end = Int(frames.start[loc + 1])
       leaf[s] = first < end ? frames.nodes[first] : leaf[tree.parents[s].index]
       guard leaf[s] >= 0, kept?[s] ?? true else { continue }
       cpuFlat[Int(leaf[s])] &+= cpuOwn[s]
@@ -191,7 +195,8 @@ public struct Heatmap: Sendable, Equatable {
       }
     }
     return rows.sorted { a, b in
-      let ka = key(a), kb = key(b)
+      let ka = key(a)
+      let kb = key(b)
       if ka != kb { return ka > kb }
       if a.cpuNanos != b.cpuNanos { return a.cpuNanos > b.cpuNanos }
       return a.name < b.name

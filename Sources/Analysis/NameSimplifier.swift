@@ -137,7 +137,8 @@ public enum NameSimplifier {
       if c == 0x28 || c == 0x3C {
         if c == 0x28, topLevel, braces == 0 { sawParameters = true }
         // A parameter list inside template arguments goes with them; inside parameters, with those.
-        let h = c == 0x3C ? templates == .none : topLevel ? !parameters : openTemplates > 0 ? templates != .full : !parameters
+        let h =
+          c == 0x3C ? templates == .none : topLevel ? !parameters : openTemplates > 0 ? templates != .full : !parameters
         brackets.append(c)
         hides.append(h)
         if h { hidden += 1 }
@@ -194,7 +195,8 @@ public enum NameSimplifier {
     let b = Array(name.utf8)
     var out: [UInt8] = []
     out.reserveCapacity(b.count)
-    var parens = 0, angles = 0
+    var parens = 0
+    var angles = 0
     var skippingType = false  // inside ` -> T` or ` : T`, until ` in ` at depth 0
     var i = 0
     while i < b.count {
@@ -207,7 +209,9 @@ public enum NameSimplifier {
         continue
       }
       if parens == 0, angles == 0 {
-        if c == UInt8(ascii: " "), starts(Token.arrow, b, at: i, end: b.count) || starts(Token.colon, b, at: i, end: b.count) {
+        if c == UInt8(ascii: " "),
+          starts(Token.arrow, b, at: i, end: b.count) || starts(Token.colon, b, at: i, end: b.count)
+        {
           skippingType = true
           i += 3
           continue

@@ -5,7 +5,8 @@ enum NodeOrder {
   static func sorted(_ nodes: [GraphNode], names: [String], byCum: Bool) -> [Int] {
     let utf8Names = names.map { Array($0.utf8) }
     return nodes.indices.sorted { a, b in
-      let l = nodes[a], r = nodes[b]
+      let l = nodes[a]
+      let r = nodes[b]
       let (lp, rp) = byCum ? (abs(l.cum), abs(r.cum)) : (abs(l.flat), abs(r.flat))
       if lp != rp { return lp > rp }
       if utf8Names[a] != utf8Names[b] { return utf8Names[a].lexicographicallyPrecedes(utf8Names[b]) }
@@ -27,7 +28,9 @@ enum NodeOrder {
   }
 
   /// pprof's edge order: |weight| descending, then caller name, then callee name.
-  static func edgeLess(_ a: (weight: Int64, from: String, to: String), _ b: (weight: Int64, from: String, to: String)) -> Bool {
+  static func edgeLess(_ a: (weight: Int64, from: String, to: String), _ b: (weight: Int64, from: String, to: String))
+    -> Bool
+  {
     if a.weight != b.weight { return abs(a.weight) > abs(b.weight) }
     if a.from != b.from { return a.from.utf8.lexicographicallyPrecedes(b.from.utf8) }
     return a.to.utf8.lexicographicallyPrecedes(b.to.utf8)

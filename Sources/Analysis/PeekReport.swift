@@ -39,7 +39,9 @@ public struct PeekReport: Sendable {
 
   /// Builds the report; nodes are matched on their printable name, as pprof does. Throws
   /// `noMatches` when no node matches.
-  public init(profile: Profile, matching pattern: NameMatcher, options: GraphOptions = GraphOptions(), sortByCum: Bool = false) throws(AnalysisError) {
+  public init(
+    profile: Profile, matching pattern: NameMatcher, options: GraphOptions = GraphOptions(), sortByCum: Bool = false
+  ) throws(AnalysisError) {
     let graph = try CallGraph(profile: profile, options: options, withEdges: true)
     try self.init(graph: graph, matching: pattern, sortByCum: sortByCum)
   }
@@ -59,7 +61,9 @@ public struct PeekReport: Sendable {
     let wanted = Set(functions)
     try self.init(
       graph: graph,
-      selecting: { i, printable in wanted.isEmpty ? printable == name : graph.nodes[i].functions.contains(where: wanted.contains) },
+      selecting: { i, printable in
+        wanted.isEmpty ? printable == name : graph.nodes[i].functions.contains(where: wanted.contains)
+      },
       described: name,
       sortByCum: false)
   }
@@ -77,7 +81,8 @@ public struct PeekReport: Sendable {
     }
     func links(_ edgeIDs: [Int], far: (GraphEdge) -> Int) -> [Link] {
       let sorted = edgeIDs.sorted { a, b in
-        let ea = graph.edges[a], eb = graph.edges[b]
+        let ea = graph.edges[a]
+        let eb = graph.edges[b]
         return NodeOrder.edgeLess(
           (ea.weight, names[ea.caller], names[ea.callee]), (eb.weight, names[eb.caller], names[eb.callee]))
       }
@@ -88,10 +93,11 @@ public struct PeekReport: Sendable {
     }
     var entries: [Entry] = []
     for i in NodeOrder.sorted(graph.nodes, names: names, byCum: sortByCum) where selected(i, names[i]) {
-      entries.append(Entry(
-        node: graph.nodes[i],
-        callers: links(incoming[i], far: \.caller),
-        callees: links(outgoing[i], far: \.callee)))
+      entries.append(
+        Entry(
+          node: graph.nodes[i],
+          callers: links(incoming[i], far: \.caller),
+          callees: links(outgoing[i], far: \.callee)))
     }
     if entries.isEmpty { throw .noMatches(pattern: described) }
     self.entries = entries

@@ -82,7 +82,8 @@ struct LocationFilterMasks {
         return loc.lines.contains { fn[$0.function.index] }
       }
     }
-    let focusFn = functionMask(filter.focus), ignoreFn = functionMask(filter.ignore)
+    let focusFn = functionMask(filter.focus)
+    let ignoreFn = functionMask(filter.ignore)
     focus = locationMask(focusFn, mappingMask(filter.focus))
     ignore = locationMask(ignoreFn, mappingMask(filter.ignore))
     if let hideFn = functionMask(filter.hide), let hideMp = mappingMask(filter.hide) {

@@ -117,21 +117,22 @@ public struct ProfileView: Sendable {
     var numbers: [[Int32]] = []  // per profile: the number of each function's name
     for p in profiles {
       var byID: [StringID: Int32] = [:]
-      numbers.append(p.functions.map { f in
-        if let n = byID[f.name] { return n }
-        let full = p.strings[f.name]
-        let n: Int
-        if let known = number[full] {
-          n = known
-        } else {
-          n = fulls.count
-          number[full] = n
-          fulls.append(full)
-          raws.append(p.strings[f.systemName])
-        }
-        byID[f.name] = Int32(n)
-        return Int32(n)
-      })
+      numbers.append(
+        p.functions.map { f in
+          if let n = byID[f.name] { return n }
+          let full = p.strings[f.name]
+          let n: Int
+          if let known = number[full] {
+            n = known
+          } else {
+            n = fulls.count
+            number[full] = n
+            fulls.append(full)
+            raws.append(p.strings[f.systemName])
+          }
+          byID[f.name] = Int32(n)
+          return Int32(n)
+        })
     }
     var level = [Int](repeating: 0, count: fulls.count)
     let counts = raws.map { NameSimplifier.formCount(systemName: $0) }

@@ -69,7 +69,8 @@ public struct SourceListing: Sendable {
   /// Builds the listing from a graph computed at line granularity; throws `noMatches` when
   /// no function matches.
   public init(graph: CallGraph, matching pattern: NameMatcher, source: (String) -> [String]?) throws(AnalysisError) {
-    try self.init(graph: graph, selecting: { pattern.matches($0.info.name) }, described: pattern.pattern, source: source)
+    try self.init(
+      graph: graph, selecting: { pattern.matches($0.info.name) }, described: pattern.pattern, source: source)
   }
 
   /// The listing of the functions in `functions` (by identity, e.g. a heatmap row's);
@@ -82,7 +83,8 @@ public struct SourceListing: Sendable {
     lineOptions.granularity = .lines
     let graph = try CallGraph(profile: profile, options: lineOptions, withEdges: false, separateObjects: true)
     let wanted = Set(functions)
-    try self.init(graph: graph, selecting: { $0.functions.contains(where: wanted.contains) }, described: name, source: source)
+    try self.init(
+      graph: graph, selecting: { $0.functions.contains(where: wanted.contains) }, described: name, source: source)
   }
 
   /// The listing of the nodes `selected` picks, grouped by function name.
@@ -107,12 +109,14 @@ public struct SourceListing: Sendable {
       var byFile: [String: [GraphNode]] = [:]
       for n in nodes where !n.info.file.isEmpty { byFile[n.info.file, default: []].append(n) }
       if byFile.isEmpty {
-        let flat = nodes.reduce(0) { $0 &+ $1.flat }, cum = nodes.reduce(0) { $0 &+ $1.cum }
+        let flat = nodes.reduce(0) { $0 &+ $1.flat }
+        let cum = nodes.reduce(0) { $0 &+ $1.cum }
         routines.append(Routine(function: name, file: nil, flat: flat, cum: cum, sourceAvailable: false, lines: []))
         continue
       }
       let files = byFile.keys.sorted { a, b in
-        let sa = byFile[a]?.map(\.info.startLine).min() ?? 0, sb = byFile[b]?.map(\.info.startLine).min() ?? 0
+        let sa = byFile[a]?.map(\.info.startLine).min() ?? 0
+        let sb = byFile[b]?.map(\.info.startLine).min() ?? 0
         if a != b { return a.utf8.lexicographicallyPrecedes(b.utf8) }
         return sa < sb
       }
@@ -129,7 +133,8 @@ public struct SourceListing: Sendable {
   /// One routine: pprof's `getSourceFromFile` line range, values summed per line.
   static func routine(name: String, file: String, nodes: [GraphNode], text: [String]?) -> Routine {
     var perLine: [Int64: (flat: Int64, cum: Int64)] = [:]
-    var flat: Int64 = 0, cum: Int64 = 0
+    var flat: Int64 = 0
+    var cum: Int64 = 0
     for n in nodes {
       perLine[n.info.line, default: (0, 0)].flat &+= n.flat
       perLine[n.info.line, default: (0, 0)].cum &+= n.cum

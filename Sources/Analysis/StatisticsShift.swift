@@ -1,7 +1,7 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #elseif canImport(Darwin)
-import Darwin
+  import Darwin
 #endif
 
 /// The Hodges–Lehmann shift of B against A with its distribution-free confidence interval
@@ -75,7 +75,8 @@ public enum NormalQuantile {
   /// z with P(Z > z) = p, by bisection on erfc (exact to ~1e-12 for the levels used).
   public static func upper(_ p: Double) -> Double {
     guard p > 0, p < 1 else { return p <= 0 ? .infinity : -.infinity }
-    var lo = -40.0, hi = 40.0
+    var lo = -40.0
+    var hi = 40.0
     for _ in 0..<200 {
       let mid = (lo + hi) / 2
       if erfc(mid / 2.0.squareRoot()) / 2 > p { lo = mid } else { hi = mid }
@@ -91,9 +92,11 @@ public enum TukeyFences {
   public static func outliers(_ values: [Double]) -> [Int] {
     guard values.count >= 4 else { return [] }
     let sorted = values.sorted()
-    let q1 = quantile(sorted, 0.25), q3 = quantile(sorted, 0.75)
+    let q1 = quantile(sorted, 0.25)
+    let q3 = quantile(sorted, 0.75)
     let iqr = q3 - q1
-    let low = q1 - 1.5 * iqr, high = q3 + 1.5 * iqr
+    let low = q1 - 1.5 * iqr
+    let high = q3 + 1.5 * iqr
     return values.indices.filter { values[$0] < low || values[$0] > high }
   }
 

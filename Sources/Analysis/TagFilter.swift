@@ -55,7 +55,8 @@ public struct TagFilter: Sendable {
     var p = profile
     var samples = SampleTable(width: profile.samples.width)
     for i in 0..<profile.samples.count where keep[profile.samples.labelSets[i].index] {
-      samples.append(stack: profile.samples.stacks[i], values: profile.samples.values(of: i), labels: profile.samples.labelSets[i])
+      samples.append(
+        stack: profile.samples.stacks[i], values: profile.samples.values(of: i), labels: profile.samples.labelSets[i])
     }
     p.samples = samples
     return p
@@ -74,7 +75,8 @@ public struct TagReport: Sendable, Equatable {
     public var values: [(value: String, weight: Int64)]
 
     public static func == (a: Key, b: Key) -> Bool {
-      a.name == b.name && a.total == b.total && a.values.elementsEqual(b.values) { $0.value == $1.value && $0.weight == $1.weight }
+      a.name == b.name && a.total == b.total
+        && a.values.elementsEqual(b.values) { $0.value == $1.value && $0.weight == $1.weight }
     }
   }
 

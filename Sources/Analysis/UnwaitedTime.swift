@@ -10,7 +10,9 @@ public enum UnwaitedTime {
 
   /// True when `profile` has rows of unwaited off-CPU time.
   public static func isPresent(in profile: Profile) -> Bool {
-    guard let key = profile.strings.lookup(labelKey), let value = profile.strings.lookup(labelValue) else { return false }
+    guard let key = profile.strings.lookup(labelKey), let value = profile.strings.lookup(labelValue) else {
+      return false
+    }
     return profile.labelSets.sets.contains { set in set.contains { $0.key == key && $0.string == value } }
   }
 
@@ -22,13 +24,16 @@ public enum UnwaitedTime {
 
   /// `profile` without its unwaited off-CPU rows (unchanged when it has none).
   public static func hidden(from profile: Profile) -> Profile {
-    guard let key = profile.strings.lookup(labelKey), let value = profile.strings.lookup(labelValue) else { return profile }
+    guard let key = profile.strings.lookup(labelKey), let value = profile.strings.lookup(labelValue) else {
+      return profile
+    }
     let drop = profile.labelSets.sets.map { marks($0, key: key, value: value) }
     guard drop.contains(true) else { return profile }
     var p = profile
     var samples = SampleTable(width: profile.samples.width)
     for i in 0..<profile.samples.count where !drop[profile.samples.labelSets[i].index] {
-      samples.append(stack: profile.samples.stacks[i], values: profile.samples.values(of: i), labels: profile.samples.labelSets[i])
+      samples.append(
+        stack: profile.samples.stacks[i], values: profile.samples.values(of: i), labels: profile.samples.labelSets[i])
     }
     p.samples = samples
     return p

@@ -132,37 +132,55 @@ public enum WaitReasons {
   private static let byName: [String: WaitReason] = {
     var table: [String: WaitReason] = [:]
     func add(_ reason: WaitReason, _ names: [String]) { for n in names { table[n] = reason } }
-    add(.runnable, [
-      "exit_to_user_mode_loop", "irqentry_exit_to_user_mode", "preempt_schedule_irq", "preempt_schedule",
-      "preempt_schedule_common", "x64_sys_sched_yield", "do_sched_yield", "sched_yield",
-    ])
-    add(.profiler, ["perf_event_init_task", "inherit_task_group", "inherit_event", "perf_event_alloc", "perf_trace_init", "perf_tp_event_init"])
+    add(
+      .runnable,
+      [
+        "exit_to_user_mode_loop", "irqentry_exit_to_user_mode", "preempt_schedule_irq", "preempt_schedule",
+        "preempt_schedule_common", "x64_sys_sched_yield", "do_sched_yield", "sched_yield",
+      ])
+    add(
+      .profiler,
+      [
+        "perf_event_init_task", "inherit_task_group", "inherit_event", "perf_event_alloc", "perf_trace_init",
+        "perf_tp_event_init",
+      ])
     add(.pageFault, ["exc_page_fault", "asm_exc_page_fault", "do_user_addr_fault", "handle_mm_fault", "filemap_fault"])
-    add(.futex, [
-      "futex_wait", "futex_wait_queue", "futex_wait_queue_me", "do_futex", "x64_sys_futex", "lll_lock_wait",
-      "lll_lock_wait_private", "futex_abstimed_wait_common", "futex_abstimed_wait_common64", "pthread_mutex_lock",
-      "pthread_cond_wait", "pthread_cond_timedwait", "pthread_rwlock_rdlock", "pthread_rwlock_wrlock",
-      "pthread_barrier_wait", "pthread_join", "sem_wait", "sem_timedwait",
-    ])
-    add(.sleep, [
-      "do_nanosleep", "hrtimer_nanosleep", "common_nsleep", "x64_sys_clock_nanosleep", "x64_sys_nanosleep",
-      "clock_nanosleep", "nanosleep", "libc_nanosleep", "usleep", "sleep",
-    ])
-    add(.poll, [
-      "do_sys_poll", "do_poll", "ep_poll", "do_epoll_wait", "do_select", "core_sys_select", "x64_sys_poll",
-      "x64_sys_ppoll", "x64_sys_epoll_wait", "x64_sys_epoll_pwait", "x64_sys_select", "x64_sys_pselect6", "poll",
-      "ppoll", "epoll_wait", "epoll_pwait", "select", "pselect",
-    ])
-    add(.child, ["do_wait", "kernel_wait4", "x64_sys_wait4", "x64_sys_waitid", "waitpid", "wait4", "waitid", "libc_wait"])
-    add(.read, [
-      "pipe_read", "anon_pipe_read", "vfs_read", "ksys_read", "x64_sys_read", "x64_sys_pread64", "x64_sys_readv",
-      "x64_sys_recvfrom", "x64_sys_recvmsg", "unix_stream_recvmsg", "tcp_recvmsg", "read", "libc_read", "pread64",
-      "readv", "recv", "recvfrom", "recvmsg",
-    ])
-    add(.write, [
-      "pipe_write", "vfs_write", "ksys_write", "x64_sys_write", "x64_sys_pwrite64", "x64_sys_writev",
-      "x64_sys_sendto", "x64_sys_sendmsg", "write", "libc_write", "pwrite64", "writev", "send", "sendto", "sendmsg",
-    ])
+    add(
+      .futex,
+      [
+        "futex_wait", "futex_wait_queue", "futex_wait_queue_me", "do_futex", "x64_sys_futex", "lll_lock_wait",
+        "lll_lock_wait_private", "futex_abstimed_wait_common", "futex_abstimed_wait_common64", "pthread_mutex_lock",
+        "pthread_cond_wait", "pthread_cond_timedwait", "pthread_rwlock_rdlock", "pthread_rwlock_wrlock",
+        "pthread_barrier_wait", "pthread_join", "sem_wait", "sem_timedwait",
+      ])
+    add(
+      .sleep,
+      [
+        "do_nanosleep", "hrtimer_nanosleep", "common_nsleep", "x64_sys_clock_nanosleep", "x64_sys_nanosleep",
+        "clock_nanosleep", "nanosleep", "libc_nanosleep", "usleep", "sleep",
+      ])
+    add(
+      .poll,
+      [
+        "do_sys_poll", "do_poll", "ep_poll", "do_epoll_wait", "do_select", "core_sys_select", "x64_sys_poll",
+        "x64_sys_ppoll", "x64_sys_epoll_wait", "x64_sys_epoll_pwait", "x64_sys_select", "x64_sys_pselect6", "poll",
+        "ppoll", "epoll_wait", "epoll_pwait", "select", "pselect",
+      ])
+    add(
+      .child, ["do_wait", "kernel_wait4", "x64_sys_wait4", "x64_sys_waitid", "waitpid", "wait4", "waitid", "libc_wait"])
+    add(
+      .read,
+      [
+        "pipe_read", "anon_pipe_read", "vfs_read", "ksys_read", "x64_sys_read", "x64_sys_pread64", "x64_sys_readv",
+        "x64_sys_recvfrom", "x64_sys_recvmsg", "unix_stream_recvmsg", "tcp_recvmsg", "read", "libc_read", "pread64",
+        "readv", "recv", "recvfrom", "recvmsg",
+      ])
+    add(
+      .write,
+      [
+        "pipe_write", "vfs_write", "ksys_write", "x64_sys_write", "x64_sys_pwrite64", "x64_sys_writev",
+        "x64_sys_sendto", "x64_sys_sendmsg", "write", "libc_write", "pwrite64", "writev", "send", "sendto", "sendmsg",
+      ])
     return table
   }()
 }

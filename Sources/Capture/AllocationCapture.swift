@@ -46,7 +46,8 @@ final class AllocationCapture {
   /// as the CPU sampler does for an executable built without them.
   func environment(adding overrides: [String: String], inherited: [String], dwarf: Bool) -> [String: String] {
     var env = overrides
-    let existing = overrides["LD_PRELOAD"]
+    let existing =
+      overrides["LD_PRELOAD"]
       ?? inherited.last { $0.hasPrefix("LD_PRELOAD=") }.map { String($0.dropFirst("LD_PRELOAD=".count)) }
     env["LD_PRELOAD"] = [request.library, existing].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ":")
     env["PERFSH_ALLOC_FD"] = String(ring.descriptorNumber)

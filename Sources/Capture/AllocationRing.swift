@@ -49,7 +49,9 @@ public struct AllocationRing: ~Copyable {
   /// The descriptor is inheritable (no close-on-exec) so the target gets it; close it with
   /// `closeDescriptor()` once the target has been launched.
   public init(slots: UInt32, rate: UInt64) throws(CaptureError) {
-    let fd = try SystemCall.valueOrErrno(perfsh_alloc_memfd("perfsh-alloc")) { .system(call: "memfd_create", errno: $0) }
+    let fd = try SystemCall.valueOrErrno(perfsh_alloc_memfd("perfsh-alloc")) {
+      .system(call: "memfd_create", errno: $0)
+    }
     let size = Int(perfsh_alloc_ring_bytes(slots))
     guard ftruncate(fd, off_t(size)) == 0 else {
       let e = SystemCall.lastError
@@ -93,7 +95,8 @@ public struct AllocationRing: ~Copyable {
       let frames = withUnsafeBytes(of: raw.frames) { Array($0.bindMemory(to: UInt64.self).prefix(count)) }
       body(
         AllocationRecord(
-          kind: kind, pid: raw.pid, tid: raw.tid, time: raw.time_ns, address: raw.address, size: raw.size, frames: frames))
+          kind: kind, pid: raw.pid, tid: raw.tid, time: raw.time_ns, address: raw.address, size: raw.size,
+          frames: frames))
     }
   }
 

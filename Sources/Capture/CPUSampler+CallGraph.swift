@@ -38,7 +38,8 @@ extension CPUSampler {
       }
       let size = Self.stackCopySize(bytes)
       var choice = CallGraphChoice(
-        stackBytes: size, note: "call graph: dwarf, \(size)-byte stack copies (--call-graph dwarf)", executableNeedsCFI: true)
+        stackBytes: size, note: "call graph: dwarf, \(size)-byte stack copies (--call-graph dwarf)",
+        executableNeedsCFI: true)
       if bytes > CallGraph.maximumStackBytes {
         choice.warnings.append(
           "--call-graph dwarf,\(bytes): a sample holds at most \(CallGraph.maximumStackBytes) bytes of stack; "
@@ -55,7 +56,9 @@ extension CPUSampler {
       let survey = unwinding.survey(executable: path)
       if survey.lacking.isEmpty {
         let others = survey.checked.count - 1
-        let subject = others == 0 ? "the executable keeps" : "the executable and its \(others) librar\(others == 1 ? "y" : "ies") keep"
+        let subject =
+          others == 0
+          ? "the executable keeps" : "the executable and its \(others) librar\(others == 1 ? "y" : "ies") keep"
         return CallGraphChoice(
           stackBytes: 0, note: "call graph: frame pointers (auto: \(subject) frame pointers)",
           survey: survey)

@@ -61,28 +61,36 @@ public struct CPUSampler: Sendable {
     if sample {
       do {
         events = try Self.openEvents(
-          cpus: cpus, pid: child.pid, request: request, excludeKernel: excludeKernel, dataPages: dataPages, stackBytes: stackBytes)
+          cpus: cpus, pid: child.pid, request: request, excludeKernel: excludeKernel, dataPages: dataPages,
+          stackBytes: stackBytes)
       } catch {
         // Kernel frames may be what is refused: retry user-only before giving up.
         guard case .permissionDenied = error, !excludeKernel else { throw error }
         excludeKernel = true
         events = try Self.openEvents(
-          cpus: cpus, pid: child.pid, request: request, excludeKernel: true, dataPages: dataPages, stackBytes: stackBytes)
+          cpus: cpus, pid: child.pid, request: request, excludeKernel: true, dataPages: dataPages,
+          stackBytes: stackBytes)
       }
     }
     try companion?.open(pid: child.pid, cpus: cpus)
     var switches: ContextSwitchSource?
-    let offCPUStackBytes = request.offCPUOptions.stackBytes.map { $0 <= 0 ? 0 : Self.stackCopySize($0) } ?? ContextSwitchSource.stackBytes(
-      wanted: min(stackBytes > 0 ? stackBytes : Self.offCPUStackBytes, Self.offCPUStackBytes),
-      executable: request.arguments.first,
-      searchPath: request.environment["PATH"] ?? SystemInfo.environment().last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) },
-      workingDirectory: request.workingDirectory, unwinding: unwinding)
+    let offCPUStackBytes =
+      request.offCPUOptions.stackBytes.map { $0 <= 0 ? 0 : Self.stackCopySize($0) }
+      ?? ContextSwitchSource.stackBytes(
+        wanted: min(stackBytes > 0 ? stackBytes : Self.offCPUStackBytes, Self.offCPUStackBytes),
+        executable: request.arguments.first,
+        searchPath: request.environment["PATH"]
+          ?? SystemInfo.environment().last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) },
+        workingDirectory: request.workingDirectory, unwinding: unwinding)
     // Without kernel access the kernel drops every switch-out sample (see the note below); and
     // only root may lock big rings (kernel.perf_event_mlock_kb bounds everyone else).
     if request.offCPU && !excludeKernel {
-      let pages = request.offCPUOptions.ringPages
+      let pages =
+        request.offCPUOptions.ringPages
         ?? (SystemInfo.isRoot
-          ? max(request.ringDataPages, ContextSwitchSource.rootRingPages(cpus: cpus.count, stackCopies: offCPUStackBytes > 0))
+          ? max(
+            request.ringDataPages,
+            ContextSwitchSource.rootRingPages(cpus: cpus.count, stackCopies: offCPUStackBytes > 0))
           : request.ringDataPages)
       switches = try ContextSwitchSource(
         cpus: cpus, pids: [child.pid], dataPages: pages.nextPowerOfTwo,
@@ -102,7 +110,8 @@ public struct CPUSampler: Sendable {
 
     var tracker = DescendantTracker()
     let (exit, interrupted, escalation) = try Self.watch(
-      &child, events: events, companion: companion, allocation: allocation, relay: relay, request: request, start: start,
+      &child, events: events, companion: companion, allocation: allocation, relay: relay, request: request,
+      start: start,
       merger: &merger, converter: &converter, tracker: &tracker, switches: &switches, progress: progress)
     let end = SystemInfo.monotonicNanos()
     for e in events { try? e.file.disable() }
@@ -136,7 +145,8 @@ public struct CPUSampler: Sendable {
     if stats.throttles > 0 { run.notes.append("the kernel throttled sampling \(stats.throttles) times") }
     if request.offCPU && excludeKernel {
       // Switch-out samples are taken in the scheduler; without kernel access the kernel drops them.
-      let message = "off-CPU time needs kernel access (kernel.perf_event_paranoid is \(paranoid)): run perfsh as root, "
+      let message =
+        "off-CPU time needs kernel access (kernel.perf_event_paranoid is \(paranoid)): run perfsh as root, "
         + "with CAP_PERFMON, or after 'sysctl kernel.perf_event_paranoid=1'"
       SystemInfo.writeStandardError("perfsh: \(message)\n")
       run.notes.append(message)
@@ -172,7 +182,8 @@ public struct CPUSampler: Sendable {
     let profile = converter.makeProfile(run: run, timeNanos: wallStart, durationNanos: elapsed)
     return CaptureResult(
       profile: profile, sampleRecords: stats.samples, lostRecords: stats.lostRecords, throttles: stats.throttles,
-      cpus: cpus, ringBytesDrained: events.map { $0.ring.drainedBytes }, ringDataBytes: events.first?.ring.dataBytes ?? 0,
+      cpus: cpus, ringBytesDrained: events.map { $0.ring.drainedBytes },
+      ringDataBytes: events.first?.ring.dataBytes ?? 0,
       kernelFrames: !excludeKernel, pid: child.pid, finishNanos: Int64(SystemInfo.monotonicNanos() &- end))
   }
 
@@ -196,8 +207,11 @@ public struct CPUSampler: Sendable {
   /// The executable `request` runs, resolved as the launch does; nil when it cannot be.
   static func executable(_ request: CaptureRequest) -> String? {
     guard let name = request.arguments.first else { return nil }
-    let searchPath = request.environment["PATH"] ?? SystemInfo.environment().last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
-    guard var path = try? ExecutableLookup.resolve(name, searchPath: searchPath, workingDirectory: request.workingDirectory)
+    let searchPath =
+      request.environment["PATH"]
+      ?? SystemInfo.environment().last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
+    guard
+      var path = try? ExecutableLookup.resolve(name, searchPath: searchPath, workingDirectory: request.workingDirectory)
     else { return nil }
     if !path.hasPrefix("/"), let cwd = request.workingDirectory { path = cwd + "/" + path }
     return path
@@ -223,7 +237,8 @@ public struct CPUSampler: Sendable {
   /// interrupt while the target still runs sends SIGKILL: a target that ignores them must
   /// not hold the shell forever.
   private static func watch(
-    _ child: inout SuspendedChild, events: [CPUEvent], companion: (any CaptureCompanion)?, allocation: AllocationCapture?,
+    _ child: inout SuspendedChild, events: [CPUEvent], companion: (any CaptureCompanion)?,
+    allocation: AllocationCapture?,
     relay: borrowing SignalRelay, request: CaptureRequest,
     start: UInt64, merger: inout RecordMerger, converter: inout ProfileConverter, tracker: inout DescendantTracker,
     switches: inout ContextSwitchSource?, progress: ((Profile) -> Void)?

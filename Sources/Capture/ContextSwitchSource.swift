@@ -34,7 +34,8 @@ struct ContextSwitchSource {
   ) throws(CaptureError) {
     let dataBytes = dataPages * SystemInfo.pageSize
     var attr = PerfEventFile.contextSwitchAttributes(
-      excludeKernel: excludeKernel, wakeupBytes: dataBytes / max(1, options.wakeupDivisor ?? 4), userStackBytes: stackBytes)
+      excludeKernel: excludeKernel, wakeupBytes: dataBytes / max(1, options.wakeupDivisor ?? 4),
+      userStackBytes: stackBytes)
     if !enableAtExec {
       attr.enable_on_exec = 0
       attr.disabled = 0
@@ -56,7 +57,8 @@ struct ContextSwitchSource {
     }
     self.events = events
     self.followers = followers
-    merger = RecordMerger(rings: events.count, parser: PerfRecordParser(format: try CPUSampler.sampleFormat(stackBytes: stackBytes)))
+    merger = RecordMerger(
+      rings: events.count, parser: PerfRecordParser(format: try CPUSampler.sampleFormat(stackBytes: stackBytes)))
     var wakingEvents: [CPUEvent] = []
     var wakingFollowers: [SharedRingEvent] = []
     if options.wakeups, let id = Self.wakingTracepointID() {
@@ -88,16 +90,19 @@ struct ContextSwitchSource {
     // The drain loop must keep up with ~2 records per switch: as root, it runs ahead of
     // ordinary work (nice -10 on this thread until `disable`, or until the source is gone).
     boost = SystemInfo.isRoot ? PriorityBoost(nice: -10) : nil
-    wakingMerger = RecordMerger(rings: wakingEvents.count, parser: PerfRecordParser(format: try SampleFormat(sampleType: .waking)))
+    wakingMerger = RecordMerger(
+      rings: wakingEvents.count, parser: PerfRecordParser(format: try SampleFormat(sampleType: .waking)))
   }
 
   /// The stack copy per switch-out for `executable` (a path, or a name looked up in `searchPath`):
   /// `wanted` bytes, or 0 (frame-pointer chains) when the unwinder prefers those off-CPU (Go).
   static func stackBytes(
-    wanted: Int, executable: String?, searchPath: String?, workingDirectory: String?, unwinding: (any UserStackUnwinding)?
+    wanted: Int, executable: String?, searchPath: String?, workingDirectory: String?,
+    unwinding: (any UserStackUnwinding)?
   ) -> Int {
     guard let unwinding, wanted > 0 else { return 0 }
-    guard let name = executable, var path = try? ExecutableLookup.resolve(name, searchPath: searchPath, workingDirectory: workingDirectory)
+    guard let name = executable,
+      var path = try? ExecutableLookup.resolve(name, searchPath: searchPath, workingDirectory: workingDirectory)
     else { return wanted }
     if !path.hasPrefix("/"), let dir = workingDirectory { path = dir + "/" + path }
     return unwinding.prefersFramePointersOffCPU(executable: path) ? 0 : wanted
@@ -123,7 +128,9 @@ struct ContextSwitchSource {
       guard let id = SystemInfo.readSmallFile(dir + "/id").flatMap({ UInt64($0.trimmingWhitespace()) }),
         let format = SystemInfo.readSmallFile(dir + "/format")
       else { continue }
-      let expected = ["common_flags;\toffset:\(WakingFields.flagsOffset);", "pid;\toffset:\(WakingFields.pidOffset);\tsize:4;"]
+      let expected = [
+        "common_flags;\toffset:\(WakingFields.flagsOffset);", "pid;\toffset:\(WakingFields.pidOffset);\tsize:4;",
+      ]
       return expected.allSatisfy(format.contains) ? id : nil
     }
     return nil
@@ -173,7 +180,8 @@ public struct OffCPUOptions: Sendable, Equatable {
   public var kernelStacks = true
 
   public init(
-    ringPages: Int? = nil, stackBytes: Int? = nil, wakeups: Bool = true, wakeupDivisor: Int? = nil, kernelStacks: Bool = true
+    ringPages: Int? = nil, stackBytes: Int? = nil, wakeups: Bool = true, wakeupDivisor: Int? = nil,
+    kernelStacks: Bool = true
   ) {
     self.ringPages = ringPages
     self.stackBytes = stackBytes

@@ -55,7 +55,9 @@ public struct PerfEventFile: ~Copyable {
   /// The corresponding C call is `ioctl(fd, PERF_EVENT_IOC_ID, &id)`.
   public func eventID() throws(CaptureError) -> UInt64 {
     var id: UInt64 = 0
-    try SystemCall.zeroOrErrno(perfsh_perf_event_id(descriptor, &id)) { .ioctl(request: "PERF_EVENT_IOC_ID", errno: $0) }
+    try SystemCall.zeroOrErrno(perfsh_perf_event_id(descriptor, &id)) {
+      .ioctl(request: "PERF_EVENT_IOC_ID", errno: $0)
+    }
     return id
   }
 
@@ -69,7 +71,6 @@ public struct PerfEventFile: ~Copyable {
 
   deinit { Glibc.close(descriptor) }
 }
-
 
 extension PerfEventFile {
   /// The perf_event_attr of the sampler: cpu-clock in frequency mode with call chains,
@@ -127,7 +128,9 @@ extension PerfEventFile {
   ///
   /// The sample is taken in the scheduler, so with `excludeKernel` the kernel drops it: off-CPU
   /// stacks need kernel access (root, CAP_PERFMON or perf_event_paranoid ≤ 1).
-  public static func contextSwitchAttributes(excludeKernel: Bool, wakeupBytes: Int, userStackBytes: Int = 0) -> perf_event_attr {
+  public static func contextSwitchAttributes(excludeKernel: Bool, wakeupBytes: Int, userStackBytes: Int = 0)
+    -> perf_event_attr
+  {
     var attr = perf_event_attr()
     attr.type = UInt32(PERF_TYPE_SOFTWARE.rawValue)
     attr.size = UInt32(MemoryLayout<perf_event_attr>.size)

@@ -59,7 +59,8 @@ public struct PerfRecordParser: Sendable {
         let pid = try r.i32()
         let tid = try r.i32()
         let name = try r.cString()
-        return CommRecord(pid: pid, tid: tid, name: name, isExec: misc & PerfRecordMisc.commExec != 0, sampleID: SampleID())
+        return CommRecord(
+          pid: pid, tid: tid, name: name, isExec: misc & PerfRecordMisc.commExec != 0, sampleID: SampleID())
       }
       var c = body.0
       c.sampleID = body.1
@@ -106,7 +107,9 @@ public struct PerfRecordParser: Sendable {
     _ record: UnsafeRawBufferPointer, type: UInt32, _ body: (inout ByteReader) throws(CaptureError) -> T
   ) throws(CaptureError) -> (T, SampleID) {
     let trailer = format.sampleIDTrailerBytes
-    guard record.count >= 8 + trailer else { throw .truncatedRecord(type: type, size: record.count, needed: 8 + trailer) }
+    guard record.count >= 8 + trailer else {
+      throw .truncatedRecord(type: type, size: record.count, needed: 8 + trailer)
+    }
     var bodyReader = ByteReader(UnsafeRawBufferPointer(rebasing: record[8..<(record.count - trailer)]), type: type)
     let value = try body(&bodyReader)
     var t = ByteReader(UnsafeRawBufferPointer(rebasing: record[(record.count - trailer)...]), type: type)

@@ -97,7 +97,9 @@ public struct ProcessAttacher: Sendable {
     var switches: ContextSwitchSource?
     if offCPU && !excludeKernel {  // as in CPUSampler: no kernel access, no switch-out samples
       switches = try ContextSwitchSource(
-        cpus: cpus, pids: tids.isEmpty ? [pid] : tids, dataPages: SystemInfo.isRoot ? ContextSwitchSource.rootRingPages(cpus: cpus.count, stackCopies: stackBytes > 0) : 64,
+        cpus: cpus, pids: tids.isEmpty ? [pid] : tids,
+        dataPages: SystemInfo.isRoot
+          ? ContextSwitchSource.rootRingPages(cpus: cpus.count, stackCopies: stackBytes > 0) : 64,
         excludeKernel: excludeKernel,
         stackBytes: stackBytes, enableAtExec: false)
     }
@@ -192,7 +194,8 @@ public struct ProcessAttacher: Sendable {
     let name = SystemInfo.processName(pid) ?? "\(pid)"
     converter.consume(.comm(CommRecord(pid: pid, tid: pid, name: name, isExec: true, sampleID: id)))
     for tid in tids where tid != pid {
-      let threadName = SystemInfo.readSmallFile("/proc/\(pid)/task/\(tid)/comm")?.split(separator: "\n").first.map(String.init)
+      let threadName = SystemInfo.readSmallFile("/proc/\(pid)/task/\(tid)/comm")?.split(separator: "\n").first.map(
+        String.init)
       converter.consume(.comm(CommRecord(pid: pid, tid: tid, name: threadName ?? name, isExec: false, sampleID: id)))
     }
     guard let maps = SystemInfo.readSmallFile("/proc/\(pid)/maps", limit: 16 << 20) else { return }

@@ -130,7 +130,8 @@ extension ProfileConverter {
         sampleIndex[key] = row
         profile.samples.append(stack: node, values: repeatElement(0, count: profile.samples.width), labels: labels)
       }
-      allocationState?.allocate(pid: record.pid, address: record.address, size: record.size, row: row, time: record.time)
+      allocationState?.allocate(
+        pid: record.pid, address: record.address, size: record.size, row: row, time: record.time)
     }
   }
 }

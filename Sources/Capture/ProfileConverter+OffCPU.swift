@@ -4,7 +4,9 @@ import ProfileModel
 /// and time) until its next switch-in, when the gap becomes `offcpu` nanoseconds on that stack.
 struct OffCPUState {
   /// The columns off-CPU capture adds: time off the CPU, and wall = cpu + offcpu per row.
-  static let sampleTypes = [ValueType(type: "offcpu", unit: "nanoseconds"), ValueType(type: "wall", unit: "nanoseconds")]
+  static let sampleTypes = [
+    ValueType(type: "offcpu", unit: "nanoseconds"), ValueType(type: "wall", unit: "nanoseconds"),
+  ]
   /// Label key and value on rows of time spent preempted while runnable.
   static let stateKey = "state"
   static let runnable = "runnable"
@@ -44,7 +46,8 @@ struct OffCPUState {
     profile.run.notes.append(
       wakeups == nil
         ? "off-CPU view: no wakeup records (sched:sched_waking could not be opened), so only the main thread's waits are shown by default"
-        : "off-CPU view: waits of other threads are shown while a shown thread waited for them (sched_waking wakeups); the rest is labelled \(CriticalThreads.labelKey)=\(CriticalThreads.labelValue)")
+        : "off-CPU view: waits of other threads are shown while a shown thread waited for them (sched_waking wakeups); the rest is labelled \(CriticalThreads.labelKey)=\(CriticalThreads.labelValue)"
+    )
   }
 
   /// Moves `idle[row]` nanoseconds of each row's off-CPU column to a row with the same stack
@@ -120,7 +123,9 @@ extension ProfileConverter {
     guard offCPUState != nil else { return }
     switch record {
     case .sample(let s):
-      guard let tid = s.tid, let time = s.time, let raw = s.raw, let w = WakingFields(raw: raw), !w.fromInterrupt else { return }
+      guard let tid = s.tid, let time = s.time, let raw = s.raw, let w = WakingFields(raw: raw), !w.fromInterrupt else {
+        return
+      }
       recordWakeup(waker: tid, wakee: w.wakee, time: time)
     case .lost(let l):
       offCPUState?.summary.lostRecords &+= l.count

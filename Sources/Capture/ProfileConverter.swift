@@ -135,7 +135,8 @@ public struct ProfileConverter {
     p.run = run
     if stats.implausibleSamples > 0 {
       p.run.notes.append(
-        "\(stats.implausibleSamples) samples left out: their periods would add up past \(ValueLimit.columnMagnitudeText) ns (a corrupt record stream)")
+        "\(stats.implausibleSamples) samples left out: their periods would add up past \(ValueLimit.columnMagnitudeText) ns (a corrupt record stream)"
+      )
     }
     if let allocationState { allocationState.finish(&p, start: stats.firstExecTime) }
     if let offCPUState { offCPUState.finish(&p) }
@@ -301,7 +302,10 @@ public struct ProfileConverter {
     var labels = [Label(key: pidKey, number: Int64(pid)), Label(key: tidKey, number: Int64(tid))]
     if let name { labels.append(Label(key: threadKey, string: name)) }
     // Off-CPU time of a preempted (still runnable) thread is told apart from blocked time.
-    if runnable { labels.append(Label(key: profile.strings.intern(OffCPUState.stateKey), string: profile.strings.intern(OffCPUState.runnable))) }
+    if runnable {
+      labels.append(
+        Label(key: profile.strings.intern(OffCPUState.stateKey), string: profile.strings.intern(OffCPUState.runnable)))
+    }
     let id = profile.labelSets.intern(labels)
     labelCache[key] = id
     return id

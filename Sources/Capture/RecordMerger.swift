@@ -56,7 +56,8 @@ public struct RecordMerger {
       // The record may point into these bytes (a sample's user stack), so it is used
       // inside the closure that keeps them alive, never after.
       let parsed: Bool = pending[best].withUnsafeBytes { raw in
-        guard let record = try? parser.parse(UnsafeRawBufferPointer(rebasing: raw[e.offset..<(e.offset + e.size)])) else {
+        guard let record = try? parser.parse(UnsafeRawBufferPointer(rebasing: raw[e.offset..<(e.offset + e.size)]))
+        else {
           return false
         }
         body(record)

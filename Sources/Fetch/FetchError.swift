@@ -72,7 +72,8 @@ public enum FetchError: Error, Equatable, Sendable, CustomStringConvertible {
       return firstLine.isEmpty ? status : "\(status): \(firstLine)"
     case .tooManyRedirects(let limit): return "more than \(limit) redirects"
     case .redirectElsewhere(let location):
-      return "redirected to \(location), another host; perfsh follows redirects on the same host only (load that URL directly)"
+      return
+        "redirected to \(location), another host; perfsh follows redirects on the same host only (load that URL directly)"
     case .redirectWithoutLocation(let code): return "HTTP \(code) redirect without a Location header"
     case .cancelled: return "interrupted; nothing was loaded"
     }

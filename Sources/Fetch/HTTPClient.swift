@@ -60,7 +60,8 @@ public struct HTTPClient: Sendable {
   func exchange(
     _ connection: borrowing TCPConnection, url: HTTPURL, waiting: (Int) -> Void, cancelled: () -> Bool
   ) throws(FetchError) -> HTTPResponse {
-    let request = "GET \(url.target) HTTP/1.1\r\nHost: \(url.authority)\r\nUser-Agent: perfsh\r\nAccept: */*\r\n"
+    let request =
+      "GET \(url.target) HTTP/1.1\r\nHost: \(url.authority)\r\nUser-Agent: perfsh\r\nAccept: */*\r\n"
       + "Connection: close\r\n\r\n"
     try connection.send(Array(request.utf8), timeoutMillis: readTimeoutMillis)
     var parser = HTTPResponseParser(bodyLimit: bodyLimit)

@@ -26,7 +26,8 @@ public struct HTTPResponse: Sendable, Equatable {
 
   /// The body's first line (at most 200 characters, control characters dropped), for messages.
   public var firstBodyLine: String {
-    let line = body.prefix(4096).split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: true).first ?? []
+    let line =
+      body.prefix(4096).split(separator: UInt8(ascii: "\n"), maxSplits: 1, omittingEmptySubsequences: true).first ?? []
     let text = String(decoding: line, as: UTF8.self)
     let clean = String(String.UnicodeScalarView(text.unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7f }))
     let trimmed = clean.trimmingSpaces

@@ -77,9 +77,11 @@ public struct HTTPResponseParser: Sendable {
       throw .truncatedResponse(reason: "the connection closed in the status line")
     case .headers: throw .truncatedResponse(reason: "the connection closed in the headers")
     case .fixed(let remaining):
-      throw .truncatedResponse(reason: "the connection closed after \(body.count) of \(body.count + remaining) body bytes")
+      throw .truncatedResponse(
+        reason: "the connection closed after \(body.count) of \(body.count + remaining) body bytes")
     case .chunkSize, .chunkData, .chunkDataEnd, .trailers:
-      throw .truncatedResponse(reason: "the connection closed in the middle of a chunked body (after \(body.count) bytes)")
+      throw .truncatedResponse(
+        reason: "the connection closed in the middle of a chunked body (after \(body.count) bytes)")
     }
     return HTTPResponse(status: status, reason: reason, headers: headers, body: body)
   }
@@ -163,17 +165,21 @@ public struct HTTPResponseParser: Sendable {
     // HTTP/1.1 200 OK
     let text = String(decoding: line, as: UTF8.self)
     guard text.hasPrefix("HTTP/1.") else {
-      let shown = String(text.unicodeScalars.prefix(40).filter { $0.value >= 0x20 && $0.value < 0x7f }.map(Character.init))
+      let shown = String(
+        text.unicodeScalars.prefix(40).filter { $0.value >= 0x20 && $0.value < 0x7f }.map(Character.init))
       throw .malformedResponse(reason: "the reply starts '\(shown)'")
     }
     let parts = text.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: false)
-    guard parts.count >= 2, parts[1].count == 3, parts[1].allSatisfy({ $0.isASCII && $0.isNumber }), let code = Int(parts[1]),
+    guard parts.count >= 2, parts[1].count == 3, parts[1].allSatisfy({ $0.isASCII && $0.isNumber }),
+      let code = Int(parts[1]),
       code >= 100
     else {
       throw .malformedResponse(reason: "bad status line")
     }
     status = code
-    reason = parts.count > 2 ? String(parts[2].unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7f }.map(Character.init)) : ""
+    reason =
+      parts.count > 2
+      ? String(parts[2].unicodeScalars.filter { $0.value >= 0x20 && $0.value != 0x7f }.map(Character.init)) : ""
   }
 
   private mutating func parseHeader(_ line: ArraySlice<UInt8>) throws(FetchError) {
@@ -182,7 +188,9 @@ public struct HTTPResponseParser: Sendable {
       throw .malformedResponse(reason: "a header line without a name and ':'")
     }
     let name = String(decoding: line[..<colon], as: UTF8.self)
-    guard !name.contains(" "), !name.contains("\t") else { throw .malformedResponse(reason: "a header name with a space") }
+    guard !name.contains(" "), !name.contains("\t") else {
+      throw .malformedResponse(reason: "a header name with a space")
+    }
     let value = String(decoding: line[(colon + 1)...], as: UTF8.self).trimmingSpaces
     headers.append((name, value))
   }

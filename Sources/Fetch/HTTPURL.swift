@@ -52,14 +52,17 @@ public struct HTTPURL: Sendable, Equatable, CustomStringConvertible {
       portPart = nil
     }
     guard !hostPart.isEmpty else { throw .badURL(reason: "no host") }
-    for scalar in hostPart.unicodeScalars where !(scalar.properties.isAlphabetic && scalar.isASCII)
+    for scalar in hostPart.unicodeScalars
+    where !(scalar.properties.isAlphabetic && scalar.isASCII)
       && !("0"..."9").contains(scalar) && !"-._:%".unicodeScalars.contains(scalar)
     {
       throw .badURL(reason: "the host '\(hostPart)' has a character hosts cannot have")
     }
     var port = 80
     if let portPart {
-      guard !portPart.isEmpty, portPart.count <= 5, portPart.allSatisfy(\.isASCII), let p = Int(portPart), (1...65535).contains(p) else {
+      guard !portPart.isEmpty, portPart.count <= 5, portPart.allSatisfy(\.isASCII), let p = Int(portPart),
+        (1...65535).contains(p)
+      else {
         throw .badURL(reason: "the port '\(portPart)' is not a number from 1 to 65535")
       }
       port = p

@@ -29,7 +29,8 @@ public enum AtomicFile {
       let code = errno
       // Missing, or a dangling symlink: create the file the path (finally) names.
       guard code == ENOENT else { throw .io(path: path, operation: "stat", errno: code) }
-      try replaceRegularFile(at: try OutputPath.finalTarget(of: path, reportedAs: path), existing: nil, bytes, reportedAs: path)
+      try replaceRegularFile(
+        at: try OutputPath.finalTarget(of: path, reportedAs: path), existing: nil, bytes, reportedAs: path)
       return
     }
     switch FileKind(mode: info.st_mode) {

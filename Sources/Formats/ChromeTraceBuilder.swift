@@ -144,7 +144,9 @@ struct ChromeSpanCollector {
     }
     // Per nesting path: events and their self (wall) time. The per-name exact numbers go to
     // `callStatistics` (with its own carrier columns), so these columns keep distinct names.
-    var builder = ProfileBuilder(sampleTypes: [ValueType(type: "events", unit: "count"), ValueType(type: "wall", unit: "nanoseconds")])
+    var builder = ProfileBuilder(sampleTypes: [
+      ValueType(type: "events", unit: "count"), ValueType(type: "wall", unit: "nanoseconds"),
+    ])
     builder.withProfile { $0.defaultSampleType = 1 }
     var used = [Bool](repeating: false, count: names.count)
     for s in spans { used[Int(s.name)] = true }
@@ -230,7 +232,8 @@ struct ChromeSpanCollector {
       return set
     }
     for (i, s) in sampleNodes.enumerated() {
-      builder2.addSample(stack: s.node, values: [sampleValues[2 * i], sampleValues[2 * i + 1]], labels: labels[Int(s.thread)])
+      builder2.addSample(
+        stack: s.node, values: [sampleValues[2 * i], sampleValues[2 * i + 1]], labels: labels[Int(s.thread)])
     }
     profile = builder2.build()
     profile.stacks.dropLookupIndex()
@@ -242,7 +245,8 @@ struct ChromeSpanCollector {
       times.sort()
       let rank = min(max(Int((0.95 * Double(times.count)).rounded(.up)), 1), times.count)
       // Wall clock in the main fields and in `wall`, so the heatmap's legend names the clock.
-      let wall = CallTimes(selfNanos: selfSums[n], totalNanos: totalSums[n], maxSelfNanos: times.last ?? 0, p95SelfNanos: times[rank - 1])
+      let wall = CallTimes(
+        selfNanos: selfSums[n], totalNanos: totalSums[n], maxSelfNanos: times.last ?? 0, p95SelfNanos: times[rank - 1])
       statistics[functions[n]] = CallStatistics(
         calls: calls[n], selfNanos: wall.selfNanos, totalNanos: wall.totalNanos, maxSelfNanos: wall.maxSelfNanos,
         p95SelfNanos: wall.p95SelfNanos, clock: .wall, wall: wall)
@@ -260,7 +264,8 @@ struct ChromeSpanCollector {
       log.append(
         CallEvent(
           function: functions[Int(s.name)], thread: Self.number(key.tid, fallback: Self.textID(Int(s.thread))),
-          process: Self.number(key.pid, fallback: Self.textID(Int(s.thread))), startNanos: s.start, wallNanos: s.end - s.start,
+          process: Self.number(key.pid, fallback: Self.textID(Int(s.thread))), startNanos: s.start,
+          wallNanos: s.end - s.start,
           cpuNanos: s.cpu >= 0 ? s.cpu : nil))
     }
     profile.callEvents = log
@@ -273,35 +278,45 @@ struct ChromeSpanCollector {
     var warnings: [String] = []
     func events(_ n: Int, _ kind: String = "") -> String { "\(n) \(kind)event\(n == 1 ? "" : "s")" }
     if negative > 0 { warnings.append("left out \(events(negative)) with a negative duration") }
-    if endWithoutBegin > 0 { warnings.append("left out \(events(endWithoutBegin, "end (E) ")) with no begin (B) on their thread") }
+    if endWithoutBegin > 0 {
+      warnings.append("left out \(events(endWithoutBegin, "end (E) ")) with no begin (B) on their thread")
+    }
     if unended > 0 { warnings.append("left out \(events(unended, "begin (B) ")) never ended") }
-    if mismatchedEnds > 0 { warnings.append("closed \(events(mismatchedEnds, "begin (B) ")) with an end (E) of another name") }
+    if mismatchedEnds > 0 {
+      warnings.append("closed \(events(mismatchedEnds, "begin (B) ")) with an end (E) of another name")
+    }
     if overlapping > 0 {
-      warnings.append("cut \(events(overlapping)) at the end of the event enclosing them (they overlapped it without nesting)")
+      warnings.append(
+        "cut \(events(overlapping)) at the end of the event enclosing them (they overlapped it without nesting)")
     }
     if missingTimes > 0 { warnings.append("left out \(events(missingTimes)) without ts or dur") }
     if badNumbers > 0 { warnings.append("left out \(events(badNumbers)) with a time out of range (over 2^61 ns)") }
     if tooDeep > 0 {
-      warnings.append("attached \(events(tooDeep)) nested deeper than \(StackDepthLimit.maxFrames) levels to their parent's stack")
+      warnings.append(
+        "attached \(events(tooDeep)) nested deeper than \(StackDepthLimit.maxFrames) levels to their parent's stack")
     }
     if notObjects > 0 { warnings.append("left out \(events(notObjects, "trace ")) that are not objects") }
 
     let threadsUsed = Set(spans.map(\.thread)).count
-    var summary = "Chrome trace: \(spans.count) timed events (\(completeEvents - summaries) complete, \(pairs) begin/end pairs) "
+    var summary =
+      "Chrome trace: \(spans.count) timed events (\(completeEvents - summaries) complete, \(pairs) begin/end pairs) "
       + "on \(threadsUsed) thread\(threadsUsed == 1 ? "" : "s")"
     if !ignored.isEmpty {
       let parts = ignored.sorted { $0.key < $1.key }.map { "\($0.value) '\(Self.phaseText($0.key))'" }
       summary += "; other phases ignored: " + parts.joined(separator: ", ")
     }
     profile.run.notes.append(summary)
-    profile.run.notes.append("times are wall-clock durations from the trace; self time = duration minus nested events on the same thread")
+    profile.run.notes.append(
+      "times are wall-clock durations from the trace; self time = duration minus nested events on the same thread")
     if summaries > 0 {
       profile.run.notes.append(
-        "left out \(summaries) clang summary events ('Total …', each alone on its own thread): they repeat the sums of the others")
+        "left out \(summaries) clang summary events ('Total …', each alone on its own thread): they repeat the sums of the others"
+      )
     }
     if unterminatedArray { profile.run.notes.append("the event array has no closing ']' (allowed by the format)") }
     if log.dropped > 0 {
-      profile.run.notes.append("kept the first \(log.events.count) of \(spans.count) events one by one for export chrome")
+      profile.run.notes.append(
+        "kept the first \(log.events.count) of \(spans.count) events one by one for export chrome")
     }
     profile.run.notes += warnings.map { "warning: " + $0 }
     return ChromeTraceReader.Result(profile: profile, warnings: warnings)

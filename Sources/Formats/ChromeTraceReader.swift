@@ -109,7 +109,9 @@ public enum ChromeTraceReader {
   }
 
   /// Reads one event object's fields that matter; the rest is skipped.
-  private static func readEvent(_ scanner: inout JSONScanner, into collector: inout ChromeSpanCollector) throws(FormatError) {
+  private static func readEvent(_ scanner: inout JSONScanner, into collector: inout ChromeSpanCollector)
+    throws(FormatError)
+  {
     try scanner.expect(UInt8(ascii: "{"), "'{'")
     var event = ChromeEvent()
     var first = true
@@ -159,7 +161,9 @@ public enum ChromeTraceReader {
 
   /// A number field in units scaled by 10^`scale`; a number out of range sets `bad`, a
   /// non-number is skipped (nil).
-  private static func number(_ scanner: inout JSONScanner, scale: Int, field bad: inout Bool) throws(FormatError) -> Int64? {
+  private static func number(_ scanner: inout JSONScanner, scale: Int, field bad: inout Bool) throws(FormatError)
+    -> Int64?
+  {
     guard let b = scanner.peek(), b == UInt8(ascii: "-") || (b >= UInt8(ascii: "0") && b <= UInt8(ascii: "9")) else {
       try scanner.skipValue()
       return nil

@@ -66,7 +66,9 @@ public enum ChromeTraceWriter {
       if let cached = nameCache[e.function] {
         name = cached
       } else {
-        name = profile.functions.indices.contains(e.function.index) ? profile.name(of: e.function) : "function \(e.function.raw)"
+        name =
+          profile.functions.indices.contains(e.function.index)
+          ? profile.name(of: e.function) : "function \(e.function.raw)"
         nameCache[e.function] = name
       }
       w.raw("{\"name\":")
@@ -88,7 +90,9 @@ public enum ChromeTraceWriter {
 
   /// Thread names from the samples' `tid` / `thread` labels, by tid.
   static func threadNames(_ profile: Profile) -> [Int64: String] {
-    guard let tidKey = profile.strings.lookup("tid"), let threadKey = profile.strings.lookup("thread") else { return [:] }
+    guard let tidKey = profile.strings.lookup("tid"), let threadKey = profile.strings.lookup("thread") else {
+      return [:]
+    }
     var names: [Int64: String] = [:]
     for set in profile.labelSets.sets {
       guard let tid = set.first(where: { $0.key == tidKey })?.number,

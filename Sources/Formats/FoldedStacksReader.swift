@@ -15,7 +15,9 @@ public enum FoldedStacksReader {
   static let bytesPerNode = 48, bytesPerSample = 32, bytesPerName = 160
 
   /// The profile described by `bytes`.
-  public static func read(_ bytes: [UInt8], memoryBudget: Int = PprofDecoder.defaultMemoryBudget) throws(FormatError) -> Profile {
+  public static func read(_ bytes: [UInt8], memoryBudget: Int = PprofDecoder.defaultMemoryBudget) throws(FormatError)
+    -> Profile
+  {
     try withRawBytes(bytes) { (raw) throws(FormatError) in try read(raw, memoryBudget: memoryBudget) }
   }
 
@@ -48,7 +50,9 @@ public enum FoldedStacksReader {
     let header = FoldedNameEscaping.header.utf8
     guard buffer.count >= header.count, buffer.prefix(header.count).elementsEqual(header) else { return false }
     var rest = buffer.count > header.count ? buffer[header.count] : UInt8(ascii: "\n")
-    if rest == UInt8(ascii: "\r") { rest = buffer.count > header.count + 1 ? buffer[header.count + 1] : UInt8(ascii: "\n") }
+    if rest == UInt8(ascii: "\r") {
+      rest = buffer.count > header.count + 1 ? buffer[header.count + 1] : UInt8(ascii: "\n")
+    }
     return rest == UInt8(ascii: "\n")
   }
 
@@ -58,7 +62,9 @@ public enum FoldedStacksReader {
   }
 
   /// Splits one non-blank line into its frames' byte ranges (root first) and its count.
-  static func parse(_ line: UnsafeRawBufferPointer, number: Int) throws(FormatError) -> (frames: [Range<Int>], count: Int64) {
+  static func parse(_ line: UnsafeRawBufferPointer, number: Int) throws(FormatError) -> (
+    frames: [Range<Int>], count: Int64
+  ) {
     var end = line.count
     while end > 0 && isSpace(line[end - 1]) { end -= 1 }
     var split = end

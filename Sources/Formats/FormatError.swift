@@ -64,7 +64,8 @@ public enum FormatError: Error, Equatable, Sendable, CustomStringConvertible {
     case .corruptGzip(let detail): return "corrupt gzip data: \(detail)"
     case .tooLarge(let limit): return "decompressed profile is larger than the \(sizeText(limit)) limit"
     case .needsTooMuchMemory(let limit):
-      return "profile would need more than the \(sizeText(limit)) memory limit to load (forged counts or a decompression bomb?)"
+      return
+        "profile would need more than the \(sizeText(limit)) memory limit to load (forged counts or a decompression bomb?)"
     case .fileTooLarge(let limit): return "file is larger than the \(sizeText(limit)) limit"
     case .corruptPprof(let offset, let reason): return "corrupt pprof profile at byte \(offset): \(reason)"
     case .invalidPprof(let reason): return "invalid pprof profile: \(reason)"
@@ -73,7 +74,8 @@ public enum FormatError: Error, Equatable, Sendable, CustomStringConvertible {
       return "perfsh session file format \(v) is newer than this perfsh reads (up to \(supported)); upgrade perfsh"
     case .invalidArchive(let reason): return "invalid perfsh session file: \(reason)"
     case .badFoldedLine(let line, let reason): return "folded stacks line \(line): \(reason)"
-    case .corruptJSON(let line, let column, let reason): return "corrupt JSON at line \(line), column \(column): \(reason)"
+    case .corruptJSON(let line, let column, let reason):
+      return "corrupt JSON at line \(line), column \(column): \(reason)"
     case .invalidChromeTrace(let reason): return "invalid Chrome trace: \(reason)"
     case .valuesPastLimit(let t): return ProfileError.valuesPastLimit(sampleType: t).description
     case .invalidProfile(let e): return "cannot write profile: \(e.description)"

@@ -70,7 +70,9 @@ public enum Gzip {
   }
 
   /// Decompresses gzip data (one or more members), refusing to produce more than `limit` bytes.
-  public static func decompress(_ input: UnsafeRawBufferPointer, limit: Int = defaultLimit) throws(FormatError) -> [UInt8] {
+  public static func decompress(_ input: UnsafeRawBufferPointer, limit: Int = defaultLimit) throws(FormatError)
+    -> [UInt8]
+  {
     guard isGzip(input), input.count >= 10 else {
       throw input.count < 10 && isGzip(input) ? .truncatedGzip : .badGzipHeader
     }

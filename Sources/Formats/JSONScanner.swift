@@ -205,7 +205,9 @@ struct JSONScanner {
     let integerStart = offset
     let integerDigits = digits()
     guard integerDigits > 0 else { throw error("expected a value") }
-    if integerDigits > 1 && bytes[integerStart] == UInt8(ascii: "0") { throw error("number with a leading zero", at: start) }
+    if integerDigits > 1 && bytes[integerStart] == UInt8(ascii: "0") {
+      throw error("number with a leading zero", at: start)
+    }
     if offset < bytes.count, bytes[offset] == UInt8(ascii: ".") {
       offset += 1
       guard digits() > 0 else { throw error("expected digits after '.'") }
@@ -337,7 +339,9 @@ struct JSONScanner {
           if open == UInt8(ascii: "{") { _ = try rawStringKey() }
           expectingValue = true
         } else {
-          throw error(open == UInt8(ascii: "{") ? "expected ',' or '}' after an object member" : "expected ',' or ']' after an array element")
+          throw error(
+            open == UInt8(ascii: "{")
+              ? "expected ',' or '}' after an object member" : "expected ',' or ']' after an array element")
         }
       }
     } while depth > 0 || expectingValue

@@ -47,7 +47,9 @@ public enum PprofDecoder {
 
   /// Decodes uncompressed `plain` and empties it as soon as every sample has been read, so the
   /// wire bytes and the stack tree being built are not both held at the peak.
-  static func decode(releasing plain: inout [UInt8], memoryBudget: Int = defaultMemoryBudget) throws(FormatError) -> Profile {
+  static func decode(releasing plain: inout [UInt8], memoryBudget: Int = defaultMemoryBudget) throws(FormatError)
+    -> Profile
+  {
     var (profile, samples) = try withRawBytes(plain) { (raw) throws(FormatError) in
       guard !raw.isEmpty else { throw FormatError.empty }
       var top = try TopLevel.scan(raw, memoryBudget: memoryBudget)
@@ -115,7 +117,9 @@ private struct TopLevel {
       case 9:
         let v = try r.int64(field, wire, in: name)
         // Go's reader rejects a second time_nanos: it means two profiles were concatenated.
-        guard t.timeNanos == nil else { throw .invalidPprof(reason: "concatenated profiles detected (time_nanos appears twice)") }
+        guard t.timeNanos == nil else {
+          throw .invalidPprof(reason: "concatenated profiles detected (time_nanos appears twice)")
+        }
         t.timeNanos = v
       case 10: t.durationNanos = try r.int64(field, wire, in: name)
       case 12: t.period = try r.int64(field, wire, in: name)
@@ -141,7 +145,8 @@ private struct TopLevel {
   /// A string index checked against the string table.
   func stringID(_ index: Int64, _ what: @autoclosure () -> String) throws(FormatError) -> StringID {
     guard index >= 0, index < Int64(strings.count) else {
-      throw .invalidPprof(reason: "\(what()) refers to string \(index), but the string table has \(strings.count) entries")
+      throw .invalidPprof(
+        reason: "\(what()) refers to string \(index), but the string table has \(strings.count) entries")
     }
     return StringID(Int(index))
   }
@@ -207,7 +212,9 @@ private struct TopLevel {
           startLine: f.startLine))
     }
     functions = []
-    for range in callStatistics { try PprofCallStatistics.read(ProtoReader(buffer, range: range), functionIDs: functionIDs, into: &p) }
+    for range in callStatistics {
+      try PprofCallStatistics.read(ProtoReader(buffer, range: range), functionIDs: functionIDs, into: &p)
+    }
 
     let locationIDs = try PprofIDMap(locations.map(\.id), what: "location")
     p.locations.reserveCapacity(locations.count)

@@ -199,7 +199,8 @@ struct PprofSampleDecoder {
       }
     }
     for s in [raw.key, raw.str, raw.unit] where s < 0 || s >= Int64(stringCount) {
-      throw .invalidPprof(reason: "a label of sample \(sample) refers to string \(s), but the string table has \(stringCount) entries")
+      throw .invalidPprof(
+        reason: "a label of sample \(sample) refers to string \(s), but the string table has \(stringCount) entries")
     }
     return Label(
       key: StringID(Int(raw.key)), string: StringID(Int(raw.str)), number: raw.num, numberUnit: StringID(Int(raw.unit)))

@@ -69,7 +69,8 @@ public enum ProfileLoader {
   }
 
   /// The profile in the file at `path` and the format it was read as.
-  public static func loadDetectingFormat(path: String) throws(FormatError) -> (profile: Profile, format: ProfileFormat) {
+  public static func loadDetectingFormat(path: String) throws(FormatError) -> (profile: Profile, format: ProfileFormat)
+  {
     let name = path.split(separator: "/").last.map(String.init) ?? path
     return try loadDetectingFormat(bytes: try InputFile.read(path), name: name)
   }

@@ -40,7 +40,9 @@ struct ProtoReader {
   /// Reads a base-128 varint of at most 10 bytes (bits past 64 are dropped, as Go does).
   @inline(__always)
   mutating func readVarint() throws(FormatError) -> UInt64 {
-    guard let base, position < end else { throw FormatError.corruptPprof(offset: position, reason: "data ends inside a varint") }
+    guard let base, position < end else {
+      throw FormatError.corruptPprof(offset: position, reason: "data ends inside a varint")
+    }
     let first = base[position]
     if first < 0x80 {
       position += 1
@@ -83,7 +85,9 @@ struct ProtoReader {
     let at = position
     let length = try readVarint()
     guard length <= UInt64(end - position) else {
-      throw FormatError.corruptPprof(offset: at, reason: "length \(Int64(bitPattern: length)) runs past the end of its message (\(end - position) bytes left)")
+      throw FormatError.corruptPprof(
+        offset: at,
+        reason: "length \(Int64(bitPattern: length)) runs past the end of its message (\(end - position) bytes left)")
     }
     let start = position
     position += Int(length)
@@ -101,7 +105,9 @@ struct ProtoReader {
   }
 
   private mutating func advance(_ n: Int) throws(FormatError) {
-    guard end - position >= n else { throw FormatError.corruptPprof(offset: position, reason: "data ends inside a \(n * 8)-bit fixed field") }
+    guard end - position >= n else {
+      throw FormatError.corruptPprof(offset: position, reason: "data ends inside a \(n * 8)-bit fixed field")
+    }
     position += n
   }
 

@@ -17,10 +17,12 @@ enum SessionArchiveCallEvents {
     w.packed(3, events.map { zigzag($0.thread) })
     w.packed(4, events.map { zigzag($0.process) })
     var previous: Int64 = 0
-    w.packed(5, events.map { (e: CallEvent) -> UInt64 in
-      defer { previous = e.startNanos }
-      return zigzag(e.startNanos &- previous)
-    })
+    w.packed(
+      5,
+      events.map { (e: CallEvent) -> UInt64 in
+        defer { previous = e.startNanos }
+        return zigzag(e.startNanos &- previous)
+      })
     w.packed(6, events.map { zigzag($0.wallNanos) })
     if events.contains(where: { $0.cpuNanos != nil }) {
       w.packed(7, events.map { $0.cpuNanos.map { zigzag($0) &+ 1 } ?? 0 })
@@ -61,7 +63,9 @@ enum SessionArchiveCallEvents {
     var start: Int64 = 0
     for i in 0..<n {
       let f = columns[2][i]
-      guard f < UInt64(functions) else { throw .invalidArchive(reason: "call events name function \(f), which does not exist") }
+      guard f < UInt64(functions) else {
+        throw .invalidArchive(reason: "call events name function \(f), which does not exist")
+      }
       start = start &+ unzigzag(columns[5][i])
       let cpu = columns[7].isEmpty || columns[7][i] == 0 ? nil : unzigzag(columns[7][i] &- 1)
       events.append(

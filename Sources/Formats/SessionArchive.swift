@@ -59,13 +59,17 @@ public enum SessionArchive {
   /// is an error, never a partial result.
   public static func decode(_ bytes: [UInt8], limit: Int = Gzip.defaultLimit) throws(FormatError) -> [ArchivedSession] {
     guard hasMagic(bytes) else { throw .unrecognized }
-    guard bytes.count >= headerSize else { throw .corruptArchive(offset: bytes.count, reason: "file ends inside the header") }
+    guard bytes.count >= headerSize else {
+      throw .corruptArchive(offset: bytes.count, reason: "file ends inside the header")
+    }
     let v = UInt32(bytes[8]) | UInt32(bytes[9]) << 8 | UInt32(bytes[10]) << 16 | UInt32(bytes[11]) << 24
     guard v >= 1 else { throw .corruptArchive(offset: 8, reason: "format version 0") }
     guard v <= version else { throw .newerArchive(version: v, supported: version) }
     let plain = try withRawBytes(bytes) { (raw) throws(FormatError) -> [UInt8] in
       let body = UnsafeRawBufferPointer(rebasing: raw[headerSize...])
-      guard Gzip.isGzip(body) else { throw FormatError.corruptArchive(offset: headerSize, reason: "payload is not gzip data") }
+      guard Gzip.isGzip(body) else {
+        throw FormatError.corruptArchive(offset: headerSize, reason: "payload is not gzip data")
+      }
       return try Gzip.decompress(body, limit: limit)
     }
     return try SessionArchiveReader.sessions(plain)

@@ -112,7 +112,9 @@ enum SessionArchiveReader {
       default: try r.skip(wire)
       }
     }
-    guard strings.first == "" else { throw .invalidArchive(reason: "string table does not start with the empty string") }
+    guard strings.first == "" else {
+      throw .invalidArchive(reason: "string table does not start with the empty string")
+    }
     let keptMeta = p
     p = Profile(sampleTypes: sampleTypes)
     p.period = keptMeta.period
@@ -365,7 +367,9 @@ enum SessionArchiveReader {
       stack &+= Int64(bitPattern: (z >> 1) ^ (0 &- (z & 1)))
       for c in 0..<width { values[c] = Int64(bitPattern: columns[c][i]) }
       let labels = labelSets.isEmpty ? LabelSetID.none : LabelSetID(try id32(labelSets[i], "sample label set"))
-      guard let id = Int32(exactly: stack), id >= 0 else { throw .invalidArchive(reason: "sample \(i) stack id \(stack) out of range") }
+      guard let id = Int32(exactly: stack), id >= 0 else {
+        throw .invalidArchive(reason: "sample \(i) stack id \(stack) out of range")
+      }
       p.samples.append(stack: StackID(id), values: values, labels: labels)
     }
   }
@@ -422,7 +426,11 @@ enum SessionArchiveReader {
     var f = [Int64](repeating: 0, count: 11)
     while !r.isAtEnd {
       let (field, wire) = try r.readTag()
-      if (1...10).contains(field) { f[Int(field)] = try r.int64(field, wire, in: "allocations") } else { try r.skip(wire) }
+      if (1...10).contains(field) {
+        f[Int(field)] = try r.int64(field, wire, in: "allocations")
+      } else {
+        try r.skip(wire)
+      }
     }
     guard let processes = Int(exactly: f[2]), let sampled = Int(exactly: f[3]) else {
       throw .invalidArchive(reason: "allocation counts out of range")
@@ -511,7 +519,9 @@ enum SessionArchiveReader {
           guard let stats else { throw .invalidArchive(reason: "repeat call statistics for '\(name)' are missing") }
           let id: FunctionID
           if let function {
-            guard let raw = Int32(exactly: function) else { throw .invalidArchive(reason: "repeat function id \(function) out of range") }
+            guard let raw = Int32(exactly: function) else {
+              throw .invalidArchive(reason: "repeat function id \(function) out of range")
+            }
             id = FunctionID(raw)
           } else {
             if functionByName == nil {

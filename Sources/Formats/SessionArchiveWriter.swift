@@ -134,11 +134,13 @@ enum SessionArchiveWriter {
     // Stack ids as zigzag deltas from the previous sample's: consecutive samples of a
     // capture mostly end in nodes made one after the other, so deltas take one byte.
     var previous: Int64 = 0
-    w.packed(2, t.stacks.map { (s: StackID) -> UInt64 in
-      let delta = Int64(s.raw) - previous
-      previous = Int64(s.raw)
-      return UInt64(bitPattern: (delta << 1) ^ (delta >> 63))
-    })
+    w.packed(
+      2,
+      t.stacks.map { (s: StackID) -> UInt64 in
+        let delta = Int64(s.raw) - previous
+        previous = Int64(s.raw)
+        return UInt64(bitPattern: (delta << 1) ^ (delta >> 63))
+      })
     if t.labelSets.contains(where: { $0 != .none }) {
       w.packed(3, t.labelSets.map { UInt64(UInt32(bitPattern: $0.raw)) })
     }

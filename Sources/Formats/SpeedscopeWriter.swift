@@ -30,7 +30,9 @@ public enum SpeedscopeWriter {
   }
 
   /// The speedscope JSON of `profile`, named `name`; `exporter` names the writing program.
-  public static func write(_ profile: Profile, name: String, exporter: String = "perfsh") -> (text: String, summary: Summary) {
+  public static func write(_ profile: Profile, name: String, exporter: String = "perfsh") -> (
+    text: String, summary: Summary
+  ) {
     var frames = FrameTable(profile)
     let column = profile.defaultValueIndex
     let unitName = profile.sampleTypes.indices.contains(column) ? unit(for: profile.sampleTypes[column].unit) : "none"

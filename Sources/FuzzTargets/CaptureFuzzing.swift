@@ -9,7 +9,8 @@ enum CaptureFuzzing {
 
   static func perfRecord(_ bytes: UnsafeRawBufferPointer) -> FuzzOutcome {
     guard bytes.count >= headerSize else { return .rejected("shorter than the format header") }
-    let sampleType = SampleType(rawValue: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self) & SampleType.supported.rawValue)
+    let sampleType = SampleType(
+      rawValue: bytes.loadUnaligned(fromByteOffset: 0, as: UInt64.self) & SampleType.supported.rawValue)
     let regsMask = bytes.loadUnaligned(fromByteOffset: 9, as: UInt64.self)
     let format: SampleFormat
     do {
@@ -31,7 +32,9 @@ enum CaptureFuzzing {
       let time = parser.time(of: record)
       if let r = try? parser.parse(record) {
         parsed += 1
-        if case .sample(let s) = r, sampleType.contains(.time) { require(time == s.time, "time(of:) disagrees with parse") }
+        if case .sample(let s) = r, sampleType.contains(.time) {
+          require(time == s.time, "time(of:) disagrees with parse")
+        }
       }
       offset += size
     }
@@ -67,7 +70,8 @@ enum CaptureFuzzing {
       require(false, "off-CPU records fail validate(): \(error)")
     }
     if let column = off.sampleTypeIndex(named: "offcpu") {
-      require(off.total(column: column) == off.run.offCPU?.offCPUNanos, "the critical-thread split changed the off-CPU total")
+      require(
+        off.total(column: column) == off.run.offCPU?.offCPUNanos, "the critical-thread split changed the off-CPU total")
     }
     return .accepted(items: parsed)
   }

@@ -69,8 +69,11 @@ enum FormatsFuzzing {
     let profile = result.profile
     _ = check(profile)
     let calls = profile.callStatistics.values.reduce(Int64(0)) { $0 + $1.calls }
-    require(calls == profile.total(column: 0), "per-name calls \(calls) differ from the samples' \(profile.total(column: 0))")
-    require(profile.callStatistics.values.allSatisfy { $0.selfNanos >= 0 && $0.selfNanos <= $0.totalNanos }, "self time outside 0...total")
+    require(
+      calls == profile.total(column: 0), "per-name calls \(calls) differ from the samples' \(profile.total(column: 0))")
+    require(
+      profile.callStatistics.values.allSatisfy { $0.selfNanos >= 0 && $0.selfNanos <= $0.totalNanos },
+      "self time outside 0...total")
     guard let written = ChromeTraceWriter.write(profile, maxEvents: Int.max, processName: "fuzz", pid: 0) else {
       require(false, "a loaded trace keeps no events to export")
       return .accepted(items: profile.samples.count)

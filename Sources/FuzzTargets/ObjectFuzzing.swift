@@ -44,7 +44,9 @@ enum ObjectFuzzing {
     }
     let size = UInt64(bytes.count)
     require(p.entryOffset < size, "the entry probe lies inside the function")
-    for o in p.returnOffsets + p.exitOffsets + p.restartOffsets { require(o < size, "probe offsets lie inside the function") }
+    for o in p.returnOffsets + p.exitOffsets + p.restartOffsets {
+      require(o < size, "probe offsets lie inside the function")
+    }
     require(p.restartOffsets.isEmpty || p.entryOffset > 0, "a restart probe only with an entry on the stack check")
     return .accepted(items: 1 + p.returnOffsets.count + p.exitOffsets.count)
   }

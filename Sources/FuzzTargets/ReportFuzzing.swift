@@ -25,7 +25,8 @@ enum ReportFuzzing {
       if Heatmap.timeColumn(of: profile) != nil {
         let heatmap = try Heatmap(profile: profile)
         for mode in [HeatmapMode.bar, .sparkline, .table] {
-          _ = HeatmapRenderer.rows(heatmap, rows: Array(heatmap.rows.prefix(10)), mode: mode, options: RenderOptions(width: 100))
+          _ = HeatmapRenderer.rows(
+            heatmap, rows: Array(heatmap.rows.prefix(10)), mode: mode, options: RenderOptions(width: 100))
         }
       }
     } catch {

@@ -28,9 +28,11 @@ enum TinyELF {
     let count = sections.count + 2
     out += [UInt8](repeating: 0, count: 64)  // the null section
     for (i, s) in sections.enumerated() {
-      out += header(name: nameOffsets[i], type: 1, flags: 2, address: s.address, offset: placed[i].offset, size: placed[i].size)
+      out += header(
+        name: nameOffsets[i], type: 1, flags: 2, address: s.address, offset: placed[i].offset, size: placed[i].size)
     }
-    out += header(name: nameOffsets[sections.count], type: 3, flags: 0, address: 0, offset: namesOffset, size: names.count)
+    out += header(
+      name: nameOffsets[sections.count], type: 3, flags: 0, address: 0, offset: namesOffset, size: names.count)
     // e_ident, e_type ET_DYN, e_machine x86-64, e_version, e_shoff, e_ehsize, e_shentsize, e_shnum, e_shstrndx.
     out.replaceSubrange(0..<7, with: [0x7f, 0x45, 0x4c, 0x46, 2, 1, 1])
     put(&out, 16, UInt16(3))
@@ -44,7 +46,9 @@ enum TinyELF {
     return out
   }
 
-  private static func header(name: UInt32, type: UInt32, flags: UInt64, address: UInt64, offset: Int, size: Int) -> [UInt8] {
+  private static func header(name: UInt32, type: UInt32, flags: UInt64, address: UInt64, offset: Int, size: Int)
+    -> [UInt8]
+  {
     var h = [UInt8](repeating: 0, count: 64)
     put(&h, 0, name)
     put(&h, 4, type)

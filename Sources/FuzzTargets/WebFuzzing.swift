@@ -8,11 +8,16 @@ enum WebFuzzing {
 
   /// Two small sessions with a call chain, so the views have something to walk.
   static let router: WebRouter = {
-    var b = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds")])
+    var b = ProfileBuilder(sampleTypes: [
+      ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds"),
+    ])
     b.addSample(rootFirstNames: ["main", "parse", "scan"], values: [3, 30_000_000])
     b.addSample(rootFirstNames: ["main", "emit"], values: [1, 10_000_000])
     let p = b.build()
-    let sessions = [1, 2].map { WebSession(id: $0, name: "s\($0)", source: "fuzz", origin: .file(path: "fuzz", format: "folded"), profile: p, samples: 4) }
+    let sessions = [1, 2].map {
+      WebSession(
+        id: $0, name: "s\($0)", source: "fuzz", origin: .file(path: "fuzz", format: "folded"), profile: p, samples: 4)
+    }
     return WebRouter(token: token, source: WebSessionBox(sessions))
   }()
 

@@ -20,7 +20,8 @@ public struct AllocationSummary: Sendable, Equatable {
   public var untrackedBlocks: Int64
 
   public init(
-    rate: Int64, processes: Int = 0, sampledAllocations: Int = 0, allocatedBytes: Int64 = 0, allocatedObjects: Int64 = 0,
+    rate: Int64, processes: Int = 0, sampledAllocations: Int = 0, allocatedBytes: Int64 = 0,
+    allocatedObjects: Int64 = 0,
     inUseBytes: Int64 = 0, peakInUseBytes: Int64 = 0, peakNanos: Int64 = 0, lostRecords: Int64 = 0,
     untrackedBlocks: Int64 = 0
   ) {

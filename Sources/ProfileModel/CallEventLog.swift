@@ -15,7 +15,9 @@ public struct CallEvent: Sendable, Equatable {
   public var cpuNanos: Int64?
 
   /// Creates a value from its parts.
-  public init(function: FunctionID, thread: Int64, process: Int64 = 0, startNanos: Int64, wallNanos: Int64, cpuNanos: Int64? = nil) {
+  public init(
+    function: FunctionID, thread: Int64, process: Int64 = 0, startNanos: Int64, wallNanos: Int64, cpuNanos: Int64? = nil
+  ) {
     self.function = function
     self.thread = thread
     self.process = process

@@ -62,7 +62,8 @@ struct ChildIndex: Sendable {
   }
 
   private mutating func grow(to size: Int) {
-    let oldKeys = keys, oldValues = values
+    let oldKeys = keys
+    let oldValues = values
     keys = Array(repeating: Self.emptyKey, count: size)
     values = Array(repeating: 0, count: size)
     mask = size - 1

@@ -27,13 +27,16 @@ extension Profile {
     let traced = Set(callStatistics.keys).union(statistics.keys)
     var kept = SampleTable(width: samples.width)
     kept.reserveCapacity(samples.count + statistics.count)
-    for i in 0..<samples.count where carriedFunction(ofSample: i, columns: columns).map({ !traced.contains($0) }) ?? true {
+    for i in 0..<samples.count
+    where carriedFunction(ofSample: i, columns: columns).map({ !traced.contains($0) }) ?? true {
       kept.append(stack: samples.stacks[i], values: samples.values(of: i), labels: samples.labelSets[i])
     }
     var plainLocation: [FunctionID: LocationID] = [:]
     for (i, l) in locations.enumerated() where l.address == 0 && l.mapping == nil && !l.isFolded && l.lines.count == 1 {
       let line = l.lines[0]
-      if line.line == 0 && line.column == 0 && plainLocation[line.function] == nil { plainLocation[line.function] = LocationID(i) }
+      if line.line == 0 && line.column == 0 && plainLocation[line.function] == nil {
+        plainLocation[line.function] = LocationID(i)
+      }
     }
     var values = [Int64](repeating: 0, count: samples.width)
     for (id, stats) in statistics.sorted(by: { $0.key < $1.key }) {
@@ -93,7 +96,9 @@ extension Profile {
     guard !callStatistics.isEmpty || repeats.contains(where: { !$0.callStatistics.isEmpty }) else { return nil }
     func check(_ stats: [FunctionID: CallStatistics], _ what: String) -> ProfileError? {
       for (id, s) in stats {
-        if id.raw < 0 || id.index >= functions.count { return .badCallStatistics(reason: "\(what) name function \(id.index), which does not exist") }
+        if id.raw < 0 || id.index >= functions.count {
+          return .badCallStatistics(reason: "\(what) name function \(id.index), which does not exist")
+        }
         if s.calls < 0 || s.unmatchedEntries < 0 || s.selfNanos < 0 || s.totalNanos < 0 || s.maxSelfNanos < 0 {
           return .badCallStatistics(reason: "\(what) of function \(id.index) have negative counts or times")
         }
@@ -106,9 +111,12 @@ extension Profile {
     }
     if repeats.count >= 2 {
       var sums: [FunctionID: Int64] = [:]
-      for r in repeats { for (id, s) in r.callStatistics { sums[id, default: 0] = sums[id, default: 0].addingSaturating(s.calls) } }
+      for r in repeats {
+        for (id, s) in r.callStatistics { sums[id, default: 0] = sums[id, default: 0].addingSaturating(s.calls) }
+      }
       for (id, s) in callStatistics where (sums[id] ?? 0) != s.calls {
-        return .badCallStatistics(reason: "function \(id.index) has \(s.calls) calls but its repeats add up to \(sums[id] ?? 0)")
+        return .badCallStatistics(
+          reason: "function \(id.index) has \(s.calls) calls but its repeats add up to \(sums[id] ?? 0)")
       }
       if let extra = sums.keys.first(where: { callStatistics[$0] == nil }) {
         return .badCallStatistics(reason: "a repeat traced function \(extra.index), which the session did not")
@@ -124,7 +132,8 @@ extension Profile {
     }
     for (id, s) in callStatistics {
       if (calls[id] ?? 0) != s.calls {
-        return .badCallStatistics(reason: "function \(id.index) has \(s.calls) calls but its samples carry \(calls[id] ?? 0)")
+        return .badCallStatistics(
+          reason: "function \(id.index) has \(s.calls) calls but its samples carry \(calls[id] ?? 0)")
       }
       if s.hasDurations && (selfNanos[id] ?? 0) != s.selfNanos {
         return .badCallStatistics(

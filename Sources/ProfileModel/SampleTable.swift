@@ -37,7 +37,7 @@ public struct SampleTable: Sendable {
 
   /// All values of sample `index`.
   @inlinable public func values(of index: Int) -> ArraySlice<Int64> {
-    values[index * width ..< (index + 1) * width]
+    values[index * width..<(index + 1) * width]
   }
 }
 

@@ -10,7 +10,8 @@ public enum CallTreeRenderer {
 
   /// Writes the labels, the `cum cum%` header and the indented rows.
   public static func write(_ tree: CallTree, to out: inout some TextOutputStream, options: RenderOptions = .plain) {
-    let fmt = ValueFormatter(sampleUnit: tree.valueType.unit, nodeValues: tree.rows.map { ($0.flat, $0.cum) }, total: tree.total)
+    let fmt = ValueFormatter(
+      sampleUnit: tree.valueType.unit, nodeValues: tree.rows.map { ($0.flat, $0.cum) }, total: tree.total)
     for line in tree.filter.descriptionLines { out.write(line + "\n") }
     out.write("Showing call tree of \(fmt.format(tree.total)) total\n")
     if tree.hiddenRows > 0 {
@@ -21,7 +22,8 @@ public enum CallTreeRenderer {
     out.write(TextStyle.bold.apply(header, enabled: options.color) + "\n")
     for row in tree.rows {
       let numbers = "\(Pad.left(fmt.format(row.cum), 10)) \(PprofUnits.percentage(row.cum, of: tree.total))  "
-      let indent = row.depth <= maxIndentedDepth
+      let indent =
+        row.depth <= maxIndentedDepth
         ? String(repeating: "  ", count: row.depth)
         : String(repeating: "  ", count: maxIndentedDepth) + "[\(row.depth)] "
       var name = DisplayText.escapingControls(row.info.printableName)

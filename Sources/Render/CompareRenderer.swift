@@ -6,7 +6,9 @@ import ProfileModel
 /// how much the numbers can be trusted.
 public enum CompareRenderer {
   /// Writes the report.
-  public static func write(_ report: CompareReport, to out: inout some TextOutputStream, options: RenderOptions = .plain) {
+  public static func write(
+    _ report: CompareReport, to out: inout some TextOutputStream, options: RenderOptions = .plain
+  ) {
     for line in lines(report, options: options) { out.write(line + "\n") }
   }
 
@@ -19,7 +21,8 @@ public enum CompareRenderer {
     let nameWidth = max(12, report.header.map { $0.name.count + 1 }.max() ?? 0)
     let valueWidth = max(12, report.labelA.count, report.labelB.count)
     lines.append(
-      padRight("", nameWidth) + " " + Pad.left("A", valueWidth) + " " + Pad.left("B", valueWidth) + " " + Pad.left("change", 8))
+      padRight("", nameWidth) + " " + Pad.left("A", valueWidth) + " " + Pad.left("B", valueWidth) + " "
+        + Pad.left("change", 8))
     for m in report.header {
       var line = padRight(m.name + ":", nameWidth) + " "
       line += Pad.left(m.a.map { metricText($0, m.unit) } ?? "-", valueWidth) + " "
@@ -49,8 +52,11 @@ public enum CompareRenderer {
       case .gone: pct = "gone"
       case .both: pct = changeText(row.verdict?.change ?? row.relativeChange, verdict: row.verdict, tested: tested)
       }
-      let styled = row.presence == .both
-        ? style(Pad.left(pct, width), change: row.verdict?.change ?? row.relativeChange, verdict: row.verdict, tested: tested, color: color)
+      let styled =
+        row.presence == .both
+        ? style(
+          Pad.left(pct, width), change: row.verdict?.change ?? row.relativeChange, verdict: row.verdict, tested: tested,
+          color: color)
         : (row.presence == .new ? TextStyle.red : TextStyle.green).apply(Pad.left(pct, width), enabled: color)
       cells.append(styled)
       if tested { cells.append(Pad.left(row.verdict.map { pValueText($0.pValue) } ?? "", width)) }
@@ -83,12 +89,15 @@ public enum CompareRenderer {
       notes.append(
         "change: Hodges–Lehmann median change of B vs A with its 95% interval; significant when p < \(alphaText(report.alpha)) "
           + "and the interval clears the ±\(noiseText(report.noise)) noise floor.")
-      let insignificant = report.header.contains { $0.verdict.map { !$0.isSignificant } ?? false }
+      let insignificant =
+        report.header.contains { $0.verdict.map { !$0.isSignificant } ?? false }
         || report.rows.contains { $0.verdict.map { !$0.isSignificant } ?? false }
       if insignificant {
-        var note = "~: not significant (p ≥ \(alphaText(report.alpha)) or the interval reaches into ±\(noiseText(report.noise)))"
+        var note =
+          "~: not significant (p ≥ \(alphaText(report.alpha)) or the interval reaches into ±\(noiseText(report.noise)))"
         if let n = report.repeatsNeeded {
-          note += n > CompareRenderer.repeatsWorthSuggesting
+          note +=
+            n > CompareRenderer.repeatsWorthSuggesting
             ? "; these changes are small against the run-to-run noise (more than \(CompareRenderer.repeatsWorthSuggesting) runs per side would be needed)"
             : "; telling them from noise would take about \(n) runs per side (run -n \(n))"
         }

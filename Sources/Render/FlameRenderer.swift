@@ -27,8 +27,10 @@ public struct FlameTextOptions: Sendable {
   public var diff: FlameDiff?
 
   /// Options for a plain picture `width` columns wide.
-  public init(width: Int, color: Bool = false, colorMode: FlameColorMode = .module, zoom: Int? = nil,
-              selected: Int? = nil, matches: Set<Int> = [], diff: FlameDiff? = nil) {
+  public init(
+    width: Int, color: Bool = false, colorMode: FlameColorMode = .module, zoom: Int? = nil,
+    selected: Int? = nil, matches: Set<Int> = [], diff: FlameDiff? = nil
+  ) {
     self.width = width
     self.color = color
     self.colorMode = colorMode
@@ -82,9 +84,13 @@ public enum FlameRenderer {
   }
 
   /// Writes the header and the rows.
-  public static func write(_ graph: FlameGraph, title: String, to out: inout some TextOutputStream, options: FlameTextOptions) {
+  public static func write(
+    _ graph: FlameGraph, title: String, to out: inout some TextOutputStream, options: FlameTextOptions
+  ) {
     let picture = rows(graph, options: options)
-    for line in header(graph, title: title, hiddenFrames: picture.hiddenFrames, options: options) { out.write(line + "\n") }
+    for line in header(graph, title: title, hiddenFrames: picture.hiddenFrames, options: options) {
+      out.write(line + "\n")
+    }
     if graph.nodes.isEmpty {
       out.write("(no samples to draw)\n")
       return
@@ -93,14 +99,18 @@ public enum FlameRenderer {
   }
 
   /// The header: title and total, the scale of one cell, what was left out, the colour key.
-  public static func header(_ graph: FlameGraph, title: String, hiddenFrames: Int, options: FlameTextOptions) -> [String] {
+  public static func header(_ graph: FlameGraph, title: String, hiddenFrames: Int, options: FlameTextOptions)
+    -> [String]
+  {
     let viewWidth = options.zoom.map { graph.nodes[$0].cum } ?? graph.total
     var first = "\(title) | total \(value(graph.total, graph.valueType))"
     if let zoom = options.zoom {
-      first += " | zoomed: \(DisplayText.escapingControls(graph.name(zoom))) \(value(viewWidth, graph.valueType)) (\(percent(viewWidth, of: graph.total)))"
+      first +=
+        " | zoomed: \(DisplayText.escapingControls(graph.name(zoom))) \(value(viewWidth, graph.valueType)) (\(percent(viewWidth, of: graph.total)))"
     }
     var lines = [first]
-    var second = "root at top, width ∝ cum, 1 cell ≈ \(cellText(Double(viewWidth) / Double(max(1, options.width)), graph.valueType)), siblings by \(graph.sort.rawValue)"
+    var second =
+      "root at top, width ∝ cum, 1 cell ≈ \(cellText(Double(viewWidth) / Double(max(1, options.width)), graph.valueType)), siblings by \(graph.sort.rawValue)"
     if hiddenFrames > 0 { second += " | \(hiddenFrames) thin frames not drawn (+N: N frames merged)" }
     if graph.depthHidden > 0 { second += " | \(graph.depthHidden) frames below the depth limit" }
     lines.append(second)
@@ -111,7 +121,9 @@ public enum FlameRenderer {
         let key = FrameModule.allCases.map { m in base(m).ansiBackground + " \(m.rawValue) " + "\u{1B}[0m" }
         lines.append("colours: " + key.joined(separator: " "))
       } else {
-        lines.append("colours: self share, " + selfColor(0).ansiBackground + " none " + "\u{1B}[0m " + selfColor(1).ansiBackground + " most " + "\u{1B}[0m")
+        lines.append(
+          "colours: self share, " + selfColor(0).ansiBackground + " none " + "\u{1B}[0m " + selfColor(1).ansiBackground
+            + " most " + "\u{1B}[0m")
       }
     }
     return lines
@@ -121,10 +133,12 @@ public enum FlameRenderer {
   public static func diffLegend(_ diff: FlameDiff) -> String {
     let head = "differential: B's shape, red = more self time than A per run, blue = less"
     if diff.qualified {
-      return head + "; \(diff.colouredFrames) frame(s) (\(diff.significantFunctions.count) function(s)) changed significantly "
+      return head
+        + "; \(diff.colouredFrames) frame(s) (\(diff.significantFunctions.count) function(s)) changed significantly "
         + "(Mann–Whitney per function, \(diff.runsA) vs \(diff.runsB) runs); grey = not significant"
     }
-    return head + ", grey = unchanged; single runs: colours are unqualified (run -n 5 on both sides to test significance)"
+    return head
+      + ", grey = unchanged; single runs: colours are unqualified (run -n 5 on both sides to test significance)"
   }
 
   static func base(_ m: FrameModule) -> RGB { FlameColors.base(m) }
@@ -132,7 +146,9 @@ public enum FlameRenderer {
 
   /// The picture's lines (no header) and, per line, which box covers which columns (for the
   /// interactive view's navigation); `hiddenFrames` counts thin frames not drawn.
-  public static func rows(_ graph: FlameGraph, options: FlameTextOptions) -> (lines: [String], cells: [[FlameCell]], hiddenFrames: Int) {
+  public static func rows(_ graph: FlameGraph, options: FlameTextOptions) -> (
+    lines: [String], cells: [[FlameCell]], hiddenFrames: Int
+  ) {
     let width = max(1, options.width)
     let viewWidth = options.zoom.map { graph.nodes[$0].cum } ?? graph.total
     guard viewWidth > 0 else { return ([], [], 0) }
@@ -154,7 +170,9 @@ public enum FlameRenderer {
   }
 
   /// One row: each box's label fitted into its cells, a `|` closing it.
-  static func line(_ row: [FlameCell], graph: FlameGraph, width: Int, maxSelf: Int64, options: FlameTextOptions) -> String {
+  static func line(_ row: [FlameCell], graph: FlameGraph, width: Int, maxSelf: Int64, options: FlameTextOptions)
+    -> String
+  {
     var out = ""
     var x = 0
     for cell in row {

@@ -32,7 +32,8 @@ public enum HeatmapExport {
     out += "  \"functions\": ["
     for (i, r) in heatmap.rows.enumerated() {
       out += i == 0 ? "\n" : ",\n"
-      out += "    {\"name\": \(jsonString(r.name)), \"count\": \(r.count), \"cpu_ns\": \(heatmap.countsOnly ? "null" : String(r.cpuNanos)), "
+      out +=
+        "    {\"name\": \(jsonString(r.name)), \"count\": \(r.count), \"cpu_ns\": \(heatmap.countsOnly ? "null" : String(r.cpuNanos)), "
       out += "\"avg_ns\": \(num(r.avgNanos)), \"max_ns\": \(num(r.maxNanos)), \"p95_ns\": \(num(r.p95Nanos))}"
     }
     out += heatmap.rows.isEmpty ? "]\n}\n" : "\n  ]\n}\n"

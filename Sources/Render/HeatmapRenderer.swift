@@ -37,9 +37,12 @@ public enum HeatmapRenderer {
     if let clock = heatmap.sampledClock {
       let what = clock == "wall" ? "sampled CPU + off-CPU self time" : "off-CPU self time (where threads waited)"
       lines.append(
-        "Sampled session: Count = CPU samples | \(heatmap.timeTitle) = \(what) | Avg, Max, P95 need exact calls (run --trace): -")
+        "Sampled session: Count = CPU samples | \(heatmap.timeTitle) = \(what) | Avg, Max, P95 need exact calls (run --trace): -"
+      )
     } else if !heatmap.isExact {
-      lines.append("Sampled session: Count = samples | CPU Time = sampled self time | Avg, Max, P95 need exact calls (run --trace): -")
+      lines.append(
+        "Sampled session: Count = samples | CPU Time = sampled self time | Avg, Max, P95 need exact calls (run --trace): -"
+      )
     } else if heatmap.countsOnly {
       lines.append("Entry-only tracing: Count is exact; durations were not measured, so times show -")
     } else if let clockLine = clockLegend(heatmap) {
@@ -65,7 +68,9 @@ public enum HeatmapRenderer {
       parts.append("Times: the thread's CPU time per call (time switched out excluded; --clock wall for wall time)")
     }
     if heatmap.probeCostNanos > 0 {
-      parts.append("probe cost \(DurationFormat.string(nanoseconds: heatmap.probeCostNanos)) per traced call subtracted (--raw keeps it)")
+      parts.append(
+        "probe cost \(DurationFormat.string(nanoseconds: heatmap.probeCostNanos)) per traced call subtracted (--raw keeps it)"
+      )
     } else if heatmap.isRaw {
       parts.append("raw: probe cost not subtracted")
     }
@@ -92,7 +97,9 @@ public enum HeatmapRenderer {
   /// The row lines of one mode (no legend), each at most `options.width` columns of text.
   /// With `selected` (the interactive view) every row gets a two-column gutter and the
   /// selected one is marked `> ` (and shown in reverse video when colour is on).
-  public static func rows(_ heatmap: Heatmap, rows: [HeatmapRow], mode: HeatmapMode, options: RenderOptions = .plain, selected: Int? = nil) -> [String] {
+  public static func rows(
+    _ heatmap: Heatmap, rows: [HeatmapRow], mode: HeatmapMode, options: RenderOptions = .plain, selected: Int? = nil
+  ) -> [String] {
     var inner = options
     if selected != nil, let w = options.width { inner.width = max(20, w - 2) }
     let lines: [String]
@@ -135,7 +142,8 @@ public enum HeatmapRenderer {
     return exact ? "avg: \(avg) | calls: \(row.count)" : "avg: \(avg) | samples: \(row.count)"
   }
 
-  static func graphicRows(_ heatmap: Heatmap, rows: [HeatmapRow], mode: HeatmapMode, options: RenderOptions) -> [String] {
+  static func graphicRows(_ heatmap: Heatmap, rows: [HeatmapRow], mode: HeatmapMode, options: RenderOptions) -> [String]
+  {
     let width = options.width ?? 120
     let suffixes = rows.map { suffix($0, exact: heatmap.isExact) }
     let suffixWidth = suffixes.map(\.count).max() ?? 0
@@ -210,7 +218,10 @@ public enum HeatmapRenderer {
     func time(_ v: Int64?) -> String { v.map { DurationFormat.string(nanoseconds: $0) } ?? "-" }
     var headers = ["Count", heatmap.timeTitle, "Avg", "Max", "P95"]
     var cells: [[String]] = rows.map { r in
-      [String(r.count), heatmap.countsOnly ? "-" : time(r.cpuNanos), time(r.avgNanos), time(r.maxNanos), time(r.p95Nanos)]
+      [
+        String(r.count), heatmap.countsOnly ? "-" : time(r.cpuNanos), time(r.avgNanos), time(r.maxNanos),
+        time(r.p95Nanos),
+      ]
     }
     var colWidths = headers.map { max(8, $0.count) }
     for row in cells { for (i, c) in row.enumerated() { colWidths[i] = max(colWidths[i], c.count) } }

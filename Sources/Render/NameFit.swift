@@ -46,7 +46,8 @@ public enum NameFit {
       seen[key] = order
       let marker = "#\(order.firstIndex(of: names[i]).map { $0 + 1 } ?? 1)"
       let chars = Array(key)
-      fitted[i] = chars.count + marker.count <= width
+      fitted[i] =
+        chars.count + marker.count <= width
         ? key + marker : String(chars.prefix(max(0, width - marker.count))) + marker
     }
     return fitted
@@ -60,7 +61,9 @@ public enum NameFit {
       var depth = 0
       var j = chars.count - 1
       while j >= 0 {
-        if chars[j] == ")" { depth += 1 } else if chars[j] == "(" {
+        if chars[j] == ")" {
+          depth += 1
+        } else if chars[j] == "(" {
           depth -= 1
           if depth == 0 { break }
         }

@@ -23,7 +23,8 @@ public enum PeekRenderer {
       out.write(separator + "\n")
       for link in entry.callers { out.write(linkLine(link, cum: node.cum, fmt: fmt, options: options)) }
       flatSum &+= node.flat
-      let numbers = "\(Pad.left(fmt.format(node.flat), 10)) \(PprofUnits.percentage(node.flat, of: report.total)) "
+      let numbers =
+        "\(Pad.left(fmt.format(node.flat), 10)) \(PprofUnits.percentage(node.flat, of: report.total)) "
         + "\(PprofUnits.percentage(flatSum, of: report.total)) \(Pad.left(fmt.format(node.cum), 10)) "
         + "\(PprofUnits.percentage(node.cum, of: report.total))                | "
       let name = fit(DisplayText.escapingControls(node.info.printableName), after: numbers, options: options)
@@ -35,7 +36,9 @@ public enum PeekRenderer {
 
   static func linkLine(_ link: PeekReport.Link, cum: Int64, fmt: ValueFormatter, options: RenderOptions) -> String {
     let numbers = "\(Pad.left(fmt.format(link.weight), 50)) \(PprofUnits.percentage(link.weight, of: cum)) |   "
-    let name = fit(DisplayText.escapingControls(link.info.printableName) + (link.isInline ? " (inline)" : ""), after: numbers, options: options)
+    let name = fit(
+      DisplayText.escapingControls(link.info.printableName) + (link.isInline ? " (inline)" : ""), after: numbers,
+      options: options)
     return numbers + name + "\n"
   }
 

@@ -148,7 +148,8 @@ public struct ValueFormatter: Sendable {
   /// pprof's choice for a report: one unit from the values shown and the total.
   public init(sampleUnit: String, nodeValues: [(flat: Int64, cum: Int64)], total: Int64) {
     let unit = sampleUnit.lowercased()
-    self.init(sampleUnit: unit, outputUnit: PprofUnits.reportUnit(sampleUnit: unit, nodeValues: nodeValues, total: total))
+    self.init(
+      sampleUnit: unit, outputUnit: PprofUnits.reportUnit(sampleUnit: unit, nodeValues: nodeValues, total: total))
   }
 
   /// The value as pprof prints it in this report.

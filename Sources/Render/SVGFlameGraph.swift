@@ -14,7 +14,10 @@ public struct SVGFlameOptions: Sendable {
   public var title: String
 
   /// Options; 1200 pixels wide, frames under one pixel merged.
-  public init(title: String, width: Int = 1200, minimumPixels: Double = 1, colorMode: FlameColorMode = .module, diff: FlameDiff? = nil) {
+  public init(
+    title: String, width: Int = 1200, minimumPixels: Double = 1, colorMode: FlameColorMode = .module,
+    diff: FlameDiff? = nil
+  ) {
     self.title = title
     self.width = width
     self.minimumPixels = minimumPixels
@@ -50,7 +53,8 @@ public enum SVGFlameGraph {
     let scale = total > 0 ? usable / Double(total) : 0
     let maxSelf = graph.nodes.map(\.selfValue).max() ?? 0
     let w = options.width
-    out.write("""
+    out.write(
+      """
       <?xml version="1.0" encoding="UTF-8" standalone="no"?>
       <svg xmlns="http://www.w3.org/2000/svg" class="perfsh-flame" version="1.1" width="\(w)" height="\(Int(height))" viewBox="0 0 \(w) \(Int(height))">
       <style type="text/css"><![CDATA[
@@ -69,8 +73,9 @@ public enum SVGFlameGraph {
     out.write("<g id=\"pf-frames\" data-total=\"\(total)\" data-left=\"\(pad)\" data-width=\"\(fmt(usable))\">\n")
     // The "all" bar on top: clicking it resets the zoom.
     let allTip = "all: \(FlameRenderer.value(total, graph.valueType)) (100%)"
-    frame(to: &out, name: "all", tip: allTip, x: 0, c: total, d: -1, merged: nil,
-          rect: (pad, top, usable), fill: RGB(210, 210, 200).hex, extra: "")
+    frame(
+      to: &out, name: "all", tip: allTip, x: 0, c: total, d: -1, merged: nil,
+      rect: (pad, top, usable), fill: RGB(210, 210, 200).hex, extra: "")
     for box in layout.boxes {
       let x = pad + Double(box.start) * scale
       let width = Double(box.width) * scale
@@ -79,38 +84,51 @@ public enum SVGFlameGraph {
         let n = graph.nodes[node]
         let name = DisplayText.escapingControls(graph.name(node))
         let module = graph.frames[Int(n.frame)].module
-        var tip = "\(name) [\(module.rawValue)]: \(FlameRenderer.value(n.cum, graph.valueType)) (\(FlameRenderer.percent(n.cum, of: total)) of total), self \(FlameRenderer.value(n.selfValue, graph.valueType))"
+        var tip =
+          "\(name) [\(module.rawValue)]: \(FlameRenderer.value(n.cum, graph.valueType)) (\(FlameRenderer.percent(n.cum, of: total)) of total), self \(FlameRenderer.value(n.selfValue, graph.valueType))"
         var extra = " data-m=\"\(module.rawValue)\" data-s=\"\(n.selfValue)\""
         let fill: RGB
         if let diff = options.diff {
           fill = FlameColors.change(diff.shade[node])
           let delta = diff.delta[node]
-          let change = graph.valueType.unit == "nanoseconds" ? DurationFormat.string(nanoseconds: Int64(delta.rounded())) : String(Int64(delta.rounded()))
-          tip += ", self change per run \(delta >= 0 ? "+" : "")\(change)" + (diff.qualified ? (diff.shade[node] == nil ? " (not significant)" : " (significant)") : " (unqualified)")
-          extra += " data-delta=\"\(fmt(delta))\"" + (diff.shade[node] != nil ? " data-sig=\"\(diff.qualified ? 1 : 0)\"" : "")
+          let change =
+            graph.valueType.unit == "nanoseconds"
+            ? DurationFormat.string(nanoseconds: Int64(delta.rounded())) : String(Int64(delta.rounded()))
+          tip +=
+            ", self change per run \(delta >= 0 ? "+" : "")\(change)"
+            + (diff.qualified ? (diff.shade[node] == nil ? " (not significant)" : " (significant)") : " (unqualified)")
+          extra +=
+            " data-delta=\"\(fmt(delta))\"" + (diff.shade[node] != nil ? " data-sig=\"\(diff.qualified ? 1 : 0)\"" : "")
         } else if options.colorMode == .self {
           fill = FlameColors.selfShare(maxSelf > 0 ? Double(n.selfValue) / Double(maxSelf) : 0)
         } else {
           fill = FlameColors.module(module, name: name)
         }
-        frame(to: &out, name: name, tip: tip, x: box.start, c: box.width, d: box.depth, merged: nil,
-              rect: (x, y, width), fill: fill.hex, extra: extra)
+        frame(
+          to: &out, name: name, tip: tip, x: box.start, c: box.width, d: box.depth, merged: nil,
+          rect: (x, y, width), fill: fill.hex, extra: extra)
       } else {
         let name = "+\(box.mergedFrames) frames"
-        let tip = "\(box.mergedFrames) frames too thin to draw, merged: \(FlameRenderer.value(box.width, graph.valueType)) (\(FlameRenderer.percent(box.width, of: total)) of total)"
-        frame(to: &out, name: name, tip: tip, x: box.start, c: box.width, d: box.depth, merged: box.mergedFrames,
-              rect: (x, y, width), fill: "#bbbbbb", extra: "")
+        let tip =
+          "\(box.mergedFrames) frames too thin to draw, merged: \(FlameRenderer.value(box.width, graph.valueType)) (\(FlameRenderer.percent(box.width, of: total)) of total)"
+        frame(
+          to: &out, name: name, tip: tip, x: box.start, c: box.width, d: box.depth, merged: box.mergedFrames,
+          rect: (x, y, width), fill: "#bbbbbb", extra: "")
       }
     }
     out.write("</g>\n<script type=\"text/ecmascript\"><![CDATA[\n")
     out.write(SVGFlameScript.script)
-    out.write("\nperfshFlame(document.currentScript ? document.currentScript.ownerSVGElement || document.documentElement : document.documentElement);\n]]></script>\n</svg>\n")
+    out.write(
+      "\nperfshFlame(document.currentScript ? document.currentScript.ownerSVGElement || document.documentElement : document.documentElement);\n]]></script>\n</svg>\n"
+    )
   }
 
   /// What the picture shows: total, sort, and what was merged or cut.
   static func subtitle(_ graph: FlameGraph, layout: FlameLayout, options: SVGFlameOptions) -> String {
     var parts = ["total \(FlameRenderer.value(graph.total, graph.valueType))", "siblings by \(graph.sort.rawValue)"]
-    if layout.hiddenFrames > 0 { parts.append("\(CountFormat.grouped(layout.hiddenFrames)) frames under \(fmt(options.minimumPixels))px not drawn") }
+    if layout.hiddenFrames > 0 {
+      parts.append("\(CountFormat.grouped(layout.hiddenFrames)) frames under \(fmt(options.minimumPixels))px not drawn")
+    }
     if graph.depthHidden > 0 { parts.append("\(CountFormat.grouped(graph.depthHidden)) frames below the depth limit") }
     return parts.joined(separator: " | ")
   }
@@ -119,7 +137,8 @@ public enum SVGFlameGraph {
   static func colourKey(_ options: SVGFlameOptions) -> String {
     if let diff = options.diff { return FlameRenderer.diffLegend(diff) }
     if options.colorMode == .self { return "colour: self share (pale none, red most); grey: merged thin frames" }
-    return "colour: user orange, library yellow, kernel blue, JIT green, no mapping light orange; grey: merged thin frames"
+    return
+      "colour: user orange, library yellow, kernel blue, JIT green, no mapping light orange; grey: merged thin frames"
   }
 
   /// One frame: group with data attributes, tooltip, rectangle and a label fitted to the width.
@@ -131,7 +150,9 @@ public enum SVGFlameGraph {
     out.write("<g class=\"f\" data-n=\"\(xml(name))\" data-x=\"\(x)\" data-c=\"\(c)\" data-d=\"\(d)\"")
     if let merged { out.write(" data-k=\"\(merged)\"") }
     out.write(extra)
-    out.write("><title>\(xml(tip))</title><rect x=\"\(fmt(rect.x))\" y=\"\(fmt(rect.y))\" width=\"\(fmt(rect.width))\" height=\"\(fmt(frameHeight))\" fill=\"\(fill)\" rx=\"2\"/>")
+    out.write(
+      "><title>\(xml(tip))</title><rect x=\"\(fmt(rect.x))\" y=\"\(fmt(rect.y))\" width=\"\(fmt(rect.width))\" height=\"\(fmt(frameHeight))\" fill=\"\(fill)\" rx=\"2\"/>"
+    )
     out.write("<text x=\"\(fmt(rect.x + 3))\" y=\"\(fmt(rect.y + 12))\">\(xml(label))</text></g>\n")
   }
 
@@ -148,7 +169,8 @@ public enum SVGFlameGraph {
     let scaled = (v * 100).rounded()
     let negative = scaled < 0
     let m = Int64(abs(scaled))
-    let whole = m / 100, frac = m % 100
+    let whole = m / 100
+    let frac = m % 100
     var s = (negative ? "-" : "") + String(whole)
     if frac != 0 {
       s += "." + (frac < 10 ? "0" : "") + String(frac)

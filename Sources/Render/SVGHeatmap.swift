@@ -4,13 +4,16 @@ import Analysis
 /// time with bars proportional to it in the terminal's red → green gradient and `avg | calls`.
 public enum SVGHeatmap {
   /// The SVG document for the first `limit` rows of `heatmap`.
-  public static func render(_ heatmap: Heatmap, facts: SummaryFacts, title: String, limit: Int = HeatmapMode.bar.defaultLimit, width: Int = 1200) -> String {
+  public static func render(
+    _ heatmap: Heatmap, facts: SummaryFacts, title: String, limit: Int = HeatmapMode.bar.defaultLimit, width: Int = 1200
+  ) -> String {
     let rows = Array(heatmap.rows.prefix(limit))
     let legend = HeatmapRenderer.legend(heatmap, facts: facts)
     let rowHeight = 20.0
     let top = 40.0 + Double(legend.count) * 18 + 10
     let height = Int(top + Double(max(1, rows.count)) * rowHeight + 20)
-    let nameWidth = 330.0, suffixWidth = 260.0
+    let nameWidth = 330.0
+    let suffixWidth = 260.0
     let barWidth = Double(width) - nameWidth - suffixWidth - 30
     let maxCPU = rows.map(\.cpuNanos).max() ?? 0
     let names = NameFit.fitAll(rows.map { DisplayText.escapingControls($0.name) }, width: 48)
@@ -28,17 +31,22 @@ public enum SVGHeatmap {
     for (i, line) in legend.enumerated() {
       out += "<text x=\"10\" y=\"\(SVGFlameGraph.fmt(48 + Double(i) * 18))\">\(SVGFlameGraph.xml(line))</text>\n"
     }
-    if rows.isEmpty { out += "<text x=\"10\" y=\"\(SVGFlameGraph.fmt(top + 14))\">(no functions with self time)</text>\n" }
+    if rows.isEmpty {
+      out += "<text x=\"10\" y=\"\(SVGFlameGraph.fmt(top + 14))\">(no functions with self time)</text>\n"
+    }
     for (i, row) in rows.enumerated() {
       let y = top + Double(i) * rowHeight
       let length = maxCPU > 0 ? max(1, barWidth * Double(row.cpuNanos) / Double(maxCPU)) : 0
       let colour = HeatmapRenderer.gradientRGB(rank: i, of: rows.count).hex
       let suffix = HeatmapRenderer.suffix(row, exact: heatmap.isExact)
       out += "<g class=\"row\" data-n=\"\(SVGFlameGraph.xml(row.name))\" data-cpu=\"\(row.cpuNanos)\">"
-      out += "<title>\(SVGFlameGraph.xml(row.name)): CPU Time \(DurationFormat.string(nanoseconds: row.cpuNanos)), \(SVGFlameGraph.xml(suffix))</title>"
+      out +=
+        "<title>\(SVGFlameGraph.xml(row.name)): CPU Time \(DurationFormat.string(nanoseconds: row.cpuNanos)), \(SVGFlameGraph.xml(suffix))</title>"
       out += "<text x=\"10\" y=\"\(SVGFlameGraph.fmt(y + 14))\">\(SVGFlameGraph.xml(names[i]))</text>"
-      out += "<rect x=\"\(SVGFlameGraph.fmt(nameWidth + 10))\" y=\"\(SVGFlameGraph.fmt(y + 3))\" width=\"\(SVGFlameGraph.fmt(length))\" height=\"14\" fill=\"\(colour)\"/>"
-      out += "<text x=\"\(SVGFlameGraph.fmt(nameWidth + 20 + barWidth))\" y=\"\(SVGFlameGraph.fmt(y + 14))\">\(SVGFlameGraph.xml(suffix))</text></g>\n"
+      out +=
+        "<rect x=\"\(SVGFlameGraph.fmt(nameWidth + 10))\" y=\"\(SVGFlameGraph.fmt(y + 3))\" width=\"\(SVGFlameGraph.fmt(length))\" height=\"14\" fill=\"\(colour)\"/>"
+      out +=
+        "<text x=\"\(SVGFlameGraph.fmt(nameWidth + 20 + barWidth))\" y=\"\(SVGFlameGraph.fmt(y + 14))\">\(SVGFlameGraph.xml(suffix))</text></g>\n"
     }
     out += "</svg>\n"
     return out

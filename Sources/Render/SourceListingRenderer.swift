@@ -4,7 +4,9 @@ import Analysis
 public enum SourceListingRenderer {
   /// Writes `Total:`, then per routine its `ROUTINE ===…` header, its `(flat, cum)` line and
   /// one `flat cum line:text` row per source line (`.` for zero).
-  public static func write(_ listing: SourceListing, to out: inout some TextOutputStream, options: RenderOptions = .plain) {
+  public static func write(
+    _ listing: SourceListing, to out: inout some TextOutputStream, options: RenderOptions = .plain
+  ) {
     // pprof's list scales every value on its own (unit=minimum, no report-wide choice).
     let fmt = ValueFormatter(sampleUnit: listing.valueType.unit, outputUnit: "minimum")
     out.write("Total: \(fmt.format(listing.total))\n")
@@ -23,7 +25,8 @@ public enum SourceListingRenderer {
         out.write(" Source not available: \(file) (showing only lines with samples)\n")
       }
       for line in routine.lines {
-        let numbers = "\(Pad.left(fmt.formatOrDot(line.flat), 10)) \(Pad.left(fmt.formatOrDot(line.cum), 10)) \(Pad.left(String(line.number), 6)):"
+        let numbers =
+          "\(Pad.left(fmt.formatOrDot(line.flat), 10)) \(Pad.left(fmt.formatOrDot(line.cum), 10)) \(Pad.left(String(line.number), 6)):"
         var text = DisplayText.escapingControls(line.text ?? "", keepingTabs: true)
         if let width = options.width { text = Pad.cut(text, max(0, width - numbers.unicodeScalars.count)) }
         if options.color, line.flat != 0 || line.cum != 0 {

@@ -71,7 +71,9 @@ public enum SummaryRenderer {
     if let p = facts.parallelism { timing.append("Parallelism: \(parallelismText(p))") }
     if !timing.isEmpty { lines.append(timing.joined(separator: " | ")) }
     var counts: [String] = []
-    if let f = facts.functions { counts.append("Functions: \(f)" + (facts.tracedFunctions.map { " (\($0) traced)" } ?? "")) }
+    if let f = facts.functions {
+      counts.append("Functions: \(f)" + (facts.tracedFunctions.map { " (\($0) traced)" } ?? ""))
+    }
     if let t = facts.totalCalls { counts.append("Total Calls: \(t)") }
     if let s = facts.samples { counts.append("Samples: \(s)") }
     if let l = facts.lost { counts.append("Lost: \(l)") }

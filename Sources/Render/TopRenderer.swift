@@ -31,12 +31,14 @@ public enum TopRenderer {
   public static func write(_ report: TopReport, to out: inout some TextOutputStream, options: RenderOptions = .plain) {
     let fmt = formatter(for: report)
     for line in labels(report, formatter: fmt) { out.write(line + "\n") }
-    let header = "\(Pad.left("flat", 10)) \(Pad.left("flat", 5))% \(Pad.left("sum", 5))% \(Pad.left("cum", 10)) \(Pad.left("cum", 5))%"
+    let header =
+      "\(Pad.left("flat", 10)) \(Pad.left("flat", 5))% \(Pad.left("sum", 5))% \(Pad.left("cum", 10)) \(Pad.left("cum", 5))%"
     out.write(TextStyle.bold.apply(header, enabled: options.color) + "\n")
     var flatSum: Int64 = 0
     for row in report.rows {
       flatSum &+= row.flat
-      let numbers = "\(Pad.left(fmt.format(row.flat), 10)) \(PprofUnits.percentage(row.flat, of: report.total)) "
+      let numbers =
+        "\(Pad.left(fmt.format(row.flat), 10)) \(PprofUnits.percentage(row.flat, of: report.total)) "
         + "\(PprofUnits.percentage(flatSum, of: report.total)) \(Pad.left(fmt.format(row.cum), 10)) "
         + "\(PprofUnits.percentage(row.cum, of: report.total))  "
       var name = DisplayText.escapingControls(row.info.printableName) + row.inline.suffix

@@ -91,7 +91,9 @@ public final class Symbolizer {
 
   // MARK: Per mapping
 
-  private func symbolize(locations: [Int], mapping index: Int, profile: inout Profile, functions: inout FunctionInterner) {
+  private func symbolize(
+    locations: [Int], mapping index: Int, profile: inout Profile, functions: inout FunctionInterner
+  ) {
     let mapping = profile.mappings[index]
     let filename = profile.strings[mapping.filename]
     switch MappingKind(filename) {
@@ -125,11 +127,13 @@ public final class Symbolizer {
           ? [kernelLine(address, profile: &profile, functions: &functions).line] : [Line(function: f)]
       }
     case .vdso:
-      symbolizeImage(vdsoImage(), label: "[vdso]", locations: locations, mapping: index, profile: &profile, functions: &functions)
+      symbolizeImage(
+        vdsoImage(), label: "[vdso]", locations: locations, mapping: index, profile: &profile, functions: &functions)
     case .file(let path):
       let expected = profile.strings[mapping.buildID]
       let image = binaryImage(path: path, expectedBuildID: expected)
-      symbolizeImage(image, label: baseName(path), locations: locations, mapping: index, profile: &profile, functions: &functions)
+      symbolizeImage(
+        image, label: baseName(path), locations: locations, mapping: index, profile: &profile, functions: &functions)
     }
   }
 
@@ -149,7 +153,8 @@ public final class Symbolizer {
       if let image {
         let linkAddress = image.linkAddress(forFileOffset: fileOffset)
         let frames = image.frames(at: linkAddress)
-        if frames.isEmpty || frames.last?.rawName == nil, let start = image.functionStartOffset(containing: linkAddress) {
+        if frames.isEmpty || frames.last?.rawName == nil, let start = image.functionStartOffset(containing: linkAddress)
+        {
           // No symbol: one row per function the CFI describes, not one per address.
           fallback = "\(label)+0x\(String(start, radix: 16)) (no symbol)"
           grouped = true
@@ -219,7 +224,6 @@ public final class Symbolizer {
       return nil
     }
   }
-
 
   private static func missingNote(_ path: String, _ error: SymbolizeError) -> String {
     "no symbols for \(path): \(error.description)"

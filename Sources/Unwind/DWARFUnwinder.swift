@@ -109,12 +109,16 @@ public final class DWARFUnwinder: UserStackUnwinder {
     var usedCFI = false
     var usedFramePointers = false
     for _ in 1..<maximumFrames {
-      guard let region = addressSpace.region(containing: pc) else { ended = .unmapped; break }
+      guard let region = addressSpace.region(containing: pc) else {
+        ended = .unmapped
+        break
+      }
       let object = objects[region.object]
       if leaf == nil { leaf = object.filename }
       let lookup = exact ? pc : pc &- 1
       let step: StepResult
-      let row = binary(object: region.object, objects: objects)?.row(fileOffset: lookup &- object.start &+ object.pageOffset)
+      let row = binary(object: region.object, objects: objects)?.row(
+        fileOffset: lookup &- object.start &+ object.pageOffset)
       if let row {
         if case .undefined = row.returnAddressRule {
           ended = nil
@@ -125,14 +129,18 @@ public final class DWARFUnwinder: UserStackUnwinder {
         counts[object.filename, default: BinaryCounts()].cfiFrames += 1
       } else {
         // No CFI for this code (or no readable binary): follow the frame-pointer chain.
-        guard let fp = regs[RegisterFile.fp] else { ended = .noFramePointer; break }
+        guard let fp = regs[RegisterFile.fp] else {
+          ended = .noFramePointer
+          break
+        }
         if fp == 0 {  // the outermost frame of a frame-pointer chain (Go's goroutines, V8's entry)
           ended = nil
           break
         }
         var fpStep = Self.framePointerStep(fp: fp, stack: stack)
         if !exact, !plausible(fpStep, after: regs, in: addressSpace),
-          let scanned = scanForReturnAddress(registers: regs, stack: stack, addressSpace: addressSpace, objects: objects)
+          let scanned = scanForReturnAddress(
+            registers: regs, stack: stack, addressSpace: addressSpace, objects: objects)
         {
           // Frameless code without CFI (Python 3.12's perf trampolines without frame pointers):
           // the return address is the first stack word that returns right after a call.
@@ -146,7 +154,10 @@ public final class DWARFUnwinder: UserStackUnwinder {
         if case .failure(let why) = step { ended = why }
         break
       }
-      guard let ra = next[RegisterFile.ip], let newSP = next[RegisterFile.sp] else { ended = .unsupportedRule; break }
+      guard let ra = next[RegisterFile.ip], let newSP = next[RegisterFile.sp] else {
+        ended = .unsupportedRule
+        break
+      }
       if ra == 0 {  // some runtimes end the chain with a zero return address
         ended = nil
         break
@@ -213,7 +224,9 @@ public final class DWARFUnwinder: UserStackUnwinder {
     guard let sp = regs[RegisterFile.sp] else { return nil }
     for k in 0..<Self.scanWords {
       let slot = sp &+ UInt64(k * 8)
-      guard let candidate = stack.word(at: slot), let region = addressSpace.region(containing: candidate) else { continue }
+      guard let candidate = stack.word(at: slot), let region = addressSpace.region(containing: candidate) else {
+        continue
+      }
       let object = objects[region.object]
       guard let binary = binary(object: region.object, objects: objects) else { continue }
       let offset = candidate &- object.start &+ object.pageOffset

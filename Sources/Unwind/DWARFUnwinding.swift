@@ -50,7 +50,8 @@ public struct DWARFUnwinding: UserStackUnwinding {
     let n = buffer.withUnsafeMutableBytes { read(fd, $0.baseAddress, 256) }
     guard n > 2, buffer[0] == 0x23, buffer[1] == 0x21 else { return nil }  // "#!"
     let line = buffer[2..<n].prefix { $0 != 0x0a }
-    let words = String(decoding: line, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(String.init)
+    let words = String(decoding: line, as: UTF8.self).split(whereSeparator: { $0 == " " || $0 == "\t" }).map(
+      String.init)
     guard let first = words.first else { return nil }
     guard first.hasSuffix("/env") else { return first }
     guard let name = words.dropFirst().first(where: { !$0.hasPrefix("-") && !$0.contains("=") }) else { return nil }

@@ -3,9 +3,12 @@ import Capture
 /// The x86-64 registers of one frame during unwinding, in DWARF numbering (0–15: rax, rdx,
 /// rcx, rbx, rsi, rdi, rbp, rsp, r8–r15; 16: the return address / rip), with a validity bit each.
 struct RegisterFile {
-  var values: (UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
-               UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64) =
-    (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
+  var values:
+    (
+      UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64,
+      UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64, UInt64
+    ) =
+      (0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0)
   var valid: UInt32 = 0
 
   static let ip: UInt16 = 16

@@ -32,7 +32,10 @@ public enum JSONValue: Sendable, Equatable {
     case .double(let d): out += JSONValue.number(d)
     case .string(let s): JSONValue.quote(s, to: &out)
     case .array(let items):
-      guard !items.isEmpty else { out += "[]"; return }
+      guard !items.isEmpty else {
+        out += "[]"
+        return
+      }
       out += "["
       for (i, item) in items.enumerated() {
         if i > 0 { out += "," }
@@ -42,7 +45,10 @@ public enum JSONValue: Sendable, Equatable {
       if let indent { out += "\n" + indent }
       out += "]"
     case .object(let fields):
-      guard !fields.isEmpty else { out += "{}"; return }
+      guard !fields.isEmpty else {
+        out += "{}"
+        return
+      }
       out += "{"
       for (i, (key, value)) in fields.enumerated() {
         if i > 0 { out += "," }
@@ -70,7 +76,8 @@ public enum JSONValue: Sendable, Equatable {
     let scaled = (abs(d) * 1_000_000).rounded()
     guard scaled < 9e18 else { return String(d) }
     let n = Int64(scaled)
-    let whole = n / 1_000_000, frac = n % 1_000_000
+    let whole = n / 1_000_000
+    let frac = n % 1_000_000
     var f = String(frac)
     f = String(repeating: "0", count: 6 - f.count) + f
     return (d < 0 ? "-" : "") + "\(whole).\(f)"

@@ -17,7 +17,8 @@ public enum WebFiles {
   public static func diffSVG(_ a: WebSession, _ b: WebSession, query: WebQuery) throws(WebError) -> String {
     let graphA = try flameGraph(a, query: query, filtered: false)
     let graphB = try flameGraph(b, query: query, filtered: false)
-    let runsA = max(1, a.profile.repeats.count), runsB = max(1, b.profile.repeats.count)
+    let runsA = max(1, a.profile.repeats.count)
+    let runsB = max(1, b.profile.repeats.count)
     let diff = FlameDiff(a: graphA, b: graphB, runsA: runsA, runsB: runsB)
     let title = "Differential flame graph: [\(a.id)] \(a.name) → [\(b.id)] \(b.name)"
     return SVGFlameGraph.render(graphB, options: SVGFlameOptions(title: title, diff: diff))
@@ -27,20 +28,25 @@ public enum WebFiles {
     var column: Int?
     if let clock = query["clock"], !clock.isEmpty, clock != "cpu" || s.profile.sampleTypeIndex(named: "cpu") != nil {
       guard let i = s.profile.sampleTypeIndex(named: clock) else {
-        throw .badRequest("session [\(s.id)] has no \(clock) values (it has \(s.profile.sampleTypes.map(\.type).joined(separator: ", ")))")
+        throw .badRequest(
+          "session [\(s.id)] has no \(clock) values (it has \(s.profile.sampleTypes.map(\.type).joined(separator: ", ")))"
+        )
       }
       column = i
     }
     let filter = filtered ? try query.filter(for: s) : .none
     do {
-      return try FlameGraph(profile: s.profile, options: FlameOptions(graph: GraphOptions(valueIndex: column, filter: filter)))
+      return try FlameGraph(
+        profile: s.profile, options: FlameOptions(graph: GraphOptions(valueIndex: column, filter: filter)))
     } catch {
       throw .badRequest(error.description)
     }
   }
 
   /// A download: the bytes, a content type and a file name.
-  public static func download(_ s: WebSession, format: String) throws(WebError) -> (bytes: [UInt8], type: String, file: String) {
+  public static func download(_ s: WebSession, format: String) throws(WebError) -> (
+    bytes: [UInt8], type: String, file: String
+  ) {
     let base = fileName(s.name)
     switch format {
     case "pprof":
@@ -55,7 +61,8 @@ public enum WebFiles {
     case "svg":
       return (Array(try flameSVG(s, query: WebQuery()).utf8), "image/svg+xml", "\(base).svg")
     case "session":
-      let archived = ArchivedSession(name: s.name, source: s.origin, focus: s.focus, ignore: s.ignore, hide: s.hide, profile: s.profile)
+      let archived = ArchivedSession(
+        name: s.name, source: s.origin, focus: s.focus, ignore: s.ignore, hide: s.hide, profile: s.profile)
       return (SessionArchive.encode([archived]), "application/octet-stream", "\(base).perfsh")
     default:
       throw .notFound("no download format '\(format)' (pprof, folded, speedscope, svg, session)")

@@ -36,7 +36,8 @@ public struct WebQuery: Sendable, Equatable {
       return text.isEmpty ? nil : text
     }
     do {
-      return try ProfileFilter(focus: pick("focus", session.focus), ignore: pick("ignore", session.ignore), hide: pick("hide", session.hide))
+      return try ProfileFilter(
+        focus: pick("focus", session.focus), ignore: pick("ignore", session.ignore), hide: pick("hide", session.hide))
     } catch {
       throw .badRequest(error.description)
     }

@@ -34,7 +34,9 @@ public struct WebRouter: Sendable {
   public let sourceLines: @Sendable (String) -> [String]?
   private let cache = WebResponseCache()
 
-  public init(token: String, source: any WebSessionSource, sourceLines: @escaping @Sendable (String) -> [String]? = { _ in nil }) {
+  public init(
+    token: String, source: any WebSessionSource, sourceLines: @escaping @Sendable (String) -> [String]? = { _ in nil }
+  ) {
     self.token = token
     self.source = source
     self.sourceLines = sourceLines
@@ -44,7 +46,8 @@ public struct WebRouter: Sendable {
   public func respond(to target: String) -> WebResponse {
     let pathPart = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
     let query = WebQuery(parsing: pathPart.count > 1 ? pathPart[1] : "")
-    let segments = (pathPart.first ?? "").split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(String.init)
+    let segments = (pathPart.first ?? "").split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(
+      String.init)
     guard let first = segments.first, WebRouter.constantTimeEqual(first, token) else {
       return .error(WebError(status: 403, "forbidden: this server needs the token printed by 'serve'"))
     }
@@ -64,7 +67,8 @@ public struct WebRouter: Sendable {
     switch path.first {
     case nil, "":
       guard path.count <= 1 else { throw .notFound("no such page") }
-      return WebResponse(status: 200, contentType: "text/html; charset=utf-8", body: Array(WebAssets.index(token: token).utf8))
+      return WebResponse(
+        status: 200, contentType: "text/html; charset=utf-8", body: Array(WebAssets.index(token: token).utf8))
     case "assets":
       guard path.count == 2, let asset = WebAssets.files[path[1]] else { throw .notFound("no such asset") }
       return WebResponse(status: 200, contentType: asset.type, body: Array(asset.text.utf8))
@@ -79,7 +83,9 @@ public struct WebRouter: Sendable {
     let sessions = source.webSessions()
     func session(_ text: String) throws(WebError) -> WebSession {
       guard let id = Int(text), let s = sessions.first(where: { $0.id == id }) else {
-        throw .notFound("no session \(text) (it was dropped, or never existed); sessions: \(sessions.map { String($0.id) }.joined(separator: ", "))")
+        throw .notFound(
+          "no session \(text) (it was dropped, or never existed); sessions: \(sessions.map { String($0.id) }.joined(separator: ", "))"
+        )
       }
       return s
     }
@@ -95,7 +101,8 @@ public struct WebRouter: Sendable {
       case "peek": return .json(try WebViews.peek(s, query: query))
       case "list": return .json(try WebViews.list(s, query: query, source: sourceLines))
       case "flame.svg":
-        return WebResponse(status: 200, contentType: "image/svg+xml", body: Array(try WebFiles.flameSVG(s, query: query).utf8))
+        return WebResponse(
+          status: 200, contentType: "image/svg+xml", body: Array(try WebFiles.flameSVG(s, query: query).utf8))
       default: throw .notFound("no view '\(path[2])'")
       }
     case ("session", 4) where path[2] == "download":
@@ -113,7 +120,8 @@ public struct WebRouter: Sendable {
 
   /// Compares without stopping at the first difference, so timing tells nothing of the token.
   static func constantTimeEqual(_ a: String, _ b: String) -> Bool {
-    let x = Array(a.utf8), y = Array(b.utf8)
+    let x = Array(a.utf8)
+    let y = Array(b.utf8)
     guard x.count == y.count else { return false }
     var diff: UInt8 = 0
     for i in 0..<x.count { diff |= x[i] ^ y[i] }

@@ -23,7 +23,8 @@ public struct WebSession: Sendable {
   public var isLive: Bool
 
   public init(
-    id: Int, name: String, source: String, origin: ArchivedSession.Source, profile: Profile, focus: [String] = [], ignore: [String] = [],
+    id: Int, name: String, source: String, origin: ArchivedSession.Source, profile: Profile, focus: [String] = [],
+    ignore: [String] = [],
     hide: [String] = [], summaryLines: [String] = [], samples: Int64, isLive: Bool = false
   ) {
     self.id = id

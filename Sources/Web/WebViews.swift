@@ -19,8 +19,11 @@ public enum WebViews {
       ("elapsed", run.elapsedNanos.map { .string(DurationFormat.string(nanoseconds: $0)) } ?? .null),
       ("cpu", cpuText(s.profile).map(JSONValue.string) ?? .null),
       ("samples", .int(s.samples)),
-      ("calls", s.profile.callStatistics.isEmpty
-        ? .null : .int(s.profile.callStatistics.values.reduce(Int64(0)) { $0.addingSaturating($1.calls) })),
+      (
+        "calls",
+        s.profile.callStatistics.isEmpty
+          ? .null : .int(s.profile.callStatistics.values.reduce(Int64(0)) { $0.addingSaturating($1.calls) })
+      ),
     ]
     fields.append(("clocks", .array(clocks(s.profile).map(JSONValue.string))))
     fields.append(("sampleTypes", .array(s.profile.sampleTypes.map { .string("\($0.type)/\($0.unit)") })))
@@ -56,7 +59,8 @@ public enum WebViews {
     let rows: [JSONValue] = report.rows.map { row in
       sum &+= row.flat
       return .object([
-        ("name", .string(row.info.printableName)), ("flat", .int(row.flat)), ("flatText", .string(fmt.format(row.flat))),
+        ("name", .string(row.info.printableName)), ("flat", .int(row.flat)),
+        ("flatText", .string(fmt.format(row.flat))),
         ("flatPercent", .string(PprofUnits.percentage(row.flat, of: report.total).trimmingSpaces)),
         ("sumPercent", .string(PprofUnits.percentage(sum, of: report.total).trimmingSpaces)),
         ("cum", .int(row.cum)), ("cumText", .string(fmt.format(row.cum))),
@@ -113,39 +117,63 @@ public enum WebViews {
     } catch let e as WebError { throw e } catch { throw .badRequest("\(error)") }
     let fmt = ValueFormatter(sampleUnit: report.valueType.unit, nodeValues: report.nodeValues, total: report.total)
     func link(_ l: PeekReport.Link) -> JSONValue {
-      .object([("name", .string(l.info.printableName)), ("weight", .int(l.weight)), ("weightText", .string(fmt.format(l.weight))), ("inline", .bool(l.isInline))])
+      .object([
+        ("name", .string(l.info.printableName)), ("weight", .int(l.weight)),
+        ("weightText", .string(fmt.format(l.weight))), ("inline", .bool(l.isInline)),
+      ])
     }
     let entries: [JSONValue] = report.entries.map { e in
       .object([
-        ("name", .string(e.node.info.printableName)), ("flat", .int(e.node.flat)), ("flatText", .string(fmt.format(e.node.flat))),
+        ("name", .string(e.node.info.printableName)), ("flat", .int(e.node.flat)),
+        ("flatText", .string(fmt.format(e.node.flat))),
         ("cum", .int(e.node.cum)), ("cumText", .string(fmt.format(e.node.cum))),
         ("callers", .array(e.callers.map(link))), ("callees", .array(e.callees.map(link))),
       ])
     }
-    return .object([("session", .int(Int64(s.id))), ("pattern", .string(pattern)), ("total", .int(report.total)), ("entries", .array(entries))])
+    return .object([
+      ("session", .int(Int64(s.id))), ("pattern", .string(pattern)), ("total", .int(report.total)),
+      ("entries", .array(entries)),
+    ])
   }
 
   /// `list REGEX`: per-line flat/cum of the matching functions; `source` gives a file's lines.
-  public static func list(_ s: WebSession, query: WebQuery, source: (String) -> [String]?) throws(WebError) -> JSONValue {
+  public static func list(_ s: WebSession, query: WebQuery, source: (String) -> [String]?) throws(WebError) -> JSONValue
+  {
     let pattern = try functionPattern(query)
     let listing: SourceListing
     do {
-      let graph = try CallGraph(profile: s.profile, options: GraphOptions(valueIndex: try valueIndex(s, query), granularity: .lines, filter: try query.filter(for: s)))
+      let graph = try CallGraph(
+        profile: s.profile,
+        options: GraphOptions(
+          valueIndex: try valueIndex(s, query), granularity: .lines, filter: try query.filter(for: s)))
       listing = try SourceListing(graph: graph, matching: try NameMatcher(pattern, option: "fn"), source: source)
     } catch let e as WebError { throw e } catch { throw .badRequest("\(error)") }
-    let fmt = ValueFormatter(sampleUnit: listing.valueType.unit, nodeValues: listing.routines.flatMap { $0.lines.map { ($0.flat, $0.cum) } }, total: listing.total)
+    let fmt = ValueFormatter(
+      sampleUnit: listing.valueType.unit, nodeValues: listing.routines.flatMap { $0.lines.map { ($0.flat, $0.cum) } },
+      total: listing.total)
     let routines: [JSONValue] = listing.routines.map { r in
       .object([
         ("function", .string(r.function)), ("file", r.file.map(JSONValue.string) ?? .null),
-        ("flat", .int(r.flat)), ("flatText", .string(fmt.format(r.flat))), ("cum", .int(r.cum)), ("cumText", .string(fmt.format(r.cum))),
+        ("flat", .int(r.flat)), ("flatText", .string(fmt.format(r.flat))), ("cum", .int(r.cum)),
+        ("cumText", .string(fmt.format(r.cum))),
         ("sourceAvailable", .bool(r.sourceAvailable)),
-        ("lines", .array(r.lines.map { l in
-          .object([("line", .int(l.number)), ("flat", .int(l.flat)), ("flatText", .string(fmt.formatOrDot(l.flat))),
-                   ("cum", .int(l.cum)), ("cumText", .string(fmt.formatOrDot(l.cum))), ("text", l.text.map(JSONValue.string) ?? .null)])
-        })),
+        (
+          "lines",
+          .array(
+            r.lines.map { l in
+              .object([
+                ("line", .int(l.number)), ("flat", .int(l.flat)), ("flatText", .string(fmt.formatOrDot(l.flat))),
+                ("cum", .int(l.cum)), ("cumText", .string(fmt.formatOrDot(l.cum))),
+                ("text", l.text.map(JSONValue.string) ?? .null),
+              ])
+            })
+        ),
       ])
     }
-    return .object([("session", .int(Int64(s.id))), ("pattern", .string(pattern)), ("total", .int(listing.total)), ("routines", .array(routines))])
+    return .object([
+      ("session", .int(Int64(s.id))), ("pattern", .string(pattern)), ("total", .int(listing.total)),
+      ("routines", .array(routines)),
+    ])
   }
 
   /// `compare A B`: the header metrics and per-function rows with their significance verdicts.
@@ -154,14 +182,22 @@ public enum WebViews {
     do {
       let sideA = try CompareSide(label: "[\(a.id)] \(a.name)", profile: a.profile, samples: a.samples)
       let sideB = try CompareSide(label: "[\(b.id)] \(b.name)", profile: b.profile, samples: b.samples)
-      report = CompareReport(sideA, sideB, options: CompareOptions(sort: CompareSort(rawValue: query["sort"] ?? "delta") ?? .delta, rowLimit: try query.count("n", default: 50)))
+      report = CompareReport(
+        sideA, sideB,
+        options: CompareOptions(
+          sort: CompareSort(rawValue: query["sort"] ?? "delta") ?? .delta, rowLimit: try query.count("n", default: 50)))
     } catch let e as WebError { throw e } catch { throw .badRequest("\(error)") }
     func verdict(_ v: CompareVerdict?) -> JSONValue {
       guard let v else { return .null }
-      return .object([("pValue", .double(v.pValue)), ("significant", .bool(v.isSignificant)), ("change", v.change.map(JSONValue.double) ?? .null)])
+      return .object([
+        ("pValue", .double(v.pValue)), ("significant", .bool(v.isSignificant)),
+        ("change", v.change.map(JSONValue.double) ?? .null),
+      ])
     }
     let unit = report.valueType.unit
-    func value(_ v: Double) -> String { unit == "nanoseconds" ? DurationFormat.string(nanoseconds: Int64(v.rounded())) : String(Int64(v.rounded())) }
+    func value(_ v: Double) -> String {
+      unit == "nanoseconds" ? DurationFormat.string(nanoseconds: Int64(v.rounded())) : String(Int64(v.rounded()))
+    }
     func metric(_ v: Double?, _ unit: CompareUnit) -> JSONValue {
       guard let v else { return .null }
       switch unit {
@@ -171,13 +207,16 @@ public enum WebViews {
       }
     }
     let header: [JSONValue] = report.header.map { m in
-      .object([("name", .string(m.name)), ("a", m.a.map(JSONValue.double) ?? .null), ("aText", metric(m.a, m.unit)),
-               ("b", m.b.map(JSONValue.double) ?? .null), ("bText", metric(m.b, m.unit)),
-               ("change", m.relativeChange.map(JSONValue.double) ?? .null), ("verdict", verdict(m.verdict))])
+      .object([
+        ("name", .string(m.name)), ("a", m.a.map(JSONValue.double) ?? .null), ("aText", metric(m.a, m.unit)),
+        ("b", m.b.map(JSONValue.double) ?? .null), ("bText", metric(m.b, m.unit)),
+        ("change", m.relativeChange.map(JSONValue.double) ?? .null), ("verdict", verdict(m.verdict)),
+      ])
     }
     let rows: [JSONValue] = report.rows.map { r in
       .object([
-        ("name", .string(r.name)), ("presence", .string(r.presence.rawValue)), ("a", .double(r.a)), ("aText", .string(value(r.a))),
+        ("name", .string(r.name)), ("presence", .string(r.presence.rawValue)), ("a", .double(r.a)),
+        ("aText", .string(value(r.a))),
         ("b", .double(r.b)), ("bText", .string(value(r.b))), ("delta", .double(r.delta)),
         ("deltaText", .string((r.delta > 0 ? "+" : r.delta < 0 ? "-" : "") + value(abs(r.delta)))),
         ("change", r.relativeChange.map(JSONValue.double) ?? .null), ("verdict", verdict(r.verdict)),
@@ -209,10 +248,11 @@ public enum WebViews {
   }
 
   static func filterJSON(_ query: WebQuery, _ s: WebSession) -> JSONValue {
-    .object(["focus", "ignore", "hide"].map { key in
-      let own = key == "focus" ? s.focus : key == "ignore" ? s.ignore : s.hide
-      return (key, .string(query[key] ?? own.joined(separator: "|")))
-    })
+    .object(
+      ["focus", "ignore", "hide"].map { key in
+        let own = key == "focus" ? s.focus : key == "ignore" ? s.ignore : s.hide
+        return (key, .string(query[key] ?? own.joined(separator: "|")))
+      })
   }
 }
 

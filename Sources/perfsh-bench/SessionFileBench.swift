@@ -20,7 +20,8 @@ func benchSessionFile(_ args: [String]) {
   for f in 0..<min(200, profile.functions.count) {
     let stats = CallStatistics(
       calls: Int64(1000 + f), selfNanos: Int64(f) * 1_000_003, totalNanos: Int64(f) * 2_000_011, maxSelfNanos: 99_000,
-      p95SelfNanos: 7_000, wall: CallTimes(selfNanos: 5, totalNanos: 6, maxSelfNanos: 7, p95SelfNanos: 8), probeCostNanos: 2_400)
+      p95SelfNanos: 7_000, wall: CallTimes(selfNanos: 5, totalNanos: 6, maxSelfNanos: 7, p95SelfNanos: 8),
+      probeCostNanos: 2_400)
     profile.callStatistics[FunctionID(f)] = stats
   }
   profile.run.command = ["./bigservice", "--bench"]
@@ -52,5 +53,8 @@ func benchSessionFile(_ args: [String]) {
   print("save seconds: \(save.map { String(format: "%.3f", $0) }.joined(separator: " "))")
   print("open seconds: \(open.map { String(format: "%.3f", $0) }.joined(separator: " "))")
   print(String(format: "file: %d bytes, %.2f bytes/sample", size, Double(size) / Double(max(1, n))))
-  print(String(format: "BEST_SAVE_SECONDS=%.4f BEST_OPEN_SECONDS=%.4f BYTES_PER_SAMPLE=%.2f", save.min() ?? 0, open.min() ?? 0, Double(size) / Double(max(1, n))))
+  print(
+    String(
+      format: "BEST_SAVE_SECONDS=%.4f BEST_OPEN_SECONDS=%.4f BYTES_PER_SAMPLE=%.2f", save.min() ?? 0, open.min() ?? 0,
+      Double(size) / Double(max(1, n))))
 }

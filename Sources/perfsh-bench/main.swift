@@ -7,10 +7,11 @@
 // scripts/bench-pprof drives it and compares with `go tool pprof -top` on the same file.
 import Formats
 import Foundation
+import ProfileModel
+
 #if canImport(Glibc)
   import Glibc
 #endif
-import ProfileModel
 
 /// A value from /proc/self/status in bytes, e.g. "VmRSS" or "VmHWM".
 func procStatus(_ key: String) -> Int {
@@ -41,7 +42,9 @@ func fail(_ message: String) -> Never {
 }
 
 let args = CommandLine.arguments
-guard args.count >= 3 else { fail("usage: perfsh-bench generate OUT [shared|unique [SAMPLES [FUNCTIONS]]] | decode FILE [REPEAT [encode]]") }
+guard args.count >= 3 else {
+  fail("usage: perfsh-bench generate OUT [shared|unique [SAMPLES [FUNCTIONS]]] | decode FILE [REPEAT [encode]]")
+}
 
 switch args[1] {
 case "generate":
@@ -107,7 +110,9 @@ case "decode":
     "profile: samples \(n), functions \(p.functions.count), locations \(p.locations.count), stack nodes \(p.stacks.count), strings \(p.strings.count)"
   )
   print("gunzip seconds: \(gunzip.map { String(format: "%.3f", $0) }.joined(separator: " "))")
-  print("load seconds (ProfileLoader.load: gunzip + decode): \(load.map { String(format: "%.3f", $0) }.joined(separator: " "))")
+  print(
+    "load seconds (ProfileLoader.load: gunzip + decode): \(load.map { String(format: "%.3f", $0) }.joined(separator: " "))"
+  )
   print(String(format: "best load: %.3f s", best))
   if let e = encodeSeconds {
     print(String(format: "encode (protobuf+gzip, for export pprof): %.3f s, %d bytes", e, encoded))
@@ -118,7 +123,8 @@ case "decode":
       Double(baseline) / 1e6, Double(peak) / 1e6, Double(peak - baseline) / 1e6, Double(withFile) / 1e6))
   print(
     String(
-      format: "retained ≈ %.1f MB over baseline excluding the %.1f MB file: %.0f bytes/sample (tables estimate %.0f bytes/sample)",
+      format:
+        "retained ≈ %.1f MB over baseline excluding the %.1f MB file: %.0f bytes/sample (tables estimate %.0f bytes/sample)",
       Double(withFile - baseline - fileBytes) / 1e6, Double(fileBytes) / 1e6,
       Double(withFile - baseline - fileBytes) / Double(max(1, n)), Double(tables) / Double(max(1, n))))
   print(String(format: "BEST_LOAD_SECONDS=%.4f", best))

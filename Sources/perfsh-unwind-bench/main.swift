@@ -65,7 +65,8 @@ while let first = args.first, first.hasPrefix("-") {
   if first == "--call-graph", let g = CallGraph(option: value) { callGraph = g }
 }
 guard !args.isEmpty else {
-  printError("usage: perfsh-unwind-bench [-F HZ] [--call-graph fp|dwarf|auto] [--no-symbolize] [--user-only] -- CMD ARGS...\n")
+  printError(
+    "usage: perfsh-unwind-bench [-F HZ] [--call-graph fp|dwarf|auto] [--no-symbolize] [--user-only] -- CMD ARGS...\n")
   exit(2)
 }
 let unwinding = TimedUnwinding()
@@ -93,7 +94,8 @@ do {
 /// `--cfi-lookups PATH LO HI N`: N uncached CFI row lookups at pseudo-random addresses in
 /// [LO, HI) (the same LCG as the libdw helper in scripts/bench-unwind); prints rows/s.
 func cfiLookups(_ a: [String]) -> Never {
-  guard a.count == 4, let lo = UInt64(a[1], radix: 16), let hi = UInt64(a[2], radix: 16), hi > lo, let n = Int(a[3]) else {
+  guard a.count == 4, let lo = UInt64(a[1], radix: 16), let hi = UInt64(a[2], radix: 16), hi > lo, let n = Int(a[3])
+  else {
     printError("usage: perfsh-unwind-bench --cfi-lookups PATH LO_HEX HI_HEX N\n")
     exit(2)
   }
@@ -105,7 +107,7 @@ func cfiLookups(_ a: [String]) -> Never {
     var x: UInt64 = 12345
     var found = 0
     for _ in 0..<n {
-      x = x &* 6364136223846793005 &+ 1442695040888963407
+      x = x &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
       if table.row(at: lo &+ (x >> 16) % (hi - lo)) != nil { found += 1 }
     }
     let t2 = monotonic()

@@ -1,7 +1,7 @@
 import Analysis
+import Foundation
 import PerfshTestSupport
 import ProfileModel
-import Foundation
 import XCTest
 
 /// Prints how long the reports take on a million samples when `PERFSH_TIMING=1` (run it in a
@@ -28,10 +28,14 @@ final class AnalysisTimingTests: XCTestCase {
     }
     let top = try time("top") { try TopReport(profile: profile) }
     XCTAssertEqual(top.total, 1_000_000_000_000)
-    let topLines = try time("top --lines") { try TopReport(profile: profile, options: TopOptions(graph: GraphOptions(granularity: .lines))) }
+    let topLines = try time("top --lines") {
+      try TopReport(profile: profile, options: TopOptions(graph: GraphOptions(granularity: .lines)))
+    }
     XCTAssertEqual(topLines.rows.count, 10)
     let focus = try ProfileFilter(focus: "fn1[0-9]$", ignore: "fn7", hide: "fn3")
-    let filtered = try time("top focus/ignore/hide") { try TopReport(profile: profile, options: TopOptions(graph: GraphOptions(filter: focus))) }
+    let filtered = try time("top focus/ignore/hide") {
+      try TopReport(profile: profile, options: TopOptions(graph: GraphOptions(filter: focus)))
+    }
     XCTAssertGreaterThan(filtered.rows.count, 0)
     let peek = try time("peek") { try PeekReport(profile: profile, matching: NameMatcher("^fn1$")) }
     XCTAssertEqual(peek.entries.count, 1)
@@ -52,7 +56,9 @@ final class AnalysisTimingTests: XCTestCase {
     let wideTop = try time("top, 50k functions, 100k stacks") { try TopReport(profile: wide) }
     XCTAssertGreaterThan(wideTop.rows.count, 0)
     let wideFocus = try ProfileFilter(focus: "fn1[0-9]+$", ignore: nil, hide: nil)
-    _ = try time("top focus, 50k functions") { try TopReport(profile: wide, options: TopOptions(graph: GraphOptions(filter: wideFocus))) }
+    _ = try time("top focus, 50k functions") {
+      try TopReport(profile: wide, options: TopOptions(graph: GraphOptions(filter: wideFocus)))
+    }
     let list = try time("list") { try SourceListing(profile: profile, matching: NameMatcher("^fn2$")) { _ in nil } }
     XCTAssertEqual(list.routines.count, 1)
   }

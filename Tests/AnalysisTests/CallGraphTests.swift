@@ -112,7 +112,8 @@ final class CallGraphTests: XCTestCase {
     assertNode(v, "[libfoo.so]", flat: 10, cum: 10)
     assertNode(v, "[libbar.so]", flat: 2, cum: 2)
     assertNode(v, "main", flat: 0, cum: 10)
-    let a = values(try CallGraph(profile: ProfileFixtures.unsymbolized(), options: GraphOptions(granularity: .addresses)))
+    let a = values(
+      try CallGraph(profile: ProfileFixtures.unsymbolized(), options: GraphOptions(granularity: .addresses)))
     assertNode(a, "0000000000001010 [libfoo.so]", flat: 7, cum: 7)
   }
 

@@ -39,7 +39,8 @@ final class CompareTests: XCTestCase {
     XCTAssertEqual(byName.rows.map(\.name), ["fresh", "old", "parse", "scan"])
     let threshold = CompareReport(
       try Self.side("A", a), try Self.side("B", b), options: CompareOptions(thresholdPercent: 25, rowLimit: 2))
-    XCTAssertEqual(threshold.rows.map(\.name), ["old", "fresh"], "parse (+20%) is under the threshold; the limit keeps two")
+    XCTAssertEqual(
+      threshold.rows.map(\.name), ["old", "fresh"], "parse (+20%) is under the threshold; the limit keeps two")
     XCTAssertEqual(threshold.hiddenRows, 2)
   }
 
@@ -47,7 +48,9 @@ final class CompareTests: XCTestCase {
     func repeated(_ parse: [Int64], elapsed: [Int64]) -> Profile {
       var p = Self.profile(["parse": parse.reduce(0, +), "scan": 10 * Int64(parse.count)])
       p.repeats = zip(parse, elapsed).map { ms, e in
-        RunRepeat(elapsedNanos: e * 1_000_000, cpuNanos: e * 1_000_000, selfNanos: ["parse": ms * 1_000_000, "scan": 10_000_000])
+        RunRepeat(
+          elapsedNanos: e * 1_000_000, cpuNanos: e * 1_000_000,
+          selfNanos: ["parse": ms * 1_000_000, "scan": 10_000_000])
       }
       p.run.elapsedNanos = elapsed.reduce(0, +) / Int64(elapsed.count) * 1_000_000
       return p

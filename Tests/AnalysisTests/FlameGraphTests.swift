@@ -14,17 +14,19 @@ final class FlameGraphTests: XCTestCase {
 
   func testNodesByNameHaveExactWidthsAndOffsets() throws {
     let g = try FlameGraph(profile: ProfileFixtures.cpu(), options: FlameOptions(graph: GraphOptions(valueIndex: 0)))
-    XCTAssertEqual(shape(g), [
-      "0 main 0+110 self 1",
-      "1 line1000 0+3 self 0",
-      "2 memcpy 0+3 self 3",
-      "1 line3000 3+106 self 0",
-      "2 line2000 3+101 self 0",
-      "3 line2001 3+101 self 1",
-      "4 line1000 3+100 self 100",
-      "2 line3001 104+5 self 0",
-      "3 line3000 104+5 self 5",
-    ])
+    XCTAssertEqual(
+      shape(g),
+      [
+        "0 main 0+110 self 1",
+        "1 line1000 0+3 self 0",
+        "2 memcpy 0+3 self 3",
+        "1 line3000 3+106 self 0",
+        "2 line2000 3+101 self 0",
+        "3 line2001 3+101 self 1",
+        "4 line1000 3+100 self 100",
+        "2 line3001 104+5 self 0",
+        "3 line3000 104+5 self 5",
+      ])
     XCTAssertEqual(g.total, 110)
     XCTAssertEqual(g.reportTotal, 110)
     XCTAssertEqual(g.depthCount, 5)
@@ -39,7 +41,8 @@ final class FlameGraphTests: XCTestCase {
   }
 
   func testWeightOrderPutsHeavierSiblingsFirst() throws {
-    let g = try FlameGraph(profile: ProfileFixtures.cpu(), options: FlameOptions(graph: GraphOptions(valueIndex: 0), sort: .weight))
+    let g = try FlameGraph(
+      profile: ProfileFixtures.cpu(), options: FlameOptions(graph: GraphOptions(valueIndex: 0), sort: .weight))
     XCTAssertEqual(g.children(of: 0).map { g.name($0) }, ["line3000", "line1000"])
     XCTAssertEqual(g.nodes[1].start, 0)
     XCTAssertEqual(g.nodes[1].cum, 106)
@@ -47,14 +50,18 @@ final class FlameGraphTests: XCTestCase {
   }
 
   func testDepthLimitRootExpressionAndFilters() throws {
-    let limited = try FlameGraph(profile: ProfileFixtures.cpu(), options: FlameOptions(graph: GraphOptions(valueIndex: 0), maxDepth: 2))
+    let limited = try FlameGraph(
+      profile: ProfileFixtures.cpu(), options: FlameOptions(graph: GraphOptions(valueIndex: 0), maxDepth: 2))
     XCTAssertEqual(limited.nodes.map(\.depth).max(), 1)
     XCTAssertEqual(limited.depthHidden, 6)
-    let rooted = try FlameGraph(profile: ProfileFixtures.cpu(), options: FlameOptions(graph: GraphOptions(valueIndex: 0), root: NameMatcher("^line2000$")))
+    let rooted = try FlameGraph(
+      profile: ProfileFixtures.cpu(),
+      options: FlameOptions(graph: GraphOptions(valueIndex: 0), root: NameMatcher("^line2000$")))
     XCTAssertEqual(shape(rooted), ["0 line2000 0+101 self 0", "1 line2001 0+101 self 1", "2 line1000 0+100 self 100"])
     XCTAssertEqual(rooted.total, 101)
     let filter = try ProfileFilter(focus: "memcpy", hide: "line1000")
-    let focused = try FlameGraph(profile: ProfileFixtures.cpu(), options: FlameOptions(graph: GraphOptions(valueIndex: 1, filter: filter)))
+    let focused = try FlameGraph(
+      profile: ProfileFixtures.cpu(), options: FlameOptions(graph: GraphOptions(valueIndex: 1, filter: filter)))
     XCTAssertEqual(shape(focused), ["0 main 0+30000000 self 0", "1 memcpy 0+30000000 self 30000000"])
     XCTAssertEqual(focused.reportTotal, 1_100_000_000)
   }
@@ -73,7 +80,8 @@ final class FlameGraphTests: XCTestCase {
 
   func testThinSiblingsMergeWithACount() throws {
     // f0 … f19 under main with values 1 … 20: total 210.
-    let g = try FlameGraph(profile: ProfileFixtures.fanOut(20), options: FlameOptions(graph: GraphOptions(valueIndex: 0)))
+    let g = try FlameGraph(
+      profile: ProfileFixtures.fanOut(20), options: FlameOptions(graph: GraphOptions(valueIndex: 0)))
     XCTAssertEqual(g.total, 210)
     let layout = FlameLayout(graph: g, minimumWidth: 15)
     let own = layout.boxes.filter { $0.node != nil }
@@ -110,7 +118,8 @@ final class FlameGraphTests: XCTestCase {
     let a = try FlameGraph(profile: profile(f: 100, g: 100))
     let b = try FlameGraph(profile: profile(f: 120, g: 100))
     let single = FlameDiff(a: a, b: b, runsA: 1, runsB: 1)
-    let f = b.nodes.indices.first { b.name($0) == "f" }!, g = b.nodes.indices.first { b.name($0) == "g" }!
+    let f = b.nodes.indices.first { b.name($0) == "f" }!
+    let g = b.nodes.indices.first { b.name($0) == "g" }!
     XCTAssertFalse(single.qualified)
     XCTAssertEqual(single.shade[f], 1)
     XCTAssertNil(single.shade[g])

@@ -21,7 +21,9 @@ final class HeatmapIdentityTests: XCTestCase {
         var expected: [String: (Int64, Int64)] = [:]
         var counts: [String: Int64] = [:]
         for n in count.nodes where n.flat != 0 { counts[n.info.printableName, default: 0] += n.flat }
-        for n in cpu.nodes where n.flat != 0 { expected[n.info.printableName] = (n.flat, counts[n.info.printableName] ?? 0) }
+        for n in cpu.nodes where n.flat != 0 {
+          expected[n.info.printableName] = (n.flat, counts[n.info.printableName] ?? 0)
+        }
         let h = try Heatmap(profile: p, filter: filter)
         XCTAssertEqual(h.rows.count, expected.count, "seed \(seed)")
         XCTAssertFalse(h.rows.isEmpty)
@@ -36,7 +38,9 @@ final class HeatmapIdentityTests: XCTestCase {
   /// Two functions of one name (two files) are one row that stands for both; a traced row
   /// stands for its one function.
   func testRowsCarryTheirFunctions() throws {
-    var b = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds")])
+    var b = ProfileBuilder(sampleTypes: [
+      ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds"),
+    ])
     let a = b.function("init", file: "a.c")
     let c = b.function("init", file: "c.c")
     let main = b.function("main")
@@ -49,7 +53,8 @@ final class HeatmapIdentityTests: XCTestCase {
     XCTAssertEqual(h.rows.map(\.count), [3, 1])
     let traced = try Heatmap(profile: ProfileFixtures.traced())
     XCTAssertTrue(traced.rows.allSatisfy { $0.functions.count == 1 })
-    XCTAssertEqual(traced.rows.first.map { ProfileFixtures.traced().name(of: $0.functions[0]) }, traced.rows.first?.name)
+    XCTAssertEqual(
+      traced.rows.first.map { ProfileFixtures.traced().name(of: $0.functions[0]) }, traced.rows.first?.name)
   }
 
   /// A name full of regular-expression metacharacters is selected by identity: peek and list
@@ -70,7 +75,8 @@ final class HeatmapIdentityTests: XCTestCase {
     XCTAssertEqual(listing.routines.map(\.function), ["operator()<int>"])
     XCTAssertEqual(listing.routines.first?.lines.filter { $0.flat != 0 }.map(\.number), [7])
     // A function without samples has no node, whatever its name.
-    XCTAssertThrowsError(try SourceListing(profile: p, functions: [unused], named: "nowhere", source: { _ in nil })) { error in
+    XCTAssertThrowsError(try SourceListing(profile: p, functions: [unused], named: "nowhere", source: { _ in nil })) {
+      error in
       XCTAssertEqual(error as? AnalysisError, .noMatches(pattern: "nowhere"))
     }
   }

@@ -28,10 +28,12 @@ final class ProfileViewTests: XCTestCase {
   private func kernelProfile() -> Profile {
     var b = ProfileBuilder(sampleTypes: ProfileFixtures.cpuTypes)
     let exe = b.mapping(Mapping(start: 0x1000, limit: 0x9000, fileOffset: 0, filename: b.intern("/usr/bin/app")))
-    let kernel = b.mapping(Mapping(start: 0xffff_ffff_8000_0000, limit: .max, fileOffset: 0, filename: b.intern("[kernel.kallsyms]")))
+    let kernel = b.mapping(
+      Mapping(start: 0xffff_ffff_8000_0000, limit: .max, fileOffset: 0, filename: b.intern("[kernel.kallsyms]")))
     let main = b.location(Location(address: 0x1100, mapping: exe, lines: [Line(function: b.function("main"))]))
     let read = b.location(Location(address: 0x1200, mapping: exe, lines: [Line(function: b.function("read"))]))
-    let ksys = b.location(Location(address: 0xffff_ffff_8100_0000, mapping: kernel, lines: [Line(function: b.function("ksys_read"))]))
+    let ksys = b.location(
+      Location(address: 0xffff_ffff_8100_0000, mapping: kernel, lines: [Line(function: b.function("ksys_read"))]))
     let sched = b.location(Location(address: 0xffff_ffff_8200_0000, lines: [Line(function: b.function("schedule"))]))
     b.addSample(leafFirst: [sched, ksys, read, main], values: [3, 30 * ms])
     b.addSample(leafFirst: [ksys, read, main], values: [2, 20 * ms])

@@ -44,17 +44,19 @@ final class ReportTests: XCTestCase {
   func testCallTreeKeepsRecursionAsNestedPaths() throws {
     let tree = try CallTree(profile: ProfileFixtures.cpu())
     let lines = tree.rows.map { String(repeating: " ", count: $0.depth) + "\($0.info.name) \($0.cum / ms)" }
-    XCTAssertEqual(lines, [
-      "main 1100",
-      " line3000 1060",
-      "  line2000 1010",
-      "   line2001 1010",
-      "    line1000 1000",
-      "  line3001 50",
-      "   line3000 50",
-      " line1000 30",
-      "  memcpy 30",
-    ])
+    XCTAssertEqual(
+      lines,
+      [
+        "main 1100",
+        " line3000 1060",
+        "  line2000 1010",
+        "   line2001 1010",
+        "    line1000 1000",
+        "  line3001 50",
+        "   line3000 50",
+        " line1000 30",
+        "  memcpy 30",
+      ])
   }
 
   func testCallTreeDepthLimitAndRoot() throws {
@@ -96,7 +98,8 @@ final class ReportTests: XCTestCase {
   }
 
   func testSourceListingOfFunctionWithoutFile() throws {
-    let listing = try SourceListing(profile: ProfileFixtures.cpu(), matching: NameMatcher("memcpy"), source: ProfileFixtures.cpuSource)
+    let listing = try SourceListing(
+      profile: ProfileFixtures.cpu(), matching: NameMatcher("memcpy"), source: ProfileFixtures.cpuSource)
     XCTAssertEqual(listing.routines.count, 1)
     XCTAssertNil(listing.routines[0].file)
   }

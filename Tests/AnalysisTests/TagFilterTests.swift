@@ -8,8 +8,12 @@ final class TagFilterTests: XCTestCase {
   /// Three threads of two processes: (pid, tid, thread) → value of the function `f<tid>`.
   private func profile() -> Profile {
     var b = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count")])
-    let pid = b.intern("pid"), tid = b.intern("tid"), thread = b.intern("thread")
-    for (p, t, name, value) in [(12, 12, "main", 5), (12, 13, "worker-1", 3), (123, 124, "worker-2", 2)] as [(Int64, Int64, String, Int64)] {
+    let pid = b.intern("pid")
+    let tid = b.intern("tid")
+    let thread = b.intern("thread")
+    for (p, t, name, value) in [(12, 12, "main", 5), (12, 13, "worker-1", 3), (123, 124, "worker-2", 2)]
+      as [(Int64, Int64, String, Int64)]
+    {
       let loc = b.location(function: b.function("f\(t)"))
       b.addSample(
         leafFirst: [loc], values: [value],
@@ -54,10 +58,12 @@ final class TagFilterTests: XCTestCase {
     view.tagRoot = ["pid", "thread"]
     let tree = try CallTree(profile: view.apply(to: profile()))
     let lines = tree.rows.map { String(repeating: " ", count: $0.depth) + "\($0.info.name) \($0.cum)" }
-    XCTAssertEqual(lines, [
-      "pid:12 8", " thread:main 5", "  f12 5", " thread:worker-1 3", "  f13 3",
-      "pid:123 2", " thread:worker-2 2", "  f124 2",
-    ])
+    XCTAssertEqual(
+      lines,
+      [
+        "pid:12 8", " thread:main 5", "  f12 5", " thread:worker-1 3", "  f13 3",
+        "pid:123 2", " thread:worker-2 2", "  f124 2",
+      ])
     // Flat values are untouched: the pseudo-frames only add cum.
     let top = try TopReport(profile: view.apply(to: profile()))
     XCTAssertEqual(top.rows.first { $0.info.name == "f12" }?.flat, 5)

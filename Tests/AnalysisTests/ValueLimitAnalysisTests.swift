@@ -70,7 +70,8 @@ final class ValueLimitAnalysisTests: XCTestCase {
 
     let text = (1...8).map { "line \($0)" }
     let withSource = try SourceListing(profile: p, matching: NameMatcher("."), source: { _ in text })
-    XCTAssertEqual(withSource.routines.first { $0.function == "high" }?.lines, [], "no line of the file is near Int64.max")
+    XCTAssertEqual(
+      withSource.routines.first { $0.function == "high" }?.lines, [], "no line of the file is near Int64.max")
     XCTAssertEqual(withSource.routines.first { $0.function == "low" }?.lines.map(\.number), Array(1...6))
   }
 }

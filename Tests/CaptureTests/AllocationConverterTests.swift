@@ -26,10 +26,12 @@ final class AllocationConverterTests: XCTestCase {
     c.consume(allocation: record(.free, address: 0xa000))
     c.consume(allocation: record(.free, address: 0xdead))  // not sampled: ignored
     let p = c.makeProfile(run: RunInfo())
-    XCTAssertEqual(p.sampleTypes.map(\.description), [
-      "samples/count", "cpu/nanoseconds", "alloc_objects/count", "alloc_space/bytes", "inuse_objects/count",
-      "inuse_space/bytes",
-    ])
+    XCTAssertEqual(
+      p.sampleTypes.map(\.description),
+      [
+        "samples/count", "cpu/nanoseconds", "alloc_objects/count", "alloc_space/bytes", "inuse_objects/count",
+        "inuse_space/bytes",
+      ])
     let scale = 1 / (1 - exp(-1.0))
     let totals = columns(p)
     XCTAssertEqual(totals["alloc_space"], Int64((1000 * scale).rounded()) + 100_000)

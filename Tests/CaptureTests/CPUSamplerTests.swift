@@ -25,7 +25,8 @@ final class CPUSamplerTests: XCTestCase {
     // Sampled CPU (sum of cpu-clock periods) agrees with the kernel's rusage CPU time.
     let rusage = try XCTUnwrap(p.run.cpuNanos)
     let sampled = p.total(column: 1)
-    XCTAssertEqual(Double(sampled), Double(rusage), accuracy: Double(rusage) * 0.1, "sampled \(sampled) vs rusage \(rusage)")
+    XCTAssertEqual(
+      Double(sampled), Double(rusage), accuracy: Double(rusage) * 0.1, "sampled \(sampled) vs rusage \(rusage)")
     let elapsed = try XCTUnwrap(p.run.elapsedNanos)
     XCTAssertGreaterThan(elapsed, 0)
     XCTAssertEqual(p.durationNanos, elapsed)
@@ -173,7 +174,9 @@ final class CPUSamplerTests: XCTestCase {
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     defer { try? FileManager.default.removeItem(at: dir) }
     let request = CaptureRequest(
-      arguments: ["sh", "-c", "[ \"$PERFSH_TEST_VAR\" = hello ] && [ \"$(pwd)\" = \"$1\" ] && exit 3; exit 9", "sh", dir.path],
+      arguments: [
+        "sh", "-c", "[ \"$PERFSH_TEST_VAR\" = hello ] && [ \"$(pwd)\" = \"$1\" ] && exit 3; exit 9", "sh", dir.path,
+      ],
       environment: ["PERFSH_TEST_VAR": "hello"], workingDirectory: dir.path)
     let p = try CPUSampler().run(request).profile
     XCTAssertEqual(p.run.termination, .exited(3))

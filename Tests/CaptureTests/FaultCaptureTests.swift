@@ -41,7 +41,8 @@ final class FaultCaptureTests: XCTestCase {
     var stats = ConverterStats()
     stats.firstExecTime = 1_000_000
     stats.lastExitTime = 1_020_000
-    let early = CPUSampler.elapsed(stats: stats, start: 0, end: 301_000_000, cpuNanos: 250_000_000, cpus: 2, detached: false)
+    let early = CPUSampler.elapsed(
+      stats: stats, start: 0, end: 301_000_000, cpuNanos: 250_000_000, cpus: 2, detached: false)
     XCTAssertEqual(early, 300_000_000)
     let detached = CPUSampler.elapsed(stats: stats, start: 0, end: 301_000_000, cpuNanos: 0, cpus: 2, detached: true)
     XCTAssertEqual(detached, 300_000_000)
@@ -88,7 +89,11 @@ final class FaultCaptureTests: XCTestCase {
     let target: Int32 = 4_000_000
     tracker.note(.fork(task(pid: sleeper, parent: target)))
     tracker.note(.fork(task(pid: gone, parent: target)))
-    tracker.note(.fork(TaskRecord(pid: threadOfSleeper, parentPID: threadOfSleeper, tid: 4_000_001, parentTID: sleeper, time: 0, sampleID: SampleID())))
+    tracker.note(
+      .fork(
+        TaskRecord(
+          pid: threadOfSleeper, parentPID: threadOfSleeper, tid: 4_000_001, parentTID: sleeper, time: 0,
+          sampleID: SampleID())))
     XCTAssertEqual(tracker.survivors(excluding: target), [sleeper])
     tracker.note(.exit(task(pid: sleeper, parent: target)))
     XCTAssertEqual(tracker.survivors(excluding: target), [])
@@ -135,7 +140,8 @@ final class FaultCaptureTests: XCTestCase {
     let reused = try XCTUnwrap(removed.first { $0.pid == other }, "\(removed)")
     XCTAssertEqual(reused, TracefsUprobes.StaleGroup(pid: other, removed: 2, reusedBy: "sleep"))
     XCTAssertEqual(
-      reused.message, "removed 2 uprobe definitions left by perfsh \(other), which is gone (pid \(other) is now 'sleep')")
+      reused.message,
+      "removed 2 uprobe definitions left by perfsh \(other), which is gone (pid \(other) is now 'sleep')")
     // Another perfsh starting at the same moment may have removed the dead pid's group first.
     if let stale = removed.first(where: { $0.pid == dead }) {
       XCTAssertEqual(stale.message, "removed 2 uprobe definitions left by perfsh \(dead), which was killed")

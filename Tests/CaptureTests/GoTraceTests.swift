@@ -30,7 +30,8 @@ final class GoTraceTests: XCTestCase {
 
   func testAMillionStackGrowthsCountExactly() throws {
     let binary = try GoWorkload.binary()
-    let run = try GoWorkload.trace(["^main\\.grow$", "^runtime\\.newstack$"], binary: binary, arguments: ["grow", "1000000"])
+    let run = try GoWorkload.trace(
+      ["^main\\.grow$", "^runtime\\.newstack$"], binary: binary, arguments: ["grow", "1000000"])
     XCTAssertEqual(run.capture.profile.run.termination, .exited(0))
     XCTAssertEqual(run.trace.lostRecords, 0)
     XCTAssertEqual(run.trace.statistics[0].calls, 1_000_000)
@@ -52,7 +53,8 @@ final class GoTraceTests: XCTestCase {
     XCTAssertGreaterThan(cost, 0, "the probe cost was measured")
     let expectedMean = Double(own.cpuMean) - cost
     let mean = Double(try XCTUnwrap(timed.averageSelfNanos))
-    XCTAssertEqual(mean, expectedMean, accuracy: expectedMean * 0.05, "CPU Avg vs the program's own \(own), cost \(cost)")
+    XCTAssertEqual(
+      mean, expectedMean, accuracy: expectedMean * 0.05, "CPU Avg vs the program's own \(own), cost \(cost)")
     let expectedP95 = Double(own.cpuP95) - cost
     let p95 = Double(try XCTUnwrap(timed.p95SelfNanos))
     XCTAssertEqual(p95, expectedP95, accuracy: expectedP95 * 0.10, "CPU P95 vs the program's own \(own), cost \(cost)")
@@ -99,7 +101,8 @@ final class GoTraceTests: XCTestCase {
   func testMethodValueWrapperIsTraced() throws {
     let binary = try GoWorkload.binary()
     let run = try GoWorkload.trace(
-      ["^main\\.\\(\\*counter\\)\\.add-fm$", "^main\\.\\(\\*counter\\)\\.add$"], binary: binary, arguments: ["method", "5000"])
+      ["^main\\.\\(\\*counter\\)\\.add-fm$", "^main\\.\\(\\*counter\\)\\.add$"], binary: binary,
+      arguments: ["method", "5000"])
     XCTAssertEqual(run.sites.map(\.name), ["main.(*counter).add-fm", "main.(*counter).add"])
     XCTAssertEqual(run.trace.statistics.map(\.calls), [5_000, 5_000])
     XCTAssertEqual(run.trace.statistics.map(\.unmatchedEntries), [0, 0])
@@ -145,7 +148,9 @@ enum GoWorkload {
     /// The thread's CPU time per call (timed mode).
     var cpuMean: Int64
     var cpuP95: Int64
-    var description: String { "calls \(calls) wall mean \(mean) ns p95 \(p95) ns, CPU mean \(cpuMean) ns p95 \(cpuP95) ns" }
+    var description: String {
+      "calls \(calls) wall mean \(mean) ns p95 \(p95) ns, CPU mean \(cpuMean) ns p95 \(cpuP95) ns"
+    }
   }
 
   /// The workload built once per test process (`-ldflags='-s -w'` when `stripped`).
@@ -186,7 +191,8 @@ enum GoWorkload {
     let execute = try ProbeSiteResolver.functions(in: binary).first { $0.name == "runtime.execute" }
     let scheduler = execute.map { GoSchedulerProbe(path: $0.path, fileOffset: $0.fileOffset) }
     let tracer = try UprobeTracer(probes: probes, ringDataPages: 2048, calibrateDuringRun: true, goScheduler: scheduler)
-    let outFile = FileManager.default.temporaryDirectory.appendingPathComponent("perfsh-gotrace-\(UUID().uuidString).txt")
+    let outFile = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "perfsh-gotrace-\(UUID().uuidString).txt")
     defer { try? FileManager.default.removeItem(at: outFile) }
     let capture = try CPUSampler().run(
       CaptureRequest(arguments: [binary] + arguments, environment: ["GOTRACE_OUT": outFile.path]), companion: tracer,

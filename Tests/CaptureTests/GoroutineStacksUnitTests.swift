@@ -60,7 +60,9 @@ final class GoroutineStacksUnitTests: XCTestCase {
 
   func testEntryOnlyCountsLoseARestartedEntry() {
     var s = ShadowStacks(probesReturns: [false])
-    for h in [hit(0, .entry, tid: 1, g: g1), hit(1, .restart, tid: 1, g: g1), hit(5, .entry, tid: 1, g: g1)] { s.consume(h) }
+    for h in [hit(0, .entry, tid: 1, g: g1), hit(1, .restart, tid: 1, g: g1), hit(5, .entry, tid: 1, g: g1)] {
+      s.consume(h)
+    }
     XCTAssertEqual(s.statistics()[0].calls, 1)
   }
 
@@ -98,14 +100,24 @@ final class GoroutineStacksUnitTests: XCTestCase {
     func append<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
     // Sample: header, id, pid/tid, time, abi (2 = 64-bit), AX, R14.
     for (id, ax, r14) in [(UInt64(5), UInt64(0x1111), g1), (UInt64(6), g2, UInt64(0x9999))] {
-      append(UInt32(9)); append(UInt16(0)); append(UInt16(56)); append(id); append(UInt32(10)); append(UInt32(11))
-      append(UInt64(1234)); append(UInt64(2)); append(ax); append(r14)
+      append(UInt32(9))
+      append(UInt16(0))
+      append(UInt16(56))
+      append(id)
+      append(UInt32(10))
+      append(UInt32(11))
+      append(UInt64(1234))
+      append(UInt64(2))
+      append(ax)
+      append(r14)
     }
     var hits: [TraceHit] = []
     XCTAssertEqual(bytes.withUnsafeBytes { decoder.decode($0, into: &hits) }, 112)
-    XCTAssertEqual(hits, [
-      TraceHit(time: 1234, tid: 11, function: 2, kind: .return, goroutine: g1),
-      TraceHit(time: 1234, tid: 11, function: 0, kind: .goroutineStart, goroutine: g2),
-    ])
+    XCTAssertEqual(
+      hits,
+      [
+        TraceHit(time: 1234, tid: 11, function: 2, kind: .return, goroutine: g1),
+        TraceHit(time: 1234, tid: 11, function: 0, kind: .goroutineStart, goroutine: g2),
+      ])
   }
 }

@@ -35,14 +35,16 @@ enum KernelFixtureRecorder {
   /// The rings' bytes of `arguments` run under perfsh's cpu-clock attributes, one ring per
   /// CPU concatenated in CPU order (each ring is a complete stream of whole records).
   static func record(
-    _ arguments: [String], frequency: Int, userStackBytes: Int = 0, dataPages: Int = 64, draining: Draining = .continuously
+    _ arguments: [String], frequency: Int, userStackBytes: Int = 0, dataPages: Int = 64,
+    draining: Draining = .continuously
   ) throws -> [UInt8] {
     var child = try SuspendedChild.launch(
       arguments: arguments, environment: ProcessInfo.processInfo.environment.map { "\($0)=\($1)" },
       workingDirectory: nil)
     let dataBytes = dataPages * SystemInfo.pageSize
     let attr = PerfEventFile.cpuClockAttributes(
-      frequency: frequency, excludeKernel: !SystemInfo.isRoot, wakeupBytes: dataBytes / 4, userStackBytes: userStackBytes)
+      frequency: frequency, excludeKernel: !SystemInfo.isRoot, wakeupBytes: dataBytes / 4,
+      userStackBytes: userStackBytes)
     var rings: [Ring] = []
     for cpu in try SystemInfo.onlineCPUs() {
       let file = try PerfEventFile.open(attributes: attr, pid: child.pid, cpu: cpu)
@@ -108,7 +110,8 @@ enum KernelFixtureRecorder {
     let readelf = try ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/readelf"), ["-lW", binary])
     for row in readelf.stdout.split(separator: "\n") where row.trimmingCharacters(in: .whitespaces).hasPrefix("LOAD") {
       let f = row.split(separator: " ")
-      guard f.count >= 6, let offset = UInt64(f[1].dropFirst(2), radix: 16), let vaddr = UInt64(f[2].dropFirst(2), radix: 16),
+      guard f.count >= 6, let offset = UInt64(f[1].dropFirst(2), radix: 16),
+        let vaddr = UInt64(f[2].dropFirst(2), radix: 16),
         let size = UInt64(f[4].dropFirst(2), radix: 16), address >= vaddr, address < vaddr + size
       else { continue }
       return address - vaddr + offset

@@ -135,7 +135,9 @@ final class KernelRecordFixtureTests: XCTestCase {
     try bytes.withUnsafeBytes { raw in
       var offset = 0
       while let size = try PerfRecordParser.recordSize(in: raw, at: offset), offset + size <= raw.count {
-        if PerfRecordParser.type(of: UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + size)])) == PerfRecordType.sample {
+        if PerfRecordParser.type(of: UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + size)]))
+          == PerfRecordType.sample
+        {
           offsets.append(offset)
         }
         offset += size
@@ -149,7 +151,8 @@ final class KernelRecordFixtureTests: XCTestCase {
     merger.withBuffer(ring: 0) { $0 += bytes }
     var delivered = 0
     try merger.flush { _ in delivered += 1 }
-    let total = try forEachRecord(try KernelFixtures.bytes(KernelFixtures.callchain), format: .cpuSampling) { _ in }.records
+    let total = try forEachRecord(try KernelFixtures.bytes(KernelFixtures.callchain), format: .cpuSampling) { _ in }
+      .records
     XCTAssertEqual(merger.unparsedRecords, 1)
     XCTAssertEqual(delivered, total - 1)
   }

@@ -37,10 +37,14 @@ final class PerfRecordParserLimitsTests: XCTestCase {
   func testHugeCallChainCountIsTruncation() {
     // ip, pid|tid, time, cpu|res, period, nr
     for nr: UInt64 in [.max, 1 << 61, UInt64(Int.max / 16) + 1] {
-      assertTruncated(record(type: PerfRecordType.sample, words: [0x401000, 0x2a_0000_002a, 5, 1, 1000, nr]), .cpuSampling, needed: .max)
+      assertTruncated(
+        record(type: PerfRecordType.sample, words: [0x401000, 0x2a_0000_002a, 5, 1, 1000, nr]), .cpuSampling,
+        needed: .max)
     }
     // A count just past the record still reports the exact size it needed.
-    assertTruncated(record(type: PerfRecordType.sample, words: [0x401000, 0x2a_0000_002a, 5, 1, 1000, 3, 1, 2]), .cpuSampling, needed: 56 + 24)
+    assertTruncated(
+      record(type: PerfRecordType.sample, words: [0x401000, 0x2a_0000_002a, 5, 1, 1000, 3, 1, 2]), .cpuSampling,
+      needed: 56 + 24)
   }
 
   func testHugeUserStackSizeIsTruncation() throws {

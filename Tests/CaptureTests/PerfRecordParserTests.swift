@@ -21,8 +21,9 @@ final class PerfRecordParserTests: XCTestCase {
 
   func testMmap2WithBuildIDAndTrailer() throws {
     var f = RecordFixture()
-    f.mmap2(pid: 7, start: 0x5555_0000, length: 0x2000, pgoff: 0x1000, filename: "/usr/bin/x",
-            buildID: [0xde, 0xad, 0xbe, 0xef], time: 99)
+    f.mmap2(
+      pid: 7, start: 0x5555_0000, length: 0x2000, pgoff: 0x1000, filename: "/usr/bin/x",
+      buildID: [0xde, 0xad, 0xbe, 0xef], time: 99)
     f.mmap2(pid: 7, start: 0x6000, length: 0x1000, pgoff: 0, prot: 3, filename: "/data", time: 100)
     try withRecords(f.bytes) { records in
       guard case .mmap(let m) = records[0], case .mmap(let d) = records[1] else { return XCTFail("not mmaps") }

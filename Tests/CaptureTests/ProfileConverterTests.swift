@@ -30,12 +30,14 @@ final class ProfileConverterTests: XCTestCase {
   func testUserFramesMapToMappingsWithReturnAddressMinusOne() throws {
     var f = RecordFixture()
     f.comm(pid: 100, tid: 100, name: "ratio", exec: true, time: 1)
-    f.mmap2(pid: 100, start: 0x400000, length: 0x1000, pgoff: 0x2000, filename: "/bin/ratio", buildID: [0xab, 0xcd], time: 2)
+    f.mmap2(
+      pid: 100, start: 0x400000, length: 0x1000, pgoff: 0x2000, filename: "/bin/ratio", buildID: [0xab, 0xcd], time: 2)
     f.mmap2(pid: 100, start: 0x7f00_0000_0000, length: 0x1000, pgoff: 0, filename: "//anon", time: 3)
     f.mmap2(pid: 100, start: 0x7fff_0000_0000, length: 0x1000, pgoff: 0, filename: "[vdso]", time: 4)
     f.mmap2(pid: 100, start: 0x500000, length: 0x1000, pgoff: 0, prot: 3, filename: "/heapfile", time: 5)
-    f.sample(pid: 100, tid: 100, time: 10, period: 1_000_000,
-             chain: [PerfContext.user, 0x400100, 0x7f00_0000_0010, 0x7fff_0000_0020, 0x500010, 0x400200])
+    f.sample(
+      pid: 100, tid: 100, time: 10, period: 1_000_000,
+      chain: [PerfContext.user, 0x400100, 0x7f00_0000_0010, 0x7fff_0000_0020, 0x500010, 0x400200])
     let (p, stats) = try convert(f)
     XCTAssertEqual(stats.samples, 1)
     XCTAssertEqual(stats.firstExecTime, 1)
@@ -58,9 +60,10 @@ final class ProfileConverterTests: XCTestCase {
   func testKernelFramesGetKernelMappingAndMarkersAreSkipped() throws {
     var f = RecordFixture()
     f.mmap2(pid: 5, start: 0x1000, length: 0x1000, pgoff: 0, filename: "/bin/k", time: 1)
-    f.sample(pid: 5, tid: 5, time: 2, period: 10,
-             chain: [PerfContext.kernel, 0xffff_ffff_8100_0000, 0xffff_ffff_8100_0100, PerfContext.user, 0x1010, 0x1020],
-             misc: PerfRecordMisc.kernel)
+    f.sample(
+      pid: 5, tid: 5, time: 2, period: 10,
+      chain: [PerfContext.kernel, 0xffff_ffff_8100_0000, 0xffff_ffff_8100_0100, PerfContext.user, 0x1010, 0x1020],
+      misc: PerfRecordMisc.kernel)
     let (p, _) = try convert(f)
     let fr = frames(p, sample: 0)
     XCTAssertEqual(fr.map(\.0), [0xffff_ffff_8100_0000, 0xffff_ffff_8100_00ff, 0x100f, 0x101f])
@@ -76,7 +79,9 @@ final class ProfileConverterTests: XCTestCase {
     f.mmap2(pid: 1, start: 0x1000, length: 0x1000, pgoff: 0, filename: "/bin/t", time: 2)
     f.task(fork: true, pid: 1, ppid: 1, tid: 2, ptid: 1, time: 3)
     f.comm(pid: 1, tid: 2, name: "worker-alpha", exec: false, time: 4)
-    for t in 0..<3 { f.sample(pid: 1, tid: 2, time: 10 + UInt64(t), period: 100, chain: [PerfContext.user, 0x1100, 0x1200]) }
+    for t in 0..<3 {
+      f.sample(pid: 1, tid: 2, time: 10 + UInt64(t), period: 100, chain: [PerfContext.user, 0x1100, 0x1200])
+    }
     f.sample(pid: 1, tid: 1, time: 20, period: 7, chain: [PerfContext.user, 0x1100, 0x1200])
     let (p, stats) = try convert(f)
     XCTAssertEqual(stats.samples, 4)

@@ -8,7 +8,8 @@ import XCTest
 /// 0); a FIFO or device in their place must give nil at once, not a hang or endless read.
 final class SystemFileTests: XCTestCase {
   func testProcFilesStillRead() {
-    XCTAssertNotNil(SystemInfo.readSmallFile("/proc/sys/kernel/perf_event_paranoid").flatMap { Int($0.trimmingWhitespace()) })
+    XCTAssertNotNil(
+      SystemInfo.readSmallFile("/proc/sys/kernel/perf_event_paranoid").flatMap { Int($0.trimmingWhitespace()) })
     XCTAssertFalse((SystemInfo.readSmallFile("/proc/self/maps") ?? "").isEmpty)
     XCTAssertNil(SystemInfo.readSmallFile("/proc/self/maps", limit: 16), "over the cap")
   }

@@ -21,8 +21,10 @@ final class TraceClockUnitTests: XCTestCase {
 
   func testCalleeSwitchedOutLowersBothCallersCPUButNotItsSelfCPU() {
     var s = ShadowStacks(probesReturns: [true, true])
-    let hits = [hit(0, 0, .entry), hit(10, 1, .entry), hit(20, 0, .switchOut), hit(70, 0, .switchIn), hit(80, 1, .return),
-                hit(100, 0, .return)]
+    let hits = [
+      hit(0, 0, .entry), hit(10, 1, .entry), hit(20, 0, .switchOut), hit(70, 0, .switchIn), hit(80, 1, .return),
+      hit(100, 0, .return),
+    ]
     for h in hits { s.consume(h) }
     let stats = s.statistics()
     XCTAssertEqual(stats[1].selfNanos, 20)
@@ -57,7 +59,10 @@ final class TraceClockUnitTests: XCTestCase {
 
   func testRecursionWithProbeCostStillSumsToTheOutermostCall() {
     var s = ShadowStacks(probesReturns: [true], probeCost: ProbeCost(insideNanos: 1, outsideNanos: 1))
-    for h in [hit(0, 0, .entry), hit(5, 0, .entry), hit(7, 0, .entry), hit(17, 0, .return), hit(20, 0, .return), hit(50, 0, .return)] {
+    for h in [
+      hit(0, 0, .entry), hit(5, 0, .entry), hit(7, 0, .entry), hit(17, 0, .return), hit(20, 0, .return),
+      hit(50, 0, .return),
+    ] {
       s.consume(h)
     }
     let r = s.statistics()[0]
@@ -98,8 +103,20 @@ final class TraceClockUnitTests: XCTestCase {
     var bytes: [UInt8] = []
     func append<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
     // PERF_RECORD_SWITCH out (misc bit 13), then in: header, pid, tid, time, id.
-    append(UInt32(14)); append(UInt16(1 << 13)); append(UInt16(32)); append(UInt32(5)); append(UInt32(6)); append(UInt64(100)); append(UInt64(9))
-    append(UInt32(14)); append(UInt16(0)); append(UInt16(32)); append(UInt32(5)); append(UInt32(6)); append(UInt64(150)); append(UInt64(9))
+    append(UInt32(14))
+    append(UInt16(1 << 13))
+    append(UInt16(32))
+    append(UInt32(5))
+    append(UInt32(6))
+    append(UInt64(100))
+    append(UInt64(9))
+    append(UInt32(14))
+    append(UInt16(0))
+    append(UInt16(32))
+    append(UInt32(5))
+    append(UInt32(6))
+    append(UInt64(150))
+    append(UInt64(9))
     var hits: [TraceHit] = []
     let used = bytes.withUnsafeBytes { decoder.decode($0, into: &hits) }
     XCTAssertEqual(used, 64)
@@ -107,8 +124,10 @@ final class TraceClockUnitTests: XCTestCase {
   }
 
   func testCalibrationSplitsInsideAndOutsideIntervals() {
-    let hits = [hit(0, 0, .entry), hit(7, 0, .return), hit(10, 0, .entry), hit(18, 0, .return), hit(20, 0, .switchOut),
-                hit(90, 0, .switchIn), hit(95, 0, .entry), hit(101, 0, .return)]
+    let hits = [
+      hit(0, 0, .entry), hit(7, 0, .return), hit(10, 0, .entry), hit(18, 0, .return), hit(20, 0, .switchOut),
+      hit(90, 0, .switchIn), hit(95, 0, .entry), hit(101, 0, .return),
+    ]
     var insides: [Int64] = []
     var outsides: [Int64] = []
     ProbeCalibration.split(hits, insides: &insides, outsides: &outsides)

@@ -35,7 +35,9 @@ final class TraceGroundTruthTests: XCTestCase {
           if kv.count == 2, let v = Double(kv[1]) { values[String(kv[0])] = v }
         }
         if fields.first == "truth", fields.count > 1 {
-          functions[String(fields[1])] = (values["cpu_mean_ns"] ?? 0, values["cpu_p95_ns"] ?? 0, values["wall_mean_ns"] ?? 0)
+          functions[String(fields[1])] = (
+            values["cpu_mean_ns"] ?? 0, values["cpu_p95_ns"] ?? 0, values["wall_mean_ns"] ?? 0
+          )
         } else if fields.first == "traced-phase" {
           tracedPhaseCPU = Int64(values["cpu_ns"] ?? 0)
         }
@@ -43,7 +45,9 @@ final class TraceGroundTruthTests: XCTestCase {
     }
   }
 
-  private func tracePercall(contention: Bool = false) throws -> (CaptureResult, [String: CallStatistics], Truth, ProbeCost) {
+  private func tracePercall(contention: Bool = false) throws -> (
+    CaptureResult, [String: CallStatistics], Truth, ProbeCost
+  ) {
     let binary = try Workloads.binary("percall")
     var spinners: [Process] = []
     if contention {
@@ -61,15 +65,21 @@ final class TraceGroundTruthTests: XCTestCase {
         p.waitUntilExit()
       }
     }
-    let out = FileManager.default.temporaryDirectory.appendingPathComponent("percall-\(getpid())-\(UUID().uuidString).txt").path
+    let out = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "percall-\(getpid())-\(UUID().uuidString).txt"
+    ).path
     defer { try? FileManager.default.removeItem(atPath: out) }
     let (capture, trace) = try TraceWorkloads.trace(
       Self.functions, binary: binary, arguments: [binary, out], sample: false, calibrate: true)
     XCTAssertEqual(capture.profile.run.termination, .exited(0))
     XCTAssertEqual(trace.lostRecords, 0)
-    XCTAssertEqual(trace.statistics.map(\.calls), [20_000, 5_000, 300, 10, 10, 100], "pc_small: 4,000 + 100 × 10 from pc_parent")
+    XCTAssertEqual(
+      trace.statistics.map(\.calls), [20_000, 5_000, 300, 10, 10, 100], "pc_small: 4,000 + 100 × 10 from pc_parent")
     XCTAssertNil(trace.calibrationProblem)
-    return (capture, Dictionary(uniqueKeysWithValues: zip(Self.functions, trace.statistics)), try Truth(file: out), trace.probeCost)
+    return (
+      capture, Dictionary(uniqueKeysWithValues: zip(Self.functions, trace.statistics)), try Truth(file: out),
+      trace.probeCost
+    )
   }
 
   /// Avg within ±5 % (± 0.2 µs below 1 µs), P95 within ±10 %, of the program's own numbers:
@@ -91,7 +101,9 @@ final class TraceGroundTruthTests: XCTestCase {
       }
       // P95 of the leaves: single sub-µs calls are below the program's clock resolution, and
       // pc_parent's self time carries ten callees' trap corrections, whose spread widens its tail.
-      if name != "pc_tiny", name != "pc_parent", let p95 = s.p95SelfNanos, abs(Double(p95) - t.cpuP95) > 0.10 * t.cpuP95 + Self.correctionSpread {
+      if name != "pc_tiny", name != "pc_parent", let p95 = s.p95SelfNanos,
+        abs(Double(p95) - t.cpuP95) > 0.10 * t.cpuP95 + Self.correctionSpread
+      {
         out.append("\(name) CPU P95 \(p95) ns vs the program's own \(Int(t.cpuP95)) ns (±10 %)")
       }
     }
@@ -106,7 +118,8 @@ final class TraceGroundTruthTests: XCTestCase {
   /// wall time counted as CPU) is outside them in every attempt, so best-of-three keeps the
   /// test able to fail while making it repeatable. Every attempt's deviations are reported.
   private func withinTolerance(
-    contention: Bool, attempts: Int = 3, _ body: (CaptureResult, [String: CallStatistics], Truth, ProbeCost) throws -> Void
+    contention: Bool, attempts: Int = 3,
+    _ body: (CaptureResult, [String: CallStatistics], Truth, ProbeCost) throws -> Void
   ) throws {
     var report: [String] = []
     for attempt in 1...attempts {
@@ -118,7 +131,9 @@ final class TraceGroundTruthTests: XCTestCase {
       }
       report.append("attempt \(attempt): " + off.joined(separator: "; "))
     }
-    XCTFail("per-call CPU times outside tolerance in all \(attempts) attempts (\(contention ? "contention" : "quiet")):\n" + report.joined(separator: "\n"))
+    XCTFail(
+      "per-call CPU times outside tolerance in all \(attempts) attempts (\(contention ? "contention" : "quiet")):\n"
+        + report.joined(separator: "\n"))
   }
 
   func testPerCallCPUTimeMatchesTheProgramsOwnMeasurement() throws {

@@ -104,7 +104,9 @@ final class TraceTests: XCTestCase {
 
   func testPMUBackendCountsTheInitialThread() throws {
     let calls = try Workloads.binary("calls")
-    let probes = [TraceProbe(path: calls, fileOffset: try TraceWorkloads.offset(of: "inner", in: calls), probesReturns: true)]
+    let probes = [
+      TraceProbe(path: calls, fileOffset: try TraceWorkloads.offset(of: "inner", in: calls), probesReturns: true)
+    ]
     let tracer = try UprobeTracer(probes: probes, backend: .pmu)
     let capture = try CPUSampler().run(CaptureRequest(arguments: [calls]), companion: tracer, sample: false)
     XCTAssertEqual(capture.profile.run.termination, .exited(0))

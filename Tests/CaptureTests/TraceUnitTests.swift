@@ -9,7 +9,8 @@ final class TraceUnitTests: XCTestCase {
 
   func testNestedCallsSubtractTracedCallees() {
     var s = ShadowStacks(probesReturns: [true, true])
-    for h in [hit(0, 1, 0, ret: false), hit(10, 1, 1, ret: false), hit(40, 1, 1, ret: true), hit(100, 1, 0, ret: true)] {
+    for h in [hit(0, 1, 0, ret: false), hit(10, 1, 1, ret: false), hit(40, 1, 1, ret: true), hit(100, 1, 0, ret: true)]
+    {
       s.consume(h)
     }
     let stats = s.statistics()
@@ -22,8 +23,10 @@ final class TraceUnitTests: XCTestCase {
 
   func testRecursionSelfTimesSumToOutermostDuration() {
     var s = ShadowStacks(probesReturns: [true])
-    let hits = [hit(0, 1, 0, ret: false), hit(5, 1, 0, ret: false), hit(7, 1, 0, ret: false),
-                hit(17, 1, 0, ret: true), hit(20, 1, 0, ret: true), hit(50, 1, 0, ret: true)]
+    let hits = [
+      hit(0, 1, 0, ret: false), hit(5, 1, 0, ret: false), hit(7, 1, 0, ret: false),
+      hit(17, 1, 0, ret: true), hit(20, 1, 0, ret: true), hit(50, 1, 0, ret: true),
+    ]
     for h in hits { s.consume(h) }
     let r = s.statistics()[0]
     XCTAssertEqual(r.calls, 3)
@@ -44,8 +47,10 @@ final class TraceUnitTests: XCTestCase {
   func testMissingReturnsAreCountedNotMixedIn() {
     // f1 entered but longjmp'ed over: f0's return pops it as unmatched; a stray return is counted.
     var s = ShadowStacks(probesReturns: [true, true])
-    let hits = [hit(0, 1, 0, ret: false), hit(5, 1, 1, ret: false), hit(20, 1, 0, ret: true), hit(25, 1, 1, ret: true),
-                hit(30, 1, 0, ret: false)]
+    let hits = [
+      hit(0, 1, 0, ret: false), hit(5, 1, 1, ret: false), hit(20, 1, 0, ret: true), hit(25, 1, 1, ret: true),
+      hit(30, 1, 0, ret: false),
+    ]
     for h in hits { s.consume(h) }
     let stats = s.statistics()
     XCTAssertEqual(stats[0].calls, 1)
@@ -78,9 +83,20 @@ final class TraceUnitTests: XCTestCase {
     decoder.register(id: 77, function: 3, isReturn: true)
     var bytes: [UInt8] = []
     func append<T: FixedWidthInteger>(_ v: T) { withUnsafeBytes(of: v.littleEndian) { bytes += $0 } }
-    append(UInt32(9)); append(UInt16(0)); append(UInt16(32)); append(UInt64(77)); append(UInt32(10)); append(UInt32(11)); append(UInt64(1234))
-    append(UInt32(2)); append(UInt16(0)); append(UInt16(24)); append(UInt64(5)); append(UInt64(6))
-    append(UInt32(9)); append(UInt16(0))  // partial record
+    append(UInt32(9))
+    append(UInt16(0))
+    append(UInt16(32))
+    append(UInt64(77))
+    append(UInt32(10))
+    append(UInt32(11))
+    append(UInt64(1234))
+    append(UInt32(2))
+    append(UInt16(0))
+    append(UInt16(24))
+    append(UInt64(5))
+    append(UInt64(6))
+    append(UInt32(9))
+    append(UInt16(0))  // partial record
     var hits: [TraceHit] = []
     let used = bytes.withUnsafeBytes { decoder.decode($0, into: &hits) }
     XCTAssertEqual(used, 56)

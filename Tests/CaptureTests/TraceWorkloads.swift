@@ -32,7 +32,8 @@ enum TraceWorkloads {
       TraceProbe(path: binary, fileOffset: try offset(of: $0, in: binary), probesReturns: !entryOnly)
     }
     let tracer = try UprobeTracer(probes: probes, probeCost: probeCost, calibrateDuringRun: calibrate)
-    let capture = try CPUSampler().run(CaptureRequest(arguments: arguments ?? [binary]), companion: tracer, sample: sample)
+    let capture = try CPUSampler().run(
+      CaptureRequest(arguments: arguments ?? [binary]), companion: tracer, sample: sample)
     return (capture, tracer.result())
   }
 }
@@ -44,14 +45,17 @@ extension TraceWorkloads {
   private static let builtGo: Result<String, Workloads.WorkloadError> = {
     let source = Workloads.root.appendingPathComponent("examples/workloads/gocalls/main.go").path
     let out = FileManager.default.temporaryDirectory.appendingPathComponent("perfsh-gocalls-\(getpid())").path
-    guard let go = ["/usr/bin/go", "/usr/lib/go/bin/go", "/usr/local/go/bin/go"].first(where: {
-      FileManager.default.isExecutableFile(atPath: $0)
-    }) else { return .failure(Workloads.WorkloadError(message: "go toolchain not found")) }
+    guard
+      let go = ["/usr/bin/go", "/usr/lib/go/bin/go", "/usr/local/go/bin/go"].first(where: {
+        FileManager.default.isExecutableFile(atPath: $0)
+      })
+    else { return .failure(Workloads.WorkloadError(message: "go toolchain not found")) }
     let p = Process()
     p.executableURL = URL(fileURLWithPath: go)
     p.arguments = ["build", "-o", out, source]
     var env = ProcessInfo.processInfo.environment
-    env["GOCACHE"] = env["GOCACHE"] ?? FileManager.default.temporaryDirectory.appendingPathComponent("perfsh-gocache").path
+    env["GOCACHE"] =
+      env["GOCACHE"] ?? FileManager.default.temporaryDirectory.appendingPathComponent("perfsh-gocache").path
     env["HOME"] = env["HOME"] ?? "/tmp"
     p.environment = env
     do {

@@ -31,11 +31,14 @@ extension Workloads {
 
   /// Text symbols of a binary from `nm -n`, sorted by address.
   static func symbols(_ path: String) throws -> [(UInt64, String)] {
-    let data = Data(try ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/nm"), ["-n", "--defined-only", path]).stdout.utf8)
+    let data = Data(
+      try ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/nm"), ["-n", "--defined-only", path]).stdout.utf8)
     var result: [(UInt64, String)] = []
     for line in String(decoding: data, as: UTF8.self).split(separator: "\n") {
       let parts = line.split(separator: " ")
-      guard parts.count == 3, parts[1] == "t" || parts[1] == "T", let addr = UInt64(parts[0], radix: 16) else { continue }
+      guard parts.count == 3, parts[1] == "t" || parts[1] == "T", let addr = UInt64(parts[0], radix: 16) else {
+        continue
+      }
       result.append((addr, String(parts[2])))
     }
     return result

@@ -43,7 +43,8 @@ final class AllocationEndToEndTests: XCTestCase {
 
   private func assertWithin(_ value: Double?, _ expected: Double, _ fraction: Double, _ what: String) {
     guard let value else { return XCTFail("\(what): missing") }
-    XCTAssertEqual(value, expected, accuracy: expected * fraction, "\(what): \(value / mib) MiB, expected \(expected / mib) MiB")
+    XCTAssertEqual(
+      value, expected, accuracy: expected * fraction, "\(what): \(value / mib) MiB, expected \(expected / mib) MiB")
   }
 
   func testKnownAllocationsPerFunctionInUseAtExitAndLeaks() throws {
@@ -144,7 +145,8 @@ final class AllocationEndToEndTests: XCTestCase {
     let r = try perfsh("run --alloc \(program); summary")
     XCTAssertEqual(r.status, 0, r.stderr)
     XCTAssertTrue(
-      r.stderr.contains("no allocation data: allocs-suid is set-user-ID nobody, and the dynamic loader ignores LD_PRELOAD"),
+      r.stderr.contains(
+        "no allocation data: allocs-suid is set-user-ID nobody, and the dynamic loader ignores LD_PRELOAD"),
       r.stderr)
     XCTAssertTrue(r.stdout.contains("Allocations: none recorded"), r.stdout)
   }
@@ -177,24 +179,24 @@ final class AllocationEndToEndTests: XCTestCase {
     // 4 threads x 2.5 M new/delete of 64-byte objects (640 MB) plus 4000 kept 16 KiB arrays.
     let source = home.appendingPathComponent("stress.cpp")
     try """
-      #include <thread>
-      #include <vector>
-      struct Token { char bytes[64]; };
-      static Token *volatile sink;
-      std::vector<char *> kept;
-      __attribute__((noinline)) void churn() {
-        for (int i = 0; i < 2500000; i++) { Token *t = new Token; t->bytes[0] = 1; sink = t; delete t; }
-      }
-      __attribute__((noinline)) void keep() { for (int i = 0; i < 4000; i++) kept.push_back(new char[16384]); }
-      int main() {
-        kept.reserve(4000);
-        std::vector<std::thread> threads;
-        for (int i = 0; i < 4; i++) threads.emplace_back(churn);
-        for (auto &t : threads) t.join();
-        keep();
-        return 0;
-      }
-      """.write(to: source, atomically: true, encoding: .utf8)
+    #include <thread>
+    #include <vector>
+    struct Token { char bytes[64]; };
+    static Token *volatile sink;
+    std::vector<char *> kept;
+    __attribute__((noinline)) void churn() {
+      for (int i = 0; i < 2500000; i++) { Token *t = new Token; t->bytes[0] = 1; sink = t; delete t; }
+    }
+    __attribute__((noinline)) void keep() { for (int i = 0; i < 4000; i++) kept.push_back(new char[16384]); }
+    int main() {
+      kept.reserve(4000);
+      std::vector<std::thread> threads;
+      for (int i = 0; i < 4; i++) threads.emplace_back(churn);
+      for (auto &t : threads) t.join();
+      keep();
+      return 0;
+    }
+    """.write(to: source, atomically: true, encoding: .utf8)
     let binary = home.appendingPathComponent("stress").path
     let cxx = try ProcessRunner.run(
       URL(fileURLWithPath: "/usr/bin/g++"), ["-O1", "-fno-omit-frame-pointer", "-pthread", "-o", binary, source.path])
@@ -204,7 +206,8 @@ final class AllocationEndToEndTests: XCTestCase {
     // 640 MB at 512 KiB: ~1220 samples, 2.9 % standard deviation.
     assertWithin(alloc["churn()"], 640_000_000, 0.12, "churn's operator new")
     let objects = try flat(pb, "alloc_objects")
-    XCTAssertEqual(objects["churn()"] ?? 0, 10_000_000, accuracy: 1_200_000, "10 M new, seen as their caller, not operator new")
+    XCTAssertEqual(
+      objects["churn()"] ?? 0, 10_000_000, accuracy: 1_200_000, "10 M new, seen as their caller, not operator new")
     // 64 MB held: ~125 samples, 9 % standard deviation.
     assertWithin(try flat(pb, "inuse_space")["keep()"], 65_536_000, 0.36, "keep's arrays held at exit")
   }
@@ -212,10 +215,12 @@ final class AllocationEndToEndTests: XCTestCase {
   func testGoToolPprofTopAgreesWithPerfshTopOnInUseSpace() throws {
     let pb = home.appendingPathComponent("inuse.pb.gz")
     let ours = try perfsh(
-      "run --alloc --alloc-rate 8192 \(try Workloads.path("allocs")); export pprof \(pb.path); top 0 --sample-index inuse_space")
+      "run --alloc --alloc-rate 8192 \(try Workloads.path("allocs")); export pprof \(pb.path); top 0 --sample-index inuse_space"
+    )
     XCTAssertEqual(ours.status, 0, ours.stderr)
     let go = try XCTUnwrap(GoToolchain.goPath)
-    let theirs = try GoToolchain.run([go, "tool", "pprof", "-top", "-symbolize=none", "-sample_index=inuse_space", pb.path], in: home)
+    let theirs = try GoToolchain.run(
+      [go, "tool", "pprof", "-top", "-symbolize=none", "-sample_index=inuse_space", pb.path], in: home)
     func table(_ text: String) -> [String] {
       let lines = text.split(separator: "\n").map(String.init)
       guard let start = lines.firstIndex(where: { $0.hasPrefix("Showing nodes accounting for") }) else { return [] }

@@ -28,7 +28,10 @@ final class BenchEndToEndTests: XCTestCase {
     ])
     XCTAssertEqual(result.status, 0, result.stderr)
     XCTAssertTrue(result.stdout.contains("=== perfsh Compare: A = [1] base | B = [2] slow ==="), result.stdout)
-    XCTAssertTrue(result.stdout.contains("bench side A: interleaved ABBA order A B B A A B B A A B B A; 1 warmup run per side not counted"), result.stdout)
+    XCTAssertTrue(
+      result.stdout.contains(
+        "bench side A: interleaved ABBA order A B B A A B B A A B B A; 1 warmup run per side not counted"),
+      result.stdout)
     XCTAssertTrue(result.stderr.contains("warmup 1/1 B (not counted)"), result.stderr)
     XCTAssertTrue(result.stderr.contains("bench B run 6/6"), result.stderr)
     XCTAssertFalse(result.stderr.contains("run 7/6"), result.stderr)
@@ -44,28 +47,31 @@ final class BenchEndToEndTests: XCTestCase {
     let flaky = dir.appendingPathComponent("flaky")
     // Fails with status 5 on its second call.
     try """
-      #!/bin/sh
-      n=$(cat "\(dir.path)/count" 2>/dev/null || echo 0)
-      echo $((n + 1)) > "\(dir.path)/count"
-      [ "$n" -lt 1 ] || exit 5
-      """.write(to: flaky, atomically: true, encoding: .utf8)
+    #!/bin/sh
+    n=$(cat "\(dir.path)/count" 2>/dev/null || echo 0)
+    echo $((n + 1)) > "\(dir.path)/count"
+    [ "$n" -lt 1 ] || exit 5
+    """.write(to: flaky, atomically: true, encoding: .utf8)
     try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: flaky.path)
     let script = dir.appendingPathComponent("bench.perfsh")
     try """
-      bench -n 4 --warmup 0 --name good examples/bin/slowdown --units 2 -- --name flaky \(flaky.path)
-      echo not reached
-      """.write(to: script, atomically: true, encoding: .utf8)
+    bench -n 4 --warmup 0 --name good examples/bin/slowdown --units 2 -- --name flaky \(flaky.path)
+    echo not reached
+    """.write(to: script, atomically: true, encoding: .utf8)
     // A script stops at the bench line (exit 1) with the sessions added before it failed.
     let plain = try runPerfsh([script.path])
     XCTAssertEqual(plain.status, 1, plain.stderr)
-    XCTAssertTrue(plain.stderr.contains("bench: B run 2 failed (exit 5); stopped, the runs so far are kept"), plain.stderr)
+    XCTAssertTrue(
+      plain.stderr.contains("bench: B run 2 failed (exit 5); stopped, the runs so far are kept"), plain.stderr)
     XCTAssertTrue(plain.stdout.contains("good"), plain.stdout)
     XCTAssertTrue(plain.stdout.contains("flaky"), plain.stdout)
     XCTAssertFalse(plain.stdout.contains("=== perfsh Compare"), plain.stdout)
     XCTAssertFalse(plain.stdout.contains("not reached"), plain.stdout)
     // `perfsh bench …` ends with the failing run's own status.
     try "0".write(to: dir.appendingPathComponent("count"), atomically: true, encoding: .utf8)
-    let oneShot = try runPerfsh(["bench", "-n", "2", "--warmup", "0", "examples/bin/slowdown", "--units", "2", "--", flaky.path])
+    let oneShot = try runPerfsh([
+      "bench", "-n", "2", "--warmup", "0", "examples/bin/slowdown", "--units", "2", "--", flaky.path,
+    ])
     XCTAssertEqual(oneShot.status, 5, oneShot.stderr)
   }
 }

@@ -122,7 +122,8 @@ final class FaultEndToEndTests: XCTestCase {
     let environment = try PerfshBinary.environment(home: home)
     let assignments = environment.sorted { $0.key < $1.key }.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
     // sh stays behind perfsh to print its status and the terminal's modes after it.
-    let script = #""$0" --no-rc; echo "[perfsh exited $?]"; echo "[modes $(stty -a | tr " ;" "\n\n" | grep -E "^-?(icanon|echo)$" | tr "\n" " ")]"; exec sleep 3600"#
+    let script =
+      #""$0" --no-rc; echo "[perfsh exited $?]"; echo "[modes $(stty -a | tr " ;" "\n\n" | grep -E "^-?(icanon|echo)$" | tr "\n" " ")]"; exec sleep 3600"#
     let shell: TmuxSession
     do {
       shell = try TmuxSession(command: "env -i \(assignments) /bin/sh -c '\(script)' '\(binary)'")
@@ -209,7 +210,9 @@ final class FaultEndToEndTests: XCTestCase {
 
   func testSetUserIDTargetRunByANormalUserSaysWhyThereAreNoSamples() throws {
     let user = try Fault.normalUser()
-    guard (Fault.paranoid() ?? 3) <= 2 else { throw XCTSkip("kernel.perf_event_paranoid > 2: a normal user cannot sample") }
+    guard (Fault.paranoid() ?? 3) <= 2 else {
+      throw XCTSkip("kernel.perf_event_paranoid > 2: a normal user cannot sample")
+    }
     let program = try Fault.compile("spinner", Fault.spinnerSource, in: home)
     XCTAssertEqual(chown(program, 0, 0), 0)
     XCTAssertEqual(chmod(program, 0o4755), 0)
@@ -227,7 +230,9 @@ final class FaultEndToEndTests: XCTestCase {
 
   func testTargetWithFileCapabilitiesRunByANormalUserSaysWhyThereAreNoSamples() throws {
     let user = try Fault.normalUser()
-    guard (Fault.paranoid() ?? 3) <= 2 else { throw XCTSkip("kernel.perf_event_paranoid > 2: a normal user cannot sample") }
+    guard (Fault.paranoid() ?? 3) <= 2 else {
+      throw XCTSkip("kernel.perf_event_paranoid > 2: a normal user cannot sample")
+    }
     guard FileManager.default.isExecutableFile(atPath: "/usr/sbin/setcap") else { throw XCTSkip("setcap is missing") }
     let program = try Fault.compile("spinner", Fault.spinnerSource, in: home)
     let set = try ProcessRunner.run(URL(fileURLWithPath: "/usr/sbin/setcap"), ["cap_net_bind_service+ep", program])
@@ -235,7 +240,8 @@ final class FaultEndToEndTests: XCTestCase {
     let r = try Fault.runAs(user, ["-c", "run \(program) 0.2"], home: home)
     XCTAssertEqual(r.status, 0, r.stderr)
     XCTAssertTrue(r.stdout.contains("samples 0"), r.stdout)
-    XCTAssertTrue(r.stderr.contains("perfsh: spinner is given file capabilities: the kernel detaches perf events"), r.stderr)
+    XCTAssertTrue(
+      r.stderr.contains("perfsh: spinner is given file capabilities: the kernel detaches perf events"), r.stderr)
   }
 
   func testDaemonizingTargetNamesTheDescendantsLeftRunning() throws {
@@ -243,8 +249,10 @@ final class FaultEndToEndTests: XCTestCase {
     let pidFile = home.appendingPathComponent("daemon.pid").path
     let r = try PerfshBinary.run(
       ["-c", "run \(program) \(pidFile) 20; summary"], environment: try environment(), directory: home)
-    let daemon = Fault.waitUntil { FileManager.default.fileExists(atPath: pidFile) }
-      ? Int32((try? String(contentsOfFile: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+    let daemon =
+      Fault.waitUntil { FileManager.default.fileExists(atPath: pidFile) }
+      ? Int32(
+        (try? String(contentsOfFile: pidFile, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
       : nil
     if let daemon { started.append(daemon) }
     XCTAssertEqual(r.status, 0, r.stderr)
@@ -260,7 +268,9 @@ final class FaultEndToEndTests: XCTestCase {
 
   func testTraceAsANormalUserNamesThePermissionNotTheMount() throws {
     let user = try Fault.normalUser()
-    guard (Fault.paranoid() ?? 3) <= 2 else { throw XCTSkip("kernel.perf_event_paranoid > 2: a normal user cannot sample") }
+    guard (Fault.paranoid() ?? 3) <= 2 else {
+      throw XCTSkip("kernel.perf_event_paranoid > 2: a normal user cannot sample")
+    }
     let calls = try Workloads.path("calls")
     let r = try Fault.runAs(user, ["-c", "run --trace '^inner$' \(calls)"], home: home)
     XCTAssertEqual(r.status, 1, r.stdout)
@@ -331,7 +341,9 @@ enum Fault {
     }
     var pid: pid_t = 0
     let spawned = posix_spawn(&pid, "/bin/sh", &actions, nil, &cArgv, &cEnv)
-    guard spawned == 0 else { throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "posix_spawn: \(spawned)"]) }
+    guard spawned == 0 else {
+      throw CocoaError(.executableLoad, userInfo: [NSLocalizedDescriptionKey: "posix_spawn: \(spawned)"])
+    }
     return Spawned(pid: pid, outPath: out, errPath: err)
   }
 
@@ -426,8 +438,11 @@ enum Fault {
   static func normalUser() throws -> User {
     guard geteuid() == 0 else { throw XCTSkip("switching to a normal user needs root") }
     guard FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else { throw XCTSkip("setpriv is missing") }
-    if let entry = getpwnam("nobody") ?? getpwnam("perfsh-test") { return User(uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid) }
-    _ = try? ProcessRunner.run(URL(fileURLWithPath: "/usr/sbin/useradd"), ["--system", "--no-create-home", "perfsh-test"])
+    if let entry = getpwnam("nobody") ?? getpwnam("perfsh-test") {
+      return User(uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid)
+    }
+    _ = try? ProcessRunner.run(
+      URL(fileURLWithPath: "/usr/sbin/useradd"), ["--system", "--no-create-home", "perfsh-test"])
     guard let entry = getpwnam("perfsh-test") else { throw XCTSkip("no normal user and useradd failed") }
     return User(uid: entry.pointee.pw_uid, gid: entry.pointee.pw_gid)
   }

@@ -28,15 +28,16 @@ final class FlameEndToEndTests: XCTestCase {
 
   func testInteractiveFlameMovesZoomsSearchesAndRestoresTheTerminal() throws {
     try """
-      main;parse;lex 30
-      main;parse;tree_build;alloc 20
-      main;eval;run 40
-      main;eval;alloc 5
-      main 2
+    main;parse;lex 30
+    main;parse;tree_build;alloc 20
+    main;eval;run 40
+    main;eval;alloc 5
+    main 2
 
-      """.write(to: home.appendingPathComponent("known.folded"), atomically: true, encoding: .utf8)
+    """.write(to: home.appendingPathComponent("known.folded"), atomically: true, encoding: .utf8)
     let tmux = try TmuxSession(
-      command: "sh -c \"\(try commandLine("--no-rc -c 'load known.folded; flame -i'", then: "; echo STATUS=\\$?; stty -a | tr ' ' '\\\\n' | grep -x -e icanon -e -icanon -e echo -e -echo; echo DONE; sleep 30"))\"",
+      command:
+        "sh -c \"\(try commandLine("--no-rc -c 'load known.folded; flame -i'", then: "; echo STATUS=\\$?; stty -a | tr ' ' '\\\\n' | grep -x -e icanon -e -icanon -e echo -e -echo; echo DONE; sleep 30"))\"",
       columns: 100, rows: 30)
     var screen = try tmux.waitForScreen { $0.contains("selected: main") }
     XCTAssertTrue(screen.contains("flame [1] known.folded | total 97 samples"), screen)
@@ -72,7 +73,8 @@ final class FlameEndToEndTests: XCTestCase {
     XCTAssertTrue(screen.contains("STATUS=0"), screen)
     XCTAssertFalse(screen.contains("selected:"), "the alternate screen was left:\n\(screen)")
     let modes = screen.split(separator: "\n").map(String.init)
-    XCTAssertTrue(modes.contains("icanon") && modes.contains("echo"), "the terminal is back in cooked mode with echo:\n\(screen)")
+    XCTAssertTrue(
+      modes.contains("icanon") && modes.contains("echo"), "the terminal is back in cooked mode with echo:\n\(screen)")
   }
 
   /// Five runs per side of `partslow`, B with `slowed` 20 % longer: in the differential SVG only
@@ -88,7 +90,10 @@ final class FlameEndToEndTests: XCTestCase {
     for attempt in 1...2 where !found {
       let svg = home.appendingPathComponent("diff\(attempt).svg").path
       let result = try PerfshBinary.run(
-        ["-c", "run -n 5 \(workload); run -n 5 \(workload) --slowdown 20; export svg --diff 1 2 \(svg); flame --diff --width 120 1 2; compare 1 2"],
+        [
+          "-c",
+          "run -n 5 \(workload); run -n 5 \(workload) --slowdown 20; export svg --diff 1 2 \(svg); flame --diff --width 120 1 2; compare 1 2",
+        ],
         environment: try PerfshBinary.environment(home: home, extra: ["NO_COLOR": "1"]), directory: home)
       XCTAssertEqual(result.status, 0, result.stderr)
       let text = try String(contentsOfFile: svg, encoding: .utf8)
@@ -101,7 +106,9 @@ final class FlameEndToEndTests: XCTestCase {
       }
       let steady = frames.filter { $0.contains("data-n=\"steady\"") }
       XCTAssertFalse(steady.isEmpty)
-      for line in steady { XCTAssertTrue(line.contains("fill=\"#c8c8c8\""), "steady stays grey: \(line)\n\(result.stdout)") }
+      for line in steady {
+        XCTAssertTrue(line.contains("fill=\"#c8c8c8\""), "steady stays grey: \(line)\n\(result.stdout)")
+      }
       XCTAssertTrue(result.stdout.contains("(Mann–Whitney per function, 5 vs 5 runs)"), result.stdout)
       if !significant.isEmpty {
         found = true

@@ -27,12 +27,14 @@ final class HeatmapViewEndToEndTests: XCTestCase {
   func testRunWithHeatmapOpensTheViewAndRestoresTheTerminal() throws {
     let ratio = try Workloads.path("ratio")
     let tmux = try TmuxSession(
-      command: "sh -c \"\(try commandLine("run --heatmap \(ratio)", then: "; echo STATUS=\\$?; stty -a | tr ' ' '\\\\n' | grep -x -e icanon -e -icanon -e echo -e -echo; echo DONE; sleep 30"))\"",
+      command:
+        "sh -c \"\(try commandLine("run --heatmap \(ratio)", then: "; echo STATUS=\\$?; stty -a | tr ' ' '\\\\n' | grep -x -e icanon -e -icanon -e echo -e -echo; echo DONE; sleep 30"))\"",
       columns: 110, rows: 40)
     var screen = try tmux.waitForScreen { $0.contains("Performance Heatmap - Bar Chart") && $0.contains("hot60") }
     XCTAssertTrue(screen.contains("Performance Heatmap - Bar Chart"), screen)
     XCTAssertTrue(screen.contains("Sampled session"), "the legend says what a sampled session can show:\n\(screen)")
-    XCTAssertTrue(screen.split(separator: "\n").contains { $0.hasPrefix("> hot60") }, "the first row is selected:\n\(screen)")
+    XCTAssertTrue(
+      screen.split(separator: "\n").contains { $0.hasPrefix("> hot60") }, "the first row is selected:\n\(screen)")
 
     // A narrower terminal: the view redraws to fit, bars shrink, numbers stay whole.
     try tmux.resize(columns: 60, rows: 40)
@@ -45,7 +47,9 @@ final class HeatmapViewEndToEndTests: XCTestCase {
     XCTAssertTrue(screen.split(separator: "\n").allSatisfy { $0.count <= 60 }, screen)
     try tmux.resize(columns: 110, rows: 40)
     // Back to full width before going on: the 81-column legend line fits again.
-    screen = try tmux.waitForScreen { $0.contains("Count: # calls (incl. recursion) | CPU Time: sum of self-time (excludes children)") }
+    screen = try tmux.waitForScreen {
+      $0.contains("Count: # calls (incl. recursion) | CPU Time: sum of self-time (excludes children)")
+    }
 
     try tmux.type("2")
     screen = try tmux.waitForScreen { $0.contains("Sparkline") }
@@ -58,7 +62,8 @@ final class HeatmapViewEndToEndTests: XCTestCase {
     screen = try tmux.waitForScreen { screen in
       screen.split(separator: "\n").contains { $0.hasPrefix("> warm30") }
     }
-    XCTAssertTrue(screen.split(separator: "\n").contains { $0.hasPrefix("> warm30") }, "j moves to the second row:\n\(screen)")
+    XCTAssertTrue(
+      screen.split(separator: "\n").contains { $0.hasPrefix("> warm30") }, "j moves to the second row:\n\(screen)")
     try tmux.type("k")
     screen = try tmux.waitForScreen { s in s.split(separator: "\n").contains { $0.hasPrefix("> hot60") } }
     XCTAssertTrue(screen.split(separator: "\n").contains { $0.hasPrefix("> hot60") }, "k moves back:\n\(screen)")
@@ -74,19 +79,23 @@ final class HeatmapViewEndToEndTests: XCTestCase {
     try tmux.type("/cool")
     try tmux.sendKeys("Enter")
     screen = try tmux.waitForScreen { $0.contains("filter: cool") && !$0.contains("warm30") }
-    XCTAssertTrue(screen.contains("cool10") && !screen.contains("warm30"), "the name filter keeps matching rows only:\n\(screen)")
+    XCTAssertTrue(
+      screen.contains("cool10") && !screen.contains("warm30"), "the name filter keeps matching rows only:\n\(screen)")
 
     try tmux.type("q")
     screen = try tmux.waitForScreen { $0.contains("DONE") }
     XCTAssertTrue(screen.contains("STATUS=0"), screen)
     XCTAssertFalse(screen.contains("Performance Heatmap"), "the alternate screen was left:\n\(screen)")
     let modes = screen.split(separator: "\n").map(String.init)
-    XCTAssertTrue(modes.contains("icanon") && modes.contains("echo"), "the terminal is back in cooked mode with echo:\n\(screen)")
+    XCTAssertTrue(
+      modes.contains("icanon") && modes.contains("echo"), "the terminal is back in cooked mode with echo:\n\(screen)")
   }
 
   func testHeatmapInsideTheShellReturnsToThePrompt() throws {
     let ratio = try Workloads.path("ratio")
-    let tmux = try TmuxSession(command: "sh -c \"trap : INT; \(try commandLine("--no-rc", then: "; echo STATUS=\\$?; sleep 30"))\"", columns: 100, rows: 35)
+    let tmux = try TmuxSession(
+      command: "sh -c \"trap : INT; \(try commandLine("--no-rc", then: "; echo STATUS=\\$?; sleep 30"))\"",
+      columns: 100, rows: 35)
     try tmux.waitForScreen { $0.contains("perfsh>") }
     try tmux.type("run \(ratio)")
     try tmux.sendKeys("Enter")

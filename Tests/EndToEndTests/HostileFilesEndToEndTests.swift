@@ -103,8 +103,11 @@ final class HostileFilesEndToEndTests: XCTestCase {
     XCTAssertEqual(chmod(groupFile, 0o664), 0)
     let result = try ProcessRunner.run(
       URL(fileURLWithPath: "/usr/bin/setpriv"),
-      ["--reuid=\(nobodyID.uid)", "--regid=\(nobodyID.gid)", "--clear-groups", "/usr/bin/timeout", "60",
-       try PerfshBinary.url().path, "-c", "load p.folded; export pprof root.pb.gz; export folded group.folded; load root.pb.gz"],
+      [
+        "--reuid=\(nobodyID.uid)", "--regid=\(nobodyID.gid)", "--clear-groups", "/usr/bin/timeout", "60",
+        try PerfshBinary.url().path, "-c",
+        "load p.folded; export pprof root.pb.gz; export folded group.folded; load root.pb.gz",
+      ],
       environment: try PerfshBinary.environment(home: home), directory: home)
     XCTAssertEqual(result.status, 0, result.stderr)
     XCTAssertTrue(result.stdout.contains("[2] root.pb.gz  samples 100"), result.stdout)
@@ -121,7 +124,8 @@ final class HostileFilesEndToEndTests: XCTestCase {
     try FileManager.default.createDirectory(atPath: dir + "/out", withIntermediateDirectories: false)
     let result = try perfsh(["-c", "load p.folded; export pprof out"])
     XCTAssertEqual(result.status, 1)
-    XCTAssertEqual(result.stderr, "-c:1: out: is a directory; perfsh writes only regular files, character devices and FIFOs\n")
+    XCTAssertEqual(
+      result.stderr, "-c:1: out: is a directory; perfsh writes only regular files, character devices and FIFOs\n")
     XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir + "/out"), [])
   }
 
@@ -177,10 +181,13 @@ final class HostileFilesEndToEndTests: XCTestCase {
     let environment = try PerfshBinary.environment(home: home)
     let assignments = environment.sorted { $0.key < $1.key }.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
     let shell = try TmuxSession(
-      command: "env -i \(assignments) /bin/sh -c '\"$0\" --no-rc; echo \"[perfsh exited $?]\"; exec sleep 3600' '\(binary)'", columns: 250)
+      command:
+        "env -i \(assignments) /bin/sh -c '\"$0\" --no-rc; echo \"[perfsh exited $?]\"; exec sleep 3600' '\(binary)'",
+      columns: 250)
     var screen = try shell.waitForScreen { $0.hasSuffix("perfsh>") }
     XCTAssertTrue(
-      screen.contains("perfsh: cannot read \(history): it is a FIFO, not a regular file; history will not be saved"), screen)
+      screen.contains("perfsh: cannot read \(history): it is a FIFO, not a regular file; history will not be saved"),
+      screen)
     XCTAssertTrue(screen.hasSuffix("perfsh>"), "the prompt comes up: \(screen)")
     try shell.type("echo still here")
     try shell.sendKeys("Enter")
@@ -206,7 +213,9 @@ final class HostileFilesEndToEndTests: XCTestCase {
     let script = "run sh -c 'm=/tmp/perf-$$.map; \(prepare); exec \"$0\"' \(jit)\ninfo\ntop 3\n"
     try script.write(toFile: dir + "/jit.perfsh", atomically: false, encoding: .utf8)
     let result = try perfsh(["jit.perfsh"])
-    let map = result.stdout.split(separator: " ").first { $0.hasPrefix("/tmp/perf-") }.map { String($0.prefix { $0 != "\n" }) }
+    let map = result.stdout.split(separator: " ").first { $0.hasPrefix("/tmp/perf-") }.map {
+      String($0.prefix { $0 != "\n" })
+    }
     let path = try XCTUnwrap(map, "the workload names its map: \(result.stdout)")
     addTeardownBlock { unlink(path) }
     return (result, path)
@@ -218,15 +227,19 @@ final class HostileFilesEndToEndTests: XCTestCase {
     let (result, map) = try runJIT(preparing: "mkfifo $m; (cat $m > /dev/null &)")
     XCTAssertNotEqual(result.status, 124, "perfsh hung on the FIFO")
     XCTAssertEqual(result.status, 0, result.stderr)
-    XCTAssertTrue(result.stdout.contains("Note:        no JIT symbols: cannot read \(map): it is a FIFO, not a regular file"), result.stdout)
-    XCTAssertTrue(result.stdout.contains("__vdso_clock_gettime"), "the session is symbolized and usable: \(result.stdout)")
+    XCTAssertTrue(
+      result.stdout.contains("Note:        no JIT symbols: cannot read \(map): it is a FIFO, not a regular file"),
+      result.stdout)
+    XCTAssertTrue(
+      result.stdout.contains("__vdso_clock_gettime"), "the session is symbolized and usable: \(result.stdout)")
   }
 
   func testRunWhoseJITMapLinksToDevZeroKeepsItsSession() throws {
     let (result, map) = try runJIT(preparing: "ln -s /dev/zero $m")
     XCTAssertEqual(result.status, 0, result.stderr)
     XCTAssertTrue(
-      result.stdout.contains("Note:        no JIT symbols: cannot read \(map): it is a character device, not a regular file"),
+      result.stdout.contains(
+        "Note:        no JIT symbols: cannot read \(map): it is a character device, not a regular file"),
       result.stdout)
     XCTAssertTrue(result.stdout.contains("__vdso_clock_gettime"), result.stdout)
   }
@@ -237,7 +250,8 @@ final class HostileFilesEndToEndTests: XCTestCase {
     XCTAssertEqual(result.status, 0, result.stderr)
     XCTAssertTrue(
       result.stdout.contains(
-        "Note:        no JIT symbols: ignored \(map): owned by uid \(nobodyID.uid), not by perfsh's user or root (as perf does)"),
+        "Note:        no JIT symbols: ignored \(map): owned by uid \(nobodyID.uid), not by perfsh's user or root (as perf does)"
+      ),
       result.stdout)
     XCTAssertFalse(result.stdout.contains("jit_loop"), "the untrusted map's names are not used")
 

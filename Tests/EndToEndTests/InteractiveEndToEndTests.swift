@@ -75,7 +75,9 @@ final class InteractiveEndToEndTests: XCTestCase {
 
     try shell.type("tpo")
     try shell.sendKeys("Enter")
-    screen = try shell.waitForScreen { $0.hasSuffix("(did you mean 'top'?)\nperfsh>") || $0.hasSuffix("'tpo'\nperfsh>") }
+    screen = try shell.waitForScreen {
+      $0.hasSuffix("(did you mean 'top'?)\nperfsh>") || $0.hasSuffix("'tpo'\nperfsh>")
+    }
     XCTAssertTrue(screen.contains("perfsh: unknown command 'tpo'"), screen)
 
     try shell.sendKeys("C-d")

@@ -50,11 +50,13 @@ final class InterchangeEndToEndTests: TracedWorkloadTestCase {
   func testMaxEventsCapsTheCallsAndSaysSo() throws {
     let trace = home.appendingPathComponent("capped.json")
     let r = try perfsh(
-      #"run --no-sample --trace "^inner$" --trace "^outer$" examples/bin/calls; export chrome --max-events 100 "# + trace.path
+      #"run --no-sample --trace "^inner$" --trace "^outer$" examples/bin/calls; export chrome --max-events 100 "#
+        + trace.path
         + "; load " + trace.path + "; info")
     XCTAssertEqual(r.status, 0, r.stderr)
     XCTAssertTrue(
-      r.stderr.contains("export: wrote the first 100 of 40400 calls (--max-events 100); raise --max-events to write the other 40300"),
+      r.stderr.contains(
+        "export: wrote the first 100 of 40400 calls (--max-events 100); raise --max-events to write the other 40300"),
       r.stderr)
     XCTAssertTrue(r.stdout.contains("Traced:      2 functions, 100 calls"), r.stdout)
   }

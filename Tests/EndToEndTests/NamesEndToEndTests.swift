@@ -40,7 +40,9 @@ final class NamesEndToEndTests: XCTestCase {
     var result: [String: UInt64] = [:]
     for line in try tool(["nm", binary]).split(separator: "\n") {
       let f = line.split(separator: " ")
-      if f.count == 3, f[1] == "T" || f[1] == "t", let a = UInt64(f[0], radix: 16) { result[String(f[2])] = a - seg.vaddr + seg.offset }
+      if f.count == 3, f[1] == "T" || f[1] == "t", let a = UInt64(f[0], radix: 16) {
+        result[String(f[2])] = a - seg.vaddr + seg.offset
+      }
     }
     return result
   }
@@ -67,7 +69,9 @@ final class NamesEndToEndTests: XCTestCase {
       let offset = try XCTUnwrap(offsets[function])
       return Double(ours["ratio+0x\(String(offset, radix: 16)) (no symbol)"]?.cpuNanos ?? 0)
     }
-    let hot = try share("hot60"), warm = try share("warm30"), cool = try share("cool10")
+    let hot = try share("hot60")
+    let warm = try share("warm30")
+    let cool = try share("cool10")
     let sum = hot + warm + cool
     XCTAssertGreaterThan(sum, 0, "the three functions are rows: \(ours.keys.sorted())")
     // The unstripped build's shares (testRatioWorkloadSharesAreSixThreeOne): 60 / 30 / 10.
@@ -106,8 +110,9 @@ final class NamesEndToEndTests: XCTestCase {
     XCTAssertFalse(rows.isEmpty)
     for name in rows.keys {
       let hex = name.dropFirst("gzip+0x".count).prefix { $0.isHexDigit }
-      XCTAssertTrue(name.hasSuffix(" (no symbol)") && (UInt64(hex, radix: 16).map(fdeStarts.contains) ?? false),
-                    "\(name) is not an FDE start")
+      XCTAssertTrue(
+        name.hasSuffix(" (no symbol)") && (UInt64(hex, radix: 16).map(fdeStarts.contains) ?? false),
+        "\(name) is not an FDE start")
     }
     XCTAssertLessThanOrEqual(rows.count, 40, "a handful of functions, not one row per address: \(rows.keys.sorted())")
   }
@@ -170,7 +175,9 @@ final class NamesEndToEndTests: XCTestCase {
     } catch {
       throw XCTSkip("perf record is not permitted here: \(error)")
     }
-    let report = try tool(["perf", "report", "-i", "perf.data", "--no-inline", "--stdio", "--sort", "sym", "--percent-limit", "0"])
+    let report = try tool([
+      "perf", "report", "-i", "perf.data", "--no-inline", "--stdio", "--sort", "sym", "--percent-limit", "0",
+    ])
     let perfLine = try XCTUnwrap(report.split(separator: "\n").first { $0.hasSuffix(" outer") }, report)
     let perfShare = try XCTUnwrap(Double(perfLine.split(separator: " ").first?.dropLast() ?? ""), String(perfLine))
     XCTAssertEqual(ours, perfShare, accuracy: 5, "perfsh --noinlines \(ours)% vs perf --no-inline \(perfShare)%")
@@ -233,7 +240,8 @@ final class NamesEndToEndTests: XCTestCase {
 
   func testGoListWithoutDWARFUsesThePclntabLineTable() throws {
     guard let go = GoToolchain.goPath else { throw XCTSkip("golang-go is not installed (scripts/test installs it)") }
-    let source = "package main\n\nimport \"fmt\"\n\n//go:noinline\nfunc spinHot(n int) uint64 {\n\tx := uint64(1)\n"
+    let source =
+      "package main\n\nimport \"fmt\"\n\n//go:noinline\nfunc spinHot(n int) uint64 {\n\tx := uint64(1)\n"
       + "\tfor i := 0; i < n; i++ {\n\t\tx = x*6364136223846793005 + 1442695040888963407\n\t}\n\treturn x\n}\n\n"
       + "func main() { fmt.Println(spinHot(400_000_000)) }\n"
     try source.write(to: home.appendingPathComponent("main.go"), atomically: true, encoding: .utf8)
@@ -244,7 +252,9 @@ final class NamesEndToEndTests: XCTestCase {
     XCTAssertEqual(r.status, 0, r.stderr)
     XCTAssertTrue(r.stdout.contains("ROUTINE ======================== main.spinHot in "), r.stdout)
     // The loop's two lines (8 and 9) carry the time; a line with samples shows a value.
-    let loopLines = r.stdout.split(separator: "\n").filter { $0.hasSuffix("\tfor i := 0; i < n; i++ {") || $0.contains("x = x*6364136223846793005") }
+    let loopLines = r.stdout.split(separator: "\n").filter {
+      $0.hasSuffix("\tfor i := 0; i < n; i++ {") || $0.contains("x = x*6364136223846793005")
+    }
     XCTAssertEqual(loopLines.count, 2, r.stdout)
     XCTAssertTrue(loopLines.contains { !$0.trimmingCharacters(in: .whitespaces).hasPrefix(".") }, r.stdout)
   }
@@ -282,8 +292,14 @@ final class TagsEndToEndTests: XCTestCase {
     var inKey = false
     for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
       let trimmed = line.trimmingCharacters(in: .whitespaces)
-      if trimmed.hasPrefix("\(key): Total") { inKey = true; continue }
-      if trimmed.isEmpty || trimmed.contains(": Total") { inKey = false; continue }
+      if trimmed.hasPrefix("\(key): Total") {
+        inKey = true
+        continue
+      }
+      if trimmed.isEmpty || trimmed.contains(": Total") {
+        inKey = false
+        continue
+      }
       guard inKey, let open = trimmed.firstIndex(of: "("), let close = trimmed.firstIndex(of: "%"),
         let colon = trimmed.range(of: "): ")
       else { continue }
@@ -296,11 +312,15 @@ final class TagsEndToEndTests: XCTestCase {
   func testTagsAndTagFocusOnThreads() throws {
     let pb = home.appendingPathComponent("threads.pb.gz").path
     let r = try PerfshBinary.run(
-      ["-c", "run \(try Workloads.path("threads")); tags; top 5 --tagfocus thread=alpha; top 5 --tagignore thread=alpha; export pprof \(pb)"],
+      [
+        "-c",
+        "run \(try Workloads.path("threads")); tags; top 5 --tagfocus thread=alpha; top 5 --tagignore thread=alpha; export pprof \(pb)",
+      ],
       environment: try PerfshBinary.environment(home: home), directory: home)
     XCTAssertEqual(r.status, 0, r.stderr)
     let ours = shares(r.stdout, key: "thread")
-    let alpha = try XCTUnwrap(ours["worker-alpha"], r.stdout), beta = try XCTUnwrap(ours["worker-beta"], r.stdout)
+    let alpha = try XCTUnwrap(ours["worker-alpha"], r.stdout)
+    let beta = try XCTUnwrap(ours["worker-beta"], r.stdout)
     XCTAssertEqual(alpha / beta, 2, accuracy: 0.4, "alpha does twice beta's work")
     let tables = Array(r.stdout.components(separatedBy: "Showing nodes").dropFirst())
     XCTAssertEqual(tables.count, 2)

@@ -33,7 +33,8 @@ final class OffCPUExportEndToEndTests: XCTestCase {
       top 0 --sample-index offcpu --tagignore critical=no
       export pprof \(pb)
       """
-    let ours = try PerfshBinary.run(["-c", script], environment: try PerfshBinary.environment(home: home), directory: home)
+    let ours = try PerfshBinary.run(
+      ["-c", script], environment: try PerfshBinary.environment(home: home), directory: home)
     XCTAssertEqual(ours.status, 0, ours.stderr)
     let tables = ours.stdout.components(separatedBy: "Showing nodes").dropFirst().map { table("Showing nodes" + $0) }
     guard tables.count == 3 else { return XCTFail(ours.stdout) }
@@ -44,7 +45,8 @@ final class OffCPUExportEndToEndTests: XCTestCase {
     /// A kernel and a user function of one name (glibc's inlined futex_wait and the kernel's)
     /// are two rows in perfsh (the kernel one marked [k]) and one `(partial-inline)` row in pprof.
     func comparable(_ ours: [String], _ theirs: [String]) -> ([String], [String]) {
-      let merged = Set(theirs.filter { $0.hasSuffix(" (partial-inline)") }.compactMap { $0.split(separator: " ").dropLast().last })
+      let merged = Set(
+        theirs.filter { $0.hasSuffix(" (partial-inline)") }.compactMap { $0.split(separator: " ").dropLast().last })
       func keep(_ line: String) -> Bool {
         let words = line.split(separator: " ")
         let name = words.last == "(inline)" || words.last == "(partial-inline)" ? words.dropLast().last : words.last
@@ -58,12 +60,17 @@ final class OffCPUExportEndToEndTests: XCTestCase {
     func assertSameTable(_ ours: [String], _ theirs: [String], _ what: String) {
       XCTAssertEqual(ours.count, theirs.count, "\(what): \(ours) vs \(theirs)")
       for (a, b) in zip(ours, theirs) {
-        let wa = a.split(separator: " "), wb = b.split(separator: " ")
-        let same = wa.count == wb.count && zip(wa, wb).allSatisfy { x, y in
-          guard x != y else { return true }
-          guard x.hasSuffix("%"), y.hasSuffix("%"), let p = Double(x.dropLast()), let q = Double(y.dropLast()) else { return false }
-          return abs(p - q) <= 0.0101
-        }
+        let wa = a.split(separator: " ")
+        let wb = b.split(separator: " ")
+        let same =
+          wa.count == wb.count
+          && zip(wa, wb).allSatisfy { x, y in
+            guard x != y else { return true }
+            guard x.hasSuffix("%"), y.hasSuffix("%"), let p = Double(x.dropLast()), let q = Double(y.dropLast()) else {
+              return false
+            }
+            return abs(p - q) <= 0.0101
+          }
         XCTAssertTrue(same, "\(what): '\(a)' vs '\(b)'")
       }
     }

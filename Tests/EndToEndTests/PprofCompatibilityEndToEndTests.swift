@@ -85,9 +85,10 @@ final class PprofCompatibilityEndToEndTests: XCTestCase {
   }
 
   func testSwiftProgramIsDemangled() throws {
-    let swiftc = ["/usr/bin/swiftc", "/opt/swift/usr/bin/swiftc"].first { FileManager.default.isExecutableFile(atPath: $0) }
+    let swiftc =
+      ["/usr/bin/swiftc", "/opt/swift/usr/bin/swiftc"].first { FileManager.default.isExecutableFile(atPath: $0) }
       ?? ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":").map { "\($0)/swiftc" }
-        .first { FileManager.default.isExecutableFile(atPath: $0) }
+      .first { FileManager.default.isExecutableFile(atPath: $0) }
     let compiler = try XCTUnwrap(swiftc, "swiftc is on PATH")
     let source = """
       @inline(never) func spinSwift(_ n: Int) -> UInt64 {

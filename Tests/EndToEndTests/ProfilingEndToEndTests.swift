@@ -16,7 +16,8 @@ final class ProfilingEndToEndTests: XCTestCase {
   }
 
   private func perfsh(_ arguments: [String], stdin: String = "") throws -> ProcessResult {
-    try PerfshBinary.run(arguments, stdin: stdin, environment: try PerfshBinary.environment(home: home), directory: home)
+    try PerfshBinary.run(
+      arguments, stdin: stdin, environment: try PerfshBinary.environment(home: home), directory: home)
   }
 
   func testRatioWorkloadSharesAreSixThreeOne() throws {
@@ -24,7 +25,9 @@ final class ProfilingEndToEndTests: XCTestCase {
     let r = try perfsh(["-c", "run \(try Workloads.path("ratio")); export csv \(csv)"])
     XCTAssertEqual(r.status, 0, r.stderr)
     let rows = parseHeatmapCSV(try String(contentsOfFile: csv, encoding: .utf8))
-    let hot = rows["hot60"]?.cpuNanos ?? 0, warm = rows["warm30"]?.cpuNanos ?? 0, cool = rows["cool10"]?.cpuNanos ?? 0
+    let hot = rows["hot60"]?.cpuNanos ?? 0
+    let warm = rows["warm30"]?.cpuNanos ?? 0
+    let cool = rows["cool10"]?.cpuNanos ?? 0
     let sum = Double(hot + warm + cool)
     XCTAssertGreaterThan(sum, 0, "the three functions are named in the profile: \(rows.keys.sorted())")
     XCTAssertEqual(Double(hot) / sum * 100, 60, accuracy: 3)
@@ -77,7 +80,9 @@ final class ProfilingEndToEndTests: XCTestCase {
     XCTAssertTrue(r.stdout.contains("alpha_work") && r.stdout.contains("beta_work"), r.stdout)
     let tags = try ProcessRunner.run(URL(fileURLWithPath: go), ["tool", "pprof", "-tags", pb])
     XCTAssertEqual(tags.status, 0, tags.stderr)
-    XCTAssertTrue(tags.stdout.contains("worker-alpha") && tags.stdout.contains("worker-beta"), "thread labels survive export:\n\(tags.stdout)")
+    XCTAssertTrue(
+      tags.stdout.contains("worker-alpha") && tags.stdout.contains("worker-beta"),
+      "thread labels survive export:\n\(tags.stdout)")
   }
 
   func testListShowsSourceLinesOfTheHotLoop() throws {
@@ -92,7 +97,8 @@ final class ProfilingEndToEndTests: XCTestCase {
     let r = try perfsh(["run", "--heatmap", try Workloads.path("ratio")])
     XCTAssertEqual(r.status, 0, r.stderr)
     XCTAssertTrue(r.stdout.contains("=== perfsh Performance Summary ==="))
-    XCTAssertTrue(r.stdout.contains("Function") && r.stdout.contains("CPU Time") && r.stdout.contains("hot60"), r.stdout)
+    XCTAssertTrue(
+      r.stdout.contains("Function") && r.stdout.contains("CPU Time") && r.stdout.contains("hot60"), r.stdout)
     XCTAssertTrue(r.stderr.contains("No TTY available for interactive visualization"), r.stderr)
   }
 
@@ -106,7 +112,8 @@ final class ProfilingEndToEndTests: XCTestCase {
       sleep 1; kill -INT $pid; wait $pid; echo "perfsh-status=$?"
       """
     let r = try ProcessRunner.run(
-      URL(fileURLWithPath: "/bin/sh"), ["-c", shell], environment: try PerfshBinary.environment(home: home), directory: home)
+      URL(fileURLWithPath: "/bin/sh"), ["-c", shell], environment: try PerfshBinary.environment(home: home),
+      directory: home)
     XCTAssertTrue(r.stdout.contains("Interrupted: yes"), r.stdout + r.stderr)
     XCTAssertTrue(r.stdout.contains("killed by SIGINT"), r.stdout)
     XCTAssertTrue(r.stdout.contains("sleeper_spin"), "what ran before Ctrl-C is in the session:\n\(r.stdout)")

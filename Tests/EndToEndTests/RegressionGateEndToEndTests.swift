@@ -13,8 +13,9 @@ final class RegressionGateEndToEndTests: XCTestCase {
     let build = try ProcessRunner.run(Self.root.appendingPathComponent("scripts/build-examples"), [])
     try XCTSkipIf(build.status != 0, "scripts/build-examples failed: \(build.stderr)")
     let probe = try ProcessRunner.run(URL(fileURLWithPath: "/bin/cat"), ["/proc/sys/kernel/perf_event_paranoid"])
-    try XCTSkipIf(getuid() != 0 && (Int(probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 3) > 2,
-                  "perf events are not permitted here")
+    try XCTSkipIf(
+      getuid() != 0 && (Int(probe.stdout.trimmingCharacters(in: .whitespacesAndNewlines)) ?? 3) > 2,
+      "perf events are not permitted here")
   }
 
   private func runPerfsh(_ arguments: [String]) throws -> ProcessResult {
@@ -39,10 +40,10 @@ final class RegressionGateEndToEndTests: XCTestCase {
     defer { try? FileManager.default.removeItem(at: dir) }
     let script = dir.appendingPathComponent("strict.perfsh")
     try """
-      run examples/bin/ratio
-      assert self("hot60") < 20%
-      echo not reached
-      """.write(to: script, atomically: true, encoding: .utf8)
+    run examples/bin/ratio
+    assert self("hot60") < 20%
+    echo not reached
+    """.write(to: script, atomically: true, encoding: .utf8)
     let result = try runPerfsh([script.path])
     XCTAssertEqual(result.status, 1)
     XCTAssertTrue(

@@ -32,7 +32,8 @@ final class ScriptEndToEndTests: XCTestCase {
     let result = try perfsh(["check.perfsh"])
     XCTAssertEqual(result.status, 1)
     XCTAssertEqual(result.stdout, "first\n")
-    XCTAssertEqual(result.stderr, "check.perfsh:4: invalid value 'fast' for freq: expected a whole number from 1 to 100000\n")
+    XCTAssertEqual(
+      result.stderr, "check.perfsh:4: invalid value 'fast' for freq: expected a whole number from 1 to 100000\n")
   }
 
   func testScriptThatEndsNormallyExitsZero() throws {
@@ -46,14 +47,18 @@ final class ScriptEndToEndTests: XCTestCase {
     let result = try perfsh(["--keep-going", "many.perfsh"])
     XCTAssertEqual(result.status, 1)
     XCTAssertEqual(result.stdout, "two\nfour\n")
-    XCTAssertEqual(result.stderr, "many.perfsh:1: unknown command 'tpo' (did you mean 'top'?)\nmany.perfsh:3: unknown command 'bogus'\n")
+    XCTAssertEqual(
+      result.stderr,
+      "many.perfsh:1: unknown command 'tpo' (did you mean 'top'?)\nmany.perfsh:3: unknown command 'bogus'\n")
   }
 
   func testPositionalArguments() throws {
     _ = try script("args.perfsh", "echo first=$1 second=$2 count=$#\necho all: $@\necho \"$@\" | $0\n")
     let result = try perfsh(["args.perfsh", "one", "two words", "--three"])
     XCTAssertEqual(result.stderr, "")
-    XCTAssertEqual(result.stdout, """
+    XCTAssertEqual(
+      result.stdout,
+      """
       first=one second=two words count=3
       all: one two words --three
       one two words --three | args.perfsh
@@ -71,7 +76,8 @@ final class ScriptEndToEndTests: XCTestCase {
     let ok = try perfsh(["-c", "echo 'a;b'; echo $1 ${HOME}", "x"])
     XCTAssertEqual(ok, ProcessResult(stdout: "a;b\nx \(home.path)\n", stderr: "", status: 0))
     let failing = try perfsh(["-c", "echo a; hepl; echo b"])
-    XCTAssertEqual(failing, ProcessResult(stdout: "a\n", stderr: "-c:1: unknown command 'hepl' (did you mean 'help'?)\n", status: 1))
+    XCTAssertEqual(
+      failing, ProcessResult(stdout: "a\n", stderr: "-c:1: unknown command 'hepl' (did you mean 'help'?)\n", status: 1))
   }
 
   func testPipedStandardInputIsReadLineByLine() throws {
@@ -115,11 +121,15 @@ final class ScriptEndToEndTests: XCTestCase {
     environment["NO_COLOR"] = "1"
     let result = try perfsh(["--freq", "222", "set"])
     XCTAssertEqual(result.status, 0, result.stderr)
-    let rows = result.stdout.split(separator: "\n").dropFirst().map { $0.split(separator: " ").prefix(3).joined(separator: " ") }
-    XCTAssertEqual(rows, [
-      "color never environment", "freq 222 flag", "nodecount 6 environment", "histsize 1000 default",
-      "names simple default", "offcpu off default", "allthreads off default", "traceconfirm on default",
-    ])
+    let rows = result.stdout.split(separator: "\n").dropFirst().map {
+      $0.split(separator: " ").prefix(3).joined(separator: " ")
+    }
+    XCTAssertEqual(
+      rows,
+      [
+        "color never environment", "freq 222 flag", "nodecount 6 environment", "histsize 1000 default",
+        "names simple default", "offcpu off default", "allthreads off default", "traceconfirm on default",
+      ])
     XCTAssertTrue(result.stdout.contains("config file") == false)
     environment["NO_COLOR"] = nil
     environment["PERFSH_NODECOUNT"] = nil

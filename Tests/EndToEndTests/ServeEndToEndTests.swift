@@ -24,7 +24,8 @@ final class ServeEndToEndTests: XCTestCase {
   ) throws -> (port: UInt16, token: String) {
     let home = try ProcessRunner.temporaryDirectory("serve")
     self.home = home
-    try "main;parse;scan 30\nmain;parse 20\nmain;emit 10\n".write(to: home.appendingPathComponent("known.folded"), atomically: true, encoding: .utf8)
+    try "main;parse;scan 30\nmain;parse 20\nmain;emit 10\n".write(
+      to: home.appendingPathComponent("known.folded"), atomically: true, encoding: .utf8)
     let outURL = home.appendingPathComponent("stdout")
     FileManager.default.createFile(atPath: outURL.path, contents: nil)
     let p = Process()
@@ -93,7 +94,9 @@ extension ServeEndToEndTests {
   /// `--name` applies at the end) whose samples grow; the final session replaces it under the same id.
   func testRunInProgressIsLiveThenFinal() throws {
     let loop = "i=0; while [ $i -lt 3000000 ]; do i=$((i+1)); done"
-    let (port, token) = try startServer(["--no-rc", "-c", "serve --port 0 --detach; run --name busy sh -c '\(loop)'; !sleep 30"])
+    let (port, token) = try startServer([
+      "--no-rc", "-c", "serve --port 0 --detach; run --name busy sh -c '\(loop)'; !sleep 30",
+    ])
     var liveSamples: [Int] = []
     var final: String?
     for _ in 0..<600 {
@@ -121,8 +124,15 @@ extension ServeEndToEndTests {
 
 /// A minimal HTTP/1.1 GET over a plain socket, so the test sees exactly what the server sends.
 enum HTTPGet {
-  struct Failure: Error { var errno: Int32; var what: String }
-  struct Answer { var status: Int; var contentType: String; var body: String }
+  struct Failure: Error {
+    var errno: Int32
+    var what: String
+  }
+  struct Answer {
+    var status: Int
+    var contentType: String
+    var body: String
+  }
 
   static func get(_ host: String, _ port: UInt16, _ path: String) throws -> Answer {
     let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -133,7 +143,9 @@ enum HTTPGet {
     address.sin_port = port.bigEndian
     inet_pton(AF_INET, host, &address.sin_addr)
     let connected = withUnsafePointer(to: &address) {
-      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+      $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+        connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+      }
     }
     guard connected == 0 else { throw Failure(errno: errno, what: "connect") }
     let request = "GET \(path) HTTP/1.1\r\nHost: \(host)\r\nConnection: close\r\n\r\n"
@@ -150,14 +162,18 @@ enum HTTPGet {
     guard let headEnd = text.range(of: "\r\n\r\n") else { throw Failure(errno: 0, what: "no header in \(text)") }
     let head = text[..<headEnd.lowerBound].split(separator: "\r\n")
     let status = head.first.flatMap { Int($0.split(separator: " ")[1]) } ?? 0
-    let type = head.first { $0.lowercased().hasPrefix("content-type:") }.map { String($0.dropFirst("content-type:".count)).trimmingCharacters(in: .whitespaces) } ?? ""
+    let type =
+      head.first { $0.lowercased().hasPrefix("content-type:") }.map {
+        String($0.dropFirst("content-type:".count)).trimmingCharacters(in: .whitespaces)
+      } ?? ""
     var body = String(text[headEnd.upperBound...])
     if head.contains(where: { $0.lowercased() == "transfer-encoding: chunked" }) { body = dechunk(body) }
     return Answer(status: status, contentType: type, body: body)
   }
 
   static func dechunk(_ text: String) -> String {
-    var out = "", rest = Substring(text)
+    var out = ""
+    var rest = Substring(text)
     while let line = rest.range(of: "\r\n"), let size = Int(rest[..<line.lowerBound], radix: 16), size > 0 {
       let start = line.upperBound
       let end = rest.utf8.index(start, offsetBy: size)
@@ -220,7 +236,8 @@ final class ServeInteractiveEndToEndTests: XCTestCase {
     let screen = try shell.waitForScreen { $0.contains("serving 1 session(s) at http://") && $0.hasSuffix("perfsh>") }
     let range = try XCTUnwrap(screen.range(of: #"127\.0\.0\.1:\d+/[0-9a-f]{32}/"#, options: .regularExpression), screen)
     let parts = screen[range].dropFirst("127.0.0.1:".count).split(separator: "/")
-    let port = try XCTUnwrap(UInt16(parts[0])), token = String(parts[1])
+    let port = try XCTUnwrap(UInt16(parts[0]))
+    let token = String(parts[1])
 
     XCTAssertEqual(try HTTPGet.get("127.0.0.1", port, "/\(token)/api/session/1/summary").status, 200)
     try shell.type("top")

@@ -47,7 +47,8 @@ final class StacksExampleEndToEndTests: TracedWorkloadTestCase {
     let tree = home.appendingPathComponent("tree").path
     let csv = home.appendingPathComponent("heatmap.csv").path
     let pattern = "^main\\.(parseFile|processStack|resolveImports|collectImports|mergeInto|deepMerge|describeStack)$"
-    let result = try perfsh("run --no-sample --trace '\(pattern)' '\(binary)' -dir '\(tree)' -stacks \(Self.stacks); export csv '\(csv)'")
+    let result = try perfsh(
+      "run --no-sample --trace '\(pattern)' '\(binary)' -dir '\(tree)' -stacks \(Self.stacks); export csv '\(csv)'")
     XCTAssertEqual(result.status, 0, result.stderr)
     XCTAssertEqual(try printedCounts(result.stdout), Self.expected, "the program's own counts are the constructed ones")
     // `function,count,…` rows; entry-only Go tracing leaves the time columns empty.
@@ -74,7 +75,10 @@ final class StacksExampleEndToEndTests: TracedWorkloadTestCase {
     let tree = home.appendingPathComponent("tree").path
     let result = try perfsh("run '\(binary)' -dir '\(tree)' -stacks \(Self.stacks) -rounds 2; top 400 --cum")
     XCTAssertEqual(result.status, 0, result.stderr)
-    let rows = result.stdout.split(separator: "\n").filter { $0.hasSuffix("main.processStack") || $0.hasSuffix("main.parseFile") || $0.hasSuffix("main.describeStack") || $0.hasSuffix("main.main") }
+    let rows = result.stdout.split(separator: "\n").filter {
+      $0.hasSuffix("main.processStack") || $0.hasSuffix("main.parseFile") || $0.hasSuffix("main.describeStack")
+        || $0.hasSuffix("main.main")
+    }
     let names = Set(rows.compactMap { $0.split(separator: " ").last.map(String.init) })
     XCTAssertEqual(names, ["main.main", "main.processStack", "main.parseFile", "main.describeStack"], result.stdout)
   }

@@ -46,7 +46,8 @@ final class TraceClockEndToEndTests: TracedWorkloadTestCase {
     let wall = home.appendingPathComponent("wall.pb.gz")
     let truth = home.appendingPathComponent("truth.txt")
     let r = try perfsh(
-      "run --no-sample --trace '^pc_sleep$' examples/bin/percall \(truth.path); export pprof \(cpu.path); export pprof --clock wall \(wall.path)")
+      "run --no-sample --trace '^pc_sleep$' examples/bin/percall \(truth.path); export pprof \(cpu.path); export pprof --clock wall \(wall.path)"
+    )
     XCTAssertEqual(r.status, 0, r.stderr)
     let cpuTop = try GoToolchain.pprofTop(cpu, sampleIndex: "self")
     let wallTop = try GoToolchain.pprofTop(wall, sampleIndex: "self")

@@ -33,7 +33,8 @@ final class TraceEndToEndTests: TracedWorkloadTestCase {
   func testExportedPprofCarriesCallsAndSelfTime() throws {
     guard GoToolchain.goPath != nil else { throw XCTSkip("go is not installed") }
     let file = home.appendingPathComponent("trace.pb.gz")
-    let r = try perfsh(#"run --no-sample --trace "^inner$" --trace "^outer$" examples/bin/calls; export pprof "# + file.path)
+    let r = try perfsh(
+      #"run --no-sample --trace "^inner$" --trace "^outer$" examples/bin/calls; export pprof "# + file.path)
     XCTAssertEqual(r.status, 0, r.stderr)
     let calls = try GoToolchain.pprofTop(file, sampleIndex: "calls")
     XCTAssertEqual(calls["inner"]?.flat, 40_000)
@@ -89,7 +90,8 @@ final class TraceEndToEndTests: TracedWorkloadTestCase {
   func testGoProgramGetsExactCountsAndDurations() throws {
     let binary = try buildGoTrace()
     let r = try perfsh(
-      #"run --trace '^main\.deep$' "# + binary.path + #" deep; heatmap table; top --sort avg; info; assert calls(main.deep) == 100050"#)
+      #"run --trace '^main\.deep$' "# + binary.path
+        + #" deep; heatmap table; top --sort avg; info; assert calls(main.deep) == 100050"#)
     XCTAssertEqual(r.status, 0, r.stderr)
     XCTAssertTrue(r.stdout.contains("deep calls=100050"), r.stdout)
     let cells = row(r.stdout, "main.deep")
@@ -112,7 +114,8 @@ final class TraceEndToEndTests: TracedWorkloadTestCase {
 
   func testGoPanicsShowAsCallsThatDidNotReturn() throws {
     let binary = try buildGoTrace()
-    let r = try perfsh(#"run --no-sample --trace '^main\.(guard|risky)$' "# + binary.path + #" panic 300; heatmap table"#)
+    let r = try perfsh(
+      #"run --no-sample --trace '^main\.(guard|risky)$' "# + binary.path + #" panic 300; heatmap table"#)
     XCTAssertEqual(r.status, 0, r.stderr)
     XCTAssertEqual(row(r.stdout, "main.guard").first, "300", r.stdout)
     XCTAssertEqual(row(r.stdout, "main.risky").first, "200", r.stdout)
@@ -121,7 +124,8 @@ final class TraceEndToEndTests: TracedWorkloadTestCase {
 
   func testSingleSteppedGoEntriesAreNamedInTheNotes() throws {
     let binary = try buildGoTrace()
-    let r = try perfsh(#"run --no-sample --trace '^runtime\.memmove$' --trace '^main\.deep$' "# + binary.path + #" deep; info"#)
+    let r = try perfsh(
+      #"run --no-sample --trace '^runtime\.memmove$' --trace '^main\.deep$' "# + binary.path + #" deep; info"#)
     XCTAssertEqual(r.status, 0, r.stderr)
     // main.deep's entry is the emulated stack-check branch; memmove (assembly) starts with movs.
     XCTAssertTrue(r.stdout.contains("probe main.deep at +4 on 'jbe"), r.stdout)

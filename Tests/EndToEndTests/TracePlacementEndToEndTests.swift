@@ -12,7 +12,9 @@ final class TracePlacementEndToEndTests: TracedWorkloadTestCase {
   /// is outside the bounds every time, a correct one almost never).
   private func check(binary: String) throws {
     let path = Self.root.appendingPathComponent("examples/bin/\(binary)").path
-    guard FileManager.default.isExecutableFile(atPath: path) else { throw XCTSkip("\(binary) was not built (no compiler)") }
+    guard FileManager.default.isExecutableFile(atPath: path) else {
+      throw XCTSkip("\(binary) was not built (no compiler)")
+    }
     var report: [String] = []
     for attempt in 1...3 {
       let off = try traceOnce(binary: binary)

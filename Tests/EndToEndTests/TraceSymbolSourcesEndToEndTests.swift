@@ -34,7 +34,9 @@ final class TraceSymbolSourcesEndToEndTests: TracedWorkloadTestCase {
 
   /// libc's `free` shares its address with `cfree`; `libc.so.6:^free$` resolves through `.dynsym`.
   func testFreeIsTracedByName() throws {
-    let bin = try buildC("frees", """
+    let bin = try buildC(
+      "frees",
+      """
       #include <stdlib.h>
       int main(void) {
         for (int i = 0; i < 5000; i++) { void *volatile p = malloc(32 + i % 7); free(p); }
@@ -52,7 +54,9 @@ final class TraceSymbolSourcesEndToEndTests: TracedWorkloadTestCase {
   /// A static function whose symbol lives only in a separate debug file (objcopy
   /// --only-keep-debug + --add-gnu-debuglink, as distributions ship) is traced by name.
   func testSymbolOnlyInSeparateDebugFileIsTracedByName() throws {
-    let full = try buildC("hidden.full", """
+    let full = try buildC(
+      "hidden.full",
+      """
       volatile int sink;
       static __attribute__((noinline)) void hidden_step(int i) { sink += i; }
       int main(void) { for (int i = 0; i < 3000; i++) hidden_step(i); return 0; }
@@ -71,7 +75,9 @@ final class TraceSymbolSourcesEndToEndTests: TracedWorkloadTestCase {
   /// `trace-top 1` over a session whose top function has no symbol (a stripped binary: the
   /// sampler names it from .eh_frame) skips it with a note and traces the next one.
   func testTraceTopSkipsAFunctionItCannotTrace() throws {
-    let full = try buildC("ranked.full", """
+    let full = try buildC(
+      "ranked.full",
+      """
       #include <time.h>
       volatile unsigned long sink;
       static double now(void) { struct timespec t; clock_gettime(CLOCK_MONOTONIC, &t); return t.tv_sec + t.tv_nsec / 1e9; }
@@ -97,7 +103,9 @@ final class TraceSymbolSourcesEndToEndTests: TracedWorkloadTestCase {
   /// 3×, so a script stops with the estimate and how to go on (`--yes` would go on: see
   /// TraceCostEstimateTests; tracing this program fully would take minutes).
   func testTraceTopEstimatesTheSlowdownAndStopsAScriptWithoutYes() throws {
-    let bin = try buildC("tiny", """
+    let bin = try buildC(
+      "tiny",
+      """
       volatile unsigned long sink;
       __attribute__((noinline)) void tiny(unsigned long i) { sink += i; }
       int main(void) { for (unsigned long i = 0; i < 60000000UL; i++) tiny(i); return 0; }

@@ -26,7 +26,8 @@ final class TracedTopEndToEndTests: XCTestCase {
     let r = try perfsh(#"run --trace "^inner$" --trace "^outer$" "# + calls + "; top --sort calls; summary")
     XCTAssertEqual(r.status, 0, r.stderr)
     let rows = r.stdout.split(separator: "\n").map { $0.split(separator: " ", omittingEmptySubsequences: true) }
-    let inner = rows.firstIndex { $0.first == "inner" }, outer = rows.firstIndex { $0.first == "outer" }
+    let inner = rows.firstIndex { $0.first == "inner" }
+    let outer = rows.firstIndex { $0.first == "outer" }
     XCTAssertNotNil(inner, r.stdout)
     XCTAssertNotNil(outer, r.stdout)
     if let i = inner, let o = outer {

@@ -33,7 +33,8 @@ final class HTTPResponseParserTests: XCTestCase {
   }
 
   func testContentLengthBody() throws {
-    let r = try parse("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 5\r\n\r\nhelloEXTRA")
+    let r = try parse(
+      "HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\nContent-Length: 5\r\n\r\nhelloEXTRA")
     XCTAssertEqual(r.status, 200)
     XCTAssertEqual(r.reason, "OK")
     XCTAssertEqual(r.header("content-type"), "application/octet-stream")
@@ -41,10 +42,12 @@ final class HTTPResponseParserTests: XCTestCase {
   }
 
   func testChunkedBodyWithExtensionsAndTrailers() throws {
-    let text = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4;x=y\r\nWiki\r\n5\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\nX-Trailer: 1\r\n\r\n"
+    let text =
+      "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n4;x=y\r\nWiki\r\n5\r\npedia\r\nE\r\n in\r\n\r\nchunks.\r\n0\r\nX-Trailer: 1\r\n\r\n"
     for split in [nil, 1, 2, 3, 7] {
       let r = try parse(text, split: split)
-      XCTAssertEqual(String(decoding: r.body, as: UTF8.self), "Wikipedia in\r\n\r\nchunks.", "split \(String(describing: split))")
+      XCTAssertEqual(
+        String(decoding: r.body, as: UTF8.self), "Wikipedia in\r\n\r\nchunks.", "split \(String(describing: split))")
     }
   }
 
@@ -77,7 +80,9 @@ final class HTTPResponseParserTests: XCTestCase {
   }
 
   func testMalformedAndOverLimit() {
-    XCTAssertEqual(error { try self.parse("SSH-2.0-OpenSSH_9.2\r\n") }, .malformedResponse(reason: "the reply starts 'SSH-2.0-OpenSSH_9.2'"))
+    XCTAssertEqual(
+      error { try self.parse("SSH-2.0-OpenSSH_9.2\r\n") },
+      .malformedResponse(reason: "the reply starts 'SSH-2.0-OpenSSH_9.2'"))
     XCTAssertEqual(error { try self.parse("HTTP/1.1 2x0 OK\r\n\r\n") }, .malformedResponse(reason: "bad status line"))
     XCTAssertEqual(
       error { try self.parse("HTTP/1.1 200 OK\r\nContent-Length: 3\r\nContent-Length: 4\r\n\r\nabcd") },
@@ -88,11 +93,17 @@ final class HTTPResponseParserTests: XCTestCase {
     XCTAssertEqual(
       error { try self.parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nabc\r\n0\r\n\r\n") },
       .malformedResponse(reason: "chunk data longer than its size line says"))
-    XCTAssertEqual(error { try self.parse("HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n", limit: 10) }, .bodyTooLarge(limit: 10))
     XCTAssertEqual(
-      error { try self.parse("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n6\r\nabcdef\r\n0\r\n\r\n", limit: 10) },
+      error { try self.parse("HTTP/1.1 200 OK\r\nContent-Length: 11\r\n\r\n", limit: 10) }, .bodyTooLarge(limit: 10))
+    XCTAssertEqual(
+      error {
+        try self.parse(
+          "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n6\r\nabcdef\r\n6\r\nabcdef\r\n0\r\n\r\n", limit: 10)
+      },
       .bodyTooLarge(limit: 10))
-    XCTAssertEqual(error { try self.parse("HTTP/1.1 200 OK\r\n\r\n" + String(repeating: "x", count: 11), limit: 10) }, .bodyTooLarge(limit: 10))
+    XCTAssertEqual(
+      error { try self.parse("HTTP/1.1 200 OK\r\n\r\n" + String(repeating: "x", count: 11), limit: 10) },
+      .bodyTooLarge(limit: 10))
     let longHeader = "HTTP/1.1 200 OK\r\nX: " + String(repeating: "a", count: 70_000) + "\r\n\r\n"
     XCTAssertEqual(error { try self.parse(longHeader) }, .headTooLarge(limit: HTTPResponseParser.defaultHeadLimit))
   }

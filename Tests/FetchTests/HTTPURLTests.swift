@@ -30,7 +30,9 @@ final class HTTPURLTests: XCTestCase {
     XCTAssertEqual(error("http://h:0/"), .badURL(reason: "the port '0' is not a number from 1 to 65535"))
     XCTAssertEqual(error("http://h:99999/"), .badURL(reason: "the port '99999' is not a number from 1 to 65535"))
     XCTAssertEqual(error("http://u:p@h/"), .badURL(reason: "user names and passwords are not supported"))
-    XCTAssertEqual(error("http://h/a b"), .badURL(reason: "the path has a space, control or non-ASCII character (percent-encode it)"))
+    XCTAssertEqual(
+      error("http://h/a b"), .badURL(reason: "the path has a space, control or non-ASCII character (percent-encode it)")
+    )
     XCTAssertTrue(HTTPURL.looksLikeURL("HTTPS://x"))
     XCTAssertFalse(HTTPURL.looksLikeURL("cpu.pb.gz"))
   }

@@ -30,8 +30,10 @@ final class AtomicFileTests: XCTestCase {
       XCTAssertEqual(error as? FormatError, .notRegularFile(path: dir.path, kind: .directory))
       XCTAssertEqual("\(error)", "\(dir.path): is a directory, not a regular file")
     }
-    XCTAssertThrowsError(try InputFile.read(path, limit: 100)) { XCTAssertEqual($0 as? FormatError, .fileTooLarge(limit: 100))
-      XCTAssertEqual("\($0)", "file is larger than the 100-byte limit") }
+    XCTAssertThrowsError(try InputFile.read(path, limit: 100)) {
+      XCTAssertEqual($0 as? FormatError, .fileTooLarge(limit: 100))
+      XCTAssertEqual("\($0)", "file is larger than the 100-byte limit")
+    }
     XCTAssertThrowsError(try InputFile.read(dir.path + "/missing")) { error in
       XCTAssertEqual("\(error)", "\(dir.path)/missing: open failed: no such file or directory")
     }
@@ -43,7 +45,8 @@ final class AtomicFileTests: XCTestCase {
       XCTAssertEqual(path, "/nonexistent-perfsh-dir/x.pb.gz")
       XCTAssertEqual(op, "create temporary file")
       XCTAssertEqual(errno, ENOENT)
-      XCTAssertEqual("\(error)", "/nonexistent-perfsh-dir/x.pb.gz: create temporary file failed: no such file or directory")
+      XCTAssertEqual(
+        "\(error)", "/nonexistent-perfsh-dir/x.pb.gz: create temporary file failed: no such file or directory")
     }
   }
 }

@@ -45,7 +45,11 @@ final class ChromeTraceTests: XCTestCase {
     let s = stats(p)
     // outer: 100 µs minus inner (30.5) and inner (10) = 59.5 µs of self.
     let outer = CallTimes(selfNanos: 59_500, totalNanos: 100_000, maxSelfNanos: 59_500, p95SelfNanos: 59_500)
-    XCTAssertEqual(s["outer"], CallStatistics(calls: 1, selfNanos: 59_500, totalNanos: 100_000, maxSelfNanos: 59_500, p95SelfNanos: 59_500, clock: .wall, wall: outer))
+    XCTAssertEqual(
+      s["outer"],
+      CallStatistics(
+        calls: 1, selfNanos: 59_500, totalNanos: 100_000, maxSelfNanos: 59_500, p95SelfNanos: 59_500, clock: .wall,
+        wall: outer))
     // inner: 30.5 + (10 − 1.25) + 500 (another thread: not nested in outer).
     XCTAssertEqual(s["inner"]?.calls, 3)
     XCTAssertEqual(s["inner"]?.selfNanos, 30_500 + 8_750 + 500_000)
@@ -63,7 +67,8 @@ final class ChromeTraceTests: XCTestCase {
   }
 
   func testBareArrayWithAndWithoutClosingBracket() throws {
-    let events = #"[{"name":"a","ph":"X","ts":1,"dur":2,"pid":1,"tid":1},{"name":"b","ph":"X","ts":5,"dur":1,"pid":1,"tid":1}"#
+    let events =
+      #"[{"name":"a","ph":"X","ts":1,"dur":2,"pid":1,"tid":1},{"name":"b","ph":"X","ts":5,"dur":1,"pid":1,"tid":1}"#
     for text in [events + "]", events, events + ",\n", events + "\n]\n"] {
       let p = try load(text)
       XCTAssertEqual(stats(p)["a"]?.selfNanos, 2_000, text)
@@ -79,7 +84,8 @@ final class ChromeTraceTests: XCTestCase {
 
   func testTimesAreExactDecimalMicroseconds() throws {
     let p = try load(
-      #"[{"name":"a","ph":"X","ts":1.0005,"dur":0.0015},{"name":"b","ph":"X","ts":1e3,"dur":2.5E-2},{"name":"c","ph":"X","tid":2,"ts":7,"dur":123456789.123}]"#)
+      #"[{"name":"a","ph":"X","ts":1.0005,"dur":0.0015},{"name":"b","ph":"X","ts":1e3,"dur":2.5E-2},{"name":"c","ph":"X","tid":2,"ts":7,"dur":123456789.123}]"#
+    )
     let s = stats(p)
     XCTAssertEqual(s["a"]?.selfNanos, 2)  // 1.5 ns rounds half away from zero
     XCTAssertEqual(s["b"]?.selfNanos, 25)
@@ -139,13 +145,16 @@ final class ChromeTraceTests: XCTestCase {
   }
 
   func testNestingDepthIsBounded() {
-    let deep = "{\"traceEvents\":[{\"args\":{\"x\":" + String(repeating: "[", count: 10_000) + String(repeating: "]", count: 10_000) + "}}]}"
+    let deep =
+      "{\"traceEvents\":[{\"args\":{\"x\":" + String(repeating: "[", count: 10_000)
+      + String(repeating: "]", count: 10_000) + "}}]}"
     guard case .corruptJSON(_, _, let reason)? = loadError(deep) else { return XCTFail("deep nesting loaded") }
     XCTAssertEqual(reason, "nesting deeper than \(ChromeTraceReader.maxJSONDepth) levels")
   }
 
   func testMemoryBudgetStopsTheLoad() {
-    let text = "[" + (0..<1000).map { "{\"name\":\"a\",\"ph\":\"X\",\"ts\":\($0),\"dur\":1}" }.joined(separator: ",") + "]"
+    let text =
+      "[" + (0..<1000).map { "{\"name\":\"a\",\"ph\":\"X\",\"ts\":\($0),\"dur\":1}" }.joined(separator: ",") + "]"
     XCTAssertThrowsError(try ProfileLoader.load(bytes: Array(text.utf8), name: "t", memoryBudget: 10_000)) { error in
       XCTAssertEqual(error as? FormatError, .needsTooMuchMemory(limit: 10_000))
     }
@@ -153,7 +162,9 @@ final class ChromeTraceTests: XCTestCase {
 
   /// A timeline of calls on two threads with known nesting, as `run --trace` keeps them.
   static func tracedProfile() -> Profile {
-    var b = ProfileBuilder(sampleTypes: [ValueType(type: "calls", unit: "count"), ValueType(type: "self", unit: "nanoseconds")])
+    var b = ProfileBuilder(sampleTypes: [
+      ValueType(type: "calls", unit: "count"), ValueType(type: "self", unit: "nanoseconds"),
+    ])
     let parse = b.function("parse")
     let scan = b.function("scan \"quoted\"\n")
     let t0: Int64 = 5_000_000_000
@@ -166,7 +177,9 @@ final class ChromeTraceTests: XCTestCase {
     var profile = b.build()
     profile.callEvents = CallEventLog(events: events)
     // Carrier samples and statistics through the one writer, as a traced run does.
-    profile.setCallStatistics([parse: CallStatistics(calls: 1, selfNanos: 1, totalNanos: 1, maxSelfNanos: 1, p95SelfNanos: 1)])
+    profile.setCallStatistics([
+      parse: CallStatistics(calls: 1, selfNanos: 1, totalNanos: 1, maxSelfNanos: 1, p95SelfNanos: 1)
+    ])
     return profile
   }
 
@@ -186,7 +199,9 @@ final class ChromeTraceTests: XCTestCase {
     let back = try load(written.text)
     let s = stats(back)
     XCTAssertEqual(s["parse"]?.calls, 1)
-    XCTAssertEqual(s["parse"]?.times, CallTimes(selfNanos: 2_000 - 300 - 1_001, totalNanos: 2_000, maxSelfNanos: 699, p95SelfNanos: 699))
+    XCTAssertEqual(
+      s["parse"]?.times,
+      CallTimes(selfNanos: 2_000 - 300 - 1_001, totalNanos: 2_000, maxSelfNanos: 699, p95SelfNanos: 699))
     XCTAssertEqual(s["parse"]?.wall, s["parse"]?.times)
     XCTAssertEqual(s["parse"]?.clock, .wall)
     XCTAssertEqual(s["scan \"quoted\"\n"]?.calls, 3)
@@ -206,7 +221,9 @@ final class ChromeTraceTests: XCTestCase {
     let back = try SessionArchive.decode(SessionArchive.encode([session]))
     XCTAssertEqual(back.first?.profile.callEvents, profile.callEvents)
     XCTAssertEqual(back.first?.profile.callEvents?.dropped, 17)
-    let without = try SessionArchive.decode(SessionArchive.encode([ArchivedSession(name: "s", source: .run(command: ["x"]), profile: FixtureProfiles.rich())]))
+    let without = try SessionArchive.decode(
+      SessionArchive.encode([ArchivedSession(name: "s", source: .run(command: ["x"]), profile: FixtureProfiles.rich())])
+    )
     XCTAssertNil(without.first?.profile.callEvents)
   }
 
@@ -226,7 +243,9 @@ final class ChromeTraceTests: XCTestCase {
 
   /// The JSON `clang -ftime-trace` writes for a small C++ file, with the toolchain's clang.
   func testClangTimeTraceLoadsAndFrontendCoversMostOfTheCompile() throws {
-    guard let clang = ["/opt/swift/usr/bin/clang++", "/usr/bin/clang++"].first(where: FileManager.default.isExecutableFile) else {
+    guard
+      let clang = ["/opt/swift/usr/bin/clang++", "/usr/bin/clang++"].first(where: FileManager.default.isExecutableFile)
+    else {
       throw XCTSkip("no clang++")
     }
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("perfsh-clang-\(getpid())")
@@ -234,14 +253,14 @@ final class ChromeTraceTests: XCTestCase {
     defer { try? FileManager.default.removeItem(at: dir) }
     let source = dir.appendingPathComponent("unit.cpp")
     try """
-      #include <map>
-      #include <string>
-      #include <vector>
-      template <int N> struct Fib { static constexpr long v = Fib<N - 1>::v + Fib<N - 2>::v; };
-      template <> struct Fib<0> { static constexpr long v = 0; };
-      template <> struct Fib<1> { static constexpr long v = 1; };
-      int main() { std::map<std::string, std::vector<int>> m; m["a"].push_back(Fib<30>::v); return (int)m.size(); }
-      """.write(to: source, atomically: true, encoding: .utf8)
+    #include <map>
+    #include <string>
+    #include <vector>
+    template <int N> struct Fib { static constexpr long v = Fib<N - 1>::v + Fib<N - 2>::v; };
+    template <> struct Fib<0> { static constexpr long v = 0; };
+    template <> struct Fib<1> { static constexpr long v = 1; };
+    int main() { std::map<std::string, std::vector<int>> m; m["a"].push_back(Fib<30>::v); return (int)m.size(); }
+    """.write(to: source, atomically: true, encoding: .utf8)
     let process = Process()
     process.executableURL = URL(fileURLWithPath: clang)
     process.arguments = ["-ftime-trace", "-c", source.path, "-o", dir.appendingPathComponent("unit.o").path]
@@ -255,7 +274,8 @@ final class ChromeTraceTests: XCTestCase {
     let compile = try XCTUnwrap(s["ExecuteCompiler"], "\(s.keys.sorted())")
     let frontend = try XCTUnwrap(s["Frontend"])
     XCTAssertEqual(compile.calls, 1)
-    XCTAssertGreaterThan(frontend.totalNanos * 2, compile.totalNanos, "Frontend \(frontend.totalNanos) of \(compile.totalNanos)")
+    XCTAssertGreaterThan(
+      frontend.totalNanos * 2, compile.totalNanos, "Frontend \(frontend.totalNanos) of \(compile.totalNanos)")
     XCTAssertLessThanOrEqual(frontend.totalNanos, compile.totalNanos)
     // clang's per-name totals are left out, so self times add up to the compile (one thread).
     XCTAssertFalse(s.keys.contains { $0.hasPrefix("Total ") }, "\(s.keys.sorted())")
@@ -278,9 +298,11 @@ final class ChromeTraceTests: XCTestCase {
     var groups = 0
     var ts: Int64 = 0
     while bytes.count < 200 << 20 {
-      group = "{\"name\":\"outer\",\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":\(ts),\"dur\":100,\"args\":{\"detail\":\"group \(groups)\"}},\n"
+      group =
+        "{\"name\":\"outer\",\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":\(ts),\"dur\":100,\"args\":{\"detail\":\"group \(groups)\"}},\n"
       for k in 0..<9 {
-        group += "{\"name\":\"inner\",\"cat\":\"work\",\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":\(ts + 1 + Int64(k) * 11),\"dur\":10,\"args\":{\"i\":\(k)}},\n"
+        group +=
+          "{\"name\":\"inner\",\"cat\":\"work\",\"ph\":\"X\",\"pid\":1,\"tid\":1,\"ts\":\(ts + 1 + Int64(k) * 11),\"dur\":10,\"args\":{\"i\":\(k)}},\n"
       }
       bytes += Array(group.utf8)
       ts += 200

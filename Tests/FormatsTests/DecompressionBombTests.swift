@@ -10,12 +10,15 @@ final class DecompressionBombTests: XCTestCase {
     var w = ProtoWriter()
     for _ in 0..<sampleTypes {
       var t = ProtoWriter()
-      t.tag(1, .varint); t.varint(1)
-      t.tag(2, .varint); t.varint(2)
+      t.tag(1, .varint)
+      t.varint(1)
+      t.tag(2, .varint)
+      t.varint(2)
       w.message(1, t)
     }
     var loc = ProtoWriter()
-    loc.tag(1, .varint); loc.varint(1)
+    loc.tag(1, .varint)
+    loc.varint(1)
     w.message(4, loc)
     for s in ["", "samples", "count"] { w.string(6, s) }
     let sample: [UInt8] = emptySamples ? [0x12, 0x00] : [0x12, 0x04, 0x08, 0x01, 0x10, 0x01]
@@ -54,7 +57,8 @@ final class DecompressionBombTests: XCTestCase {
       XCTAssertTrue("\($0)".hasPrefix("profile would need more than the 64 MiB memory limit"), "\($0)")
     }
     // The same shape, small, loads within that budget with every sample.
-    let small = try ProfileLoader.load(bytes: Gzip.compress(manySamples(1000)), name: "ok.pb.gz", memoryBudget: 64 << 20)
+    let small = try ProfileLoader.load(
+      bytes: Gzip.compress(manySamples(1000)), name: "ok.pb.gz", memoryBudget: 64 << 20)
     XCTAssertEqual(small.samples.count, 1000)
     XCTAssertEqual(small.total(column: 0), 1000)
   }
@@ -82,7 +86,8 @@ extension DecompressionBombTests {
     XCTAssertThrowsError(try PprofDecoder.decode(w.bytes, memoryBudget: 16 << 20)) {
       XCTAssertEqual($0 as? FormatError, .needsTooMuchMemory(limit: 16 << 20))
     }
-    XCTAssertEqual(try PprofDecoder.decode(Array(w.bytes.prefix(2 + 2 * 1000)), memoryBudget: 16 << 20).comments.count, 1000)
+    XCTAssertEqual(
+      try PprofDecoder.decode(Array(w.bytes.prefix(2 + 2 * 1000)), memoryBudget: 16 << 20).comments.count, 1000)
   }
 }
 

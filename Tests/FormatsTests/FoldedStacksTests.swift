@@ -22,7 +22,9 @@ final class FoldedStacksTests: XCTestCase {
     XCTAssertEqual(p.sampleTypes, [ValueType(type: "samples", unit: "count")])
     XCTAssertEqual(p.samples.count, 3)
     XCTAssertEqual(p.functions.count, 3)
-    let leafFirst = p.stacks.frames(leafFirst: p.samples.stacks[0]).map { p.name(of: p.locations[$0.index].lines[0].function) }
+    let leafFirst = p.stacks.frames(leafFirst: p.samples.stacks[0]).map {
+      p.name(of: p.locations[$0.index].lines[0].function)
+    }
     XCTAssertEqual(leafFirst, ["scan", "parse", "main"])
     XCTAssertEqual(p.samples.stacks[0], p.samples.stacks[2])
     XCTAssertEqual(p.total(column: 0), 51)

@@ -32,7 +32,8 @@ final class GoCompatibilityTests: XCTestCase {
     XCTAssertTrue(Gzip.isGzip(bytes), "runtime/pprof writes gzip")
     let profile = try ProfileLoader.load(bytes: bytes, name: file.lastPathComponent)
 
-    XCTAssertEqual(profile.sampleTypes, [ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds")])
+    XCTAssertEqual(
+      profile.sampleTypes, [ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds")])
     XCTAssertEqual(profile.periodType, ValueType(type: "cpu", unit: "nanoseconds"))
     XCTAssertEqual(profile.period, 10_000_000)
     XCTAssertGreaterThan(profile.durationNanos, 900_000_000)
@@ -54,7 +55,8 @@ final class GoCompatibilityTests: XCTestCase {
     XCTAssertGreaterThan(top["main.gamma"]?.cum ?? 0, top["main.alpha"]?.cum ?? 0)
     XCTAssertGreaterThanOrEqual(top["main.beta"]?.cum ?? 0, top["main.alpha"]?.cum ?? 0)
     // mix is inlined: some location carries it as the innermost of two lines.
-    XCTAssertTrue(profile.locations.contains { $0.lines.count > 1 && profile.name(of: $0.lines[0].function) == "main.mix" })
+    XCTAssertTrue(
+      profile.locations.contains { $0.lines.count > 1 && profile.name(of: $0.lines[0].function) == "main.mix" })
 
     // Our re-encoding of Go's profile reads back identically in go tool pprof and in perfsh.
     let again = dir.appendingPathComponent("again.pb.gz")
@@ -69,9 +71,11 @@ final class GoCompatibilityTests: XCTestCase {
     defer { try? FileManager.default.removeItem(at: dir) }
     let file = try GoToolchain.profile(in: dir, source: GoToolchain.heapProgram)
     let profile = try ProfileLoader.load(bytes: Array(Data(contentsOf: file)), name: "heap")
-    XCTAssertEqual(profile.sampleTypes.map(\.description), [
-      "alloc_objects/count", "alloc_space/bytes", "inuse_objects/count", "inuse_space/bytes",
-    ])
+    XCTAssertEqual(
+      profile.sampleTypes.map(\.description),
+      [
+        "alloc_objects/count", "alloc_space/bytes", "inuse_objects/count", "inuse_space/bytes",
+      ])
     XCTAssertEqual(profile.periodType, ValueType(type: "space", unit: "bytes"))
     // Go writes one sample per allocation size, so stacks repeat across samples; they stay apart.
     XCTAssertGreaterThan(profile.samples.count, Set(profile.samples.stacks).count)
@@ -85,7 +89,9 @@ final class GoCompatibilityTests: XCTestCase {
 
     let again = dir.appendingPathComponent("again.pb.gz")
     try AtomicFile.write(try PprofEncoder.encode(profile), to: again.path)
-    XCTAssertEqual(try GoToolchain.pprofTop(again, sampleIndex: "alloc_space"), try GoToolchain.pprofTop(file, sampleIndex: "alloc_space"))
+    XCTAssertEqual(
+      try GoToolchain.pprofTop(again, sampleIndex: "alloc_space"),
+      try GoToolchain.pprofTop(file, sampleIndex: "alloc_space"))
     let reread = try PprofDecoder.decode(Array(Data(contentsOf: again)))
     XCTAssertEqual(ProfileSummary(reread).differences(from: ProfileSummary(profile)), [])
   }
@@ -93,7 +99,9 @@ final class GoCompatibilityTests: XCTestCase {
   func testGoToolPprofReadsOurSyntheticProfile() throws {
     let dir = try GoToolchain.temporaryDirectory("go-read")
     defer { try? FileManager.default.removeItem(at: dir) }
-    for (name, profile) in [("rich", FixtureProfiles.rich()), ("random", FixtureProfiles.random(seed: 4, samples: 3000))] {
+    for (name, profile) in [
+      ("rich", FixtureProfiles.rich()), ("random", FixtureProfiles.random(seed: 4, samples: 3000)),
+    ] {
       let file = dir.appendingPathComponent("\(name).pb.gz")
       try AtomicFile.write(try PprofEncoder.encode(profile), to: file.path)
       assertSameTop(profile, column: 1, try GoToolchain.pprofTop(file, sampleIndex: "cpu"))
@@ -104,7 +112,8 @@ final class GoCompatibilityTests: XCTestCase {
   func testGoToolPprofReadsFoldedStacksWeConverted() throws {
     let dir = try GoToolchain.temporaryDirectory("go-folded")
     defer { try? FileManager.default.removeItem(at: dir) }
-    let profile = try FoldedStacksReader.read(Array("main;parse;scan 42\nmain;parse 8\nmain;gc 7\nmain;parse;main 2\n".utf8))
+    let profile = try FoldedStacksReader.read(
+      Array("main;parse;scan 42\nmain;parse 8\nmain;gc 7\nmain;parse;main 2\n".utf8))
     let file = dir.appendingPathComponent("folded.pb.gz")
     try AtomicFile.write(try PprofEncoder.encode(profile), to: file.path)
     let top = try GoToolchain.pprofTop(file)

@@ -32,7 +32,9 @@ final class GzipTests: XCTestCase {
     var gz = Gzip.compress(text)
     gz[2] = 7  // compression method must be 8 (deflate)
     XCTAssertThrowsError(try Gzip.decompress(gz)) { XCTAssertEqual($0 as? FormatError, .badGzipHeader) }
-    XCTAssertThrowsError(try Gzip.decompress(Array("plain".utf8))) { XCTAssertEqual($0 as? FormatError, .badGzipHeader) }
+    XCTAssertThrowsError(try Gzip.decompress(Array("plain".utf8))) {
+      XCTAssertEqual($0 as? FormatError, .badGzipHeader)
+    }
   }
 
   func testCorruptDataAndTrailingGarbage() {

@@ -184,7 +184,8 @@ final class HostileOutputTests: XCTestCase {
     try Data([0]).write(to: URL(fileURLWithPath: path))
     XCTAssertEqual(link(path, dir + "/b.pb"), 0)
     try AtomicFile.write([5, 5], to: path)
-    XCTAssertEqual(FileManager.default.contents(atPath: dir + "/b.pb"), Data([5, 5]), "both names still share one file")
+    XCTAssertEqual(
+      FileManager.default.contents(atPath: dir + "/b.pb"), Data([5, 5]), "both names still share one file")
   }
 
   func testDirectoryAndSocketAreRefused() throws {
@@ -192,7 +193,8 @@ final class HostileOutputTests: XCTestCase {
     try FileManager.default.createDirectory(atPath: sub, withIntermediateDirectories: false)
     XCTAssertThrowsError(try AtomicFile.write([1], to: sub)) { error in
       XCTAssertEqual(error as? FormatError, .cannotWriteTo(path: sub, kind: .directory))
-      XCTAssertEqual("\(error)", "\(sub): is a directory; perfsh writes only regular files, character devices and FIFOs")
+      XCTAssertEqual(
+        "\(error)", "\(sub): is a directory; perfsh writes only regular files, character devices and FIFOs")
     }
     XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: sub), [])
 

@@ -8,12 +8,17 @@ import XCTest
 final class MainMappingFirstTests: XCTestCase {
   private func profile(command: [String]?) -> Profile {
     var b = ProfileBuilder(sampleTypes: ProfileFixtures.cpuTypes)
-    let names = ["[kernel.kallsyms]", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", "/usr/lib/x86_64-linux-gnu/libc.so.6", "/opt/bin/hugo"]
+    let names = [
+      "[kernel.kallsyms]", "/usr/lib/x86_64-linux-gnu/ld-linux-x86-64.so.2", "/usr/lib/x86_64-linux-gnu/libc.so.6",
+      "/opt/bin/hugo",
+    ]
     var locations: [LocationID] = []
     for (i, name) in names.enumerated() {
-      let m = b.mapping(Mapping(start: UInt64(i + 1) << 32, limit: UInt64(i + 2) << 32, fileOffset: 0, filename: b.intern(name)))
+      let m = b.mapping(
+        Mapping(start: UInt64(i + 1) << 32, limit: UInt64(i + 2) << 32, fileOffset: 0, filename: b.intern(name)))
       let f = b.function("f\(i)")
-      locations.append(b.location(Location(address: (UInt64(i + 1) << 32) + 16, mapping: m, lines: [Line(function: f)])))
+      locations.append(
+        b.location(Location(address: (UInt64(i + 1) << 32) + 16, mapping: m, lines: [Line(function: f)])))
     }
     b.addSample(leafFirst: locations, values: [1, 10])
     b.withProfile { $0.run.command = command }

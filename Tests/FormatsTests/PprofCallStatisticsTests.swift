@@ -33,7 +33,10 @@ final class PprofCallStatisticsTests: XCTestCase {
     var extra = ProtoWriter()
     var entry = ProtoWriter()
     entry.uint64(1, 99)
-    entry.message(2, SessionArchiveWriter.callStatistics(CallStatistics(calls: 1, selfNanos: 1, totalNanos: 1, maxSelfNanos: 1, p95SelfNanos: 1)))
+    entry.message(
+      2,
+      SessionArchiveWriter.callStatistics(
+        CallStatistics(calls: 1, selfNanos: 1, totalNanos: 1, maxSelfNanos: 1, p95SelfNanos: 1)))
     extra.message(Int(PprofCallStatistics.field), entry)
     p.callStatistics = [:]
     let bytes = try PprofEncoder.encodeProto(p) + extra.bytes
@@ -55,7 +58,8 @@ final class PprofCallStatisticsTests: XCTestCase {
     let without = dir.appendingPathComponent("without.pb.gz")
     try Data(try PprofEncoder.encode(traced)).write(to: with)
     try Data(try PprofEncoder.encode(plain)).write(to: without)
-    XCTAssertGreaterThan(try Data(contentsOf: with).count, try Data(contentsOf: without).count, "the extension is in the file")
+    XCTAssertGreaterThan(
+      try Data(contentsOf: with).count, try Data(contentsOf: without).count, "the extension is in the file")
     for index in ["calls", "self"] {
       let top = try GoToolchain.pprofTop(with, sampleIndex: index)
       XCTAssertEqual(top, try GoToolchain.pprofTop(without, sampleIndex: index), index)

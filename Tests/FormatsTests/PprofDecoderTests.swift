@@ -23,10 +23,22 @@ private struct ProtoBuilder {
 /// A minimal valid profile: one sample type, one function, one location, one sample.
 private func minimal(_ extra: (inout ProtoBuilder) -> Void = { _ in }) -> [UInt8] {
   var b = ProtoBuilder()
-  b.message(1) { $0.varintField(1, 1); $0.varintField(2, 2) }
-  b.message(2) { s in s.varintField(1, 7); s.varintField(2, 5) }  // unpacked location id and value
-  b.message(4) { l in l.varintField(1, 7); l.message(4) { $0.varintField(1, 3) } }
-  b.message(5) { f in f.varintField(1, 3); f.varintField(2, 3) }
+  b.message(1) {
+    $0.varintField(1, 1)
+    $0.varintField(2, 2)
+  }
+  b.message(2) { s in
+    s.varintField(1, 7)
+    s.varintField(2, 5)
+  }  // unpacked location id and value
+  b.message(4) { l in
+    l.varintField(1, 7)
+    l.message(4) { $0.varintField(1, 3) }
+  }
+  b.message(5) { f in
+    f.varintField(1, 3)
+    f.varintField(2, 3)
+  }
   b.strings(["", "samples", "count", "main"])
   extra(&b)
   return b.w.bytes
@@ -43,7 +55,9 @@ final class PprofDecoderTests: XCTestCase {
     }
   }
 
-  private func assertInvalid(_ bytes: [UInt8], contains text: String, file: StaticString = #filePath, line: UInt = #line) {
+  private func assertInvalid(
+    _ bytes: [UInt8], contains text: String, file: StaticString = #filePath, line: UInt = #line
+  ) {
     guard let e = decodeError(bytes, file: file, line: line) else { return }
     XCTAssertTrue(e.description.contains(text), "\(e.description) does not contain \(text)", file: file, line: line)
   }
@@ -58,11 +72,27 @@ final class PprofDecoderTests: XCTestCase {
 
   func testHugeSparseIDsUseTheDictionaryPath() throws {
     var b = ProtoBuilder()
-    b.message(1) { $0.varintField(1, 1); $0.varintField(2, 2) }
-    b.message(2) { s in s.varintField(1, 1 << 60); s.varintField(1, 9); s.varintField(2, 4) }
-    b.message(4) { l in l.varintField(1, 1 << 60); l.message(4) { $0.varintField(1, 1 << 62) } }
-    b.message(4) { l in l.varintField(1, 9); l.message(4) { $0.varintField(1, 1 << 62) } }
-    b.message(5) { f in f.varintField(1, 1 << 62); f.varintField(2, 3) }
+    b.message(1) {
+      $0.varintField(1, 1)
+      $0.varintField(2, 2)
+    }
+    b.message(2) { s in
+      s.varintField(1, 1 << 60)
+      s.varintField(1, 9)
+      s.varintField(2, 4)
+    }
+    b.message(4) { l in
+      l.varintField(1, 1 << 60)
+      l.message(4) { $0.varintField(1, 1 << 62) }
+    }
+    b.message(4) { l in
+      l.varintField(1, 9)
+      l.message(4) { $0.varintField(1, 1 << 62) }
+    }
+    b.message(5) { f in
+      f.varintField(1, 1 << 62)
+      f.varintField(2, 3)
+    }
     b.strings(["", "samples", "count", "main"])
     let p = try PprofDecoder.decode(b.w.bytes)
     XCTAssertEqual(p.stacks.frames(leafFirst: p.samples.stacks[0]), [LocationID(0), LocationID(1)])
@@ -75,17 +105,47 @@ final class PprofDecoderTests: XCTestCase {
   }
 
   func testOutOfRangeStringIndex() {
-    assertInvalid(minimal { $0.message(5) { f in f.varintField(1, 4); f.varintField(2, 99) } }, contains: "refers to string 99")
+    assertInvalid(
+      minimal {
+        $0.message(5) { f in
+          f.varintField(1, 4)
+          f.varintField(2, 99)
+        }
+      }, contains: "refers to string 99")
   }
 
   func testOutOfRangeFunctionAndLocationIDs() {
-    assertInvalid(minimal { b in b.message(4) { l in l.varintField(1, 8); l.message(4) { $0.varintField(1, 42) } } },
+    assertInvalid(
+      minimal { b in
+        b.message(4) { l in
+          l.varintField(1, 8)
+          l.message(4) { $0.varintField(1, 42) }
+        }
+      },
       contains: "refers to function 42")
-    assertInvalid(minimal { b in b.message(4) { l in l.varintField(1, 8); l.message(4) { _ in } } },
+    assertInvalid(
+      minimal { b in
+        b.message(4) { l in
+          l.varintField(1, 8)
+          l.message(4) { _ in }
+        }
+      },
       contains: "line with no function")
-    assertInvalid(minimal { b in b.message(2) { s in s.varintField(1, 1234); s.varintField(2, 1) } },
+    assertInvalid(
+      minimal { b in
+        b.message(2) { s in
+          s.varintField(1, 1234)
+          s.varintField(2, 1)
+        }
+      },
       contains: "refers to location 1234")
-    assertInvalid(minimal { b in b.message(4) { l in l.varintField(1, 8); l.varintField(2, 5) } },
+    assertInvalid(
+      minimal { b in
+        b.message(4) { l in
+          l.varintField(1, 8)
+          l.varintField(2, 5)
+        }
+      },
       contains: "refers to mapping 5")
   }
 
@@ -98,7 +158,13 @@ final class PprofDecoderTests: XCTestCase {
 
   func testValueCountMustMatchSampleTypes() {
     assertInvalid(minimal { $0.message(2) { s in s.varintField(1, 7) } }, contains: "0 values vs. 1 sample types")
-    assertInvalid(minimal { $0.message(2) { s in s.varintField(2, 1); s.varintField(2, 2) } }, contains: "more values")
+    assertInvalid(
+      minimal {
+        $0.message(2) { s in
+          s.varintField(2, 1)
+          s.varintField(2, 2)
+        }
+      }, contains: "more values")
     var b = ProtoBuilder()
     b.message(2) { s in s.varintField(2, 1) }
     b.strings([""])

@@ -3,7 +3,10 @@ import ProfileModel
 /// Everything a profile says, with strings resolved, as comparable values; two profiles that
 /// mean the same have equal summaries even when their string tables differ in order or extras.
 struct ProfileSummary: Equatable {
-  struct Fn: Equatable { var name, systemName, file: String; var startLine: Int64 }
+  struct Fn: Equatable {
+    var name, systemName, file: String
+    var startLine: Int64
+  }
   struct Map: Equatable {
     var start, limit, offset: UInt64
     var file, buildID: String
@@ -15,8 +18,16 @@ struct ProfileSummary: Equatable {
     var lines: [[Int64]]
     var isFolded: Bool
   }
-  struct Lab: Hashable { var key, string: String; var number: Int64; var unit: String }
-  struct Sample: Equatable { var leafFirst: [Int]; var values: [Int64]; var labels: [Lab] }
+  struct Lab: Hashable {
+    var key, string: String
+    var number: Int64
+    var unit: String
+  }
+  struct Sample: Equatable {
+    var leafFirst: [Int]
+    var values: [Int64]
+    var labels: [Lab]
+  }
 
   var sampleTypes: [ValueType]
   var defaultSampleType: Int?
@@ -41,11 +52,14 @@ struct ProfileSummary: Equatable {
     keepFrames = p.keepFrames
     docURL = p.docURL
     functions = p.functions.map {
-      Fn(name: p.string($0.name), systemName: p.string($0.systemName), file: p.string($0.filename), startLine: $0.startLine)
+      Fn(
+        name: p.string($0.name), systemName: p.string($0.systemName), file: p.string($0.filename),
+        startLine: $0.startLine)
     }
     mappings = p.mappings.map {
       Map(
-        start: $0.start, limit: $0.limit, offset: $0.fileOffset, file: p.string($0.filename), buildID: p.string($0.buildID),
+        start: $0.start, limit: $0.limit, offset: $0.fileOffset, file: p.string($0.filename),
+        buildID: p.string($0.buildID),
         flags: [$0.hasFunctions, $0.hasFilenames, $0.hasLineNumbers, $0.hasInlineFrames])
     }
     locations = p.locations.map {
@@ -71,7 +85,9 @@ struct ProfileSummary: Equatable {
     if periodType != other.periodType || period != other.period { d.append("period") }
     if timeNanos != other.timeNanos || durationNanos != other.durationNanos { d.append("time/duration") }
     if comments != other.comments { d.append("comments \(comments) vs \(other.comments)") }
-    if dropFrames != other.dropFrames || keepFrames != other.keepFrames || docURL != other.docURL { d.append("drop/keep/doc") }
+    if dropFrames != other.dropFrames || keepFrames != other.keepFrames || docURL != other.docURL {
+      d.append("drop/keep/doc")
+    }
     if functions != other.functions { d.append("functions") }
     if mappings != other.mappings { d.append("mappings") }
     if locations != other.locations { d.append("locations") }

@@ -24,7 +24,8 @@ final class SessionArchiveTests: XCTestCase {
     let wall = CallTimes(selfNanos: 900, totalNanos: 1_900, maxSelfNanos: 90, p95SelfNanos: 0)
     p.callStatistics[FunctionID(2)] = CallStatistics(
       calls: 40_000, selfNanos: 600_000, totalNanos: 800_000, maxSelfNanos: 9_000, p95SelfNanos: 15_000,
-      unmatchedEntries: 3, clock: .cpu, wall: wall, rawCPU: CallTimes(selfNanos: 700_000, totalNanos: 900_000, maxSelfNanos: 9_100, p95SelfNanos: nil),
+      unmatchedEntries: 3, clock: .cpu, wall: wall,
+      rawCPU: CallTimes(selfNanos: 700_000, totalNanos: 900_000, maxSelfNanos: 9_100, p95SelfNanos: nil),
       rawWall: nil, probeCostNanos: 120)
     p.callStatistics[FunctionID(0)] = CallStatistics(
       calls: 5, selfNanos: 0, totalNanos: 0, maxSelfNanos: 0, p95SelfNanos: nil, hasDurations: false)
@@ -33,13 +34,17 @@ final class SessionArchiveTests: XCTestCase {
       RunRepeat(
         elapsedNanos: 100, cpuNanos: nil, selfNanos: ["main.scan": 30, "": 0], cumNanos: ["main.main": 90],
         callStatistics: [
-          FunctionID(2): CallStatistics(calls: 30_000, selfNanos: 2, totalNanos: 3, maxSelfNanos: 2, p95SelfNanos: 2, clock: .wall),
-          FunctionID(0): CallStatistics(calls: 5, selfNanos: 0, totalNanos: 0, maxSelfNanos: 0, p95SelfNanos: nil, hasDurations: false),
+          FunctionID(2): CallStatistics(
+            calls: 30_000, selfNanos: 2, totalNanos: 3, maxSelfNanos: 2, p95SelfNanos: 2, clock: .wall),
+          FunctionID(0): CallStatistics(
+            calls: 5, selfNanos: 0, totalNanos: 0, maxSelfNanos: 0, p95SelfNanos: nil, hasDurations: false),
         ],
         termination: .exited(0)),
       RunRepeat(
         elapsedNanos: nil, cpuNanos: 5,
-        callStatistics: [FunctionID(2): CallStatistics(calls: 10_000, selfNanos: 1, totalNanos: 1, maxSelfNanos: 1, p95SelfNanos: nil)],
+        callStatistics: [
+          FunctionID(2): CallStatistics(calls: 10_000, selfNanos: 1, totalNanos: 1, maxSelfNanos: 1, p95SelfNanos: nil)
+        ],
         termination: .exited(-1)),
     ]
     return p
@@ -62,9 +67,12 @@ final class SessionArchiveTests: XCTestCase {
     let p = Self.fullProfile()
     let sessions = [
       ArchivedSession(
-        name: "traced", source: .run(command: ["./app", "x y"]), focus: ["main\\.scan"], ignore: ["memcpy"], hide: ["a", "b"],
+        name: "traced", source: .run(command: ["./app", "x y"]), focus: ["main\\.scan"], ignore: ["memcpy"],
+        hide: ["a", "b"],
         profile: p),
-      ArchivedSession(name: "cpu.pb.gz", source: .file(path: "/tmp/cpu.pb.gz", format: "gzipped pprof"), profile: FixtureProfiles.rich()),
+      ArchivedSession(
+        name: "cpu.pb.gz", source: .file(path: "/tmp/cpu.pb.gz", format: "gzipped pprof"),
+        profile: FixtureProfiles.rich()),
     ]
     let bytes = SessionArchive.encode(sessions)
     XCTAssertTrue(SessionArchive.hasMagic(bytes))
@@ -100,7 +108,10 @@ final class SessionArchiveTests: XCTestCase {
     let p = FixtureProfiles.rich()
     var entry = ProtoWriter()
     entry.string(1, "main.scan")
-    entry.message(2, SessionArchiveWriter.callStatistics(CallStatistics(calls: 7, selfNanos: 1, totalNanos: 1, maxSelfNanos: 1, p95SelfNanos: 1)))
+    entry.message(
+      2,
+      SessionArchiveWriter.callStatistics(
+        CallStatistics(calls: 7, selfNanos: 1, totalNanos: 1, maxSelfNanos: 1, p95SelfNanos: 1)))
     var message = ProtoWriter()
     message.message(5, entry)
     let repeatRun = try message.bytes.withUnsafeBytes { buffer in
@@ -112,7 +123,10 @@ final class SessionArchiveTests: XCTestCase {
     var unknown = ProtoWriter()
     var gone = ProtoWriter()
     gone.string(1, "no.such.function")
-    gone.message(2, SessionArchiveWriter.callStatistics(CallStatistics(calls: 7, selfNanos: 1, totalNanos: 1, maxSelfNanos: 1, p95SelfNanos: 1)))
+    gone.message(
+      2,
+      SessionArchiveWriter.callStatistics(
+        CallStatistics(calls: 7, selfNanos: 1, totalNanos: 1, maxSelfNanos: 1, p95SelfNanos: 1)))
     unknown.message(5, gone)
     XCTAssertThrowsError(
       try unknown.bytes.withUnsafeBytes { buffer in
@@ -133,7 +147,9 @@ final class SessionArchiveTests: XCTestCase {
   }
 
   func testNewerVersionIsAClearError() {
-    var bytes = SessionArchive.encode([ArchivedSession(name: "a", source: .run(command: ["a"]), profile: FixtureProfiles.rich())])
+    var bytes = SessionArchive.encode([
+      ArchivedSession(name: "a", source: .run(command: ["a"]), profile: FixtureProfiles.rich())
+    ])
     bytes[8] = 2
     XCTAssertThrowsError(try SessionArchive.decode(bytes)) { error in
       XCTAssertEqual(error as? FormatError, .newerArchive(version: 2, supported: 1))
@@ -143,7 +159,9 @@ final class SessionArchiveTests: XCTestCase {
   }
 
   func testTruncatedAndDamagedFilesAreErrors() {
-    let bytes = SessionArchive.encode([ArchivedSession(name: "a", source: .run(command: ["a"]), profile: FixtureProfiles.rich())])
+    let bytes = SessionArchive.encode([
+      ArchivedSession(name: "a", source: .run(command: ["a"]), profile: FixtureProfiles.rich())
+    ])
     XCTAssertThrowsError(try SessionArchive.decode(Array(bytes.prefix(10))))
     XCTAssertThrowsError(try SessionArchive.decode(Array(bytes.dropLast(9)))) { error in
       XCTAssertEqual(error as? FormatError, .truncatedGzip)
@@ -158,10 +176,12 @@ final class SessionArchiveTests: XCTestCase {
 
   func testBrokenReferencesAreRejectedNotHalfLoaded() {
     var p = FixtureProfiles.rich()
-    p.callStatistics[FunctionID(99)] = CallStatistics(calls: 1, selfNanos: 1, totalNanos: 1, maxSelfNanos: 1, p95SelfNanos: 1)
+    p.callStatistics[FunctionID(99)] = CallStatistics(
+      calls: 1, selfNanos: 1, totalNanos: 1, maxSelfNanos: 1, p95SelfNanos: 1)
     let payload = SessionArchiveWriter.payload([ArchivedSession(name: "a", source: .run(command: []), profile: p)])
     XCTAssertThrowsError(try SessionArchiveReader.sessions(payload)) { error in
-      XCTAssertEqual(error as? FormatError, .invalidArchive(reason: "call statistics for a function that does not exist"))
+      XCTAssertEqual(
+        error as? FormatError, .invalidArchive(reason: "call statistics for a function that does not exist"))
     }
     XCTAssertThrowsError(try SessionArchiveReader.sessions([])) { error in
       XCTAssertEqual(error as? FormatError, .invalidArchive(reason: "holds no sessions"))

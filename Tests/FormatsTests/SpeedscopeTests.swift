@@ -20,10 +20,14 @@ final class SpeedscopeTests: XCTestCase {
 
   /// Parses `text` with Foundation and checks every required field and every frame index;
   /// returns the sum of sampled weights and the profiles.
-  private func validate(_ text: String, file: StaticString = #filePath, line: UInt = #line) throws -> (Int64, [[String: Any]]) {
-    let root = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], file: file, line: line)
+  private func validate(_ text: String, file: StaticString = #filePath, line: UInt = #line) throws -> (
+    Int64, [[String: Any]]
+  ) {
+    let root = try XCTUnwrap(
+      JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any], file: file, line: line)
     for key in Self.requiredFile { XCTAssertNotNil(root[key], "file lacks \(key)", file: file, line: line) }
-    XCTAssertEqual(root["$schema"] as? String, "https://www.speedscope.app/file-format-schema.json", file: file, line: line)
+    XCTAssertEqual(
+      root["$schema"] as? String, "https://www.speedscope.app/file-format-schema.json", file: file, line: line)
     let shared = try XCTUnwrap(root["shared"] as? [String: Any], file: file, line: line)
     for key in Self.requiredShared { XCTAssertNotNil(shared[key], "shared lacks \(key)", file: file, line: line) }
     let frames = try XCTUnwrap(shared["frames"] as? [[String: Any]], file: file, line: line)
@@ -33,21 +37,27 @@ final class SpeedscopeTests: XCTestCase {
     let profiles = try XCTUnwrap(root["profiles"] as? [[String: Any]], file: file, line: line)
     var total: Int64 = 0
     for p in profiles {
-      XCTAssertTrue(Self.units.contains(p["unit"] as? String ?? ""), "unit \(p["unit"] ?? "nil")", file: file, line: line)
+      XCTAssertTrue(
+        Self.units.contains(p["unit"] as? String ?? ""), "unit \(p["unit"] ?? "nil")", file: file, line: line)
       switch p["type"] as? String {
       case "sampled":
-        for key in Self.requiredSampled { XCTAssertNotNil(p[key], "sampled profile lacks \(key)", file: file, line: line) }
+        for key in Self.requiredSampled {
+          XCTAssertNotNil(p[key], "sampled profile lacks \(key)", file: file, line: line)
+        }
         let samples = try XCTUnwrap(p["samples"] as? [[Int]], file: file, line: line)
         let weights = try XCTUnwrap(p["weights"] as? [Int64], file: file, line: line)
         XCTAssertEqual(samples.count, weights.count, file: file, line: line)
         for s in samples {
-          XCTAssertTrue(s.allSatisfy { frames.indices.contains($0) }, "frame index out of range in \(s)", file: file, line: line)
+          XCTAssertTrue(
+            s.allSatisfy { frames.indices.contains($0) }, "frame index out of range in \(s)", file: file, line: line)
         }
         let sum = weights.reduce(0, +)
         XCTAssertEqual(p["endValue"] as? Int64, sum, file: file, line: line)
         total += sum
       case "evented":
-        for key in Self.requiredEvented { XCTAssertNotNil(p[key], "evented profile lacks \(key)", file: file, line: line) }
+        for key in Self.requiredEvented {
+          XCTAssertNotNil(p[key], "evented profile lacks \(key)", file: file, line: line)
+        }
         let events = try XCTUnwrap(p["events"] as? [[String: Any]], file: file, line: line)
         var open: [Int] = []
         var last: Int64 = 0
@@ -61,7 +71,8 @@ final class SpeedscopeTests: XCTestCase {
           if e["type"] as? String == "O" {
             open.append(frame)
           } else {
-            XCTAssertEqual(open.popLast(), frame, "close does not match the innermost open frame", file: file, line: line)
+            XCTAssertEqual(
+              open.popLast(), frame, "close does not match the innermost open frame", file: file, line: line)
           }
         }
         XCTAssertEqual(open, [], "frames left open", file: file, line: line)
@@ -82,20 +93,28 @@ final class SpeedscopeTests: XCTestCase {
     XCTAssertEqual(profiles.first?["unit"] as? String, "nanoseconds")
     // The inlined frame: line2001 right after its caller line2000, leaf line1000 last.
     let frames = try XCTUnwrap(
-      (try JSONSerialization.jsonObject(with: Data(written.text.utf8)) as? [String: Any]).flatMap { $0["shared"] as? [String: Any] }?["frames"]
+      (try JSONSerialization.jsonObject(with: Data(written.text.utf8)) as? [String: Any]).flatMap {
+        $0["shared"] as? [String: Any]
+      }?["frames"]
         as? [[String: Any]])
     let names = frames.compactMap { $0["name"] as? String }
     let samples = try XCTUnwrap(profiles.first?["samples"] as? [[Int]])
-    XCTAssertTrue(samples.contains { $0.map { names[$0] } == ["main", "line3000", "line2000", "line2001", "line1000"] }, "\(samples)")
+    XCTAssertTrue(
+      samples.contains { $0.map { names[$0] } == ["main", "line3000", "line2000", "line2001", "line1000"] },
+      "\(samples)")
   }
 
   func testOneSampledProfilePerThreadWithItsName() throws {
-    var b = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds")])
+    var b = ProfileBuilder(sampleTypes: [
+      ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds"),
+    ])
     let pid = b.intern("pid")
     let tid = b.intern("tid")
     let thread = b.intern("thread")
     for (t, name, n) in [(101, "main", 3), (102, "worker", 2), (101, "main", 1)] {
-      let labels = [Label(key: pid, number: 100), Label(key: tid, number: Int64(t)), Label(key: thread, string: b.intern(name))]
+      let labels = [
+        Label(key: pid, number: 100), Label(key: tid, number: Int64(t)), Label(key: thread, string: b.intern(name)),
+      ]
       b.addSample(rootFirstNames: ["main", "f\(t)"], values: [Int64(n), Int64(n) * 1_000_000], labels: labels)
     }
     let profile = b.build()
@@ -124,6 +143,7 @@ final class SpeedscopeTests: XCTestCase {
   }
 
   func testSpeedscopeGolden() {
-    assertSnapshot(SpeedscopeWriter.write(ProfileFixtures.cpu(), name: "cpu", exporter: "perfsh test").text, named: "speedscope-cpu")
+    assertSnapshot(
+      SpeedscopeWriter.write(ProfileFixtures.cpu(), name: "cpu", exporter: "perfsh test").text, named: "speedscope-cpu")
   }
 }

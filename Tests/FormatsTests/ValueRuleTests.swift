@@ -30,10 +30,32 @@ final class ValueRuleTests: XCTestCase {
       return w
     }
     var w = ProtoWriter()
-    w.message(1, message { $0.int64(1, 1); $0.int64(2, 2) })
-    for v in values { w.message(2, message { $0.int64(1, 1); $0.int64(2, v) }) }
-    w.message(4, message { $0.int64(1, 1); $0.message(4, message { $0.int64(1, 1) }) })
-    w.message(5, message { $0.int64(1, 1); $0.int64(2, 3) })
+    w.message(
+      1,
+      message {
+        $0.int64(1, 1)
+        $0.int64(2, 2)
+      })
+    for v in values {
+      w.message(
+        2,
+        message {
+          $0.int64(1, 1)
+          $0.int64(2, v)
+        })
+    }
+    w.message(
+      4,
+      message {
+        $0.int64(1, 1)
+        $0.message(4, message { $0.int64(1, 1) })
+      })
+    w.message(
+      5,
+      message {
+        $0.int64(1, 1)
+        $0.int64(2, 3)
+      })
     for s in ["", "cpu", "nanoseconds", "main"] { w.string(6, s) }
     return w.bytes
   }
@@ -83,7 +105,8 @@ final class ValueRuleTests: XCTestCase {
     b.addSample(rootFirstNames: ["main"], values: [Int64.max])
     XCTAssertThrowsError(try PprofEncoder.encode(b.build())) { error in
       XCTAssertEqual(
-        error as? FormatError, .invalidProfile(.valuesPastLimit(sampleType: ValueType(type: "cpu", unit: "nanoseconds"))))
+        error as? FormatError,
+        .invalidProfile(.valuesPastLimit(sampleType: ValueType(type: "cpu", unit: "nanoseconds"))))
     }
   }
 }

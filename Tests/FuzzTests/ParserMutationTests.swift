@@ -14,7 +14,8 @@ final class ParserMutationTests: XCTestCase {
   }
 
   private func seeds(_ target: FuzzTarget) throws -> [[UInt8]] {
-    let dir = RegressionReplayTests.fuzzDirectory.appendingPathComponent("corpus").appendingPathComponent(target.rawValue)
+    let dir = RegressionReplayTests.fuzzDirectory.appendingPathComponent("corpus").appendingPathComponent(
+      target.rawValue)
     let names = try FileManager.default.contentsOfDirectory(atPath: dir.path).filter { !$0.hasPrefix(".") }.sorted()
     return try names.map { [UInt8](try Data(contentsOf: dir.appendingPathComponent($0))) }
   }
@@ -34,7 +35,8 @@ final class ParserMutationTests: XCTestCase {
       let input = mutator.mutate(inputs[round % inputs.count], others: inputs)
       switch target.run(input) {
       case .accepted(let items):
-        XCTAssertLessThanOrEqual(items, itemsPerByte * input.count + 16, "\(target) round \(round)", file: file, line: line)
+        XCTAssertLessThanOrEqual(
+          items, itemsPerByte * input.count + 16, "\(target) round \(round)", file: file, line: line)
         tally.accepted += 1
       case .rejected(let message):
         XCTAssertFalse(message.isEmpty, "\(target) round \(round)", file: file, line: line)
@@ -50,7 +52,10 @@ final class ParserMutationTests: XCTestCase {
   }
 
   func testHTTPResponseMutants() throws {
-    let words = ["\r\n", "\r\n\r\n", "Transfer-Encoding: chunked\r\n", "Content-Length: ", "0\r\n\r\n", "ffffffff\r\n", "HTTP/1.1 "]
+    let words = [
+      "\r\n", "\r\n\r\n", "Transfer-Encoding: chunked\r\n", "Content-Length: ", "0\r\n\r\n", "ffffffff\r\n",
+      "HTTP/1.1 ",
+    ]
     assertBothOutcomes(try mutate(.httpResponse, seed: 14, rounds: 3000, dictionary: words), min: 50)
   }
 
@@ -64,11 +69,15 @@ final class ParserMutationTests: XCTestCase {
   }
 
   func testFoldedMutants() throws {
-    assertBothOutcomes(try mutate(.folded, seed: 3, rounds: 4000, dictionary: [";", " ", "\n", "\r\n", "-1", "9223372036854775807"]), min: 100)
+    assertBothOutcomes(
+      try mutate(.folded, seed: 3, rounds: 4000, dictionary: [";", " ", "\n", "\r\n", "-1", "9223372036854775807"]),
+      min: 100)
   }
 
   func testChromeJSONMutants() throws {
-    let dictionary = ["\"ph\":\"X\"", "\"ph\":\"B\"", "\"ph\":\"E\"", "\"dur\":-1", "1e308", "\"tid\":\"t\"", "[", "{", "\\u", ","]
+    let dictionary = [
+      "\"ph\":\"X\"", "\"ph\":\"B\"", "\"ph\":\"E\"", "\"dur\":-1", "1e308", "\"tid\":\"t\"", "[", "{", "\\u", ",",
+    ]
     assertBothOutcomes(try mutate(.chromeJSON, seed: 15, rounds: 3000, dictionary: dictionary), min: 50)
   }
 
@@ -84,7 +93,8 @@ final class ParserMutationTests: XCTestCase {
   }
 
   func testConfigMutants() throws {
-    let t = try mutate(.config, seed: 6, rounds: 4000, dictionary: ["=", "\"", "'", "#", "\n", "\r\n", "freq", "color"])
+    let t = try mutate(
+      .config, seed: 6, rounds: 4000, dictionary: ["=", "\"", "'", "#", "\n", "\r\n", "freq", "color"])
     XCTAssertEqual(t.accepted, 4000)
   }
 

@@ -24,14 +24,16 @@ public enum FixtureProfiles {
     let scan = b.function("main.scan", file: "scan.go", startLine: 30)
     let next = b.function("main.next", file: "scan.go", startLine: 40)
     let memcpy = b.function("memcpy", file: "", startLine: 0)
-    let lMain = b.location(Location(address: 0x401000, mapping: exe, lines: [Line(function: main, line: 12, column: 3)]))
+    let lMain = b.location(
+      Location(address: 0x401000, mapping: exe, lines: [Line(function: main, line: 12, column: 3)]))
     let lParse = b.location(Location(address: 0x402000, mapping: exe, lines: [Line(function: parse, line: 25)]))
     // scan with next inlined into it: innermost first.
     let lScan = b.location(
       Location(
         address: 0x403000, mapping: exe,
         lines: [Line(function: next, line: 44, column: 7), Line(function: scan, line: 33)]))
-    let lMemcpy = b.location(Location(address: 0x7f00_0000_1234, mapping: libc, lines: [Line(function: memcpy)], isFolded: true))
+    let lMemcpy = b.location(
+      Location(address: 0x7f00_0000_1234, mapping: libc, lines: [Line(function: memcpy)], isFolded: true))
     let lUnknown = b.location(Location(address: 0xdead, lines: []))
 
     let thread = [Label(key: b.intern("thread"), string: b.intern("worker-1"))]
@@ -83,7 +85,9 @@ public enum FixtureProfiles {
     p.locations = (0..<locations).map { i in
       let lineCount = Int.random(in: 0..<8, using: &rng) == 0 ? 2 : 1
       let lines = (0..<lineCount).map { _ in
-        Line(function: FunctionID(Int.random(in: 0..<functions, using: &rng)), line: Int64.random(in: 1...500, using: &rng))
+        Line(
+          function: FunctionID(Int.random(in: 0..<functions, using: &rng)), line: Int64.random(in: 1...500, using: &rng)
+        )
       }
       let m = MappingID(i % 3)
       return Location(address: p.mappings[m.index].start + UInt64(i * 16), mapping: m, lines: lines)

@@ -106,7 +106,8 @@ public enum ProcessRunner {
     let environmentList = (environment ?? ProcessInfo.processInfo.environment).map { "\($0.key)=\($0.value)" }
     // Changing directory goes through sh (posix_spawn_file_actions_addchdir_np does not import).
     let program = directory == nil ? executable.path : "/bin/sh"
-    let argv = directory.map { ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", $0.path, executable.path] + arguments }
+    let argv =
+      directory.map { ["/bin/sh", "-c", "cd \"$0\" && exec \"$@\"", $0.path, executable.path] + arguments }
       ?? [executable.path] + arguments
     var cArgv = argv.map { strdup($0) } + [nil]
     var cEnv = environmentList.map { strdup($0) } + [nil]
@@ -117,7 +118,8 @@ public enum ProcessRunner {
     var pid: pid_t = 0
     let spawned = posix_spawn(&pid, program, &actions, nil, &cArgv, &cEnv)
     guard spawned == 0 else {
-      throw CocoaError(.fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "posix_spawn \(executable.path): errno \(spawned)"])
+      throw CocoaError(
+        .fileReadUnknown, userInfo: [NSLocalizedDescriptionKey: "posix_spawn \(executable.path): errno \(spawned)"])
     }
     var raw: Int32 = 0
     while waitpid(pid, &raw, 0) < 0 && errno == EINTR {}

@@ -20,10 +20,14 @@ public enum ProfileFixtures {
   /// memcpy 30ms.
   public static func cpu() -> Profile {
     var b = ProfileBuilder(sampleTypes: cpuTypes)
-    let exe = b.mapping(Mapping(start: 0x1000, limit: 0x9000, fileOffset: 0, filename: b.intern("/usr/bin/app"),
-                                hasFunctions: true, hasFilenames: true, hasLineNumbers: true, hasInlineFrames: true))
-    let libc = b.mapping(Mapping(start: 0x7f00_0000, limit: 0x7f10_0000, fileOffset: 0,
-                                 filename: b.intern("/lib/x86_64-linux-gnu/libc.so.6"), hasFunctions: true))
+    let exe = b.mapping(
+      Mapping(
+        start: 0x1000, limit: 0x9000, fileOffset: 0, filename: b.intern("/usr/bin/app"),
+        hasFunctions: true, hasFilenames: true, hasLineNumbers: true, hasInlineFrames: true))
+    let libc = b.mapping(
+      Mapping(
+        start: 0x7f00_0000, limit: 0x7f10_0000, fileOffset: 0,
+        filename: b.intern("/lib/x86_64-linux-gnu/libc.so.6"), hasFunctions: true))
     _ = b.mapping(Mapping(start: 0x7f20_0000, limit: 0x7f30_0000, fileOffset: 0x1000, filename: b.intern("/lib/ld.so")))
     let main = b.function("main", file: "main.c", startLine: 1)
     let l1000 = b.function("line1000", file: "file1000.src", startLine: 1)
@@ -34,9 +38,12 @@ public enum ProfileFixtures {
     let memcpy = b.function("memcpy", systemName: "__memcpy_avx_unaligned")
     let locMain = b.location(Location(address: 0x1100, mapping: exe, lines: [Line(function: main, line: 5)]))
     let loc1000 = b.location(Location(address: 0x1010, mapping: exe, lines: [Line(function: l1000, line: 1)]))
-    let loc2000 = b.location(Location(address: 0x2010, mapping: exe, lines: [
-      Line(function: l2001, line: 9), Line(function: l2000, line: 4),
-    ]))
+    let loc2000 = b.location(
+      Location(
+        address: 0x2010, mapping: exe,
+        lines: [
+          Line(function: l2001, line: 9), Line(function: l2000, line: 4),
+        ]))
     let loc3000 = b.location(Location(address: 0x3010, mapping: exe, lines: [Line(function: l3000, line: 6)]))
     let loc3001 = b.location(Location(address: 0x3020, mapping: exe, lines: [Line(function: l3001, line: 2)]))
     let locMemcpy = b.location(Location(address: 0x7f00_0010, mapping: libc, lines: [Line(function: memcpy)]))
@@ -125,20 +132,26 @@ extension ProfileFixtures {
   /// A traced profile: exact call statistics for five functions, one with a very long C++ name
   /// and one Swift name, as the trace mode produces them.
   public static func traced() -> Profile {
-    var b = ProfileBuilder(sampleTypes: [ValueType(type: "calls", unit: "count"), ValueType(type: "self", unit: "nanoseconds")])
+    var b = ProfileBuilder(sampleTypes: [
+      ValueType(type: "calls", unit: "count"), ValueType(type: "self", unit: "nanoseconds"),
+    ])
     let us: Int64 = 1_000
     let rows: [(String, Int64, Int64, Int64, Int64)] = [
       ("utils.processCustomTags", 447_586, 165_606_820, 146 * us, 15 * us),
       ("exec.ProcessYAMLConfigFile", 199, 136_514_000, 760 * us, 662 * us),
       ("utils.UnmarshalYAMLFromFile", 53_429, 4_381_178, 418 * us, 226 * us),
-      ("std::__1::vector<std::__1::basic_string<char>, std::__1::allocator<std::__1::basic_string<char>>>::push_back(std::__1::basic_string<char> const&)", 1024, 4_270_000, 146 * us, 15 * us),
+      (
+        "std::__1::vector<std::__1::basic_string<char>, std::__1::allocator<std::__1::basic_string<char>>>::push_back(std::__1::basic_string<char> const&)",
+        1024, 4_270_000, 146 * us, 15 * us
+      ),
       ("Swift.Array.append(__owned A) -> ()", 1, 6_233_000, 6_233 * us, 6_233 * us),
     ]
     var stats: [FunctionID: CallStatistics] = [:]
     for (name, calls, selfNanos, maxNanos, p95) in rows {
       let f = b.function(name)
       b.addSample(leafFirst: [b.location(function: f)], values: [calls, selfNanos])
-      stats[f] = CallStatistics(calls: calls, selfNanos: selfNanos, totalNanos: selfNanos, maxSelfNanos: maxNanos, p95SelfNanos: p95)
+      stats[f] = CallStatistics(
+        calls: calls, selfNanos: selfNanos, totalNanos: selfNanos, maxSelfNanos: maxNanos, p95SelfNanos: p95)
     }
     b.withProfile {
       $0.callStatistics = stats

@@ -16,8 +16,9 @@ public final class TmuxSession {
 
   /// Starts `command` (a shell command line) in a new session of `columns`×`rows`.
   public init(command: String, columns: Int = 100, rows: Int = 30) throws {
-    guard let tmux = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"]
-      .first(where: { FileManager.default.isExecutableFile(atPath: $0) })
+    guard
+      let tmux = ["/usr/bin/tmux", "/usr/local/bin/tmux", "/bin/tmux"]
+        .first(where: { FileManager.default.isExecutableFile(atPath: $0) })
     else { throw Failure(description: "tmux is not installed (scripts/test installs it)") }
     self.tmux = URL(fileURLWithPath: tmux)
     socket = "perfsh-test-\(UUID().uuidString.prefix(8))"

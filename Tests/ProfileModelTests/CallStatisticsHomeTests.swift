@@ -5,7 +5,8 @@ import XCTest
 /// (`CallStatistics.merged`), and `validate()` refuses a profile whose repeats or carrier
 /// samples disagree with it.
 final class CallStatisticsHomeTests: XCTestCase {
-  private func stats(_ calls: Int64, self s: Int64, max m: Int64, p95: Int64?, wall: CallTimes? = nil) -> CallStatistics {
+  private func stats(_ calls: Int64, self s: Int64, max m: Int64, p95: Int64?, wall: CallTimes? = nil) -> CallStatistics
+  {
     CallStatistics(calls: calls, selfNanos: s, totalNanos: 2 * s, maxSelfNanos: m, p95SelfNanos: p95, wall: wall)
   }
 
@@ -31,7 +32,8 @@ final class CallStatisticsHomeTests: XCTestCase {
 
   func testAViewMissingFromOnePartIsDropped() throws {
     let wall = CallTimes(selfNanos: 10, totalNanos: 20, maxSelfNanos: 5, p95SelfNanos: 4)
-    let m = try XCTUnwrap(CallStatistics.merged([stats(1, self: 1, max: 1, p95: 1, wall: wall), stats(1, self: 1, max: 1, p95: 1)]))
+    let m = try XCTUnwrap(
+      CallStatistics.merged([stats(1, self: 1, max: 1, p95: 1, wall: wall), stats(1, self: 1, max: 1, p95: 1)]))
     XCTAssertNil(m.wall)
     var entryOnly = stats(3, self: 0, max: 0, p95: nil)
     entryOnly.hasDurations = false
@@ -41,7 +43,9 @@ final class CallStatisticsHomeTests: XCTestCase {
   /// A sampled profile that gains traced calls: columns are added, one carrier per function
   /// holds Count and self time, and replacing the statistics replaces the carriers.
   func testSetCallStatisticsProjectsIntoCarrierSamples() throws {
-    var b = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds")])
+    var b = ProfileBuilder(sampleTypes: [
+      ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds"),
+    ])
     b.addSample(rootFirstNames: ["main", "scan"], values: [2, 2_000_000])
     var p = b.build()
     let scan = FunctionID(1)

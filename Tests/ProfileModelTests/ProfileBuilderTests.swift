@@ -27,7 +27,9 @@ final class ProfileBuilderTests: XCTestCase {
   }
 
   func testFoldedStyleSamplesShareStacksAndKeepLabels() throws {
-    var b = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds")])
+    var b = ProfileBuilder(sampleTypes: [
+      ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds"),
+    ])
     let tid = b.intern("tid")
     b.addSample(rootFirstNames: ["main", "parse", "scan"], values: [3, 30], labels: [Label(key: tid, number: 7)])
     b.addSample(rootFirstNames: ["main", "parse"], values: [1, 10])

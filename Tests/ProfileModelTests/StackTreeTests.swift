@@ -5,7 +5,9 @@ import XCTest
 final class StackTreeTests: XCTestCase {
   func testSharedPrefixesAreStoredOnce() {
     var tree = StackTree()
-    let a = LocationID(0), b = LocationID(1), c = LocationID(2)
+    let a = LocationID(0)
+    let b = LocationID(1)
+    let c = LocationID(2)
     let abc = tree.intern(rootFirst: [a, b, c])
     let ab = tree.intern(rootFirst: [a, b])
     let abAgain = tree.intern(leafFirst: [b, a])

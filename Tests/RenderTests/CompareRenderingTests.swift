@@ -58,7 +58,8 @@ final class CompareRenderingTests: XCTestCase {
       after.callStatistics[id] = changed
     }
     let report = CompareReport(
-      try Self.side("[1] t1", ProfileFixtures.traced()), try Self.side("[2] t2", after), options: CompareOptions(rowLimit: 3))
+      try Self.side("[1] t1", ProfileFixtures.traced()), try Self.side("[2] t2", after),
+      options: CompareOptions(rowLimit: 3))
     assertSnapshot(CompareRenderer.lines(report).joined(separator: "\n") + "\n", named: "compare-traced")
   }
 

@@ -23,14 +23,17 @@ final class FlameRenderingTests: XCTestCase {
   func testGoldenWithColourAndSelfColouring() throws {
     let g = try FlameGraph(profile: ProfileFixtures.cpu())
     assertSnapshot(render(g, FlameTextOptions(width: 80, color: true)), named: "flame-cpu-80-color")
-    assertSnapshot(render(g, FlameTextOptions(width: 80, color: true, colorMode: .self)), named: "flame-cpu-80-color-self")
+    assertSnapshot(
+      render(g, FlameTextOptions(width: 80, color: true, colorMode: .self)), named: "flame-cpu-80-color-self")
   }
 
   /// Every drawn frame spans its cum scaled to the width, to within one cell, and starts
   /// within half a cell of its exact position.
   func testWidthsProportionalToCumWithinOneCell() throws {
     for width in [37, 80, 160, 211] {
-      for profile in [ProfileFixtures.cpu(), ProfileFixtures.fanOut(40), ProfileFixtures.synthetic(samples: 5000, stacks: 300)] {
+      for profile in [
+        ProfileFixtures.cpu(), ProfileFixtures.fanOut(40), ProfileFixtures.synthetic(samples: 5000, stacks: 300),
+      ] {
         let g = try FlameGraph(profile: profile)
         let picture = FlameRenderer.rows(g, options: FlameTextOptions(width: width))
         let scale = Double(width) / Double(g.total)
@@ -72,7 +75,9 @@ final class FlameRenderingTests: XCTestCase {
     b.samples.append(stack: b.samples.stacks[4], values: [1, 10_000_000])
     let gb = try FlameGraph(profile: b)
     let diff = FlameDiff(a: a, b: gb, runsA: 1, runsB: 1)
-    assertSnapshot(render(gb, FlameTextOptions(width: 80, color: true, diff: diff), title: "flame --diff"), named: "flame-diff-80-color")
+    assertSnapshot(
+      render(gb, FlameTextOptions(width: 80, color: true, diff: diff), title: "flame --diff"),
+      named: "flame-diff-80-color")
   }
 
   func testDifferentialLegendSaysWhetherColoursAreQualified() throws {
@@ -81,6 +86,8 @@ final class FlameRenderingTests: XCTestCase {
     XCTAssertTrue(FlameRenderer.diffLegend(single).contains("single runs: colours are unqualified"))
     let runs = Array(repeating: ["main": Int64(1)], count: 3)
     let repeated = FlameDiff(a: g, b: g, runsA: 3, runsB: 3, repeatsA: runs, repeatsB: runs)
-    XCTAssertTrue(FlameRenderer.diffLegend(repeated).contains("0 frame(s) (0 function(s)) changed significantly"), FlameRenderer.diffLegend(repeated))
+    XCTAssertTrue(
+      FlameRenderer.diffLegend(repeated).contains("0 frame(s) (0 function(s)) changed significantly"),
+      FlameRenderer.diffLegend(repeated))
   }
 }

@@ -24,11 +24,14 @@ final class FormatTests: XCTestCase {
 
   func testReportUnitIsOneForTheWholeReport() {
     // pprof: smallest 10ms and total 1.12s → seconds, so 10ms prints as 0.01s.
-    XCTAssertEqual(PprofUnits.reportUnit(sampleUnit: "nanoseconds", nodeValues: [(10_000_000, 0)], total: 1_120_000_000), "s")
+    XCTAssertEqual(
+      PprofUnits.reportUnit(sampleUnit: "nanoseconds", nodeValues: [(10_000_000, 0)], total: 1_120_000_000), "s")
     // Smallest 5ms: 500ms < 1.12s still → seconds would print 0.01 for 5ms? 100×5ms = 0.5s → ms.
-    XCTAssertEqual(PprofUnits.reportUnit(sampleUnit: "nanoseconds", nodeValues: [(5_000_000, 0)], total: 1_120_000_000), "ms")
+    XCTAssertEqual(
+      PprofUnits.reportUnit(sampleUnit: "nanoseconds", nodeValues: [(5_000_000, 0)], total: 1_120_000_000), "ms")
     XCTAssertEqual(PprofUnits.reportUnit(sampleUnit: "count", nodeValues: [(3, 5)], total: 110), "count")
-    XCTAssertEqual(PprofUnits.reportUnit(sampleUnit: "nanoseconds", nodeValues: [(0, 30_000_000)], total: 50_000_000), "ms")
+    XCTAssertEqual(
+      PprofUnits.reportUnit(sampleUnit: "nanoseconds", nodeValues: [(0, 30_000_000)], total: 50_000_000), "ms")
   }
 
   func testDurationFormat() {

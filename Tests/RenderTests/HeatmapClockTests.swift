@@ -9,16 +9,20 @@ import XCTest
 final class HeatmapClockTests: XCTestCase {
   /// `sleeper`: 10 calls, 50µs CPU and 100ms wall in all; 2µs of probe cost per call taken out.
   private func profile() -> Profile {
-    var b = ProfileBuilder(sampleTypes: [ValueType(type: "calls", unit: "count"), ValueType(type: "self", unit: "nanoseconds")])
+    var b = ProfileBuilder(sampleTypes: [
+      ValueType(type: "calls", unit: "count"), ValueType(type: "self", unit: "nanoseconds"),
+    ])
     let f = b.function("sleeper")
     b.addSample(leafFirst: [b.location(function: f)], values: [10, 50_000])
     b.withProfile {
       $0.callStatistics = [
         f: CallStatistics(
           calls: 10, selfNanos: 50_000, totalNanos: 50_000, maxSelfNanos: 6_000, p95SelfNanos: 6_000,
-          wall: CallTimes(selfNanos: 100_000_000, totalNanos: 100_000_000, maxSelfNanos: 10_500_000, p95SelfNanos: 10_400_000),
+          wall: CallTimes(
+            selfNanos: 100_000_000, totalNanos: 100_000_000, maxSelfNanos: 10_500_000, p95SelfNanos: 10_400_000),
           rawCPU: CallTimes(selfNanos: 70_000, totalNanos: 70_000, maxSelfNanos: 8_000, p95SelfNanos: 8_000),
-          rawWall: CallTimes(selfNanos: 100_020_000, totalNanos: 100_020_000, maxSelfNanos: 10_502_000, p95SelfNanos: 10_402_000),
+          rawWall: CallTimes(
+            selfNanos: 100_020_000, totalNanos: 100_020_000, maxSelfNanos: 10_502_000, p95SelfNanos: 10_402_000),
           probeCostNanos: 2_000)
       ]
     }
@@ -48,7 +52,8 @@ final class HeatmapClockTests: XCTestCase {
     let cpu = HeatmapRenderer.legend(try Heatmap(profile: profile()), facts: facts)
     XCTAssertEqual(
       cpu.last,
-      "Times: the thread's CPU time per call (time switched out excluded; --clock wall for wall time) | probe cost 2µs per traced call subtracted (--raw keeps it)")
+      "Times: the thread's CPU time per call (time switched out excluded; --clock wall for wall time) | probe cost 2µs per traced call subtracted (--raw keeps it)"
+    )
     let wall = HeatmapRenderer.legend(try Heatmap(profile: profile(), clock: .wall), facts: facts)
     XCTAssertTrue(wall.last?.hasPrefix("Times: wall time per call") ?? false, wall.joined(separator: "\n"))
     let raw = HeatmapRenderer.legend(try Heatmap(profile: profile(), raw: true), facts: facts)
@@ -58,7 +63,8 @@ final class HeatmapClockTests: XCTestCase {
   func testProfilesWithoutWallTimesKeepTheSeedsLegend() throws {
     var p = profile()
     for key in p.callStatistics.keys {
-      p.callStatistics[key] = CallStatistics(calls: 10, selfNanos: 50_000, totalNanos: 50_000, maxSelfNanos: 6_000, p95SelfNanos: 6_000)
+      p.callStatistics[key] = CallStatistics(
+        calls: 10, selfNanos: 50_000, totalNanos: 50_000, maxSelfNanos: 6_000, p95SelfNanos: 6_000)
     }
     let h = try Heatmap(profile: p, clock: .wall)
     XCTAssertEqual(h.rows.first?.cpuNanos, 50_000, "no wall numbers to show: the measured ones stay")

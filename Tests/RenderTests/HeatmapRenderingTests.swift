@@ -61,7 +61,8 @@ final class HeatmapRenderingTests: XCTestCase {
     for (a, b) in zip(colours, colours.dropFirst()) {
       XCTAssertTrue(b.0 <= a.0 && b.1 >= a.1, "colours move monotonically from red to green")
     }
-    XCTAssertFalse(try render(ProfileFixtures.traced(), .bar, width: 120).contains("\u{1B}["), "no escapes with colour off")
+    XCTAssertFalse(
+      try render(ProfileFixtures.traced(), .bar, width: 120).contains("\u{1B}["), "no escapes with colour off")
   }
 
   func testBarsUseEighthCellsAndAreProportional() {
@@ -74,7 +75,9 @@ final class HeatmapRenderingTests: XCTestCase {
 
   func testNameFitKeepsLastComponent() {
     XCTAssertEqual(NameFit.fit("short", width: 10), "short")
-    XCTAssertEqual(NameFit.fit("github.com/cloudposse/atmos/internal/exec.processStackConfig", width: 30), "github.com….processStackConfig")
+    XCTAssertEqual(
+      NameFit.fit("github.com/cloudposse/atmos/internal/exec.processStackConfig", width: 30),
+      "github.com….processStackConfig")
     let cpp = "std::vector<int, std::allocator<int>>::push_back(int const&)"
     XCTAssertEqual(NameFit.fit(cpp, width: 40), "std::vector<int,…::push_back(int const&)")
     XCTAssertEqual(NameFit.fit(cpp, width: 20), "std::…::push_back(…)")
@@ -83,15 +86,18 @@ final class HeatmapRenderingTests: XCTestCase {
   }
 
   func testSummaryBlockLeavesOutUnknownFields() {
-    let full = SummaryRenderer.lines(SummaryFacts(
-      command: "./parser big.yaml", exit: "0", elapsedNanos: 54_160_000, cpuNanos: 37_210_000,
-      functions: 42, totalCalls: 5980, samples: 37, lost: 0))
-    XCTAssertEqual(full, [
-      "=== perfsh Performance Summary ===",
-      "Command: ./parser big.yaml | Exit: 0",
-      "Elapsed: 54.16ms | CPU Time: 37.21ms | Parallelism: ~0.7x",
-      "Functions: 42 | Total Calls: 5980 | Samples: 37 | Lost: 0",
-    ])
+    let full = SummaryRenderer.lines(
+      SummaryFacts(
+        command: "./parser big.yaml", exit: "0", elapsedNanos: 54_160_000, cpuNanos: 37_210_000,
+        functions: 42, totalCalls: 5980, samples: 37, lost: 0))
+    XCTAssertEqual(
+      full,
+      [
+        "=== perfsh Performance Summary ===",
+        "Command: ./parser big.yaml | Exit: 0",
+        "Elapsed: 54.16ms | CPU Time: 37.21ms | Parallelism: ~0.7x",
+        "Functions: 42 | Total Calls: 5980 | Samples: 37 | Lost: 0",
+      ])
     let loaded = SummaryRenderer.lines(SummaryFacts(cpuNanos: 2_410_000_000, functions: 87, samples: 241))
     XCTAssertEqual(loaded, ["=== perfsh Performance Summary ===", "CPU Time: 2.41s", "Functions: 87 | Samples: 241"])
     XCTAssertEqual(SummaryRenderer.parallelismText(3.96), "~4.0x")

@@ -33,7 +33,8 @@ final class NameFitDistinctTests: XCTestCase {
     for name in names { b.addSample(leafFirst: [b.location(function: b.function(name))], values: [5, 5_000_000]) }
     let heatmap = try Heatmap(profile: b.build())
     for mode in [HeatmapMode.table, .bar] {
-      let lines = HeatmapRenderer.rows(heatmap, rows: heatmap.rows, mode: mode, options: RenderOptions(color: false, width: 80))
+      let lines = HeatmapRenderer.rows(
+        heatmap, rows: heatmap.rows, mode: mode, options: RenderOptions(color: false, width: 80))
       let rows = lines.filter { !$0.hasPrefix("Function") && !$0.hasPrefix("(") }
       XCTAssertEqual(rows.count, names.count, lines.joined(separator: "\n"))
       XCTAssertEqual(Set(rows).count, names.count, "\(mode):\n" + lines.joined(separator: "\n"))

@@ -53,7 +53,8 @@ final class PprofCompatibilityTests: XCTestCase {
     Variant(name: "peek -lines", flags: ["-peek=fn[0-3]", "-lines"]) { p in
       try text {
         PeekRenderer.write(
-          try PeekReport(profile: p, matching: NameMatcher("fn[0-3]"), options: GraphOptions(granularity: .lines)), to: &$0)
+          try PeekReport(profile: p, matching: NameMatcher("fn[0-3]"), options: GraphOptions(granularity: .lines)),
+          to: &$0)
       }
     },
   ]
@@ -92,7 +93,9 @@ final class PprofCompatibilityTests: XCTestCase {
         let theirs = Self.stripHeader(try Self.run([go, "tool", "pprof"] + v.flags + [pb], in: work))
         let ours = try Self.renderOrEmpty(v, profile)
         compared += 1
-        if ours != theirs { mismatches.append("seed \(seed) \(v.name):\n--- go tool pprof\n\(theirs)--- perfsh\n\(ours)") }
+        if ours != theirs {
+          mismatches.append("seed \(seed) \(v.name):\n--- go tool pprof\n\(theirs)--- perfsh\n\(ours)")
+        }
       }
       let theirs = Self.stripHeader(try Self.run([go, "tool", "pprof", "-list=fn", pb], in: src))
       let list = Variant(name: "list", flags: []) { p in
@@ -135,7 +138,9 @@ final class PprofCompatibilityTests: XCTestCase {
   static func profile(fromSpec text: String) throws -> Profile {
     struct BadSpec: Error { var line: String }
     var b = ProfileBuilder(sampleTypes: ProfileFixtures.cpuTypes)
-    var maps: [String: MappingID] = [:], fns: [String: FunctionID] = [:], locs: [String: LocationID] = [:]
+    var maps: [String: MappingID] = [:]
+    var fns: [String: FunctionID] = [:]
+    var locs: [String: LocationID] = [:]
     for line in text.split(separator: "\n") {
       let p = line.split(separator: " ").map(String.init)
       switch p.first {
@@ -189,7 +194,8 @@ final class PprofCompatibilityTests: XCTestCase {
     process.executableURL = URL(fileURLWithPath: args[0])
     process.arguments = Array(args.dropFirst())
     process.currentDirectoryURL = dir
-    let out = Pipe(), err = Pipe()
+    let out = Pipe()
+    let err = Pipe()
     process.standardOutput = out
     process.standardError = err
     try process.run()

@@ -76,7 +76,9 @@ final class ReportRenderingTests: XCTestCase {
     XCTAssertThrowsError(try SourceListing(profile: empty, matching: NameMatcher(".")) { _ in nil }) {
       XCTAssertEqual($0 as? AnalysisError, .noMatches(pattern: "."))
     }
-    XCTAssertEqual(text, """
+    XCTAssertEqual(
+      text,
+      """
       Showing nodes accounting for 0, 0% of 0 total
             flat  flat%   sum%        cum   cum%
       Showing call tree of 0 total

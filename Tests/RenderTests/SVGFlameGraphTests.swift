@@ -1,12 +1,13 @@
 import Analysis
 import Foundation
-#if canImport(FoundationXML)
-  import FoundationXML
-#endif
 import PerfshTestSupport
 import ProfileModel
 import Render
 import XCTest
+
+#if canImport(FoundationXML)
+  import FoundationXML
+#endif
 
 /// The frames of an SVG as an XML parser sees them: each `<g class="f">`'s attributes with its rect's.
 final class SVGFrames: NSObject, XMLParserDelegate {
@@ -29,7 +30,10 @@ final class SVGFrames: NSObject, XMLParserDelegate {
     return parser.parse() ? collector : nil
   }
 
-  func parser(_ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?, attributes: [String: String] = [:]) {
+  func parser(
+    _ parser: XMLParser, didStartElement name: String, namespaceURI: String?, qualifiedName: String?,
+    attributes: [String: String] = [:]
+  ) {
     elements[name, default: 0] += 1
     if name == "g", attributes["class"] == "f" {
       frames.append(Frame(attributes: attributes))
@@ -69,25 +73,30 @@ final class SVGFlameGraphTests: XCTestCase {
     XCTAssertGreaterThan(g.nodes.count, nodeFrames.count, "the profile should have frames thin enough to merge")
     XCTAssertGreaterThan(parsed.frames.filter { $0.attributes["data-k"] != nil }.count, 0)
     // Read back, the frames' data are the graph's nodes (name, depth, start, cum, self).
-    let readBack = Set(nodeFrames.map { f in
-      ["data-n", "data-d", "data-x", "data-c", "data-s"].map { f.attributes[$0] ?? "?" }.joined(separator: " ")
-    })
-    let expected = Set(g.nodes.indices.filter { g.nodes[$0].cum >= minimum }.map { i in
-      let n = g.nodes[i]
-      return "\(g.name(i)) \(n.depth) \(n.start) \(n.cum) \(n.selfValue)"
-    })
+    let readBack = Set(
+      nodeFrames.map { f in
+        ["data-n", "data-d", "data-x", "data-c", "data-s"].map { f.attributes[$0] ?? "?" }.joined(separator: " ")
+      })
+    let expected = Set(
+      g.nodes.indices.filter { g.nodes[$0].cum >= minimum }.map { i in
+        let n = g.nodes[i]
+        return "\(g.name(i)) \(n.depth) \(n.start) \(n.cum) \(n.selfValue)"
+      })
     XCTAssertEqual(readBack, expected)
     // Widths within a pixel of cum × scale, positions likewise.
     let scale = usable / Double(g.total)
     for f in parsed.frames {
-      let c = try XCTUnwrap(Double(f.attributes["data-c"] ?? "")), x = try XCTUnwrap(Double(f.attributes["data-x"] ?? ""))
-      let w = try XCTUnwrap(Double(f.rect["width"] ?? "")), rx = try XCTUnwrap(Double(f.rect["x"] ?? ""))
+      let c = try XCTUnwrap(Double(f.attributes["data-c"] ?? ""))
+      let x = try XCTUnwrap(Double(f.attributes["data-x"] ?? ""))
+      let w = try XCTUnwrap(Double(f.rect["width"] ?? ""))
+      let rx = try XCTUnwrap(Double(f.rect["x"] ?? ""))
       XCTAssertEqual(w, c * scale, accuracy: 1)
       XCTAssertEqual(rx, 10 + x * scale, accuracy: 1)
     }
     // The script and style are embedded, nothing is fetched.
     XCTAssertTrue(svg.contains("function perfshFlame(svg)"))
-    XCTAssertFalse(svg.contains("http://") && svg.replacingOccurrences(of: "http://www.w3.org/", with: "").contains("http://"))
+    XCTAssertFalse(
+      svg.contains("http://") && svg.replacingOccurrences(of: "http://www.w3.org/", with: "").contains("http://"))
     XCTAssertEqual(parsed.elements["script"], 1)
   }
 
@@ -118,7 +127,8 @@ final class SVGFlameGraphTests: XCTestCase {
     let diff = FlameDiff(a: a, b: b, runsA: 1, runsB: 2)
     let svg = SVGFlameGraph.render(b, options: SVGFlameOptions(title: "d", diff: diff))
     let parsed = try XCTUnwrap(SVGFrames.parse(svg))
-    let line1000 = try XCTUnwrap(parsed.frames.first { $0.attributes["data-n"] == "line1000" && $0.attributes["data-s"] == "1000000000" })
+    let line1000 = try XCTUnwrap(
+      parsed.frames.first { $0.attributes["data-n"] == "line1000" && $0.attributes["data-s"] == "1000000000" })
     // Half the self per run in B: blue, unqualified.
     XCTAssertEqual(line1000.attributes["data-delta"], "-500000000")
     XCTAssertEqual(line1000.attributes["data-sig"], "0")

@@ -14,10 +14,13 @@ final class AllocationRunTests: XCTestCase {
   }
 
   func testAMissingRecorderIsNamed() {
-    let s = CapturedShell(environment: ["HOME": "/nonexistent", "PERFSH_ALLOC_LIBRARY": "/nonexistent/libperfsh-alloc.so"])
+    let s = CapturedShell(environment: [
+      "HOME": "/nonexistent", "PERFSH_ALLOC_LIBRARY": "/nonexistent/libperfsh-alloc.so",
+    ])
     XCTAssertEqual(s.runScript("run --alloc /bin/true\n").exitStatus, 1)
     XCTAssertTrue(
-      s.stderr.contains("run --alloc: PERFSH_ALLOC_LIBRARY names /nonexistent/libperfsh-alloc.so, which is not a readable file"),
+      s.stderr.contains(
+        "run --alloc: PERFSH_ALLOC_LIBRARY names /nonexistent/libperfsh-alloc.so, which is not a readable file"),
       s.stderr)
   }
 

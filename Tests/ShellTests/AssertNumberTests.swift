@@ -51,7 +51,8 @@ final class AssertNumberTests: XCTestCase {
   }
 
   func testLargestUsefulNumbersStillParse() throws {
-    let e = try AssertParser.parse("elapsed(12345678901234567) < 106751d".replacingOccurrences(of: "106751d", with: "9000000000s"))
+    let e = try AssertParser.parse(
+      "elapsed(12345678901234567) < 106751d".replacingOccurrences(of: "106751d", with: "9000000000s"))
     guard case .metric(let m) = e.lhs, case .literal(let l) = e.rhs else { return XCTFail("\(e)") }
     XCTAssertEqual(m.session, "12345678901234567", "the digits as written, not rounded through a Double")
     XCTAssertEqual(l.value, 9e18)
@@ -61,7 +62,9 @@ final class AssertNumberTests: XCTestCase {
 
   func testHugeMeasuredValuesPrintWithoutTrapping() {
     let shell = CapturedShell()
-    var b = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds")])
+    var b = ProfileBuilder(sampleTypes: [
+      ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds"),
+    ])
     b.addSample(rootFirstNames: ["main", "hot"], values: [(1 << 62) - 1, (1 << 62) - 1])
     shell.context.sessions.add(profile: b.build(), name: "big", source: .file(path: "big.pb", format: "pprof"))
     shell.context.sessions.add(profile: b.build(), name: "big2", source: .file(path: "big.pb", format: "pprof"))

@@ -26,15 +26,20 @@ final class AssertTests: XCTestCase {
 
   /// A traced run: scan_token called 40,000 times, p95 15µs.
   static func traced() -> Profile {
-    var b = ProfileBuilder(sampleTypes: [ValueType(type: "calls", unit: "count"), ValueType(type: "self", unit: "nanoseconds")])
+    var b = ProfileBuilder(sampleTypes: [
+      ValueType(type: "calls", unit: "count"), ValueType(type: "self", unit: "nanoseconds"),
+    ])
     let f = b.function("scan_token")
     let g = b.function("parse")
     b.addSample(leafFirst: [b.location(function: f)], values: [40_000, 400_000_000])
     b.addSample(leafFirst: [b.location(function: g)], values: [10, 100_000_000])
     b.withProfile {
       $0.callStatistics = [
-        f: CallStatistics(calls: 40_000, selfNanos: 400_000_000, totalNanos: 400_000_000, maxSelfNanos: 90_000, p95SelfNanos: 15_000),
-        g: CallStatistics(calls: 10, selfNanos: 100_000_000, totalNanos: 500_000_000, maxSelfNanos: 12_000_000, p95SelfNanos: 11_000_000),
+        f: CallStatistics(
+          calls: 40_000, selfNanos: 400_000_000, totalNanos: 400_000_000, maxSelfNanos: 90_000, p95SelfNanos: 15_000),
+        g: CallStatistics(
+          calls: 10, selfNanos: 100_000_000, totalNanos: 500_000_000, maxSelfNanos: 12_000_000, p95SelfNanos: 11_000_000
+        ),
       ]
       $0.run.elapsedNanos = 600_000_000
       $0.run.cpuNanos = 550_000_000
@@ -63,12 +68,16 @@ final class AssertTests: XCTestCase {
     return shell
   }
 
-  private func assertPasses(_ line: String, in shell: CapturedShell, file: StaticString = #filePath, line l: UInt = #line) {
+  private func assertPasses(
+    _ line: String, in shell: CapturedShell, file: StaticString = #filePath, line l: UInt = #line
+  ) {
     let outcome = shell.runScript("assert " + line + "\n")
     XCTAssertEqual(outcome.exitStatus, 0, "\(line): \(shell.stderr)", file: file, line: l)
   }
 
-  private func assertFails(_ line: String, in shell: CapturedShell, file: StaticString = #filePath, line l: UInt = #line) {
+  private func assertFails(
+    _ line: String, in shell: CapturedShell, file: StaticString = #filePath, line l: UInt = #line
+  ) {
     let before = shell.stderr.count
     let outcome = shell.runScript("assert " + line + "\n")
     XCTAssertEqual(outcome.exitStatus, 1, line, file: file, line: l)
@@ -151,8 +160,10 @@ final class AssertTests: XCTestCase {
   func testWallIsTheMeanWallTimePerCall() {
     var p = Self.traced()
     let f = FunctionID(0)
-    p.callStatistics[f]?.wall = CallTimes(selfNanos: 800_000_000, totalNanos: 800_000_000, maxSelfNanos: 1, p95SelfNanos: 1)
-    p.callStatistics[FunctionID(1)]?.wall = CallTimes(selfNanos: 100_000_000, totalNanos: 1, maxSelfNanos: 1, p95SelfNanos: 1)
+    p.callStatistics[f]?.wall = CallTimes(
+      selfNanos: 800_000_000, totalNanos: 800_000_000, maxSelfNanos: 1, p95SelfNanos: 1)
+    p.callStatistics[FunctionID(1)]?.wall = CallTimes(
+      selfNanos: 100_000_000, totalNanos: 1, maxSelfNanos: 1, p95SelfNanos: 1)
     let s = shell(p)
     assertPasses("wall(scan_token) == 20us", in: s)
     assertPasses("wall(scan_token) > avg(scan_token)", in: s)
@@ -172,7 +183,8 @@ final class AssertTests: XCTestCase {
     let small = shell(a, Self.repeated(parse: base.reversed().map { $0 + 1 }, elapsed: elapsed))
     assertFails("compare(@prev, @last).self(parse_doc) < 0%", in: small)
     assertPasses("compare(@prev, @last).self(parse_doc) < 0% significant", in: small)
-    XCTAssertTrue(small.stdout.contains("not significant: the 95% interval reaches into the ±1% noise floor"), small.stdout)
+    XCTAssertTrue(
+      small.stdout.contains("not significant: the 95% interval reaches into the ±1% noise floor"), small.stdout)
     XCTAssertTrue(small.stdout.contains("+0.5% (200.3ms → 201.3ms, p="), small.stdout)
     // +3%: the interval clears the floor; the gate fails.
     let large = shell(a, Self.repeated(parse: base.map { $0 + 6 }, elapsed: elapsed))
@@ -232,7 +244,8 @@ final class AssertTests: XCTestCase {
     XCTAssertEqual(outcome.exitStatus, 1)
     XCTAssertEqual(
       s.stderr,
-      "gate.perfsh:1: assert: expected a comparison (<, <=, >, >=, ==, !=), found '500ms' at column 9\n  elapsed 500ms\n          ^\n")
+      "gate.perfsh:1: assert: expected a comparison (<, <=, >, >=, ==, !=), found '500ms' at column 9\n  elapsed 500ms\n          ^\n"
+    )
   }
 
   func testSampledSessionsHaveNoExactCalls() {

@@ -61,8 +61,10 @@ final class AttachTests: XCTestCase {
     // perfsh runs as nobody; the target belongs to root.
     let result = try ProcessRunner.run(
       URL(fileURLWithPath: "/usr/bin/setpriv"),
-      ["--reuid=65534", "--regid=65534", "--clear-groups", try PerfshBinary.url().path, "-c",
-       "attach --duration 0.3s \(process.processIdentifier)"])
+      [
+        "--reuid=65534", "--regid=65534", "--clear-groups", try PerfshBinary.url().path, "-c",
+        "attach --duration 0.3s \(process.processIdentifier)",
+      ])
     XCTAssertEqual(result.status, 1, result.stderr)
     XCTAssertTrue(result.stderr.contains("belongs to user id 0, not you (65534)"), result.stderr)
     XCTAssertTrue(result.stderr.contains("CAP_PERFMON"), result.stderr)
@@ -70,8 +72,10 @@ final class AttachTests: XCTestCase {
     // With --trace the executable's path is already refused (/proc/PID/exe): the same rule and fix.
     let traced = try ProcessRunner.run(
       URL(fileURLWithPath: "/usr/bin/setpriv"),
-      ["--reuid=65534", "--regid=65534", "--clear-groups", try PerfshBinary.url().path, "-c",
-       "attach --trace '^sleeper_spin$' --duration 0.3s \(process.processIdentifier)"])
+      [
+        "--reuid=65534", "--regid=65534", "--clear-groups", try PerfshBinary.url().path, "-c",
+        "attach --trace '^sleeper_spin$' --duration 0.3s \(process.processIdentifier)",
+      ])
     XCTAssertEqual(traced.status, 1, traced.stderr)
     XCTAssertTrue(traced.stderr.contains("belongs to user id 0, not you (65534)"), traced.stderr)
     XCTAssertTrue(traced.stderr.contains("CAP_SYS_PTRACE"), traced.stderr)
@@ -118,7 +122,8 @@ final class AttachTraceTests: XCTestCase {
     let process = try start()
     defer { process.terminate() }
     let s = CapturedShell()
-    XCTAssertEqual(s.runScript("attach --trace '^tick$' --duration 1.5s \(process.processIdentifier)\n").exitStatus, 0, s.stderr)
+    XCTAssertEqual(
+      s.runScript("attach --trace '^tick$' --duration 1.5s \(process.processIdentifier)\n").exitStatus, 0, s.stderr)
     XCTAssertTrue(process.isRunning, "attach leaves the process running")
     let tick = try tickCalls(s)
     // The main thread never calls tick: every call is on a thread started after the attach,
@@ -133,7 +138,8 @@ final class AttachTraceTests: XCTestCase {
     let process = try start(["fork"])
     defer { process.terminate() }
     let s = CapturedShell()
-    XCTAssertEqual(s.runScript("attach --trace '^tick$' --duration 1.5s \(process.processIdentifier)\n").exitStatus, 0, s.stderr)
+    XCTAssertEqual(
+      s.runScript("attach --trace '^tick$' --duration 1.5s \(process.processIdentifier)\n").exitStatus, 0, s.stderr)
     XCTAssertGreaterThanOrEqual(try tickCalls(s).calls, 1000)
   }
 
@@ -157,7 +163,9 @@ final class AttachTraceTests: XCTestCase {
     let process = try start()
     defer { process.terminate() }
     let s = CapturedShell()
-    XCTAssertEqual(s.runScript("attach --trace '^no_such_function_xyz$' --duration 0.2s \(process.processIdentifier)\n").exitStatus, 1)
+    XCTAssertEqual(
+      s.runScript("attach --trace '^no_such_function_xyz$' --duration 0.2s \(process.processIdentifier)\n").exitStatus,
+      1)
     XCTAssertTrue(s.stderr.contains("attach: "), s.stderr)
     XCTAssertTrue(s.stderr.contains("no_such_function_xyz"), s.stderr)
     XCTAssertTrue(process.isRunning)

@@ -10,7 +10,9 @@ import XCTest
 final class BenchTests: XCTestCase {
   /// One run of `work` with `millis` of CPU, exiting with `exit`.
   private func run(_ millis: Int64, exit: Int32 = 0) -> Profile {
-    var b = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds")])
+    var b = ProfileBuilder(sampleTypes: [
+      ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds"),
+    ])
     b.addSample(rootFirstNames: ["main", "work"], values: [millis, millis * 1_000_000])
     b.withProfile {
       $0.run.elapsedNanos = millis * 1_100_000
@@ -29,17 +31,22 @@ final class BenchTests: XCTestCase {
   func testWarmupsAreNotCountedAndTheOrderIsRecorded() throws {
     let shell = CapturedShell()
     var calls: [String] = []
-    let outcome = try BenchCommand.interleave(runs: 4, warmup: 2, context: shell.context) { side, i throws(ShellError) in
+    let outcome = try BenchCommand.interleave(runs: 4, warmup: 2, context: shell.context) {
+      side, i throws(ShellError) in
       calls.append("\(side.letter)\(i)")
       // Warmups are far slower: if they were counted, the means would show it.
       return run(i == 0 ? 1000 : (side == .a ? 10 : 20) + Int64(i))
     }
     XCTAssertEqual(calls, ["A0", "B0", "A0", "B0", "A1", "B1", "B2", "A2", "A3", "B3", "B4", "A4"])
     XCTAssertNil(outcome.failedStatus)
-    let a = try XCTUnwrap(outcome.profiles[0]), b = try XCTUnwrap(outcome.profiles[1])
+    let a = try XCTUnwrap(outcome.profiles[0])
+    let b = try XCTUnwrap(outcome.profiles[1])
     XCTAssertEqual(a.repeats.map(\.cpuNanos), [11, 12, 13, 14].map { Int64($0) * 1_000_000 })
     XCTAssertEqual(b.repeats.map(\.cpuNanos), [21, 22, 23, 24].map { Int64($0) * 1_000_000 })
-    XCTAssertTrue(a.run.notes.contains { $0.contains("bench side A: interleaved ABBA order A B B A A B B A; 2 warmup runs per side not counted") }, "\(a.run.notes)")
+    XCTAssertTrue(
+      a.run.notes.contains {
+        $0.contains("bench side A: interleaved ABBA order A B B A A B B A; 2 warmup runs per side not counted")
+      }, "\(a.run.notes)")
     XCTAssertTrue(b.run.notes.contains { $0.hasPrefix("bench side B:") })
     XCTAssertTrue(shell.stderr.contains("perfsh: warmup 2/2 B (not counted)"), shell.stderr)
   }
@@ -47,7 +54,8 @@ final class BenchTests: XCTestCase {
   func testAFailingRunStopsTheBenchAndKeepsBothPartialSides() throws {
     let shell = CapturedShell()
     var calls = 0
-    let outcome = try BenchCommand.interleave(runs: 5, warmup: 0, context: shell.context) { side, i throws(ShellError) in
+    let outcome = try BenchCommand.interleave(runs: 5, warmup: 0, context: shell.context) {
+      side, i throws(ShellError) in
       calls += 1
       return run(10, exit: side == .b && i == 2 ? 7 : 0)
     }

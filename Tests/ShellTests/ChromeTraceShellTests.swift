@@ -10,7 +10,8 @@ final class ChromeTraceShellTests: XCTestCase {
   private var directory: URL!
 
   override func setUpWithError() throws {
-    directory = FileManager.default.temporaryDirectory.appendingPathComponent("perfsh-chrome-\(getpid())-\(UUID().uuidString)")
+    directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "perfsh-chrome-\(getpid())-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
   }
 
@@ -60,10 +61,12 @@ final class ChromeTraceShellTests: XCTestCase {
     let speedscope = directory.appendingPathComponent("s.json")
     let shell = CapturedShell()
     let outcome = shell.runScript(
-      "load \(file.path); export chrome --max-events 2 \(chrome.path); export speedscope \(speedscope.path); load \(chrome.path); heatmap table")
+      "load \(file.path); export chrome --max-events 2 \(chrome.path); export speedscope \(speedscope.path); load \(chrome.path); heatmap table"
+    )
     XCTAssertEqual(outcome.exitStatus, 0, shell.stderr)
     XCTAssertTrue(
-      shell.stderr.contains("perfsh: export: wrote the first 2 of 3 calls (--max-events 2); raise --max-events to write the other 1\n"),
+      shell.stderr.contains(
+        "perfsh: export: wrote the first 2 of 3 calls (--max-events 2); raise --max-events to write the other 1\n"),
       shell.stderr)
     // The first two calls by start: parse and the lex at 100 µs (the one at 400 µs is left out).
     XCTAssertEqual(
@@ -86,7 +89,10 @@ final class ChromeTraceShellTests: XCTestCase {
     XCTAssertNotEqual(shell.runScript("export speedscope --clock wall \(out)").exitStatus, 0)
     XCTAssertNotEqual(shell.runScript("export pprof --max-events 5 \(out)").exitStatus, 0)
     XCTAssertNotEqual(shell.runScript("export chrome --max-events 0 \(out)").exitStatus, 0)
-    XCTAssertTrue(shell.stderr.contains("--clock and --raw apply to pprof, csv and json (speedscope writes samples and raw single calls)"), shell.stderr)
+    XCTAssertTrue(
+      shell.stderr.contains(
+        "--clock and --raw apply to pprof, csv and json (speedscope writes samples and raw single calls)"), shell.stderr
+    )
     XCTAssertTrue(shell.stderr.contains("export: --max-events applies to chrome only"), shell.stderr)
     XCTAssertTrue(shell.stderr.contains("export: --max-events must be at least 1"), shell.stderr)
     XCTAssertFalse(FileManager.default.fileExists(atPath: out))

@@ -63,7 +63,9 @@ final class CommandRegistryTests: XCTestCase {
     let shell = CapturedShell()
     let outcome = shell.runScript("history --bogus")
     XCTAssertEqual(outcome.exitStatus, 1)
-    XCTAssertEqual(shell.stderr, """
+    XCTAssertEqual(
+      shell.stderr,
+      """
       test.perfsh:1: history: unknown option '--bogus'
       usage: history [<count>]
       (see 'help history')

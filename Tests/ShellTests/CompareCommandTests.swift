@@ -8,8 +8,10 @@ import XCTest
 final class CompareCommandTests: XCTestCase {
   private func shell() -> CapturedShell {
     let shell = CapturedShell()
-    shell.context.sessions.add(profile: AssertTests.sampled(parseMillis: 60), name: "old", source: .file(path: "old.pb.gz", format: "pprof"))
-    shell.context.sessions.add(profile: AssertTests.sampled(parseMillis: 90, elapsedMillis: 450), name: "new", source: .run(command: ["./app"]))
+    shell.context.sessions.add(
+      profile: AssertTests.sampled(parseMillis: 60), name: "old", source: .file(path: "old.pb.gz", format: "pprof"))
+    shell.context.sessions.add(
+      profile: AssertTests.sampled(parseMillis: 90, elapsedMillis: 450), name: "new", source: .run(command: ["./app"]))
     return shell
   }
 
@@ -45,7 +47,8 @@ final class CompareCommandTests: XCTestCase {
     let before = s.stdout.count
     XCTAssertEqual(s.runScript("compare --clock wall\n").exitStatus, 0, s.stderr)
     let wall = String(s.stdout.dropFirst(before))
-    XCTAssertTrue(wall.contains("     800ms       1.2s     +400ms     +50.0%      40000      40000       20µs       30µs"), wall)
+    XCTAssertTrue(
+      wall.contains("     800ms       1.2s     +400ms     +50.0%      40000      40000       20µs       30µs"), wall)
   }
 
   func testBadArguments() {

@@ -36,7 +36,8 @@ final class CompleterTests: XCTestCase {
     let directory = try ProcessRunner.temporaryDirectory("complete")
     defer { try? FileManager.default.removeItem(at: directory) }
     try "".write(to: directory.appendingPathComponent("check.perfsh"), atomically: true, encoding: .utf8)
-    try FileManager.default.createDirectory(at: directory.appendingPathComponent("checks"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      at: directory.appendingPathComponent("checks"), withIntermediateDirectories: true)
     try "".write(to: directory.appendingPathComponent(".hidden"), atomically: true, encoding: .utf8)
     let prefix = directory.path + "/"
     XCTAssertEqual(completer.complete("source \(prefix)che").candidates, [prefix + "check.perfsh", prefix + "checks/"])

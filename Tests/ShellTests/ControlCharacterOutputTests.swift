@@ -14,7 +14,9 @@ final class ControlCharacterOutputTests: XCTestCase {
   static let clear = "\u{1b}[2J"
 
   private func hostile(_ cpuScale: Int64 = 1) -> Profile {
-    var b = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds")])
+    var b = ProfileBuilder(sampleTypes: [
+      ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds"),
+    ])
     let main = b.location(function: b.function("main", file: "main.c"), line: 3)
     let evil = b.location(function: b.function(Self.retitle, file: "evil\u{1b}[2J.c"), line: 7)
     let wipe = b.location(function: b.function(Self.clear, file: "wipe.c"), line: 9)
@@ -33,8 +35,10 @@ final class ControlCharacterOutputTests: XCTestCase {
     var settings = Settings()
     if color { try? settings.set("color", to: "always", origin: .command) }
     let shell = CapturedShell(settings: settings)
-    shell.context.sessions.add(profile: hostile(), name: "evil\u{07}one", source: .run(command: ["./app", "\u{1b}[2J"]))
-    shell.context.sessions.add(profile: hostile(2), name: "two", source: .file(path: "x\u{1b}[2J.pb.gz", format: "pprof"))
+    shell.context.sessions.add(
+      profile: hostile(), name: "evil\u{07}one", source: .run(command: ["./app", "\u{1b}[2J"]))
+    shell.context.sessions.add(
+      profile: hostile(2), name: "two", source: .file(path: "x\u{1b}[2J.pb.gz", format: "pprof"))
     return shell
   }
 
@@ -45,7 +49,8 @@ final class ControlCharacterOutputTests: XCTestCase {
   ]
 
   /// Every byte ESC (and BEL, CSI) is part of one of perfsh's own `ESC [ digits m` codes.
-  private func assertOnlyOwnEscapes(_ text: String, _ what: String, file: StaticString = #filePath, line: UInt = #line) {
+  private func assertOnlyOwnEscapes(_ text: String, _ what: String, file: StaticString = #filePath, line: UInt = #line)
+  {
     let scalars = Array(text.unicodeScalars)
     var i = 0
     while i < scalars.count {
@@ -56,13 +61,16 @@ final class ControlCharacterOutputTests: XCTestCase {
         j += 1
         while ok, j < scalars.count, scalars[j] == ";" || ("0"..."9").contains(scalars[j]) { j += 1 }
         guard ok, j < scalars.count, scalars[j] == "m" else {
-          return XCTFail("\(what): raw ESC at \(i): \(String(String.UnicodeScalarView(scalars[i..<min(i + 12, scalars.count)])).debugDescription)", file: file, line: line)
+          return XCTFail(
+            "\(what): raw ESC at \(i): \(String(String.UnicodeScalarView(scalars[i..<min(i + 12, scalars.count)])).debugDescription)",
+            file: file, line: line)
         }
         i = j + 1
         continue
       }
       if DisplayText.isControl(c) && c != "\n" && c != "\t" {
-        return XCTFail("\(what): raw control U+\(String(c.value, radix: 16)) in \(text.debugDescription)", file: file, line: line)
+        return XCTFail(
+          "\(what): raw control U+\(String(c.value, radix: 16)) in \(text.debugDescription)", file: file, line: line)
       }
       i += 1
     }
@@ -105,7 +113,8 @@ final class ControlCharacterOutputTests: XCTestCase {
 
   func testTerminalSafeKeepsColourAndLayout() {
     XCTAssertEqual(OutputChannel.terminalSafe("a\tb\n\u{1b}[1mbold\u{1b}[0m"), "a\tb\n\u{1b}[1mbold\u{1b}[0m")
-    XCTAssertEqual(OutputChannel.terminalSafe("\u{1b}[38;2;1;2;0mx\u{1b}]0;t\u{07}\r"), "\u{1b}[38;2;1;2;0mx\\e]0;t\\a\\r")
+    XCTAssertEqual(
+      OutputChannel.terminalSafe("\u{1b}[38;2;1;2;0mx\u{1b}]0;t\u{07}\r"), "\u{1b}[38;2;1;2;0mx\\e]0;t\\a\\r")
     XCTAssertEqual(DisplayText.escapingControls("a\u{0}b\u{7f}c\u{85}"), "a\\x00b\\x7fc\\u{85}")
     // Source lines keep their indentation tabs; everything else is still escaped.
     XCTAssertEqual(DisplayText.escapingControls("\tx = 1\u{1b}", keepingTabs: true), "\tx = 1\\e")
@@ -115,7 +124,9 @@ final class ControlCharacterOutputTests: XCTestCase {
 /// The interactive heatmap draws names, the command line and the details page without raw controls.
 final class HeatmapViewControlCharacterTests: XCTestCase {
   func testFramesOfEveryModeAndTheDetailsPageEscapeNames() throws {
-    var b = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds")])
+    var b = ProfileBuilder(sampleTypes: [
+      ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds"),
+    ])
     let main = b.location(function: b.function("main", file: "m.c"), line: 1)
     let evil = b.location(function: b.function(ControlCharacterOutputTests.retitle, file: "e\u{1b}[2J.c"), line: 2)
     b.addSample(leafFirst: [evil, main], values: [5, 5_000_000])

@@ -23,7 +23,8 @@ final class CriticalThreadViewTests: XCTestCase {
     let worker = [Label(key: tid, number: 2)]
     b.addSample(rootFirstNames: ["main", "busy"], values: [200, 200 * ms, 0, 200 * ms], labels: main)
     b.addSample(rootFirstNames: ["main", "rest", "nanosleep"], values: [0, 0, 300 * ms, 300 * ms], labels: main)
-    b.addSample(rootFirstNames: ["start_thread", "worker", "pthread_cond_wait"], values: [0, 0, 5 * ms, 5 * ms], labels: worker)
+    b.addSample(
+      rootFirstNames: ["start_thread", "worker", "pthread_cond_wait"], values: [0, 0, 5 * ms, 5 * ms], labels: worker)
     b.addSample(
       rootFirstNames: ["start_thread", "worker", "pthread_cond_wait"], values: [0, 0, 900 * ms, 900 * ms],
       labels: worker + [Label(key: critical, string: no)])

@@ -37,7 +37,9 @@ final class FlameCommandTests: XCTestCase {
   func testClockNeedsTheColumnAndErrorsAreClear() {
     let s = shell()
     XCTAssertEqual(s.runScript("flame --clock wall\n").exitStatus, 1)
-    XCTAssertTrue(s.stderr.contains("session [1] has no wall values (it has samples, cpu; run --off-cpu records wall and offcpu)"), s.stderr)
+    XCTAssertTrue(
+      s.stderr.contains("session [1] has no wall values (it has samples, cpu; run --off-cpu records wall and offcpu)"),
+      s.stderr)
     let t = shell()
     XCTAssertEqual(t.runScript("flame --diff 1\n").exitStatus, 1)
     XCTAssertTrue(t.stderr.contains("flame --diff needs two sessions"), t.stderr)
@@ -60,7 +62,8 @@ final class FlameCommandTests: XCTestCase {
     defer { try? FileManager.default.removeItem(at: dir) }
     let s = shell()
     s.context.sessions.add(profile: ProfileFixtures.cpu(), name: "again", source: .run(command: ["./app"]))
-    let flame = dir.appendingPathComponent("f.svg").path, diff = dir.appendingPathComponent("d.svg").path
+    let flame = dir.appendingPathComponent("f.svg").path
+    let diff = dir.appendingPathComponent("d.svg").path
     let heat = dir.appendingPathComponent("h.svg").path
     let script = "export svg --sort weight \(flame) 1\nexport svg --diff 1 2 \(diff)\nexport svg --heatmap \(heat)\n"
     XCTAssertEqual(s.runScript(script).exitStatus, 0, s.stderr)

@@ -66,7 +66,8 @@ final class HostileShellInputTests: XCTestCase {
     let result = try PerfshBinary.run(
       ["-c", "echo ok"], environment: try PerfshBinary.environment(home: URL(fileURLWithPath: dir)))
     XCTAssertEqual(result.stdout, "ok\n")
-    XCTAssertEqual(result.stderr, "perfsh: cannot read \(config): it is a character device, not a regular file; using defaults\n")
+    XCTAssertEqual(
+      result.stderr, "perfsh: cannot read \(config): it is a character device, not a regular file; using defaults\n")
   }
 
   func testRCFileThatIsAFIFOIsSkippedWithAWarning() throws {

@@ -75,7 +75,8 @@ final class LeaksCommandTests: XCTestCase {
     var b = ProfileBuilder(sampleTypes: [
       ValueType(type: "inuse_objects", unit: "count"), ValueType(type: "inuse_space", unit: "bytes"),
     ])
-    let main = b.function("main"), leak = b.function("leak")
+    let main = b.function("main")
+    let leak = b.function("leak")
     for base: UInt64 in [0x1000, 0x7000] {  // two runs, two load addresses
       let frames = [
         b.location(Location(address: base + 0x10, lines: [Line(function: leak)])),

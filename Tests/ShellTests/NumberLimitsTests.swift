@@ -26,15 +26,26 @@ final class NumberLimitsTests: XCTestCase {
     return url.path
   }
 
-  private func run(_ shell: CapturedShell, _ line: String, file: StaticString = #filePath, line l: UInt = #line) -> Int32 {
+  private func run(_ shell: CapturedShell, _ line: String, file: StaticString = #filePath, line l: UInt = #line)
+    -> Int32
+  {
     shell.runScript(line + "\n").exitStatus
   }
 
   func testFilesPastTheValueRuleAreLoadErrorsNamingTheFile() throws {
     let cases = [
-      ("neg.folded", "a;b -9223372036854775807\na;b -1\n", "neg.folded: folded stacks line 1: negative count -9223372036854775807"),
-      ("sum.folded", "a;b 9223372036854775807\na;c 1\n", "sum.folded: folded stacks line 1: the counts add up to 2^62 or more"),
-      ("half.folded", "a;b 4611686018427387903\na;c 4611686018427387903\n", "half.folded: folded stacks line 2: the counts add up"),
+      (
+        "neg.folded", "a;b -9223372036854775807\na;b -1\n",
+        "neg.folded: folded stacks line 1: negative count -9223372036854775807"
+      ),
+      (
+        "sum.folded", "a;b 9223372036854775807\na;c 1\n",
+        "sum.folded: folded stacks line 1: the counts add up to 2^62 or more"
+      ),
+      (
+        "half.folded", "a;b 4611686018427387903\na;c 4611686018427387903\n",
+        "half.folded: folded stacks line 2: the counts add up"
+      ),
     ]
     for (name, text, message) in cases {
       let shell = CapturedShell()
@@ -47,7 +58,9 @@ final class NumberLimitsTests: XCTestCase {
 
   /// A sampled session whose columns both sum to 2^62 − 1, the largest the rule allows.
   static func atLimit() -> Profile {
-    var b = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds")])
+    var b = ProfileBuilder(sampleTypes: [
+      ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds"),
+    ])
     b.addSample(rootFirstNames: ["main", "hot"], values: [(1 << 62) - 2, (1 << 62) - 2])
     b.addSample(rootFirstNames: ["main", "cold"], values: [1, 1])
     return b.build()
@@ -79,11 +92,13 @@ final class NumberLimitsTests: XCTestCase {
         XCTAssertEqual(status, 0, "\(line): \(shell.stderr)")
       }
     }
-    XCTAssertTrue(shell.stdout.contains("[3] p.pb.gz  cpu 4611686018s  samples 4,611,686,018,427,387,903"), shell.stdout)
+    XCTAssertTrue(
+      shell.stdout.contains("[3] p.pb.gz  cpu 4611686018s  samples 4,611,686,018,427,387,903"), shell.stdout)
     XCTAssertEqual(
       try String(contentsOfFile: "\(out)/f.folded", encoding: .utf8), "main;cold 1\nmain;hot 4611686018427387902\n")
     XCTAssertTrue(
-      try String(contentsOfFile: "\(out)/h.csv", encoding: .utf8).contains("hot,4611686018427387902"), "csv keeps the exact count")
+      try String(contentsOfFile: "\(out)/h.csv", encoding: .utf8).contains("hot,4611686018427387902"),
+      "csv keeps the exact count")
   }
 
   func testRunRepeatsThatTogetherPassTheLimitAreNotMerged() throws {
@@ -144,7 +159,9 @@ final class NumberLimitsTests: XCTestCase {
     shell.context.sessions.add(profile: b.build(), name: "diff", source: .file(path: "diff.pb", format: "pprof"))
     let folded = directory.appendingPathComponent("diff.folded").path
     XCTAssertEqual(run(shell, "export folded \(folded)"), 1)
-    XCTAssertTrue(shell.stderr.contains("has stacks with negative totals (a difference profile; line 2 would be negative)"), shell.stderr)
+    XCTAssertTrue(
+      shell.stderr.contains("has stacks with negative totals (a difference profile; line 2 would be negative)"),
+      shell.stderr)
     XCTAssertFalse(FileManager.default.fileExists(atPath: folded))
     let pprof = directory.appendingPathComponent("diff.pb.gz").path
     XCTAssertEqual(run(shell, "export pprof \(pprof); load \(pprof)"), 0, shell.stderr)
@@ -162,7 +179,8 @@ final class NumberLimitsTests: XCTestCase {
     b.addSample(leafFirst: [b.location(function: work), b.location(function: mainA)], values: [3])
     b.addSample(leafFirst: [b.location(function: mainB)], values: [1])
     let shell = CapturedShell()
-    let session = shell.context.sessions.add(profile: b.build(), name: "dup", source: .file(path: "dup.pb", format: "pprof"))
+    let session = shell.context.sessions.add(
+      profile: b.build(), name: "dup", source: .file(path: "dup.pb", format: "pprof"))
     XCTAssertTrue(SessionDescription.line(session).contains("functions 2"), SessionDescription.line(session))
     XCTAssertEqual(run(shell, "summary; info"), 0, shell.stderr)
     XCTAssertTrue(shell.stdout.contains("Functions: 2 | Samples: 4\n"), shell.stdout)

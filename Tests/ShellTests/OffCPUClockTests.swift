@@ -26,16 +26,20 @@ final class OffCPUClockTests: XCTestCase {
     assertSnapshot(s.stdout, named: "offcpu-heatmap-clocks")
     let tables = s.stdout.components(separatedBy: "Function ").dropFirst().map { String($0) }
     guard tables.count == 4 else { return XCTFail(s.stdout) }
-    XCTAssertTrue(tables[0].contains("CPU Time") && tables[0].contains("busy") && !tables[0].contains("nanosleep"), tables[0])
-    XCTAssertTrue(tables[1].contains("Wall Time") && tables[1].contains("busy") && tables[1].contains("300ms"), tables[1])
-    XCTAssertTrue(tables[2].contains("Off-CPU Time") && !tables[2].contains("busy") && tables[2].contains("5ms"), tables[2])
+    XCTAssertTrue(
+      tables[0].contains("CPU Time") && tables[0].contains("busy") && !tables[0].contains("nanosleep"), tables[0])
+    XCTAssertTrue(
+      tables[1].contains("Wall Time") && tables[1].contains("busy") && tables[1].contains("300ms"), tables[1])
+    XCTAssertTrue(
+      tables[2].contains("Off-CPU Time") && !tables[2].contains("busy") && tables[2].contains("5ms"), tables[2])
     XCTAssertTrue(tables[3].contains("905ms"), "all threads: the idle worker's 900 ms too: \(tables[3])")
   }
 
   func testAssertWallOnASampledSessionIsTheInclusiveShareOfWallTime() {
     let s = shell()
     // rest: 300 ms of 505 ms wall on the critical threads (59.4 %); 300 of 1405 with every thread.
-    XCTAssertEqual(s.runScript("assert wall(\"^rest$\") < 60%\nassert wall(\"^rest$\") > 59%\n").exitStatus, 0, s.stderr)
+    XCTAssertEqual(
+      s.runScript("assert wall(\"^rest$\") < 60%\nassert wall(\"^rest$\") > 59%\n").exitStatus, 0, s.stderr)
     XCTAssertTrue(s.stdout.contains("measured 59.4% of the total (300ms)"), s.stdout)
     let failing = shell()
     XCTAssertEqual(failing.runScript("set allthreads on\nassert wall(\"^rest$\") > 25%\n").exitStatus, 1)

@@ -53,12 +53,15 @@ final class OffCPUGroundTruthTests: XCTestCase {
       guard let function = functions.first(where: r.names.contains) else { continue }
       blockedWall[function, default: 0] += value
       if !r.runnable && p.samples.value(row, off) > 0 {
-        reasons[function, default: [:]][WaitReasons.classify(leafFirst: r.names), default: 0] += p.samples.value(row, off)
+        reasons[function, default: [:]][WaitReasons.classify(leafFirst: r.names), default: 0] += p.samples.value(
+          row, off)
       }
     }
     let elapsed = try XCTUnwrap(p.run.elapsedNanos)
     // The main thread lives the whole run: its CPU + off-CPU (runnable included) is the elapsed time.
-    XCTAssertEqual(Double(mainWall), Double(elapsed), accuracy: Double(elapsed) * 0.05, "main wall \(mainWall) vs elapsed \(elapsed)")
+    XCTAssertEqual(
+      Double(mainWall), Double(elapsed), accuracy: Double(elapsed) * 0.05, "main wall \(mainWall) vs elapsed \(elapsed)"
+    )
     var measured: [String: Double] = [:]
     for f in functions { measured[f] = Double(blockedWall[f] ?? 0) / Double(max(total, 1)) * 100 }
     for f in functions {
@@ -75,7 +78,8 @@ final class OffCPUGroundTruthTests: XCTestCase {
     // their time before the main thread started waiting.
     XCTAssertEqual(b.otherThreads, 2, "the mutex holder and the pipe writer: \(b)")
     XCTAssertGreaterThan(b.otherThreadsNanos, 400_000_000, "each sleeps 200-250 ms while main waits: \(b)")
-    print("off-CPU ground truth: shares \(measured), reasons \(b.reasons), runnable \(p.run.offCPU?.runnableNanos ?? 0) ns")
+    print(
+      "off-CPU ground truth: shares \(measured), reasons \(b.reasons), runnable \(p.run.offCPU?.runnableNanos ?? 0) ns")
   }
 
   func testCPUSharesDoNotChangeWithOffCPU() throws {
@@ -95,7 +99,8 @@ final class OffCPUGroundTruthTests: XCTestCase {
     let waits = try Workloads.path("waits")
     let s = CapturedShell()
     XCTAssertEqual(s.runScript("run --off-cpu \(waits)\nsummary\n").exitStatus, 0, s.stderr)
-    let line = try XCTUnwrap(s.stdout.split(separator: "\n").first { $0.hasPrefix("Elapsed ") && $0.contains(" = CPU ") }, s.stdout)
+    let line = try XCTUnwrap(
+      s.stdout.split(separator: "\n").first { $0.hasPrefix("Elapsed ") && $0.contains(" = CPU ") }, s.stdout)
     for reason in ["sleep", "futex", "read"] { XCTAssertTrue(line.contains(reason), String(line)) }
     XCTAssertTrue(s.stdout.contains("on 2 other threads"), s.stdout)
   }
@@ -149,9 +154,13 @@ final class OffCPUGroundTruthTests: XCTestCase {
     else { throw XCTSkip("needs root (to run perfsh as nobody), setpriv and perf_event_paranoid > 1") }
     let result = try ProcessRunner.run(
       URL(fileURLWithPath: "/usr/bin/setpriv"),
-      ["--reuid=65534", "--regid=65534", "--clear-groups", try PerfshBinary.url().path, "-c", "run --off-cpu /bin/true"])
+      [
+        "--reuid=65534", "--regid=65534", "--clear-groups", try PerfshBinary.url().path, "-c",
+        "run --off-cpu /bin/true",
+      ])
     XCTAssertEqual(result.status, 0, result.stderr)
-    XCTAssertTrue(result.stderr.contains("off-CPU time needs kernel access (kernel.perf_event_paranoid is"), result.stderr)
+    XCTAssertTrue(
+      result.stderr.contains("off-CPU time needs kernel access (kernel.perf_event_paranoid is"), result.stderr)
   }
 
   func testOffCPUNeedsSampling() {

@@ -29,8 +29,10 @@ final class PprofEndpointTests: XCTestCase {
     defer { try? FileManager.default.removeItem(at: dir) }
     let cases: [(endpoint: String, types: [String], indexes: [String])] = [
       ("profile?seconds=1", ["samples/count", "cpu/nanoseconds"], ["samples", "cpu"]),
-      ("heap", ["alloc_objects/count", "alloc_space/bytes", "inuse_objects/count", "inuse_space/bytes"],
-       ["inuse_space", "alloc_objects"]),
+      (
+        "heap", ["alloc_objects/count", "alloc_space/bytes", "inuse_objects/count", "inuse_space/bytes"],
+        ["inuse_space", "alloc_objects"]
+      ),
       ("goroutine", ["goroutine/count"], ["goroutine"]),
       ("mutex", ["contentions/count", "delay/nanoseconds"], ["contentions", "delay"]),
     ]
@@ -82,42 +84,56 @@ final class PprofEndpointTests: XCTestCase {
     let refused = GoPprofServer.freePort()
     XCTAssertEqual(
       failure("load http://127.0.0.1:\(refused)/debug/pprof/heap"),
-      "test.perfsh:1: http://127.0.0.1:\(refused)/debug/pprof/heap: connection refused by 127.0.0.1:\(refused) (is the server running and listening there?)")
+      "test.perfsh:1: http://127.0.0.1:\(refused)/debug/pprof/heap: connection refused by 127.0.0.1:\(refused) (is the server running and listening there?)"
+    )
 
-    let notFound = try ScriptedHTTPServer(response: "HTTP/1.1 404 Not Found\r\nContent-Length: 16\r\n\r\nUnknown profile\n")
+    let notFound = try ScriptedHTTPServer(
+      response: "HTTP/1.1 404 Not Found\r\nContent-Length: 16\r\n\r\nUnknown profile\n")
     XCTAssertEqual(
       failure("load \(notFound.url("/debug/pprof/nosuch"))"),
       "test.perfsh:1: \(notFound.url("/debug/pprof/nosuch")): HTTP 404 Not Found: Unknown profile")
     notFound.stop()
 
     let html = try ScriptedHTTPServer(
-      response: "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body>pprof index</body></html>\n")
+      response:
+        "HTTP/1.1 200 OK\r\nContent-Type: text/html; charset=utf-8\r\n\r\n<html><body>pprof index</body></html>\n")
     XCTAssertEqual(
       failure("load \(html.url("/"))"),
-      "test.perfsh:1: \(html.url("/")): the server sent text/html starting '<html><body>pprof index</body></html>', not a pprof profile (name a profile, e.g. /debug/pprof/heap or /debug/pprof/profile?seconds=5)")
+      "test.perfsh:1: \(html.url("/")): the server sent text/html starting '<html><body>pprof index</body></html>', not a pprof profile (name a profile, e.g. /debug/pprof/heap or /debug/pprof/profile?seconds=5)"
+    )
     html.stop()
 
-    let trace = try ScriptedHTTPServer([[
-      .text("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\ngo 1.19 trace"), .send([0, 0, 0, 0x41, 0xdd, 0xa1, 0xff, 0x10]),
-    ]])
+    let trace = try ScriptedHTTPServer([
+      [
+        .text("HTTP/1.1 200 OK\r\nContent-Type: application/octet-stream\r\n\r\ngo 1.19 trace"),
+        .send([0, 0, 0, 0x41, 0xdd, 0xa1, 0xff, 0x10]),
+      ]
+    ])
     XCTAssertEqual(
       failure("load '\(trace.url("/debug/pprof/trace?seconds=1"))'"),
-      "test.perfsh:1: \(trace.url("/debug/pprof/trace?seconds=1")): the server sent application/octet-stream starting 'go 1.19 trace…', not a pprof profile (/debug/pprof/trace is Go's execution trace: open it with go tool trace)")
+      "test.perfsh:1: \(trace.url("/debug/pprof/trace?seconds=1")): the server sent application/octet-stream starting 'go 1.19 trace…', not a pprof profile (/debug/pprof/trace is Go's execution trace: open it with go tool trace)"
+    )
     trace.stop()
 
     let bytes = Self.pprofBytes
-    let truncated = try ScriptedHTTPServer([[
-      .text("HTTP/1.1 200 OK\r\nContent-Length: \(bytes.count)\r\n\r\n"), .send(Array(bytes.prefix(bytes.count / 2))),
-    ]])
+    let truncated = try ScriptedHTTPServer([
+      [
+        .text("HTTP/1.1 200 OK\r\nContent-Length: \(bytes.count)\r\n\r\n"), .send(Array(bytes.prefix(bytes.count / 2))),
+      ]
+    ])
     XCTAssertEqual(
       failure("load \(truncated.url())"),
-      "test.perfsh:1: \(truncated.url()): truncated response: the connection closed after \(bytes.count / 2) of \(bytes.count) body bytes")
+      "test.perfsh:1: \(truncated.url()): truncated response: the connection closed after \(bytes.count / 2) of \(bytes.count) body bytes"
+    )
     truncated.stop()
 
     // A gzip stream cut short but framed as whole (no Content-Length, the server just closes).
-    let cutGzip = try ScriptedHTTPServer([[.text("HTTP/1.1 200 OK\r\n\r\n"), .send(Array(bytes.prefix(bytes.count - 9)))]])
+    let cutGzip = try ScriptedHTTPServer([
+      [.text("HTTP/1.1 200 OK\r\n\r\n"), .send(Array(bytes.prefix(bytes.count - 9)))]
+    ])
     XCTAssertTrue(
-      failure("load \(cutGzip.url())").hasPrefix("test.perfsh:1: \(cutGzip.url()): the body is not a valid pprof profile: truncated gzip"))
+      failure("load \(cutGzip.url())").hasPrefix(
+        "test.perfsh:1: \(cutGzip.url()): the body is not a valid pprof profile: truncated gzip"))
     cutGzip.stop()
 
     let slow = try ScriptedHTTPServer([[.pause(1500), .text("HTTP/1.1 200 OK\r\n\r\n")]])
@@ -132,13 +148,16 @@ final class PprofEndpointTests: XCTestCase {
     let stalled = try ScriptedHTTPServer([[.text("HTTP/1.1 200 OK\r\nContent-Length: 1000\r\n\r\nabc"), .pause(1500)]])
     XCTAssertEqual(
       failure("load \(stalled.url()) --timeout 500ms"),
-      "test.perfsh:1: \(stalled.url()): the server stopped sending for 500ms after 44 bytes (use --timeout to wait longer)")
+      "test.perfsh:1: \(stalled.url()): the server stopped sending for 500ms after 44 bytes (use --timeout to wait longer)"
+    )
     stalled.stop()
 
-    let elsewhere = try ScriptedHTTPServer(response: "HTTP/1.1 302 Found\r\nLocation: http://10.0.0.1/x\r\nContent-Length: 0\r\n\r\n")
+    let elsewhere = try ScriptedHTTPServer(
+      response: "HTTP/1.1 302 Found\r\nLocation: http://10.0.0.1/x\r\nContent-Length: 0\r\n\r\n")
     XCTAssertEqual(
       failure("load \(elsewhere.url())"),
-      "test.perfsh:1: \(elsewhere.url()): redirected to http://10.0.0.1/x, another host; perfsh follows redirects on the same host only (load that URL directly)")
+      "test.perfsh:1: \(elsewhere.url()): redirected to http://10.0.0.1/x, another host; perfsh follows redirects on the same host only (load that URL directly)"
+    )
     elsewhere.stop()
 
     let loop = try ScriptedHTTPServer(response: "HTTP/1.1 301 Moved\r\nLocation: /again\r\nContent-Length: 0\r\n\r\n")
@@ -148,8 +167,10 @@ final class PprofEndpointTests: XCTestCase {
 
     XCTAssertEqual(
       failure("load https://127.0.0.1/debug/pprof/heap"),
-      "test.perfsh:1: https://127.0.0.1/debug/pprof/heap: https is not supported (perfsh speaks plain HTTP/1.1); fetch it with curl -o FILE and load the file")
-    XCTAssertEqual(failure("load cpu.pb.gz --timeout 1s"), "test.perfsh:1: load: --timeout and --save are for http:// URLs")
+      "test.perfsh:1: https://127.0.0.1/debug/pprof/heap: https is not supported (perfsh speaks plain HTTP/1.1); fetch it with curl -o FILE and load the file"
+    )
+    XCTAssertEqual(
+      failure("load cpu.pb.gz --timeout 1s"), "test.perfsh:1: load: --timeout and --save are for http:// URLs")
     assertSnapshot(messages.joined(separator: "\n") + "\n", named: "load-url-errors")
   }
 
@@ -202,9 +223,11 @@ final class PprofEndpointTests: XCTestCase {
     let expected = ProfileFixtures.cpu()
     XCTAssertEqual(session.profile.samples.count, expected.samples.count)
     XCTAssertEqual(session.profile.total(column: 0), expected.total(column: 0))
-    XCTAssertEqual(server.requests.map { $0.split(separator: "\r\n").first.map(String.init) ?? "" }, [
-      "GET /start HTTP/1.1", "GET /debug/pprof/second HTTP/1.1", "GET /debug/pprof/profile?seconds=1 HTTP/1.1",
-    ])
+    XCTAssertEqual(
+      server.requests.map { $0.split(separator: "\r\n").first.map(String.init) ?? "" },
+      [
+        "GET /start HTTP/1.1", "GET /debug/pprof/second HTTP/1.1", "GET /debug/pprof/profile?seconds=1 HTTP/1.1",
+      ])
     XCTAssertTrue(server.requests[0].contains("\r\nHost: 127.0.0.1:\(server.port)\r\n"))
   }
 }
@@ -237,7 +260,8 @@ final class RunPprofEndpointTests: XCTestCase {
     let port = GoPprofServer.freePort()
     let shell = CapturedShell()
     let url = "http://127.0.0.1:\(port)/debug/pprof/profile?seconds=30"
-    XCTAssertEqual(shell.runScript("run --name go --pprof-endpoint '\(url)' '\(binary)' \(port) 1").exitStatus, 0, shell.stderr)
+    XCTAssertEqual(
+      shell.runScript("run --name go --pprof-endpoint '\(url)' '\(binary)' \(port) 1").exitStatus, 0, shell.stderr)
     XCTAssertEqual(shell.context.sessions.sessions.map(\.name), ["go"])
     XCTAssertEqual(
       shell.stderr,
@@ -253,7 +277,8 @@ final class RunPprofEndpointTests: XCTestCase {
     XCTAssertEqual(shell.context.sessions.sessions.map(\.name), ["true"])
     XCTAssertEqual(
       shell.stderr,
-      "perfsh: --pprof-endpoint: nothing accepted a connection at 127.0.0.1:\(port) during the run (http://127.0.0.1:\(port)/debug/pprof/profile?seconds=5)\n")
+      "perfsh: --pprof-endpoint: nothing accepted a connection at 127.0.0.1:\(port) during the run (http://127.0.0.1:\(port)/debug/pprof/profile?seconds=5)\n"
+    )
     XCTAssertEqual(shell.runScript("run -n 2 --pprof-endpoint http://127.0.0.1:\(port) /bin/true").exitStatus, 1)
   }
 }

@@ -1,13 +1,15 @@
 import ArgumentParser
 import Shell
+import XCTest
 
 /// A command defined outside the Shell module, as later commands will be: proves the
 /// protocol is enough to declare flags, completions and run through the executor.
 struct ProbeCommand: ShellCommand {
   static let configuration = CommandConfiguration(commandName: "probe", abstract: "Test command.")
   static var shell: CommandSpec {
-    CommandSpec(group: .analysis, arguments: [.session, .function, .file],
-                options: ["--mode": .choices(["bar", "table"]), "--out": .file])
+    CommandSpec(
+      group: .analysis, arguments: [.session, .function, .file],
+      options: ["--mode": .choices(["bar", "table"]), "--out": .file])
   }
 
   @Option(help: "How to show it.") var mode: String = "bar"
@@ -21,8 +23,6 @@ struct ProbeCommand: ShellCommand {
   }
 }
 
-import XCTest
-
 final class ExternalCommandTests: XCTestCase {
   func testACommandFromAnotherModuleRunsWithItsFlagsAndStatus() throws {
     let context = ShellContext(out: .capture(), err: .capture(), registry: CommandRegistry([ProbeCommand.self]))
@@ -30,18 +30,23 @@ final class ExternalCommandTests: XCTestCase {
     XCTAssertEqual(status.exitStatus, 7)
     XCTAssertEqual(context.out.text, "table @last main\n")
     XCTAssertThrowsError(try CommandExecutor.run(line: "probe --mod x", in: context)) { error in
-      XCTAssertTrue("\(error)".hasPrefix("probe: unknown option '--mod'. Did you mean '--mode'?\nusage: probe [--mode <mode>]"), "\(error)")
+      XCTAssertTrue(
+        "\(error)".hasPrefix("probe: unknown option '--mod'. Did you mean '--mode'?\nusage: probe [--mode <mode>]"),
+        "\(error)")
     }
   }
 
   func testLaunchOptions() throws {
     let isFile: (String) -> Bool = { $0 == "script.perfsh" || $0 == "help" }
     XCTAssertEqual(try LaunchOptions.parse([], isFile: isFile).mode, .shell)
-    XCTAssertEqual(try LaunchOptions.parse(["script.perfsh", "a", "--x"], isFile: isFile).mode,
-                   .script(path: "script.perfsh", arguments: ["a", "--x"]))
+    XCTAssertEqual(
+      try LaunchOptions.parse(["script.perfsh", "a", "--x"], isFile: isFile).mode,
+      .script(path: "script.perfsh", arguments: ["a", "--x"]))
     XCTAssertEqual(try LaunchOptions.parse(["help"], isFile: isFile).mode, .script(path: "help", arguments: []))
-    XCTAssertEqual(try LaunchOptions.parse(["set", "--color", "x"], isFile: isFile).mode, .command(["set", "--color", "x"]))
-    let options = try LaunchOptions.parse(["--color", "never", "--freq=5", "-k", "--no-rc", "-c", "echo", "1"], isFile: isFile)
+    XCTAssertEqual(
+      try LaunchOptions.parse(["set", "--color", "x"], isFile: isFile).mode, .command(["set", "--color", "x"]))
+    let options = try LaunchOptions.parse(
+      ["--color", "never", "--freq=5", "-k", "--no-rc", "-c", "echo", "1"], isFile: isFile)
     XCTAssertEqual(options.settings, ["color": "never", "freq": "5"])
     XCTAssertTrue(options.keepGoing)
     XCTAssertTrue(options.skipRC)

@@ -10,7 +10,9 @@ import XCTest
 final class RepeatedRunTests: XCTestCase {
   /// One run: `work` has `millis` of self time; a traced `leaf` with the given p95.
   private func run(_ millis: Int64, elapsed: Int64, p95: Int64, exit: Int32 = 0, extra: String? = nil) -> Profile {
-    var b = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds")])
+    var b = ProfileBuilder(sampleTypes: [
+      ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds"),
+    ])
     // A different function first in some runs, so ids differ between profiles.
     if let extra {
       let label = Label(key: b.intern("thread"), string: b.intern(extra))
@@ -23,13 +25,16 @@ final class RepeatedRunTests: XCTestCase {
       $0.run.cpuNanos = millis * 1_000_000
       $0.run.termination = .exited(exit)
       $0.run.command = ["./app"]
-      $0.callStatistics[leaf] = CallStatistics(calls: 10, selfNanos: 100, totalNanos: 100, maxSelfNanos: 20, p95SelfNanos: p95)
+      $0.callStatistics[leaf] = CallStatistics(
+        calls: 10, selfNanos: 100, totalNanos: 100, maxSelfNanos: 20, p95SelfNanos: p95)
     }
     return b.build()
   }
 
   func testRunsMergeIntoOneSessionKeepingEveryRepeat() throws {
-    let runs = [run(10, elapsed: 100, p95: 5), run(20, elapsed: 200, p95: 9, extra: "other"), run(30, elapsed: 600, p95: 7)]
+    let runs = [
+      run(10, elapsed: 100, p95: 5), run(20, elapsed: 200, p95: 9, extra: "other"), run(30, elapsed: 600, p95: 7),
+    ]
     let shell = CapturedShell()
     let merged = try RepeatedRun.capture(times: 3, context: shell.context) { i throws(ShellError) in runs[i - 1] }
     XCTAssertEqual(merged.repeats.count, 3)
@@ -67,7 +72,9 @@ final class RepeatedRunTests: XCTestCase {
 
   func testASingleRunIsLeftAsItIs() throws {
     let shell = CapturedShell()
-    let merged = try RepeatedRun.capture(times: 1, context: shell.context) { _ throws(ShellError) in run(10, elapsed: 100, p95: 1) }
+    let merged = try RepeatedRun.capture(times: 1, context: shell.context) { _ throws(ShellError) in
+      run(10, elapsed: 100, p95: 1)
+    }
     XCTAssertTrue(merged.repeats.isEmpty)
     XCTAssertEqual(merged.run.elapsedNanos, 100)
     XCTAssertEqual(shell.stderr, "")

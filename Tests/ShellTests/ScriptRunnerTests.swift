@@ -17,7 +17,8 @@ final class ScriptRunnerTests: XCTestCase {
     let outcome = shell.runScript("bad1\necho two\nset freq x\necho four", keepGoing: true)
     XCTAssertEqual(outcome, ScriptRunner.Outcome(exitStatus: 1, failures: 2, quit: false))
     XCTAssertEqual(shell.stdout, "two\nfour\n")
-    XCTAssertEqual(shell.stderr.split(separator: "\n").map { String($0.prefix(14)) }, ["test.perfsh:1:", "test.perfsh:3:"])
+    XCTAssertEqual(
+      shell.stderr.split(separator: "\n").map { String($0.prefix(14)) }, ["test.perfsh:1:", "test.perfsh:3:"])
   }
 
   func testFailureInTheMiddleOfALineSkipsTheRestOfThatLine() {

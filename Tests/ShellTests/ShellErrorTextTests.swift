@@ -10,20 +10,24 @@ import XCTest
 final class ShellErrorTextTests: XCTestCase {
   func testMessagesAreBuiltFromTheFacts() {
     XCTAssertEqual(
-      ShellError.terminal(.notATerminal).description, "the interactive view needs a terminal (standard input is not one)")
-    XCTAssertEqual(ShellError.terminal(.lineEditing(call: "el_init")).description, "cannot start line editing (el_init failed)")
+      ShellError.terminal(.notATerminal).description,
+      "the interactive view needs a terminal (standard input is not one)")
+    XCTAssertEqual(
+      ShellError.terminal(.lineEditing(call: "el_init")).description, "cannot start line editing (el_init failed)")
     XCTAssertEqual(
       ShellError.terminal(.cannotReadSettings(errno: ENOTTY)).description,
       "cannot read terminal settings: Inappropriate ioctl for device")
     XCTAssertEqual(
       ShellError.process(program: "/bin/nope", step: .start, errno: ENOENT).description,
       "cannot start /bin/nope: No such file or directory")
-    XCTAssertEqual(ShellError.process(program: "x", step: .wait, errno: ECHILD).description, "waiting for x: No child processes")
+    XCTAssertEqual(
+      ShellError.process(program: "x", step: .wait, errno: ECHILD).description, "waiting for x: No child processes")
     XCTAssertEqual(
       ShellError.launchOption(.unknown(name: "--colour", suggestion: "--color"), usage: "usage: perfsh").description,
       "unknown option '--colour' (did you mean '--color'?)\nusage: perfsh")
     XCTAssertEqual(
-      ShellError.launchOption(.missingValue(flag: "-c"), usage: "usage: perfsh").description, "option -c needs a value\nusage: perfsh")
+      ShellError.launchOption(.missingValue(flag: "-c"), usage: "usage: perfsh").description,
+      "option -c needs a value\nusage: perfsh")
     XCTAssertEqual(
       ShellError.badPercentage(command: "compare", option: "--threshold", example: "5 or 5%", value: "x").description,
       "compare: --threshold takes a percentage such as 5 or 5%, not 'x'")
@@ -39,7 +43,8 @@ final class ShellErrorTextTests: XCTestCase {
       ShellError.sessionFile(.newerArchive(version: 2, supported: 1), file: "a.perfsh").description,
       "a.perfsh: " + FormatError.newerArchive(version: 2, supported: 1).description)
     XCTAssertEqual(ShellError.session(.noSessions).description, SessionError.noSessions.description)
-    XCTAssertEqual(ShellError.analysis(.noMatches(pattern: "zz")).description, AnalysisError.noMatches(pattern: "zz").description)
+    XCTAssertEqual(
+      ShellError.analysis(.noMatches(pattern: "zz")).description, AnalysisError.noMatches(pattern: "zz").description)
   }
 
   /// A session reference to nothing reaches the script as the session error, not a string.

@@ -33,7 +33,8 @@ final class ShellGoldenTests: XCTestCase {
 
   private func shell() -> CapturedShell {
     let shell = CapturedShell()
-    _ = shell.context.addSession(Self.sampledRun(), name: "app", source: .run(command: ["./app", "--input", "big file.yaml"]))
+    _ = shell.context.addSession(
+      Self.sampledRun(), name: "app", source: .run(command: ["./app", "--input", "big file.yaml"]))
     _ = shell.context.addSession(Self.tracedRun(), name: "parser", source: .run(command: ["./parser", "big.yaml"]))
     return shell
   }

@@ -37,7 +37,9 @@ final class SmallDefectsTests: XCTestCase {
   func testNamesSettingAndFlag() {
     let shell = CapturedShell()
     var b = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count")])
-    b.addSample(leafFirst: [b.location(function: b.function("ns::K<int>::g() const", systemName: "_ZNK2ns1KIiE1gEv"))], values: [3])
+    b.addSample(
+      leafFirst: [b.location(function: b.function("ns::K<int>::g() const", systemName: "_ZNK2ns1KIiE1gEv"))],
+      values: [3])
     shell.context.sessions.add(profile: b.build(), name: "cxx", source: .run(command: ["./app"]))
     XCTAssertEqual(shell.runScript("top").exitStatus, 0, shell.stderr)
     XCTAssertTrue(shell.stdout.hasSuffix("  ns::K::g\n"), shell.stdout)

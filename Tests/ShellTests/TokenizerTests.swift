@@ -3,7 +3,8 @@ import Shell
 import XCTest
 
 final class TokenizerTests: XCTestCase {
-  private func words(_ line: String, arguments: [String] = [], environment: [String: String] = [:]) throws -> [[String]] {
+  private func words(_ line: String, arguments: [String] = [], environment: [String: String] = [:]) throws -> [[String]]
+  {
     try Tokenizer(arguments: arguments, scriptName: "s.perfsh", environment: environment).tokenize(line).map(\.words)
   }
 
@@ -31,16 +32,18 @@ final class TokenizerTests: XCTestCase {
     let arguments = ["one", "two words", "three"]
     XCTAssertEqual(try words("echo $1 $2 $3 $4", arguments: arguments), [["echo", "one", "two words", "three"]])
     XCTAssertEqual(try words("echo $@", arguments: arguments), [["echo", "one", "two words", "three"]])
-    XCTAssertEqual(try words(#"echo "$@" x$1y $# $0"#, arguments: arguments),
-                   [["echo", "one two words three", "xoney", "3", "s.perfsh"]])
+    XCTAssertEqual(
+      try words(#"echo "$@" x$1y $# $0"#, arguments: arguments),
+      [["echo", "one two words three", "xoney", "3", "s.perfsh"]])
     XCTAssertEqual(try words("echo $@ end"), [["echo", "end"]])
     XCTAssertEqual(try words("echo '$1'", arguments: arguments), [["echo", "$1"]])
   }
 
   func testEnvironmentVariablesAndLiteralDollar() throws {
     let environment = ["HOME": "/home/me", "EMPTY": ""]
-    XCTAssertEqual(try words("echo ${HOME}/x ${MISSING} \"${EMPTY}\"", environment: environment),
-                   [["echo", "/home/me/x", ""]])
+    XCTAssertEqual(
+      try words("echo ${HOME}/x ${MISSING} \"${EMPTY}\"", environment: environment),
+      [["echo", "/home/me/x", ""]])
     XCTAssertEqual(try words("top main$ $x 5$", environment: environment), [["top", "main$", "$x", "5$"]])
     XCTAssertEqual(try words(#"echo \${HOME}"#, environment: environment), [["echo", "${HOME}"]])
   }

@@ -14,7 +14,8 @@ final class TraceTopSelectionTests: XCTestCase {
     let inlined = b.function("inlinedHelper")
     let outer = b.function("outer")
     // lines[0] is the innermost (inlined) frame, the last line the function holding the code.
-    let location = b.location(Location(address: 0x401000, mapping: m, lines: [Line(function: inlined), Line(function: outer)]))
+    let location = b.location(
+      Location(address: 0x401000, mapping: m, lines: [Line(function: inlined), Line(function: outer)]))
     b.addSample(leafFirst: [location], values: [10])
     let choices = TraceTopSelection.patterns(
       ranked: ["inlinedHelper", "outer"], profile: b.build(), executable: calls, count: 5)

@@ -60,11 +60,13 @@ final class CSymbolizationTests: XCTestCase {
     XCTAssertEqual(fa.first?.name, "alpha")
     XCTAssertEqual(fa.first.map { baseName($0.file) }, "fixture.c")
     XCTAssertEqual(fa.first?.start, Fixtures.line(of: "DECL_ALPHA", in: Self.cSource))
-    let alphaLines = Fixtures.line(of: "DECL_ALPHA", in: Self.cSource)...(Fixtures.line(of: "DECL_ALPHA", in: Self.cSource) + 4)
+    let alphaLines =
+      Fixtures.line(of: "DECL_ALPHA", in: Self.cSource)...(Fixtures.line(of: "DECL_ALPHA", in: Self.cSource) + 4)
     XCTAssertTrue(alphaLines.contains(fa.first?.line ?? -1), "line \(fa.first?.line ?? -1) outside alpha")
     let fb = mp.frames(b)
     XCTAssertEqual(fb.first?.name, "beta")
-    XCTAssertEqual(fb.first?.line, Fixtures.line(of: "DECL_BETA", in: Self.cSource), "prologue is on the declaration line")
+    XCTAssertEqual(
+      fb.first?.line, Fixtures.line(of: "DECL_BETA", in: Self.cSource), "prologue is on the declaration line")
 
     let m = mp.profile.mappings[0]
     XCTAssertTrue(m.hasFunctions && m.hasFilenames && m.hasLineNumbers && m.hasInlineFrames)
@@ -179,8 +181,14 @@ final class CSymbolizationTests: XCTestCase {
     XCTAssertNil(try fx.symbols(binary)["beta"], "the binary itself is stripped")
     var mp = MappedProfile(binary: binary, segment: try fx.textSegment(binary), bias: 0x5555_0000_0000)
     let loc = mp.add(linkAddress: beta.address + 4)
-    Symbolizer(options: { var o = Symbolizer.Options(); o.debugRoots = [fx.path("no-such-root")]; return o }())
-      .symbolize(&mp.profile)
+    Symbolizer(
+      options: {
+        var o = Symbolizer.Options()
+        o.debugRoots = [fx.path("no-such-root")]
+        return o
+      }()
+    )
+    .symbolize(&mp.profile)
     let frame = try XCTUnwrap(mp.frames(loc).first)
     XCTAssertEqual(frame.name, "beta")
     XCTAssertEqual(frame.line, Fixtures.line(of: "DECL_BETA", in: Self.cSource))

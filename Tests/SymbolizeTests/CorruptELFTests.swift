@@ -89,7 +89,9 @@ extension CorruptELFTests {
     try fx.write("fixture.c", CSymbolizationTests.cSource)
     try fx.run("gcc", ["-g", "-O2", "-o", "fixture", "fixture.c"])
     let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: fx.path("fixture"))))
-    let sections = try original.withUnsafeBytes { raw throws(SymbolizeError) in try ELFFile(bytes: raw, path: "fixture").sections }
+    let sections = try original.withUnsafeBytes { raw throws(SymbolizeError) in
+      try ELFFile(bytes: raw, path: "fixture").sections
+    }
     let debug = sections.filter { $0.name.hasPrefix(".debug_") && $0.size > 0 }
     XCTAssertGreaterThanOrEqual(debug.count, 3)
     let segment = try fx.textSegment(fx.path("fixture"))
@@ -109,7 +111,8 @@ extension CorruptELFTests {
         for offset in stride(from: 0, to: s.size, by: 5) { mp.add(linkAddress: s.address + offset) }
       }
       Symbolizer().symbolize(&mp.profile)
-      XCTAssertFalse(mp.locations.contains { mp.frames($0).isEmpty || mp.frames($0).contains { $0.name.isEmpty } }, path)
+      XCTAssertFalse(
+        mp.locations.contains { mp.frames($0).isEmpty || mp.frames($0).contains { $0.name.isEmpty } }, path)
       XCTAssertNoThrow(try mp.profile.validate())
       try FileManager.default.removeItem(atPath: path)
     }

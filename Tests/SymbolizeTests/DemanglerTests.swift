@@ -31,11 +31,15 @@ extension DemanglerTests {
   func testRustV0() {
     let cases: [(String, String)] = [
       ("_RNvC6_123foo3bar", "123foo::bar"),
-      ("_RNvNtNtNtNtCs92dm3009vxr_4rand4rngs7adapter9reseeding4fork23FORK_HANDLER_REGISTERED",
-       "rand::rngs::adapter::reseeding::fork::FORK_HANDLER_REGISTERED"),
+      (
+        "_RNvNtNtNtNtCs92dm3009vxr_4rand4rngs7adapter9reseeding4fork23FORK_HANDLER_REGISTERED",
+        "rand::rngs::adapter::reseeding::fork::FORK_HANDLER_REGISTERED"
+      ),
       ("_RNCNCNgCs6DXkGYLi8lr_2cc5spawn00B5_", "cc::spawn::{closure#0}::{closure#0}"),
-      ("_RINbNbCskIICzLVDPPb_5alloc5alloc8box_freeDINbNiB4_5boxed5FnBoxuEp6OutputuEL_ECs1iopQbuBiw2_3std",
-       "alloc::alloc::box_free::<dyn alloc::boxed::FnBox<(), Output = ()>>"),
+      (
+        "_RINbNbCskIICzLVDPPb_5alloc5alloc8box_freeDINbNiB4_5boxed5FnBoxuEp6OutputuEL_ECs1iopQbuBiw2_3std",
+        "alloc::alloc::box_free::<dyn alloc::boxed::FnBox<(), Output = ()>>"
+      ),
       ("_RNvNvMCs4fqI2P2rA04_13const_genericINtB4_3FooKpE3foo3FOO", "<const_generic::Foo<_>>::foo::FOO"),
       ("_RINvNtC3std3mem8align_ofjE", "std::mem::align_of::<usize>"),
       ("_RNvXs_Cs1234_7mycrateNtB4_3FooNtNtCs5678_4core3fmt5Debug3fmt", "<mycrate::Foo as core::fmt::Debug>::fmt"),

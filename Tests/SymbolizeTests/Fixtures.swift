@@ -86,7 +86,8 @@ final class Fixtures {
 
   /// The 1-based line of the first source line containing `marker`.
   static func line(of marker: String, in source: String) -> Int64 {
-    for (i, l) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where l.contains(marker) {
+    for (i, l) in source.split(separator: "\n", omittingEmptySubsequences: false).enumerated() where l.contains(marker)
+    {
       return Int64(i + 1)
     }
     return -1

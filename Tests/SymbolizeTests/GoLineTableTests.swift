@@ -38,14 +38,16 @@ final class GoLineTableTests: XCTestCase {
     guard let go = GoToolchain.goPath else { throw XCTSkip("golang-go is not installed (scripts/test installs it)") }
     let fx = try Fixtures()
     let file = try fx.write("main.go", Self.source)
-    try fx.run(go, ["build", "-o", "prog", "main.go"], environment: ["GOCACHE": fx.path("cache"), "GOFLAGS": "-mod=mod"])
+    try fx.run(
+      go, ["build", "-o", "prog", "main.go"], environment: ["GOCACHE": fx.path("cache"), "GOFLAGS": "-mod=mod"])
     let binary = fx.path("prog")
     var starts: [String: UInt64] = [:]
     for line in try fx.run(go, ["tool", "nm", binary]).split(separator: "\n") {
       let f = line.split(separator: " ")
       if f.count >= 3, let a = UInt64(f[0], radix: 16) { starts[String(f[2...].joined(separator: " "))] = a }
     }
-    let spin = try XCTUnwrap(starts["main.spinHot"]), other = try XCTUnwrap(starts["main.other"])
+    let spin = try XCTUnwrap(starts["main.spinHot"])
+    let other = try XCTUnwrap(starts["main.other"])
     try fx.run("strip", ["-s", binary])
     let sections = try fx.run("readelf", ["-SW", binary])
     XCTAssertFalse(sections.contains(".symtab") || sections.contains(".debug_info"), "stripped of symbols and DWARF")
@@ -54,7 +56,8 @@ final class GoLineTableTests: XCTestCase {
     // go tool addr2line prints "function\nfile:line" per address.
     let input = addresses.map { "0x" + String($0, radix: 16) }.joined(separator: "\n") + "\n"
     try fx.write("addresses", input)
-    let truth = try fx.run("sh", ["-c", "\(go) tool addr2line prog < addresses"]).split(separator: "\n").map(String.init)
+    let truth = try fx.run("sh", ["-c", "\(go) tool addr2line prog < addresses"]).split(separator: "\n").map(
+      String.init)
     XCTAssertEqual(truth.count, addresses.count * 2)
 
     var mp = MappedProfile(binary: binary, segment: try fx.textSegment(binary), bias: 0)

@@ -14,7 +14,8 @@ final class HostileSymbolInputTests: XCTestCase {
 
   private func jitProfile(_ mapPath: String) -> Profile {
     var p = Profile(sampleTypes: [ValueType(type: "samples", unit: "count")])
-    p.mappings.append(Mapping(start: 0x7f00_0000_0000, limit: 0x7f00_1000_0000, fileOffset: 0, filename: p.strings.intern(mapPath)))
+    p.mappings.append(
+      Mapping(start: 0x7f00_0000_0000, limit: 0x7f00_1000_0000, fileOffset: 0, filename: p.strings.intern(mapPath)))
     p.locations.append(Location(address: 0x7f00_0000_1010, mapping: MappingID(0), lines: []))
     return p
   }
@@ -33,7 +34,8 @@ final class HostileSymbolInputTests: XCTestCase {
     Symbolizer().symbolize(&p)
     XCTAssertTrue(guardian.finish(), "a FIFO JIT map must not block")
     XCTAssertEqual(leafName(p), "[unknown]")
-    XCTAssertTrue(p.run.notes.contains("no JIT symbols: cannot read \(path): it is a FIFO, not a regular file"), "\(p.run.notes)")
+    XCTAssertTrue(
+      p.run.notes.contains("no JIT symbols: cannot read \(path): it is a FIFO, not a regular file"), "\(p.run.notes)")
   }
 
   func testJITMapLinkedToDevZeroIsRefused() throws {
@@ -45,7 +47,8 @@ final class HostileSymbolInputTests: XCTestCase {
     Symbolizer().symbolize(&p)
     XCTAssertEqual(leafName(p), "[unknown]")
     XCTAssertTrue(
-      p.run.notes.contains("no JIT symbols: cannot read \(path): it is a character device, not a regular file"), "\(p.run.notes)")
+      p.run.notes.contains("no JIT symbols: cannot read \(path): it is a character device, not a regular file"),
+      "\(p.run.notes)")
   }
 
   func testJITMapOfAnotherUserIsIgnoredAsPerfDoes() throws {
@@ -94,7 +97,8 @@ final class HostileSymbolInputTests: XCTestCase {
     unlink(fx.path("tool.debug"))
     try makeFIFO(fx.path("tool.debug"))
     let id = try fx.buildID(binary)
-    try FileManager.default.createDirectory(atPath: fx.path("root/.build-id/\(id.prefix(2))"), withIntermediateDirectories: true)
+    try FileManager.default.createDirectory(
+      atPath: fx.path("root/.build-id/\(id.prefix(2))"), withIntermediateDirectories: true)
     let buildIDPath = fx.path("root/.build-id/\(id.prefix(2))/\(id.dropFirst(2)).debug")
     try makeFIFO(buildIDPath)
     do {
@@ -109,7 +113,8 @@ final class HostileSymbolInputTests: XCTestCase {
     var options = Symbolizer.Options()
     options.debugRoots = [fx.path("root")]
     var p = Profile(sampleTypes: [ValueType(type: "samples", unit: "count")])
-    p.mappings.append(Mapping(start: 0x5555_0000_0000, limit: 0x5555_0010_0000, fileOffset: 0, filename: p.strings.intern(binary)))
+    p.mappings.append(
+      Mapping(start: 0x5555_0000_0000, limit: 0x5555_0010_0000, fileOffset: 0, filename: p.strings.intern(binary)))
     p.locations.append(Location(address: 0x5555_0000_1234, mapping: MappingID(0), lines: []))
     Symbolizer(options: options).symbolize(&p)
     XCTAssertTrue(linkGuard.finish(), "a FIFO at the debuglink path must not block")
@@ -141,7 +146,8 @@ final class HostileSymbolInputTests: XCTestCase {
     unlink(fx.path("tool.debug"))
     XCTAssertEqual(symlink("/dev/zero", fx.path("tool.debug")), 0)
     var p = Profile(sampleTypes: [ValueType(type: "samples", unit: "count")])
-    p.mappings.append(Mapping(start: 0x5555_0000_0000, limit: 0x5555_0010_0000, fileOffset: 0, filename: p.strings.intern(binary)))
+    p.mappings.append(
+      Mapping(start: 0x5555_0000_0000, limit: 0x5555_0010_0000, fileOffset: 0, filename: p.strings.intern(binary)))
     p.locations.append(Location(address: 0x5555_0000_1234, mapping: MappingID(0), lines: []))
     var options = Symbolizer.Options()
     options.debugRoots = [fx.path("none")]

@@ -8,7 +8,8 @@ import XCTest
 /// `/proc/self/maps` exactly as the kernel's MMAP2 records describe them (start, page offset,
 /// path): a real load bias, `.dynsym`-only system libraries.
 final class LoadedLibraryTests: XCTestCase {
-  private func mapping(containing address: UInt64) throws -> (start: UInt64, end: UInt64, offset: UInt64, path: String) {
+  private func mapping(containing address: UInt64) throws -> (start: UInt64, end: UInt64, offset: UInt64, path: String)
+  {
     for line in try MappedFile.readText(path: "/proc/self/maps").split(separator: "\n") {
       let f = line.split(separator: " ", omittingEmptySubsequences: true)
       guard f.count >= 6 else { continue }
@@ -42,7 +43,8 @@ final class LoadedLibraryTests: XCTestCase {
         Mapping(start: m.start, limit: m.end, fileOffset: m.offset, filename: profile.strings.intern(m.path)))
       let location = LocationID(profile.locations.count)
       // A non-leaf frame's address points inside the function, one byte before a return address.
-      profile.locations.append(Location(address: address + 3, mapping: MappingID(profile.mappings.count - 1), lines: []))
+      profile.locations.append(
+        Location(address: address + 3, mapping: MappingID(profile.mappings.count - 1), lines: []))
       expected.append((location, c.accepted))
     }
     let symbolizer = Symbolizer()
@@ -50,7 +52,8 @@ final class LoadedLibraryTests: XCTestCase {
     for (location, accepted) in expected {
       let lines = profile.locations[location.index].lines
       let name = lines.last.map { profile.strings[profile.functions[$0.function.index].name] } ?? ""
-      XCTAssertTrue(accepted.contains(name), "expected one of \(accepted.sorted()), got \(name); notes: \(symbolizer.notes)")
+      XCTAssertTrue(
+        accepted.contains(name), "expected one of \(accepted.sorted()), got \(name); notes: \(symbolizer.notes)")
     }
     for m in profile.mappings {
       XCTAssertTrue(m.hasFunctions)

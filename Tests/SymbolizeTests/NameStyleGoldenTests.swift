@@ -1,9 +1,9 @@
-@testable import Analysis
 import Foundation
 import PerfshTestSupport
 import ProfileModel
 import XCTest
 
+@testable import Analysis
 @testable import Symbolize
 
 /// Simple and full function names (`set names simple|full`) for a C++ program built here
@@ -128,8 +128,9 @@ final class NameStyleGoldenTests: XCTestCase {
     XCTAssertEqual(shown["closure #1 () -> () in main.foo() -> ()"], "closure #1 in main.foo")
     XCTAssertEqual(shown["main.Pair.a.getter : Swift.Int"], "main.Pair.a.getter")
     XCTAssertEqual(shown["Swift.String.index(after: Swift.String.Index) -> Swift.String.Index"], "Swift.String.index")
-    XCTAssertEqual(shown["(extension in Swift):Swift.Collection.map<A>((A.Element) throws -> A1) throws -> Swift.Array<A1>"],
-                   "Swift.Collection.map")
+    XCTAssertEqual(
+      shown["(extension in Swift):Swift.Collection.map<A>((A.Element) throws -> A1) throws -> Swift.Array<A1>"],
+      "Swift.Collection.map")
     // Overloads whose simple forms clash are told apart by their argument labels.
     XCTAssertEqual(shown["main.compute(Swift.Double) -> Swift.Double"], "main.compute(_:)")
     XCTAssertEqual(shown["main.compute(Swift.Int, Swift.Int) -> Swift.Int"], "main.compute(_:_:)")

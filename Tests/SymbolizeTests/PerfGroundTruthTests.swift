@@ -45,7 +45,8 @@ final class PerfGroundTruthTests: XCTestCase {
     try fx.write("work.c", Self.source)
     try fx.run("gcc", ["-O1", "-g", "-fno-omit-frame-pointer", "-o", "work", "work.c"])
     do {
-      try fx.run("perf", ["record", "-q", "-e", "cpu-clock", "-F", "999", "-g", "-o", "perf.data", "./work", "150000000"])
+      try fx.run(
+        "perf", ["record", "-q", "-e", "cpu-clock", "-F", "999", "-g", "-o", "perf.data", "./work", "150000000"])
     } catch {
       throw XCTSkip("perf record is not permitted here: \(error)")
     }
@@ -69,7 +70,8 @@ final class PerfGroundTruthTests: XCTestCase {
         continue
       }
       let trimmed = line.drop { $0 == " " || $0 == "\t" }
-      guard trimmed.count < line.count, let space = trimmed.firstIndex(of: " "), let ip = UInt64(trimmed[..<space], radix: 16),
+      guard trimmed.count < line.count, let space = trimmed.firstIndex(of: " "),
+        let ip = UInt64(trimmed[..<space], radix: 16),
         trimmed.hasSuffix(")"), let paren = trimmed.lastIndex(of: "(")
       else { continue }
       let symbol = trimmed[trimmed.index(after: space)..<paren].trimmingCharacters(in: .whitespaces)
@@ -86,18 +88,25 @@ final class PerfGroundTruthTests: XCTestCase {
       let mappingID: MappingID
       if frame.dso == "[kernel.kallsyms]" {
         address = frame.relative
-        mappingID = mappingIDs[frame.dso] ?? {
-          profile.mappings.append(Mapping(start: 0, limit: .max, fileOffset: 0, filename: profile.strings.intern("[kernel.kallsyms]")))
-          return MappingID(profile.mappings.count - 1)
-        }()
+        mappingID =
+          mappingIDs[frame.dso]
+          ?? {
+            profile.mappings.append(
+              Mapping(start: 0, limit: .max, fileOffset: 0, filename: profile.strings.intern("[kernel.kallsyms]")))
+            return MappingID(profile.mappings.count - 1)
+          }()
       } else if let m = mappings[frame.dso] {
         // perf prints user addresses relative to the file: address - start + page offset.
         address = frame.relative &- m.offset &+ m.start
-        mappingID = mappingIDs[frame.dso] ?? {
-          profile.mappings.append(
-            Mapping(start: m.start, limit: m.start + m.length, fileOffset: m.offset, filename: profile.strings.intern(frame.dso)))
-          return MappingID(profile.mappings.count - 1)
-        }()
+        mappingID =
+          mappingIDs[frame.dso]
+          ?? {
+            profile.mappings.append(
+              Mapping(
+                start: m.start, limit: m.start + m.length, fileOffset: m.offset,
+                filename: profile.strings.intern(frame.dso)))
+            return MappingID(profile.mappings.count - 1)
+          }()
       } else {
         continue
       }
@@ -112,7 +121,8 @@ final class PerfGroundTruthTests: XCTestCase {
     var matched: [String: Int] = [:]
     var mismatches: [String] = []
     for (id, frame) in checked {
-      let ours = profile.locations[id.index].lines.last.map { profile.strings[profile.functions[$0.function.index].name] } ?? ""
+      let ours =
+        profile.locations[id.index].lines.last.map { profile.strings[profile.functions[$0.function.index].name] } ?? ""
       let group = frame.dso.hasSuffix("/work") ? "work" : baseName(frame.dso)
       total[group, default: 0] += 1
       if ours == frame.symbol {
@@ -126,6 +136,8 @@ final class PerfGroundTruthTests: XCTestCase {
     for (group, n) in total where group != "work" {
       XCTAssertGreaterThanOrEqual(Double(matched[group] ?? 0), 0.9 * Double(n), "\(group): \(mismatches)")
     }
-    print("perf ground truth:", total.map { "\($0.key) \(matched[$0.key] ?? 0)/\($0.value)" }.sorted(), mismatches.prefix(5))
+    print(
+      "perf ground truth:", total.map { "\($0.key) \(matched[$0.key] ?? 0)/\($0.value)" }.sorted(), mismatches.prefix(5)
+    )
   }
 }

@@ -10,7 +10,9 @@ final class ProbePlacementTests: XCTestCase {
   private let start: UInt64 = 0x1000
 
   private func place(_ bytes: [UInt8], returns: Bool = true) -> ProbePlacement {
-    bytes.withUnsafeBytes { ProbePlacement.place(code: $0, start: start, size: UInt64(bytes.count), keepsReturnAddress: returns) }
+    bytes.withUnsafeBytes {
+      ProbePlacement.place(code: $0, start: start, size: UInt64(bytes.count), keepsReturnAddress: returns)
+    }
   }
 
   // Encodings: endbr64 f3 0f 1e fa; push %rbp 55; mov %rsp,%rbp 48 89 e5; pop %rbp 5d; ret c3;
@@ -27,7 +29,8 @@ final class ProbePlacementTests: XCTestCase {
     let bytes = endbr + pushRBP + movRIP + [0xeb, 0xfe]  // … jmp to itself
     let insns = bytes.withUnsafeBytes { X86Decoder.decodeAll($0, address: start) }
     XCTAssertEqual(insns.map(\.length), [4, 1, 7, 2])
-    XCTAssertEqual(insns.map(\.text), ["endbr64", "push %rbp", "mov 0x000000000000101C, %rax", "jmp 0x000000000000100C"])
+    XCTAssertEqual(
+      insns.map(\.text), ["endbr64", "push %rbp", "mov 0x000000000000101C, %rax", "jmp 0x000000000000100C"])
     XCTAssertTrue(insns[0].isEndbr64)
     XCTAssertTrue(insns[1].isEmulated)
     XCTAssertTrue(insns[1].writesStack)
@@ -91,7 +94,9 @@ final class ProbePlacementTests: XCTestCase {
 
   func testResolverPlacesProbesOfACETBuildAfterEndbr64() throws {
     let fixtures = try Fixtures()
-    let source = try fixtures.write("cet.c", """
+    let source = try fixtures.write(
+      "cet.c",
+      """
       __attribute__((noinline)) void keep_frame(void) { __asm__ volatile(""); }
       __attribute__((noinline)) int inner(int x) { keep_frame(); return x * 3 + 1; }
       int main(int argc, char **argv) { (void)argv; return inner(argc) & 1; }

@@ -7,7 +7,9 @@ import XCTest
 /// `--trace` pattern resolution against binaries built here, checked with binutils.
 final class ProbeSiteTests: XCTestCase {
   private func buildC(_ fixtures: Fixtures) throws -> String {
-    let source = try fixtures.write("probe.c", """
+    let source = try fixtures.write(
+      "probe.c",
+      """
       __attribute__((noinline)) int inner(int x) { return x * 3 + 1; }
       __attribute__((noinline)) int outer(int x) { return inner(x) + inner(x + 1); }
       __attribute__((noinline)) int outer_helper(int x) { return outer(x) - 1; }
@@ -80,7 +82,9 @@ final class ProbeSiteTests: XCTestCase {
   func testGoBinariesAreDetected() throws {
     guard let go = GoToolchain.goPath else { throw XCTSkip("go is not installed") }
     let fixtures = try Fixtures()
-    let source = try fixtures.write("main.go", """
+    let source = try fixtures.write(
+      "main.go",
+      """
       package main
 
       //go:noinline
@@ -89,7 +93,9 @@ final class ProbeSiteTests: XCTestCase {
       func main() { println(leaf(2)) }
       """)
     let binary = fixtures.path("gobin")
-    try fixtures.run(go, ["build", "-o", binary, source], environment: ["GOCACHE": fixtures.path("gocache"), "HOME": fixtures.directory.path])
+    try fixtures.run(
+      go, ["build", "-o", binary, source],
+      environment: ["GOCACHE": fixtures.path("gocache"), "HOME": fixtures.directory.path])
     XCTAssertTrue(GoBinaryDetector.isGo(path: binary))
     let sites = try ProbeSiteResolver(executable: binary).resolve(["^main\\.leaf$"])
     XCTAssertEqual(sites.map(\.isGo), [true])

@@ -22,7 +22,8 @@ final class SourceLineGroundTruthTests: XCTestCase {
     for a in addresses { mp.add(linkAddress: a) }
     Symbolizer().symbolize(&mp.profile)
 
-    let output = try fx.run("addr2line", ["-f", "-i", "-a", "-e", binary] + addresses.map { "0x" + String($0, radix: 16) })
+    let output = try fx.run(
+      "addr2line", ["-f", "-i", "-a", "-e", binary] + addresses.map { "0x" + String($0, radix: 16) })
     // Output: "0xADDR" then pairs of (function, file:line) lines, innermost first.
     var expected: [[String]] = []
     var lines = output.split(separator: "\n").map(String.init)[...]
@@ -57,7 +58,9 @@ extension SourceLineGroundTruthTests {
   /// inlined frame and misplaces some header lines, so it is no ground truth here).
   func testCxxTemplatesAndDeepInliningMatchLLVMSymbolizer() throws {
     let fx = try Fixtures()
-    guard (try? fx.run("llvm-symbolizer", ["--version"])) != nil else { throw XCTSkip("llvm-symbolizer is not installed") }
+    guard (try? fx.run("llvm-symbolizer", ["--version"])) != nil else {
+      throw XCTSkip("llvm-symbolizer is not installed")
+    }
     try fx.write(
       "fixture.cpp",
       """
@@ -106,7 +109,8 @@ extension SourceLineGroundTruthTests {
     Symbolizer().symbolize(&mp.profile)
 
     let output = try fx.run(
-      "llvm-symbolizer", ["--obj=\(binary)", "--inlining", "--functions=linkage"] + addresses.map { "0x" + String($0, radix: 16) })
+      "llvm-symbolizer",
+      ["--obj=\(binary)", "--inlining", "--functions=linkage"] + addresses.map { "0x" + String($0, radix: 16) })
     // Per address: (function, file:line:column) pairs, innermost first, then a blank line.
     var expected: [[(name: String, position: String)]] = []
     var current: [(String, String)] = []
@@ -151,7 +155,8 @@ extension SourceLineGroundTruthTests {
       }
     }
     XCTAssertGreaterThan(inlined, 50)
-    XCTAssertTrue(positionMismatches.isEmpty, "\(positionMismatches.count)/\(addresses.count): \(positionMismatches.prefix(5))")
+    XCTAssertTrue(
+      positionMismatches.isEmpty, "\(positionMismatches.count)/\(addresses.count): \(positionMismatches.prefix(5))")
     XCTAssertTrue(nameMismatches.isEmpty, "\(nameMismatches.count)/\(addresses.count): \(nameMismatches.prefix(5))")
   }
 }

@@ -1,5 +1,5 @@
-import PerfshTestSupport
 import Foundation
+import PerfshTestSupport
 import ProfileModel
 import XCTest
 
@@ -8,7 +8,9 @@ import XCTest
 /// Times symbolization of many addresses in big binaries. Runs only with PERFSH_BENCH=1 and
 /// prints its numbers; it asserts only correctness, never time.
 final class SymbolizeBenchmarkTests: XCTestCase {
-  private func addresses(count: Int, in segment: (offset: UInt64, vaddr: UInt64, size: UInt64), seed: UInt64) -> [UInt64] {
+  private func addresses(count: Int, in segment: (offset: UInt64, vaddr: UInt64, size: UInt64), seed: UInt64)
+    -> [UInt64]
+  {
     var rng = SeededGenerator(seed: seed)
     return (0..<count).map { _ in segment.vaddr + UInt64.random(in: 0..<segment.size, using: &rng) }
   }
@@ -42,7 +44,8 @@ final class SymbolizeBenchmarkTests: XCTestCase {
     let named = mp.locations.filter { !(mp.frames($0).first?.name.contains("+0x") ?? true) }.count
     print(
       "BENCH \(label): \(count) addresses, first call \(cold) (opens the binary), new addresses \(warmNew), "
-        + "same addresses again \(warmSame); \(named) named, \(inlined) with inline frames, \(mp.profile.functions.count) functions")
+        + "same addresses again \(warmSame); \(named) named, \(inlined) with inline frames, \(mp.profile.functions.count) functions"
+    )
     XCTAssertGreaterThan(named, count / 2)
   }
 
@@ -52,7 +55,9 @@ final class SymbolizeBenchmarkTests: XCTestCase {
     let clang = URL(fileURLWithPath: try fx.run("which", ["clang"]).trimmingCharacters(in: .whitespacesAndNewlines))
       .resolvingSymlinksInPath().path
     try measure("clang (symtab, no DWARF)", binary: clang, count: 10_000, fx: fx)
-    try fx.write("main.go", "package main\nimport (\"fmt\"; \"net/http\")\nfunc main() { fmt.Println(http.ListenAndServe(\":0\", nil)) }\n")
+    try fx.write(
+      "main.go",
+      "package main\nimport (\"fmt\"; \"net/http\")\nfunc main() { fmt.Println(http.ListenAndServe(\":0\", nil)) }\n")
     try fx.write("go.mod", "module bench\n\ngo 1.19\n")
     try fx.run("go", ["build", "-o", "gobench", "."], environment: ["CGO_ENABLED": "0"])
     try measure("go net/http binary (DWARF, inlines)", binary: fx.path("gobench"), count: 10_000, fx: fx)

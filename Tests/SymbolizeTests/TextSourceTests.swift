@@ -69,7 +69,8 @@ final class TextSourceTests: XCTestCase {
     defer { try? FileManager.default.removeItem(atPath: mapPath) }
     var p = profile(
       [
-        ("[kernel.kallsyms]", 0xffff_ffff_8100_0000, 0xffff_ffff_ffff_ffff), (mapPath, 0x7f00_0000_0000, 0x7f00_1000_0000),
+        ("[kernel.kallsyms]", 0xffff_ffff_8100_0000, 0xffff_ffff_ffff_ffff),
+        (mapPath, 0x7f00_0000_0000, 0x7f00_1000_0000),
         ("/nonexistent/dir/libgone.so.1", 0x7f55_0000_0000, 0x7f55_0010_0000), ("//anon", 0x1000, 0x2000),
         ("[nf_tables]", 0xffff_ffff_c0a0_0000, 0xffff_ffff_c0a1_0000),
       ],
@@ -95,7 +96,8 @@ final class TextSourceTests: XCTestCase {
     XCTAssertNoThrow(try p.validate())
 
     // A second profile through the same symbolizer: same answers, no repeated notes.
-    var q = profile([("/nonexistent/dir/libgone.so.1", 0x7f55_0000_0000, 0x7f55_0010_0000)], addresses: [(0, 0x7f55_0000_2000)])
+    var q = profile(
+      [("/nonexistent/dir/libgone.so.1", 0x7f55_0000_0000, 0x7f55_0010_0000)], addresses: [(0, 0x7f55_0000_2000)])
     let notesBefore = symbolizer.notes.count
     symbolizer.symbolize(&q)
     XCTAssertEqual(names(q, 0), ["libgone.so.1+0x2000"])
@@ -169,7 +171,10 @@ extension TextSourceTests {
     let fx = try Fixtures()
     let symbolizer = Symbolizer()
     for (version, function) in ["first", "second"].enumerated().map({ ($0.offset, $0.element) }) {
-      try fx.write("prog.c", "__attribute__((noinline)) int \(function)_work(int x) { return x * \(version + 3); }\nint main(int c, char **v) { return \(function)_work(c); }\n")
+      try fx.write(
+        "prog.c",
+        "__attribute__((noinline)) int \(function)_work(int x) { return x * \(version + 3); }\nint main(int c, char **v) { return \(function)_work(c); }\n"
+      )
       try fx.run("gcc", ["-g", "-O0", "-o", "prog", "prog.c"])
       let binary = fx.path("prog")
       let sym = try XCTUnwrap(try fx.symbols(binary)["\(function)_work"])

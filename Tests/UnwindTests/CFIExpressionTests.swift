@@ -20,7 +20,8 @@ final class CFIExpressionTests: XCTestCase {
     let e = CFIExpression(bytes: [0x77, 0xa0, 0x01, 0x06])
     let rsp: UInt64 = 0x1000
     let saved: UInt64 = 0xdead_beef
-    XCTAssertEqual(e.evaluate(initial: nil, register: { $0 == 7 ? rsp : nil }, memory: { $0 == rsp + 160 ? saved : nil }), saved)
+    XCTAssertEqual(
+      e.evaluate(initial: nil, register: { $0 == 7 ? rsp : nil }, memory: { $0 == rsp + 160 ? saved : nil }), saved)
     XCTAssertNil(e.evaluate(initial: nil, register: { _ in nil }, memory: { _ in saved }))
     XCTAssertNil(e.evaluate(initial: nil, register: { $0 == 7 ? rsp : nil }, memory: { _ in nil }))
   }

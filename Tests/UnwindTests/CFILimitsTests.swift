@@ -15,10 +15,11 @@ final class CFILimitsTests: XCTestCase {
     XCTAssertEqual(value, -(Int64(1) << 62))
     // Ten bytes reach past 64 bits: the high bits drop, no sign extension is possible.
     let long: [UInt8] = [0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0x7f]
-    XCTAssertEqual(long.withUnsafeBytes { raw -> Int64? in
-      var r = CFIReader(raw)
-      return r.sleb()
-    }, -1)
+    XCTAssertEqual(
+      long.withUnsafeBytes { raw -> Int64? in
+        var r = CFIReader(raw)
+        return r.sleb()
+      }, -1)
   }
 
   func testAbsOfInt64MinIsItsMagnitude() {

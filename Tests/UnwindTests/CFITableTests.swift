@@ -25,7 +25,10 @@ final class CFITableTests: XCTestCase {
     let libc = "/usr/lib/x86_64-linux-gnu/libc.so.6"
     guard FileManager.default.fileExists(atPath: libc) else { throw XCTSkip("no \(libc)") }
     let fdes = try readelfFDEs(path: libc)
-    let trampoline = try XCTUnwrap(fdes.first { f in f.rows.first.map { $0.cfa == "exp" && $0.columns["rip"] == nil && $0.columns["ra"] == "exp" } ?? false })
+    let trampoline = try XCTUnwrap(
+      fdes.first { f in
+        f.rows.first.map { $0.cfa == "exp" && $0.columns["rip"] == nil && $0.columns["ra"] == "exp" } ?? false
+      })
     let file = try MappedFile(path: libc)
     var table = CFITable(elf: try ELFFile(bytes: file.bytes, path: libc))
     let row = try XCTUnwrap(table.row(at: trampoline.start))
@@ -66,7 +69,8 @@ final class CFITableTests: XCTestCase {
   }
 
   private func readelfFDEs(path: String) throws -> [ReadelfFDE] {
-    let data = Data(try ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/readelf"), ["--debug-dump=frames-interp", path]).stdout.utf8)
+    let data = Data(
+      try ProcessRunner.run(URL(fileURLWithPath: "/usr/bin/readelf"), ["--debug-dump=frames-interp", path]).stdout.utf8)
     var fdes: [ReadelfFDE] = []
     var header: [String] = []
     var inFDE = false
@@ -74,7 +78,9 @@ final class CFITableTests: XCTestCase {
       let words = line.split(separator: " ")
       if line.contains(" FDE "), let pc = words.first(where: { $0.hasPrefix("pc=") }) {
         let parts = pc.dropFirst(3).split(separator: ".")
-        guard parts.count == 2, let s = UInt64(parts[0], radix: 16), let e = UInt64(parts[1], radix: 16) else { continue }
+        guard parts.count == 2, let s = UInt64(parts[0], radix: 16), let e = UInt64(parts[1], radix: 16) else {
+          continue
+        }
         fdes.append(ReadelfFDE(start: s, end: e, rows: []))
         inFDE = true
       } else if line.contains(" CIE ") || line.hasPrefix("Contents of") || line.contains("ZERO terminator") {
@@ -143,7 +149,9 @@ final class CFITableTests: XCTestCase {
           if !ok {
             failures += 1
             if failures < 10 {
-              XCTFail("0x\(String(address, radix: 16)) in \(path): readelf \(expected.cfa) \(expected.columns), ours \(describe(row.cfa)) \(row.registers)")
+              XCTFail(
+                "0x\(String(address, radix: 16)) in \(path): readelf \(expected.cfa) \(expected.columns), ours \(describe(row.cfa)) \(row.registers)"
+              )
             }
           }
         }

@@ -34,7 +34,10 @@ final class DWARFUnwindingTests: XCTestCase {
   /// samples in its leaf with DWARF, and broken with frame pointers.
   func testDeepChainThroughSharedLibraryIsIntact() throws {
     let bin = try UnwindWorkloads.binary("deepchain")
-    let chain = ["lib_spin", "lib_level3", "lib_level2", "lib_level1", "chain_d", "via_inline", "chain_c", "chain_b", "chain_a", "main"]
+    let chain = [
+      "lib_spin", "lib_level3", "lib_level2", "lib_level1", "chain_d", "via_inline", "chain_c", "chain_b", "chain_a",
+      "main",
+    ]
     let intact = { (s: UnwindWorkloads.Stack) -> Bool in
       guard let leaf = s.names.firstIndex(of: "lib_spin") else { return false }
       return Array(s.names[leaf...].prefix(chain.count)) == chain
@@ -83,7 +86,8 @@ final class DWARFUnwindingTests: XCTestCase {
     let bin = try UnwindWorkloads.binary("swiftchain")
     guard FileManager.default.fileExists(atPath: bin) else { throw XCTSkip("swiftc not on PATH") }
     let (_, stacks) = try UnwindWorkloads.capture([bin], callGraph: .dwarf(stackBytes: 16384))
-    let (share, cpu) = UnwindWorkloads.share(stacks, of: { $0.names.contains { $0.hasPrefix("swiftchain.spin") } }) { s in
+    let (share, cpu) = UnwindWorkloads.share(stacks, of: { $0.names.contains { $0.hasPrefix("swiftchain.spin") } }) {
+      s in
       guard let spin = s.names.firstIndex(where: { $0.hasPrefix("swiftchain.spin") }),
         let run = s.names.firstIndex(where: { $0.contains("swiftchain.Worker.run") }),
         let main = s.names.firstIndex(of: "main")
@@ -99,8 +103,11 @@ final class DWARFUnwindingTests: XCTestCase {
   func testStrippedBinaryUnwindsWithEHFrameOnly() throws {
     let bin = try UnwindWorkloads.binary("ratio_nofp_stripped")
     let (p, stacks) = try UnwindWorkloads.capture([bin], callGraph: .dwarf(stackBytes: 16384))
-    let (share, cpu) = UnwindWorkloads.share(stacks, of: { $0.names.first?.hasPrefix("ratio_nofp_stripped+0x") == true }) {
-      s in s.names.contains("__libc_start_call_main") && s.names.last?.hasPrefix("ratio_nofp_stripped+0x") == true
+    let (share, cpu) = UnwindWorkloads.share(
+      stacks, of: { $0.names.first?.hasPrefix("ratio_nofp_stripped+0x") == true }
+    ) {
+      s in
+      s.names.contains("__libc_start_call_main") && s.names.last?.hasPrefix("ratio_nofp_stripped+0x") == true
         && s.names.count >= 4
     }
     XCTAssertGreaterThan(cpu, 500_000_000)
@@ -120,14 +127,17 @@ final class DWARFUnwindingTests: XCTestCase {
     XCTAssertTrue(survey.checked.contains { $0.hasSuffix("/libc.so.6") }, "\(survey.checked)")
     XCTAssertFalse(survey.executableLacks)
     let (p, _) = try UnwindWorkloads.capture([withFP, "0"], callGraph: .auto)
-    XCTAssertTrue(p.run.notes.contains { $0.hasPrefix("call graph: dwarf") && $0.contains("libc.so.6") }, "\(p.run.notes)")
+    XCTAssertTrue(
+      p.run.notes.contains { $0.hasPrefix("call graph: dwarf") && $0.contains("libc.so.6") }, "\(p.run.notes)")
     let (q, _) = try UnwindWorkloads.capture([nofp, "0"], callGraph: .auto)
-    XCTAssertTrue(q.run.notes.contains { $0.hasPrefix("call graph: dwarf") && $0.contains("auto: ratio_nofp") }, "\(q.run.notes)")
+    XCTAssertTrue(
+      q.run.notes.contains { $0.hasPrefix("call graph: dwarf") && $0.contains("auto: ratio_nofp") }, "\(q.run.notes)")
   }
 
   /// A `#!` script is judged by its interpreter.
   func testScriptIsSurveyedThroughItsInterpreter() throws {
-    let dir = FileManager.default.temporaryDirectory.appendingPathComponent("perfsh-survey-\(UUID().uuidString.prefix(8))")
+    let dir = FileManager.default.temporaryDirectory.appendingPathComponent(
+      "perfsh-survey-\(UUID().uuidString.prefix(8))")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let script = dir.appendingPathComponent("s.sh")
     try "#!/usr/bin/env sh\necho hi\n".write(to: script, atomically: true, encoding: .utf8)

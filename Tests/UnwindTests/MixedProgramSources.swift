@@ -124,7 +124,8 @@ enum MixedProgramSources {
   /// path) there; throws with the command's stderr when it fails.
   static func build(_ source: String, file: String, in directory: URL, _ build: [String]) throws {
     try source.write(to: directory.appendingPathComponent(file), atomically: true, encoding: .utf8)
-    _ = try GoToolchain.run(build.map { $0 == "FILE" ? directory.appendingPathComponent(file).path : $0 }, in: directory)
+    _ = try GoToolchain.run(
+      build.map { $0 == "FILE" ? directory.appendingPathComponent(file).path : $0 }, in: directory)
   }
 
   /// The first program on PATH among `names`, or nil.

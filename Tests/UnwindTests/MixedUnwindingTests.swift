@@ -12,7 +12,8 @@ final class MixedUnwindingTests: XCTestCase {
   private func goProgram() throws -> String {
     guard let go = GoToolchain.goPath else { throw XCTSkip("go is not installed") }
     let dir = try GoToolchain.temporaryDirectory("mixed-go")
-    try MixedProgramSources.build(MixedProgramSources.go, file: "main.go", in: dir, [go, "build", "-o", "gohot", "FILE"])
+    try MixedProgramSources.build(
+      MixedProgramSources.go, file: "main.go", in: dir, [go, "build", "-o", "gohot", "FILE"])
     return dir.appendingPathComponent("gohot").path
   }
 
@@ -23,19 +24,24 @@ final class MixedUnwindingTests: XCTestCase {
     let (p, stacks) = try UnwindWorkloads.capture(["/bin/sh", "-c", "\(bin) 600; true"], callGraph: .auto)
     let inHot = { (s: UnwindWorkloads.Stack) in s.names.contains("main.hot") }
     let (share, cpu) = UnwindWorkloads.share(stacks, of: inHot) { s in
-      guard let hot = s.names.firstIndex(of: "main.hot"), let main = s.names.firstIndex(of: "main.main") else { return false }
+      guard let hot = s.names.firstIndex(of: "main.hot"), let main = s.names.firstIndex(of: "main.main") else {
+        return false
+      }
       return hot < main && s.names.contains("main.outer") && s.names.last == "runtime.goexit.abi0"
     }
     XCTAssertGreaterThan(cpu, 100_000_000, "main.hot sampled")
     XCTAssertGreaterThanOrEqual(share, 0.95, "share of main.hot's samples reaching main.main")
-    let (fpProfile, fpStacks) = try UnwindWorkloads.capture(["/bin/sh", "-c", "\(bin) 600; true"], callGraph: .framePointer)
+    let (fpProfile, fpStacks) = try UnwindWorkloads.capture(
+      ["/bin/sh", "-c", "\(bin) 600; true"], callGraph: .framePointer)
     let (fpShare, _) = UnwindWorkloads.share(fpStacks, of: inHot) { $0.names.contains("main.main") }
     XCTAssertGreaterThanOrEqual(share, fpShare - 0.02, "as good as frame pointers (\(fpShare))")
     XCTAssertTrue(p.run.notes.contains { $0.hasPrefix("call graph: dwarf") && $0.contains("auto: ") }, "\(p.run.notes)")
     XCTAssertTrue(p.run.notes.contains { $0.contains("gohot: frame pointers, ") }, "\(p.run.notes)")
     XCTAssertTrue(p.run.notes.contains { $0.hasPrefix("  completed with: ") }, "\(p.run.notes)")
     // Forcing fp on sh (no frame pointers) is warned about.
-    XCTAssertTrue(fpProfile.run.notes.contains { $0.hasPrefix("--call-graph fp: sh lacks frame pointers") }, "\(fpProfile.run.notes)")
+    XCTAssertTrue(
+      fpProfile.run.notes.contains { $0.hasPrefix("--call-graph fp: sh lacks frame pointers") },
+      "\(fpProfile.run.notes)")
   }
 
   /// node --perf-basic-prof: callers of the hot JS function reach the top-level script in
@@ -97,9 +103,11 @@ final class MixedUnwindingTests: XCTestCase {
   func testDeepRecursionEndsUnderOneTruncatedRootPerThread() throws {
     let dir = try GoToolchain.temporaryDirectory("mixed-deep")
     try MixedProgramSources.build(
-      MixedProgramSources.deepRecursion, file: "deep.c", in: dir, ["/usr/bin/gcc", "-O1", "-g", "-o", "deep", "FILE", "-lpthread"])
+      MixedProgramSources.deepRecursion, file: "deep.c", in: dir,
+      ["/usr/bin/gcc", "-O1", "-g", "-o", "deep", "FILE", "-lpthread"])
     // 16 KiB copies: full 60 KiB copies of two deep threads overflow the rings on a busy machine.
-    let (p, stacks) = try UnwindWorkloads.capture([dir.appendingPathComponent("deep").path], callGraph: .dwarf(stackBytes: 16384))
+    let (p, stacks) = try UnwindWorkloads.capture(
+      [dir.appendingPathComponent("deep").path], callGraph: .dwarf(stackBytes: 16384))
     let spinning = stacks.filter { $0.names.contains("spin") }
     XCTAssertGreaterThan(spinning.reduce(0) { $0 + $1.cpu }, 50_000_000, "spin sampled")
     var roots = Set<String>()
@@ -122,7 +130,8 @@ final class MixedUnwindingTests: XCTestCase {
     let bin = try goProgram()
     let nofp = try UnwindWorkloads.binary("ratio_nofp")
     let (p, _) = try UnwindWorkloads.capture([bin, "exec", nofp, "0"], callGraph: .auto)
-    XCTAssertTrue(p.run.notes.contains("call graph: frame pointers (auto: the executable keeps frame pointers)"), "\(p.run.notes)")
+    XCTAssertTrue(
+      p.run.notes.contains("call graph: frame pointers (auto: the executable keeps frame pointers)"), "\(p.run.notes)")
     XCTAssertTrue(
       p.run.notes.contains { $0.hasPrefix("ratio_nofp") && $0.contains("mapped during the run") }, "\(p.run.notes)")
   }
@@ -133,6 +142,7 @@ final class MixedUnwindingTests: XCTestCase {
     let (p, _) = try UnwindWorkloads.capture([bin, "0"], callGraph: .dwarf(stackBytes: 200_000))
     XCTAssertTrue(p.run.notes.contains { $0.hasPrefix("call graph: dwarf, 61440-byte stack copies") }, "\(p.run.notes)")
     XCTAssertTrue(
-      p.run.notes.contains { $0.hasPrefix("--call-graph dwarf,200000: a sample holds at most 61440 bytes") }, "\(p.run.notes)")
+      p.run.notes.contains { $0.hasPrefix("--call-graph dwarf,200000: a sample holds at most 61440 bytes") },
+      "\(p.run.notes)")
   }
 }

@@ -33,7 +33,9 @@ final class RunCallGraphTests: XCTestCase {
   func testThreadStacksEndAtThreadStart() throws {
     let bin = try UnwindWorkloads.binary("threads")
     let (p, stacks) = try UnwindWorkloads.capture([bin], callGraph: .dwarf(stackBytes: 16384))
-    let (share, cpu) = UnwindWorkloads.share(stacks, of: { $0.names.contains("alpha_work") || $0.names.contains("beta_work") }) {
+    let (share, cpu) = UnwindWorkloads.share(
+      stacks, of: { $0.names.contains("alpha_work") || $0.names.contains("beta_work") }
+    ) {
       s in s.names.last == "clone3" && s.names.contains("start_thread") && !s.names.contains("[unknown]")
     }
     XCTAssertGreaterThan(cpu, 0)
@@ -55,7 +57,10 @@ final class RunCallGraphTests: XCTestCase {
         XCTAssertEqual(s.names.filter { $0.hasPrefix("[truncated]") }.count, 1)
       }
       // Whatever was unwound is a true prefix of the known chain.
-      let chain = ["lib_spin", "lib_level3", "lib_level2", "lib_level1", "chain_d", "via_inline", "chain_c", "chain_b", "chain_a", "main"]
+      let chain = [
+        "lib_spin", "lib_level3", "lib_level2", "lib_level1", "chain_d", "via_inline", "chain_c", "chain_b", "chain_a",
+        "main",
+      ]
       let user = Array(s.names.drop { $0 != "lib_spin" }.prefix { !$0.hasPrefix("[truncated]") })
       let n = min(user.count, chain.count)
       XCTAssertEqual(Array(user.prefix(n)), Array(chain.prefix(n)), "\(s.names)")

@@ -7,10 +7,14 @@ import XCTest
 final class UnwindReportGoldenTests: XCTestCase {
   func testReportLinesGolden() {
     var counts: [String: DWARFUnwinder.BinaryCounts] = [:]
-    counts["/tmp/perf-4242.map"] = DWARFUnwinder.BinaryCounts(complete: 185, truncated: 0, cfiFrames: 0, framePointerFrames: 1_900)
-    counts["/usr/bin/node"] = DWARFUnwinder.BinaryCounts(complete: 66, truncated: 1, cfiFrames: 3_000, framePointerFrames: 2_100)
-    counts["/usr/lib/x86_64-linux-gnu/libc.so.6"] = DWARFUnwinder.BinaryCounts(complete: 16, truncated: 1, cfiFrames: 400, framePointerFrames: 0)
-    counts["/usr/lib/x86_64-linux-gnu/libstdc++.so.6"] = DWARFUnwinder.BinaryCounts(complete: 0, truncated: 0, cfiFrames: 12, framePointerFrames: 0)
+    counts["/tmp/perf-4242.map"] = DWARFUnwinder.BinaryCounts(
+      complete: 185, truncated: 0, cfiFrames: 0, framePointerFrames: 1_900)
+    counts["/usr/bin/node"] = DWARFUnwinder.BinaryCounts(
+      complete: 66, truncated: 1, cfiFrames: 3_000, framePointerFrames: 2_100)
+    counts["/usr/lib/x86_64-linux-gnu/libc.so.6"] = DWARFUnwinder.BinaryCounts(
+      complete: 16, truncated: 1, cfiFrames: 400, framePointerFrames: 0)
+    counts["/usr/lib/x86_64-linux-gnu/libstdc++.so.6"] = DWARFUnwinder.BinaryCounts(
+      complete: 0, truncated: 0, cfiFrames: 12, framePointerFrames: 0)
     let report = UnwindReport(
       counts: counts, truncations: [.outsideStackCopy: 1, .brokenFramePointerChain: 1],
       completedBy: DWARFUnwinder.MethodCounts(cfi: 62, framePointer: 0, mixed: 205))

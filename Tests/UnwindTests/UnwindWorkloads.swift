@@ -36,7 +36,9 @@ enum UnwindWorkloads {
   }
 
   /// Runs `arguments` under the sampler with `callGraph`, symbolizes, and lists the stacks.
-  static func capture(_ arguments: [String], callGraph: CallGraph, workingDirectory: String? = nil) throws -> (Profile, [Stack]) {
+  static func capture(_ arguments: [String], callGraph: CallGraph, workingDirectory: String? = nil) throws -> (
+    Profile, [Stack]
+  ) {
     var result = try CPUSampler(unwinding: DWARFUnwinding()).run(
       CaptureRequest(arguments: arguments, workingDirectory: workingDirectory, callGraph: callGraph))
     Symbolizer().symbolize(&result.profile)
@@ -53,7 +55,8 @@ enum UnwindWorkloads {
   }
 
   /// Share (0…1) of the CPU of samples matching `select` that also satisfy `check`.
-  static func share(_ stacks: [Stack], of select: (Stack) -> Bool, satisfying check: (Stack) -> Bool) -> (Double, Int64) {
+  static func share(_ stacks: [Stack], of select: (Stack) -> Bool, satisfying check: (Stack) -> Bool) -> (Double, Int64)
+  {
     var total: Int64 = 0
     var good: Int64 = 0
     for s in stacks where select(s) {

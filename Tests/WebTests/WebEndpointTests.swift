@@ -9,7 +9,9 @@ import XCTest
 
 /// The JSON endpoints against known sessions (golden files), without sockets.
 final class WebEndpointTests: XCTestCase {
-  private func get(_ path: String) -> WebResponse { WebFixtures.router().0.respond(to: "/\(WebFixtures.token)/\(path)") }
+  private func get(_ path: String) -> WebResponse {
+    WebFixtures.router().0.respond(to: "/\(WebFixtures.token)/\(path)")
+  }
 
   /// The body as pretty JSON for the golden file (the wire form is compact).
   private func golden(_ path: String, named name: String, file: StaticString = #filePath, line: UInt = #line) {
@@ -21,7 +23,10 @@ final class WebEndpointTests: XCTestCase {
 
   /// Re-indents compact JSON: the goldens stay readable while the server sends one line.
   static func pretty(_ body: [UInt8]) -> String {
-    var out = "", depth = 0, inString = false, escaped = false
+    var out = ""
+    var depth = 0
+    var inString = false
+    var escaped = false
     for c in String(decoding: body, as: UTF8.self) {
       if inString {
         out.append(c)
@@ -29,9 +34,17 @@ final class WebEndpointTests: XCTestCase {
         continue
       }
       switch c {
-      case "\"": inString = true; out.append(c)
-      case "{", "[": depth += 1; out.append(c); out += "\n" + String(repeating: "  ", count: depth)
-      case "}", "]": depth -= 1; out += "\n" + String(repeating: "  ", count: depth); out.append(c)
+      case "\"":
+        inString = true
+        out.append(c)
+      case "{", "[":
+        depth += 1
+        out.append(c)
+        out += "\n" + String(repeating: "  ", count: depth)
+      case "}", "]":
+        depth -= 1
+        out += "\n" + String(repeating: "  ", count: depth)
+        out.append(c)
       case ",": out += ",\n" + String(repeating: "  ", count: depth)
       case ":": out += ": "
       default: out.append(c)
@@ -58,14 +71,21 @@ final class WebEndpointTests: XCTestCase {
     let printed = text.split(separator: "\n").filter { $0.hasSuffix(" line1000") || $0.hasSuffix(" main") }
     XCTAssertEqual(printed.count, 2)
     let body = String(decoding: get("api/session/1/top").body, as: UTF8.self)
-    XCTAssertTrue(body.contains(#"{"name":"line1000","flat":1000000000,"flatText":"1s","flatPercent":"90.91%","sumPercent":"90.91%","cum":1030000000,"cumText":"1.03s""#), body)
+    XCTAssertTrue(
+      body.contains(
+        #"{"name":"line1000","flat":1000000000,"flatText":"1s","flatPercent":"90.91%","sumPercent":"90.91%","cum":1030000000,"cumText":"1.03s""#
+      ), body)
     let first = try XCTUnwrap(printed.first { $0.hasSuffix(" line1000") })
-    XCTAssertEqual(first.split(separator: " ").map(String.init), ["1s", "90.91%", "90.91%", "1.03s", "93.64%", "line1000"])
+    XCTAssertEqual(
+      first.split(separator: " ").map(String.init), ["1s", "90.91%", "90.91%", "1.03s", "93.64%", "line1000"])
   }
 
   func testTokenIsRequired() {
     let (router, _) = WebFixtures.router()
-    for target in ["/", "/api/sessions", "/\(WebFixtures.token.dropLast())/api/sessions", "/\(WebFixtures.token)x/", "/x/\(WebFixtures.token)/api/sessions"] {
+    for target in [
+      "/", "/api/sessions", "/\(WebFixtures.token.dropLast())/api/sessions", "/\(WebFixtures.token)x/",
+      "/x/\(WebFixtures.token)/api/sessions",
+    ] {
       let r = router.respond(to: target)
       XCTAssertEqual(r.status, 403, target)
       XCTAssertTrue(String(decoding: r.body, as: UTF8.self).contains("token"), target)
@@ -75,7 +95,10 @@ final class WebEndpointTests: XCTestCase {
   }
 
   func testPathTraversalIsNotFound() {
-    for path in ["assets/../../etc/passwd", "assets/%2e%2e/%2e%2e/etc/passwd", "assets/..%2fWebRouter.swift", "../etc/passwd", "assets/", "assets/app.js/x", "index.html"] {
+    for path in [
+      "assets/../../etc/passwd", "assets/%2e%2e/%2e%2e/etc/passwd", "assets/..%2fWebRouter.swift", "../etc/passwd",
+      "assets/", "assets/app.js/x", "index.html",
+    ] {
       XCTAssertEqual(get(path).status, 404, path)
     }
     XCTAssertEqual(get("assets/app.js").status, 200)
@@ -88,7 +111,9 @@ final class WebEndpointTests: XCTestCase {
     box.publish(WebFixtures.sessions.filter { $0.id != 3 })
     let r = router.respond(to: "/\(WebFixtures.token)/api/session/3/top")
     XCTAssertEqual(r.status, 404)
-    XCTAssertEqual(String(decoding: r.body, as: UTF8.self), #"{"error":"no session 3 (it was dropped, or never existed); sessions: 1, 2, 4","status":404}"#)
+    XCTAssertEqual(
+      String(decoding: r.body, as: UTF8.self),
+      #"{"error":"no session 3 (it was dropped, or never existed); sessions: 1, 2, 4","status":404}"#)
     XCTAssertEqual(router.respond(to: "/\(WebFixtures.token)/api/compare/1/3").status, 404)
   }
 

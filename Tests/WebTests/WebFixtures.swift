@@ -9,7 +9,9 @@ enum WebFixtures {
   static let token = "0123456789abcdef0123456789abcdef"
 
   static func session(_ id: Int, _ name: String, _ profile: Profile, source: String = "fixture") -> WebSession {
-    let samples = profile.sampleTypes.firstIndex { $0.type == "samples" }.map { profile.total(column: $0) } ?? Int64(profile.samples.count)
+    let samples =
+      profile.sampleTypes.firstIndex { $0.type == "samples" }.map { profile.total(column: $0) }
+      ?? Int64(profile.samples.count)
     return WebSession(
       id: id, name: name, source: source, origin: .file(path: source, format: "pprof"), profile: profile,
       summaryLines: ["=== perfsh Performance Summary ===", "Samples: \(samples)"], samples: samples)

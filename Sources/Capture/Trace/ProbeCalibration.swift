@@ -43,8 +43,11 @@ public enum ProbeCalibration {
   }
 
   /// Defines the entry and return probes of the calibration leaf in `fs`; their tracepoint ids.
-  static func defineProbes(_ fs: inout TracefsUprobes, returns: ReturnKind = .uretprobe) throws(CaptureError) -> [UInt64] {
-    let leafAddress = UInt64(UInt(bitPattern: unsafeBitCast(perfsh_calibration_leaf as @convention(c) () -> Void, to: UnsafeRawPointer.self)))
+  static func defineProbes(_ fs: inout TracefsUprobes, returns: ReturnKind = .uretprobe) throws(CaptureError)
+    -> [UInt64]
+  {
+    let leafAddress = UInt64(
+      UInt(bitPattern: unsafeBitCast(perfsh_calibration_leaf as @convention(c) () -> Void, to: UnsafeRawPointer.self)))
     guard let leaf = codeLocation(of: leafAddress) else {
       throw .systemFile(path: "/proc/self/maps", detail: "perfsh's own calibration function is in no mapped file")
     }
@@ -52,14 +55,16 @@ public enum ProbeCalibration {
       try fs.define(name: "calib_leaf", path: leaf.path, offset: leaf.offset, isReturn: false),
       returns == .uretprobe
         ? try fs.define(name: "calib_leaf_ret", path: leaf.path, offset: leaf.offset, isReturn: true)
-        : try fs.define(name: "calib_leaf_ret", path: leaf.path, offset: leaf.offset + leafReturnOffset, isReturn: false),
+        : try fs.define(
+          name: "calib_leaf_ret", path: leaf.path, offset: leaf.offset + leafReturnOffset, isReturn: false),
     ]
   }
 
   /// The medians of the measured intervals, or why there are too few.
   static func cost(insides: [Int64], outsides: [Int64]) throws(CaptureError) -> ProbeCost {
     guard insides.count >= 100, outsides.count >= 100 else {
-      throw .systemFile(path: "/sys/kernel/tracing/uprobe_events", detail: "probe calibration saw only \(insides.count) calls")
+      throw .systemFile(
+        path: "/sys/kernel/tracing/uprobe_events", detail: "probe calibration saw only \(insides.count) calls")
     }
     return ProbeCost(insideNanos: median(insides), outsideNanos: median(outsides))
   }
@@ -79,12 +84,15 @@ public enum ProbeCalibration {
 
   /// One round: the leaf called `calls` times with its probes enabled; the records in time order.
   static func traceRound(tracepoints ids: [UInt64], calls: UInt64) throws(CaptureError) -> [TraceHit] {
-    let switches = try PerfEventFile.open(attributes: calibrationAttributes(TraceEventAttributes.switches(wakeupBytes: 1 << 20)), pid: 0, cpu: -1)
+    let switches = try PerfEventFile.open(
+      attributes: calibrationAttributes(TraceEventAttributes.switches(wakeupBytes: 1 << 20)), pid: 0, cpu: -1)
     var ring = try RingBuffer(file: switches, dataPages: 256)
     var decoder = TraceRecordDecoder()
     var files: [TraceEventFile] = []
     for (i, id) in ids.enumerated() {
-      let file = try PerfEventFile.open(attributes: calibrationAttributes(TraceEventAttributes.tracepoint(id: id, wakeupBytes: 1 << 20)), pid: 0, cpu: -1)
+      let file = try PerfEventFile.open(
+        attributes: calibrationAttributes(TraceEventAttributes.tracepoint(id: id, wakeupBytes: 1 << 20)), pid: 0,
+        cpu: -1)
       decoder.register(id: try file.eventID(), function: 0, isReturn: i == 1)
       try file.setOutput(to: switches)
       files.append(TraceEventFile(file: file))

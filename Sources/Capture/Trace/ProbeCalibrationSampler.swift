@@ -37,11 +37,13 @@ public final class ProbeCalibrationSampler: @unchecked Sendable {
     ProbeCalibration.split(hits, insides: &insides, outsides: &outsides)
     var t = pthread_t()
     let context = Unmanaged.passRetained(self).toOpaque()
-    let status = pthread_create(&t, nil, { context in
-      guard let context else { return nil }
-      Unmanaged<ProbeCalibrationSampler>.fromOpaque(context).takeRetainedValue().sample()
-      return nil
-    }, context)
+    let status = pthread_create(
+      &t, nil,
+      { context in
+        guard let context else { return nil }
+        Unmanaged<ProbeCalibrationSampler>.fromOpaque(context).takeRetainedValue().sample()
+        return nil
+      }, context)
     if status == 0 {
       thread = t
     } else {

@@ -1,4 +1,3 @@
-
 /// Decodes the records of uprobe events (sample type IDENTIFIER | TID | TIME) into hits,
 /// and the context-switch records of the ring's switch event (sample_id_all) into switches.
 ///
@@ -43,17 +42,20 @@ public struct TraceRecordDecoder: Sendable {
   /// Maps an event id to a function's probe of `kind` (entry, return, tailJump), or to
   /// the Go scheduler probe (`goroutineStart`).
   public mutating func register(id: UInt64, function: UInt32, kind: TraceHit.Kind) {
-    let code: UInt32 = switch kind {
-    case .return: 1
-    case .tailJump: 2
-    case .goroutineStart: 3
-    case .restart: 4
-    default: 0
-    }
+    let code: UInt32 =
+      switch kind {
+      case .return: 1
+      case .tailJump: 2
+      case .goroutineStart: 3
+      case .restart: 4
+      default: 0
+      }
     probes[id] = function << 3 | code
   }
 
-  private static let kinds: [TraceHit.Kind] = [.entry, .return, .tailJump, .goroutineStart, .restart, .entry, .entry, .entry]
+  private static let kinds: [TraceHit.Kind] = [
+    .entry, .return, .tailJump, .goroutineStart, .restart, .entry, .entry, .entry,
+  ]
 
   /// Appends the hits of every complete record in `bytes` to `hits`; returns the number of
   /// bytes consumed (a trailing partial record stays for the next call).
@@ -74,7 +76,8 @@ public struct TraceRecordDecoder: Sendable {
           var goroutine: UInt64 = 0
           // Registers: abi (nonzero when user registers were caught), AX, R14.
           if size >= 56, bytes.loadUnaligned(fromByteOffset: offset + 32, as: UInt64.self) != 0 {
-            goroutine = bytes.loadUnaligned(fromByteOffset: offset + (kind == .goroutineStart ? 40 : 48), as: UInt64.self)
+            goroutine = bytes.loadUnaligned(
+              fromByteOffset: offset + (kind == .goroutineStart ? 40 : 48), as: UInt64.self)
           }
           hits.append(TraceHit(time: time, tid: tid, function: code >> 3, kind: kind, goroutine: goroutine))
         } else {

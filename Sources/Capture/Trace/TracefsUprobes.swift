@@ -29,7 +29,8 @@ public struct TracefsUprobes: Sendable {
 
   /// Defines an entry (`isReturn` false) or return probe at `offset` in `path`; returns
   /// the tracepoint id to open with PERF_TYPE_TRACEPOINT.
-  public mutating func define(name: String, path: String, offset: UInt64, isReturn: Bool) throws(CaptureError) -> UInt64 {
+  public mutating func define(name: String, path: String, offset: UInt64, isReturn: Bool) throws(CaptureError) -> UInt64
+  {
     let line = "\(isReturn ? "r" : "p"):\(group)/\(name) \(path):0x\(String(offset, radix: 16))\n"
     try TracefsUprobes.append(line, to: root + "/uprobe_events")
     defined.append(name)
@@ -88,7 +89,8 @@ public struct TracefsUprobes: Sendable {
   /// Removes the groups of perfsh processes that died without removing them (SIGKILL),
   /// when tracefs is mounted and readable; cheap enough for every start. Mounts nothing.
   public static func removeStaleGroups() -> [StaleGroup] {
-    for dir in ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"] where access(dir + "/uprobe_events", R_OK | W_OK) == 0 {
+    for dir in ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"]
+    where access(dir + "/uprobe_events", R_OK | W_OK) == 0 {
       return removeStale(root: dir, includingOwnPid: true)
     }
     return []

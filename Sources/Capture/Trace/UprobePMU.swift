@@ -28,7 +28,8 @@ public struct UprobePMU: Sendable, Equatable {
     }
     let formatPath = directory + "/format/retprobe"
     guard let format = SystemInfo.readSmallFile(formatPath) else {
-      throw .systemFile(path: formatPath, detail: "missing (the kernel cannot open return probes through perf_event_open)")
+      throw .systemFile(
+        path: formatPath, detail: "missing (the kernel cannot open return probes through perf_event_open)")
     }
     guard let bit = parseConfigBit(format) else {
       throw .systemFile(path: formatPath, detail: "unexpected contents \"\(format)\"")
@@ -48,8 +49,11 @@ public struct UprobePMU: Sendable, Equatable {
   /// The attributes of one probe of this PMU: entry or return at `offset` in the file whose
   /// path is at `pathPointer` (valid until perf_event_open returns). Not inherited: the
   /// kernel would re-read the pointer in the target at every clone (see `TracefsUprobes`).
-  func attributes(pathPointer: UnsafePointer<CChar>, offset: UInt64, isReturn: Bool, wakeupBytes: Int) -> perf_event_attr {
-    var attr = TraceEventAttributes.make(type: type, config: isReturn ? (UInt64(1) << UInt64(retprobeBit)) : 0, wakeupBytes: wakeupBytes)
+  func attributes(pathPointer: UnsafePointer<CChar>, offset: UInt64, isReturn: Bool, wakeupBytes: Int)
+    -> perf_event_attr
+  {
+    var attr = TraceEventAttributes.make(
+      type: type, config: isReturn ? (UInt64(1) << UInt64(retprobeBit)) : 0, wakeupBytes: wakeupBytes)
     attr.config1 = UInt64(UInt(bitPattern: pathPointer))
     attr.config2 = offset
     attr.inherit = 0
@@ -68,7 +72,8 @@ enum TraceEventAttributes {
   /// The ring owner of a CPU: a dummy software event that writes a PERF_RECORD_SWITCH each
   /// time a traced thread leaves or gets a CPU, with tid and time (sample_id_all).
   static func switches(wakeupBytes: Int) -> perf_event_attr {
-    var attr = make(type: UInt32(PERF_TYPE_SOFTWARE.rawValue), config: UInt64(PERF_COUNT_SW_DUMMY.rawValue), wakeupBytes: wakeupBytes)
+    var attr = make(
+      type: UInt32(PERF_TYPE_SOFTWARE.rawValue), config: UInt64(PERF_COUNT_SW_DUMMY.rawValue), wakeupBytes: wakeupBytes)
     attr.sample_period = 0
     attr.context_switch = 1
     attr.sample_id_all = 1

@@ -86,22 +86,30 @@ public final class UprobeTracer: CaptureCompanion {
     for (i, p) in probes.enumerated() {
       let f = UInt32(i)
       let go = p.readsGoroutine
-      events.append(PlannedEvent(path: p.path, offset: p.fileOffset, uretprobe: false, function: f, kind: .entry, goRegisters: go))
+      events.append(
+        PlannedEvent(path: p.path, offset: p.fileOffset, uretprobe: false, function: f, kind: .entry, goRegisters: go))
       if p.probesReturns {
-        events.append(PlannedEvent(path: p.path, offset: p.fileOffset, uretprobe: true, function: f, kind: .return, goRegisters: go))
+        events.append(
+          PlannedEvent(path: p.path, offset: p.fileOffset, uretprobe: true, function: f, kind: .return, goRegisters: go)
+        )
       }
       for o in p.returnOffsets {
-        events.append(PlannedEvent(path: p.path, offset: o, uretprobe: false, function: f, kind: .return, goRegisters: go))
+        events.append(
+          PlannedEvent(path: p.path, offset: o, uretprobe: false, function: f, kind: .return, goRegisters: go))
       }
       for o in p.exitOffsets {
-        events.append(PlannedEvent(path: p.path, offset: o, uretprobe: false, function: f, kind: .tailJump, goRegisters: go))
+        events.append(
+          PlannedEvent(path: p.path, offset: o, uretprobe: false, function: f, kind: .tailJump, goRegisters: go))
       }
       for o in p.restartOffsets {
-        events.append(PlannedEvent(path: p.path, offset: o, uretprobe: false, function: f, kind: .restart, goRegisters: go))
+        events.append(
+          PlannedEvent(path: p.path, offset: o, uretprobe: false, function: f, kind: .restart, goRegisters: go))
       }
     }
     if let s = scheduler {
-      events.append(PlannedEvent(path: s.path, offset: s.fileOffset, uretprobe: false, function: 0, kind: .goroutineStart, goRegisters: true))
+      events.append(
+        PlannedEvent(
+          path: s.path, offset: s.fileOffset, uretprobe: false, function: 0, kind: .goroutineStart, goRegisters: true))
     }
     return events
   }
@@ -133,7 +141,8 @@ public final class UprobeTracer: CaptureCompanion {
     if calibrateDuringRun {
       do {
         // Go functions' returns are probed on their RET (single-stepped): calibrate the same kind.
-        let s = try ProbeCalibrationSampler(returns: probes.contains { !$0.returnOffsets.isEmpty } ? .retInstruction : .uretprobe)
+        let s = try ProbeCalibrationSampler(
+          returns: probes.contains { !$0.returnOffsets.isEmpty } ? .retInstruction : .uretprobe)
         try s.start()
         sampler = s
       } catch {
@@ -179,9 +188,10 @@ public final class UprobeTracer: CaptureCompanion {
     let e = planned[k]
     guard let path = strdup(e.path) else { throw .system(call: "strdup", errno: Errno(rawValue: errno)) }
     defer { free(path) }
-    var attr = pmu.map {
-      $0.attributes(pathPointer: path, offset: e.offset, isReturn: e.uretprobe, wakeupBytes: wakeupBytes)
-    } ?? TraceEventAttributes.tracepoint(id: tracepoints[k], wakeupBytes: wakeupBytes)
+    var attr =
+      pmu.map {
+        $0.attributes(pathPointer: path, offset: e.offset, isReturn: e.uretprobe, wakeupBytes: wakeupBytes)
+      } ?? TraceEventAttributes.tracepoint(id: tracepoints[k], wakeupBytes: wakeupBytes)
     if e.goRegisters { attr = TraceEventAttributes.withGoRegisters(attr) }
     if enableNow {
       attr.disabled = 0
@@ -317,4 +327,3 @@ public struct TraceResult: Sendable {
   /// The first completed calls one by one (raw times, function = probe index); nil when not kept.
   public var callLog: CallEventLog? = nil
 }
-

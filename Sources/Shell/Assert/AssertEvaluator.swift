@@ -1,5 +1,5 @@
-import Foundation
 import Analysis
+import Foundation
 import ProfileModel
 import Render
 
@@ -35,16 +35,18 @@ struct AssertEvaluator {
     var passed = e.comparison.holds(a, b)
     var note = ""
     if e.requiresSignificance {
-      let verdict = [lhs, rhs].compactMap { m -> CompareVerdict?? in
-        if case .measured(let m) = m, m.kind == .change { return .some(m.verdict) }
-        return nil
-      }.first ?? nil
+      let verdict =
+        [lhs, rhs].compactMap { m -> CompareVerdict?? in
+          if case .measured(let m) = m, m.kind == .change { return .some(m.verdict) }
+          return nil
+        }.first ?? nil
       guard let verdict else {
         throw .assertUnavailable("'significant' needs repeats in both sessions (capture them with run -n 5 …)")
       }
       if !passed && !verdict.isSignificant {
         passed = true
-        note = verdict.testRejects
+        note =
+          verdict.testRejects
           ? " (not significant: the 95% interval reaches into the ±1% noise floor)"
           : " (not significant, \(pEquals(verdict.pValue)))"
       }
@@ -99,13 +101,17 @@ struct AssertEvaluator {
     }
   }
 
-  private func value(_ m: AssertMeasurement, against l: AssertLiteral, fail: (String) -> ShellError) throws(ShellError) -> Double {
+  private func value(_ m: AssertMeasurement, against l: AssertLiteral, fail: (String) -> ShellError) throws(ShellError)
+    -> Double
+  {
     switch (m.kind, l.unit) {
     case (.change, .percent): return m.value * 100
     case (.change, _): throw fail("a change compares with a percentage such as +5%, not '\(l.text)'")
     case (.time, .nanoseconds): return m.value
     case (.time, .percent):
-      guard let share = m.share else { throw fail("a duration compares with a duration such as 500ms, not '\(l.text)'") }
+      guard let share = m.share else {
+        throw fail("a duration compares with a duration such as 500ms, not '\(l.text)'")
+      }
       return share * 100
     case (.time, .plain): throw fail("give '\(l.text)' a unit, e.g. \(l.text)ms or \(l.text)%")
     case (.count, .plain), (.ratio, .plain): return m.value
@@ -130,7 +136,8 @@ struct AssertEvaluator {
       let (metricB, sb) = try side(m, try context.session("@" + b))
       let va = try AssertSeries(metric: metricA, side: sa)
       let vb = try AssertSeries(metric: metricB, side: sb)
-      let ma = va.mean, mb = vb.mean
+      let ma = va.mean
+      let mb = vb.mean
       var change: Double
       if ma == 0 { change = mb == 0 ? 0 : .infinity } else { change = (mb - ma) / ma }
       // The same statistic as compare: with repeats, the Hodges–Lehmann median change.
@@ -141,7 +148,8 @@ struct AssertEvaluator {
       if let verdict {
         display += ", \(pEquals(verdict.pValue))"
         if let i = verdict.interval {
-          display += ", 95% CI \(CompareRenderer.percentText(i.lowerBound)) … \(CompareRenderer.percentText(i.upperBound))"
+          display +=
+            ", 95% CI \(CompareRenderer.percentText(i.lowerBound)) … \(CompareRenderer.percentText(i.upperBound))"
         }
       }
       display += ")"

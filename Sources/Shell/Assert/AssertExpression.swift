@@ -15,7 +15,12 @@ public struct AssertExpression: Equatable, Sendable {
 
 /// `<`, `<=`, `>`, `>=`, `==`, `!=`.
 public enum AssertComparison: String, Equatable, Sendable {
-  case less = "<", lessOrEqual = "<=", greater = ">", greaterOrEqual = ">=", equal = "==", notEqual = "!="
+  case less = "<"
+  case lessOrEqual = "<="
+  case greater = ">"
+  case greaterOrEqual = ">="
+  case equal = "=="
+  case notEqual = "!="
 
   /// Whether `a OP b` holds.
   public func holds(_ a: Double, _ b: Double) -> Bool {

@@ -47,7 +47,8 @@ public struct AssertParser {
       throw fail(significant ? "expected the end of the expression" : "expected the end or 'significant'")
     }
     if case .literal = lhs, case .literal = rhs {
-      throw AssertSyntaxError(expression: text, column: 1, message: "compare a metric (elapsed, cpu, self(...), …), not two numbers")
+      throw AssertSyntaxError(
+        expression: text, column: 1, message: "compare a metric (elapsed, cpu, self(...), …), not two numbers")
     }
     if significant && !isChange(lhs) && !isChange(rhs) {
       throw AssertSyntaxError(
@@ -85,7 +86,9 @@ public struct AssertParser {
     case .identifier:
       return .metric(try parseMetric(allowSession: true))
     default:
-      throw fail("expected a metric (elapsed, cpu, parallelism, samples, self, cum, calls, avg, max, p95, wall, compare) or a number")
+      throw fail(
+        "expected a metric (elapsed, cpu, parallelism, samples, self, cum, calls, avg, max, p95, wall, compare) or a number"
+      )
     }
   }
 

@@ -15,7 +15,9 @@ struct AssertSeries {
     let who = side.label
     switch m.kind {
     case .elapsed:
-      guard !side.elapsed.isEmpty else { throw .assertUnavailable("\(who) has no elapsed time (it was not run by perfsh)") }
+      guard !side.elapsed.isEmpty else {
+        throw .assertUnavailable("\(who) has no elapsed time (it was not run by perfsh)")
+      }
       values = side.elapsed
       kind = .time
     case .cpu:
@@ -23,7 +25,9 @@ struct AssertSeries {
       values = side.cpu
       kind = .time
     case .parallelism:
-      guard !side.parallelism.isEmpty else { throw .assertUnavailable("\(who) has no parallelism (needs elapsed and CPU time)") }
+      guard !side.parallelism.isEmpty else {
+        throw .assertUnavailable("\(who) has no parallelism (needs elapsed and CPU time)")
+      }
       values = side.parallelism
       kind = .ratio
     case .samples:
@@ -66,7 +70,8 @@ struct AssertSeries {
         case .wall:
           let walls = stats.compactMap(\.wall)
           guard stats.allSatisfy(\.hasDurations), walls.count == stats.count, calls > 0 else {
-            throw .assertUnavailable("\(m.text): \(who) has no wall-clock times per call (traced by an older perfsh, or entries only)")
+            throw .assertUnavailable(
+              "\(m.text): \(who) has no wall-clock times per call (traced by an older perfsh, or entries only)")
           }
           list.append(Double(walls.reduce(Int64(0)) { $0.addingSaturating($1.selfNanos) }) / Double(calls))
         case .max:
@@ -88,7 +93,9 @@ struct AssertSeries {
   }
 
   /// Names equal to the pattern, else names the pattern (a regular expression) matches.
-  private static func matching(_ m: AssertMetric, in names: Set<String>, side: CompareSide) throws(ShellError) -> Set<String> {
+  private static func matching(_ m: AssertMetric, in names: Set<String>, side: CompareSide) throws(ShellError) -> Set<
+    String
+  > {
     let pattern = m.pattern ?? ""
     if names.contains(pattern) { return [pattern] }
     let matcher: NameMatcher

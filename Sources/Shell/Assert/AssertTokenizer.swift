@@ -75,10 +75,18 @@ struct AssertTokenizer {
         continue
       }
       switch c {
-      case "(": tokens.append(AssertToken(kind: .openParen, column: i + 1, text: "(")); i += 1
-      case ")": tokens.append(AssertToken(kind: .closeParen, column: i + 1, text: ")")); i += 1
-      case ",": tokens.append(AssertToken(kind: .comma, column: i + 1, text: ",")); i += 1
-      case ".": tokens.append(AssertToken(kind: .dot, column: i + 1, text: ".")); i += 1
+      case "(":
+        tokens.append(AssertToken(kind: .openParen, column: i + 1, text: "("))
+        i += 1
+      case ")":
+        tokens.append(AssertToken(kind: .closeParen, column: i + 1, text: ")"))
+        i += 1
+      case ",":
+        tokens.append(AssertToken(kind: .comma, column: i + 1, text: ","))
+        i += 1
+      case ".":
+        tokens.append(AssertToken(kind: .dot, column: i + 1, text: "."))
+        i += 1
       case "<", ">", "=", "!":
         var op = String(c)
         if i + 1 < chars.count, chars[i + 1] == "=" { op.append("=") }
@@ -121,7 +129,8 @@ struct AssertTokenizer {
           throw fail("number too large: '\(String(chars[i..<j]))' \(AssertLiteral.limitText(unit))", i)
         }
         let value = c == "-" ? -magnitude : magnitude
-        tokens.append(AssertToken(kind: .number(value, unit: unit, signed: signed), column: i + 1, text: String(chars[i..<j])))
+        tokens.append(
+          AssertToken(kind: .number(value, unit: unit, signed: signed), column: i + 1, text: String(chars[i..<j])))
         i = j
       default:
         guard c.isLetter || c == "_" else { throw fail("unexpected '\(c)'", i) }

@@ -20,7 +20,8 @@ enum AllocationRun {
       }
       return path
     }
-    let binary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+    let binary =
+      (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     let path = URL(fileURLWithPath: binary).deletingLastPathComponent().appendingPathComponent(libraryName).path
     guard FileManager.default.isReadableFile(atPath: path) else {
       throw .failed(

@@ -28,13 +28,16 @@ struct AttachCommand: ShellCommand {
   @Option(help: "Stop after this long (e.g. 5s, 500ms); default: until Ctrl-C or the process exits.")
   var duration: String?
 
-  @Option(name: [.customShort("F"), .customLong("freq")], help: "Samples per second per CPU (default: the freq setting).")
+  @Option(
+    name: [.customShort("F"), .customLong("freq")], help: "Samples per second per CPU (default: the freq setting).")
   var frequency: Int?
 
   @Flag(name: .customLong("off-cpu"), help: "Also record where threads wait (sample types offcpu and wall).")
   var offCPU = false
 
-  @Option(name: .customLong("trace"), help: "Trace functions matching this regex (optionally LIB:REGEX) with uprobes on every thread (repeatable).")
+  @Option(
+    name: .customLong("trace"),
+    help: "Trace functions matching this regex (optionally LIB:REGEX) with uprobes on every thread (repeatable).")
   var trace: [String] = []
 
   @Option(name: .customLong("trace-max"), help: "Allow more than 1000 traced functions.")
@@ -54,7 +57,9 @@ struct AttachCommand: ShellCommand {
     context.symbolizer.prefetchKernelSymbols()
     var tracing: TraceRun?
     if !trace.isEmpty {
-      guard SystemInfo.processIsRunning(pid) else { throw .failed("attach: \(ProcessAttacher.Refusal.noSuchProcess(pid))") }
+      guard SystemInfo.processIsRunning(pid) else {
+        throw .failed("attach: \(ProcessAttacher.Refusal.noSuchProcess(pid))")
+      }
       guard let executable = SystemInfo.processExecutable(pid) else {
         if let refusal = ProcessAttacher.otherUsersProcess(pid) { throw .failed("attach: \(refusal)") }
         throw .failed("attach: cannot read /proc/\(pid)/exe to find the functions to trace")

@@ -35,7 +35,8 @@ struct BenchCommand: ShellCommand {
   @Option(help: "Uncounted runs per side before the counted ones.")
   var warmup: Int = 1
 
-  @Option(name: [.customShort("F"), .customLong("freq")], help: "Samples per second per CPU (default: the freq setting).")
+  @Option(
+    name: [.customShort("F"), .customLong("freq")], help: "Samples per second per CPU (default: the freq setting).")
   var frequency: Int?
 
   @Option(help: "Noise floor for compare's significance (default 1%).")
@@ -54,7 +55,9 @@ struct BenchCommand: ShellCommand {
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     let (a, b) = try Self.split(words, nameA: name)
-    let floor = try noise.map { (text) throws(ShellError) in try CompareCommand.noiseFraction(text) } ?? CompareVerdict.defaultNoise
+    let floor =
+      try noise.map { (text) throws(ShellError) in try CompareCommand.noiseFraction(text) }
+      ?? CompareVerdict.defaultNoise
     let hz = frequency ?? context.settings.frequency
     let requests = [a.argv, b.argv].map { CaptureRequest(arguments: $0, frequency: hz, callGraph: .auto) }
     context.flush()
@@ -69,10 +72,12 @@ struct BenchCommand: ShellCommand {
     }
     if let failure = outcome.failure {
       // Stops a gate script here (a partial bench must not pass its asserts); `perfsh bench …` exits with the run's status.
-      throw .commandFailed("bench: \(failure.text); stopped, the runs so far are kept as sessions", exitStatus: failure.status)
+      throw .commandFailed(
+        "bench: \(failure.text); stopped, the runs so far are kept as sessions", exitStatus: failure.status)
     }
     if sessions.count == 2 {
-      let sa = try context.compareSide(sessions[0]), sb = try context.compareSide(sessions[1])
+      let sa = try context.compareSide(sessions[0])
+      let sb = try context.compareSide(sessions[1])
       let report = CompareReport(sa, sb, options: CompareOptions(rowLimit: 10, noise: floor))
       var out = context.out
       CompareRenderer.write(report, to: &out, options: context.renderOptions)
@@ -91,7 +96,8 @@ struct BenchCommand: ShellCommand {
     var rest = words
     if rest.first == "--" { rest.removeFirst() }
     guard let bar = rest.firstIndex(of: "--") else {
-      throw .badArguments(command: "bench", message: "bench: separate the two commands with --, e.g. 'bench ./old -- ./new'")
+      throw .badArguments(
+        command: "bench", message: "bench: separate the two commands with --, e.g. 'bench ./old -- ./new'")
     }
     let argvA = Array(rest[..<bar])
     var argvB = Array(rest[(bar + 1)...])
@@ -159,7 +165,9 @@ struct BenchCommand: ShellCommand {
       if mergers[side.rawValue] == nil {
         mergers[side.rawValue] = RepeatMerger(first: profile, info: info)
       } else {
-        do { try mergers[side.rawValue]?.append(profile, info: info) } catch { throw .failed("bench: \(error.description)") }
+        do { try mergers[side.rawValue]?.append(profile, info: info) } catch {
+          throw .failed("bench: \(error.description)")
+        }
       }
       done.append(side)
       if let status = failed(profile) {
@@ -172,7 +180,8 @@ struct BenchCommand: ShellCommand {
       guard var p = merger?.finish() else { return nil }
       let letter = index == 0 ? "A" : "B"
       p.run.notes.append(
-        "bench side \(letter): interleaved ABBA order \(orderText); \(warmup) warmup run\(warmup == 1 ? "" : "s") per side not counted")
+        "bench side \(letter): interleaved ABBA order \(orderText); \(warmup) warmup run\(warmup == 1 ? "" : "s") per side not counted"
+      )
       return p
     }
     return Outcome(profiles: profiles, failure: failure)

@@ -38,9 +38,12 @@ struct CompareCommand: ShellCommand {
       """,
     aliases: ["diff"])
   static var shell: CommandSpec {
-    CommandSpec(group: .analysis, arguments: [.session, .session, .none],
-                options: ["--sort": .choices(CompareSort.allCases.map(\.rawValue)),
-                          "--clock": .choices(CallClock.allCases.map(\.rawValue))])
+    CommandSpec(
+      group: .analysis, arguments: [.session, .session, .none],
+      options: [
+        "--sort": .choices(CompareSort.allCases.map(\.rawValue)),
+        "--clock": .choices(CallClock.allCases.map(\.rawValue)),
+      ])
   }
 
   @Argument(help: "Sessions A and B (default: @prev @last) and the number of rows.")
@@ -55,7 +58,8 @@ struct CompareCommand: ShellCommand {
   @Option(help: "Traced times on both sides in cpu (default) or wall time.")
   var clock: CallClock = .cpu
 
-  @Option(name: .customLong("sample-index"), help: "Value column to compare by name (e.g. inuse_space); default: CPU time.")
+  @Option(
+    name: .customLong("sample-index"), help: "Value column to compare by name (e.g. inuse_space); default: CPU time.")
   var sampleIndex: String?
   @Option(help: "Noise floor: a change is significant only when its 95% interval lies beyond ±PCT (default 1%).")
   var noise: String?
@@ -86,13 +90,16 @@ struct CompareCommand: ShellCommand {
       }
       percent = value
     }
-    let floor = try noise.map { (text) throws(ShellError) in try Self.noiseFraction(text) } ?? CompareVerdict.defaultNoise
-    let sessionA = try context.session(references[0]), sessionB = try context.session(references[1])
+    let floor =
+      try noise.map { (text) throws(ShellError) in try Self.noiseFraction(text) } ?? CompareVerdict.defaultNoise
+    let sessionA = try context.session(references[0])
+    let sessionB = try context.session(references[1])
     // Names are simplified over both sides at once: one function has one name on each side.
     let shown = try view.view(in: context).apply(toAll: [sessionA.profile, sessionB.profile])
     let a = try context.compareSide(sessionA, profile: shown[0], clock: clock, sampleIndex: sampleIndex)
     let b = try context.compareSide(sessionB, profile: shown[1], clock: clock, sampleIndex: sampleIndex)
-    let report = CompareReport(a, b, options: CompareOptions(sort: sort, thresholdPercent: percent, rowLimit: count, noise: floor))
+    let report = CompareReport(
+      a, b, options: CompareOptions(sort: sort, thresholdPercent: percent, rowLimit: count, noise: floor))
     var out = context.out
     CompareRenderer.write(report, to: &out, options: context.renderOptions)
     return .success

@@ -26,11 +26,14 @@ final class EndpointDuringRun: @unchecked Sendable {
   private func fetch() {
     let result: Result<FetchedProfile, ShellError>
     do throws(ShellError) {
-      result = .success(try PprofEndpoint.fetch(url, timeout: nil, connectTimeoutMillis: 1000, retryRefused: { [self] in
-        lock.lock()
-        defer { lock.unlock() }
-        return !runEnded
-      }, progress: { _ in }))
+      result = .success(
+        try PprofEndpoint.fetch(
+          url, timeout: nil, connectTimeoutMillis: 1000,
+          retryRefused: { [self] in
+            lock.lock()
+            defer { lock.unlock() }
+            return !runEnded
+          }, progress: { _ in }))
     } catch {
       result = .failure(error)
     }

@@ -11,7 +11,8 @@ enum InterchangeExport {
   static func speedscope(_ s: Session, to file: String, context: ShellContext) throws(ShellError) {
     let written = SpeedscopeWriter.write(s.profile, name: s.name, exporter: "perfsh \(PerfshVersion.current)")
     guard written.summary.sampledProfiles + written.summary.eventedProfiles > 0 else {
-      throw .failed("\(file): session [\(s.id)] has no samples with a non-zero value and no traced calls: nothing written")
+      throw .failed(
+        "\(file): session [\(s.id)] has no samples with a non-zero value and no traced calls: nothing written")
     }
     try write(written.text, to: file)
   }
@@ -21,7 +22,8 @@ enum InterchangeExport {
     guard maxEvents >= 1 else { throw .failed("export: --max-events must be at least 1") }
     let process = s.profile.run.command?.first.map { String($0.split(separator: "/").last ?? Substring($0)) } ?? s.name
     guard let written = ChromeTraceWriter.write(s.profile, maxEvents: maxEvents, processName: process) else {
-      let why = s.profile.callStatistics.isEmpty
+      let why =
+        s.profile.callStatistics.isEmpty
         ? "it was not traced (export chrome needs `run --trace PATTERN` or a loaded Chrome trace)"
         : "its traced calls have no return probes (entry-only tracing times no calls)"
       throw .failed("\(file): session [\(s.id)] has no single calls to write: \(why)")
@@ -36,7 +38,8 @@ enum InterchangeExport {
     if summary.notKept > 0 {
       context.warn(
         "export: the session kept \(summary.written + summary.omitted) calls one by one and only counted "
-          + "\(summary.notKept) more (the first \(CallEventLog.defaultCapacity) are kept); their statistics are complete")
+          + "\(summary.notKept) more (the first \(CallEventLog.defaultCapacity) are kept); their statistics are complete"
+      )
     }
   }
 

@@ -9,7 +9,8 @@ import Render
 struct ExportCommand: ShellCommand {
   static let configuration = CommandConfiguration(
     commandName: "export",
-    abstract: "Write a session to a file: pprof, folded stacks, speedscope, Chrome trace JSON, the heatmap as csv/json, or an interactive svg flame graph.",
+    abstract:
+      "Write a session to a file: pprof, folded stacks, speedscope, Chrome trace JSON, the heatmap as csv/json, or an interactive svg flame graph.",
     discussion: """
       The whole session is written (view filters do not apply). A file is never left
       half-written: data goes to a temporary file that is renamed over FILE at the end,
@@ -93,7 +94,9 @@ struct ExportCommand: ShellCommand {
       throw .failed("export: --clock and --raw apply to pprof, csv and json (folded stacks hold samples only)")
     }
     if format == .speedscope || format == .chrome, clock != .cpu || raw {
-      throw .failed("export: --clock and --raw apply to pprof, csv and json (\(format.rawValue) writes samples and raw single calls)")
+      throw .failed(
+        "export: --clock and --raw apply to pprof, csv and json (\(format.rawValue) writes samples and raw single calls)"
+      )
     }
     if format != .chrome, maxEvents != InterchangeExport.defaultMaxEvents {
       throw .failed("export: --max-events applies to chrome only")
@@ -103,7 +106,9 @@ struct ExportCommand: ShellCommand {
     do {
       switch format {
       case .pprof:
-        try AtomicFile.write(try PprofEncoder.encode(MainMappingFirst.reorder(TraceRun.viewed(s.profile, clock: clock, raw: raw))), to: file)
+        try AtomicFile.write(
+          try PprofEncoder.encode(MainMappingFirst.reorder(TraceRun.viewed(s.profile, clock: clock, raw: raw))),
+          to: file)
       case .folded:
         let text = FoldedStacksWriter.write(s.profile)
         // An empty folded file is not a profile `load` accepts: say so instead of writing one.
@@ -125,7 +130,9 @@ struct ExportCommand: ShellCommand {
       case .chrome:
         try InterchangeExport.chrome(s, to: file, maxEvents: maxEvents, context: context)
       case .csv, .json:
-        let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: s.profile, clock: clock, raw: raw) }
+        let heatmap = try context.analyze { () throws(AnalysisError) in
+          try Heatmap(profile: s.profile, clock: clock, raw: raw)
+        }
         let text = format == .csv ? HeatmapExport.csv(heatmap) : HeatmapExport.json(heatmap, facts: s.summaryFacts)
         try AtomicFile.write(text, to: file)
       case .svg:
@@ -149,7 +156,8 @@ extension ExportCommand {
     var number = 0
     for line in folded.utf8.split(separator: UInt8(ascii: "\n"), omittingEmptySubsequences: false) {
       number += 1
-      if let space = line.lastIndex(of: UInt8(ascii: " ")), line[line.index(after: space)...].first == UInt8(ascii: "-") {
+      if let space = line.lastIndex(of: UInt8(ascii: " ")), line[line.index(after: space)...].first == UInt8(ascii: "-")
+      {
         return number
       }
     }

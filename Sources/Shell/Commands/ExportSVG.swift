@@ -11,13 +11,15 @@ extension ExportCommand {
     let described: String
     if diff {
       guard let diffFile, let b = session else {
-        throw .badArguments(command: "export", message: "export svg --diff needs two sessions and a file: export svg --diff A B FILE")
+        throw .badArguments(
+          command: "export", message: "export svg --diff needs two sessions and a file: export svg --diff A B FILE")
       }
       if heatmap { throw .failed("export svg: --diff and --heatmap do not go together") }
       let sa = try context.session(file)
       let sb = try context.session(b)
       let report = try defaultReport()
-      let graphs = try FlameCommand.graphs(a: sa, b: sb, pattern: nil, depth: nil, clock: nil, sort: sort, report: report, context: context)
+      let graphs = try FlameCommand.graphs(
+        a: sa, b: sb, pattern: nil, depth: nil, clock: nil, sort: sort, report: report, context: context)
       target = diffFile
       let title = "Differential flame graph: [\(sa.id)] \(sa.name) → [\(sb.id)] \(sb.name)"
       text = SVGFlameGraph.render(graphs.b, options: SVGFlameOptions(title: title, diff: graphs.diff))
@@ -28,14 +30,17 @@ extension ExportCommand {
       target = file
       if heatmap {
         let filter = try context.filter(of: s)
-        let map = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: s.profile, filter: filter, clock: clock, raw: raw) }
+        let map = try context.analyze { () throws(AnalysisError) in
+          try Heatmap(profile: s.profile, filter: filter, clock: clock, raw: raw)
+        }
         text = SVGHeatmap.render(map, facts: s.summaryFacts, title: "Performance Heatmap - [\(s.id)] \(s.name)")
         described = "svg heatmap, session [\(s.id)] \(s.name)"
       } else {
         let report = try defaultReport()
         // --clock wall draws the wall column of a session recorded with run --off-cpu.
         let graphs = try FlameCommand.graphs(
-          a: nil, b: s, pattern: nil, depth: nil, clock: clock == .wall ? .wall : nil, sort: sort, report: report, context: context)
+          a: nil, b: s, pattern: nil, depth: nil, clock: clock == .wall ? .wall : nil, sort: sort, report: report,
+          context: context)
         text = SVGFlameGraph.render(graphs.b, options: SVGFlameOptions(title: "Flame graph: [\(s.id)] \(s.name)"))
         described = "svg, session [\(s.id)] \(s.name)"
       }

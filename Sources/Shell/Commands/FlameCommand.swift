@@ -31,10 +31,13 @@ struct FlameCommand: ShellCommand {
         flame -i
       """)
   static var shell: CommandSpec {
-    CommandSpec(group: .analysis, arguments: [.function, .session],
-                options: ["--clock": .choices(FlameClock.allCases.map(\.rawValue)),
-                          "--color": .choices(FlameColorMode.allCases.map(\.rawValue)),
-                          "--sort": .choices(FlameSort.allCases.map(\.rawValue))])
+    CommandSpec(
+      group: .analysis, arguments: [.function, .session],
+      options: [
+        "--clock": .choices(FlameClock.allCases.map(\.rawValue)),
+        "--color": .choices(FlameColorMode.allCases.map(\.rawValue)),
+        "--sort": .choices(FlameSort.allCases.map(\.rawValue)),
+      ])
   }
 
   @Argument(help: "[REGEX] [SESSION], or with --diff: [REGEX] A B.")
@@ -82,8 +85,10 @@ struct FlameCommand: ShellCommand {
     let columns = max(20, width ?? context.terminalWidth)
     let s: Session
     if let sessionB { s = sessionB } else { s = try context.session(reference) }
-    let graphs = try Self.graphs(a: sessionA, b: s, pattern: pattern, depth: depth, clock: clock, sort: sort, report: report, context: context)
-    let title = sessionA.map { "flame --diff [\($0.id)] \($0.name) → [\(s.id)] \(s.name)" } ?? "flame [\(s.id)] \(s.name)"
+    let graphs = try Self.graphs(
+      a: sessionA, b: s, pattern: pattern, depth: depth, clock: clock, sort: sort, report: report, context: context)
+    let title =
+      sessionA.map { "flame --diff [\($0.id)] \($0.name) → [\(s.id)] \(s.name)" } ?? "flame [\(s.id)] \(s.name)"
     var options = FlameTextOptions(width: columns, color: context.useColor, colorMode: color, diff: graphs.diff)
     if interactive {
       try FlameView.run(graph: graphs.b, title: title, options: options, context: context)
@@ -105,14 +110,17 @@ struct FlameCommand: ShellCommand {
       var graph = try report.graphOptions(for: s, in: context)
       if let clock {
         guard let column = profile.sampleTypeIndex(named: clock.rawValue) else {
-          throw .failed("session [\(s.id)] has no \(clock.rawValue) values (it has \(profile.sampleTypes.map(\.type).joined(separator: ", ")); run --off-cpu records wall and offcpu)")
+          throw .failed(
+            "session [\(s.id)] has no \(clock.rawValue) values (it has \(profile.sampleTypes.map(\.type).joined(separator: ", ")); run --off-cpu records wall and offcpu)"
+          )
         }
         graph.valueIndex = column
       }
       let options = graph
       return try context.analyze { () throws(AnalysisError) in
         let root = try pattern.map { p throws(AnalysisError) in try NameMatcher(p, option: "flame") }
-        return try FlameGraph(profile: profile, options: FlameOptions(graph: options, root: root, maxDepth: depth, sort: sort))
+        return try FlameGraph(
+          profile: profile, options: FlameOptions(graph: options, root: root, maxDepth: depth, sort: sort))
       }
     }
     guard let a else { return (try build(b, profile: try report.view.profile(of: b, in: context)), nil) }
@@ -121,7 +129,9 @@ struct FlameCommand: ShellCommand {
     let graphB = try build(b, profile: b.profile)
     let sideA = try context.compareSide(a)
     let sideB = try context.compareSide(b)
-    let diff = FlameDiff(a: graphA, b: graphB, runsA: sideA.runs, runsB: sideB.runs, repeatsA: sideA.repeatSelf, repeatsB: sideB.repeatSelf)
+    let diff = FlameDiff(
+      a: graphA, b: graphB, runsA: sideA.runs, runsB: sideB.runs, repeatsA: sideA.repeatSelf, repeatsB: sideB.repeatSelf
+    )
     return (graphB, diff)
   }
 }

@@ -41,7 +41,8 @@ enum ViewFilterEdit {
     let parts = [("focus", filters.focus), ("ignore", filters.ignore), ("hide", filters.hide)]
       .filter { !$0.1.isEmpty }.map { "\($0.0)=\($0.1.joined(separator: "|"))" }
     let target = "[\(updated.id)] \(updated.name)"
-    context.out.write(parts.isEmpty ? "no filters on \(target)\n" : "filters on \(target): \(parts.joined(separator: " "))\n")
+    context.out.write(
+      parts.isEmpty ? "no filters on \(target)\n" : "filters on \(target): \(parts.joined(separator: " "))\n")
     return .success
   }
 }

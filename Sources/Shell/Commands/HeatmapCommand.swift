@@ -25,9 +25,12 @@ struct HeatmapCommand: ShellCommand {
         heatmap table --clock offcpu     (a run --off-cpu session: where it waited)
       """)
   static var shell: CommandSpec {
-    CommandSpec(group: .analysis, arguments: [.choices(HeatmapMode.allCases.map(\.rawValue)), .session],
-                options: ["--sort": .choices(HeatmapSort.allCases.map(\.rawValue)),
-                          "--clock": .choices(HeatmapClock.allCases.map(\.rawValue))])
+    CommandSpec(
+      group: .analysis, arguments: [.choices(HeatmapMode.allCases.map(\.rawValue)), .session],
+      options: [
+        "--sort": .choices(HeatmapSort.allCases.map(\.rawValue)),
+        "--clock": .choices(HeatmapClock.allCases.map(\.rawValue)),
+      ])
   }
 
   @Argument(help: "bar, sparkline or table (default: bar), then optionally a session.")
@@ -39,7 +42,8 @@ struct HeatmapCommand: ShellCommand {
   @Option(help: "Order rows by cpu, calls, avg, max or p95.")
   var sort: HeatmapSort = .cpu
 
-  @Option(help: "Clock: cpu (default) or wall for traced times; cpu, wall or offcpu for a sampled run --off-cpu session.")
+  @Option(
+    help: "Clock: cpu (default) or wall for traced times; cpu, wall or offcpu for a sampled run --off-cpu session.")
   var clock: HeatmapClock = .cpu
 
   @Flag(help: "Traced times as measured, without taking the probe cost out.")
@@ -54,7 +58,11 @@ struct HeatmapCommand: ShellCommand {
     var mode = HeatmapMode.bar
     var reference: String?
     for word in words {
-      if let m = HeatmapMode(rawValue: word) { mode = m } else if reference == nil { reference = word } else {
+      if let m = HeatmapMode(rawValue: word) {
+        mode = m
+      } else if reference == nil {
+        reference = word
+      } else {
         throw .badArguments(command: "heatmap", message: "heatmap: unexpected argument '\(word)'")
       }
     }
@@ -79,19 +87,22 @@ struct HeatmapCommand: ShellCommand {
       filter.hide = try context.analyze { () throws(AnalysisError) in try NameMatcher(pattern, option: "hide") }
     }
     if traced && clock == .offcpu {
-      throw .failed("heatmap: --clock offcpu needs a sampled run --off-cpu session; traced times have cpu and wall clocks")
+      throw .failed(
+        "heatmap: --clock offcpu needs a sampled run --off-cpu session; traced times have cpu and wall clocks")
     }
     let callClock: CallClock = clock == .wall ? .wall : .cpu
     let heatmap = try context.analyze { () throws(AnalysisError) in
       try Heatmap(
-        profile: profile, sort: sort, filter: filter, clock: callClock, raw: raw, sampleIndex: traced ? nil : clock.rawValue)
+        profile: profile, sort: sort, filter: filter, clock: callClock, raw: raw,
+        sampleIndex: traced ? nil : clock.rawValue)
     }
     if interactive {
       try HeatmapView.run(heatmap: heatmap, session: s, mode: mode, context: context)
       return .success
     }
     var out = context.out
-    HeatmapRenderer.write(heatmap, mode: mode, limit: n, facts: s.summaryFacts, to: &out, options: context.renderOptions)
+    HeatmapRenderer.write(
+      heatmap, mode: mode, limit: n, facts: s.summaryFacts, to: &out, options: context.renderOptions)
     return .success
   }
 }

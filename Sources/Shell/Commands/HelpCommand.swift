@@ -37,7 +37,8 @@ struct HelpCommand: ShellCommand {
       text += "\(group.rawValue):\n"
       for command in members {
         let name = command.name == "!" ? "!CMD" : command.name
-        text += "  " + name.padding(toLength: max(nameWidth, name.count + 2), withPad: " ", startingAt: 0)
+        text +=
+          "  " + name.padding(toLength: max(nameWidth, name.count + 2), withPad: " ", startingAt: 0)
           + command.summary + "\n"
       }
       text += "\n"

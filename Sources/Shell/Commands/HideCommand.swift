@@ -22,6 +22,7 @@ struct HideCommand: ShellCommand {
   var kernel = false
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
-    try ViewFilterEdit.apply(kernel ? patterns + [ProfileView.kernelPattern] : patterns, to: \.hide, name: "hide", in: context)
+    try ViewFilterEdit.apply(
+      kernel ? patterns + [ProfileView.kernelPattern] : patterns, to: \.hide, name: "hide", in: context)
   }
 }

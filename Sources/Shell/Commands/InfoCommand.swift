@@ -30,8 +30,11 @@ enum InfoLines {
   static func lines(for s: Session, filter: ProfileFilter) -> [String] {
     let p = s.profile
     var lines = ["Session:     [\(s.id)] \(s.name)", "Source:      \(s.source)"]
-    lines.append("Sample types: " + p.sampleTypes.enumerated().map { i, t in
-      "\(t)" + (i == p.defaultValueIndex ? " (default)" : "") }.joined(separator: ", "))
+    lines.append(
+      "Sample types: "
+        + p.sampleTypes.enumerated().map { i, t in
+          "\(t)" + (i == p.defaultValueIndex ? " (default)" : "")
+        }.joined(separator: ", "))
     for (i, t) in p.sampleTypes.enumerated() {
       let total = p.total(column: i)
       let text = t.unit == "nanoseconds" ? DurationFormat.string(nanoseconds: total) : CountFormat.grouped(total)
@@ -48,10 +51,13 @@ enum InfoLines {
     if let e = run.elapsedNanos { lines.append("Elapsed:     \(DurationFormat.string(nanoseconds: e))") }
     if let c = run.cpuNanos { lines.append("CPU time:    \(DurationFormat.string(nanoseconds: c))") }
     if run.command != nil {
-      lines.append("Lost records: \(run.lostRecords)" + (run.lostRecords > 0 ? " (ring buffer overflow: raise the buffer or lower -F)" : ""))
+      lines.append(
+        "Lost records: \(run.lostRecords)"
+          + (run.lostRecords > 0 ? " (ring buffer overflow: raise the buffer or lower -F)" : ""))
     }
     if run.unparsedRecords > 0 {
-      lines.append("Unparsed records: \(run.unparsedRecords) (records perfsh could not read; their samples are missing)")
+      lines.append(
+        "Unparsed records: \(run.unparsedRecords) (records perfsh could not read; their samples are missing)")
     }
     if run.interrupted { lines.append("Interrupted: yes (the session holds what was captured until then)") }
     lines.append(
@@ -62,15 +68,21 @@ enum InfoLines {
     if !p.callStatistics.isEmpty {
       let calls = p.callStatistics.values.reduce(Int64(0)) { $0.addingSaturating($1.calls) }
       let unmatched = p.callStatistics.values.reduce(Int64(0)) { $0 + $1.unmatchedEntries }
-      lines.append("Traced:      \(p.callStatistics.count) functions, \(CountFormat.grouped(calls)) calls, \(unmatched) unmatched entries")
+      lines.append(
+        "Traced:      \(p.callStatistics.count) functions, \(CountFormat.grouped(calls)) calls, \(unmatched) unmatched entries"
+      )
     }
     if !p.mappings.isEmpty {
       lines.append("Mappings:")
       for m in p.mappings.prefix(40) {
-        let flags = [m.hasFunctions ? "functions" : nil, m.hasLineNumbers ? "lines" : nil, m.hasInlineFrames ? "inlines" : nil]
-          .compactMap { $0 }.joined(separator: ",")
+        let flags = [
+          m.hasFunctions ? "functions" : nil, m.hasLineNumbers ? "lines" : nil, m.hasInlineFrames ? "inlines" : nil,
+        ]
+        .compactMap { $0 }.joined(separator: ",")
         let build = m.buildID == .empty ? "" : "  build-id \(p.strings[m.buildID])"
-        lines.append("  0x\(String(m.start, radix: 16))-0x\(String(m.limit, radix: 16))  \(p.strings[m.filename])\(build)\(flags.isEmpty ? "" : "  [\(flags)]")")
+        lines.append(
+          "  0x\(String(m.start, radix: 16))-0x\(String(m.limit, radix: 16))  \(p.strings[m.filename])\(build)\(flags.isEmpty ? "" : "  [\(flags)]")"
+        )
       }
       if p.mappings.count > 40 { lines.append("  … and \(p.mappings.count - 40) more") }
     }
@@ -84,7 +96,8 @@ enum InfoLines {
 /// The function table's size, and the number of distinct names (what `summary` and the
 /// session line call functions) when the table repeats a name.
 private func functionCounts(_ p: Profile) -> String {
-  let records = p.functions.count, names = p.functionNameCount
+  let records = p.functions.count
+  let names = p.functionNameCount
   if records == names { return "\(CountFormat.grouped(records)) functions" }
   return "\(CountFormat.grouped(records)) function records (\(CountFormat.grouped(names)) distinct names)"
 }

@@ -29,7 +29,8 @@ struct LeaksCommand: ShellCommand {
     let args = try CountAndSession(words, command: "leaks")
     let session = try context.session(args.session)
     let p = session.profile
-    guard let bytesColumn = p.sampleTypeIndex(named: "inuse_space"), let objectsColumn = p.sampleTypeIndex(named: "inuse_objects")
+    guard let bytesColumn = p.sampleTypeIndex(named: "inuse_space"),
+      let objectsColumn = p.sampleTypeIndex(named: "inuse_objects")
     else {
       throw .failed("leaks: session [\(session.id)] has no allocation data; record it with 'run --alloc CMD'")
     }
@@ -113,7 +114,8 @@ enum ByteText {
       unit += 1
     }
     if unit == 0 { return "\(bytes) B" }
-    let text = abs(v) >= 100 ? String(format: "%.1f", v) : abs(v) >= 10 ? String(format: "%.2f", v) : String(format: "%.3f", v)
+    let text =
+      abs(v) >= 100 ? String(format: "%.1f", v) : abs(v) >= 10 ? String(format: "%.2f", v) : String(format: "%.3f", v)
     return "\(text) \(units[unit])"
   }
 }

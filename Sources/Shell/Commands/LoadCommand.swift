@@ -8,7 +8,8 @@ import ProfileModel
 struct LoadCommand: ShellCommand {
   static let configuration = CommandConfiguration(
     commandName: "load",
-    abstract: "Load a pprof profile (.pb, .pb.gz), folded stacks, Chrome trace JSON or a perfsh session file into new sessions.",
+    abstract:
+      "Load a pprof profile (.pb, .pb.gz), folded stacks, Chrome trace JSON or a perfsh session file into new sessions.",
     discussion: """
       The format is detected from the content, not the extension: gzipped or plain
       pprof protobuf (what Go's runtime/pprof and `atmos --profile-file` write),
@@ -43,7 +44,8 @@ struct LoadCommand: ShellCommand {
   @Option(name: .long, help: "Name of the new session (default: the file name, or the URL's last path component).")
   var name: String?
 
-  @Option(help: "For a URL: give up when no byte arrives for this long (default: the profile's seconds + 10s, else 10s).")
+  @Option(
+    help: "For a URL: give up when no byte arrives for this long (default: the profile's seconds + 10s, else 10s).")
   var timeout: String?
 
   @Option(help: "For a URL: also write the fetched bytes, unchanged, to this file.")

@@ -1,11 +1,12 @@
+import Fetch
+import Formats
+import ProfileModel
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
   import Musl
 #endif
-import Fetch
-import Formats
-import ProfileModel
 
 /// A profile fetched from a Go `net/http/pprof` endpoint (or any URL serving pprof), as `load URL`
 /// and `run --pprof-endpoint` get it: the decoded profile and the body's bytes as received.
@@ -69,7 +70,9 @@ enum PprofEndpoint {
         response = try client.get(
           url,
           connected: {
-            if seconds > 0 { progress("collecting a \(seconds)s profile from \(url.authority) (the server answers when it is done)") }
+            if seconds > 0 {
+              progress("collecting a \(seconds)s profile from \(url.authority) (the server answers when it is done)")
+            }
           }, cancelled: cancelled)
       } catch {
         guard error.isConnectionRefused, retryRefused() else { throw .failed("\(url): \(error.description)") }

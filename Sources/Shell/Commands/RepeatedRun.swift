@@ -29,7 +29,9 @@ enum RepeatedRun {
       }
       let failed = (profile.run.termination?.shellStatus ?? 0) != 0
       if profile.run.interrupted || failed {
-        if i < times { context.warn("run -n: stopped after run \(i) of \(times) (\(failed ? "the command failed" : "interrupted"))") }
+        if i < times {
+          context.warn("run -n: stopped after run \(i) of \(times) (\(failed ? "the command failed" : "interrupted"))")
+        }
         break
       }
     }
@@ -55,7 +57,8 @@ public enum RepeatMergeError: Error, Equatable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .differentTypes(let first, let other):
-      return "runs measured different things (\(first.map(\.description).joined(separator: ", ")) vs \(other.map(\.description).joined(separator: ", ")))"
+      return
+        "runs measured different things (\(first.map(\.description).joined(separator: ", ")) vs \(other.map(\.description).joined(separator: ", ")))"
     case .valuesPastLimit(let type):
       return "the runs' \(type) values add up to \(ValueLimit.columnMagnitudeText) or more; merge fewer runs"
     }
@@ -97,14 +100,19 @@ struct RepeatMerger {
     }
     var functionMap: [FunctionID] = []
     for f in other.functions {
-      functionMap.append(builder.function(
-        Function(name: string(f.name), systemName: string(f.systemName), filename: string(f.filename), startLine: f.startLine)))
+      functionMap.append(
+        builder.function(
+          Function(
+            name: string(f.name), systemName: string(f.systemName), filename: string(f.filename), startLine: f.startLine
+          )))
     }
     var locationMap: [LocationID] = []
     for l in other.locations {
       let lines = l.lines.map { Line(function: functionMap[$0.function.index], line: $0.line, column: $0.column) }
-      locationMap.append(builder.location(
-        Location(address: l.address, mapping: l.mapping.map { mappingMap[$0.index] }, lines: lines, isFolded: l.isFolded)))
+      locationMap.append(
+        builder.location(
+          Location(
+            address: l.address, mapping: l.mapping.map { mappingMap[$0.index] }, lines: lines, isFolded: l.isFolded)))
     }
     // Stack nodes are created after their parents, so one forward pass maps every node.
     var stackMap = [StackID](repeating: .root, count: other.stacks.count)

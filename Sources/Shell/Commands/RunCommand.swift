@@ -1,7 +1,7 @@
 import Analysis
-import Foundation
 import ArgumentParser
 import Capture
+import Foundation
 import ProfileModel
 import Render
 import Symbolize
@@ -34,14 +34,19 @@ struct RunCommand: ShellCommand {
                                      (then: compare 1 2, Go's own view)
       """)
   static var shell: CommandSpec {
-    CommandSpec(group: .capture, arguments: [.file, .file],
-                options: ["--cwd": .file, "--heatmap-mode": .choices(HeatmapMode.allCases.map(\.rawValue))])
+    CommandSpec(
+      group: .capture, arguments: [.file, .file],
+      options: ["--cwd": .file, "--heatmap-mode": .choices(HeatmapMode.allCases.map(\.rawValue))])
   }
 
-  @Option(name: [.customShort("n"), .customLong("repeat")], help: "Run the command N times into one session (statistics for summary and compare).")
+  @Option(
+    name: [.customShort("n"), .customLong("repeat")],
+    help: "Run the command N times into one session (statistics for summary and compare).")
   var repeats: Int = 1
 
-  @Option(name: [.customShort("F"), .customLong("freq")], help: "Samples per second per CPU (default: the freq setting, 999).")
+  @Option(
+    name: [.customShort("F"), .customLong("freq")], help: "Samples per second per CPU (default: the freq setting, 999)."
+  )
   var frequency: Int?
 
   @Option(help: "Name of the new session (default: the command's name).")
@@ -56,7 +61,11 @@ struct RunCommand: ShellCommand {
   @Option(help: "Stop the command after this long (e.g. 30s, 500ms, 2m): SIGTERM, then SIGKILL 2s later.")
   var timeout: String?
 
-  @Option(name: .customLong("call-graph"), help: "User call chains: fp, dwarf[,BYTES] or auto (stack copies unwound per frame when any of the program's binaries lacks frame pointers).")
+  @Option(
+    name: .customLong("call-graph"),
+    help:
+      "User call chains: fp, dwarf[,BYTES] or auto (stack copies unwound per frame when any of the program's binaries lacks frame pointers)."
+  )
   var callGraph = "auto"
 
   @Flag(help: "After the run, show the heatmap (interactive on a terminal).")
@@ -65,7 +74,11 @@ struct RunCommand: ShellCommand {
   @Option(name: .customLong("heatmap-mode"), help: "bar, sparkline or table.")
   var heatmapMode: HeatmapMode = .bar
 
-  @Option(name: .customLong("trace"), help: "Trace functions matching this regex (optionally LIB:REGEX) with uprobes: exact Count, self time, Max, P95 (repeatable).")
+  @Option(
+    name: .customLong("trace"),
+    help:
+      "Trace functions matching this regex (optionally LIB:REGEX) with uprobes: exact Count, self time, Max, P95 (repeatable)."
+  )
   var trace: [String] = []
 
   @Option(name: .customLong("trace-max"), help: "Allow more than 1000 traced functions.")
@@ -74,23 +87,37 @@ struct RunCommand: ShellCommand {
   @Flag(name: .customLong("no-sample"), help: "With --trace: trace only, do not sample.")
   var noSample = false
 
-  @Flag(help: "Also record allocations (malloc, new, …) by preloading perfsh's recorder: heap sample types alloc_objects, alloc_space, inuse_objects, inuse_space.")
+  @Flag(
+    help:
+      "Also record allocations (malloc, new, …) by preloading perfsh's recorder: heap sample types alloc_objects, alloc_space, inuse_objects, inuse_space."
+  )
   var alloc = false
 
-  @Option(name: .customLong("alloc-rate"), help: "With --alloc: mean bytes between sampled allocations (default 524288).")
+  @Option(
+    name: .customLong("alloc-rate"), help: "With --alloc: mean bytes between sampled allocations (default 524288).")
   var allocRate: Int64?
 
-  @Flag(name: .customLong("off-cpu"), help: "Also record where threads wait: the stack at each switch-out and the time until they run again (sample types offcpu and wall = cpu + offcpu; default: the offcpu setting). Views show the critical threads' waits; --all-threads shows every thread's.")
+  @Flag(
+    name: .customLong("off-cpu"),
+    help:
+      "Also record where threads wait: the stack at each switch-out and the time until they run again (sample types offcpu and wall = cpu + offcpu; default: the offcpu setting). Views show the critical threads' waits; --all-threads shows every thread's."
+  )
   var offCPU = false
 
-  @Option(name: .customLong("pprof-endpoint"), help: "While sampling, fetch the target's own pprof profile from this http:// URL (Go's net/http/pprof; a bare http://HOST:PORT means /debug/pprof/profile?seconds=5) into a second session 'NAME (go pprof)'.")
+  @Option(
+    name: .customLong("pprof-endpoint"),
+    help:
+      "While sampling, fetch the target's own pprof profile from this http:// URL (Go's net/http/pprof; a bare http://HOST:PORT means /debug/pprof/profile?seconds=5) into a second session 'NAME (go pprof)'."
+  )
   var pprofEndpoint: String?
 
   @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.")
   var command: [String] = []
 
   func validate() throws {
-    if CallGraph(option: callGraph) == nil { throw ValidationError("--call-graph takes fp, dwarf, dwarf,BYTES or auto") }
+    if CallGraph(option: callGraph) == nil {
+      throw ValidationError("--call-graph takes fp, dwarf, dwarf,BYTES or auto")
+    }
     if command.isEmpty { throw ValidationError("name a command to run, e.g. 'run ./app args'") }
     if let first = command.first, first == "-p" || first == "--pid" || first.hasPrefix("--pid=") {
       // perf's `-p PID`: there is no attach yet, so say so rather than "command not found: -p".
@@ -102,7 +129,9 @@ struct RunCommand: ShellCommand {
     if let allocRate, allocRate < 1 { throw ValidationError("--alloc-rate takes a number of bytes of at least 1") }
     if alloc && noSample { throw ValidationError("--alloc keeps CPU sampling: drop --no-sample") }
     if offCPU && noSample { throw ValidationError("--off-cpu keeps CPU sampling: drop --no-sample") }
-    if trace.isEmpty && (noSample || traceMax != nil) { throw ValidationError("--no-sample and --trace-max need --trace") }
+    if trace.isEmpty && (noSample || traceMax != nil) {
+      throw ValidationError("--no-sample and --trace-max need --trace")
+    }
     if pprofEndpoint != nil && repeats > 1 { throw ValidationError("--pprof-endpoint fetches during one run: drop -n") }
   }
 
@@ -118,8 +147,9 @@ struct RunCommand: ShellCommand {
     let limit = try timeout.map { text throws(ShellError) in try DurationText.parse(text, option: "--timeout") }
     let hz = frequency ?? context.settings.frequency
     let allocation = try alloc ? AllocationRun.request(rate: allocRate, environment: context.environment) : nil
-    var request = CaptureRequest(arguments: argv, environment: env, workingDirectory: cwd, frequency: hz, timeout: limit,
-                                 callGraph: CallGraph(option: callGraph) ?? .auto, allocation: allocation)
+    var request = CaptureRequest(
+      arguments: argv, environment: env, workingDirectory: cwd, frequency: hz, timeout: limit,
+      callGraph: CallGraph(option: callGraph) ?? .auto, allocation: allocation)
     request.offCPU = offCPU || context.settings.offCPU
     context.flush()
     // Kernel symbols and the program's binaries are read while the target runs, so the
@@ -184,7 +214,9 @@ extension ShellContext {
     var result: CaptureResult
     do throws(CaptureError) {
       let live = serving.map { serving in { (p: Profile) in self.publishLive(p, request: request, to: serving) } }
-      result = try CPUSampler(unwinding: DWARFUnwinding()).run(request, companion: companion, sample: sample, progress: live) { _ in }
+      result = try CPUSampler(unwinding: DWARFUnwinding()).run(
+        request, companion: companion, sample: sample, progress: live
+      ) { _ in }
     } catch {
       serving?.box.publishLive(id: sessions.nextID, nil)
       throw .commandFailed(error.description, exitStatus: error.exitStatus ?? 1)
@@ -192,7 +224,8 @@ extension ShellContext {
     let clock = ContinuousClock()
     let symbolizeStart = clock.now
     symbolizer.symbolize(&result.profile)
-    result.profile.run.notes.append(PostProcessing.note(drainNanos: result.finishNanos, symbolize: clock.now - symbolizeStart))
+    result.profile.run.notes.append(
+      PostProcessing.note(drainNanos: result.finishNanos, symbolize: clock.now - symbolizeStart))
     return result
   }
 }
@@ -210,7 +243,9 @@ enum PostProcessing {
 /// Durations typed by people: `30s`, `500ms`, `2m`, `1.5s`, or a plain number of seconds.
 enum DurationText {
   static func parse(_ text: String, option: String) throws(ShellError) -> Duration {
-    let units: [(String, Double)] = [("ms", 1e-3), ("us", 1e-6), ("µs", 1e-6), ("ns", 1e-9), ("s", 1), ("m", 60), ("h", 3600)]
+    let units: [(String, Double)] = [
+      ("ms", 1e-3), ("us", 1e-6), ("µs", 1e-6), ("ns", 1e-9), ("s", 1), ("m", 60), ("h", 3600),
+    ]
     for (suffix, scale) in units where text.hasSuffix(suffix) {
       if let v = Double(text.dropLast(suffix.count)), v >= 0, v.isFinite {
         return .nanoseconds(Int64(clampingRounded: v * scale * 1e9))

@@ -54,7 +54,9 @@ struct ServeCommand: ShellCommand {
     guard (0...65535).contains(port) else { throw .failed("--port must be 0…65535, not \(port)") }
     for file in files { _ = try CommandExecutor.run(words: ["load", file], in: context) }
     if !["127.0.0.1", "localhost", "::1"].contains(listen) {
-      context.warn("serving on \(listen), not loopback: anyone who can reach it and has the URL (with its token) can read every session")
+      context.warn(
+        "serving on \(listen), not loopback: anyone who can reach it and has the URL (with its token) can read every session"
+      )
     }
     let box = WebSessionBox()
     let router = WebRouter(token: WebRouter.randomToken(), source: box, sourceLines: { SourceFiles.lines(of: $0) })

@@ -25,8 +25,11 @@ struct SummaryCommand: ShellCommand {
     var facts = s.summaryFacts
     let repeats = s.profile.repeats
     if repeats.count > 1 {
-      let elapsed = repeats.compactMap(\.elapsedNanos), cpu = repeats.compactMap(\.cpuNanos)
-      if elapsed.count == repeats.count { facts.repeats.append(SummaryRepeatMetric(name: "Elapsed", nanoseconds: elapsed)) }
+      let elapsed = repeats.compactMap(\.elapsedNanos)
+      let cpu = repeats.compactMap(\.cpuNanos)
+      if elapsed.count == repeats.count {
+        facts.repeats.append(SummaryRepeatMetric(name: "Elapsed", nanoseconds: elapsed))
+      }
       if cpu.count == repeats.count { facts.repeats.append(SummaryRepeatMetric(name: "CPU Time", nanoseconds: cpu)) }
     }
     var out = context.out

@@ -47,7 +47,8 @@ struct TagsCommand: ShellCommand {
       for v in key.values {
         let amount = PprofUnits.scaledLabel(v.weight, from: unit, to: "minimum")
         let percent = PprofUnits.percentage(v.weight, of: key.total)
-        context.out.write("   \(String(repeating: " ", count: width - amount.count))\(amount) (\(percent)): \(v.value)\n")
+        context.out.write(
+          "   \(String(repeating: " ", count: width - amount.count))\(amount) (\(percent)): \(v.value)\n")
       }
       context.out.write("\n")
     }

@@ -23,7 +23,8 @@ struct TopCommand: ShellCommand {
       """,
     aliases: ["text"])
   static var shell: CommandSpec {
-    CommandSpec(group: .analysis, arguments: [.session], options: ["--clock": .choices(CallClock.allCases.map(\.rawValue))])
+    CommandSpec(
+      group: .analysis, arguments: [.session], options: ["--clock": .choices(CallClock.allCases.map(\.rawValue))])
   }
 
   @Argument(help: "Rows to show (default 10) and/or a session.")
@@ -53,7 +54,8 @@ struct TopCommand: ShellCommand {
     let count = args.count ?? context.settings.nodeCount
     let profile = try report.view.profile(of: session, in: context)
     let top = try context.analyze { () throws(AnalysisError) in
-      try TopReport(profile: profile, options: TopOptions(graph: graph, nodeCount: count == 0 ? nil : count, sortByCum: cum))
+      try TopReport(
+        profile: profile, options: TopOptions(graph: graph, nodeCount: count == 0 ? nil : count, sortByCum: cum))
     }
     var out = context.out
     TopRenderer.write(top, to: &out, options: RenderOptions(color: context.useColor))
@@ -62,21 +64,29 @@ struct TopCommand: ShellCommand {
 
   /// `top --sort calls|avg|max|p95`: the exact numbers of traced functions, as the heatmap
   /// table shows them; a sampled session has none, and says how to get them.
-  private func tracedTop(_ session: Session, sort: HeatmapSort, count: Int?, in context: ShellContext) throws(ShellError) -> CommandStatus {
+  private func tracedTop(_ session: Session, sort: HeatmapSort, count: Int?, in context: ShellContext)
+    throws(ShellError) -> CommandStatus
+  {
     guard !session.profile.callStatistics.isEmpty else {
       let flag = clock.map { "--clock \($0.rawValue)" } ?? (raw ? "--raw" : "--sort \(sort.rawValue)")
-      throw .failed("top \(flag) needs exact calls: session [\(session.id)] was sampled; trace functions with 'run --trace PATTERN CMD'")
+      throw .failed(
+        "top \(flag) needs exact calls: session [\(session.id)] was sampled; trace functions with 'run --trace PATTERN CMD'"
+      )
     }
     let filter = try context.filter(of: session)
-    let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: session.profile, sort: sort, filter: filter, clock: clock ?? .cpu, raw: raw)
+    let heatmap = try context.analyze { () throws(AnalysisError) in
+      try Heatmap(profile: session.profile, sort: sort, filter: filter, clock: clock ?? .cpu, raw: raw)
     }
     let n = count ?? context.settings.nodeCount
     let rows = n == 0 ? heatmap.rows : Array(heatmap.rows.prefix(n))
     let what = (heatmap.perGoroutine ? "the goroutine's " : "") + (heatmap.clock == .wall ? "wall time" : "CPU time")
-    let cost = heatmap.probeCostNanos > 0
-      ? ", probe cost \(DurationFormat.string(nanoseconds: heatmap.probeCostNanos))/call subtracted" : (raw ? ", raw" : "")
+    let cost =
+      heatmap.probeCostNanos > 0
+      ? ", probe cost \(DurationFormat.string(nanoseconds: heatmap.probeCostNanos))/call subtracted"
+      : (raw ? ", raw" : "")
     let times = heatmap.hasBothClocks || raw || heatmap.probeCostNanos > 0 ? "; times are \(what) per call\(cost)" : ""
-    context.out.write("Traced functions by \(sort.rawValue) (exact per-call numbers; CPU Time is the sum of self time\(times))\n")
+    context.out.write(
+      "Traced functions by \(sort.rawValue) (exact per-call numbers; CPU Time is the sum of self time\(times))\n")
     for line in HeatmapRenderer.rows(heatmap, rows: rows, mode: .table, options: context.renderOptions) {
       context.out.write(line + "\n")
     }

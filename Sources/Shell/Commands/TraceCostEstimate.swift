@@ -48,7 +48,8 @@ struct TraceCostEstimate: Equatable {
     var text = (isLowerBound ? "at least \(x)× slower" : "about \(x)× slower")
     if untracedCPUNanos > 0 {
       let traced = Int64(min(Double(untracedCPUNanos) * factor, 9e18))
-      text += " (\(isLowerBound ? "over " : "~")\(DurationFormat.string(nanoseconds: traced)) of CPU instead of "
+      text +=
+        " (\(isLowerBound ? "over " : "~")\(DurationFormat.string(nanoseconds: traced)) of CPU instead of "
         + "\(DurationFormat.string(nanoseconds: untracedCPUNanos)))"
     }
     return text
@@ -57,7 +58,8 @@ struct TraceCostEstimate: Equatable {
   /// What the estimate rests on: calls, the probe share and the cost per call.
   var basisText: String {
     let share = Int((probeShare * 100).rounded())
-    var text = "\(calls) traced calls in a \(completed ? "complete" : "\(Self.trialSeconds)s") trial run, \(share)% of its CPU in probe handling"
+    var text =
+      "\(calls) traced calls in a \(completed ? "complete" : "\(Self.trialSeconds)s") trial run, \(share)% of its CPU in probe handling"
     if calls > 0 { text += " (\(DurationFormat.string(nanoseconds: perCallNanos)) per call)" }
     return text
   }
@@ -70,7 +72,8 @@ struct TraceCostEstimate: Equatable {
     trial.timeout = .milliseconds(Int64(trialSeconds * 1000))
     trial.killGrace = .milliseconds(100)
     guard let tracing = try TraceRun.prepare(patterns: patterns, limit: nil, request: trial) else {
-      return TraceCostEstimate(calls: 0, probeShare: 0, trialCPUNanos: 0, completed: true, untracedCPUNanos: untracedCPUNanos)
+      return TraceCostEstimate(
+        calls: 0, probeShare: 0, trialCPUNanos: 0, completed: true, untracedCPUNanos: untracedCPUNanos)
     }
     let capture: CaptureResult
     do throws(ShellError) {
@@ -92,7 +95,9 @@ struct TraceCostEstimate: Equatable {
   /// frame in the `[uprobes]` page.
   static func probeHandlingShare(_ profile: Profile) -> Double {
     var probeFunction = Set<Int>()
-    for (i, f) in profile.functions.enumerated() where isProbeHandling(profile.strings[f.name]) { probeFunction.insert(i) }
+    for (i, f) in profile.functions.enumerated() where isProbeHandling(profile.strings[f.name]) {
+      probeFunction.insert(i)
+    }
     var probeLocation = [Bool](repeating: false, count: profile.locations.count)
     for (i, l) in profile.locations.enumerated() {
       if l.lines.contains(where: { probeFunction.contains($0.function.index) }) { probeLocation[i] = true }
@@ -104,7 +109,9 @@ struct TraceCostEstimate: Equatable {
     for i in 0..<profile.samples.count {
       let v = profile.samples.value(i, column)
       total += v
-      if profile.stacks.frames(leafFirst: profile.samples.stacks[i]).contains(where: { probeLocation[$0.index] }) { probes += v }
+      if profile.stacks.frames(leafFirst: profile.samples.stacks[i]).contains(where: { probeLocation[$0.index] }) {
+        probes += v
+      }
     }
     return total > 0 ? Double(probes) / Double(total) : 0
   }
@@ -112,7 +119,8 @@ struct TraceCostEstimate: Equatable {
   /// Kernel functions of uprobe handling on x86-64 (trap, single step, return trampoline).
   static func isProbeHandling(_ name: String) -> Bool {
     let base = name.hasSuffix(" [k]") ? String(name.dropLast(4)) : name
-    return base.contains("uprobe") || base.contains("uretprobe") || ["asm_exc_int3", "exc_int3", "asm_exc_debug", "exc_debug_user", "handle_swbp"].contains(base)
+    return base.contains("uprobe") || base.contains("uretprobe")
+      || ["asm_exc_int3", "exc_int3", "asm_exc_debug", "exc_debug_user", "handle_swbp"].contains(base)
   }
 }
 
@@ -123,7 +131,9 @@ enum TraceConfirmation: Equatable {
   case ask
   case refuse
 
-  static func decide(estimate: TraceCostEstimate, yes: Bool, confirmSetting: Bool, interactive: Bool) -> TraceConfirmation {
+  static func decide(estimate: TraceCostEstimate, yes: Bool, confirmSetting: Bool, interactive: Bool)
+    -> TraceConfirmation
+  {
     if yes || !confirmSetting || estimate.slowdown < TraceCostEstimate.confirmAbove { return .proceed }
     return interactive ? .ask : .refuse
   }

@@ -25,11 +25,13 @@ final class TraceRun {
   static func prepare(patterns: [String], limit: Int?, request: CaptureRequest) throws(ShellError) -> TraceRun? {
     guard !patterns.isEmpty else { return nil }
     guard let name = request.arguments.first else { return nil }
-    let searchPath = request.environment["PATH"]
+    let searchPath =
+      request.environment["PATH"]
       ?? SystemInfo.environment().last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
     var executable: String
     do {
-      executable = try ExecutableLookup.resolve(name, searchPath: searchPath, workingDirectory: request.workingDirectory)
+      executable = try ExecutableLookup.resolve(
+        name, searchPath: searchPath, workingDirectory: request.workingDirectory)
     } catch {
       throw .commandFailed(error.description, exitStatus: error.exitStatus ?? 1)
     }
@@ -39,11 +41,14 @@ final class TraceRun {
 
   /// A trace plan for `executable` (a path; `attach` reads it from /proc/PID/exe), or nil when
   /// `patterns` is empty; `command` names the shell command in errors.
-  static func prepare(patterns: [String], limit: Int?, executable: String, command: String) throws(ShellError) -> TraceRun? {
+  static func prepare(patterns: [String], limit: Int?, executable: String, command: String) throws(ShellError)
+    -> TraceRun?
+  {
     guard !patterns.isEmpty else { return nil }
     let sites: [ProbeSite]
     do {
-      sites = try ProbeSiteResolver(executable: executable).resolve(patterns, limit: limit ?? ProbeSiteResolver.defaultLimit)
+      sites = try ProbeSiteResolver(executable: executable).resolve(
+        patterns, limit: limit ?? ProbeSiteResolver.defaultLimit)
     } catch {
       throw .failed("\(command): " + error.description)
     }
@@ -59,7 +64,8 @@ final class TraceRun {
     do {
       // Go hits are larger (registers) and RET probes many: a bigger ring per CPU.
       let tracer = try UprobeTracer(
-        probes: probes, ringDataPages: scheduler == nil ? 256 : 2048, calibrateDuringRun: probes.contains(where: \.hasReturns),
+        probes: probes, ringDataPages: scheduler == nil ? 256 : 2048,
+        calibrateDuringRun: probes.contains(where: \.hasReturns),
         goScheduler: scheduler)
       return TraceRun(tracer: tracer, sites: sites, entryOnly: sites.contains { $0.isGo && $0.go == nil })
     } catch {
@@ -71,10 +77,13 @@ final class TraceRun {
   /// and tracebacks check, so Go functions get a probe on every `RET` (and tail jump) instead.
   static func probe(for site: ProbeSite) -> TraceProbe {
     guard site.isGo else { return TraceProbe(path: site.path, fileOffset: site.probeFileOffset, probesReturns: true) }
-    guard let go = site.go else { return TraceProbe(path: site.path, fileOffset: site.probeFileOffset, probesReturns: false) }
+    guard let go = site.go else {
+      return TraceProbe(path: site.path, fileOffset: site.probeFileOffset, probesReturns: false)
+    }
     return TraceProbe(
       path: site.path, fileOffset: site.probeFileOffset, probesReturns: false,
-      returnOffsets: go.returnOffsets.map { site.fileOffset + $0 }, exitOffsets: go.exitOffsets.map { site.fileOffset + $0 },
+      returnOffsets: go.returnOffsets.map { site.fileOffset + $0 },
+      exitOffsets: go.exitOffsets.map { site.fileOffset + $0 },
       restartOffsets: go.restartOffsets.map { site.fileOffset + $0 }, readsGoroutine: true)
   }
 
@@ -122,7 +131,8 @@ final class TraceRun {
       profile.run.notes.append(
         "probe cost \(DurationFormat.string(nanoseconds: probeCost.perCallNanos)) per traced call measured during the run "
           + "(\(DurationFormat.string(nanoseconds: probeCost.insideNanos)) inside the call, "
-          + "\(DurationFormat.string(nanoseconds: probeCost.outsideNanos)) in its caller) and subtracted; --raw shows times without")
+          + "\(DurationFormat.string(nanoseconds: probeCost.outsideNanos)) in its caller) and subtracted; --raw shows times without"
+      )
     }
     let dearer = sites.filter { $0.placement.map { $0.kind != .emulated && $0.kind != .unknown } ?? false }.map(\.name)
     if !probeCost.isZero, !dearer.isEmpty {
@@ -144,11 +154,13 @@ final class TraceRun {
       profile.run.notes.append(
         "Go: entry probes on or after the stack check (morestack restarts not counted), a probe on every RET (no return probes); calls paired per goroutine "
           + "(g from R14); CPU time = the goroutine's time on threads (from Go's scheduler handing it a thread to the "
-          + "next hand-over, minus time the thread was switched out), wall time = entry to RET whatever the goroutine did")
+          + "next hand-over, minus time the thread was switched out), wall time = entry to RET whatever the goroutine did"
+      )
     }
     let unmatched = result.statistics.reduce(Int64(0)) { $0 + $1.unmatchedEntries }
     if unmatched > 0 || result.unmatchedReturns > 0 {
-      let note = "\(unmatched) traced calls never returned (longjmp, exceptions, panics, tail jumps, thread exit) and "
+      let note =
+        "\(unmatched) traced calls never returned (longjmp, exceptions, panics, tail jumps, thread exit) and "
         + "\(result.unmatchedReturns) returns had no entry; they are counted apart, not in the numbers"
       profile.run.notes.append(note)
       context.warn(note)

@@ -1,6 +1,6 @@
 import Analysis
-import Capture
 import ArgumentParser
+import Capture
 import ProfileModel
 import Symbolize
 
@@ -42,7 +42,9 @@ struct TraceTopCommand: ShellCommand {
   @Flag(name: .customLong("no-sample"), help: "Trace only, do not sample.")
   var noSample = false
 
-  @Flag(name: .customLong("yes"), help: "Trace even when the trial estimates a large slowdown (for scripts; or 'set traceconfirm off').")
+  @Flag(
+    name: .customLong("yes"),
+    help: "Trace even when the trial estimates a large slowdown (for scripts; or 'set traceconfirm off').")
   var yes = false
 
   func validate() throws {
@@ -83,15 +85,22 @@ struct TraceTopCommand: ShellCommand {
 
   /// Estimates the slowdown with a short trial and goes on, asks (on a terminal) or stops
   /// (in a script without `--yes`) when it is large.
-  private func confirmCost(patterns: [String], command: [String], session: Session, context: ShellContext) throws(ShellError) {
+  private func confirmCost(patterns: [String], command: [String], session: Session, context: ShellContext)
+    throws(ShellError)
+  {
     let confirm = context.settings["traceconfirm"] != "off"
     guard !yes, confirm else { return }
     context.flush()
     let estimate = try TraceCostEstimate.measure(
-      patterns: patterns, request: CaptureRequest(arguments: command), untracedCPUNanos: session.profile.run.cpuNanos ?? 0,
+      patterns: patterns, request: CaptureRequest(arguments: command),
+      untracedCPUNanos: session.profile.run.cpuNanos ?? 0,
       context: context)
-    let what = "trace-top: tracing is estimated to make \(Self.baseName(command[0])) \(estimate.slowdownText()): \(estimate.basisText)"
-    switch TraceConfirmation.decide(estimate: estimate, yes: yes, confirmSetting: confirm, interactive: context.inputIsTerminal && context.outputIsTerminal) {
+    let what =
+      "trace-top: tracing is estimated to make \(Self.baseName(command[0])) \(estimate.slowdownText()): \(estimate.basisText)"
+    switch TraceConfirmation.decide(
+      estimate: estimate, yes: yes, confirmSetting: confirm,
+      interactive: context.inputIsTerminal && context.outputIsTerminal)
+    {
     case .proceed:
       context.out.write("trace-top: estimated \(estimate.slowdownText()) (\(estimate.basisText))\n")
       return
@@ -109,7 +118,9 @@ struct TraceTopCommand: ShellCommand {
 
   /// The executable a command name runs (PATH lookup for bare names), or the name itself.
   private static func resolve(_ name: String) -> String {
-    (try? ExecutableLookup.resolve(name, searchPath: SystemInfo.environment().last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) })) ?? name
+    (try? ExecutableLookup.resolve(
+      name, searchPath: SystemInfo.environment().last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }))
+      ?? name
   }
 }
 
@@ -164,9 +175,11 @@ enum TraceTopSelection {
         continue
       }
       // The same symbol sources the resolver reads, once per file.
-      let names = namesIn[file] ?? Result { () throws(ProbeResolveError) in
-        Set(try ProbeSiteResolver.functions(in: file).map(\.name))
-      }
+      let names =
+        namesIn[file]
+        ?? Result { () throws(ProbeResolveError) in
+          Set(try ProbeSiteResolver.functions(in: file).map(\.name))
+        }
       namesIn[file] = names
       switch names {
       case .failure(let error):

@@ -20,14 +20,23 @@ struct ViewOptions: ParsableArguments {
   @Option(help: "Group by labels: root frames KEY:VALUE for these keys, e.g. thread or pid,thread (pprof's -tagroot).")
   var tagroot: String?
 
-  @Flag(name: .customLong("all-threads"), help: "Off-CPU sessions: also show waits nobody on the critical threads waited for (idle pools; label critical=no). Default: the allthreads setting.")
+  @Flag(
+    name: .customLong("all-threads"),
+    help:
+      "Off-CPU sessions: also show waits nobody on the critical threads waited for (idle pools; label critical=no). Default: the allthreads setting."
+  )
   var allThreads = false
 
   /// The view these flags and the shell's settings ask for.
   func view(in context: ShellContext) throws(ShellError) -> ProfileView {
-    let focus = try tagfocus.map { e throws(ShellError) in try context.analyze { () throws(AnalysisError) in try TagFilter(e, option: "--tagfocus") } }
-    let ignore = try tagignore.map { e throws(ShellError) in try context.analyze { () throws(AnalysisError) in try TagFilter(e, option: "--tagignore") } }
-    var view = ProfileView(names: names ?? context.settings.nameStyle, noInlines: noinlines, tagFocus: focus, tagIgnore: ignore)
+    let focus = try tagfocus.map { e throws(ShellError) in
+      try context.analyze { () throws(AnalysisError) in try TagFilter(e, option: "--tagfocus") }
+    }
+    let ignore = try tagignore.map { e throws(ShellError) in
+      try context.analyze { () throws(AnalysisError) in try TagFilter(e, option: "--tagignore") }
+    }
+    var view = ProfileView(
+      names: names ?? context.settings.nameStyle, noInlines: noinlines, tagFocus: focus, tagIgnore: ignore)
     view.allThreads = allThreads || context.settings.allThreads
     view.tagRoot = (tagroot ?? "").split(separator: ",").map { String($0).trimmingWhitespace() }.filter { !$0.isEmpty }
     return view

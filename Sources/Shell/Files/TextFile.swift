@@ -1,8 +1,8 @@
+import Formats
+
 #if canImport(Glibc)
   import Glibc
 #endif
-
-import Formats
 
 /// The shell's one way to read a text file it was given (scripts, `source`, the config and
 /// rc files, history, source files for `list`): through `InputFile`, so a FIFO, a device or

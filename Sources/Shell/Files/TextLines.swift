@@ -21,7 +21,8 @@ enum TextLines {
 
   /// `scalars[from..<to]` without one trailing "\r".
   private static func line(
-    _ scalars: String.UnicodeScalarView, from start: String.UnicodeScalarView.Index, to end: String.UnicodeScalarView.Index
+    _ scalars: String.UnicodeScalarView, from start: String.UnicodeScalarView.Index,
+    to end: String.UnicodeScalarView.Index
   ) -> String {
     var end = end
     if end > start, scalars[scalars.index(before: end)] == "\r" { end = scalars.index(before: end) }

@@ -147,7 +147,8 @@ public struct LaunchOptions: Equatable, Sendable {
       """
     for definition in definitions {
       let flag = "  \(definition.flag) VALUE"
-      text += flag.padding(toLength: max(22, flag.count + 2), withPad: " ", startingAt: 0)
+      text +=
+        flag.padding(toLength: max(22, flag.count + 2), withPad: " ", startingAt: 0)
         + "\(definition.summary) (default \(definition.defaultValue); \(definition.environmentVariable))\n"
     }
     text += """

@@ -133,7 +133,9 @@ public enum Launcher {
   /// `perfsh run CMD`: on a terminal the shell opens with the new session current (unless
   /// `--heatmap` already showed the interactive view); without one, the summary and the
   /// top 10 are printed. Either way perfsh ends with CMD's exit status.
-  static func afterOneShotRun(_ words: [String], status: CommandStatus, options: LaunchOptions, context: ShellContext) -> Int32 {
+  static func afterOneShotRun(_ words: [String], status: CommandStatus, options: LaunchOptions, context: ShellContext)
+    -> Int32
+  {
     let heatmapShown = words.prefix { $0 != "--" }.contains("--heatmap")
     if context.inputIsTerminal && context.outputIsTerminal {
       if heatmapShown { return status.exitStatus }

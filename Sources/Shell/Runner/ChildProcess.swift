@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// Runs a program that shares perfsh's terminal and standard streams, and waits for it.

@@ -94,7 +94,8 @@ public enum ShellError: Error, CustomStringConvertible, Equatable {
     case .launchOption(let problem, let usage):
       switch problem {
       case .missingValue(let flag): return "option \(flag) needs a value\n" + usage
-      case .unknown(let name, let suggestion): return "unknown option '\(name)'" + Self.didYouMean(suggestion) + "\n" + usage
+      case .unknown(let name, let suggestion):
+        return "unknown option '\(name)'" + Self.didYouMean(suggestion) + "\n" + usage
       }
     case .badPercentage(let command, let option, let example, let value):
       return (command.map { "\($0): " } ?? "") + "\(option) takes a percentage such as \(example), not '\(value)'"

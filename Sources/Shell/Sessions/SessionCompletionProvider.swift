@@ -19,13 +19,15 @@ final class SessionCompletionProvider: CompletionProvider {
       guard let session = context.sessions.current else { return [] }
       let style = context.settings.nameStyle
       let key = "\(session.id) \(style.rawValue)"
-      let names = functionNames[key] ?? {
-        // The names the reports show, so what Tab offers is what `top` printed.
-        let p = ProfileView(names: style).apply(to: session.profile)
-        let sorted = Array(Set(p.functions.map { p.strings[$0.name] })).sorted()
-        functionNames[key] = sorted
-        return sorted
-      }()
+      let names =
+        functionNames[key]
+        ?? {
+          // The names the reports show, so what Tab offers is what `top` printed.
+          let p = ProfileView(names: style).apply(to: session.profile)
+          let sorted = Array(Set(p.functions.map { p.strings[$0.name] })).sorted()
+          functionNames[key] = sorted
+          return sorted
+        }()
       return names.filter { $0.hasPrefix(prefix) }.map { prefix + Self.patternWord(String($0.dropFirst(prefix.count))) }
     default:
       return []

@@ -25,7 +25,8 @@ extension Session {
   var webSession: WebSession {
     var summary = ""
     SummaryRenderer.write(summaryFacts, to: &summary)
-    let lines = summary.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
+    let lines =
+      summary.split(separator: "\n", omittingEmptySubsequences: false).map(String.init).filter { !$0.isEmpty }
       + memorySummaryLines + waitingSummaryLines
     let origin: ArchivedSession.Source
     switch source {
@@ -49,7 +50,8 @@ extension ShellContext {
     let argv = request.arguments
     let samples = SessionDescription.sampleCount(profile)
     let session = WebSession(
-      id: id, name: String(argv.first?.split(separator: "/").last ?? "run"), source: Session.Source.run(command: argv).description,
+      id: id, name: String(argv.first?.split(separator: "/").last ?? "run"),
+      source: Session.Source.run(command: argv).description,
       origin: .run(command: argv), profile: profile,
       summaryLines: ["Running: \(Session.Source.run(command: argv).description)", "Samples so far: \(samples)"],
       samples: samples, isLive: true)

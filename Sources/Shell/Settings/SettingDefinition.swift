@@ -34,7 +34,8 @@ public struct SettingDefinition: Sendable {
   public static func choice(_ name: String, _ summary: String, default value: String, _ choices: [String])
     -> SettingDefinition
   {
-    let expected = choices.count > 1
+    let expected =
+      choices.count > 1
       ? choices.dropLast().joined(separator: ", ") + " or " + (choices.last ?? "")
       : choices.joined()
     return SettingDefinition(name: name, summary: summary, defaultValue: value, expected: expected) {
@@ -56,19 +57,23 @@ public struct SettingDefinition: Sendable {
 
   /// Every setting perfsh defines, in the order `set` lists them.
   public static let all: [SettingDefinition] = [
-    .choice("color", "colour output: auto (on a terminal), always or never", default: "auto",
-            ["auto", "always", "never"]),
+    .choice(
+      "color", "colour output: auto (on a terminal), always or never", default: "auto",
+      ["auto", "always", "never"]),
     .integer("freq", "sampling frequency in Hz used by run", default: 999, 1...100_000),
     .integer("nodecount", "rows shown by top (pprof's interactive default is 10)", default: 10, 1...100_000),
     .integer("histsize", "interactive history entries kept", default: 1000, 1...1_000_000),
-    .choice("names", "function names: simple (no return types, parameters or templates) or full",
-            default: "simple", ["simple", "full"]),
+    .choice(
+      "names", "function names: simple (no return types, parameters or templates) or full",
+      default: "simple", ["simple", "full"]),
     .choice("offcpu", "run records off-CPU time too (as run --off-cpu): on or off", default: "off", ["off", "on"]),
     .choice(
-      "allthreads", "off-CPU views show every thread's waits (as --all-threads), not only the critical threads': on or off",
+      "allthreads",
+      "off-CPU views show every thread's waits (as --all-threads), not only the critical threads': on or off",
       default: "off", ["off", "on"]),
-    .choice("traceconfirm", "trace-top asks (or stops a script) when a trial estimates a slowdown of 3x or more: on or off",
-            default: "on", ["on", "off"]),
+    .choice(
+      "traceconfirm", "trace-top asks (or stops a script) when a trial estimates a slowdown of 3x or more: on or off",
+      default: "on", ["on", "off"]),
   ]
 }
 

@@ -2,7 +2,7 @@ import CLibEdit
 import Foundation
 
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// The interactive line reader, backed by libedit: Emacs keys, Up/Down history saved

@@ -1,7 +1,7 @@
 import Render
 
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// A text stream commands write to: standard output / error of the process, or a

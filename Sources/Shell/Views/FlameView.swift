@@ -14,7 +14,8 @@ struct FlameView {
   var editingSearch = false
 
   /// Runs the view until the user quits; the terminal is restored on every path.
-  static func run(graph: FlameGraph, title: String, options: FlameTextOptions, context: ShellContext) throws(ShellError) {
+  static func run(graph: FlameGraph, title: String, options: FlameTextOptions, context: ShellContext) throws(ShellError)
+  {
     context.flush()
     let terminal = try RawTerminal()
     defer { terminal.restore() }
@@ -140,7 +141,9 @@ struct FlameView {
     default: break
     }
     // Keep the selection inside the zoomed view.
-    if let zoom = zooms.last, let s = selected, !(s >= zoom && s < Int(graph.nodes[zoom].end)) && !graph.ancestry(of: zoom).contains(s) {
+    if let zoom = zooms.last, let s = selected,
+      !(s >= zoom && s < Int(graph.nodes[zoom].end)) && !graph.ancestry(of: zoom).contains(s)
+    {
       selected = zoom
     }
     return .stay
@@ -154,13 +157,16 @@ struct FlameView {
     lines.append("←→ siblings  ↑↓ caller/callee  Enter zoom  Backspace out  / search  q quit")
     if let s = selected {
       let n = graph.nodes[s]
-      let info = "\(graph.name(s)) [\(graph.frames[Int(n.frame)].module.rawValue)] cum \(FlameRenderer.value(n.cum, graph.valueType)) "
+      let info =
+        "\(graph.name(s)) [\(graph.frames[Int(n.frame)].module.rawValue)] cum \(FlameRenderer.value(n.cum, graph.valueType)) "
         + "(\(FlameRenderer.percent(n.cum, of: graph.total))) self \(FlameRenderer.value(n.selfValue, graph.valueType))"
       lines.append("selected: " + info)
     }
     if editingSearch || !search.isEmpty {
       let m = o.matches
-      lines.append("search: \(search)" + (editingSearch ? "█" : "") + "  matched: \(FlameRenderer.percent(matchedShare(m), of: graph.total)) (\(m.count) frames)")
+      lines.append(
+        "search: \(search)" + (editingSearch ? "█" : "")
+          + "  matched: \(FlameRenderer.percent(matchedShare(m), of: graph.total)) (\(m.count) frames)")
     }
     let room = max(1, rows - lines.count)
     var body = picture.lines
@@ -172,7 +178,9 @@ struct FlameView {
     }
     if graph.nodes.isEmpty { body = ["(no samples to draw)"] }
     lines.append(contentsOf: body)
-    let clipped = lines.prefix(rows).map { HeatmapView.clip(OutputChannel.terminalSafe($0, allowingStyleCodes: { o.color }), width: columns) }
+    let clipped = lines.prefix(rows).map {
+      HeatmapView.clip(OutputChannel.terminalSafe($0, allowingStyleCodes: { o.color }), width: columns)
+    }
     return "\u{1B}[H\u{1B}[2J" + clipped.joined(separator: "\r\n")
   }
 }

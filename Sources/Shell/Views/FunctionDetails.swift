@@ -20,7 +20,8 @@ enum FunctionDetails {
       lines.append("No sampled call-graph data for this function.")
     }
     if !row.functions.isEmpty,
-      let listing = try? SourceListing(profile: profile, functions: row.functions, named: name, options: options, source: { _ in nil })
+      let listing = try? SourceListing(
+        profile: profile, functions: row.functions, named: name, options: options, source: { _ in nil })
     {
       let hottest = listing.routines.flatMap { r in r.lines.map { (r.file ?? "?", $0) } }
         .filter { $0.1.flat > 0 }
@@ -38,9 +39,11 @@ enum FunctionDetails {
     }
     if let stats = CallStatistics.merged(row.functions.compactMap { profile.callStatistics[$0] }) {
       lines.append("")
-      lines.append("Traced: \(stats.calls) calls" + (stats.hasDurations
-        ? ", self \(DurationFormat.string(nanoseconds: stats.selfNanos)), total \(DurationFormat.string(nanoseconds: stats.totalNanos))"
-        : ", durations not measured"))
+      lines.append(
+        "Traced: \(stats.calls) calls"
+          + (stats.hasDurations
+            ? ", self \(DurationFormat.string(nanoseconds: stats.selfNanos)), total \(DurationFormat.string(nanoseconds: stats.totalNanos))"
+            : ", durations not measured"))
     }
     return lines
   }

@@ -131,7 +131,9 @@ struct HeatmapView {
       }
     }
     // Names, file names and the command line are data: no control character of theirs reaches the terminal.
-    let clipped = lines.prefix(rows).map { HeatmapView.clip(OutputChannel.terminalSafe($0, allowingStyleCodes: { color }), width: columns) }
+    let clipped = lines.prefix(rows).map {
+      HeatmapView.clip(OutputChannel.terminalSafe($0, allowingStyleCodes: { color }), width: columns)
+    }
     return "\u{1B}[H\u{1B}[2J" + clipped.joined(separator: "\r\n")
   }
 

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+  import Glibc
 #endif
 
 /// The terminal in raw mode on the alternate screen, for full-screen views.
@@ -74,14 +74,20 @@ final class RawTerminal {
     case 0x1B:
       // A lone Escape, or the start of an arrow-key sequence (ESC [ A).
       guard let second = readByte(timeout: 30) else { return .escape }
-      guard second == UInt8(ascii: "[") || second == UInt8(ascii: "O"), let third = readByte(timeout: 30) else { return .escape }
+      guard second == UInt8(ascii: "[") || second == UInt8(ascii: "O"), let third = readByte(timeout: 30) else {
+        return .escape
+      }
       switch third {
       case UInt8(ascii: "A"): return .up
       case UInt8(ascii: "B"): return .down
       case UInt8(ascii: "C"): return .right
       case UInt8(ascii: "D"): return .left
-      case UInt8(ascii: "5"): _ = readByte(timeout: 30); return .pageUp
-      case UInt8(ascii: "6"): _ = readByte(timeout: 30); return .pageDown
+      case UInt8(ascii: "5"):
+        _ = readByte(timeout: 30)
+        return .pageUp
+      case UInt8(ascii: "6"):
+        _ = readByte(timeout: 30)
+        return .pageDown
       default: return .other
       }
     case 0x0D, 0x0A: return .enter

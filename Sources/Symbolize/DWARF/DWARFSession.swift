@@ -95,7 +95,9 @@ public final class DWARFSession {
         let callFile = DWARFSession.unsigned(&die, DW_AT_call_file)
         line = Int64(callLine)
         column = Int64(DWARFSession.unsigned(&die, DW_AT_call_column) ?? 0)
-        if haveFiles, let index = callFile, index < UInt64(fileCount), let src = dwarf_filesrc(files, Int(index), nil, nil) {
+        if haveFiles, let index = callFile, index < UInt64(fileCount),
+          let src = dwarf_filesrc(files, Int(index), nil, nil)
+        {
           file = String(cString: src)
         } else {
           file = ""
@@ -205,8 +207,10 @@ public final class DWARFSession {
       let tag = dwarf_tag(&child)
       if tag == Int32(DW_TAG_inlined_subroutine) {
         if dwarf_haspc(&child, address) == 1 { return child }
-      } else if tag == Int32(DW_TAG_lexical_block) || tag == Int32(DW_TAG_try_block) || tag == Int32(DW_TAG_catch_block) {
-        let hasRange = dwarf_hasattr(&child, UInt32(DW_AT_low_pc)) != 0 || dwarf_hasattr(&child, UInt32(DW_AT_ranges)) != 0
+      } else if tag == Int32(DW_TAG_lexical_block) || tag == Int32(DW_TAG_try_block) || tag == Int32(DW_TAG_catch_block)
+      {
+        let hasRange =
+          dwarf_hasattr(&child, UInt32(DW_AT_low_pc)) != 0 || dwarf_hasattr(&child, UInt32(DW_AT_ranges)) != 0
         if !hasRange || dwarf_haspc(&child, address) == 1 {
           if let found = DWARFSession.child(of: &child, containing: address, depth: depth + 1) { return found }
         }

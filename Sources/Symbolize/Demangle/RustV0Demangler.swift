@@ -132,7 +132,8 @@ public enum RustV0Demangler {
         guard disambiguator() != nil, path(inValue: false) != nil, let self_ = type() else { return fail() }
         return "<\(self_)>"
       case UInt8(ascii: "X"):
-        guard disambiguator() != nil, path(inValue: false) != nil, let self_ = type(), let trait = path(inValue: false) else { return fail() }
+        guard disambiguator() != nil, path(inValue: false) != nil, let self_ = type(), let trait = path(inValue: false)
+        else { return fail() }
         return "<\(self_) as \(trait)>"
       case UInt8(ascii: "Y"):
         guard let self_ = type(), let trait = path(inValue: false) else { return fail() }
@@ -276,7 +277,8 @@ public enum RustV0Demangler {
       }
       switch typeTag {
       case UInt8(ascii: "b"): return value == 0 ? "false" : "true"
-      case UInt8(ascii: "c"): return Unicode.Scalar(UInt32(truncatingIfNeeded: value)).map { "'\(Character($0))'" } ?? fail()
+      case UInt8(ascii: "c"):
+        return Unicode.Scalar(UInt32(truncatingIfNeeded: value)).map { "'\(Character($0))'" } ?? fail()
       default: return (negative ? "-" : "") + String(value)
       }
     }

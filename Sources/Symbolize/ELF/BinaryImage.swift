@@ -41,7 +41,8 @@ final class BinaryImage {
       for candidate in DebugFileLocator.candidates(
         forBinary: path, buildID: buildID, debugLink: elf.debugLink?.name, debugRoots: debugRoots)
       {
-        guard let mapped = try? MappedFile(path: candidate), let parsed = try? ELFFile(bytes: mapped.bytes, path: candidate)
+        guard let mapped = try? MappedFile(path: candidate),
+          let parsed = try? ELFFile(bytes: mapped.bytes, path: candidate)
         else { continue }
         let candidateID = parsed.buildIDHex
         if !buildID.isEmpty, !candidateID.isEmpty, candidateID != buildID { continue }
@@ -131,7 +132,8 @@ final class BinaryImage {
   /// Frames for a link-time address, innermost first; empty when nothing is known about it.
   func frames(at address: UInt64) -> [ResolvedFrame] {
     if let hit = cache[address] { return hit }
-    let symbolName = symbols.index(containing: address).map { symbols.name(of: $0) }
+    let symbolName =
+      symbols.index(containing: address).map { symbols.name(of: $0) }
       ?? goTable?.functionName(containing: address)
     var result: [ResolvedFrame] = []
     let source = dwarf?.frames(at: address) ?? []
@@ -149,7 +151,8 @@ final class BinaryImage {
         // The outermost frame is the real function: name it as its ELF symbol does (as perf
         // does; DWARF may name an assembler label or drop a `.cold` suffix), else from DWARF.
         let name = i == source.count - 1 ? (symbolName ?? f.rawName) : f.rawName
-        return ResolvedFrame(rawName: name, file: f.file, line: f.line, column: f.column, declarationLine: f.declarationLine)
+        return ResolvedFrame(
+          rawName: name, file: f.file, line: f.line, column: f.column, declarationLine: f.declarationLine)
       }
     }
     cache[address] = result

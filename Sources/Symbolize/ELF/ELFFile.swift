@@ -98,8 +98,10 @@ public struct ELFFile {
         segments.append(
           Segment(
             type: table.readLE(UInt32.self, at: o) ?? 0, flags: table.readLE(UInt32.self, at: o + 4) ?? 0,
-            offset: table.readLE(UInt64.self, at: o + 8) ?? 0, virtualAddress: table.readLE(UInt64.self, at: o + 16) ?? 0,
-            fileSize: table.readLE(UInt64.self, at: o + 32) ?? 0, memorySize: table.readLE(UInt64.self, at: o + 40) ?? 0))
+            offset: table.readLE(UInt64.self, at: o + 8) ?? 0,
+            virtualAddress: table.readLE(UInt64.self, at: o + 16) ?? 0,
+            fileSize: table.readLE(UInt64.self, at: o + 32) ?? 0, memorySize: table.readLE(UInt64.self, at: o + 40) ?? 0
+          ))
       }
     }
     self.segments = segments

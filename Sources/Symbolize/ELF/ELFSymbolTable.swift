@@ -91,7 +91,9 @@ public struct ELFSymbolTable {
           // Skip assembler-local labels and ARM/AArch64 mapping symbols.
           let first = file.bytes.readLE(UInt8.self, at: Int(nameOffset)) ?? 0
           if first == UInt8(ascii: "$") || first == 0 { continue }
-          if first == UInt8(ascii: "."), file.bytes.readLE(UInt8.self, at: Int(nameOffset) + 1) == UInt8(ascii: "L") { continue }
+          if first == UInt8(ascii: "."), file.bytes.readLE(UInt8.self, at: Int(nameOffset) + 1) == UInt8(ascii: "L") {
+            continue
+          }
         }
         // Among aliases choose as perf does: a sized symbol, then a non-weak one, then a
         // global one (so `__getpid` beats libc's internal `__GI_getpid`), then the one with
@@ -147,7 +149,9 @@ public struct ELFSymbolTable {
     if start == 0 { i = 0 }
     while i < aliasEntries.count, aliasEntries[i].start == start {
       let e = aliasEntries[i]
-      if Int(e.source) < sources.count, let n = sources[Int(e.source)].cString(at: Int(e.nameOffset)), !result.contains(n) {
+      if Int(e.source) < sources.count, let n = sources[Int(e.source)].cString(at: Int(e.nameOffset)),
+        !result.contains(n)
+      {
         result.append(n)
       }
       i += 1

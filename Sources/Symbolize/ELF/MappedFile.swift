@@ -106,7 +106,9 @@ extension MappedFile {
   /// `ownedBy`, the file (and a symlink at `path`) must belong to that user or to root, the
   /// rule perf applies to `/tmp/perf-PID.map` so another user cannot plant names. The
   /// corresponding C functions are `open`, `fstat` and `read`.
-  public static func readText(path: String, limit: Int = textLimit, ownedBy owner: uid_t? = nil) throws(SymbolizeError) -> String {
+  public static func readText(path: String, limit: Int = textLimit, ownedBy owner: uid_t? = nil) throws(SymbolizeError)
+    -> String
+  {
     if let owner {
       var link = stat()
       if lstat(path, &link) == 0, link.st_uid != 0, link.st_uid != owner {

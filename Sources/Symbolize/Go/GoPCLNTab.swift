@@ -44,7 +44,9 @@ public struct GoPCLNTab {
       lineTables = (Int(clamping: cu), Int(clamping: files), Int(clamping: pc))
       hasStartLine = magic == 0xffff_fff1
     case 0xffff_fffa:
-      guard let names = section.readLE(UInt64.self, at: 24), let pcln = section.readLE(UInt64.self, at: 56) else { return nil }
+      guard let names = section.readLE(UInt64.self, at: 24), let pcln = section.readLE(UInt64.self, at: 56) else {
+        return nil
+      }
       textStart = 0
       nameTable = Int(clamping: names)
       functab = Int(clamping: pcln)
@@ -151,7 +153,9 @@ public struct GoPCLNTab {
 
   /// The functab entry of the function holding `address`.
   private func functionEntry(containing address: UInt64) -> (pc: UInt64, funcOffset: Int)? {
-    guard count > 0, let first = entry(0), let last = entry(count), address >= first.pc, address < last.pc else { return nil }
+    guard count > 0, let first = entry(0), let last = entry(count), address >= first.pc, address < last.pc else {
+      return nil
+    }
     var lo = 0
     var hi = count
     while lo < hi {

@@ -26,7 +26,9 @@ public struct PerfMap: Sendable {
     for (order, bytes) in lines.enumerated() {
       let line = String(decoding: bytes, as: UTF8.self)
       let fields = line.split(separator: " ", maxSplits: 2, omittingEmptySubsequences: true)
-      guard fields.count == 3, let start = PerfMap.hex(fields[0]), let size = PerfMap.hex(fields[1]), size > 0 else { continue }
+      guard fields.count == 3, let start = PerfMap.hex(fields[0]), let size = PerfMap.hex(fields[1]), size > 0 else {
+        continue
+      }
       var name = fields[2]
       while name.last == "\r" || name.last == " " { name = name.dropLast() }
       guard !name.isEmpty else { continue }

@@ -24,7 +24,9 @@ public struct KernelSymbols: Sendable {
       while lineStart < n {
         var lineEnd = lineStart
         while lineEnd < n, bytes[lineEnd] != 10 { lineEnd += 1 }
-        if let s = KernelSymbols.parseLine(UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd])) { result.append(s) }
+        if let s = KernelSymbols.parseLine(UnsafeBufferPointer(rebasing: bytes[lineStart..<lineEnd])) {
+          result.append(s)
+        }
         lineStart = lineEnd + 1
       }
     }
@@ -43,7 +45,8 @@ public struct KernelSymbols: Sendable {
     }
     guard digits > 0, address != 0, i + 3 < line.count, line[i] == 32 else { return nil }
     let type = line[i + 1]
-    guard type == UInt8(ascii: "t") || type == UInt8(ascii: "T") || type == UInt8(ascii: "w") || type == UInt8(ascii: "W"),
+    guard
+      type == UInt8(ascii: "t") || type == UInt8(ascii: "T") || type == UInt8(ascii: "w") || type == UInt8(ascii: "W"),
       line[i + 2] == 32
     else { return nil }
     let rest = UnsafeBufferPointer(rebasing: line[(i + 3)...])

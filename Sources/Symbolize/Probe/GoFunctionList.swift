@@ -11,7 +11,9 @@ public enum GoFunctionList {
     var result: [ProbeSite] = []
     result.reserveCapacity(table.functionCount)
     for i in 0..<table.functionCount {
-      guard let f = table.function(at: i), let offset = ProbeSiteResolver.fileOffset(of: f.start, in: elf) else { continue }
+      guard let f = table.function(at: i), let offset = ProbeSiteResolver.fileOffset(of: f.start, in: elf) else {
+        continue
+      }
       result.append(
         ProbeSite(
           path: path, fileOffset: offset, address: f.start, size: f.end - f.start, name: f.name, rawName: f.name,

@@ -92,13 +92,15 @@ public struct GoProbePlacement: Sendable, Hashable {
       placement.entryOffset = after.address - start
       placement.entryInstruction = after.text
       placement.entryKind = .emulated
-      placement.reason = "after the stack check (\(check)), emulated by the kernel; a stack growth's restart is not a second call"
+      placement.reason =
+        "after the stack check (\(check)), emulated by the kernel; a stack growth's restart is not a second call"
       return placement
     }
     // On the check's first branch, with the morestack call cancelling a restarted entry.
     guard let branch = body.prefix(prologueEnd).first(where: isStackCheck), let t = branch.target,
       let restart = restarts.first(where: { $0 >= t }),
-      case let calls = body.filter({ $0.mnemonic == "call" && $0.address >= t && $0.address < restart }), calls.count == 1
+      case let calls = body.filter({ $0.mnemonic == "call" && $0.address >= t && $0.address < restart }),
+      calls.count == 1
     else {
       guard let after = candidates.first else { return nil }
       placement.entryOffset = after.address - start
@@ -112,7 +114,8 @@ public struct GoProbePlacement: Sendable, Hashable {
     placement.entryKind = ProbePlacement.kind(of: branch)
     placement.restartOffsets = calls.map { $0.address - start }
     let next = candidates.first.map { " ('\($0.text)' after the check is single-stepped)" } ?? ""
-    placement.reason = "on the stack check's branch (\(check)), emulated\(next); a probe on '\(calls[0].text)' "
+    placement.reason =
+      "on the stack check's branch (\(check)), emulated\(next); a probe on '\(calls[0].text)' "
       + "cancels the entry of a call that grows its stack and restarts"
     return placement
   }

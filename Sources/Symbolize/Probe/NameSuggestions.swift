@@ -4,7 +4,8 @@ public enum NameSuggestions {
   /// Up to `count` names closest to `pattern`, best first; names containing the literal
   /// text rank first.
   public static func closest(to pattern: String, in names: [String], count: Int = 5) -> [String] {
-    let literal = Array(pattern.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "_" || $0 == ":" || $0 == "." })
+    let literal = Array(
+      pattern.lowercased().filter { $0.isLetter || $0.isNumber || $0 == "_" || $0 == ":" || $0 == "." })
     guard !literal.isEmpty else { return [] }
     var scored: [(Int, String)] = []
     var seen = Set<String>()

@@ -36,9 +36,12 @@ public struct ProbePlacement: Sendable, Hashable {
   /// Places the probe for a function of `size` bytes at `start` whose decoded instructions
   /// are `instructions` (the whole function when its size is known). `keepsReturnAddress`:
   /// a return probe shares the site, so the stack must be untouched before it.
-  public static func place(_ instructions: [X86Instruction], start: UInt64, size: UInt64, keepsReturnAddress: Bool) -> ProbePlacement {
+  public static func place(_ instructions: [X86Instruction], start: UInt64, size: UInt64, keepsReturnAddress: Bool)
+    -> ProbePlacement
+  {
     guard let first = instructions.first, first.address == start else {
-      return ProbePlacement(offset: 0, instruction: "", kind: .unknown, reason: "code not decodable: probe at the entry")
+      return ProbePlacement(
+        offset: 0, instruction: "", kind: .unknown, reason: "code not decodable: probe at the entry")
     }
     let entry = ProbePlacement(offset: 0, instruction: first.text, kind: kind(of: first), reason: "")
     guard size > 0 else {
@@ -56,11 +59,16 @@ public struct ProbePlacement: Sendable, Hashable {
     }
     let usable = candidates.filter { !$0.isEndbr64 }
     let chosen = usable.first(where: \.isEmulated) ?? usable.first(where: { !$0.isRIPRelative }) ?? usable.first
-    guard let chosen else { return entry.with(reason: "no instruction after endbr64 runs exactly once per call: probe at the entry") }
-    var placement = ProbePlacement(offset: chosen.address - start, instruction: chosen.text, kind: kind(of: chosen), reason: "")
+    guard let chosen else {
+      return entry.with(reason: "no instruction after endbr64 runs exactly once per call: probe at the entry")
+    }
+    var placement = ProbePlacement(
+      offset: chosen.address - start, instruction: chosen.text, kind: kind(of: chosen), reason: "")
     var why: [String] = []
     if chosen.address == start {
-      why.append(placement.kind == .emulated ? "the first instruction is emulated by the kernel" : "no cheaper instruction at the start")
+      why.append(
+        placement.kind == .emulated
+          ? "the first instruction is emulated by the kernel" : "no cheaper instruction at the start")
     } else {
       let skipped = candidates.prefix { $0.address < chosen.address }.map(\.text)
       why.append("after \(skipped.joined(separator: "; "))")
@@ -84,9 +92,12 @@ public struct ProbePlacement: Sendable, Hashable {
 
   /// Places the probe of a function whose code is `code` (its bytes from the start, at most
   /// `size` when known; a short window otherwise).
-  public static func place(code: UnsafeRawBufferPointer, start: UInt64, size: UInt64, keepsReturnAddress: Bool) -> ProbePlacement {
+  public static func place(code: UnsafeRawBufferPointer, start: UInt64, size: UInt64, keepsReturnAddress: Bool)
+    -> ProbePlacement
+  {
     let window = size > 0 ? min(Int(clamping: size), code.count, 1 << 16) : min(code.count, 32)
     let instructions = X86Decoder.decodeAll(UnsafeRawBufferPointer(rebasing: code.prefix(window)), address: start)
-    return place(instructions, start: start, size: size > UInt64(window) ? 0 : size, keepsReturnAddress: keepsReturnAddress)
+    return place(
+      instructions, start: start, size: size > UInt64(window) ? 0 : size, keepsReturnAddress: keepsReturnAddress)
   }
 }

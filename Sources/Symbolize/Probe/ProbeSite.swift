@@ -54,7 +54,8 @@ public struct TracePattern: Sendable, Equatable {
     if let colon = text.firstIndex(of: ":") {
       let head = text[..<colon]
       let rest = text[text.index(after: colon)...]
-      let looksLikeLibrary = (head.contains(".so") || head.contains("/")) && !rest.hasPrefix(":")
+      let looksLikeLibrary =
+        (head.contains(".so") || head.contains("/")) && !rest.hasPrefix(":")
         && !head.contains(where: { "^$*+?()[]{}|\\".contains($0) })
       if looksLikeLibrary {
         library = String(head)

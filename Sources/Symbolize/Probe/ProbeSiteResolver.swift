@@ -20,12 +20,15 @@ public struct ProbeSiteResolver {
 
   /// The sites matching `patterns`, one per function (first pattern first, then by address),
   /// at most `limit` of them. Throws when a pattern is invalid or matches nothing.
-  public func resolve(_ patterns: [String], limit: Int = ProbeSiteResolver.defaultLimit) throws(ProbeResolveError) -> [ProbeSite] {
+  public func resolve(_ patterns: [String], limit: Int = ProbeSiteResolver.defaultLimit) throws(ProbeResolveError)
+    -> [ProbeSite]
+  {
     var sites: [ProbeSite] = []
     var seen = Set<String>()
     for text in patterns {
       let pattern = TracePattern(text)
-      let file = try pattern.library.map { lib throws(ProbeResolveError) in try locator.locate(lib, executable: executable) }
+      let file =
+        try pattern.library.map { lib throws(ProbeResolveError) in try locator.locate(lib, executable: executable) }
         ?? executable
       let regex: Regex<AnyRegexOutput>
       do {
@@ -40,7 +43,9 @@ public struct ProbeSiteResolver {
         if seen.insert("\(site.path)@\(site.fileOffset)").inserted { sites.append(site) }
       }
       if matched == 0 {
-        throw .noMatch(pattern: text, file: file, suggestions: NameSuggestions.closest(to: pattern.expression, in: functions.map(\.name)))
+        throw .noMatch(
+          pattern: text, file: file,
+          suggestions: NameSuggestions.closest(to: pattern.expression, in: functions.map(\.name)))
       }
     }
     if sites.count > limit { throw .tooManyMatches(count: sites.count, limit: limit) }
@@ -63,7 +68,8 @@ public struct ProbeSiteResolver {
           continue
         }
         // Go's entry-only probes need no return address; others share the site with a return probe.
-        result[i].placement = ProbePlacement.place(code: code, start: site.address, size: site.size, keepsReturnAddress: !site.isGo)
+        result[i].placement = ProbePlacement.place(
+          code: code, start: site.address, size: site.size, keepsReturnAddress: !site.isGo)
       }
     }
     return result
@@ -74,7 +80,9 @@ public struct ProbeSiteResolver {
   /// the symbolizer reads (`BinaryImage`): the file's `.symtab` and `.dynsym`, its separate
   /// debug file (build id or `.gnu_debuglink`) and MiniDebugInfo, so what a profile names can
   /// be traced by that name.
-  public static func functions(in path: String, debugRoots: [String] = ["/usr/lib/debug"]) throws(ProbeResolveError) -> [ProbeSite] {
+  public static func functions(in path: String, debugRoots: [String] = ["/usr/lib/debug"]) throws(ProbeResolveError)
+    -> [ProbeSite]
+  {
     do {
       let image = try BinaryImage(path: path, debugRoots: debugRoots)
       let elf = image.elf

@@ -28,7 +28,8 @@ public enum X86Decoder {
   public static func decode(_ bytes: UnsafeRawBufferPointer, address: UInt64) -> X86Instruction? {
     guard let base = bytes.baseAddress, !bytes.isEmpty else { return nil }
     var raw = perfsh_x86_instruction()
-    guard perfsh_x86_decode(base.assumingMemoryBound(to: UInt8.self), bytes.count, address, &raw) == 0, raw.length > 0 else {
+    guard perfsh_x86_decode(base.assumingMemoryBound(to: UInt8.self), bytes.count, address, &raw) == 0, raw.length > 0
+    else {
       return nil
     }
     let text = withUnsafeBytes(of: raw.text) { buffer in

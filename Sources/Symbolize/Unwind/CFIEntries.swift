@@ -59,8 +59,9 @@ struct CFISection {
     guard let e = entry(at: offset), let ref = cieReference(idOffset: e.idOffset, is64: e.is64), ref.isCIE else {
       return nil
     }
-    var r = CFIReader(UnsafeRawBufferPointer(rebasing: bytes[0..<e.end]), offset: e.idOffset + (e.is64 ? 8 : 4),
-                      baseAddress: address)
+    var r = CFIReader(
+      UnsafeRawBufferPointer(rebasing: bytes[0..<e.end]), offset: e.idOffset + (e.is64 ? 8 : 4),
+      baseAddress: address)
     guard let version = r.u8(), let augmentation = r.cString() else { return nil }
     if isDebugFrame && version >= 4 {
       guard let addressSize = r.u8(), addressSize == 8, r.u8() != nil else { return nil }
@@ -80,7 +81,9 @@ struct CFISection {
       let augEnd = r.offset + Int(augLength)
       for c in augmentation.dropFirst() {
         switch c {
-        case UInt8(ascii: "R"): guard let enc = r.u8() else { return nil }; cie.pointerEncoding = enc
+        case UInt8(ascii: "R"):
+          guard let enc = r.u8() else { return nil }
+          cie.pointerEncoding = enc
         case UInt8(ascii: "L"): guard r.u8() != nil else { return nil }
         case UInt8(ascii: "P"):
           guard let enc = r.u8() else { return nil }
@@ -106,8 +109,9 @@ struct CFISection {
     guard let e = entry(at: offset), let ref = cieReference(idOffset: e.idOffset, is64: e.is64), !ref.isCIE else {
       return nil
     }
-    var r = CFIReader(UnsafeRawBufferPointer(rebasing: bytes[0..<e.end]), offset: e.idOffset + (e.is64 ? 8 : 4),
-                      baseAddress: address)
+    var r = CFIReader(
+      UnsafeRawBufferPointer(rebasing: bytes[0..<e.end]), offset: e.idOffset + (e.is64 ? 8 : 4),
+      baseAddress: address)
     guard let start = r.pointer(encoding: cie.pointerEncoding & 0x7f),
       let length = r.value(format: cie.pointerEncoding & 0x0f)
     else { return nil }

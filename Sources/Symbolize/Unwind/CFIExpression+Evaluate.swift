@@ -23,33 +23,65 @@ extension CFIExpression {
         case 0x92:
           guard let reg = r.uleb(), let off = r.sleb(), let v = register(UInt16(clamping: reg)) else { return nil }
           stack.append(v &+ UInt64(bitPattern: off))
-        case 0x03, 0x0e: guard let v = r.fixed(UInt64.self) else { return nil }; stack.append(v)
-        case 0x08: guard let v = r.u8() else { return nil }; stack.append(UInt64(v))
-        case 0x09: guard let v = r.fixed(Int8.self) else { return nil }; stack.append(UInt64(bitPattern: Int64(v)))
-        case 0x0a: guard let v = r.fixed(UInt16.self) else { return nil }; stack.append(UInt64(v))
-        case 0x0b: guard let v = r.fixed(Int16.self) else { return nil }; stack.append(UInt64(bitPattern: Int64(v)))
-        case 0x0c: guard let v = r.fixed(UInt32.self) else { return nil }; stack.append(UInt64(v))
-        case 0x0d: guard let v = r.fixed(Int32.self) else { return nil }; stack.append(UInt64(bitPattern: Int64(v)))
-        case 0x0f: guard let v = r.fixed(Int64.self) else { return nil }; stack.append(UInt64(bitPattern: v))
-        case 0x10: guard let v = r.uleb() else { return nil }; stack.append(v)
-        case 0x11: guard let v = r.sleb() else { return nil }; stack.append(UInt64(bitPattern: v))
+        case 0x03, 0x0e:
+          guard let v = r.fixed(UInt64.self) else { return nil }
+          stack.append(v)
+        case 0x08:
+          guard let v = r.u8() else { return nil }
+          stack.append(UInt64(v))
+        case 0x09:
+          guard let v = r.fixed(Int8.self) else { return nil }
+          stack.append(UInt64(bitPattern: Int64(v)))
+        case 0x0a:
+          guard let v = r.fixed(UInt16.self) else { return nil }
+          stack.append(UInt64(v))
+        case 0x0b:
+          guard let v = r.fixed(Int16.self) else { return nil }
+          stack.append(UInt64(bitPattern: Int64(v)))
+        case 0x0c:
+          guard let v = r.fixed(UInt32.self) else { return nil }
+          stack.append(UInt64(v))
+        case 0x0d:
+          guard let v = r.fixed(Int32.self) else { return nil }
+          stack.append(UInt64(bitPattern: Int64(v)))
+        case 0x0f:
+          guard let v = r.fixed(Int64.self) else { return nil }
+          stack.append(UInt64(bitPattern: v))
+        case 0x10:
+          guard let v = r.uleb() else { return nil }
+          stack.append(v)
+        case 0x11:
+          guard let v = r.sleb() else { return nil }
+          stack.append(UInt64(bitPattern: v))
         case 0x06:
           guard let a = stack.popLast(), let v = memory(a) else { return nil }
           stack.append(v)
-        case 0x12: guard let a = stack.last else { return nil }; stack.append(a)
+        case 0x12:
+          guard let a = stack.last else { return nil }
+          stack.append(a)
         case 0x13: guard stack.popLast() != nil else { return nil }
-        case 0x14: guard stack.count >= 2 else { return nil }; stack.append(stack[stack.count - 2])
+        case 0x14:
+          guard stack.count >= 2 else { return nil }
+          stack.append(stack[stack.count - 2])
         case 0x15:
           guard let i = r.u8(), Int(i) < stack.count else { return nil }
           stack.append(stack[stack.count - 1 - Int(i)])
-        case 0x16: guard stack.count >= 2 else { return nil }; stack.swapAt(stack.count - 1, stack.count - 2)
+        case 0x16:
+          guard stack.count >= 2 else { return nil }
+          stack.swapAt(stack.count - 1, stack.count - 2)
         case 0x17:
           guard stack.count >= 3 else { return nil }
           let n = stack.count
           (stack[n - 1], stack[n - 2], stack[n - 3]) = (stack[n - 2], stack[n - 3], stack[n - 1])
-        case 0x19: guard let a = stack.popLast() else { return nil }; stack.append(Int64(bitPattern: a).magnitude)
-        case 0x1f: guard let a = stack.popLast() else { return nil }; stack.append(0 &- a)
-        case 0x20: guard let a = stack.popLast() else { return nil }; stack.append(~a)
+        case 0x19:
+          guard let a = stack.popLast() else { return nil }
+          stack.append(Int64(bitPattern: a).magnitude)
+        case 0x1f:
+          guard let a = stack.popLast() else { return nil }
+          stack.append(0 &- a)
+        case 0x20:
+          guard let a = stack.popLast() else { return nil }
+          stack.append(~a)
         case 0x23:
           guard let v = r.uleb(), let a = stack.popLast() else { return nil }
           stack.append(a &+ v)

@@ -23,8 +23,10 @@ struct CFIInterpreter {
     let initial = state
     location = fde.start
     var rowStart = fde.start
-    guard run(fde.instructions, state: &state, initial: initial, location: &location, target: target, end: &end,
-              rowStart: &rowStart)
+    guard
+      run(
+        fde.instructions, state: &state, initial: initial, location: &location, target: target, end: &end,
+        rowStart: &rowStart)
     else { return nil }
     return CFIRow(
       start: rowStart, end: end, cfa: state.cfa, registers: state.registers, isSignalFrame: cie.isSignalFrame,
@@ -36,7 +38,8 @@ struct CFIInterpreter {
     end: inout UInt64
   ) -> Bool {
     var ignored: UInt64 = 0
-    return run(range, state: &state, initial: initial, location: &location, target: target, end: &end, rowStart: &ignored)
+    return run(
+      range, state: &state, initial: initial, location: &location, target: target, end: &end, rowStart: &ignored)
   }
 
   // One switch over the opcodes; returns when the next row would start past `target`.
@@ -44,8 +47,9 @@ struct CFIInterpreter {
     _ range: Range<Int>, state: inout State, initial: State?, location: inout UInt64, target: UInt64,
     end: inout UInt64, rowStart: inout UInt64
   ) -> Bool {
-    var r = CFIReader(UnsafeRawBufferPointer(rebasing: section.bytes[0..<range.upperBound]), offset: range.lowerBound,
-                      baseAddress: section.address)
+    var r = CFIReader(
+      UnsafeRawBufferPointer(rebasing: section.bytes[0..<range.upperBound]), offset: range.lowerBound,
+      baseAddress: section.address)
     var saved: [State] = []
     let da = cie.dataAlignment
     func set(_ reg: UInt64, _ rule: CFIRegisterRule, _ state: inout State) {

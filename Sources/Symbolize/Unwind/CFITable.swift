@@ -168,7 +168,8 @@ public struct CFITable {
         cie = c
       }
       guard let fde = section.fde(at: offset, cie: cie), fde.length > 0 else { continue }
-      index.append(IndexEntry(start: fde.start, end: fde.start &+ fde.length, offset: offset, debugFrame: section.isDebugFrame))
+      index.append(
+        IndexEntry(start: fde.start, end: fde.start &+ fde.length, offset: offset, debugFrame: section.isDebugFrame))
     }
   }
 }
