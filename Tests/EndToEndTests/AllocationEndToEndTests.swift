@@ -55,7 +55,14 @@ final class AllocationEndToEndTests: XCTestCase {
     assertWithin(alloc["build_index"], 100 * mib, 0.05, "build_index alloc_space")
     assertWithin(alloc["tokenize"], 50 * mib, 0.05, "tokenize alloc_space")
     let objects = try flat(pb, "alloc_objects")
-    assertWithin(objects["build_index"], 100, 0.05, "build_index alloc_objects")
+    // build_index also keeps an 800-byte array, sampled at rate 8192 with probability
+    // 1 - e^(-800/8192) ≈ 9 %, and then counted as 1/p ≈ 10.75 objects: both outcomes are right.
+    let arrayWeight = 1 / (1 - exp(-800.0 / 8192))
+    let indexObjects = try XCTUnwrap(objects["build_index"], "build_index alloc_objects: missing")
+    XCTAssertTrue(
+      abs(indexObjects - 100) <= 5 || abs(indexObjects - (100 + arrayWeight)) <= 5,
+      "build_index alloc_objects: \(indexObjects), expected 100 (± 5), or \(100 + arrayWeight) when its array was sampled"
+    )
     assertWithin(objects["load_rows"], 76_800, 0.05, "load_rows alloc_objects (4 KiB rows)")
     let inuse = try flat(pb, "inuse_space")
     assertWithin(inuse.values.reduce(0, +), 100 * mib, 0.05, "inuse_space at exit")

@@ -1,3 +1,4 @@
+import Foundation
 import PerfshTestSupport
 import ProfileModel
 import XCTest
@@ -21,5 +22,29 @@ final class TraceTopSelectionTests: XCTestCase {
       ranked: ["inlinedHelper", "outer"], profile: b.build(), executable: calls, count: 5)
     XCTAssertEqual(choices.map(\.display), ["outer"])
     XCTAssertEqual(choices.first?.pattern, "^outer$")
+  }
+}
+
+/// trace-top passes over Go's Duff's devices: calls enter them in the middle, so the entry probe
+/// misses them while the RET sees every one (seen as millions of returns without an entry).
+final class TraceTopDuffDeviceTests: XCTestCase {
+  func testDuffsDevicesAreSkippedWithTheReason() throws {
+    let stacks = try Workloads.path("stacks")
+    guard FileManager.default.isExecutableFile(atPath: stacks) else {
+      throw XCTSkip("examples/bin/stacks was not built (needs Go and golang-gopkg-yaml.v3-dev)")
+    }
+    var b = ProfileBuilder(sampleTypes: [ValueType(type: "cpu", unit: "nanoseconds")])
+    let m = b.mapping(Mapping(start: 0x400000, limit: 0x900000, fileOffset: 0, filename: b.intern(stacks)))
+    let duff = b.function("runtime.duffcopy")
+    let merge = b.function("main.deepMerge")
+    b.addSample(
+      leafFirst: [b.location(Location(address: 0x401000, mapping: m, lines: [Line(function: duff)]))], values: [20])
+    b.addSample(
+      leafFirst: [b.location(Location(address: 0x402000, mapping: m, lines: [Line(function: merge)]))], values: [10])
+    let selection = TraceTopSelection.select(
+      ranked: ["runtime.duffcopy", "main.deepMerge"], profile: b.build(), executable: stacks, count: 5)
+    XCTAssertEqual(selection.choices.map(\.display), ["main.deepMerge"])
+    XCTAssertEqual(selection.skipped.map(\.name), ["runtime.duffcopy"])
+    XCTAssertTrue(selection.skipped.first?.reason.contains("Duff's device") == true)
   }
 }

@@ -52,6 +52,11 @@ final class TraceRun {
     } catch {
       throw .failed("\(command): " + error.description)
     }
+    if let duff = sites.first(where: { $0.go != nil && GoProbePlacement.untraceableReason($0.name) != nil }),
+      let reason = GoProbePlacement.untraceableReason(duff.name)
+    {
+      throw .failed("run: \(duff.name) is \(reason); leave it out of --trace")
+    }
     // A stack-ABI binary reads the goroutine from %fs in every checked function; in a register-ABI
     // binary only some assembly functions do, so one such site says nothing about the binary.
     let checked = sites.filter { $0.go.map { !$0.reason.hasPrefix("no stack check") } ?? false }

@@ -193,6 +193,10 @@ enum TraceTopSelection {
       case .success:
         break
       }
+      if let reason = GoProbePlacement.untraceableReason(name) {
+        result.skipped.append(Skip(name: name, reason: reason))
+        continue
+      }
       let exact = "^" + escaped(name) + "$"
       let isExecutable = ProbeSiteResolver(executable: file).executable == executable
       result.choices.append(Choice(pattern: isExecutable ? exact : file + ":" + exact, display: name))

@@ -13,6 +13,18 @@
 /// used when the instruction after the check is not emulated. Functions without the check
 /// (nosplit) are placed as C functions are (`ProbePlacement`).
 public struct GoProbePlacement: Sendable, Hashable {
+  /// Why a Go function cannot be traced call by call, or nil when it can. Duff's devices
+  /// (`runtime.duffcopy`, `runtime.duffzero`) are entered by calls into their middle, so
+  /// their entry probe misses almost every call while their one RET sees them all.
+  public static func untraceableReason(_ name: String) -> String? {
+    switch name {
+    case "runtime.duffcopy", "runtime.duffzero":
+      return "entered in the middle (a Duff's device), so its calls cannot be counted or timed"
+    default:
+      return nil
+    }
+  }
+
   /// Bytes from the function's start to the entry probe.
   public var entryOffset: UInt64
   /// The instruction under the entry probe (AT&T).
