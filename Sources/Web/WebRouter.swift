@@ -48,7 +48,9 @@ public struct WebRouter: Sendable {
     let query = WebQuery(parsing: pathPart.count > 1 ? pathPart[1] : "")
     let segments = (pathPart.first ?? "").split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(
       String.init)
-    guard let first = segments.first, WebRouter.constantTimeEqual(first, token) else {
+    // Only an origin-form target ("/TOKEN/…") carries the token; "x/TOKEN/…" does not.
+    guard (pathPart.first ?? "").hasPrefix("/"), let first = segments.first, WebRouter.constantTimeEqual(first, token)
+    else {
       return .error(WebError(status: 403, "forbidden: this server needs the token printed by 'serve'"))
     }
     let rest = Array(segments.dropFirst())

@@ -84,7 +84,7 @@ final class WebEndpointTests: XCTestCase {
     let (router, _) = WebFixtures.router()
     for target in [
       "/", "/api/sessions", "/\(WebFixtures.token.dropLast())/api/sessions", "/\(WebFixtures.token)x/",
-      "/x/\(WebFixtures.token)/api/sessions",
+      "/x/\(WebFixtures.token)/api/sessions", "d/\(WebFixtures.token)/api/sessions",
     ] {
       let r = router.respond(to: target)
       XCTAssertEqual(r.status, 403, target)
