@@ -43,6 +43,11 @@ let package = Package(
     .systemLibrary(name: "CLzma", providers: [.apt(["liblzma-dev"])]),
     // swift_demangle (libswiftCore) and __cxa_demangle (libstdc++) declared in C for Symbolize.
     .target(name: "CDemangle"),
+    // BPF: libbpf (libbpf-dev) behind one C shim, and the programs (*.bpf, C for the BPF machine)
+    // compiled by the toolchain's clang at build time and embedded (Plugins/BPFCompile).
+    .target(name: "CBPF", linkerSettings: [.linkedLibrary("bpf")]),
+    .plugin(name: "BPFCompile", capability: .buildTool()),
+    .target(name: "BPFObjects", plugins: ["BPFCompile"]),
 
     // The in-memory profile. Imports nothing of the project.
     .target(name: "ProfileModel"),
@@ -51,7 +56,7 @@ let package = Package(
     .target(
       name: "Capture",
       dependencies: [
-        "ProfileModel", "CPerfEvent", "CAllocRing",
+        "ProfileModel", "CPerfEvent", "CAllocRing", "CBPF", "BPFObjects",
         .product(name: "SystemPackage", package: "swift-system"),
       ]),
     // Symbolize: ELF, DWARF (libdw), demangling. Parsers take bytes.
@@ -111,7 +116,7 @@ let package = Package(
       dependencies: ["ProfileModel", "Shell", "Capture"],
       path: "Tests/PerfshTestSupport"),
     .testTarget(name: "ProfileModelTests", dependencies: ["ProfileModel", "PerfshTestSupport"]),
-    .testTarget(name: "CaptureTests", dependencies: ["Capture", "Symbolize", "PerfshTestSupport"]),
+    .testTarget(name: "CaptureTests", dependencies: ["Capture", "Symbolize", "BPFObjects", "PerfshTestSupport"]),
     .testTarget(
       name: "SymbolizeTests", dependencies: ["Symbolize", "Analysis", "PerfshTestSupport"], exclude: ["Snapshots"]),
     .testTarget(name: "FormatsTests", dependencies: ["Formats", "PerfshTestSupport"], exclude: ["Snapshots"]),

@@ -30,6 +30,9 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
   case unsupportedSampleType(bits: UInt64)
   /// A system file could not be read or parsed.
   case systemFile(path: String, detail: String)
+  /// Opening, loading or attaching a BPF program failed; `log` holds libbpf's and the
+  /// verifier's last words (may be empty).
+  case bpf(operation: String, errno: Errno, log: String)
 
   /// The status a shell reports for this failure (127 not found, 126 not executable).
   public var exitStatus: Int32? {
@@ -72,6 +75,9 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
       return "sample type bits 0x\(String(bits, radix: 16)) are not supported"
     case .systemFile(let path, let detail):
       return "cannot read \(path): \(detail)"
+    case .bpf(let operation, let errno, let log):
+      let detail = log.split(separator: "\n").suffix(3).joined(separator: "; ")
+      return "BPF \(operation) failed: \(errno.description.lowercased())" + (detail.isEmpty ? "" : " (\(detail))")
     }
   }
 
