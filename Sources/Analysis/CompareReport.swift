@@ -64,12 +64,29 @@ public struct CompareVerdict: Sendable, Equatable {
   /// Runs per side that would likely make the observed change significant (nil when the
   /// change is significant already, or when it is within the noise floor so no run count would).
   public var repeatsNeeded: Int?
+  /// Number of A/B pairs when the paired test was used (Wilcoxon signed-rank on per-pair
+  /// ratios, see `CompareVerdict.init(pairedRuns:_:alpha:noise:)`); nil for the unpaired test.
+  public var pairs: Int?
 
   /// Tests two samples of one metric; nil when either side has fewer than two values.
-  public init?(_ a: [Double], _ b: [Double], alpha: Double, noise: Double = CompareVerdict.defaultNoise) {
+  /// With `paired` (value i of A and of B ran side by side, as in `bench`) and at least
+  /// `SignedRankTest.minimumPairs` pairs of equal count, the paired test is used; else Mann–Whitney.
+  public init?(
+    _ a: [Double], _ b: [Double], alpha: Double, noise: Double = CompareVerdict.defaultNoise, paired: Bool = false
+  ) {
+    if paired && a.count == b.count && a.count >= SignedRankTest.minimumPairs(alpha: alpha) {
+      self.init(pairedRuns: a, b, alpha: alpha, noise: noise)
+    } else {
+      self.init(independentRuns: a, b, alpha: alpha, noise: noise)
+    }
+  }
+
+  /// The unpaired verdict: Mann–Whitney p-value, Hodges–Lehmann shift with its interval.
+  init?(independentRuns a: [Double], _ b: [Double], alpha: Double, noise: Double) {
     guard a.count >= 2, b.count >= 2, let test = MannWhitneyTest(a, b), let shift = ShiftEstimate(a, b) else {
       return nil
     }
+    pairs = nil
     pValue = test.pValue
     testRejects = test.isSignificant(alpha: alpha)
     self.noise = noise
@@ -191,6 +208,9 @@ public struct CompareReport: Sendable {
   public var alpha: Double
   /// Noise floor of the tests, as a fraction.
   public var noise: Double
+  /// A/B pairs when the two sides come from one interleaved bench (0 otherwise); the
+  /// verdicts then use the paired test when there are enough pairs (`CompareVerdict.pairs`).
+  public var pairs: Int
   /// True when the runs have repeats but the compared column has no per-run values, so the
   /// function rows carry no test (the header's whole-run metrics still do).
   public var rowsUntested: Bool
@@ -213,8 +233,10 @@ public struct CompareReport: Sendable {
     let tested = a.hasRepeats && b.hasRepeats
     rowsUntested = (a.hasRepeats || b.hasRepeats) && !(a.rowsPerRun && b.rowsPerRun)
     let rowsTested = tested && a.rowsPerRun && b.rowsPerRun
+    let pairCount = a.isPaired(with: b) ? a.benchPairs.count : 0
     func verdict(_ x: [Double], _ y: [Double]) -> CompareVerdict? {
-      tested ? CompareVerdict(x, y, alpha: options.alpha, noise: options.noise) : nil
+      let aligned = pairCount > 0 && x.count == pairCount && y.count == pairCount
+      return tested ? CompareVerdict(x, y, alpha: options.alpha, noise: options.noise, paired: aligned) : nil
     }
     var header: [CompareMetric] = []
     func add(_ name: String, _ unit: CompareUnit, _ x: [Double], _ y: [Double]) {
@@ -234,6 +256,7 @@ public struct CompareReport: Sendable {
       header.append(CompareMetric(name: "Calls", unit: .count, a: a.callsPerRun, b: b.callsPerRun))
     }
     self.header = header
+    pairs = pairCount
 
     var all: [CompareRow] = []
     let names = Set(a.times.selfValue.keys).union(b.times.selfValue.keys)

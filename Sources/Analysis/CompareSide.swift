@@ -23,6 +23,8 @@ public struct CompareSide: Sendable {
   public var repeatCum: [[String: Int64]]
   /// Per-run call statistics by function name, only when there are at least two repeats.
   public var repeatCalls: [[String: CallStatistics]]
+  /// Each repeat's place in an interleaved `bench` (nil entries for runs outside one).
+  public var benchPairs: [BenchPair?]
 
   /// Whether per-run values exist for the compared column: repeats keep per-run self time
   /// only, so a comparison of another column (e.g. `inuse_space`) has no per-run rows to test.
@@ -40,12 +42,14 @@ public struct CompareSide: Sendable {
       repeatSelf = repeats.map(\.selfNanos)
       repeatCum = repeats.map(\.cumNanos)
       repeatCalls = repeats.map { FunctionTimes.callStatistics($0.callStatistics, namedIn: profile) }
+      benchPairs = repeats.map(\.benchPair)
     } else {
       elapsed = profile.run.elapsedNanos.map { [Double($0)] } ?? []
       cpu = profile.run.cpuNanos.map { [Double($0)] } ?? []
       repeatSelf = []
       repeatCum = []
       repeatCalls = []
+      benchPairs = []
     }
     self.samples = samples
     times = try FunctionTimes(profile: profile, column: column)
@@ -55,6 +59,13 @@ public struct CompareSide: Sendable {
       // A loaded file knows no CPU time from the kernel; its sampled CPU time stands in.
       cpu = [Double(times.total)]
     }
+  }
+
+  /// Whether run i of this side and run i of `other` ran side by side in one bench (same
+  /// bench, same pair, for every run), so their metrics can be compared pair by pair.
+  public func isPaired(with other: CompareSide) -> Bool {
+    benchPairs.count >= 2 && benchPairs.count == other.benchPairs.count
+      && zip(benchPairs, other.benchPairs).allSatisfy { x, y in x != nil && x == y }
   }
 
   /// Whether the side has at least two repeats to test.

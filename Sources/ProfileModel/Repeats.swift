@@ -14,6 +14,9 @@ public struct RunRepeat: Sendable, Equatable {
   public var callStatistics: [FunctionID: CallStatistics]
   /// How this run ended.
   public var termination: RunInfo.Termination?
+  /// For a run of an interleaved `bench`: which bench and which adjacent A/B pair it was
+  /// in, so a comparison can pair each A run with the B run beside it. Not saved in archives.
+  public var benchPair: BenchPair?
 
   /// Makes a repeat; maps a source lacks stay empty.
   public init(
@@ -27,5 +30,20 @@ public struct RunRepeat: Sendable, Equatable {
     self.cumNanos = cumNanos
     self.callStatistics = callStatistics
     self.termination = termination
+  }
+}
+
+/// A run's place in an interleaved `bench`: the bench (an id shared by its two sessions) and
+/// the index of the adjacent A/B pair (runs 2i and 2i+1 of the order) the run belongs to.
+public struct BenchPair: Sendable, Hashable {
+  /// Identifies one bench invocation; equal on both of its sessions.
+  public var bench: UInt64
+  /// 0-based pair number in the bench's run order.
+  public var index: Int
+
+  /// Makes a pair tag.
+  public init(bench: UInt64, index: Int) {
+    self.bench = bench
+    self.index = index
   }
 }

@@ -85,10 +85,20 @@ public enum CompareRenderer {
     let unit = report.valueType.unit == "nanoseconds" ? "self time per run" : "\(report.valueType.type) per run"
     switch report.evidence {
     case .repeats(let a, let b):
-      notes.append("Values are \(unit), means over \(a) (A) and \(b) (B) runs; p: Mann–Whitney U, two-sided.")
-      notes.append(
-        "change: Hodges–Lehmann median change of B vs A with its 95% interval; significant when p < \(alphaText(report.alpha)) "
-          + "and the interval clears the ±\(noiseText(report.noise)) noise floor.")
+      let paired = report.pairs >= SignedRankTest.minimumPairs(alpha: report.alpha)
+      if paired {
+        notes.append(
+          "Values are \(unit), means over \(a) (A) and \(b) (B) runs; p: Wilcoxon signed-rank over the "
+            + "\(report.pairs) A/B pairs the bench ran side by side, two-sided.")
+        notes.append(
+          "change: Hodges–Lehmann median of the per-pair changes B vs A with its 95% interval; significant when "
+            + "p < \(alphaText(report.alpha)) and the interval clears the ±\(noiseText(report.noise)) noise floor.")
+      } else {
+        notes.append("Values are \(unit), means over \(a) (A) and \(b) (B) runs; p: Mann–Whitney U, two-sided.")
+        notes.append(
+          "change: Hodges–Lehmann median change of B vs A with its 95% interval; significant when p < \(alphaText(report.alpha)) "
+            + "and the interval clears the ±\(noiseText(report.noise)) noise floor.")
+      }
       let insignificant =
         report.header.contains { $0.verdict.map { !$0.isSignificant } ?? false }
         || report.rows.contains { $0.verdict.map { !$0.isSignificant } ?? false }
@@ -99,7 +109,9 @@ public enum CompareRenderer {
           note +=
             n > CompareRenderer.repeatsWorthSuggesting
             ? "; these changes are small against the run-to-run noise (more than \(CompareRenderer.repeatsWorthSuggesting) runs per side would be needed)"
-            : "; telling them from noise would take about \(n) runs per side (run -n \(n))"
+            : paired
+              ? "; telling them from noise would take about \(n) runs per side (bench -n \(n))"
+              : "; telling them from noise would take about \(n) runs per side (run -n \(n))"
         }
         notes.append(note + ".")
       }

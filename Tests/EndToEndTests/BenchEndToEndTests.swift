@@ -41,6 +41,28 @@ final class BenchEndToEndTests: XCTestCase {
     XCTAssertFalse(cpu.contains(" ~ "), String(cpu))
   }
 
+  /// --trace passes through to both sides (exact calls per run in each session), the seeded
+  /// random order is noted, and compare tests the bench's runs pair by pair.
+  func testBenchTracesBothSidesInASeededRandomOrderAndTestsPairs() throws {
+    let result = try runPerfsh([
+      "-c",
+      "bench -n 6 --warmup 0 --order random:42 --trace '^work$' --name base examples/bin/slowdown --units 2 -- "
+        + "--name slow examples/bin/slowdown --units 2 --slowdown 25; info base",
+    ])
+    XCTAssertEqual(result.status, 0, result.stderr)
+    let lines = result.stdout.split(separator: "\n").map(String.init)
+    let calls = try XCTUnwrap(lines.first { $0.hasPrefix("Calls:") }, result.stdout)
+    XCTAssertEqual(calls.split(separator: " ", omittingEmptySubsequences: true).prefix(3), ["Calls:", "1", "1"])
+    let work = try XCTUnwrap(lines.first { $0.hasSuffix(" work") }, result.stdout)
+    XCTAssertTrue(work.contains(" 1 ") || work.contains("     1"), work)
+    XCTAssertTrue(
+      result.stdout.contains("p: Wilcoxon signed-rank over the 6 A/B pairs the bench ran side by side"), result.stdout)
+    XCTAssertTrue(result.stdout.contains("bench side A: interleaved random (seed 42) order "), result.stdout)
+    // 25% more loop: every pair is slower, so the paired p is 2/2⁶.
+    let cpu = try XCTUnwrap(lines.first { $0.hasPrefix("CPU Time:") })
+    XCTAssertTrue(cpu.contains("(p=0.031, 95% CI +"), cpu)
+  }
+
   func testAFailingRunStopsTheBenchWithItsStatusAndKeepsThePartialSessions() throws {
     let dir = try ProcessRunner.temporaryDirectory("bench-fail")
     defer { try? FileManager.default.removeItem(at: dir) }

@@ -49,6 +49,26 @@ final class CompareRenderingTests: XCTestCase {
     assertSnapshot(CompareRenderer.lines(report).joined(separator: "\n") + "\n", named: "compare-repeats")
   }
 
+  /// The two sessions of one bench: tested pair by pair (signed-rank), the note says so.
+  func testPairedBenchGolden() throws {
+    func bench(_ cpu: [Int64], _ work: [Int64]) -> Profile {
+      var p = Self.profile(["work": work.reduce(0, +)], elapsed: nil, cpu: nil)
+      p.repeats = cpu.indices.map { i in
+        var r = RunRepeat(
+          elapsedNanos: cpu[i] * 1_100_000, cpuNanos: cpu[i] * 1_000_000, selfNanos: ["work": work[i] * 1_000_000])
+        r.benchPair = BenchPair(bench: 1, index: i)
+        return r
+      }
+      return p
+    }
+    // A shared ±4% swing per pair, B 2% slower in every pair.
+    let a = bench([100, 104, 97, 102, 96, 103, 99, 101], [98, 102, 95, 100, 94, 101, 97, 99])
+    let b = bench([102, 106, 99, 104, 98, 105, 101, 103], [100, 104, 97, 102, 96, 103, 99, 100])
+    let report = CompareReport(try Self.side("[1] base", a), try Self.side("[2] cand", b))
+    XCTAssertEqual(report.pairs, 8)
+    assertSnapshot(CompareRenderer.lines(report).joined(separator: "\n") + "\n", named: "compare-paired")
+  }
+
   func testTracedGolden() throws {
     var after = ProfileFixtures.traced()
     for (id, s) in after.callStatistics {

@@ -24,8 +24,42 @@ final class BenchTests: XCTestCase {
   }
 
   func testOrderIsABBA() {
-    XCTAssertEqual(BenchCommand.order(runs: 4).map(\.letter).joined(), "ABBAABBA")
-    XCTAssertEqual(BenchCommand.order(runs: 3).map(\.letter).joined(), "ABBAAB")
+    XCTAssertEqual(BenchOrder.abba.sides(runs: 4).map(\.letter).joined(), "ABBAABBA")
+    XCTAssertEqual(BenchOrder.abba.sides(runs: 3).map(\.letter).joined(), "ABBAAB")
+  }
+
+  func testRandomOrderIsSeededAndKeepsEveryPairOneAOneB() throws {
+    XCTAssertEqual(BenchOrder(option: "abba"), .abba)
+    XCTAssertEqual(BenchOrder(option: "random:42"), .random(seed: 42))
+    XCTAssertNil(BenchOrder(option: "random:x"))
+    XCTAssertNil(BenchOrder(option: "ab"))
+    guard case .random = BenchOrder(option: "random") else { return XCTFail("random takes a fresh seed") }
+    let order = BenchOrder.random(seed: 42).sides(runs: 40)
+    XCTAssertEqual(order, BenchOrder.random(seed: 42).sides(runs: 40), "the same seed gives the same order")
+    XCTAssertNotEqual(order, BenchOrder.random(seed: 43).sides(runs: 40))
+    XCTAssertNotEqual(order, BenchOrder.abba.sides(runs: 40))
+    for pair in stride(from: 0, to: order.count, by: 2) {
+      XCTAssertEqual(Set([order[pair], order[pair + 1]]), [.a, .b], "pair \(pair / 2)")
+    }
+    let aFirst = stride(from: 0, to: order.count, by: 2).filter { order[$0] == .a }.count
+    XCTAssertTrue((10...30).contains(aFirst), "a fair coin over 40 pairs: \(aFirst) with A first")
+  }
+
+  func testEveryCountedRunIsTaggedWithItsPairOfOneBench() throws {
+    let shell = CapturedShell()
+    let outcome = try BenchCommand.interleave(runs: 3, warmup: 1, order: .random(seed: 7), context: shell.context) {
+      side, i throws(ShellError) in run(10 + Int64(i))
+    }
+    let a = try XCTUnwrap(outcome.profiles[0]).repeats.map(\.benchPair)
+    let b = try XCTUnwrap(outcome.profiles[1]).repeats.map(\.benchPair)
+    XCTAssertEqual(a.map { $0?.index }, [0, 1, 2])
+    XCTAssertEqual(a, b, "run i of A and run i of B are pair i of the same bench")
+    XCTAssertNotNil(a[0]?.bench)
+    let order = BenchOrder.random(seed: 7).sides(runs: 3).map(\.letter).joined(separator: " ")
+    XCTAssertTrue(
+      try XCTUnwrap(outcome.profiles[0]).run.notes.contains {
+        $0.contains("interleaved random (seed 7) order \(order);")
+      })
   }
 
   func testWarmupsAreNotCountedAndTheOrderIsRecorded() throws {

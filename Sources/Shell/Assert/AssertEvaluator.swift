@@ -140,8 +140,10 @@ struct AssertEvaluator {
       let mb = vb.mean
       var change: Double
       if ma == 0 { change = mb == 0 ? 0 : .infinity } else { change = (mb - ma) / ma }
-      // The same statistic as compare: with repeats, the Hodges–Lehmann median change.
-      let verdict = CompareVerdict(va.values, vb.values, alpha: 0.05)
+      // The same statistic as compare: with repeats, the Hodges–Lehmann median change, paired
+      // (Wilcoxon signed-rank) when the two sessions are one bench's sides.
+      let paired = sa.isPaired(with: sb) && va.values.count == sa.benchPairs.count
+      let verdict = CompareVerdict(va.values, vb.values, alpha: 0.05, paired: paired)
       if let median = verdict?.change { change = median }
       var display = change.isInfinite ? "new (was 0)" : CompareRenderer.percentText(change)
       display += " (\(format(ma, va.kind)) → \(format(mb, vb.kind))"

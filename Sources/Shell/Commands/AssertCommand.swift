@@ -25,13 +25,21 @@ struct AssertCommand: ShellCommand {
         With repeats on both sides (run -n N, bench) the change is the
         Hodges-Lehmann median change (as compare shows), else the change of
         the means. Append 'significant' to fail only when the change is real:
-        the Mann-Whitney test over the runs rejects (p < 0.05) AND the 95%
-        interval of the change lies beyond the 1% noise floor:
+        the rank test over the runs rejects (p < 0.05) AND the 95% interval of
+        the change lies beyond the 1% noise floor:
           assert compare(@prev, @last).self("parse") < +10% significant
-        Runs needed: 3 per side can never be significant. A change of D% is
-        caught ~90% of the time when D >= 1% + k*s, s the run-to-run standard
-        deviation in %: k ~ 2.7 at 5 runs per side, 1.6 at 10, 1.1 at 20 (see
-        docs/regression-gates.md; bench interleaves A and B runs).
+        The test is the one compare uses: for the two sessions of one bench
+        (6 pairs or more), Wilcoxon signed-rank on the per-pair changes; else
+        Mann-Whitney over the runs.
+        Runs needed: 3 per side (5 bench pairs) can never be significant. A
+        change of D% is caught ~90% of the time when
+          bench (paired):  D >= 1% + k*s_d, s_d the standard deviation of the
+                           per-pair change: k ~ 2.1 at 6 pairs, 1.2 at 10, 0.8 at 20
+          run -n (unpaired): D >= 1% + k*s, s the run-to-run standard deviation
+                           in %: k ~ 2.7 at 5 runs per side, 1.6 at 10, 1.1 at 20
+        When the runs of a pair share nothing s_d = 1.41*s and both agree; when
+        they share the machine's load, bench needs fewer runs (see
+        docs/regression-gates.md).
 
       LIMITS: durations 20us 1.5ms 500ms 1.2s 2m; shares and changes 25%
       +5% -10%; plain numbers 40000 or 1.5x. PATTERN is a function name or a

@@ -4,8 +4,8 @@ import Capture
 import ProfileModel
 import Render
 
-/// `bench [-n RUNS] [--warmup N] [--name A] CMD_A -- [--name B] CMD_B`: runs A and B
-/// interleaved (A B B A …) into two sessions with repeats, then prints `compare`.
+/// `bench [-n RUNS] [--warmup N] [--order abba|random[:SEED]] [--name A] CMD_A -- [--name B] CMD_B`:
+/// runs A and B interleaved in A/B pairs into two sessions with repeats, then prints `compare`.
 struct BenchCommand: ShellCommand {
   static let configuration = CommandConfiguration(
     commandName: "bench",
@@ -13,12 +13,16 @@ struct BenchCommand: ShellCommand {
     discussion: """
       Each run is a full capture. The order is A B B A A B B A … (ABBA: every
       four runs are balanced, so drift in the machine's load lands on both
-      sides equally); warmup runs (A B per warmup) come first and are not kept.
+      sides equally), or with --order random[:SEED] each pair A B or B A by a
+      seeded coin (the seed is noted); warmup runs (A B per warmup) come first
+      and are not kept. Runs 2i and 2i+1 are always one A and one B: compare
+      then tests the two sessions pair by pair (Wilcoxon signed-rank on the
+      per-pair ratios, from 6 pairs; fewer pairs use the unpaired test).
       The two sessions carry every run's elapsed, CPU time and per-function
       times like `run -n N`, and a note with the order. A run that fails stops
       the bench (and a script) with an error; `perfsh bench …` exits with that
       run's status. The runs captured so far are kept as the two sessions.
-      bench samples CPU only (no --trace or --alloc yet).
+      --trace, --alloc and --off-cpu apply to both sides as they do for run.
 
       Then bench prints `compare A B` (see `help compare` for the statistic);
       `assert compare(@prev, @last).cpu < +2% significant` makes it a gate.
@@ -26,6 +30,7 @@ struct BenchCommand: ShellCommand {
       EXAMPLES:
         bench -n 10 --warmup 1 ./old/app in.txt -- ./new/app in.txt
         bench -n 10 --name base ./app -- --name slow ./app --slowdown 2
+        bench -n 10 --order random:42 --trace '^parse' ./old/app -- ./new/app
       """)
   static var shell: CommandSpec { CommandSpec(group: .capture, arguments: [.file, .file]) }
 
@@ -45,12 +50,33 @@ struct BenchCommand: ShellCommand {
   @Option(help: "Name of session A (default: A's command name).")
   var name: String?
 
+  @Option(help: "Run order: abba (A B B A …, the default) or random[:SEED] (each pair A B or B A by a seeded coin).")
+  var order = "abba"
+
+  @Option(
+    name: .customLong("trace"),
+    help: "Trace functions matching this regex (optionally LIB:REGEX) on both sides, as run --trace (repeatable).")
+  var trace: [String] = []
+
+  @Option(name: .customLong("trace-max"), help: "Allow more than 1000 traced functions.")
+  var traceMax: Int?
+
+  @Flag(help: "Also record allocations on both sides, as run --alloc.")
+  var alloc = false
+
+  @Flag(name: .customLong("off-cpu"), help: "Also record where threads wait on both sides, as run --off-cpu.")
+  var offCPU = false
+
   @Argument(parsing: .captureForPassthrough, help: "CMD_A ARGS… -- [--name B] CMD_B ARGS…")
   var words: [String] = []
 
   func validate() throws {
     if runs < 1 { throw ValidationError("-n takes a number of runs of at least 1, not \(runs)") }
     if warmup < 0 { throw ValidationError("--warmup takes a number of runs of at least 0, not \(warmup)") }
+    if BenchOrder(option: order) == nil {
+      throw ValidationError("--order takes abba, random or random:SEED (a whole number), not '\(order)'")
+    }
+    if trace.isEmpty && traceMax != nil { throw ValidationError("--trace-max needs --trace") }
   }
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
@@ -59,11 +85,23 @@ struct BenchCommand: ShellCommand {
       try noise.map { (text) throws(ShellError) in try CompareCommand.noiseFraction(text) }
       ?? CompareVerdict.defaultNoise
     let hz = frequency ?? context.settings.frequency
-    let requests = [a.argv, b.argv].map { CaptureRequest(arguments: $0, frequency: hz, callGraph: .auto) }
+    let allocation = try alloc ? AllocationRun.request(rate: nil, environment: context.environment) : nil
+    let requests = [a.argv, b.argv].map { argv in
+      var request = CaptureRequest(arguments: argv, frequency: hz, callGraph: .auto, allocation: allocation)
+      request.offCPU = offCPU || context.settings.offCPU
+      return request
+    }
+    let runOrder = BenchOrder(option: order) ?? .abba
     context.flush()
     context.symbolizer.prefetchKernelSymbols()
-    let outcome = try Self.interleave(runs: runs, warmup: warmup, context: context) { side, _ throws(ShellError) in
-      try context.captureSymbolized(requests[side.rawValue]).profile
+    let outcome = try Self.interleave(runs: runs, warmup: warmup, order: runOrder, context: context) {
+      side, _ throws(ShellError) in
+      let request = requests[side.rawValue]
+      // A tracer's events belong to one run: each run gets its own (nil without --trace).
+      let tracing = try TraceRun.prepare(patterns: trace, limit: traceMax, request: request)
+      var result = try context.captureSymbolized(request, companion: tracing?.tracer)
+      tracing?.attach(to: &result.profile, pid: result.pid, context: context)
+      return result.profile
     }
     var sessions: [Session] = []
     for (side, spec) in [(BenchSide.a, a), (BenchSide.b, b)] {
@@ -120,11 +158,6 @@ struct BenchCommand: ShellCommand {
     return (a, b)
   }
 
-  /// The counted order for `runs` per side: A B B A A B B A … (ABBA blocks).
-  static func order(runs: Int) -> [BenchSide] {
-    (0..<runs).flatMap { i in i % 2 == 0 ? [BenchSide.a, .b] : [.b, .a] }
-  }
-
   /// What an interleaved bench captured: each side's merged profile (nil when it has no
   /// counted run) and, when a run failed, which one and its exit status.
   struct Outcome {
@@ -137,7 +170,8 @@ struct BenchCommand: ShellCommand {
   /// Runs warmups (A B each, discarded) then the ABBA order, merging each side's runs as
   /// `run -n` does; stops at the first failing or interrupted run, keeping what was merged.
   static func interleave(
-    runs: Int, warmup: Int, context: ShellContext, once: (BenchSide, Int) throws(ShellError) -> Profile
+    runs: Int, warmup: Int, order: BenchOrder = .abba, context: ShellContext,
+    once: (BenchSide, Int) throws(ShellError) -> Profile
   ) throws(ShellError) -> Outcome {
     func failed(_ p: Profile) -> Int32? {
       let status = p.run.termination?.shellStatus ?? 0
@@ -156,10 +190,13 @@ struct BenchCommand: ShellCommand {
     var done: [BenchSide] = []
     var counts = [0, 0]
     var failure: (text: String, status: Int32)?
-    for side in order(runs: runs) {
+    // Tags every counted run with its A/B pair, so compare can test the bench pair by pair.
+    let bench = UInt64.random(in: 1...UInt64.max)
+    for (position, side) in order.sides(runs: runs).enumerated() {
       counts[side.rawValue] += 1
       let profile = try once(side, counts[side.rawValue])
-      let info = try context.analyze { () throws(AnalysisError) in try RepeatMerger.repeatInfo(of: profile) }
+      var info = try context.analyze { () throws(AnalysisError) in try RepeatMerger.repeatInfo(of: profile) }
+      info.benchPair = BenchPair(bench: bench, index: position / 2)
       context.err.write("perfsh: bench \(side.letter) run \(counts[side.rawValue])/\(runs)\(describe(info))\n")
       context.err.flush()
       if mergers[side.rawValue] == nil {
@@ -180,7 +217,7 @@ struct BenchCommand: ShellCommand {
       guard var p = merger?.finish() else { return nil }
       let letter = index == 0 ? "A" : "B"
       p.run.notes.append(
-        "bench side \(letter): interleaved ABBA order \(orderText); \(warmup) warmup run\(warmup == 1 ? "" : "s") per side not counted"
+        "bench side \(letter): interleaved \(order.description) order \(orderText); \(warmup) warmup run\(warmup == 1 ? "" : "s") per side not counted"
       )
       return p
     }

@@ -19,7 +19,10 @@ struct CompareCommand: ShellCommand {
 
       When both sessions have repeats (run -n N), every change carries a Mann–Whitney U
       test (as benchstat does) and its p-value, and the header shows the Hodges–Lehmann
-      median change with its 95% interval. A change is significant only when p < 0.05
+      median change with its 95% interval. The two sessions of one `bench` (6 pairs or
+      more) are tested pair by pair instead: Wilcoxon signed-rank on the per-pair log
+      ratios, with the Hodges–Lehmann (Walsh average) interval; the note says which test
+      ran. A change is significant only when p < 0.05
       AND the interval clears the noise floor (--noise, default 1%); otherwise it prints
       `~`, and the note says how many runs would tell it from noise. Runs outside
       Tukey's fences are listed as outliers (still used by the test).
