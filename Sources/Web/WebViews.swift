@@ -75,7 +75,8 @@ public enum WebViews {
     ])
   }
 
-  /// The heatmap rows (Count, CPU Time, Avg, Max, P95) with the seed's red→green rank colours.
+  /// The heatmap rows (Count, CPU Time, Avg, Max, P95) with the seed's red→green rank colours;
+  /// `legend` says what the numbers are (Count alone for a session without a time column).
   public static func heatmap(_ s: WebSession, query: WebQuery) throws(WebError) -> JSONValue {
     let sortText = query["sort"] ?? "cpu"
     guard let sort = HeatmapSort(rawValue: sortText) else {
@@ -91,7 +92,8 @@ public enum WebViews {
     func time(_ v: Int64?) -> JSONValue { v.map { .string(DurationFormat.string(nanoseconds: $0)) } ?? .null }
     let rows: [JSONValue] = map.rows.enumerated().map { i, r in
       .object([
-        ("name", .string(r.name)), ("count", .int(r.count)), ("cpu", .int(r.cpuNanos)), ("cpuText", time(r.cpuNanos)),
+        ("name", .string(r.name)), ("count", .int(r.count)), ("cpu", .int(r.cpuNanos)),
+        ("cpuText", map.countsOnly ? .null : time(r.cpuNanos)),
         ("avg", r.avgNanos.map { .int($0) } ?? .null), ("avgText", time(r.avgNanos)),
         ("max", r.maxNanos.map { .int($0) } ?? .null), ("maxText", time(r.maxNanos)),
         ("p95", r.p95Nanos.map { .int($0) } ?? .null), ("p95Text", time(r.p95Nanos)),
@@ -102,7 +104,10 @@ public enum WebViews {
       ("session", .int(Int64(s.id))), ("sort", .string(sort.rawValue)), ("exact", .bool(map.isExact)),
       ("clock", map.clock.map { .string($0.rawValue) } ?? .null), ("totalCPU", .int(map.totalCPUNanos)),
       ("totalCPUText", .string(DurationFormat.string(nanoseconds: map.totalCPUNanos))),
-      ("totalCalls", map.totalCalls.map { .int($0) } ?? .null), ("maxCPU", .int(maxCPU)), ("rows", .array(rows)),
+      ("totalCalls", map.totalCalls.map { .int($0) } ?? .null), ("maxCPU", .int(maxCPU)),
+      ("countsOnly", .bool(map.countsOnly)), ("countType", map.countType.map(JSONValue.string) ?? .null),
+      ("totalCount", .int(map.rows.reduce(Int64(0)) { $0 &+ $1.count })), ("timeTitle", .string(map.timeTitle)),
+      ("legend", .array(HeatmapRenderer.meaning(map).map(JSONValue.string))), ("rows", .array(rows)),
     ])
   }
 

@@ -59,6 +59,17 @@ final class WebEndpointTests: XCTestCase {
   func testTopCumFiltered() { golden("api/session/1/top?cum=1&focus=line3000&n=3", named: "top-1-cum-focus") }
   func testHeatmapSampled() { golden("api/session/1/heatmap", named: "heatmap-1") }
   func testHeatmapTracedByP95() { golden("api/session/2/heatmap?sort=p95", named: "heatmap-2-p95") }
+
+  /// A folded (count-only) session: rows by Count, no times, a legend that says so.
+  func testHeatmapOfCountOnlySession() {
+    let r = WebFixtures.router([WebFixtures.session(1, "x.folded", ProfileFixtures.countsOnly())]).0
+      .respond(to: "/\(WebFixtures.token)/api/session/1/heatmap")
+    XCTAssertEqual(r.status, 200, String(decoding: r.body, as: UTF8.self))
+    assertSnapshot(Self.pretty(r.body), named: "heatmap-counts-only")
+    let text = String(decoding: r.body, as: UTF8.self)
+    XCTAssertTrue(text.contains(#""countType":"samples/count","totalCount":95"#), text)
+    XCTAssertTrue(text.contains(#""rows":[{"name":"emit","count":45,"cpu":0,"cpuText":null"#), text)
+  }
   func testPeek() { golden("api/session/1/peek?fn=%5Eline2000%24", named: "peek-1-line2000") }
   func testList() { golden("api/session/1/list?fn=line1000", named: "list-1-line1000") }
   func testCompare() { golden("api/compare/3/4", named: "compare-3-4") }
