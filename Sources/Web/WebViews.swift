@@ -181,17 +181,14 @@ public enum WebViews {
     ])
   }
 
-  /// `compare A B`: the header metrics and per-function rows with their significance verdicts.
+  /// `compare A B`: the header metrics and per-function rows with their significance verdicts,
+  /// from the sides the shell's `compare` builds (`CompareSide.pair`; `clock=wall` for traced times).
   public static func compare(_ a: WebSession, _ b: WebSession, query: WebQuery) throws(WebError) -> JSONValue {
-    let report: CompareReport
-    do {
-      let sideA = try CompareSide(label: "[\(a.id)] \(a.name)", profile: a.profile, samples: a.samples)
-      let sideB = try CompareSide(label: "[\(b.id)] \(b.name)", profile: b.profile, samples: b.samples)
-      report = CompareReport(
-        sideA, sideB,
-        options: CompareOptions(
-          sort: CompareSort(rawValue: query["sort"] ?? "delta") ?? .delta, rowLimit: try query.count("n", default: 50)))
-    } catch let e as WebError { throw e } catch { throw .badRequest("\(error)") }
+    let (sideA, sideB) = try compareSides(a, b, query: query)
+    let report = CompareReport(
+      sideA, sideB,
+      options: CompareOptions(
+        sort: CompareSort(rawValue: query["sort"] ?? "delta") ?? .delta, rowLimit: try query.count("n", default: 50)))
     func verdict(_ v: CompareVerdict?) -> JSONValue {
       guard let v else { return .null }
       return .object([
@@ -235,6 +232,18 @@ public enum WebViews {
   }
 
   // MARK: Shared parameters
+
+  /// The two sides of a comparison, built as the shell's `compare` builds them.
+  static func compareSides(_ a: WebSession, _ b: WebSession, query: WebQuery) throws(WebError) -> (
+    CompareSide, CompareSide
+  ) {
+    let clock = try callClock(query)
+    do {
+      return try CompareSide.pair(a.compareInput, b.compareInput, view: a.view, clock: clock)
+    } catch {
+      throw .badRequest(error.description)
+    }
+  }
 
   static func functionPattern(_ query: WebQuery) throws(WebError) -> String {
     guard let fn = query["fn"], !fn.isEmpty else { throw .badRequest("give a function pattern: fn=REGEX") }

@@ -90,8 +90,8 @@ final class ServeEndToEndTests: XCTestCase {
 }
 
 extension ServeEndToEndTests {
-  /// While `run` captures, the run's page shows a live session (named after the program until
-  /// `--name` applies at the end) whose samples grow; the final session replaces it under the same id.
+  /// While `run` captures, the run's page shows a live session (already under its `--name`)
+  /// whose samples grow; the final session replaces it under the same id.
   func testRunInProgressIsLiveThenFinal() throws {
     let loop = "i=0; while [ $i -lt 3000000 ]; do i=$((i+1)); done"
     let (port, token) = try startServer([
@@ -101,7 +101,7 @@ extension ServeEndToEndTests {
     var final: String?
     for _ in 0..<600 {
       let body = try HTTPGet.get("127.0.0.1", port, "/\(token)/api/sessions").body
-      if body.contains(#""id":1,"name":"sh""#), body.contains(#""live":true"#),
+      if body.contains(#""id":1,"name":"busy""#), body.contains(#""live":true"#),
         let r = body.range(of: #""samples":\d+"#, options: .regularExpression),
         let n = Int(body[r].dropFirst(#""samples":"#.count))
       {
