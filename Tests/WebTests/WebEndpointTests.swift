@@ -190,6 +190,21 @@ final class WebEndpointTests: XCTestCase {
   }
 
   /// Answers are reused only while the snapshot is unchanged: a filter set in the shell shows at once.
+  /// A repeated request gets the cached body itself (one storage, which the server sends as
+  /// one shared buffer), not a copy; errors are never cached.
+  func testCachedAnswersShareOneBody() {
+    let router = WebFixtures.router().0
+    let first = router.respond(to: "/\(WebFixtures.token)/api/session/1/top")
+    let again = router.respond(to: "/\(WebFixtures.token)/api/session/1/top")
+    XCTAssertTrue(first.isCached)
+    XCTAssertTrue(again.isCached)
+    let address = { (r: WebResponse) in r.body.withUnsafeBufferPointer { $0.baseAddress.map(UInt.init(bitPattern:)) } }
+    XCTAssertNotNil(address(first))
+    XCTAssertEqual(address(first), address(again))
+    XCTAssertFalse(router.respond(to: "/\(WebFixtures.token)/api/session/9/top").isCached)
+    XCTAssertFalse(router.respond(to: "/\(WebFixtures.token)/assets/app.js").isCached)
+  }
+
   func testCachedAnswersFollowTheSnapshot() {
     let (router, box) = WebFixtures.router()
     let path = "/\(WebFixtures.token)/api/session/1/top"
