@@ -172,8 +172,7 @@ public enum HeatmapRenderer {
       graphicWidth = max(1, width - nameWidth - 3 - suffixWidth)
     }
     if mode == .sparkline { graphicWidth = min(graphicWidth, sparkWidth) }
-    // Bars show self time; Count when no time was measured.
-    func barValue(_ row: HeatmapRow) -> Int64 { heatmap.countType != nil ? row.count : row.cpuNanos }
+    func barValue(_ row: HeatmapRow) -> Int64 { HeatmapRenderer.barValue(row, of: heatmap) }
     let maxCPU = rows.map(barValue).max() ?? 0
     let useAvg = heatmap.isExact && !heatmap.countsOnly
     let maxAvg = rows.compactMap(\.avgNanos).max() ?? 0
@@ -195,6 +194,11 @@ public enum HeatmapRenderer {
       lines.append("\(padded)  \(colored) \(suffixes[i])")
     }
     return lines
+  }
+
+  /// What a row's bar measures: self time, or Count in a session without a time column.
+  static func barValue(_ row: HeatmapRow, of heatmap: Heatmap) -> Int64 {
+    heatmap.countType != nil ? row.count : row.cpuNanos
   }
 
   /// A bar of `value / max` of `width` cells with eighth-cell precision; at least one eighth
