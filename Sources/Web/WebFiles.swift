@@ -17,8 +17,16 @@ public enum WebFiles {
   public static func diffSVG(_ a: WebSession, _ b: WebSession, query: WebQuery) throws(WebError) -> String {
     let graphA = try flameGraph(a, query: query, filtered: false)
     let graphB = try flameGraph(b, query: query, filtered: false)
-    // Repeats and runs as the shell's `flame A B` takes them (from the compare sides).
-    let (sideA, sideB) = try WebViews.compareSides(a, b, query: WebQuery(parsing: ""))
+    // Runs and per-run self times as the shell's `flame A B` takes them: its compare sides of
+    // the sessions' own profiles.
+    let sideA: CompareSide
+    let sideB: CompareSide
+    do {
+      sideA = try CompareSide(a.compareInput)
+      sideB = try CompareSide(b.compareInput)
+    } catch {
+      throw .badRequest(error.description)
+    }
     let diff = FlameDiff(
       a: graphA, b: graphB, runsA: sideA.runs, runsB: sideB.runs, repeatsA: sideA.repeatSelf, repeatsB: sideB.repeatSelf
     )

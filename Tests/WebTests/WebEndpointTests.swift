@@ -190,6 +190,28 @@ final class WebEndpointTests: XCTestCase {
   }
 
   /// Answers are reused only while the snapshot is unchanged: a filter set in the shell shows at once.
+  /// The differential flame graph of two `run -n` sessions carries the per-run test, as the
+  /// shell's `flame A B` does (it was drawn "unqualified" from the merged profiles alone).
+  func testDiffFlameOfRepeatedSessionsIsQualified() {
+    func repeated(_ parse: [Int64]) -> Profile {
+      var p = ProfileFixtures.selfTimes(["parse": parse.reduce(0, +), "scan": 10 * Int64(parse.count)])
+      p.repeats = parse.map {
+        RunRepeat(
+          elapsedNanos: 200_000_000, cpuNanos: 200_000_000, selfNanos: ["parse": $0 * 1_000_000, "scan": 10_000_000])
+      }
+      return p
+    }
+    let sessions = [
+      WebFixtures.session(1, "a", repeated([100, 101, 99, 100, 102])),
+      WebFixtures.session(2, "b", repeated([150, 149, 151, 152, 150])),
+    ]
+    let r = WebFixtures.router(sessions).0.respond(to: "/\(WebFixtures.token)/api/compare/1/2/flame.svg")
+    let svg = String(decoding: r.body, as: UTF8.self)
+    XCTAssertEqual(r.status, 200, svg)
+    XCTAssertFalse(svg.contains("(unqualified)"), svg)
+    XCTAssertTrue(svg.contains("(significant)"), svg)
+  }
+
   /// A repeated request gets the cached body itself (one storage, which the server sends as
   /// one shared buffer), not a copy; errors are never cached.
   func testCachedAnswersShareOneBody() {
