@@ -44,7 +44,8 @@ public struct Heatmap: Sendable, Equatable {
   public var rows: [HeatmapRow]
   /// True when rows come from traced calls (exact Count, Avg, Max, P95).
   public var isExact: Bool
-  /// True when a traced session probed entries only: counts exact, times unknown.
+  /// True when times are unknown: a traced session that probed entries only (counts exact),
+  /// or a sampled session without a time column (`countType`).
   public var countsOnly: Bool
   /// Sum of `cpuNanos` over all rows.
   public var totalCPUNanos: Int64
@@ -63,6 +64,9 @@ public struct Heatmap: Sendable, Equatable {
   /// For a sampled session, the time column the rows show when it is not `cpu`: `wall` or
   /// `offcpu` of a `run --off-cpu` session (`heatmap --clock wall|offcpu`); nil for CPU time.
   public var sampledClock: String?
+  /// For a sampled session without any time column (folded stacks, a count-only pprof): the
+  /// sample type Count shows (`samples/count`); times are unknown, so `countsOnly` is true.
+  public var countType: String?
 
   /// The name of the time column: CPU Time, Wall Time or Off-CPU Time.
   public var timeTitle: String {
@@ -135,10 +139,18 @@ public struct Heatmap: Sendable, Equatable {
     throws(AnalysisError)
   {
     let asked = sampleIndex.flatMap { $0 == "cpu" ? nil : $0 }
-    guard let cpuColumn = asked.map({ profile.sampleTypeIndex(named: $0) }) ?? Heatmap.timeColumn(of: profile) else {
+    // Without a time column (and none asked for) Count is all there is: the `samples/count`
+    // column, else the first one; rows then rank by it and show no times.
+    let countOnlyColumn =
+      asked == nil && Heatmap.timeColumn(of: profile) == nil && !profile.sampleTypes.isEmpty
+      ? Heatmap.countColumn(of: profile) ?? 0 : nil
+    guard
+      let cpuColumn = countOnlyColumn ?? asked.map({ profile.sampleTypeIndex(named: $0) })
+        ?? Heatmap.timeColumn(of: profile)
+    else {
       throw .unknownSampleType(asked ?? "cpu", available: profile.sampleTypes.map(\.type))
     }
-    let countColumn = profile.sampleTypes.firstIndex { $0.type == "samples" && $0.unit == "count" }
+    let countColumn = countOnlyColumn ?? Heatmap.countColumn(of: profile)
     let masks = filter.isActive ? LocationFilterMasks(profile: profile, filter: filter) : nil
     let frames = FrameTable(profile: profile, granularity: .functions, lineVisible: masks?.lineVisible)
     let tree = profile.stacks
@@ -168,14 +180,20 @@ public struct Heatmap: Sendable, Equatable {
       rows.append(
         HeatmapRow(
           name: frames.infos[node].printableName, functions: frames.functions[node], count: countFlat[node],
-          cpuNanos: cpuFlat[node]))
+          cpuNanos: countOnlyColumn == nil ? cpuFlat[node] : 0))
     }
-    self.rows = Heatmap.sorted(rows, by: sort)
+    self.rows = Heatmap.sorted(rows, by: countOnlyColumn != nil && sort == .cpu ? .calls : sort)
     isExact = false
-    countsOnly = false
+    countsOnly = countOnlyColumn != nil
     totalCPUNanos = rows.reduce(0) { $0 &+ $1.cpuNanos }
     totalCalls = nil
     sampledClock = asked
+    countType = countOnlyColumn.map { "\(profile.sampleTypes[$0].type)/\(profile.sampleTypes[$0].unit)" }
+  }
+
+  /// The column of sample counts: `samples/count` (else nil, and each sample record counts one).
+  static func countColumn(of profile: Profile) -> Int? {
+    profile.sampleTypes.firstIndex { $0.type == "samples" && $0.unit == "count" }
   }
 
   /// The value column measured in time: `cpu/nanoseconds` by preference, else any nanoseconds column.

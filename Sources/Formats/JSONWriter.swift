@@ -1,3 +1,5 @@
+import ProfileModel
+
 /// Builds JSON text piece by piece for the exports that write it (speedscope, Chrome trace):
 /// string escaping and exact decimal numbers in one place, no Foundation.
 struct JSONWriter {
@@ -10,35 +12,7 @@ struct JSONWriter {
   mutating func raw(_ s: String) { text += s }
 
   /// Appends `s` as a JSON string literal (quotes, backslashes and control characters escaped).
-  mutating func string(_ s: String) {
-    text += "\""
-    var plain = true
-    for b in s.utf8 where b < 0x20 || b == 0x22 || b == 0x5C {
-      plain = false
-      break
-    }
-    if plain {
-      text += s
-    } else {
-      for scalar in s.unicodeScalars {
-        switch scalar {
-        case "\"": text += "\\\""
-        case "\\": text += "\\\\"
-        case "\n": text += "\\n"
-        case "\r": text += "\\r"
-        case "\t": text += "\\t"
-        default:
-          if scalar.value < 0x20 {
-            let hex = String(scalar.value, radix: 16)
-            text += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-          } else {
-            text.unicodeScalars.append(scalar)
-          }
-        }
-      }
-    }
-    text += "\""
-  }
+  mutating func string(_ s: String) { JSONStringLiteral.append(s, to: &text) }
 
   /// Appends an integer.
   mutating func number(_ n: Int64) { text += String(n) }

@@ -1,4 +1,5 @@
 import Analysis
+import ProfileModel
 
 /// The heatmap table as machine-readable text for CI: raw nanoseconds and counts, no
 /// grouping, empty fields (CSV) or null (JSON) where a value was not measured.
@@ -48,24 +49,5 @@ public enum HeatmapExport {
   }
 
   /// `s` as a JSON string literal.
-  public static func jsonString(_ s: String) -> String {
-    var out = "\""
-    for scalar in s.unicodeScalars {
-      switch scalar {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      default:
-        if scalar.value < 0x20 {
-          let hex = String(scalar.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          out.unicodeScalars.append(scalar)
-        }
-      }
-    }
-    return out + "\""
-  }
+  public static func jsonString(_ s: String) -> String { JSONStringLiteral.quoted(s) }
 }

@@ -30,8 +30,23 @@ public enum HeatmapRenderer {
     var live: [String] = []
     if let p = facts.parallelism { live.append("Parallelism: \(SummaryRenderer.parallelismText(p))") }
     if let e = facts.elapsedNanos { live.append("Elapsed: \(DurationFormat.string(nanoseconds: e))") }
-    live.append("CPU Time: \(DurationFormat.string(nanoseconds: facts.cpuNanos ?? heatmap.totalCPUNanos))")
-    var lines = [live.joined(separator: " | ")]
+    if let type = heatmap.countType, facts.cpuNanos == nil {
+      live.append("\(type): \(heatmap.rows.reduce(Int64(0)) { $0 &+ $1.count })")
+    } else {
+      live.append("CPU Time: \(DurationFormat.string(nanoseconds: facts.cpuNanos ?? heatmap.totalCPUNanos))")
+    }
+    return [live.joined(separator: " | ")] + meaning(heatmap)
+  }
+
+  /// The legend's lines that say what the columns are (the web view shows them too).
+  public static func meaning(_ heatmap: Heatmap) -> [String] {
+    if let type = heatmap.countType {
+      return [
+        "Count: the \(type) values whose innermost frame is the function | \(heatmap.timeTitle): -",
+        "Count-only session (no time column): Count = \(type) | CPU Time, Avg, Max, P95 need a time column: -",
+      ]
+    }
+    var lines: [String] = []
     lines.append("Count: # calls (incl. recursion) | \(heatmap.timeTitle): sum of self-time (excludes children)")
     lines.append("Avg: avg self-time | Max: max self-time | P95: 95th percentile self-time")
     if let clock = heatmap.sampledClock {
@@ -157,7 +172,8 @@ public enum HeatmapRenderer {
       graphicWidth = max(1, width - nameWidth - 3 - suffixWidth)
     }
     if mode == .sparkline { graphicWidth = min(graphicWidth, sparkWidth) }
-    let maxCPU = rows.map(\.cpuNanos).max() ?? 0
+    func barValue(_ row: HeatmapRow) -> Int64 { HeatmapRenderer.barValue(row, of: heatmap) }
+    let maxCPU = rows.map(barValue).max() ?? 0
     let useAvg = heatmap.isExact && !heatmap.countsOnly
     let maxAvg = rows.compactMap(\.avgNanos).max() ?? 0
     var lines: [String] = []
@@ -168,9 +184,9 @@ public enum HeatmapRenderer {
       let graphic: String
       switch mode {
       case .bar:
-        graphic = bar(row.cpuNanos, max: maxCPU, width: graphicWidth)
+        graphic = bar(barValue(row), max: maxCPU, width: graphicWidth)
       default:
-        let level = useAvg ? sparkLevel(row.avgNanos ?? 0, max: maxAvg) : sparkLevel(row.cpuNanos, max: maxCPU)
+        let level = useAvg ? sparkLevel(row.avgNanos ?? 0, max: maxAvg) : sparkLevel(barValue(row), max: maxCPU)
         graphic = String(repeating: levels[level], count: graphicWidth)
       }
       let paddedGraphic = graphic + String(repeating: " ", count: max(0, graphicWidth - graphic.count))
@@ -178,6 +194,11 @@ public enum HeatmapRenderer {
       lines.append("\(padded)  \(colored) \(suffixes[i])")
     }
     return lines
+  }
+
+  /// What a row's bar measures: self time, or Count in a session without a time column.
+  static func barValue(_ row: HeatmapRow, of heatmap: Heatmap) -> Int64 {
+    heatmap.countType != nil ? row.count : row.cpuNanos
   }
 
   /// A bar of `value / max` of `width` cells with eighth-cell precision; at least one eighth

@@ -15,7 +15,7 @@ public enum SVGHeatmap {
     let nameWidth = 330.0
     let suffixWidth = 260.0
     let barWidth = Double(width) - nameWidth - suffixWidth - 30
-    let maxCPU = rows.map(\.cpuNanos).max() ?? 0
+    let maxCPU = rows.map { HeatmapRenderer.barValue($0, of: heatmap) }.max() ?? 0
     let names = NameFit.fitAll(rows.map { DisplayText.escapingControls($0.name) }, width: 48)
     var out = """
       <?xml version="1.0" encoding="UTF-8" standalone="no"?>
@@ -36,12 +36,15 @@ public enum SVGHeatmap {
     }
     for (i, row) in rows.enumerated() {
       let y = top + Double(i) * rowHeight
-      let length = maxCPU > 0 ? max(1, barWidth * Double(row.cpuNanos) / Double(maxCPU)) : 0
+      let value = HeatmapRenderer.barValue(row, of: heatmap)
+      let length = maxCPU > 0 ? max(1, barWidth * Double(value) / Double(maxCPU)) : 0
       let colour = HeatmapRenderer.gradientRGB(rank: i, of: rows.count).hex
       let suffix = HeatmapRenderer.suffix(row, exact: heatmap.isExact)
       out += "<g class=\"row\" data-n=\"\(SVGFlameGraph.xml(row.name))\" data-cpu=\"\(row.cpuNanos)\">"
-      out +=
-        "<title>\(SVGFlameGraph.xml(row.name)): CPU Time \(DurationFormat.string(nanoseconds: row.cpuNanos)), \(SVGFlameGraph.xml(suffix))</title>"
+      let measure =
+        heatmap.countType.map { "\($0) \(row.count)" }
+        ?? "CPU Time \(DurationFormat.string(nanoseconds: row.cpuNanos))"
+      out += "<title>\(SVGFlameGraph.xml(row.name)): \(measure), \(SVGFlameGraph.xml(suffix))</title>"
       out += "<text x=\"10\" y=\"\(SVGFlameGraph.fmt(y + 14))\">\(SVGFlameGraph.xml(names[i]))</text>"
       out +=
         "<rect x=\"\(SVGFlameGraph.fmt(nameWidth + 10))\" y=\"\(SVGFlameGraph.fmt(y + 3))\" width=\"\(SVGFlameGraph.fmt(length))\" height=\"14\" fill=\"\(colour)\"/>"

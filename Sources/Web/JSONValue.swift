@@ -1,3 +1,5 @@
+import ProfileModel
+
 /// A JSON value with ordered object keys, so endpoint output is stable enough for golden files.
 public enum JSONValue: Sendable, Equatable {
   case null
@@ -83,26 +85,8 @@ public enum JSONValue: Sendable, Equatable {
     return (d < 0 ? "-" : "") + "\(whole).\(f)"
   }
 
+  /// Escapes `<` too, so JSON inlined in a page can never close a script element.
   private static func quote(_ s: String, to out: inout String) {
-    out += "\""
-    for u in s.unicodeScalars {
-      switch u {
-      case "\"": out += "\\\""
-      case "\\": out += "\\\\"
-      case "\n": out += "\\n"
-      case "\r": out += "\\r"
-      case "\t": out += "\\t"
-      // `<` escaped so JSON inlined in a page can never close a script element.
-      case "<": out += "\\u003c"
-      default:
-        if u.value < 0x20 {
-          let hex = String(u.value, radix: 16)
-          out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-        } else {
-          out.unicodeScalars.append(u)
-        }
-      }
-    }
-    out += "\""
+    JSONStringLiteral.append(s, to: &out, escapingLessThan: true)
   }
 }

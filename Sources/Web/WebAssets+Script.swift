@@ -139,13 +139,17 @@ extension WebAssets {
         const map = await api("session/" + id + "/heatmap", hp);
         h += '<p>mode <select id="heatmap-mode">' + ["bar", "sparkline", "table"].map(m => "<option" + (m === mode ? " selected" : "") + ">" + m + "</option>").join("") +
           '</select> sort by <select id="heatmap-sort">' + ["cpu", "calls", "avg", "max", "p95"].map(m => "<option" + (m === map.sort ? " selected" : "") + ">" + m + "</option>").join("") +
-          "</select> total CPU " + esc(map.totalCPUText) + (map.totalCalls != null ? ", calls " + map.totalCalls : "") + (map.exact ? " (exact, traced)" : " (sampled)") + "</p>";
+          "</select> " + (map.countType ? "total " + esc(map.countType) + " " + map.totalCount : "total CPU " + esc(map.totalCPUText)) + (map.totalCalls != null ? ", calls " + map.totalCalls : "") + (map.exact ? " (exact, traced)" : " (sampled)") + "</p>" +
+          '<div id="heatmap-legend" class="legend">' + map.legend.map(l => "<div>" + esc(l) + "</div>").join("") + "</div>";
         const rows = map.rows;
+        // Bars show self time, or Count when the session has no time column.
+        const barValue = r => map.countType ? r.count : r.cpu;
+        const maxBar = rows.reduce((m, r) => Math.max(m, barValue(r)), 0);
         if (mode === "table") {
           h += sortableTable("heatmap-table", [
             { key: "name", title: "Function", value: r => r.name, html: r => '<span class="swatch" style="background:' + r.color + '"></span>' + esc(r.name) },
             { key: "count", title: "Count", num: true, value: r => r.count, text: r => r.count },
-            { key: "cpu", title: "CPU Time", num: true, value: r => r.cpu, text: r => r.cpuText },
+            { key: "cpu", title: map.timeTitle, num: true, value: r => r.cpu, text: r => r.cpuText || "-" },
             { key: "avg", title: "Avg", num: true, value: r => r.avg || 0, text: r => r.avgText || "-" },
             { key: "max", title: "Max", num: true, value: r => r.max || 0, text: r => r.maxText || "-" },
             { key: "p95", title: "P95", num: true, value: r => r.p95 || 0, text: r => r.p95Text || "-" },
@@ -153,11 +157,11 @@ extension WebAssets {
         } else {
           h += '<div id="heatmap-' + mode + '" class="heatmap">';
           for (const r of rows) {
-            const frac = map.maxCPU > 0 ? r.cpu / map.maxCPU : 0;
+            const frac = maxBar > 0 ? barValue(r) / maxBar : 0;
             const graphic = mode === "bar"
               ? '<span class="bar" style="width:' + (frac * 100).toFixed(1) + "%;background:" + r.color + '"></span>'
               : '<svg class="spark" width="120" height="14"><rect x="0" y="' + (14 - Math.max(1, frac * 14)).toFixed(1) + '" width="' + Math.max(2, frac * 120).toFixed(1) + '" height="' + Math.max(1, frac * 14).toFixed(1) + '" fill="' + r.color + '"></rect></svg>';
-            h += '<div class="hrow"><span class="hname">' + esc(r.name) + '</span><span class="hgraph">' + graphic + '</span><span class="hval">' + esc(r.cpuText) + " · " + r.count + "</span></div>";
+            h += '<div class="hrow"><span class="hname">' + esc(r.name) + '</span><span class="hgraph">' + graphic + '</span><span class="hval">' + (r.cpuText ? esc(r.cpuText) + " · " : "") + r.count + "</span></div>";
           }
           h += "</div>";
         }

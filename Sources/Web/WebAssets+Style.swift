@@ -15,6 +15,7 @@ extension WebAssets {
     .live { color: #b00; font-size: 80%; }
     .error { color: #b00; font-weight: bold; }
     iframe { width: 100%; height: 75vh; border: 1px solid #ccc; background: #fff; }
+    .legend { color: #555; font-size: 85%; margin: 0 0 8px; }
     .hrow { display: flex; align-items: center; gap: 8px; font-family: monospace; }
     .hname { width: 32em; overflow: hidden; text-overflow: ellipsis; white-space: nowrap; }
     .hgraph { flex: 1; max-width: 40em; }

@@ -17,9 +17,19 @@ public enum WebFiles {
   public static func diffSVG(_ a: WebSession, _ b: WebSession, query: WebQuery) throws(WebError) -> String {
     let graphA = try flameGraph(a, query: query, filtered: false)
     let graphB = try flameGraph(b, query: query, filtered: false)
-    let runsA = max(1, a.profile.repeats.count)
-    let runsB = max(1, b.profile.repeats.count)
-    let diff = FlameDiff(a: graphA, b: graphB, runsA: runsA, runsB: runsB)
+    // Runs and per-run self times as the shell's `flame A B` takes them: its compare sides of
+    // the sessions' own profiles.
+    let sideA: CompareSide
+    let sideB: CompareSide
+    do {
+      sideA = try CompareSide(a.compareInput)
+      sideB = try CompareSide(b.compareInput)
+    } catch {
+      throw .badRequest(error.description)
+    }
+    let diff = FlameDiff(
+      a: graphA, b: graphB, runsA: sideA.runs, runsB: sideB.runs, repeatsA: sideA.repeatSelf, repeatsB: sideB.repeatSelf
+    )
     let title = "Differential flame graph: [\(a.id)] \(a.name) → [\(b.id)] \(b.name)"
     return SVGFlameGraph.render(graphB, options: SVGFlameOptions(title: title, diff: diff))
   }

@@ -17,8 +17,9 @@ final class WebResponseCache: @unchecked Sendable {
 
   func answer(_ key: String, compute: () -> WebResponse) -> WebResponse {
     if let hit = lock.withLock({ entries[key] }) { return hit }
-    let response = compute()
+    var response = compute()
     guard response.status == 200, response.body.count <= largestBody else { return response }
+    response.isCached = true
     lock.withLock {
       if entries.updateValue(response, forKey: key) == nil { order.append(key) }
       while order.count > capacity { entries[order.removeFirst()] = nil }

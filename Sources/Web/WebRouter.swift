@@ -5,6 +5,8 @@ public struct WebResponse: Sendable {
   public var body: [UInt8]
   /// Set for downloads: the file name the browser saves under.
   public var attachment: String?
+  /// True when the body is the answer cache's (the server then shares one buffer of it).
+  public var isCached = false
 
   public init(status: Int, contentType: String, body: [UInt8], attachment: String? = nil) {
     self.status = status
@@ -44,6 +46,8 @@ public struct WebRouter: Sendable {
 
   /// Answers a GET of `target` (path and query as sent).
   public func respond(to target: String) -> WebResponse {
+    // What answering and its connection freed goes back to the kernel once requests pause.
+    defer { HeapTrim.afterQuiet() }
     let pathPart = target.split(separator: "?", maxSplits: 1, omittingEmptySubsequences: false)
     let query = WebQuery(parsing: pathPart.count > 1 ? pathPart[1] : "")
     let segments = (pathPart.first ?? "").split(separator: "/", omittingEmptySubsequences: false).dropFirst().map(

@@ -1,3 +1,4 @@
+import Analysis
 import Formats
 import ProfileModel
 
@@ -21,12 +22,19 @@ public struct WebSession: Sendable {
   public var samples: Int64
   /// True while `run` is still capturing: the profile is a snapshot that will be replaced.
   public var isLive: Bool
+  /// How the shell shows names and hidden time (its settings), for views that match its commands.
+  public var view: ProfileView
+
+  /// This session as a side of `compare`, labelled as the shell labels it.
+  var compareInput: CompareInput { CompareInput(label: "[\(id)] \(name)", profile: profile, samples: samples) }
 
   public init(
     id: Int, name: String, source: String, origin: ArchivedSession.Source, profile: Profile, focus: [String] = [],
     ignore: [String] = [],
-    hide: [String] = [], summaryLines: [String] = [], samples: Int64, isLive: Bool = false
+    hide: [String] = [], summaryLines: [String] = [], samples: Int64, isLive: Bool = false,
+    view: ProfileView = ProfileView()
   ) {
+    self.view = view
     self.id = id
     self.name = name
     self.source = source

@@ -28,6 +28,15 @@ public final class WebSessionBox: WebSessionSource, @unchecked Sendable {
     }
   }
 
+  /// Removes every run in progress (their commands ended; a finished one was published).
+  public func endLive() {
+    lock.withLock {
+      guard !live.isEmpty else { return }
+      live.removeAll()
+      changes &+= 1
+    }
+  }
+
   public var generation: UInt64 { lock.withLock { changes } }
 
   public func webSessions() -> [WebSession] {

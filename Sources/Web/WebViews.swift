@@ -75,7 +75,8 @@ public enum WebViews {
     ])
   }
 
-  /// The heatmap rows (Count, CPU Time, Avg, Max, P95) with the seed's red→green rank colours.
+  /// The heatmap rows (Count, CPU Time, Avg, Max, P95) with the seed's red→green rank colours;
+  /// `legend` says what the numbers are (Count alone for a session without a time column).
   public static func heatmap(_ s: WebSession, query: WebQuery) throws(WebError) -> JSONValue {
     let sortText = query["sort"] ?? "cpu"
     guard let sort = HeatmapSort(rawValue: sortText) else {
@@ -91,7 +92,8 @@ public enum WebViews {
     func time(_ v: Int64?) -> JSONValue { v.map { .string(DurationFormat.string(nanoseconds: $0)) } ?? .null }
     let rows: [JSONValue] = map.rows.enumerated().map { i, r in
       .object([
-        ("name", .string(r.name)), ("count", .int(r.count)), ("cpu", .int(r.cpuNanos)), ("cpuText", time(r.cpuNanos)),
+        ("name", .string(r.name)), ("count", .int(r.count)), ("cpu", .int(r.cpuNanos)),
+        ("cpuText", map.countsOnly ? .null : time(r.cpuNanos)),
         ("avg", r.avgNanos.map { .int($0) } ?? .null), ("avgText", time(r.avgNanos)),
         ("max", r.maxNanos.map { .int($0) } ?? .null), ("maxText", time(r.maxNanos)),
         ("p95", r.p95Nanos.map { .int($0) } ?? .null), ("p95Text", time(r.p95Nanos)),
@@ -102,7 +104,10 @@ public enum WebViews {
       ("session", .int(Int64(s.id))), ("sort", .string(sort.rawValue)), ("exact", .bool(map.isExact)),
       ("clock", map.clock.map { .string($0.rawValue) } ?? .null), ("totalCPU", .int(map.totalCPUNanos)),
       ("totalCPUText", .string(DurationFormat.string(nanoseconds: map.totalCPUNanos))),
-      ("totalCalls", map.totalCalls.map { .int($0) } ?? .null), ("maxCPU", .int(maxCPU)), ("rows", .array(rows)),
+      ("totalCalls", map.totalCalls.map { .int($0) } ?? .null), ("maxCPU", .int(maxCPU)),
+      ("countsOnly", .bool(map.countsOnly)), ("countType", map.countType.map(JSONValue.string) ?? .null),
+      ("totalCount", .int(map.rows.reduce(Int64(0)) { $0 &+ $1.count })), ("timeTitle", .string(map.timeTitle)),
+      ("legend", .array(HeatmapRenderer.meaning(map).map(JSONValue.string))), ("rows", .array(rows)),
     ])
   }
 
@@ -176,17 +181,14 @@ public enum WebViews {
     ])
   }
 
-  /// `compare A B`: the header metrics and per-function rows with their significance verdicts.
+  /// `compare A B`: the header metrics and per-function rows with their significance verdicts,
+  /// from the sides the shell's `compare` builds (`CompareSide.pair`; `clock=wall` for traced times).
   public static func compare(_ a: WebSession, _ b: WebSession, query: WebQuery) throws(WebError) -> JSONValue {
-    let report: CompareReport
-    do {
-      let sideA = try CompareSide(label: "[\(a.id)] \(a.name)", profile: a.profile, samples: a.samples)
-      let sideB = try CompareSide(label: "[\(b.id)] \(b.name)", profile: b.profile, samples: b.samples)
-      report = CompareReport(
-        sideA, sideB,
-        options: CompareOptions(
-          sort: CompareSort(rawValue: query["sort"] ?? "delta") ?? .delta, rowLimit: try query.count("n", default: 50)))
-    } catch let e as WebError { throw e } catch { throw .badRequest("\(error)") }
+    let (sideA, sideB) = try compareSides(a, b, query: query)
+    let report = CompareReport(
+      sideA, sideB,
+      options: CompareOptions(
+        sort: CompareSort(rawValue: query["sort"] ?? "delta") ?? .delta, rowLimit: try query.count("n", default: 50)))
     func verdict(_ v: CompareVerdict?) -> JSONValue {
       guard let v else { return .null }
       return .object([
@@ -230,6 +232,18 @@ public enum WebViews {
   }
 
   // MARK: Shared parameters
+
+  /// The two sides of a comparison, built as the shell's `compare` builds them.
+  static func compareSides(_ a: WebSession, _ b: WebSession, query: WebQuery) throws(WebError) -> (
+    CompareSide, CompareSide
+  ) {
+    let clock = try callClock(query)
+    do {
+      return try CompareSide.pair(a.compareInput, b.compareInput, view: a.view, clock: clock)
+    } catch {
+      throw .badRequest(error.description)
+    }
+  }
 
   static func functionPattern(_ query: WebQuery) throws(WebError) -> String {
     guard let fn = query["fn"], !fn.isEmpty else { throw .badRequest("give a function pattern: fn=REGEX") }

@@ -20,10 +20,12 @@ final class ServeEndToEndTests: XCTestCase {
   /// Starts perfsh with `arguments` in a fresh home holding known.folded and returns the
   /// port and token of the URL it prints.
   private func startServer(
-    _ arguments: [String] = ["--no-rc", "serve", "known.folded", "--port", "0"]
+    _ arguments: [String] = ["--no-rc", "serve", "known.folded", "--port", "0"],
+    prepare: (URL) throws -> [String: String] = { _ in [:] }
   ) throws -> (port: UInt16, token: String) {
     let home = try ProcessRunner.temporaryDirectory("serve")
     self.home = home
+    let extra = try prepare(home)
     try "main;parse;scan 30\nmain;parse 20\nmain;emit 10\n".write(
       to: home.appendingPathComponent("known.folded"), atomically: true, encoding: .utf8)
     let outURL = home.appendingPathComponent("stdout")
@@ -32,7 +34,7 @@ final class ServeEndToEndTests: XCTestCase {
     p.executableURL = try PerfshBinary.url()
     p.arguments = arguments
     p.currentDirectoryURL = home
-    p.environment = try PerfshBinary.environment(home: home)
+    p.environment = try PerfshBinary.environment(home: home, extra: extra)
     p.standardOutput = try FileHandle(forWritingTo: outURL)
     p.standardError = FileHandle.nullDevice
     p.standardInput = FileHandle.nullDevice
@@ -90,8 +92,33 @@ final class ServeEndToEndTests: XCTestCase {
 }
 
 extension ServeEndToEndTests {
-  /// While `run` captures, the run's page shows a live session (named after the program until
-  /// `--name` applies at the end) whose samples grow; the final session replaces it under the same id.
+  /// `--open` hands the printed URL (with its token) to xdg-open: a stand-in on PATH records it.
+  func testOpenHandsTheURLToXdgOpen() throws {
+    var opened: URL?
+    let (port, token) = try startServer(["--no-rc", "serve", "known.folded", "--port", "0", "--open"]) { home in
+      let bin = home.appendingPathComponent("fake-bin")
+      try FileManager.default.createDirectory(at: bin, withIntermediateDirectories: true)
+      let record = home.appendingPathComponent("opened")
+      opened = record
+      let opener = bin.appendingPathComponent("xdg-open")
+      try "#!/bin/sh\nprintf '%s\\n' \"$@\" > '\(record.path).part' && mv '\(record.path).part' '\(record.path)'\n"
+        .write(to: opener, atomically: true, encoding: .utf8)
+      try FileManager.default.setAttributes([.posixPermissions: 0o755], ofItemAtPath: opener.path)
+      let path = try PerfshBinary.environment(home: home)["PATH"] ?? "/usr/bin:/bin"
+      return ["PATH": bin.path + ":" + path]
+    }
+    let record = try XCTUnwrap(opened)
+    var text: String?
+    for _ in 0..<100 {
+      text = try? String(contentsOf: record, encoding: .utf8)
+      if text != nil { break }
+      usleep(100_000)
+    }
+    XCTAssertEqual(text, "http://127.0.0.1:\(port)/\(token)/\n", "xdg-open got one argument: the URL")
+  }
+
+  /// While `run` captures, the run's page shows a live session (already under its `--name`)
+  /// whose samples grow; the final session replaces it under the same id.
   func testRunInProgressIsLiveThenFinal() throws {
     let loop = "i=0; while [ $i -lt 3000000 ]; do i=$((i+1)); done"
     let (port, token) = try startServer([
@@ -101,7 +128,7 @@ extension ServeEndToEndTests {
     var final: String?
     for _ in 0..<600 {
       let body = try HTTPGet.get("127.0.0.1", port, "/\(token)/api/sessions").body
-      if body.contains(#""id":1,"name":"sh""#), body.contains(#""live":true"#),
+      if body.contains(#""id":1,"name":"busy""#), body.contains(#""live":true"#),
         let r = body.range(of: #""samples":\d+"#, options: .regularExpression),
         let n = Int(body[r].dropFirst(#""samples":"#.count))
       {

@@ -179,3 +179,14 @@ extension ProfileFixtures {
     return b.build()
   }
 }
+
+extension ProfileFixtures {
+  /// A count-only profile, as `load x.folded` makes: one `samples/count` column, no time.
+  public static func countsOnly() -> Profile {
+    var b = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count")])
+    b.addSample(rootFirstNames: ["main", "parse", "scan"], values: [30])
+    b.addSample(rootFirstNames: ["main", "parse"], values: [20])
+    b.addSample(rootFirstNames: ["main", "emit"], values: [45])
+    return b.build()
+  }
+}

@@ -46,6 +46,31 @@ final class HeatmapRenderingTests: XCTestCase {
     XCTAssertTrue(row.contains("100"), "Count shows the samples")
   }
 
+  /// A folded (count-only) session: Count alone, ranked by it, bars by it, the legend saying so.
+  func testCountOnlySessionShowsCountsInEveryMode() throws {
+    let h = try Heatmap(profile: ProfileFixtures.countsOnly())
+    XCTAssertEqual(h.rows.map(\.name), ["emit", "scan", "parse"])
+    XCTAssertEqual(h.rows.map(\.count), [45, 30, 20])
+    XCTAssertTrue(h.countsOnly)
+    XCTAssertEqual(h.countType, "samples/count")
+    for mode in HeatmapMode.allCases {
+      let text = try render(ProfileFixtures.countsOnly(), mode, width: 80)
+      assertSnapshot(text, named: "heatmap-counts-only-\(mode.rawValue)-80")
+    }
+    let bars = try render(ProfileFixtures.countsOnly(), .bar, width: 80)
+    XCTAssertTrue(bars.hasPrefix("samples/count: 95\n"), bars)
+    let emit = bars.split(separator: "\n").first { $0.hasPrefix("emit") }.map(String.init) ?? ""
+    let parse = bars.split(separator: "\n").first { $0.hasPrefix("parse") }.map(String.init) ?? ""
+    XCTAssertGreaterThan(emit.filter { $0 == "█" }.count, parse.filter { $0 == "█" }.count * 2, bars)
+  }
+
+  /// An explicit time clock on a count-only session still names what the session has.
+  func testCountOnlySessionRefusesAnOffCPUClock() {
+    XCTAssertThrowsError(try Heatmap(profile: ProfileFixtures.countsOnly(), sampleIndex: "wall")) { error in
+      XCTAssertTrue("\(error)".contains("wall"), "\(error)")
+    }
+  }
+
   func testColourGradientRunsRedToGreenInImpactOrder() throws {
     let text = try render(ProfileFixtures.traced(), .bar, width: 120, color: true)
     let colours = text.split(separator: "\n").compactMap { line -> (Int, Int)? in

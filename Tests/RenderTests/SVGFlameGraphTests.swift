@@ -150,6 +150,20 @@ final class SVGFlameGraphTests: XCTestCase {
     XCTAssertTrue(svg.contains("avg: "))
   }
 
+  /// `export svg --heatmap` of a count-only (folded) session: bars by Count, not empty.
+  func testHeatmapSVGOfCountOnlySessionDrawsCounts() throws {
+    let heatmap = try Heatmap(profile: ProfileFixtures.countsOnly())
+    let svg = SVGHeatmap.render(heatmap, facts: SummaryFacts(), title: "[1] x.folded")
+    let parsed = try XCTUnwrap(SVGFrames.parse(svg))
+    XCTAssertEqual(parsed.rows.map { $0["data-n"] }, ["emit", "scan", "parse"])
+    let widths = parsed.rows.compactMap { Double($0["width"] ?? "") }
+    XCTAssertEqual(widths.count, 3)
+    // 45 : 30 : 20 samples.
+    XCTAssertEqual(widths[1] / widths[0], 30.0 / 45.0, accuracy: 0.01)
+    XCTAssertEqual(widths[2] / widths[0], 20.0 / 45.0, accuracy: 0.01)
+    XCTAssertTrue(svg.contains("emit: samples/count 45"), svg)
+  }
+
   /// A 100 k-node graph stays well under the 5 MB the issue allows.
   func testLargeGraphStaysSmall() throws {
     let profile = ProfileFixtures.synthetic(samples: 200_000, stacks: 8_000)

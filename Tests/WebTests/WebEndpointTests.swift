@@ -59,6 +59,17 @@ final class WebEndpointTests: XCTestCase {
   func testTopCumFiltered() { golden("api/session/1/top?cum=1&focus=line3000&n=3", named: "top-1-cum-focus") }
   func testHeatmapSampled() { golden("api/session/1/heatmap", named: "heatmap-1") }
   func testHeatmapTracedByP95() { golden("api/session/2/heatmap?sort=p95", named: "heatmap-2-p95") }
+
+  /// A folded (count-only) session: rows by Count, no times, a legend that says so.
+  func testHeatmapOfCountOnlySession() {
+    let r = WebFixtures.router([WebFixtures.session(1, "x.folded", ProfileFixtures.countsOnly())]).0
+      .respond(to: "/\(WebFixtures.token)/api/session/1/heatmap")
+    XCTAssertEqual(r.status, 200, String(decoding: r.body, as: UTF8.self))
+    assertSnapshot(Self.pretty(r.body), named: "heatmap-counts-only")
+    let text = String(decoding: r.body, as: UTF8.self)
+    XCTAssertTrue(text.contains(#""countType":"samples/count","totalCount":95"#), text)
+    XCTAssertTrue(text.contains(#""rows":[{"name":"emit","count":45,"cpu":0,"cpuText":null"#), text)
+  }
   func testPeek() { golden("api/session/1/peek?fn=%5Eline2000%24", named: "peek-1-line2000") }
   func testList() { golden("api/session/1/list?fn=line1000", named: "list-1-line1000") }
   func testCompare() { golden("api/compare/3/4", named: "compare-3-4") }
@@ -179,6 +190,43 @@ final class WebEndpointTests: XCTestCase {
   }
 
   /// Answers are reused only while the snapshot is unchanged: a filter set in the shell shows at once.
+  /// The differential flame graph of two `run -n` sessions carries the per-run test, as the
+  /// shell's `flame A B` does (it was drawn "unqualified" from the merged profiles alone).
+  func testDiffFlameOfRepeatedSessionsIsQualified() {
+    func repeated(_ parse: [Int64]) -> Profile {
+      var p = ProfileFixtures.selfTimes(["parse": parse.reduce(0, +), "scan": 10 * Int64(parse.count)])
+      p.repeats = parse.map {
+        RunRepeat(
+          elapsedNanos: 200_000_000, cpuNanos: 200_000_000, selfNanos: ["parse": $0 * 1_000_000, "scan": 10_000_000])
+      }
+      return p
+    }
+    let sessions = [
+      WebFixtures.session(1, "a", repeated([100, 101, 99, 100, 102])),
+      WebFixtures.session(2, "b", repeated([150, 149, 151, 152, 150])),
+    ]
+    let r = WebFixtures.router(sessions).0.respond(to: "/\(WebFixtures.token)/api/compare/1/2/flame.svg")
+    let svg = String(decoding: r.body, as: UTF8.self)
+    XCTAssertEqual(r.status, 200, svg)
+    XCTAssertFalse(svg.contains("(unqualified)"), svg)
+    XCTAssertTrue(svg.contains("(significant)"), svg)
+  }
+
+  /// A repeated request gets the cached body itself (one storage, which the server sends as
+  /// one shared buffer), not a copy; errors are never cached.
+  func testCachedAnswersShareOneBody() {
+    let router = WebFixtures.router().0
+    let first = router.respond(to: "/\(WebFixtures.token)/api/session/1/top")
+    let again = router.respond(to: "/\(WebFixtures.token)/api/session/1/top")
+    XCTAssertTrue(first.isCached)
+    XCTAssertTrue(again.isCached)
+    let address = { (r: WebResponse) in r.body.withUnsafeBufferPointer { $0.baseAddress.map(UInt.init(bitPattern:)) } }
+    XCTAssertNotNil(address(first))
+    XCTAssertEqual(address(first), address(again))
+    XCTAssertFalse(router.respond(to: "/\(WebFixtures.token)/api/session/9/top").isCached)
+    XCTAssertFalse(router.respond(to: "/\(WebFixtures.token)/assets/app.js").isCached)
+  }
+
   func testCachedAnswersFollowTheSnapshot() {
     let (router, box) = WebFixtures.router()
     let path = "/\(WebFixtures.token)/api/session/1/top"

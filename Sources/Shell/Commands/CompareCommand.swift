@@ -97,10 +97,12 @@ struct CompareCommand: ShellCommand {
       try noise.map { (text) throws(ShellError) in try Self.noiseFraction(text) } ?? CompareVerdict.defaultNoise
     let sessionA = try context.session(references[0])
     let sessionB = try context.session(references[1])
-    // Names are simplified over both sides at once: one function has one name on each side.
-    let shown = try view.view(in: context).apply(toAll: [sessionA.profile, sessionB.profile])
-    let a = try context.compareSide(sessionA, profile: shown[0], clock: clock, sampleIndex: sampleIndex)
-    let b = try context.compareSide(sessionB, profile: shown[1], clock: clock, sampleIndex: sampleIndex)
+    // The web view's compare builds its sides the same way (CompareSide.pair).
+    let shownView = try view.view(in: context)
+    let (a, b) = try context.analyze { () throws(AnalysisError) in
+      try CompareSide.pair(
+        sessionA.compareInput, sessionB.compareInput, view: shownView, clock: clock, sampleIndex: sampleIndex)
+    }
     let report = CompareReport(
       a, b, options: CompareOptions(sort: sort, thresholdPercent: percent, rowLimit: count, noise: floor))
     var out = context.out
@@ -130,11 +132,14 @@ extension ShellContext {
     _ session: Session, profile: Profile? = nil, clock: CallClock = .cpu, sampleIndex: String? = nil
   ) throws(ShellError) -> CompareSide {
     try analyze { () throws(AnalysisError) in
-      let viewed = TraceRun.viewed(profile ?? session.profile, clock: clock, raw: false)
-      let column = try sampleIndex.map { (name) throws(AnalysisError) in try viewed.valueIndex(for: name) }
-      return try CompareSide(
-        label: "[\(session.id)] \(session.name)", profile: viewed,
-        samples: SessionDescription.sampleCount(session.profile), column: column)
+      try CompareSide(session.compareInput, viewedAs: profile, clock: clock, sampleIndex: sampleIndex)
     }
+  }
+}
+
+extension Session {
+  /// This session as a side of `compare`: labelled `[id] name`, with the sample count shown.
+  var compareInput: CompareInput {
+    CompareInput(label: "[\(id)] \(name)", profile: profile, samples: SessionDescription.sampleCount(profile))
   }
 }

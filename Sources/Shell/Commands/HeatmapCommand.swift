@@ -14,6 +14,8 @@ struct HeatmapCommand: ShellCommand {
       sparkline: height proportional to the average self time per call.
       table: top 50 with Count, CPU Time, Avg, Max and P95.
       A sampled session has no exact calls: Count shows samples and Avg/Max/P95 show -.
+      A session without a time column (folded stacks, a count-only pprof) shows Count
+      alone (its samples/count values), ranked and drawn by it; the legend says so.
       Trace functions (run --trace) to measure them. Traced times are the thread's CPU
       time per call with the probes' own cost taken out; --clock wall shows wall time
       (entry to return), --raw the numbers before the probe cost was subtracted.

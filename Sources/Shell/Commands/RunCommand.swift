@@ -165,15 +165,16 @@ struct RunCommand: ShellCommand {
     let endpoint = try pprofEndpoint.map { text throws(ShellError) in try EndpointDuringRun(url: text) }
     defer { _ = endpoint?.finish() }  // a failed run still stops the fetcher's retries
     var lostRecords: Int64 = 0
+    let base = name ?? String(argv[0].split(separator: "/").last ?? Substring(argv[0]))
     let profile = try RepeatedRun.capture(times: repeats, context: context) { _ throws(ShellError) -> Profile in
       // A tracer's events belong to one run: each repetition gets its own (nil without --trace).
       let tracing = try TraceRun.prepare(patterns: trace, limit: traceMax, request: request)
-      var result = try context.captureSymbolized(request, companion: tracing?.tracer, sample: !noSample)
+      var result = try context.captureSymbolized(
+        request, companion: tracing?.tracer, sample: !noSample, liveName: base)
       tracing?.attach(to: &result.profile, pid: result.pid, context: context)
       lostRecords += Int64(clamping: result.lostRecords)
       return result.profile
     }
-    let base = name ?? String(argv[0].split(separator: "/").last ?? Substring(argv[0]))
     let session = context.addSession(profile, name: base, source: .run(command: argv))
     endpoint?.addSession(runName: base, context: context)
     if lostRecords > 0 {
@@ -208,12 +209,16 @@ extension HeatmapMode: ExpressibleByArgument {}
 extension ShellContext {
   /// One capture of `request`, symbolized, with a note of how long the session took to be
   /// ready after the target exited: what `run`, `run -n` and `bench` do for each run.
+  /// While serving, the run shows live under `liveName` (default: the program's name).
   func captureSymbolized(
-    _ request: CaptureRequest, companion: (any CaptureCompanion)? = nil, sample: Bool = true
+    _ request: CaptureRequest, companion: (any CaptureCompanion)? = nil, sample: Bool = true, liveName: String? = nil
   ) throws(ShellError) -> CaptureResult {
     var result: CaptureResult
     do throws(CaptureError) {
-      let live = serving.map { serving in { (p: Profile) in self.publishLive(p, request: request, to: serving) } }
+      let name = liveName ?? String(request.arguments.first?.split(separator: "/").last ?? "run")
+      let live = serving.map { serving in
+        { (p: Profile) in self.publishLive(p, request: request, name: name, to: serving) }
+      }
       result = try CPUSampler(unwinding: DWARFUnwinding()).run(
         request, companion: companion, sample: sample, progress: live
       ) { _ in }

@@ -67,7 +67,7 @@ struct ServeCommand: ShellCommand {
       throw .failed("serve: \(error.message)")
     }
     let serving = ServeState(server: server, box: box)
-    serving.publish(context.sessions)
+    serving.publish(context.sessions, settings: context.settings)
     context.serving = serving
     context.out.write("serving \(context.sessions.sessions.count) session(s) at \(server.url)\n")
     context.flush()

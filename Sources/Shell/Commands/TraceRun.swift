@@ -201,9 +201,6 @@ final class TraceRun {
   /// `profile` with its traced numbers in `clock` (raw when asked), re-projected into the
   /// samples that carry them (what `export pprof` writes). Unchanged when nothing was traced.
   static func viewed(_ profile: Profile, clock: CallClock, raw: Bool) -> Profile {
-    guard !profile.callStatistics.isEmpty, clock != .cpu || raw else { return profile }
-    var p = profile
-    p.setCallStatistics(profile.callStatistics.mapValues { $0.viewed(clock, raw: raw) })
-    return p
+    profile.viewingCalls(in: clock, raw: raw)
   }
 }

@@ -44,6 +44,8 @@ public enum CommandExecutor {
       }
       throw .badArguments(command: C.name, message: usageError(C.self, error))
     }
+    // A run that ended without a session (failed, killed, a trial) leaves no live page behind.
+    defer { context.serving?.endLive() }
     return try command.execute(in: context)
   }
 

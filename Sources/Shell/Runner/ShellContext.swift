@@ -45,7 +45,7 @@ public final class ShellContext {
 
   /// Every profile held in this shell (`run`, `load`), and which one is current.
   public var sessions = SessionStore() {
-    didSet { serving?.publish(sessions) }
+    didSet { serving?.publish(sessions, settings: settings) }
   }
   /// The `serve` server and the snapshot it reads; republished whenever `sessions` changes.
   var serving: ServeState?

@@ -1,3 +1,4 @@
+import Analysis
 import Capture
 import Formats
 import ProfileModel
@@ -16,13 +17,21 @@ final class ServeState {
     self.box = box
   }
 
-  /// Copies the sessions into the snapshot.
-  func publish(_ store: SessionStore) { box.publish(store.sessions.map(\.webSession)) }
+  /// Copies the sessions into the snapshot, with the names and hidden time `settings` show.
+  func publish(_ store: SessionStore, settings: Settings) {
+    var view = ProfileView(names: settings.nameStyle)
+    view.allThreads = settings.allThreads
+    box.publish(store.sessions.map { $0.webSession(view: view) })
+  }
+
+  /// Removes the pages of runs in progress: called when a command ends, so a run that ended
+  /// without a session (it failed or was killed) does not stay "live".
+  func endLive() { box.endLive() }
 }
 
 extension Session {
   /// This session as the web layer reads it: plain values, the summary lines rendered here.
-  var webSession: WebSession {
+  func webSession(view: ProfileView = ProfileView()) -> WebSession {
     var summary = ""
     SummaryRenderer.write(summaryFacts, to: &summary)
     let lines =
@@ -35,22 +44,23 @@ extension Session {
     }
     return WebSession(
       id: id, name: name, source: source.description, origin: origin, profile: profile, focus: filters.focus,
-      ignore: filters.ignore, hide: filters.hide, summaryLines: lines, samples: SessionDescription.sampleCount(profile))
+      ignore: filters.ignore, hide: filters.hide, summaryLines: lines, samples: SessionDescription.sampleCount(profile),
+      view: view)
   }
 }
 
 extension ShellContext {
-  /// Shows a run in progress on the served pages under the id its session will get: the
+  /// Shows a run in progress on the served pages under the id and `name` its session will get: the
   /// profile so far, symbolized with the shell's cache (binaries are read once per shell).
   /// The finished session replaces it when `run` adds it.
-  func publishLive(_ snapshot: Profile, request: CaptureRequest, to serving: ServeState) {
+  func publishLive(_ snapshot: Profile, request: CaptureRequest, name: String, to serving: ServeState) {
     var profile = snapshot
     symbolizer.symbolize(&profile)
     let id = sessions.nextID
     let argv = request.arguments
     let samples = SessionDescription.sampleCount(profile)
     let session = WebSession(
-      id: id, name: String(argv.first?.split(separator: "/").last ?? "run"),
+      id: id, name: name,
       source: Session.Source.run(command: argv).description,
       origin: .run(command: argv), profile: profile,
       summaryLines: ["Running: \(Session.Source.run(command: argv).description)", "Samples so far: \(samples)"],
