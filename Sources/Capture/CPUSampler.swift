@@ -62,14 +62,14 @@ public struct CPUSampler: Sendable {
       do {
         events = try Self.openEvents(
           cpus: cpus, pid: child.pid, request: request, excludeKernel: excludeKernel, dataPages: dataPages,
-          stackBytes: stackBytes)
+          stackBytes: stackBytes, userCallchain: companion != nil)
       } catch {
         // Kernel frames may be what is refused: retry user-only before giving up.
         guard case .permissionDenied = error, !excludeKernel else { throw error }
         excludeKernel = true
         events = try Self.openEvents(
           cpus: cpus, pid: child.pid, request: request, excludeKernel: true, dataPages: dataPages,
-          stackBytes: stackBytes)
+          stackBytes: stackBytes, userCallchain: companion != nil)
       }
     }
     try companion?.open(pid: child.pid, cpus: cpus)
@@ -317,13 +317,17 @@ public struct CPUSampler: Sendable {
   }
 
   private static func openEvents(
-    cpus: [Int32], pid: Int32, request: CaptureRequest, excludeKernel: Bool, dataPages: Int, stackBytes: Int
+    cpus: [Int32], pid: Int32, request: CaptureRequest, excludeKernel: Bool, dataPages: Int, stackBytes: Int,
+    userCallchain: Bool = false
   ) throws(CaptureError) -> [CPUEvent] {
     let dataBytes = dataPages * SystemInfo.pageSize
     var buildIDs = true
     var attr = PerfEventFile.cpuClockAttributes(
       frequency: request.frequency, excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4, buildIDs: buildIDs,
       userStackBytes: stackBytes)
+    // While probes are armed the kernel's own user chain rides along the stack copy: it holds
+    // the real return addresses where the copy holds uretprobe trampolines (the unwinder's fix).
+    if userCallchain { attr.exclude_callchain_user = 0 }
     var events: [CPUEvent] = []
     for cpu in cpus {
       let file: PerfEventFile
@@ -336,6 +340,7 @@ public struct CPUSampler: Sendable {
         attr = PerfEventFile.cpuClockAttributes(
           frequency: request.frequency, excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4, buildIDs: false,
           userStackBytes: stackBytes)
+        if userCallchain { attr.exclude_callchain_user = 0 }
         file = try PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu)
       }
       let ring = try RingBuffer(file: file, dataPages: dataPages)

@@ -24,6 +24,34 @@ final class TraceEndToEndTests: TracedWorkloadTestCase {
     XCTAssertEqual(c["outer"], 400, r.stdout)
   }
 
+  /// While tracing, sampled stacks stay whole: uretprobe trampolines in the copied stacks are
+  /// replaced by the real return addresses (before: `main` was `[unknown]` in every stack, so
+  /// none was under it) and the probe's kernel frames are one `[probe handling]` node.
+  func testSampledStacksOfATracedRunStayWhole() throws {
+    let file = home.appendingPathComponent("traced.folded")
+    let r = try perfsh(
+      #"run --trace "^inner$" --trace "^outer$" --trace "^recurse$" examples/bin/calls; export folded "# + file.path
+        + "; top 40")
+    XCTAssertEqual(r.status, 0, r.stderr)
+    var total = 0
+    var underMain = 0
+    var probe = 0
+    for line in try String(contentsOf: file, encoding: .utf8).split(separator: "\n") {
+      guard let space = line.lastIndex(of: " "), let n = Int(line[line.index(after: space)...]) else { continue }
+      let frames = line[..<space].split(separator: ";")
+      total += n
+      if frames.contains("main") { underMain += n }
+      if frames.last == "[probe handling]" { probe += n }
+      XCTAssertFalse(frames.contains { $0.contains("uprobe") || $0 == "asm_exc_int3" }, String(line))
+      XCTAssertFalse(frames.dropLast().contains("[probe handling]"), String(line))
+    }
+    XCTAssertGreaterThan(total, 0)
+    // Measured 97.8 % (643 and 644 of 658); 0 before.
+    XCTAssertGreaterThanOrEqual(Double(underMain), 0.9 * Double(total), r.stdout)
+    XCTAssertGreaterThan(probe, 0, r.stdout)
+    XCTAssertEqual(r.stdout.components(separatedBy: "[probe handling]").count - 1, 1, r.stdout)
+  }
+
   func testRepeatedTracedRunsAddUpTheirCounts() throws {
     let r = try perfsh(#"run -n 2 --no-sample --trace "^outer$" examples/bin/calls; heatmap table"#)
     XCTAssertEqual(r.status, 0, r.stderr)

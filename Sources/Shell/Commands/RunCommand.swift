@@ -170,6 +170,7 @@ struct RunCommand: ShellCommand {
       let tracing = try TraceRun.prepare(patterns: trace, limit: traceMax, request: request)
       var result = try context.captureSymbolized(request, companion: tracing?.tracer, sample: !noSample)
       tracing?.attach(to: &result.profile, pid: result.pid, context: context)
+      if tracing != nil, !noSample { ProbeHandlingNode.note(collapsing: &result.profile) }
       lostRecords += Int64(clamping: result.lostRecords)
       return result.profile
     }
@@ -224,6 +225,7 @@ extension ShellContext {
     let clock = ContinuousClock()
     let symbolizeStart = clock.now
     symbolizer.symbolize(&result.profile)
+    GoStackRoots.trim(&result.profile)
     result.profile.run.notes.append(
       PostProcessing.note(drainNanos: result.finishNanos, symbolize: clock.now - symbolizeStart))
     return result

@@ -119,7 +119,7 @@ struct TraceCostEstimate: Equatable {
   /// Kernel functions of uprobe handling on x86-64 (trap, single step, return trampoline).
   static func isProbeHandling(_ name: String) -> Bool {
     let base = name.hasSuffix(" [k]") ? String(name.dropLast(4)) : name
-    return base.contains("uprobe") || base.contains("uretprobe")
+    return base == ProbeHandlingNode.name || base.contains("uprobe") || base.contains("uretprobe")
       || ["asm_exc_int3", "exc_int3", "asm_exc_debug", "exc_debug_user", "handle_swbp"].contains(base)
   }
 }
