@@ -11,7 +11,8 @@ final class ProbeHandlingNodeTests: XCTestCase {
     var b = ProfileBuilder(sampleTypes: [ValueType(type: "cpu", unit: "nanoseconds")])
     let exe = b.mapping(Mapping(start: 0x1000, limit: 0x2000, fileOffset: 0, filename: b.intern("/bin/calls")))
     let kernel = b.mapping(Mapping(start: 0, limit: .max, fileOffset: 0, filename: b.intern("[kernel.kallsyms]")))
-    let page = b.mapping(Mapping(start: 0x7fff_ffff_e000, limit: 0x7fff_ffff_f000, fileOffset: 0, filename: b.intern("[uprobes]")))
+    let page = b.mapping(
+      Mapping(start: 0x7fff_ffff_e000, limit: 0x7fff_ffff_f000, fileOffset: 0, filename: b.intern("[uprobes]")))
     func at(_ name: String, _ mapping: MappingID, _ address: UInt64) -> LocationID {
       b.location(Location(address: address, mapping: mapping, lines: [Line(function: b.function(name))]))
     }
@@ -91,7 +92,9 @@ final class GoStackRootsTests: XCTestCase {
     XCTAssertEqual(GoStackRoots.trim(&p), 2)
     var roots: [String: Int64] = [:]
     for i in 0..<p.samples.count {
-      let root = p.stacks.frames(leafFirst: p.samples.stacks[i]).last.map { p.name(of: p.location($0).lines[0].function) }
+      let root = p.stacks.frames(leafFirst: p.samples.stacks[i]).last.map {
+        p.name(of: p.location($0).lines[0].function)
+      }
       roots[root ?? "", default: 0] += p.samples.value(i, 0)
     }
     XCTAssertEqual(

@@ -20,7 +20,8 @@ enum GoStackRoots {
   /// returns how many samples changed.
   @discardableResult
   static func trim(_ profile: inout Profile) -> Int {
-    let isRoot = profile.locations.map { l in l.lines.last.map { isSwitchRoot(profile.name(of: $0.function)) } ?? false }
+    let isRoot = profile.locations.map { l in l.lines.last.map { isSwitchRoot(profile.name(of: $0.function)) } ?? false
+    }
     guard isRoot.contains(true) else { return 0 }
     // The symbolizer names an address it cannot place `[unknown]`.
     let isUnnamed = profile.locations.map { l in l.lines.allSatisfy { profile.name(of: $0.function) == "[unknown]" } }

@@ -36,7 +36,8 @@ enum ProbeHandlingNode {
     else { return }
     let column = profile.defaultValueIndex
     var inNode: Int64 = 0
-    for s in 0..<profile.samples.count where profile.stacks.frames(leafFirst: profile.samples.stacks[s]).first.map({
+    for s in 0..<profile.samples.count
+    where profile.stacks.frames(leafFirst: profile.samples.stacks[s]).first.map({
       profile.location($0).lines.first?.function.index == i
     }) == true {
       inNode += profile.samples.value(s, column)

@@ -73,6 +73,7 @@ struct TraceTopCommand: ShellCommand {
     var arguments: [String] = []
     for p in patterns { arguments += ["--trace", p.pattern] }
     if noSample { arguments.append("--no-sample") }
+    arguments.append("--yes")  // the trial above has checked the cost already
     arguments += ["--"] + command
     let run: RunCommand
     do {
