@@ -132,6 +132,26 @@ final class TraceEndToEndTests: TracedWorkloadTestCase {
     XCTAssertFalse(r.stderr.contains("never returned"), r.stderr)
   }
 
+  /// `export pprof` marks Go's per-goroutine traced numbers with a label `go tool pprof -tags`
+  /// shows; a C program's traced numbers carry none.
+  func testPprofExportLabelsPerGoroutineStatistics() throws {
+    guard let go = GoToolchain.goPath else { throw XCTSkip("go is not installed") }
+    let binary = try buildGoTrace()
+    let goFile = home.appendingPathComponent("go-trace.pb.gz")
+    let cFile = home.appendingPathComponent("c-trace.pb.gz")
+    let r = try perfsh(
+      #"run --no-sample --trace '^main\.deep$' "# + binary.path + " deep; export pprof " + goFile.path
+        + #"; run --no-sample --trace "^outer$" examples/bin/calls; export pprof "# + cFile.path)
+    XCTAssertEqual(r.status, 0, r.stderr)
+    let tags = try GoToolchain.run([go, "tool", "pprof", "-tags", "-sample_index=calls", goFile.path], in: home)
+    XCTAssertTrue(tags.contains("calls_paired: Total 100050"), tags)
+    // `go tool pprof` prints the total as 100050.0 and then the value's line.
+    XCTAssertTrue(tags.contains("(  100%): per goroutine"), tags)
+    let cTags = try GoToolchain.run([go, "tool", "pprof", "-tags", "-sample_index=calls", cFile.path], in: home)
+    XCTAssertFalse(cTags.contains("calls_paired"), cTags)
+    XCTAssertEqual(try GoToolchain.pprofTop(goFile, sampleIndex: "calls")["main.deep"]?.flat, 100_050)
+  }
+
   func testStrippedGoProgramTracesThroughGopclntab() throws {
     let binary = try buildGoTrace(stripped: true)
     let r = try perfsh(#"run --no-sample --trace '^main\.deep$' "# + binary.path + #" deep; heatmap table"#)
