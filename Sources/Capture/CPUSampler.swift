@@ -24,9 +24,11 @@ public struct CPUSampler: Sendable {
   /// is drained in the same loop; `sample: false` runs the companion alone.
   /// `progress`, when given, receives the profile converted so far about once a second while
   /// the target runs (unsymbolized; `serve` shows it live).
+  /// `checkpoint`, when given, sees the profile converted so far once, `after` into the run
+  /// (unsymbolized), and may stop the target there (SIGTERM, as at a timeout).
   public func run(
     _ request: CaptureRequest, companion: (any CaptureCompanion)? = nil, sample: Bool = true,
-    progress: ((Profile) -> Void)? = nil, started: (Int32) -> Void = { _ in }
+    progress: ((Profile) -> Void)? = nil, checkpoint: CaptureCheckpoint? = nil, started: (Int32) -> Void = { _ in }
   ) throws(CaptureError) -> CaptureResult {
     if request.frequency < 1 { throw .badFrequency(request.frequency) }
     if let maximum = SystemInfo.maxSampleRate(), request.frequency > maximum {
@@ -62,14 +64,14 @@ public struct CPUSampler: Sendable {
       do {
         events = try Self.openEvents(
           cpus: cpus, pid: child.pid, request: request, excludeKernel: excludeKernel, dataPages: dataPages,
-          stackBytes: stackBytes)
+          stackBytes: stackBytes, userCallchain: companion != nil)
       } catch {
         // Kernel frames may be what is refused: retry user-only before giving up.
         guard case .permissionDenied = error, !excludeKernel else { throw error }
         excludeKernel = true
         events = try Self.openEvents(
           cpus: cpus, pid: child.pid, request: request, excludeKernel: true, dataPages: dataPages,
-          stackBytes: stackBytes)
+          stackBytes: stackBytes, userCallchain: companion != nil)
       }
     }
     try companion?.open(pid: child.pid, cpus: cpus)
@@ -112,7 +114,8 @@ public struct CPUSampler: Sendable {
     let (exit, interrupted, escalation) = try Self.watch(
       &child, events: events, companion: companion, allocation: allocation, relay: relay, request: request,
       start: start,
-      merger: &merger, converter: &converter, tracker: &tracker, switches: &switches, progress: progress)
+      merger: &merger, converter: &converter, tracker: &tracker, switches: &switches, progress: progress,
+      checkpoint: checkpoint)
     let end = SystemInfo.monotonicNanos()
     for e in events { try? e.file.disable() }
     companion?.disable()
@@ -241,8 +244,9 @@ public struct CPUSampler: Sendable {
     allocation: AllocationCapture?,
     relay: borrowing SignalRelay, request: CaptureRequest,
     start: UInt64, merger: inout RecordMerger, converter: inout ProfileConverter, tracker: inout DescendantTracker,
-    switches: inout ContextSwitchSource?, progress: ((Profile) -> Void)?
+    switches: inout ContextSwitchSource?, progress: ((Profile) -> Void)?, checkpoint: CaptureCheckpoint?
   ) throws(CaptureError) -> (SuspendedChild.Exit, Bool, String?) {
+    var checkpointAt = checkpoint.map { start &+ nanos($0.after) }
     var nextProgress = start &+ 1_000_000_000
     var interrupted = false
     var firstInterrupt: Int32?
@@ -283,6 +287,14 @@ public struct CPUSampler: Sendable {
         progress(converter.makeProfile(run: RunInfo()))
         nextProgress = SystemInfo.monotonicNanos() &+ 1_000_000_000
       }
+      if let at = checkpointAt, let checkpoint, SystemInfo.monotonicNanos() >= at {
+        checkpointAt = nil
+        if !checkpoint.proceed(converter.makeProfile(run: RunInfo())), termSentAt == nil {
+          child.send(SIGTERM)
+          termSentAt = SystemInfo.monotonicNanos()
+          interrupted = true
+        }
+      }
 
       for received in relay.pending() {
         interrupted = true
@@ -317,13 +329,17 @@ public struct CPUSampler: Sendable {
   }
 
   private static func openEvents(
-    cpus: [Int32], pid: Int32, request: CaptureRequest, excludeKernel: Bool, dataPages: Int, stackBytes: Int
+    cpus: [Int32], pid: Int32, request: CaptureRequest, excludeKernel: Bool, dataPages: Int, stackBytes: Int,
+    userCallchain: Bool = false
   ) throws(CaptureError) -> [CPUEvent] {
     let dataBytes = dataPages * SystemInfo.pageSize
     var buildIDs = true
     var attr = PerfEventFile.cpuClockAttributes(
       frequency: request.frequency, excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4, buildIDs: buildIDs,
       userStackBytes: stackBytes)
+    // While probes are armed the kernel's own user chain rides along the stack copy: it holds
+    // the real return addresses where the copy holds uretprobe trampolines (the unwinder's fix).
+    if userCallchain { attr.exclude_callchain_user = 0 }
     var events: [CPUEvent] = []
     for cpu in cpus {
       let file: PerfEventFile
@@ -336,6 +352,7 @@ public struct CPUSampler: Sendable {
         attr = PerfEventFile.cpuClockAttributes(
           frequency: request.frequency, excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4, buildIDs: false,
           userStackBytes: stackBytes)
+        if userCallchain { attr.exclude_callchain_user = 0 }
         file = try PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu)
       }
       let ring = try RingBuffer(file: file, dataPages: dataPages)

@@ -205,6 +205,9 @@ public struct ProfileConverter {
       for word in chain {
         if word >= PerfContext.max {
           inKernel = word == PerfContext.kernel || word == PerfContext.guestKernel || word == PerfContext.hypervisor
+          // The first user word is where the thread was interrupted, not a return address
+          // (at a uprobe it is the probed function's first byte: minus one names the function before).
+          if word == PerfContext.user { isLeaf = true }
           continue
         }
         if !inKernel && unwoundUser { break }
@@ -218,6 +221,7 @@ public struct ProfileConverter {
       isLeaf = false
     }
     if unwoundUser {
+      isLeaf = true  // the unwinder's first frame is the interrupted instruction, below kernel frames too
       for word in userScratch {
         if word == UnwoundFrame.truncatedFrame {
           frameScratch.append(truncatedRoot(tid: tid))

@@ -13,7 +13,8 @@ public enum PprofEncoder {
   }
 
   /// The uncompressed profile.proto bytes of `profile`; it is validated first.
-  public static func encodeProto(_ profile: Profile) throws(FormatError) -> [UInt8] {
+  public static func encodeProto(_ original: Profile) throws(FormatError) -> [UInt8] {
+    let profile = PprofGoroutineLabel.labeled(original)
     do { try profile.validate() } catch { throw .invalidProfile(error) }
     guard profile.strings.count > 0, profile.strings[StringID.empty].isEmpty else {
       throw .invalidProfile(.badStringID(what: "string_table[0] (it must be empty)", id: 0))

@@ -83,6 +83,21 @@ public final class DWARFUnwinder: UserStackUnwinder {
   public private(set) var completedBy = MethodCounts()
   /// Frames produced in total (for throughput figures).
   public private(set) var framesUnwound = 0
+  /// Uprobe frames met while a program was traced (see `UprobeFrames`).
+  public private(set) var uprobeCounts = UprobeCounts()
+
+  /// How the `[uprobes]` page's frames were unwound.
+  public struct UprobeCounts: Sendable, Equatable {
+    /// Uretprobe trampoline return addresses replaced by the original from the kernel's chain.
+    public var trampolinesRestored = 0
+    /// Trampoline return addresses the kernel's chain did not give (the caller is skipped).
+    public var trampolinesLeft = 0
+    /// Samples in an out-of-line single-step slot, stepped with the return address at `[rsp]`.
+    public var slotFrames = 0
+    /// Leaves one byte past a function's first instruction unwound with the state before it
+    /// (a uprobe's int3 trap, before the probed instruction ran).
+    public var trapFrames = 0
+  }
 
   private var binariesByPath: [String: UnwindBinary?] = [:]
   private var binariesByObject: [UnwindBinary?] = []
@@ -101,6 +116,7 @@ public final class DWARFUnwinder: UserStackUnwinder {
       let stackBytes = sample.userStack, let sp = regs[RegisterFile.sp], let ip = regs[RegisterFile.ip]
     else { return false }
     let stack = StackCopy(bytes: stackBytes, base: sp)
+    let sampled = regs
     frames.append(ip)
     var pc = ip
     var exact = true
@@ -108,6 +124,7 @@ public final class DWARFUnwinder: UserStackUnwinder {
     var ended: Truncation? = .tooDeep
     var usedCFI = false
     var usedFramePointers = false
+    var uprobes: UprobeFrames?
     for _ in 1..<maximumFrames {
       guard let region = addressSpace.region(containing: pc) else {
         ended = .unmapped
@@ -116,15 +133,32 @@ public final class DWARFUnwinder: UserStackUnwinder {
       let object = objects[region.object]
       if leaf == nil { leaf = object.filename }
       let lookup = exact ? pc : pc &- 1
-      let step: StepResult
+      var step: StepResult
       let row = binary(object: region.object, objects: objects)?.row(
         fileOffset: lookup &- object.start &+ object.pageOffset)
-      if let row {
+      if exact, object.filename == UprobeFrames.pageName, pc &- object.start >= UprobeFrames.trampolineBytes,
+        let next = UprobeFrames.slotStep(registers: regs, stack: stack)
+      {
+        step = .success(next)
+        uprobeCounts.slotFrames += 1
+      } else if let row {
         if case .undefined = row.returnAddressRule {
           ended = nil
           break
         }
         step = Self.step(row: row, registers: regs, stack: stack)
+        if frames.count == 1, !leadsToCode(step, in: addressSpace),
+          let before = binary(object: region.object, objects: objects)?.row(
+            fileOffset: lookup &- 1 &- object.start &+ object.pageOffset),
+          case let retried = Self.step(row: before, registers: regs, stack: stack),
+          leadsToCode(retried, in: addressSpace)
+        {
+          // A uprobe's int3 traps with the instruction pointer one byte past the probe, before
+          // the probed instruction ran (a `push %rbp` the rows count as done): the state of
+          // the byte before is the real one.
+          step = retried
+          uprobeCounts.trapFrames += 1
+        }
         usedCFI = true
         counts[object.filename, default: BinaryCounts()].cfiFrames += 1
       } else {
@@ -154,9 +188,25 @@ public final class DWARFUnwinder: UserStackUnwinder {
         if case .failure(let why) = step { ended = why }
         break
       }
-      guard let ra = next[RegisterFile.ip], let newSP = next[RegisterFile.sp] else {
+      guard var ra = next[RegisterFile.ip], let newSP = next[RegisterFile.sp] else {
         ended = .unsupportedRule
         break
+      }
+      if let r = addressSpace.region(containing: ra), objects[r.object].filename == UprobeFrames.pageName,
+        ra == objects[r.object].start
+      {
+        // A pending uretprobe's trampoline in place of the real return address.
+        if uprobes == nil {
+          uprobes = UprobeFrames(
+            chain: sample.callchain, registers: sampled,
+            stack: stack, trampoline: ra)
+        }
+        if let original = uprobes?.nextOriginal() {
+          ra = original
+          uprobeCounts.trampolinesRestored += 1
+        } else {
+          uprobeCounts.trampolinesLeft += 1
+        }
       }
       if ra == 0 {  // some runtimes end the chain with a zero return address
         ended = nil
@@ -174,6 +224,7 @@ public final class DWARFUnwinder: UserStackUnwinder {
       pc = ra
       exact = row?.isSignalFrame ?? false
       regs = next
+      regs[RegisterFile.ip] = ra
     }
     framesUnwound += frames.count
     let key = leaf ?? "[unmapped]"
@@ -194,7 +245,7 @@ public final class DWARFUnwinder: UserStackUnwinder {
 
   /// Notes for `info`: complete vs truncated stacks per binary and why stacks were cut.
   public func notes() -> [String] {
-    UnwindReport(counts: counts, truncations: truncations, completedBy: completedBy).lines()
+    UnwindReport(counts: counts, truncations: truncations, completedBy: completedBy, uprobes: uprobeCounts).lines()
   }
 
   // MARK: One frame
@@ -206,6 +257,12 @@ public final class DWARFUnwinder: UserStackUnwinder {
 
   /// Words of the stack a frameless frame without CFI is searched for its return address.
   static let scanWords = 4
+
+  /// Whether `step` succeeded with a return address in mapped code.
+  private func leadsToCode(_ step: StepResult, in space: AddressSpace) -> Bool {
+    guard case .success(let next) = step, let ra = next[RegisterFile.ip] else { return false }
+    return space.region(containing: ra) != nil
+  }
 
   /// Whether a frame-pointer step leads to mapped code above the current stack pointer.
   private func plausible(_ step: StepResult, after regs: RegisterFile, in space: AddressSpace) -> Bool {

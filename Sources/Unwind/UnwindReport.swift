@@ -4,6 +4,7 @@ struct UnwindReport {
   var counts: [String: DWARFUnwinder.BinaryCounts]
   var truncations: [DWARFUnwinder.Truncation: Int]
   var completedBy = DWARFUnwinder.MethodCounts()
+  var uprobes = DWARFUnwinder.UprobeCounts()
 
   /// Most binaries listed by name; the rest are summed up.
   static let listedBinaries = 8
@@ -38,6 +39,12 @@ struct UnwindReport {
     if !truncations.isEmpty {
       let reasons = DWARFUnwinder.Truncation.allCases.compactMap { t in truncations[t].map { "\($0) \(t.rawValue)" } }
       out.append("  truncated because: " + reasons.joined(separator: ", "))
+    }
+    let u = uprobes
+    if u.trampolinesRestored + u.trampolinesLeft + u.slotFrames + u.trapFrames > 0 {
+      out.append(
+        "  uprobes: \(u.trampolinesRestored) return addresses restored from uretprobe trampolines (\(u.trampolinesLeft) not: "
+          + "their caller is skipped), \(u.slotFrames) samples in single-step slots, \(u.trapFrames) at a probe's trap")
     }
     return out
   }

@@ -66,7 +66,10 @@ final class ProfileConverterTests: XCTestCase {
       misc: PerfRecordMisc.kernel)
     let (p, _) = try convert(f)
     let fr = frames(p, sample: 0)
-    XCTAssertEqual(fr.map(\.0), [0xffff_ffff_8100_0000, 0xffff_ffff_8100_00ff, 0x100f, 0x101f])
+    // The first user word is where the thread was interrupted (exact), even below kernel
+    // frames: at a uprobe it is the probed function's first byte, and minus one named the
+    // function before it.
+    XCTAssertEqual(fr.map(\.0), [0xffff_ffff_8100_0000, 0xffff_ffff_8100_00ff, 0x1010, 0x101f])
     XCTAssertEqual(fr.map(\.1), ["[kernel.kallsyms]", "[kernel.kallsyms]", "/bin/k", "/bin/k"])
     let kernel = try XCTUnwrap(p.mappings.first { p.string($0.filename) == "[kernel.kallsyms]" })
     XCTAssertEqual(kernel.start, 0)

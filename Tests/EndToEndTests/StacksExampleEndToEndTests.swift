@@ -82,4 +82,26 @@ final class StacksExampleEndToEndTests: TracedWorkloadTestCase {
     let names = Set(rows.compactMap { $0.split(separator: " ").last.map(String.init) })
     XCTAssertEqual(names, ["main.main", "main.processStack", "main.parseFile", "main.describeStack"], result.stdout)
   }
+
+  /// Go's system-stack (g0) frames end at their switch or thread start: no stack goes on
+  /// above `runtime.systemstack`, `mcall`, `morestack` or `mstart` into an `[unknown]` root
+  /// (before: 135 of the example's folded stacks did), and such stacks are there to check.
+  func testSystemStackFramesEndAtAKnownRoot() throws {
+    let binary = try stacksBinary()
+    let tree = home.appendingPathComponent("tree").path
+    let folded = home.appendingPathComponent("g0.folded").path
+    let result = try perfsh(
+      "run '\(binary)' -dir '\(tree)' -stacks \(Self.stacks) -rounds 2; export folded '\(folded)'")
+    XCTAssertEqual(result.status, 0, result.stderr)
+    let roots = ["runtime.systemstack", "runtime.mcall", "runtime.morestack", "runtime.mstart"]
+    var rootedAtSwitch = 0
+    for line in try String(contentsOfFile: folded, encoding: .utf8).split(separator: "\n") {
+      let frames = line.split(separator: ";").map { $0.replacingOccurrences(of: ".abi0", with: "") }
+      if let first = frames.first, roots.contains(first) { rootedAtSwitch += 1 }
+      if frames.first == "[unknown]", frames.count > 1 {
+        XCTAssertFalse(roots.contains(frames[1]), String(line))
+      }
+    }
+    XCTAssertGreaterThan(rootedAtSwitch, 0, "GC and allocation work on g0 stacks is sampled in every run")
+  }
 }

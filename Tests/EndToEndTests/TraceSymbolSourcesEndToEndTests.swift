@@ -119,6 +119,40 @@ final class TraceSymbolSourcesEndToEndTests: TracedWorkloadTestCase {
     XCTAssertFalse(r.stdout.contains("tracing 2 functions"), r.stdout)
   }
 
+  /// `run --trace` checks the slowdown on the run itself (the command runs once: it counts its
+  /// starts in a file): after its first 0.3 s, a tiny function called 60 M times is estimated
+  /// far above 3×, so a script stops the command there and fails without a session; with
+  /// `--yes` a shorter run goes on and is traced whole.
+  func testRunTraceChecksTheSlowdownOnTheRunItselfAndStopsAScriptWithoutYes() throws {
+    let bin = try buildC(
+      "tinyrun",
+      """
+      #include <stdio.h>
+      #include <stdlib.h>
+      volatile unsigned long sink;
+      __attribute__((noinline)) void tiny(unsigned long i) { sink += i; }
+      int main(int argc, char **argv) {
+        FILE *f = fopen(argv[1], "a");
+        if (f) { fputs("start\\n", f); fclose(f); }
+        unsigned long n = strtoul(argv[2], 0, 10);
+        for (unsigned long i = 0; i < n; i++) tiny(i);
+        return 0;
+      }
+      """)
+    let starts = home.appendingPathComponent("starts").path
+    let r = try perfsh("run --trace '^tiny$' \(bin) \(starts) 60000000; sessions")
+    XCTAssertNotEqual(r.status, 0, r.stdout)
+    XCTAssertTrue(r.stderr.contains("run: tracing is estimated to make tinyrun at least"), r.stderr)
+    XCTAssertTrue(r.stderr.contains("of the CPU of the run's first 0.3s in probe handling"), r.stderr)
+    XCTAssertTrue(r.stderr.contains("stopped it there; add --yes"), r.stderr)
+    XCTAssertEqual(try String(contentsOfFile: starts, encoding: .utf8), "start\n", "the command ran once")
+
+    let y = try perfsh("run --yes --trace '^tiny$' \(bin) \(starts) 300000; heatmap table")
+    XCTAssertEqual(y.status, 0, y.stderr)
+    XCTAssertFalse(y.stderr.contains("estimated"), y.stderr)
+    XCTAssertEqual(counts(y.stdout)["tiny"], 300_000, y.stdout)
+  }
+
   /// A light trace (a few hundred calls) goes on without asking.
   func testTraceTopGoesOnWhenTheEstimateIsSmall() throws {
     let r = try perfsh("run examples/bin/calls; trace-top 1")

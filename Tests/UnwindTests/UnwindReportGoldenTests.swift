@@ -20,4 +20,17 @@ final class UnwindReportGoldenTests: XCTestCase {
       completedBy: DWARFUnwinder.MethodCounts(cfi: 62, framePointer: 0, mixed: 205))
     assertSnapshot(report.lines().joined(separator: "\n") + "\n", named: "unwind-report-mixed")
   }
+
+  /// A traced run adds one line: trampolines restored and left, slot and trap frames.
+  func testTracedRunReportLinesGolden() {
+    let report = UnwindReport(
+      counts: [
+        "/work/examples/bin/calls": DWARFUnwinder.BinaryCounts(
+          complete: 640, truncated: 1, cfiFrames: 2_600, framePointerFrames: 0),
+        "[uprobes]": DWARFUnwinder.BinaryCounts(complete: 15, truncated: 0, cfiFrames: 0, framePointerFrames: 15),
+      ],
+      truncations: [.unmapped: 1], completedBy: DWARFUnwinder.MethodCounts(cfi: 640, framePointer: 0, mixed: 15),
+      uprobes: DWARFUnwinder.UprobeCounts(trampolinesRestored: 955, trampolinesLeft: 13, slotFrames: 2, trapFrames: 16))
+    assertSnapshot(report.lines().joined(separator: "\n") + "\n", named: "unwind-report-traced")
+  }
 }

@@ -21,6 +21,13 @@ struct RunCommand: ShellCommand {
       (PR_SET_PDEATHSIG); daemons it started live on and are not profiled after it exits.
       perfsh exits with the command's status when run as `perfsh run CMD`.
 
+      With --trace, the sampled stacks stay whole across probes, and the kernel's probe
+      handling is one '[probe handling]' node under the frame where the probe hit
+      (ignore '^\\[probe handling\\]$' subtracts it). After the first 0.3 s the samples so far
+      estimate the slowdown of tracing (the command runs once); from 3x on a terminal asks
+      while it goes on, and a script stops the command there unless --yes is given or
+      'set traceconfirm off'.
+
       EXAMPLES:
         run ./build/parser big.yaml
         run -F 4999 --name fast -- ./app --flag
@@ -88,6 +95,13 @@ struct RunCommand: ShellCommand {
   var noSample = false
 
   @Flag(
+    name: .customLong("yes"),
+    help:
+      "With --trace: go on when the check after the first 0.3s estimates a large slowdown (for scripts; or 'set traceconfirm off')."
+  )
+  var yes = false
+
+  @Flag(
     help:
       "Also record allocations (malloc, new, …) by preloading perfsh's recorder: heap sample types alloc_objects, alloc_space, inuse_objects, inuse_space."
   )
@@ -129,8 +143,8 @@ struct RunCommand: ShellCommand {
     if let allocRate, allocRate < 1 { throw ValidationError("--alloc-rate takes a number of bytes of at least 1") }
     if alloc && noSample { throw ValidationError("--alloc keeps CPU sampling: drop --no-sample") }
     if offCPU && noSample { throw ValidationError("--off-cpu keeps CPU sampling: drop --no-sample") }
-    if trace.isEmpty && (noSample || traceMax != nil) {
-      throw ValidationError("--no-sample and --trace-max need --trace")
+    if trace.isEmpty && (noSample || traceMax != nil || yes) {
+      throw ValidationError("--no-sample, --trace-max and --yes need --trace")
     }
     if pprofEndpoint != nil && repeats > 1 { throw ValidationError("--pprof-endpoint fetches during one run: drop -n") }
   }
@@ -166,12 +180,19 @@ struct RunCommand: ShellCommand {
     defer { _ = endpoint?.finish() }  // a failed run still stops the fetcher's retries
     var lostRecords: Int64 = 0
     let base = name ?? String(argv[0].split(separator: "/").last ?? Substring(argv[0]))
+    // The slowdown check needs samples (the share of CPU in probe handling).
+    let check =
+      !trace.isEmpty && !noSample && !yes && context.settings["traceconfirm"] != "off"
+      ? TraceRunCheck(context: context, name: base) : nil
     let profile = try RepeatedRun.capture(times: repeats, context: context) { _ throws(ShellError) -> Profile in
       // A tracer's events belong to one run: each repetition gets its own (nil without --trace).
       let tracing = try TraceRun.prepare(patterns: trace, limit: traceMax, request: request)
       var result = try context.captureSymbolized(
-        request, companion: tracing?.tracer, sample: !noSample, liveName: base)
+        request, companion: tracing?.tracer, sample: !noSample, liveName: base, checkpoint: check?.checkpoint())
       tracing?.attach(to: &result.profile, pid: result.pid, context: context)
+      if let stopped = check?.stopped { throw .failed(stopped) }
+      if let note = check?.note { result.profile.run.notes.append(note) }
+      if tracing != nil, !noSample { ProbeHandlingNode.note(collapsing: &result.profile) }
       lostRecords += Int64(clamping: result.lostRecords)
       return result.profile
     }
@@ -211,7 +232,8 @@ extension ShellContext {
   /// ready after the target exited: what `run`, `run -n` and `bench` do for each run.
   /// While serving, the run shows live under `liveName` (default: the program's name).
   func captureSymbolized(
-    _ request: CaptureRequest, companion: (any CaptureCompanion)? = nil, sample: Bool = true, liveName: String? = nil
+    _ request: CaptureRequest, companion: (any CaptureCompanion)? = nil, sample: Bool = true,
+    liveName: String? = nil, checkpoint: CaptureCheckpoint? = nil
   ) throws(ShellError) -> CaptureResult {
     var result: CaptureResult
     do throws(CaptureError) {
@@ -220,7 +242,7 @@ extension ShellContext {
         { (p: Profile) in self.publishLive(p, request: request, name: name, to: serving) }
       }
       result = try CPUSampler(unwinding: DWARFUnwinding()).run(
-        request, companion: companion, sample: sample, progress: live
+        request, companion: companion, sample: sample, progress: live, checkpoint: checkpoint
       ) { _ in }
     } catch {
       serving?.box.publishLive(id: sessions.nextID, nil)
@@ -229,6 +251,7 @@ extension ShellContext {
     let clock = ContinuousClock()
     let symbolizeStart = clock.now
     symbolizer.symbolize(&result.profile)
+    GoStackRoots.trim(&result.profile)
     result.profile.run.notes.append(
       PostProcessing.note(drainNanos: result.finishNanos, symbolize: clock.now - symbolizeStart))
     return result

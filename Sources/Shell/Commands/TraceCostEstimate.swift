@@ -19,6 +19,9 @@ struct TraceCostEstimate: Equatable {
   var completed: Bool
   /// The CPU time of the untraced (sampled) session, in nanoseconds; 0 when unknown.
   var untracedCPUNanos: Int64
+  /// Whether the trial is the first part of the traced run itself (`run --trace`), whose
+  /// calls are not counted until it ends.
+  var firstPartOfRun = false
 
   /// How long the trial may run.
   static let trialSeconds = 0.3
@@ -58,6 +61,7 @@ struct TraceCostEstimate: Equatable {
   /// What the estimate rests on: calls, the probe share and the cost per call.
   var basisText: String {
     let share = Int((probeShare * 100).rounded())
+    if firstPartOfRun { return "\(share)% of the CPU of the run's first \(Self.trialSeconds)s in probe handling" }
     var text =
       "\(calls) traced calls in a \(completed ? "complete" : "\(Self.trialSeconds)s") trial run, \(share)% of its CPU in probe handling"
     if calls > 0 { text += " (\(DurationFormat.string(nanoseconds: perCallNanos)) per call)" }
@@ -119,7 +123,7 @@ struct TraceCostEstimate: Equatable {
   /// Kernel functions of uprobe handling on x86-64 (trap, single step, return trampoline).
   static func isProbeHandling(_ name: String) -> Bool {
     let base = name.hasSuffix(" [k]") ? String(name.dropLast(4)) : name
-    return base.contains("uprobe") || base.contains("uretprobe")
+    return base == ProbeHandlingNode.name || base.contains("uprobe") || base.contains("uretprobe")
       || ["asm_exc_int3", "exc_int3", "asm_exc_debug", "exc_debug_user", "handle_swbp"].contains(base)
   }
 }
@@ -136,5 +140,68 @@ enum TraceConfirmation: Equatable {
   {
     if yes || !confirmSetting || estimate.slowdown < TraceCostEstimate.confirmAbove { return .proceed }
     return interactive ? .ask : .refuse
+  }
+}
+
+/// `run --trace`'s slowdown check, made on the run itself so the command runs once (a trial
+/// run first, as trace-top makes, would repeat a command's side effects): `after` the first
+/// `TraceCostEstimate.trialSeconds`, the samples so far give the share of CPU in probe handling;
+/// from `confirmAbove` on a terminal asks while the command goes on, a script stops the command
+/// there (SIGTERM) and the run fails without a session unless `--yes` or `set traceconfirm off`.
+final class TraceRunCheck {
+  /// Why the run was stopped at the check; nil while it goes on.
+  private(set) var stopped: String?
+  /// The estimate made, once made.
+  private(set) var estimate: TraceCostEstimate?
+  private let context: ShellContext
+  private let name: String
+
+  init(context: ShellContext, name: String) {
+    self.context = context
+    self.name = name
+  }
+
+  /// The checkpoint for the next capture; nil once a run has passed it (`run -n` asks once).
+  func checkpoint() -> CaptureCheckpoint? {
+    guard estimate == nil else { return nil }
+    return CaptureCheckpoint(after: .milliseconds(Int64(TraceCostEstimate.trialSeconds * 1000))) { [self] partial in
+      proceed(partial)
+    }
+  }
+
+  private func proceed(_ partial: Profile) -> Bool {
+    var profile = partial
+    context.symbolizer.symbolize(&profile)
+    let estimate = TraceCostEstimate(
+      calls: 0, probeShare: TraceCostEstimate.probeHandlingShare(profile), trialCPUNanos: 0, completed: false,
+      untracedCPUNanos: 0, firstPartOfRun: true)
+    self.estimate = estimate
+    let what = "run: tracing is estimated to make \(name) \(estimate.slowdownText()): \(estimate.basisText)"
+    switch TraceConfirmation.decide(
+      estimate: estimate, yes: false, confirmSetting: true,
+      interactive: context.inputIsTerminal && context.outputIsTerminal)
+    {
+    case .proceed:
+      return true
+    case .refuse:
+      stopped = what + "; stopped it there; add --yes (or 'set traceconfirm off') to trace anyway"
+      return false
+    case .ask:
+      context.err.write("perfsh: " + what + " (it keeps running)\nProceed? [y/N] ")
+      context.err.flush()
+      let answer = readLine(strippingNewline: true)?.lowercased() ?? ""
+      guard answer == "y" || answer == "yes" else {
+        stopped = "run: stopped \(name) after its first \(TraceCostEstimate.trialSeconds)s; not traced"
+        return false
+      }
+      return true
+    }
+  }
+
+  /// The note a traced session keeps about the check.
+  var note: String? {
+    estimate.map {
+      "slowdown check after the first \(TraceCostEstimate.trialSeconds)s: \($0.slowdownText()) (\($0.basisText))"
+    }
   }
 }

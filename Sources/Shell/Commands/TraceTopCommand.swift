@@ -19,7 +19,10 @@ struct TraceTopCommand: ShellCommand {
       cannot be probed) and runs `run --trace` on the session's command with exact
       patterns for them. The result is a new session with exact Count, Avg, Max, P95.
       A function no symbol names (inlined, or in a stripped file without a debug file)
-      is skipped with a note and the next one is taken.
+      is skipped with a note and the next one is taken. In Go programs, functions whose
+      entry probe would be single-stepped (assembly without a stack check, ~10 µs a call)
+      are skipped, and Go runtime functions (called far more often) only fill places that
+      user code leaves; `run --trace NAME` traces any of them by name.
 
       Before tracing, a sampled trial of at most 0.3 s runs the command under the probes
       (then stops it) to estimate the slowdown from the share of its CPU spent handling
@@ -60,7 +63,7 @@ struct TraceTopCommand: ShellCommand {
     let executable = ProbeSiteResolver(executable: Self.resolve(name)).executable
     let selection = TraceTopSelection.select(
       ranked: heatmap.rows.map(\.name), profile: source.profile, executable: executable, count: count)
-    for skip in selection.skipped { context.out.write("trace-top: skipped \(skip.name): \(skip.reason)\n") }
+    for line in TraceTopSelection.skipLines(selection.skipped) { context.out.write("trace-top: skipped \(line)\n") }
     if selection.unprobeable > 0 {
       context.out.write("trace-top: skipped \(selection.unprobeable) kernel or JIT functions (they cannot be probed)\n")
     }
@@ -73,6 +76,7 @@ struct TraceTopCommand: ShellCommand {
     var arguments: [String] = []
     for p in patterns { arguments += ["--trace", p.pattern] }
     if noSample { arguments.append("--no-sample") }
+    arguments.append("--yes")  // the trial above has checked the cost already
     arguments += ["--"] + command
     let run: RunCommand
     do {
@@ -168,8 +172,11 @@ enum TraceTopSelection {
       }
     }
     var result = Selection()
-    var namesIn: [String: Result<Set<String>, ProbeResolveError>] = [:]
-    for name in ranked where result.choices.count < count {
+    var namesIn: [String: Result<[String: ProbeSite], ProbeResolveError>] = [:]
+    // Go's runtime functions are called far more often than user code (trace-top 20 on the stacks
+    // example chose 20 of them: 302× slower): they only fill places user code leaves.
+    var deferred: [(rank: Int, choice: Choice)] = []
+    for (rank, name) in ranked.enumerated() where result.choices.count < count {
       guard let file = fileOf[name], file.hasPrefix("/"), !file.hasPrefix("/tmp/perf-"), !name.hasPrefix("[") else {
         result.unprobeable += 1
         continue
@@ -178,20 +185,22 @@ enum TraceTopSelection {
       let names =
         namesIn[file]
         ?? Result { () throws(ProbeResolveError) in
-          Set(try ProbeSiteResolver.functions(in: file).map(\.name))
+          Dictionary(try ProbeSiteResolver.functions(in: file).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         }
       namesIn[file] = names
+      let site: ProbeSite
       switch names {
       case .failure(let error):
         result.skipped.append(Skip(name: name, reason: error.description))
         continue
-      case .success(let set) where !set.contains(name):
-        let base = file.split(separator: "/").last.map(String.init) ?? file
-        result.skipped.append(
-          Skip(name: name, reason: "no symbol of \(base) has this name (inlined, or stripped without a debug file)"))
-        continue
-      case .success:
-        break
+      case .success(let sites):
+        guard let found = sites[name] else {
+          let base = file.split(separator: "/").last.map(String.init) ?? file
+          result.skipped.append(
+            Skip(name: name, reason: "no symbol of \(base) has this name (inlined, or stripped without a debug file)"))
+          continue
+        }
+        site = found
       }
       if let reason = GoProbePlacement.untraceableReason(name) {
         result.skipped.append(Skip(name: name, reason: reason))
@@ -199,9 +208,70 @@ enum TraceTopSelection {
       }
       let exact = "^" + escaped(name) + "$"
       let isExecutable = ProbeSiteResolver(executable: file).executable == executable
-      result.choices.append(Choice(pattern: isExecutable ? exact : file + ":" + exact, display: name))
+      let choice = Choice(pattern: isExecutable ? exact : file + ":" + exact, display: name)
+      if site.isGo {
+        switch goCost(ProbeSiteResolver.placed([site])[0]) {
+        case .singleStepped(let reason):
+          result.skipped.append(Skip(name: name, reason: reason))
+          continue
+        case .runtime:
+          deferred.append((rank, choice))
+          continue
+        case .cheap:
+          break
+        }
+      }
+      result.choices.append(choice)
+    }
+    // Runtime functions fill what user code left, in rank order; the rest are named as skipped.
+    let fill = deferred.prefix(max(0, count - result.choices.count))
+    result.choices += fill.map(\.choice)
+    for left in deferred.dropFirst(fill.count) {
+      result.skipped.append(
+        Skip(
+          name: left.choice.display,
+          reason: "Go runtime, called far more often than user code (each traced call costs ~10µs): "
+            + "user code preferred; trace it by name with run --trace"))
     }
     return result
+  }
+
+  /// What tracing one Go function costs, as trace-top ranks it.
+  enum GoCost: Equatable {
+    /// Its entry probe is emulated: the RET probes' single steps are the cost of every Go call.
+    case cheap
+    /// Go runtime code: called far more often than user code.
+    case runtime
+    /// Its entry probe is single-stepped too (Go assembly without a stack check), with why.
+    case singleStepped(String)
+  }
+
+  /// The cost class of a placed Go `site`.
+  static func goCost(_ site: ProbeSite) -> GoCost {
+    if let placement = site.placement, placement.kind == .singleStepped || placement.kind == .ripRelative {
+      return .singleStepped(
+        "its entry probe would be single-stepped (\(placement.reason); ~10µs a call on top of its RETs): "
+          + "trace it by name with run --trace")
+    }
+    let package = site.name.split(separator: ".").first.map(String.init) ?? ""
+    let runtime = ["runtime", "internal/runtime", "runtime/internal", "internal/bytealg", "internal/abi"]
+    return runtime.contains { package == $0 || package.hasPrefix($0 + "/") } ? .runtime : .cheap
+  }
+
+  /// One line per reason, in order of first appearance: "NAME: REASON", or for several
+  /// functions skipped for one reason "A, B, C and 4 more: REASON".
+  static func skipLines(_ skipped: [Skip], listed: Int = 3) -> [String] {
+    var order: [String] = []
+    var names: [String: [String]] = [:]
+    for skip in skipped {
+      if names[skip.reason] == nil { order.append(skip.reason) }
+      names[skip.reason, default: []].append(skip.name)
+    }
+    return order.map { reason in
+      let all = names[reason] ?? []
+      let more = all.count > listed ? " and \(all.count - listed) more" : ""
+      return all.prefix(listed).joined(separator: ", ") + more + ": " + reason
+    }
   }
 
   /// `name` with regular-expression characters escaped.

@@ -72,7 +72,8 @@ public struct SettingDefinition: Sendable {
       "off-CPU views show every thread's waits (as --all-threads), not only the critical threads': on or off",
       default: "off", ["off", "on"]),
     .choice(
-      "traceconfirm", "trace-top asks (or stops a script) when a trial estimates a slowdown of 3x or more: on or off",
+      "traceconfirm",
+      "trace-top and run --trace ask (or stop a script) when a trial estimates a slowdown of 3x or more: on or off",
       default: "on", ["on", "off"]),
   ]
 }
