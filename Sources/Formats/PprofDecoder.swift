@@ -69,7 +69,9 @@ private struct TopLevel {
   var mappings: [RawMapping] = []
   var locations: [RawLocation] = []
   var functions: [RawFunction] = []
-  var strings: [String] = []
+  /// The string table as UTF-8 back to back (invalid UTF-8 already repaired) and each entry's end.
+  var stringBytes: [UInt8] = []
+  var stringEnds: [Int] = []
   var dropFrames: Int64 = 0
   var keepFrames: Int64 = 0
   var timeNanos: Int64?
@@ -106,10 +108,10 @@ private struct TopLevel {
         case 4: t.locations.append(try RawLocation.decode(sub))
         case 5: t.functions.append(try RawFunction.decode(sub))
         case 6:
-          if t.strings.isEmpty && !range.isEmpty {
+          if t.stringEnds.isEmpty && !range.isEmpty {
             throw .invalidPprof(reason: "string_table[0] must be the empty string")
           }
-          t.strings.append(r.string(range))
+          t.appendString(UnsafeRawBufferPointer(rebasing: buffer[range]))
         default: t.periodType = try RawValueType.decode(sub)
         }
       case 7: t.dropFrames = try r.int64(field, wire, in: name)
@@ -138,21 +140,43 @@ private struct TopLevel {
       default: try r.skip(wire)
       }
     }
-    if t.strings.isEmpty { t.strings = [""] }
+    if t.stringEnds.isEmpty { t.stringEnds = [0] }
     return t
   }
 
+  /// Appends a string_table entry: its bytes as they are when ASCII (nearly always), else as
+  /// `String(decoding:)` repairs them, so the table reads exactly what a `String` would hold.
+  mutating func appendString(_ raw: UnsafeRawBufferPointer) {
+    var ascii = true
+    for byte in raw where byte >= 0x80 {
+      ascii = false
+      break
+    }
+    if ascii {
+      stringBytes.append(contentsOf: raw)
+    } else {
+      stringBytes.append(contentsOf: String(decoding: raw, as: UTF8.self).utf8)
+    }
+    stringEnds.append(stringBytes.count)
+  }
+
+  var stringCount: Int { stringEnds.count }
+
   /// A string index checked against the string table.
   func stringID(_ index: Int64, _ what: @autoclosure () -> String) throws(FormatError) -> StringID {
-    guard index >= 0, index < Int64(strings.count) else {
+    guard index >= 0, index < Int64(stringCount) else {
       throw .invalidPprof(
-        reason: "\(what()) refers to string \(index), but the string table has \(strings.count) entries")
+        reason: "\(what()) refers to string \(index), but the string table has \(stringCount) entries")
     }
     return StringID(Int(index))
   }
 
   func string(_ index: Int64, _ what: @autoclosure () -> String) throws(FormatError) -> String {
-    strings[try stringID(index, what()).index]
+    let i = try stringID(index, what()).index
+    let start = i == 0 ? 0 : stringEnds[i - 1]
+    return stringBytes.withUnsafeBufferPointer {
+      String(decoding: UnsafeBufferPointer(rebasing: $0[start..<stringEnds[i]]), as: UTF8.self)
+    }
   }
 
   func valueType(_ v: RawValueType, _ what: String) throws(FormatError) -> ValueType {
@@ -173,8 +197,8 @@ private struct TopLevel {
     // Hashing every string into the table's index is independent of the tables and samples
     // (which only check string indices against the count): it runs on the other core until
     // the sample decoder needs the table (a truncation marker, or `finish`).
-    let allStrings = strings
-    let table = BackgroundTask { StringTable(allStrings) }
+    let (utf8, ends) = (stringBytes, stringEnds)
+    let table = BackgroundTask { StringTable(utf8: utf8, ends: ends) }
     if let pt = periodType { p.periodType = try valueType(pt, "period type") }
     p.period = period
     p.timeNanos = timeNanos ?? 0
@@ -240,7 +264,7 @@ private struct TopLevel {
     locations = []
 
     var samples = PprofSampleDecoder(
-      width: types.count, locationIDs: locationIDs, stringCount: strings.count, sampleCount: sampleRanges.count,
+      width: types.count, locationIDs: locationIDs, stringCount: stringCount, sampleCount: sampleRanges.count,
       sampleBytes: sampleRanges.reduce(0) { $0 + $1.count }, pendingStrings: table)
     for (i, range) in sampleRanges.enumerated() {
       try samples.decode(ProtoReader(buffer, range: range), index: i, into: &p)

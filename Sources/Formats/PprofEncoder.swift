@@ -81,7 +81,7 @@ public enum PprofEncoder {
       sub.int64(5, f.startLine)
       out.message(5, sub)
     }
-    for s in strings.strings { out.string(6, s) }
+    strings.forEachUTF8 { out.string(6, utf8: $0) }
     out.int64(7, Int64(dropFrames.raw))
     out.int64(8, Int64(keepFrames.raw))
     out.int64(9, profile.timeNanos)

@@ -5,10 +5,11 @@ import ProfileModel
 ///
 /// `finish` visits samples in lexicographic order of their stacks, so a sample shares its
 /// prefix with the one before it and only the frames after the point where they diverge
-/// touch the tree; those frames are (nearly always) the new nodes. This keeps the
-/// random-access dictionary work proportional to the tree's size, not to the number of
-/// frames. The order compares at most `sortPrefix` frames, then a hash of the whole stack,
-/// so hostile input (thousands of identical deep stacks) cannot make sorting quadratic.
+/// touch the tree; those frames are the new nodes, appended without a lookup while they are
+/// within the sorted prefix (below it, a small index finds nodes met again). This keeps the
+/// random-access work proportional to the deep part of the tree, not to the number of frames.
+/// The order compares at most `sortPrefix` frames, then a hash of the whole stack, so hostile
+/// input (thousands of identical deep stacks) cannot make sorting quadratic.
 struct PprofSampleDecoder {
   let width: Int
   let locationIDs: PprofIDMap
@@ -111,6 +112,7 @@ struct PprofSampleDecoder {
   /// Builds the stack tree and appends every sample, in the order they were decoded.
   mutating func finish(into p: inout Profile) {
     defer { adoptStrings(into: &p) }
+    precondition(p.stacks.count == 1, "the pprof decoder builds the stack tree from empty")
     let n = labelSets.count
     var leaves = [StackID](repeating: .root, count: n)
     frames.withUnsafeBufferPointer { f in
@@ -120,6 +122,8 @@ struct PprofSampleDecoder {
         }
         // path[d] is the node at depth d + 1 of the previous sample in this order.
         var path: [StackID] = []
+        // Nodes below sortPrefix frames, where the order is by hash and a node can recur.
+        var deepNodes = ChildIndex()
         var previous = -1
         for s in order {
           let start = starts[s]
@@ -133,7 +137,21 @@ struct PprofSampleDecoder {
           path.removeSubrange(shared...)
           var node = shared > 0 ? path[shared - 1] : StackID.root
           for d in shared..<count {
-            node = p.stacks.child(of: node, location: LocationID(f[start + d]))
+            let location = LocationID(f[start + d])
+            if d < Self.sortPrefix {
+              // Lexicographic up to sortPrefix frames: every stack with this node's prefix is
+              // next to this one in the order, and the previous one diverged above it, so the
+              // node is new (no lookup, nothing to index: the tree started empty).
+              node = p.stacks.appendNew(parent: node, location: location)
+            } else {
+              let key = StackTree.key(parent: node, location: location)
+              if let found = deepNodes.find(key) {
+                node = StackID(found)
+              } else {
+                node = p.stacks.appendNew(parent: node, location: location)
+                deepNodes.insertNew(key, node.raw)
+              }
+            }
             path.append(node)
           }
           leaves[s] = node

@@ -54,6 +54,13 @@ struct ProtoWriter {
     }
   }
 
+  /// A string field from its UTF-8 bytes (always written, like `string`).
+  mutating func string(_ field: Int, utf8: UnsafeBufferPointer<UInt8>) {
+    tag(field, .lengthDelimited)
+    varint(UInt64(utf8.count))
+    bytes.append(contentsOf: utf8)
+  }
+
   /// A nested message whose encoding is `message.bytes`, always written.
   mutating func message(_ field: Int, _ message: ProtoWriter) {
     tag(field, .lengthDelimited)

@@ -31,7 +31,7 @@ enum SessionArchiveWriter {
 
   static func profile(_ p: Profile) -> ProtoWriter {
     var w = ProtoWriter(capacity: p.samples.count * 8 + 4096)
-    for s in p.strings.strings { w.string(1, s) }
+    p.strings.forEachUTF8 { w.string(1, utf8: $0) }
     for t in p.sampleTypes { w.message(2, valueType(t)) }
     if let d = p.defaultSampleType { w.uint64(3, UInt64(UInt32(truncatingIfNeeded: d)) + 1) }
     if let t = p.periodType { w.message(4, valueType(t)) }

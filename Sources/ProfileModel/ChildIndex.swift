@@ -2,19 +2,20 @@
 ///
 /// The stack tree looks up every frame of every stack it interns; Swift's `Dictionary`
 /// hashes with SipHash, which dominated loading large profiles. Keys here are already
-/// well-mixed integers, so a multiplicative hash with linear probing does the job.
-struct ChildIndex: Sendable {
+/// well-mixed integers, so a multiplicative hash with linear probing does the job. Public for
+/// the pprof decoder, which indexes only the nodes its sorted visit can meet twice.
+public struct ChildIndex: Sendable {
   private var keys: [UInt64]
   private var values: [Int32]
   private var mask: Int
   /// 64 − log2(table size): the slot is the product's top bits (Fibonacci hashing).
   private var shift: UInt64
-  private(set) var count = 0
+  public private(set) var count = 0
 
   /// Never a real key: the root is node 0 and `location` is never -1 in a real key.
   private static let emptyKey = UInt64.max
 
-  init(capacity: Int = 16) {
+  public init(capacity: Int = 16) {
     var size = 16
     while size < capacity * 2 { size <<= 1 }
     keys = Array(repeating: Self.emptyKey, count: size)
@@ -32,7 +33,7 @@ struct ChildIndex: Sendable {
   }
 
   /// The node stored for `key`.
-  func find(_ key: UInt64) -> Int32? {
+  public func find(_ key: UInt64) -> Int32? {
     var i = slot(key)
     while true {
       let k = keys[i]
@@ -43,7 +44,7 @@ struct ChildIndex: Sendable {
   }
 
   /// Stores `value` for a key that is not present yet.
-  mutating func insertNew(_ key: UInt64, _ value: Int32) {
+  public mutating func insertNew(_ key: UInt64, _ value: Int32) {
     if (count + 1) * 2 > keys.count { grow(to: keys.count * 2) }
     var i = slot(key)
     while keys[i] != Self.emptyKey { i = (i + 1) & mask }

@@ -8,8 +8,6 @@ public struct StackTree: Sendable {
   public private(set) var parents: [StackID] = [.root]
   /// The frame of each node; the root's entry is meaningless.
   public private(set) var locations: [LocationID] = [LocationID(Int32(-1))]
-  /// Number of frames from the root; the root has depth 0.
-  public private(set) var depths: [Int32] = [0]
   private var children = ChildIndex()
 
   public init() {}
@@ -19,15 +17,12 @@ public struct StackTree: Sendable {
   /// built only if interning resumes, so loading costs no hashing.
   public init?(parents: [StackID], locations: [LocationID]) {
     guard parents.count == locations.count, parents.first == .root else { return nil }
-    var depths = [Int32](repeating: 0, count: parents.count)
     for n in 1..<max(1, parents.count) {
       let p = parents[n].raw
       guard p >= 0, Int(p) < n else { return nil }
-      depths[n] = depths[Int(p)] + 1
     }
     self.parents = parents
     self.locations = locations
-    self.depths = depths
   }
 
   /// Number of nodes including the root.
@@ -64,16 +59,29 @@ public struct StackTree: Sendable {
     let node = StackID(parents.count)
     parents.append(parent)
     locations.append(location)
-    depths.append(depths[parent.index] + 1)
     children.insertNew(key, node.raw)
     return node
+  }
+
+  /// Appends a node the caller knows is not in the tree (a bulk loader visiting stacks in
+  /// sorted order), without hashing: the lookup index is dropped, and rebuilt if interning resumes.
+  public mutating func appendNew(parent: StackID, location: LocationID) -> StackID {
+    if children.count > 0 { children = ChildIndex() }
+    let node = StackID(parents.count)
+    parents.append(parent)
+    locations.append(location)
+    return node
+  }
+
+  /// The (parent, location) key the lookup index uses.
+  @inlinable public static func key(parent: StackID, location: LocationID) -> UInt64 {
+    UInt64(UInt32(bitPattern: parent.raw)) << 32 | UInt64(UInt32(bitPattern: location.raw))
   }
 
   /// Makes room for `n` more nodes, so bulk loaders do not rehash on the way.
   public mutating func reserveCapacity(_ n: Int) {
     parents.reserveCapacity(parents.count + n)
     locations.reserveCapacity(locations.count + n)
-    depths.reserveCapacity(depths.count + n)
     children.reserveCapacity(children.count + n)
   }
 
@@ -94,7 +102,7 @@ public struct StackTree: Sendable {
   /// The frames of `node`, leaf first.
   public func frames(leafFirst node: StackID) -> [LocationID] {
     var result: [LocationID] = []
-    result.reserveCapacity(Int(depths[node.index]))
+    result.reserveCapacity(depth(of: node))
     var n = node
     while n != .root {
       result.append(locations[n.index])
@@ -115,5 +123,15 @@ public struct StackTree: Sendable {
 
   @inlinable public func parent(of node: StackID) -> StackID { parents[node.index] }
   @inlinable public func location(of node: StackID) -> LocationID { locations[node.index] }
-  @inlinable public func depth(of node: StackID) -> Int { Int(depths[node.index]) }
+  /// Number of frames from the root (the root has depth 0), counted by walking to it: depths
+  /// are asked for rarely, and storing one per node cost a third of the tree's memory.
+  @inlinable public func depth(of node: StackID) -> Int {
+    var n = node
+    var depth = 0
+    while n != .root {
+      depth += 1
+      n = parents[n.index]
+    }
+    return depth
+  }
 }

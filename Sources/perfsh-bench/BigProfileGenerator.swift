@@ -11,10 +11,11 @@ struct BigProfileGenerator {
   /// `unique`: every frame is a fresh random step, so nearly every frame is a new stack node
   /// (a worst case for the stack tree); `deep`: shared, with 190–200-frame stacks; `labels`:
   /// shared, with eight labels per sample (strings and numbers); `strings`: shared, with a
-  /// 500 k-entry string table that the samples' labels refer to.
+  /// 500 k-entry string table that the samples' labels refer to; `pooled`: every sample is one
+  /// of 10 000 shared stacks (a long capture: a million samples over ten thousand stacks).
   var shape = Shape.shared
 
-  enum Shape: String { case shared, unique, deep, labels, strings }
+  enum Shape: String { case shared, unique, deep, labels, strings, pooled }
 
   /// True for the shapes built from a pool of shared trunk paths.
   var isShared: Bool { shape != .unique }
@@ -68,7 +69,7 @@ struct BigProfileGenerator {
     var trunks: [[Int32]] = []
     var trunkEnds: [Int] = []
     if isShared {
-      for t in 0..<max(1, samples / 12) {
+      for t in 0..<(shape == .pooled ? 10_000 : max(1, samples / 12)) {
         var path: [Int32] = []
         var f = Int(rng.next() % 16)
         if t > 0 {
@@ -93,7 +94,7 @@ struct BigProfileGenerator {
         let t = Int(rng.next() % UInt64(trunks.count))
         for loc in trunks[t] { node = p.stacks.child(of: node, location: LocationID(loc)) }
         f = trunkEnds[t]
-        leafFrames = shape == .deep ? 5 : 1 + Int(rng.next() % 10)
+        leafFrames = shape == .deep ? 5 : shape == .pooled ? 0 : 1 + Int(rng.next() % 10)
       } else {
         f = Int(rng.next() % 16)
         leafFrames = 20 + Int(rng.next() % 61)

@@ -2,6 +2,7 @@
 //
 //   perfsh-bench generate OUT [shared|unique [SAMPLES [FUNCTIONS]]]
 //   perfsh-bench decode FILE [REPEAT [encode]]
+//   perfsh-bench held FILE                                      (memory a loaded session holds, by part)
 //   perfsh-bench session OUT [shared|unique [SAMPLES [REPEAT]]]   (save / open of a session file)
 //
 // scripts/bench-pprof drives it and compares with `go tool pprof -top` on the same file.
@@ -131,6 +132,9 @@ case "decode":
 
 case "session":
   benchSessionFile(args)
+
+case "held":
+  benchHeldMemory(args)
 
 default:
   fail("unknown command \(args[1])")

@@ -235,6 +235,26 @@ final class PprofDecoderTests: XCTestCase {
     XCTAssertEqual(p.total(column: 0), Int64(samples) + 5)
   }
 
+  func testInvalidUTF8InTheStringTableReadsAsAStringWould() throws {
+    var b = ProtoBuilder()
+    b.message(1) {
+      $0.varintField(1, 1)
+      $0.varintField(2, 2)
+    }
+    b.strings(["", "samples", "count"])
+    let bad: [UInt8] = [0x6d, 0xff, 0xc3, 0xa9]  // "m", a stray byte, "é"
+    b.w.tag(6, .lengthDelimited)
+    b.w.varint(UInt64(bad.count))
+    b.w.bytes += bad
+    b.strings(["naïve"])
+    let p = try PprofDecoder.decode(b.w.bytes)
+    XCTAssertEqual(p.strings.count, 5)
+    XCTAssertEqual(p.strings[StringID(3)], String(decoding: bad, as: UTF8.self))
+    XCTAssertEqual(p.strings[StringID(3)], "m\u{FFFD}é")
+    XCTAssertEqual(p.strings.lookup("m\u{FFFD}é"), StringID(3))
+    XCTAssertEqual(p.strings.lookup("naïve"), StringID(4))
+  }
+
   func testEveryTruncationFailsCleanly() throws {
     let proto = try PprofEncoder.encode(FixtureProfiles.rich(), compress: false)
     for n in 0..<proto.count {

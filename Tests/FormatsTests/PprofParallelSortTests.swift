@@ -68,5 +68,12 @@ final class PprofParallelSortTests: XCTestCase {
       XCTAssertEqual(frames.count, all[i].count)
       XCTAssertEqual(frames, expected, "sample \(i)")
     }
+    // No (parent, location) pair twice: interning every node again finds it.
+    var tree = again.stacks
+    for n in 1..<tree.count {
+      let node = StackID(n)
+      XCTAssertEqual(tree.child(of: tree.parent(of: node), location: tree.location(of: node)), node)
+    }
+    XCTAssertEqual(tree.count, again.stacks.count)
   }
 }
