@@ -20,6 +20,8 @@ struct RunCommand: ShellCommand {
       like SIGTERM, then perfsh ends. If perfsh itself dies, the command is killed too
       (PR_SET_PDEATHSIG); daemons it started live on and are not profiled after it exits.
       perfsh exits with the command's status when run as `perfsh run CMD`.
+      With --trace, BPF programs on the probes pair and add up calls in the kernel where
+      BPF can run (not for Go); `set tracebackend ring` keeps a ring record per hit instead.
 
       EXAMPLES:
         run ./build/parser big.yaml
@@ -167,7 +169,8 @@ struct RunCommand: ShellCommand {
     var lostRecords: Int64 = 0
     let profile = try RepeatedRun.capture(times: repeats, context: context) { _ throws(ShellError) -> Profile in
       // A tracer's events belong to one run: each repetition gets its own (nil without --trace).
-      let tracing = try TraceRun.prepare(patterns: trace, limit: traceMax, request: request)
+      let tracing = try TraceRun.prepare(
+        patterns: trace, limit: traceMax, request: request, backend: context.settings.traceBackend)
       var result = try context.captureSymbolized(request, companion: tracing?.tracer, sample: !noSample)
       tracing?.attach(to: &result.profile, pid: result.pid, context: context)
       lostRecords += Int64(clamping: result.lostRecords)

@@ -74,6 +74,10 @@ public struct SettingDefinition: Sendable {
     .choice(
       "traceconfirm", "trace-top asks (or stops a script) when a trial estimates a slowdown of 3x or more: on or off",
       default: "on", ["on", "off"]),
+    .choice(
+      "tracebackend",
+      "run --trace pairs calls in the kernel with BPF (bpf), from ring records in perfsh (ring), or bpf when it can (auto)",
+      default: "auto", ["auto", "bpf", "ring"]),
   ]
 }
 
