@@ -111,7 +111,9 @@ public final class BPFCallTracer: CallTracer {
     } catch {
       readProblem = "reading the kernel's trace maps failed: \(error.description)"
       return TraceResult(
-        statistics: probes.map { _ in CallStatistics(calls: 0, selfNanos: 0, totalNanos: 0, maxSelfNanos: 0, p95SelfNanos: nil) },
+        statistics: probes.map { _ in
+          CallStatistics(calls: 0, selfNanos: 0, totalNanos: 0, maxSelfNanos: 0, p95SelfNanos: nil)
+        },
         lostRecords: 0, unmatchedReturns: 0, hits: 0, events: 0, probeCost: probeCost,
         calibrationProblem: calibrationProblem)
     }
@@ -147,7 +149,7 @@ public final class BPFCallTracer: CallTracer {
     open.removeAll()
     return TraceResult(
       statistics: statistics, lostRecords: 0, unmatchedReturns: unmatchedReturns, hits: hits,
-      events: probes.count * 2, probeCost: probeCost, calibrationProblem: calibrationProblem,
+      events: probes.count * 4, probeCost: probeCost, calibrationProblem: calibrationProblem,
       callLog: logCapacity > 0 ? try callLog(object.map("call_log"), completed: completed) : nil)
   }
 
