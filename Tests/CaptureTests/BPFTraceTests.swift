@@ -127,7 +127,9 @@ final class BPFTraceTests: XCTestCase {
       var off: [String] = []
       for (i, name) in names.enumerated().dropLast() {
         let (ring, kernel) = (Double(averages[0][i]), Double(averages[1][i]))
-        if abs(ring - kernel) > max(300, 0.10 * ring) { off.append("\(name) ring \(Int(ring)) ns vs bpf \(Int(kernel)) ns") }
+        if abs(ring - kernel) > max(300, 0.10 * ring) {
+          off.append("\(name) ring \(Int(ring)) ns vs bpf \(Int(kernel)) ns")
+        }
       }
       // The sleeper: ~0 CPU and its 10 ms of wall time on both.
       for (k, wall) in walls.enumerated() where wall < 10_000_000 || averages[k][3] > 200_000 {

@@ -29,7 +29,8 @@ final class TraceBackendTests: XCTestCase {
   func testRingIsAlwaysRingAndBPFRefusesWhatItCannotDo() throws {
     XCTAssertEqual(
       try TraceBackend.ring.choose(availability: available, unsupported: nil, needsRecords: nil).usesBPF, false)
-    XCTAssertEqual(try TraceBackend.bpf.choose(availability: available, unsupported: nil, needsRecords: nil).usesBPF, true)
+    XCTAssertEqual(
+      try TraceBackend.bpf.choose(availability: available, unsupported: nil, needsRecords: nil).usesBPF, true)
     XCTAssertThrowsError(try TraceBackend.bpf.choose(availability: refused, unsupported: nil, needsRecords: nil)) {
       XCTAssertEqual(
         "\($0)", "\(ShellError.failed("run: tracebackend bpf: BPF cannot be used here: turned off by PERFSH_BPF=off"))")

@@ -25,9 +25,15 @@ public enum TraceBackend: String, Sendable, CaseIterable {
     case .ring:
       return Choice(usesBPF: false, reason: "tracebackend ring")
     case .bpf:
-      if case .unavailable(let why) = availability { throw .failed("\(command): tracebackend bpf: BPF cannot be used here: \(why)") }
-      if let unsupported { throw .failed("\(command): tracebackend bpf: \(unsupported); set tracebackend ring or auto") }
-      if let needsRecords { throw .failed("\(command): tracebackend bpf: \(needsRecords); set tracebackend ring or auto") }
+      if case .unavailable(let why) = availability {
+        throw .failed("\(command): tracebackend bpf: BPF cannot be used here: \(why)")
+      }
+      if let unsupported {
+        throw .failed("\(command): tracebackend bpf: \(unsupported); set tracebackend ring or auto")
+      }
+      if let needsRecords {
+        throw .failed("\(command): tracebackend bpf: \(needsRecords); set tracebackend ring or auto")
+      }
       return Choice(usesBPF: true, reason: "tracebackend bpf")
     case .auto:
       if case .unavailable(let why) = availability { return Choice(usesBPF: false, reason: "BPF unavailable: \(why)") }
