@@ -45,7 +45,7 @@ final class TraceGroundTruthTests: XCTestCase {
     }
   }
 
-  private func tracePercall(contention: Bool = false) throws -> (
+  private func tracePercall(contention: Bool = false, bpf: Bool = false) throws -> (
     CaptureResult, [String: CallStatistics], Truth, ProbeCost
   ) {
     let binary = try Workloads.binary("percall")
@@ -70,7 +70,7 @@ final class TraceGroundTruthTests: XCTestCase {
     ).path
     defer { try? FileManager.default.removeItem(atPath: out) }
     let (capture, trace) = try TraceWorkloads.trace(
-      Self.functions, binary: binary, arguments: [binary, out], sample: false, calibrate: true)
+      Self.functions, binary: binary, arguments: [binary, out], sample: false, calibrate: true, bpf: bpf)
     XCTAssertEqual(capture.profile.run.termination, .exited(0))
     XCTAssertEqual(trace.lostRecords, 0)
     XCTAssertEqual(
@@ -118,12 +118,12 @@ final class TraceGroundTruthTests: XCTestCase {
   /// wall time counted as CPU) is outside them in every attempt, so best-of-three keeps the
   /// test able to fail while making it repeatable. Every attempt's deviations are reported.
   private func withinTolerance(
-    contention: Bool, attempts: Int = 3,
+    contention: Bool, bpf: Bool = false, attempts: Int = 3,
     _ body: (CaptureResult, [String: CallStatistics], Truth, ProbeCost) throws -> Void
   ) throws {
     var report: [String] = []
     for attempt in 1...attempts {
-      let (capture, stats, truth, cost) = try tracePercall(contention: contention)
+      let (capture, stats, truth, cost) = try tracePercall(contention: contention, bpf: bpf)
       let off = deviations(stats, truth)
       if off.isEmpty {
         try body(capture, stats, truth, cost)
@@ -132,12 +132,26 @@ final class TraceGroundTruthTests: XCTestCase {
       report.append("attempt \(attempt): " + off.joined(separator: "; "))
     }
     XCTFail(
-      "per-call CPU times outside tolerance in all \(attempts) attempts (\(contention ? "contention" : "quiet")):\n"
+      "per-call CPU times outside tolerance in all \(attempts) attempts (\(contention ? "contention" : "quiet"), "
+        + "\(bpf ? "BPF" : "ring") path):\n"
         + report.joined(separator: "\n"))
   }
 
   func testPerCallCPUTimeMatchesTheProgramsOwnMeasurement() throws {
-    try withinTolerance(contention: false) { capture, stats, truth, cost in
+    try checkPerCallTimes(bpf: false)
+  }
+
+  /// The same bounds on the in-kernel (BPF) path, whose probe cost is its own.
+  func testPerCallCPUTimeMatchesTheProgramsOwnMeasurementInTheKernel() throws {
+    try checkPerCallTimes(bpf: true)
+  }
+
+  func testContentionLeavesCPUTimesAndStretchesWallTimesInTheKernel() throws {
+    try checkContention(bpf: true)
+  }
+
+  private func checkPerCallTimes(bpf: Bool) throws {
+    try withinTolerance(contention: false, bpf: bpf) { capture, stats, truth, cost in
       XCTAssertGreaterThan(cost.perCallNanos, 0, "the probes cost something")
       // Self CPU never adds up to more than the CPU the process used, nor the traced calls.
       let selfSum = stats.values.reduce(Int64(0)) { $0 + $1.selfNanos }
@@ -158,7 +172,11 @@ final class TraceGroundTruthTests: XCTestCase {
   }
 
   func testContentionLeavesCPUTimesAndStretchesWallTimes() throws {
-    try withinTolerance(contention: true) { _, stats, _, _ in
+    try checkContention(bpf: false)
+  }
+
+  private func checkContention(bpf: Bool) throws {
+    try withinTolerance(contention: true, bpf: bpf) { _, stats, _, _ in
       let big = try XCTUnwrap(stats["pc_big"])
       let wall = Double(try XCTUnwrap(big.wall).selfNanos)
       // How long pc_big waits depends on the scheduler (1.06× to over 1.2× seen here), not on

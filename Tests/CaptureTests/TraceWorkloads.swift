@@ -23,15 +23,23 @@ enum TraceWorkloads {
     throw Workloads.WorkloadError(message: "no LOAD segment holds \(function) in \(binary)")
   }
 
-  /// Runs `arguments` tracing `functions` of `binary` (entry+return unless `entryOnly`).
+  /// Runs `arguments` tracing `functions` of `binary` (entry+return unless `entryOnly`), on the
+  /// ring path or, with `bpf`, on the in-kernel path (skipped where BPF is not available).
   static func trace(
     _ functions: [String], binary: String, arguments: [String]? = nil, entryOnly: Bool = false, sample: Bool = true,
-    probeCost: ProbeCost = .zero, calibrate: Bool = false
+    probeCost: ProbeCost = .zero, calibrate: Bool = false, bpf: Bool = false
   ) throws -> (CaptureResult, TraceResult) {
     let probes = try functions.map {
       TraceProbe(path: binary, fileOffset: try offset(of: $0, in: binary), probesReturns: !entryOnly)
     }
-    let tracer = try UprobeTracer(probes: probes, probeCost: probeCost, calibrateDuringRun: calibrate)
+    let tracer: any CallTracer
+    if bpf {
+      guard BPFSupport.isAvailable else { throw XCTSkip("BPF is not available here: \(BPFSupport.availability)") }
+      tracer = try BPFCallTracer(probes: probes, probeCost: probeCost, calibrate: calibrate)
+    } else {
+      tracer = try UprobeTracer(probes: probes, probeCost: probeCost, calibrateDuringRun: calibrate)
+    }
+    defer { tracer.release() }
     let capture = try CPUSampler().run(
       CaptureRequest(arguments: arguments ?? [binary]), companion: tracer, sample: sample)
     return (capture, tracer.result())

@@ -79,6 +79,7 @@ final class SettingsTests: XCTestCase {
       [
         "NAME VALUE ORIGIN", "color never set", "freq 400 environment", "nodecount 5 set", "histsize 1000 default",
         "names simple default", "offcpu off default", "allthreads off default", "traceconfirm on default",
+        "tracebackend auto default",
       ])
     XCTAssertTrue(shell.stdout.contains("environment (PERFSH_FREQ)"))
     XCTAssertFalse(shell.context.useColor)

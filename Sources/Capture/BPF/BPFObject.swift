@@ -117,6 +117,20 @@ public struct BPFMap: Sendable {
     return (0..<count).map { buffer.load(fromByteOffset: $0 * stride, as: Value.self) }
   }
 
+  /// The per-CPU values at `key` of a per-CPU map whose value is `words` UInt64s (too large a
+  /// struct to import, e.g. a histogram), one array per possible CPU; empty when there is no key.
+  public func perCPUWords<Key>(at key: Key, words: Int) throws(CaptureError) -> [[UInt64]] {
+    var key = key
+    let count = BPFObject.possibleCPUs
+    var buffer = [UInt64](repeating: 0, count: words * count)
+    let status = withUnsafePointer(to: &key) { keyPointer in
+      buffer.withUnsafeMutableBytes { perfsh_bpf_map_lookup(descriptor, keyPointer, $0.baseAddress) }
+    }
+    if status == -ENOENT { return [] }
+    guard status == 0 else { throw BPFObject.failure("lookup in map \(name)", status, []) }
+    return (0..<count).map { Array(buffer[($0 * words)..<(($0 + 1) * words)]) }
+  }
+
   /// Stores `value` at `key` (creating or replacing).
   public func update<Key, Value>(_ key: Key, _ value: Value) throws(CaptureError) {
     var key = key

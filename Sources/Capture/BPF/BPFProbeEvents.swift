@@ -3,9 +3,10 @@ import CBPF
 import Glibc
 
 /// Uprobes that run a BPF program instead of writing ring records: each site is defined through
-/// tracefs and gets one perf event on the target (every CPU, inherited by its threads and
+/// tracefs and gets a perf event on the target (every CPU, inherited by its threads and
 /// children, enabled at exec), which makes the kernel plant the breakpoint in the target's
-/// processes only; the program is attached once per site with the site's index as its cookie.
+/// processes only; the program is attached once per site, to a second event that is not
+/// inherited, with the site's index as its cookie.
 /// The kernel writes no record when the program returns 0, so the cost per hit is the trap and
 /// the program.
 public final class BPFProbeEvents {
@@ -42,16 +43,25 @@ public final class BPFProbeEvents {
         attr.disabled = 0
         attr.enable_on_exec = 0
       }
-      let file: PerfEventFile
-      do {
-        file = try PerfEventFile.open(attributes: attr, pid: pid, cpu: -1)
-      } catch {
-        guard case .perfEventOpen(_, _, let errno) = error else { throw error }
-        let kind = site.isReturn ? "uretprobe" : "uprobe"
-        throw .system(call: "perf_event_open(\(kind) \(site.path)+0x\(String(site.offset, radix: 16)))", errno: errno)
+      // Two events per site: the inherited one plants the breakpoint in every thread and
+      // child; the program goes on a second, not inherited, one. A thread's inherited copy
+      // of an event carrying the program takes the program off the site's trace event when
+      // the thread exits (the kernel detaches it by program), and every later hit would be lost.
+      var carrierAttr = attr
+      carrierAttr.inherit = 0
+      for (k, attributes) in [attr, carrierAttr].enumerated() {
+        let file: PerfEventFile
+        do {
+          file = try PerfEventFile.open(attributes: attributes, pid: pid, cpu: -1)
+        } catch {
+          guard case .perfEventOpen(_, _, let errno) = error else { throw error }
+          let kind = site.isReturn ? "uretprobe" : "uprobe"
+          throw .system(
+            call: "perf_event_open(\(kind) \(site.path)+0x\(String(site.offset, radix: 16)))", errno: errno)
+        }
+        if k == 1 { try object.attach(program, toPerfEvent: file.descriptor, cookie: UInt64(index)) }
+        files.append(TraceEventFile(file: file))
       }
-      try object.attach(program, toPerfEvent: file.descriptor, cookie: UInt64(index))
-      files.append(TraceEventFile(file: file))
     }
   }
 

@@ -138,3 +138,19 @@ public enum ProbeCalibration {
     return values.sorted()[values.count / 2]
   }
 }
+
+extension ProbeCalibration {
+  /// The files and offsets of the calibration leaf and of the function that calls it in a loop
+  /// (the BPF path calibrates on both with its own programs).
+  static func calibrationPair() -> (leaf: (path: String, offset: UInt64), outer: (path: String, offset: UInt64))? {
+    let leaf = unsafeBitCast(perfsh_calibration_leaf as @convention(c) () -> Void, to: UnsafeRawPointer.self)
+    let outer = unsafeBitCast(perfsh_calibration_outer as @convention(c) (UInt64) -> Void, to: UnsafeRawPointer.self)
+    guard let l = codeLocation(of: UInt64(UInt(bitPattern: leaf))),
+      let o = codeLocation(of: UInt64(UInt(bitPattern: outer)))
+    else { return nil }
+    return (l, o)
+  }
+
+  /// Calls the calibration leaf `n` times from its loop function.
+  static func callLeaf(times n: UInt64) { perfsh_calibration_outer(n) }
+}

@@ -70,7 +70,7 @@ struct AttachCommand: ShellCommand {
     do throws(ProcessAttacher.Refusal) {
       result = try ProcessAttacher(unwinding: DWARFUnwinding()).attach(
         pid: pid, frequency: frequency ?? context.settings.frequency, duration: limit,
-        offCPU: offCPU || context.settings.offCPU, tracer: tracing?.tracer)
+        offCPU: offCPU || context.settings.offCPU, tracer: tracing?.tracer as? UprobeTracer)
     } catch {
       tracing?.tracer.release()
       throw .failed("attach: \(error.description)")

@@ -20,6 +20,8 @@ struct RunCommand: ShellCommand {
       like SIGTERM, then perfsh ends. If perfsh itself dies, the command is killed too
       (PR_SET_PDEATHSIG); daemons it started live on and are not profiled after it exits.
       perfsh exits with the command's status when run as `perfsh run CMD`.
+      With --trace, BPF programs on the probes pair and add up calls in the kernel where
+      BPF can run (not for Go); `set tracebackend ring` keeps a ring record per hit instead.
 
       With --trace, the sampled stacks stay whole across probes, and the kernel's probe
       handling is one '[probe handling]' node under the frame where the probe hit
@@ -186,7 +188,8 @@ struct RunCommand: ShellCommand {
       ? TraceRunCheck(context: context, name: base) : nil
     let profile = try RepeatedRun.capture(times: repeats, context: context) { _ throws(ShellError) -> Profile in
       // A tracer's events belong to one run: each repetition gets its own (nil without --trace).
-      let tracing = try TraceRun.prepare(patterns: trace, limit: traceMax, request: request)
+      let tracing = try TraceRun.prepare(
+        patterns: trace, limit: traceMax, request: request, backend: context.settings.traceBackend)
       var result = try context.captureSymbolized(
         request, companion: tracing?.tracer, sample: !noSample, liveName: base, checkpoint: check?.checkpoint())
       tracing?.attach(to: &result.profile, pid: result.pid, context: context)

@@ -75,7 +75,10 @@ struct TraceCostEstimate: Equatable {
     var trial = request
     trial.timeout = .milliseconds(Int64(trialSeconds * 1000))
     trial.killGrace = .milliseconds(100)
-    guard let tracing = try TraceRun.prepare(patterns: patterns, limit: nil, request: trial) else {
+    guard
+      let tracing = try TraceRun.prepare(
+        patterns: patterns, limit: nil, request: trial, backend: context.settings.traceBackend)
+    else {
       return TraceCostEstimate(
         calls: 0, probeShare: 0, trialCPUNanos: 0, completed: true, untracedCPUNanos: untracedCPUNanos)
     }

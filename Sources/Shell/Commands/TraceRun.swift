@@ -8,21 +8,35 @@ import Symbolize
 /// into the new session's profile through `Profile.setCallStatistics` (their one home, which
 /// also projects them into `calls/count` + `self/nanoseconds` columns for `export pprof`).
 final class TraceRun {
-  /// The tracer to hand to `CPUSampler.run`.
-  let tracer: UprobeTracer
+  /// The tracer to hand to `CPUSampler.run`: the ring path or the in-kernel (BPF) path.
+  let tracer: any CallTracer
   /// The functions traced, in probe order.
   let sites: [ProbeSite]
   /// True when a Go function could not be decoded and so has an entry probe only.
   let entryOnly: Bool
+  /// Which path traces and why.
+  let backend: TraceBackend.Choice
 
-  private init(tracer: UprobeTracer, sites: [ProbeSite], entryOnly: Bool) {
+  private init(tracer: any CallTracer, sites: [ProbeSite], entryOnly: Bool, backend: TraceBackend.Choice) {
     self.tracer = tracer
     self.sites = sites
     self.entryOnly = entryOnly
+    self.backend = backend
   }
 
+  /// The note `info` shows and the run line reads: which path paired the calls and why.
+  static func backendNote(_ choice: TraceBackend.Choice) -> String {
+    choice.usesBPF
+      ? "\(bpfNotePrefix) calls paired and aggregated in the kernel by BPF programs (\(choice.reason))"
+      : "trace path ring: every probe hit a ring record paired in perfsh (\(choice.reason))"
+  }
+  /// How the BPF path's note starts (the run line marks such runs `(bpf)`).
+  static let bpfNotePrefix = "trace path bpf:"
+
   /// A trace plan for `request`'s command, or nil when `patterns` is empty.
-  static func prepare(patterns: [String], limit: Int?, request: CaptureRequest) throws(ShellError) -> TraceRun? {
+  static func prepare(
+    patterns: [String], limit: Int?, request: CaptureRequest, backend: TraceBackend = .auto
+  ) throws(ShellError) -> TraceRun? {
     guard !patterns.isEmpty else { return nil }
     guard let name = request.arguments.first else { return nil }
     let searchPath =
@@ -36,14 +50,15 @@ final class TraceRun {
       throw .commandFailed(error.description, exitStatus: error.exitStatus ?? 1)
     }
     if !executable.hasPrefix("/"), let cwd = request.workingDirectory { executable = cwd + "/" + executable }
-    return try prepare(patterns: patterns, limit: limit, executable: executable, command: "run")
+    return try prepare(patterns: patterns, limit: limit, executable: executable, command: "run", backend: backend)
   }
 
   /// A trace plan for `executable` (a path; `attach` reads it from /proc/PID/exe), or nil when
-  /// `patterns` is empty; `command` names the shell command in errors.
-  static func prepare(patterns: [String], limit: Int?, executable: String, command: String) throws(ShellError)
-    -> TraceRun?
-  {
+  /// `patterns` is empty; `command` names the shell command in errors. `attach` always takes
+  /// the ring path (it opens events on threads already running).
+  static func prepare(
+    patterns: [String], limit: Int?, executable: String, command: String, backend: TraceBackend = .auto
+  ) throws(ShellError) -> TraceRun? {
     guard !patterns.isEmpty else { return nil }
     let sites: [ProbeSite]
     do {
@@ -67,6 +82,22 @@ final class TraceRun {
     }
     let probes = sites.map(TraceRun.probe(for:))
     let scheduler = TraceRun.goScheduler(for: sites)
+    let choice =
+      command == "attach"
+      ? TraceBackend.Choice(usesBPF: false, reason: "attach opens its events on threads already running")
+      : try backend.choose(
+        availability: BPFSupport.availability, unsupported: BPFCallTracer.unsupportedReason(probes),
+        needsRecords: nil, command: command)
+    if choice.usesBPF {
+      // The BPF path measures its own per-call cost before the target starts and takes it
+      // out of every call in the kernel.
+      do {
+        let tracer = try BPFCallTracer(probes: probes, calibrate: true)
+        return TraceRun(tracer: tracer, sites: sites, entryOnly: false, backend: choice)
+      } catch {
+        throw .failed("\(command): " + error.description)
+      }
+    }
     // The probes' own cost is measured on this machine while the target runs and taken
     // out of every timed call.
     do {
@@ -75,7 +106,8 @@ final class TraceRun {
         probes: probes, ringDataPages: scheduler == nil ? 256 : 2048,
         calibrateDuringRun: probes.contains(where: \.hasReturns),
         goScheduler: scheduler)
-      return TraceRun(tracer: tracer, sites: sites, entryOnly: sites.contains { $0.isGo && $0.go == nil })
+      return TraceRun(
+        tracer: tracer, sites: sites, entryOnly: sites.contains { $0.isGo && $0.go == nil }, backend: choice)
     } catch {
       throw .failed("\(command): " + error.description)
     }
@@ -113,6 +145,7 @@ final class TraceRun {
   /// target's, 0 when unknown) is the process the kept single calls are written under.
   func attach(to profile: inout Profile, pid: Int32 = 0, context: ShellContext) {
     let result = tracer.result()
+    if let problem = (tracer as? BPFCallTracer)?.readProblem { context.warn(problem) }
     tracer.release()
     var byName: [String: FunctionID] = [:]
     for i in profile.functions.indices where byName[profile.name(of: FunctionID(i))] == nil {
@@ -133,11 +166,13 @@ final class TraceRun {
     profile.callEvents = result.callLog?.mapped(probeFunctions).withProcess(Int64(pid))
     let calls = result.statistics.reduce(Int64(0)) { $0 + $1.calls }
     profile.run.notes.append("traced \(sites.count) functions with uprobes: \(calls) calls")
+    profile.run.notes.append(TraceRun.backendNote(backend))
     profile.run.notes += TraceRun.placementNotes(sites)
     let probeCost = result.probeCost
     if !probeCost.isZero {
       profile.run.notes.append(
-        "probe cost \(DurationFormat.string(nanoseconds: probeCost.perCallNanos)) per traced call measured during the run "
+        "probe cost \(DurationFormat.string(nanoseconds: probeCost.perCallNanos)) per traced call measured "
+          + (backend.usesBPF ? "on the BPF path before the run " : "during the run ")
           + "(\(DurationFormat.string(nanoseconds: probeCost.insideNanos)) inside the call, "
           + "\(DurationFormat.string(nanoseconds: probeCost.outsideNanos)) in its caller) and subtracted; --raw shows times without"
       )

@@ -56,7 +56,11 @@ public enum SessionDescription {
     } else if let column = Heatmap.timeColumn(of: p) {
       parts.append("\(p.sampleTypes[column].type) \(DurationFormat.string(nanoseconds: p.total(column: column)))")
     }
-    if let calls = totalCalls(p) { parts.append("calls \(CountFormat.grouped(calls))") }
+    if let calls = totalCalls(p) {
+      // Calls paired in the kernel (the BPF trace path) are marked; the note in `info` says why.
+      let bpf = p.run.notes.contains { $0.hasPrefix(TraceRun.bpfNotePrefix) }
+      parts.append("calls \(CountFormat.grouped(calls))" + (bpf ? " (bpf)" : ""))
+    }
     parts.append("samples \(CountFormat.grouped(sampleCount(p)))")
     parts.append("functions \(CountFormat.grouped(p.functionNameCount))")
     if p.run.lostRecords > 0 { parts.append("lost \(CountFormat.grouped(p.run.lostRecords))") }

@@ -75,6 +75,10 @@ public struct SettingDefinition: Sendable {
       "traceconfirm",
       "trace-top and run --trace ask (or stop a script) when a trial estimates a slowdown of 3x or more: on or off",
       default: "on", ["on", "off"]),
+    .choice(
+      "tracebackend",
+      "run --trace pairs calls in the kernel with BPF (bpf), from ring records in perfsh (ring), or bpf when it can (auto)",
+      default: "auto", ["auto", "bpf", "ring"]),
   ]
 }
 

@@ -105,6 +105,9 @@ public struct Settings: Sendable {
   /// `allthreads`: whether off-CPU views show waits nobody on the critical threads waited for.
   public var allThreads: Bool { self["allthreads"] == "on" }
 
+  /// `tracebackend`: where traced calls are paired and aggregated.
+  public var traceBackend: TraceBackend { TraceBackend(rawValue: self["tracebackend"]) ?? .auto }
+
   /// `nodecount`: how many rows tables show.
   public var nodeCount: Int { Int(self["nodecount"]) ?? 10 }
 
