@@ -59,7 +59,11 @@ public final class BPFOffCPU {
     counts.switches = try counter(PERFSH_OFFCPU_SWITCHES)
     counts.stackMisses = try counter(PERFSH_OFFCPU_STACK_MISSES)
     counts.droppedWaits = try counter(PERFSH_OFFCPU_DROPPED)
-    counts.unfinished = try object.map("starts").keys(as: UInt32.self).count
+    // Entries stay after a wait ends (their registers serve the next switch-out): time 0.
+    let starts = try object.map("starts")
+    for tid in try starts.keys(as: UInt32.self) {
+      if let s = try starts.value(at: tid, as: perfsh_offcpu_start.self), s.time != 0 { counts.unfinished += 1 }
+    }
 
     var waits: [AggregateKey: [OffCPUWait]] = [:]
     let claimed = try object.map("interval_count").value(at: UInt32(0), as: UInt64.self) ?? 0
