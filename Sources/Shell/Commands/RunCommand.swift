@@ -30,6 +30,7 @@ struct RunCommand: ShellCommand {
         run --trace '^inner$' --trace 'libc.so.6:^malloc$' ./app
         run --alloc ./app            (then: top --sample-index inuse_space; leaks)
         run --off-cpu ./app          (then: summary; top --sample-index wall)
+        run --off-cpu-method bpf ./app  (waits added up in the kernel; info says why)
         run --pprof-endpoint http://127.0.0.1:6060 ./server
                                      (then: compare 1 2, Go's own view)
       """)
