@@ -178,7 +178,7 @@ public struct OffCPUOptions: Sendable, Equatable {
   /// Kernel frames in switch-out stacks (the kernel walks its own stack at every switch);
   /// without them wait reasons come from the libc or runtime wrappers.
   public var kernelStacks = true
-  /// Records or BPF (`--off-cpu=bpf|records`); nil lets `OffCPUChoice` decide.
+  /// Records or BPF (`run --off-cpu-method bpf|records`); nil lets `OffCPUChoice` decide.
   public var method: OffCPUMethod?
 
   public init(

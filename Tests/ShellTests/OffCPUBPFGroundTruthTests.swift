@@ -54,7 +54,7 @@ final class OffCPUBPFGroundTruthTests: XCTestCase {
     let (_, bpf) = try capture("run --off-cpu-method bpf \(waits)")
     let (_, records) = try capture("run --off-cpu-method records \(waits)")
     XCTAssertEqual(
-      method(bpf), "off-CPU capture: in the kernel (BPF on sched_switch): asked for (--off-cpu=bpf)", "\(bpf.run.notes)"
+      method(bpf), "off-CPU capture: in the kernel (BPF on sched_switch): asked for (--off-cpu-method bpf)", "\(bpf.run.notes)"
     )
     XCTAssertTrue(method(records)?.contains("context-switch records") ?? false, "\(records.run.notes)")
     for (path, p) in [("bpf", bpf), ("records", records)] {
@@ -128,5 +128,16 @@ final class OffCPUBPFGroundTruthTests: XCTestCase {
     XCTAssertEqual(b.unwaitedThreads, 4, "\(b)")
     XCTAssertGreaterThan(Double(b.unwaitedNanos), 4 * 450e6, "\(b)")
     XCTAssertTrue(s.stdout.contains(" on 4 threads nobody on the critical threads waited for"), s.stdout)
+  }
+
+  func testPERFSHBPFOffForcesTheRecordPath() throws {
+    let result = try ProcessRunner.run(
+      URL(fileURLWithPath: "/usr/bin/env"),
+      ["PERFSH_BPF=off", try PerfshBinary.url().path, "-c", "run --off-cpu-method bpf /bin/true; info"])
+    XCTAssertEqual(result.status, 0, result.stderr)
+    XCTAssertTrue(
+      result.stdout.contains(
+        "off-CPU capture: context-switch records: BPF is not available (turned off by PERFSH_BPF=off)"),
+      result.stdout)
   }
 }

@@ -19,11 +19,11 @@ public struct OffCPUChoice: Sendable, Equatable {
   public init(requested: OffCPUMethod?, recordStackBytes: Int, bpf: BPFSupport.Availability) {
     switch (requested, bpf) {
     case (.records?, _):
-      self.init(.records, "asked for (--off-cpu=records)")
+      self.init(.records, "asked for (--off-cpu-method records)")
     case (_, .unavailable(let why)):
       self.init(.records, "BPF is not available (\(why))")
     case (.bpf?, .available):
-      self.init(.bpf, "asked for (--off-cpu=bpf)")
+      self.init(.bpf, "asked for (--off-cpu-method bpf)")
     case (nil, .available):
       if recordStackBytes == 0 {
         self.init(.bpf, "the target's stacks are frame-pointer walks on either path, so the cheaper one")
@@ -31,7 +31,7 @@ public struct OffCPUChoice: Sendable, Equatable {
         self.init(
           .records,
           "a binary of the target lacks frame pointers, so switch-out stacks are unwound from copies "
-            + "(BPF's frame-pointer walks would lose callers of syscall wrappers); --off-cpu=bpf forces the cheaper path"
+            + "(BPF's frame-pointer walks would lose callers of syscall wrappers); --off-cpu-method bpf forces the cheaper path"
         )
       }
     }
