@@ -84,9 +84,21 @@ public struct CPUSampler: Sendable {
         searchPath: request.environment["PATH"]
           ?? SystemInfo.environment().last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) },
         workingDirectory: request.workingDirectory, unwinding: unwinding)
+    var offCPUChoice: OffCPUChoice?
+    var kernelOffCPU: BPFOffCPU?
+    if request.offCPU && !excludeKernel {
+      var choice = OffCPUChoice(
+        requested: request.offCPUOptions.method, recordStackBytes: offCPUStackBytes, bpf: BPFSupport.availability)
+      if choice.method == .bpf {
+        (kernelOffCPU, choice) = try Self.openKernelOffCPU(
+          pid: child.pid, choice: choice, forced: request.offCPUOptions.method == .bpf)
+      }
+      offCPUChoice = choice
+    }
+    // The BPF path adds waits up in the kernel (OffCPUChoice says when); the record path otherwise.
     // Without kernel access the kernel drops every switch-out sample (see the note below); and
     // only root may lock big rings (kernel.perf_event_mlock_kb bounds everyone else).
-    if request.offCPU && !excludeKernel {
+    if request.offCPU && !excludeKernel && kernelOffCPU == nil {
       let pages =
         request.offCPUOptions.ringPages
         ?? (SystemInfo.isRoot
@@ -129,6 +141,7 @@ public struct CPUSampler: Sendable {
     }
     allocation?.drain(upTo: nil, into: &converter)
     try switches?.drain(upTo: nil, into: &converter)
+    let kernelCounts = try kernelOffCPU?.finish(into: &converter)
 
     let stats = converter.stats
     let elapsed = Self.elapsed(
@@ -181,6 +194,7 @@ public struct CPUSampler: Sendable {
     for warning in warnings + late { SystemInfo.writeStandardError("perfsh: \(warning)\n") }
     run.notes += callGraph.warnings + warnings + late
     run.notes.append(callGraph.note)
+    if let offCPUChoice { run.notes += offCPUChoice.notes(kernelCounts) }
     run.notes.append(contentsOf: converter.unwinderNotes)
     let profile = converter.makeProfile(run: run, timeNanos: wallStart, durationNanos: elapsed)
     return CaptureResult(

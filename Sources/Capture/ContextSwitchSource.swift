@@ -178,11 +178,14 @@ public struct OffCPUOptions: Sendable, Equatable {
   /// Kernel frames in switch-out stacks (the kernel walks its own stack at every switch);
   /// without them wait reasons come from the libc or runtime wrappers.
   public var kernelStacks = true
+  /// Records or BPF (`run --off-cpu-method bpf|records`); nil lets `OffCPUChoice` decide.
+  public var method: OffCPUMethod?
 
   public init(
     ringPages: Int? = nil, stackBytes: Int? = nil, wakeups: Bool = true, wakeupDivisor: Int? = nil,
-    kernelStacks: Bool = true
+    kernelStacks: Bool = true, method: OffCPUMethod? = nil
   ) {
+    self.method = method
     self.ringPages = ringPages
     self.stackBytes = stackBytes
     self.wakeups = wakeups

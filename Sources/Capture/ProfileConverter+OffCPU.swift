@@ -41,7 +41,7 @@ struct OffCPUState {
       profile.samples.add(wall, toSample: row, column: firstColumn + 1)
     }
     var s = summary
-    s.unfinished = pending.count
+    s.unfinished += pending.count
     profile.run.offCPU = s
     profile.run.notes.append(
       wakeups == nil
@@ -92,22 +92,9 @@ extension ProfileConverter {
         if r.isPreempted { offCPUState?.pending[tid]?.runnable = true }
         return
       }
-      guard let p = offCPUState?.pending.removeValue(forKey: tid), time > p.time, let column = offCPUState?.firstColumn
+      guard let p = offCPUState?.pending.removeValue(forKey: tid), time > p.time,
+        let row = addOffCPU(Int64(clamping: time - p.time), node: p.node, pid: p.pid, tid: tid, runnable: p.runnable)
       else { return }
-      let nanos = Int64(clamping: time - p.time)
-      let labels = labelSet(pid: p.pid, tid: tid, runnable: p.runnable)
-      let key = UInt64(UInt32(bitPattern: p.node.raw)) << 32 | UInt64(UInt32(bitPattern: labels.raw))
-      let row: Int
-      if let index = sampleIndex[key] {
-        row = index
-      } else {
-        row = profile.samples.count
-        sampleIndex[key] = row
-        profile.samples.append(stack: p.node, values: repeatElement(0, count: profile.samples.width), labels: labels)
-      }
-      profile.samples.add(nanos, toSample: row, column: column)
-      offCPUState?.summary.offCPUNanos &+= nanos
-      if p.runnable { offCPUState?.summary.runnableNanos &+= nanos }
       offCPUState?.intervals.append(
         CriticalThreads.Interval(tid: tid, start: p.time, end: time, row: Int32(clamping: row), runnable: p.runnable))
     case .lost(let l):
@@ -115,6 +102,58 @@ extension ProfileConverter {
     default:
       break
     }
+  }
+
+  /// Adds `nanos` of off-CPU time on stack `node` of thread `tid` to its row (made on first use)
+  /// and to the run's totals; the row, or nil without off-CPU capture. Shared by the record path
+  /// (a switch-in ends a wait) and the BPF path (a kernel aggregate).
+  mutating func addOffCPU(_ nanos: Int64, node: StackID, pid: Int32, tid: Int32, runnable: Bool) -> Int? {
+    guard let column = offCPUState?.firstColumn else { return nil }
+    let labels = labelSet(pid: pid, tid: tid, runnable: runnable)
+    let key = UInt64(UInt32(bitPattern: node.raw)) << 32 | UInt64(UInt32(bitPattern: labels.raw))
+    let row: Int
+    if let index = sampleIndex[key] {
+      row = index
+    } else {
+      row = profile.samples.count
+      sampleIndex[key] = row
+      profile.samples.append(stack: node, values: repeatElement(0, count: profile.samples.width), labels: labels)
+    }
+    profile.samples.add(nanos, toSample: row, column: column)
+    offCPUState?.summary.offCPUNanos &+= nanos
+    if runnable { offCPUState?.summary.runnableNanos &+= nanos }
+    return row
+  }
+
+  /// Applies off-CPU time added up in the kernel (`run --off-cpu` on the BPF path): each
+  /// aggregate becomes time on its stack like a switch-in of the record path would make, its
+  /// long waits feed the critical-thread rule with the thread that ended each as the waker.
+  /// `unfinished` waits had not ended; `lost` waits were dropped (a full kernel map).
+  public mutating func consume(offCPUAggregates aggregates: [OffCPUAggregate], unfinished: Int, lost: UInt64) {
+    guard offCPUState != nil else { return }
+    expectWakeups()
+    var words: [UInt64] = []
+    for a in aggregates where a.nanos > 0 {
+      words.removeAll(keepingCapacity: true)
+      if !a.kernelStack.isEmpty { words += [PerfContext.kernel] + a.kernelStack }
+      if !a.userStack.isEmpty { words += [PerfContext.user] + a.userStack }
+      let node = words.withUnsafeBytes { raw in
+        let sample = PerfSample(
+          misc: a.kernelStack.isEmpty ? PerfRecordMisc.user : PerfRecordMisc.kernel, pid: a.pid, tid: a.tid,
+          callchain: RawWords(raw))
+        return stackAndLabels(sample).0
+      }
+      guard let row = addOffCPU(a.nanos, node: node, pid: a.pid, tid: a.tid, runnable: a.runnable) else { return }
+      offCPUState?.summary.switches += a.waits
+      for w in a.intervals where w.end > w.start {
+        offCPUState?.intervals.append(
+          CriticalThreads.Interval(
+            tid: a.tid, start: w.start, end: w.end, row: Int32(clamping: row), runnable: a.runnable))
+        if let waker = w.waker { recordWakeup(waker: waker, wakee: a.tid, time: w.end) }
+      }
+    }
+    offCPUState?.summary.unfinished += unfinished
+    offCPUState?.summary.lostRecords &+= lost
   }
 
   /// Applies one record of the wakeup events (`sched:sched_waking` samples in the waker's

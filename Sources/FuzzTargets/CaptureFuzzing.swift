@@ -75,4 +75,16 @@ enum CaptureFuzzing {
     }
     return .accepted(items: parsed)
   }
+
+  /// A tracepoint format file: every field kept has a non-negative offset, a positive size and
+  /// a name; parsing twice gives the same fields.
+  static func tracepointFormat(_ bytes: UnsafeRawBufferPointer) -> FuzzOutcome {
+    let text = String(decoding: bytes, as: UTF8.self)
+    let fields = TracepointFields(format: text)
+    for (name, f) in fields.fields {
+      require(!name.isEmpty && f.offset >= 0 && f.size > 0, "field \(name) kept as \(f)")
+    }
+    require(fields == TracepointFields(format: text), "parsing is not deterministic")
+    return fields.fields.isEmpty ? .rejected("no field lines") : .accepted(items: fields.fields.count)
+  }
 }

@@ -38,6 +38,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
   case chromeJSON = "chrome-json"
   /// An HTTP request target for `serve` (path, token, query) through the router and views.
   case webRequest = "web-request"
+  /// A tracefs tracepoint `format` file (field offsets for the BPF off-CPU programs).
+  case tracepointFormat = "tracepoint-format"
 
   /// Runs the target on one input. Never throws: a rejected input is a valid outcome; a
   /// crash, a sanitizer report or a broken invariant (a `precondition`) is a finding.
@@ -61,6 +63,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case .goCode: return ObjectFuzzing.goCode(bytes)
     case .chromeJSON: return FormatsFuzzing.chromeJSON(bytes)
     case .webRequest: return WebFuzzing.request(bytes)
+    case .tracepointFormat: return CaptureFuzzing.tracepointFormat(bytes)
     }
   }
 

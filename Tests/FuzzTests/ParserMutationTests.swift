@@ -87,6 +87,13 @@ final class ParserMutationTests: XCTestCase {
     XCTAssertEqual(t.accepted, 4000)
   }
 
+  func testTracepointFormatMutants() throws {
+    let t = try mutate(
+      .tracepointFormat, seed: 21, rounds: 3000, dictionary: ["field:", ";", "\toffset:", "\tsize:", "-", "[16]", "\n"])
+    // Rejected only when no field line survives: rare for mutants of whole format files.
+    XCTAssertGreaterThan(t.accepted, 2000)
+  }
+
   func testKallsymsMutants() throws {
     let t = try mutate(.kallsyms, seed: 5, rounds: 4000, dictionary: [" T ", " t ", "\t[", "\n", "0000000000000000"])
     XCTAssertEqual(t.accepted, 4000)

@@ -23,13 +23,28 @@ final class OffCPUGoGroundTruthTests: XCTestCase {
     if let home { try? FileManager.default.removeItem(at: home) }
   }
 
+  /// Go keeps frame pointers, so `auto` takes the BPF path (waits added up in the kernel).
   func testGoWaitsShowUnderTheGoFunctionsThatWaited() throws {
+    let p = try check(flags: "--off-cpu")
+    if !p.run.notes.contains(where: { $0.contains("BPF is not available") }) {
+      XCTAssertTrue(p.run.notes.contains { $0.hasPrefix("off-CPU capture: in the kernel (BPF") }, "\(p.run.notes)")
+    }
+  }
+
+  /// The same waits from context-switch records.
+  func testGoWaitsShowUnderTheGoFunctionsThatWaitedFromRecords() throws {
+    let p = try check(flags: "--off-cpu-method records")
+    XCTAssertTrue(p.run.notes.contains { $0.hasPrefix("off-CPU capture: context-switch records") }, "\(p.run.notes)")
+  }
+
+  @discardableResult
+  private func check(flags: String) throws -> Profile {
     let go = try XCTUnwrap(GoToolchain.goPath)
     let source = Workloads.packageRoot.appendingPathComponent("examples/workloads/gowaits/main.go").path
     let binary = home.appendingPathComponent("gowaits").path
     _ = try GoToolchain.run([go, "build", "-o", binary, source], in: home)
     let s = CapturedShell()
-    XCTAssertEqual(s.runScript("run --off-cpu \(binary)\n").exitStatus, 0, s.stderr)
+    XCTAssertEqual(s.runScript("run \(flags) \(binary)\n").exitStatus, 0, s.stderr)
     let p = try XCTUnwrap(s.context.sessions.current?.profile)
     let off = try XCTUnwrap(p.sampleTypeIndex(named: "offcpu"))
     let cpu = try XCTUnwrap(p.sampleTypeIndex(named: "cpu"))
@@ -50,7 +65,7 @@ final class OffCPUGoGroundTruthTests: XCTestCase {
       blocked[f, default: 0] += p.samples.value(row, off)
       reasons[f, default: [:]][WaitReasons.classify(leafFirst: names), default: 0] += p.samples.value(row, off)
     }
-    print("Go off-CPU ground truth: blocked \(blocked), reasons \(reasons), cpu \(onCPU)")
+    print("Go off-CPU ground truth (\(flags)): blocked \(blocked), reasons \(reasons), cpu \(onCPU)")
     // The blocking read: the thread waits in the read syscall under main.readPipe, for 200 ms.
     XCTAssertEqual(Double(reasons["main.readPipe"]?[.read] ?? 0), 200e6, accuracy: 30e6, "\(reasons)")
     // The goroutine the read waited for sleeps 200 ms in time.Sleep: its thread parks in the
@@ -63,5 +78,6 @@ final class OffCPUGoGroundTruthTests: XCTestCase {
     XCTAssertEqual(Double(channel), 300e6, accuracy: 50e6, "\(blocked)")
     XCTAssertLessThan(blocked["main.spin"] ?? 0, 20_000_000, "spin computes: \(blocked)")
     XCTAssertGreaterThan(onCPU["main.spin"] ?? 0, 150_000_000, "a fixed amount of work, ~250 ms: \(onCPU)")
+    return p
   }
 }

@@ -39,6 +39,7 @@ struct RunCommand: ShellCommand {
         run --trace '^inner$' --trace 'libc.so.6:^malloc$' ./app
         run --alloc ./app            (then: top --sample-index inuse_space; leaks)
         run --off-cpu ./app          (then: summary; top --sample-index wall)
+        run --off-cpu-method bpf ./app  (waits added up in the kernel; info says why)
         run --pprof-endpoint http://127.0.0.1:6060 ./server
                                      (then: compare 1 2, Go's own view)
       """)
@@ -121,6 +122,13 @@ struct RunCommand: ShellCommand {
   var offCPU = false
 
   @Option(
+    name: .customLong("off-cpu-method"),
+    help:
+      "How --off-cpu captures (implies it): bpf (added up in the kernel, cheap; frame-pointer user stacks), records (context-switch records, DWARF-unwound stacks) or auto (default: the offcpumethod setting; BPF when the target's stacks are frame-pointer walks either way). info says which ran and why."
+  )
+  var offCPUMethod: String?
+
+  @Option(
     name: .customLong("pprof-endpoint"),
     help:
       "While sampling, fetch the target's own pprof profile from this http:// URL (Go's net/http/pprof; a bare http://HOST:PORT means /debug/pprof/profile?seconds=5) into a second session 'NAME (go pprof)'."
@@ -144,7 +152,12 @@ struct RunCommand: ShellCommand {
     if allocRate != nil && !alloc { throw ValidationError("--alloc-rate needs --alloc") }
     if let allocRate, allocRate < 1 { throw ValidationError("--alloc-rate takes a number of bytes of at least 1") }
     if alloc && noSample { throw ValidationError("--alloc keeps CPU sampling: drop --no-sample") }
-    if offCPU && noSample { throw ValidationError("--off-cpu keeps CPU sampling: drop --no-sample") }
+    if let offCPUMethod, offCPUMethod != "auto" && OffCPUMethod(rawValue: offCPUMethod) == nil {
+      throw ValidationError("--off-cpu-method takes bpf, records or auto, not '\(offCPUMethod)'")
+    }
+    if (offCPU || offCPUMethod != nil) && noSample {
+      throw ValidationError("--off-cpu keeps CPU sampling: drop --no-sample")
+    }
     if trace.isEmpty && (noSample || traceMax != nil || yes) {
       throw ValidationError("--no-sample, --trace-max and --yes need --trace")
     }
@@ -166,7 +179,8 @@ struct RunCommand: ShellCommand {
     var request = CaptureRequest(
       arguments: argv, environment: env, workingDirectory: cwd, frequency: hz, timeout: limit,
       callGraph: CallGraph(option: callGraph) ?? .auto, allocation: allocation)
-    request.offCPU = offCPU || context.settings.offCPU
+    request.offCPU = offCPU || offCPUMethod != nil || context.settings.offCPU
+    request.offCPUOptions.method = OffCPUMethod(rawValue: offCPUMethod ?? context.settings.offCPUMethod)
     context.flush()
     // Kernel symbols and the program's binaries are read while the target runs, so the
     // session is ready sooner after it exits.

@@ -68,6 +68,10 @@ public struct SettingDefinition: Sendable {
       default: "simple", ["simple", "full"]),
     .choice("offcpu", "run records off-CPU time too (as run --off-cpu): on or off", default: "off", ["off", "on"]),
     .choice(
+      "offcpumethod",
+      "how off-CPU time is captured (as run --off-cpu-method): auto, bpf (in the kernel) or records",
+      default: "auto", ["auto", "bpf", "records"]),
+    .choice(
       "allthreads",
       "off-CPU views show every thread's waits (as --all-threads), not only the critical threads': on or off",
       default: "off", ["off", "on"]),

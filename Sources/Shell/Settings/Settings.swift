@@ -102,6 +102,8 @@ public struct Settings: Sendable {
 
   /// `offcpu`: whether `run` records off-CPU time without `--off-cpu`.
   public var offCPU: Bool { self["offcpu"] == "on" }
+  /// `offcpumethod`: auto, bpf or records (`run --off-cpu-method`).
+  public var offCPUMethod: String { self["offcpumethod"] }
   /// `allthreads`: whether off-CPU views show waits nobody on the critical threads waited for.
   public var allThreads: Bool { self["allthreads"] == "on" }
 

@@ -1,0 +1,191 @@
+import BPFObjects
+import CBPF
+
+/// Off-CPU capture in the kernel (`run --off-cpu` on the BPF path): offcpu.bpf's programs on
+/// `sched_switch`, `sched_process_fork`/`exec` and `sched_waking` add up every wait of the
+/// target's process tree per (thread, user stack, kernel stack, runnable); `finish` reads the
+/// maps into the converter. No record per switch crosses to user space, which is the cost the
+/// record path cannot avoid (~3× on a switch-heavy program).
+public final class BPFOffCPU {
+  private var object: BPFObject?
+
+  /// What the kernel side counted, for the run's notes.
+  public struct Counts: Sendable, Equatable {
+    public var switches: UInt64 = 0
+    public var stackMisses: UInt64 = 0
+    public var droppedWaits: UInt64 = 0
+    public var droppedIntervals: UInt64 = 0
+    public var unfinished = 0
+    public var aggregates = 0
+  }
+
+  public init() {}
+
+  deinit { object?.close() }
+
+  /// Loads the programs (tracepoint field offsets from tracefs), seeds `pid` (held at the exec
+  /// gate: counted from its exec on, with every process it forks) and attaches them.
+  public func open(pid: Int32) throws(CaptureError) {
+    let config = try Self.config()
+    let object = try BPFObject(bytes: BPFObjects.offcpu, name: "perfsh_offcpu")
+    try object.setConstants(config)
+    try object.load()
+    self.object = object
+    try object.map("targets").update(UInt32(bitPattern: pid), UInt8(0))
+    // Forks and wakeups first: a switch-out must never be counted for a process the fork
+    // program has not seen yet.
+    for (program, event) in [
+      ("on_fork", "sched_process_fork"), ("on_exec", "sched_process_exec"), ("on_waking", "sched_waking"),
+      ("on_switch", "sched_switch"),
+    ] {
+      try object.attach(program, tracepoint: "sched", event)
+    }
+  }
+
+  /// Reads the aggregates, their stacks and long waits into `converter`, then detaches the
+  /// programs; call once, after the target exited.
+  @discardableResult
+  public func finish(into converter: inout ProfileConverter) throws(CaptureError) -> Counts {
+    guard let object else { return Counts() }
+    defer {
+      object.close()
+      self.object = nil
+    }
+    var counts = Counts()
+    let counters = try object.map("counters")
+    func counter(_ slot: Int32) throws(CaptureError) -> UInt64 {
+      try counters.perCPUValues(at: UInt32(slot), as: UInt64.self).reduce(0, &+)
+    }
+    counts.switches = try counter(PERFSH_OFFCPU_SWITCHES)
+    counts.stackMisses = try counter(PERFSH_OFFCPU_STACK_MISSES)
+    counts.droppedWaits = try counter(PERFSH_OFFCPU_DROPPED)
+    // Entries stay after a wait ends (their registers serve the next switch-out): time 0.
+    let starts = try object.map("starts")
+    for tid in try starts.keys(as: UInt32.self) {
+      if let s = try starts.value(at: tid, as: perfsh_offcpu_start.self), s.time != 0 { counts.unfinished += 1 }
+    }
+
+    var waits: [AggregateKey: [OffCPUWait]] = [:]
+    let claimed = try object.map("interval_count").value(at: UInt32(0), as: UInt64.self) ?? 0
+    let slots = min(claimed, UInt64(PERFSH_OFFCPU_INTERVALS))
+    counts.droppedIntervals = claimed - slots
+    let intervals = try object.map("intervals")
+    for slot in 0..<UInt32(slots) {
+      guard let v = try intervals.value(at: slot, as: perfsh_offcpu_interval.self) else { continue }
+      waits[AggregateKey(v.key), default: []].append(
+        OffCPUWait(start: v.start, end: v.end, waker: v.waker > 0 ? v.waker : nil))
+    }
+
+    let map = try object.map("offcpu")
+    let stackMap = try object.map("stacks")
+    var stacks: [Int32: [UInt64]] = [:]
+    func stack(_ id: Int32) throws(CaptureError) -> [UInt64] {
+      guard id >= 0 else { return [] }
+      if let known = stacks[id] { return known }
+      let frames = try stackMap.value(at: UInt32(id), as: perfsh_offcpu_stack.self).map { value in
+        withUnsafeBytes(of: value.ips) { Array($0.bindMemory(to: UInt64.self).prefix { $0 != 0 }) }
+      }
+      stacks[id] = frames ?? []
+      return frames ?? []
+    }
+    var aggregates: [OffCPUAggregate] = []
+    let keys = try map.keys(as: perfsh_offcpu_key.self).sorted { AggregateKey($0) < AggregateKey($1) }
+    for key in keys {
+      guard let value = try map.value(at: key, as: perfsh_offcpu_value.self) else { continue }
+      aggregates.append(
+        OffCPUAggregate(
+          pid: key.pid, tid: key.tid, kernelStack: try stack(key.kernel_stack), userStack: try stack(key.user_stack),
+          runnable: key.runnable != 0, nanos: Int64(clamping: value.nanos), waits: Int(clamping: value.count),
+          intervals: waits[AggregateKey(key)] ?? []))
+    }
+    counts.aggregates = aggregates.count
+    converter.consume(offCPUAggregates: aggregates, unfinished: counts.unfinished, lost: counts.droppedWaits)
+    return counts
+  }
+
+  /// The tracepoint field offsets offcpu.bpf reads, from tracefs.
+  static func config() throws(CaptureError) -> perfsh_offcpu_config {
+    func field(_ event: String, _ name: String, size: Int) throws(CaptureError) -> UInt32 {
+      guard let fields = TracepointFields.read(category: "sched", event: event) else {
+        throw .bpf(
+          operation: "reading the format of sched:\(event) from tracefs", errno: .noSuchFileOrDirectory, log: "")
+      }
+      guard let f = fields.fields[name], f.size == size else {
+        throw .bpf(
+          operation: "finding field \(name) (\(size) bytes) of sched:\(event)", errno: .invalidArgument, log: "")
+      }
+      return UInt32(f.offset)
+    }
+    return perfsh_offcpu_config(
+      switch_prev_state: try field("sched_switch", "prev_state", size: 8),
+      switch_next_pid: try field("sched_switch", "next_pid", size: 4),
+      fork_child_pid: try field("sched_process_fork", "child_pid", size: 4),
+      waking_pid: try field("sched_waking", "pid", size: 4))
+  }
+}
+
+/// `perfsh_offcpu_key` as a Swift key (C structs are not Hashable), ordered for stable rows.
+private struct AggregateKey: Hashable, Comparable {
+  var pid: Int32
+  var tid: Int32
+  var runnable: UInt32
+  var userStack: Int32
+  var kernelStack: Int32
+
+  init(_ k: perfsh_offcpu_key) {
+    pid = k.pid
+    tid = k.tid
+    runnable = k.runnable
+    userStack = k.user_stack
+    kernelStack = k.kernel_stack
+  }
+
+  static func < (a: Self, b: Self) -> Bool {
+    (a.pid, a.tid, a.runnable, a.userStack, a.kernelStack) < (b.pid, b.tid, b.runnable, b.userStack, b.kernelStack)
+  }
+}
+
+extension CPUSampler {
+  /// Opens the BPF off-CPU capture on the gated child; when it fails and BPF was not asked
+  /// for, the record path is used instead and the choice says why.
+  static func openKernelOffCPU(pid: Int32, choice: OffCPUChoice, forced: Bool) throws(CaptureError) -> (
+    BPFOffCPU?, OffCPUChoice
+  ) {
+    let capture = BPFOffCPU()
+    do {
+      try capture.open(pid: pid)
+      return (capture, choice)
+    } catch {
+      if forced { throw error }
+      return (nil, OffCPUChoice(fallback: "BPF could not be opened (\(error.description))"))
+    }
+  }
+}
+
+extension OffCPUChoice {
+  /// The record path after a failed BPF open.
+  init(fallback reason: String) {
+    self.init(requested: .records, recordStackBytes: 0, bpf: .available)
+    self.reason = reason
+  }
+
+  /// The run's notes: the choice, and on the BPF path what the kernel side counted.
+  func notes(_ counts: BPFOffCPU.Counts?) -> [String] {
+    guard let c = counts else { return [note] }
+    var lines = [
+      note,
+      "off-CPU in the kernel: \(c.switches) switch-outs in \(c.aggregates) aggregates; waits of other threads are shown "
+        + "while a shown thread waited for them, judged from waits of at least 100µs (shorter ones always shown)",
+    ]
+    if c.stackMisses > 0 {
+      lines.append("off-CPU in the kernel: \(c.stackMisses) switch-outs lost a stack (stack map full or colliding)")
+    }
+    if c.droppedWaits > 0 { lines.append("off-CPU in the kernel: \(c.droppedWaits) waits dropped (a full map)") }
+    if c.droppedIntervals > 0 {
+      lines.append(
+        "off-CPU in the kernel: \(c.droppedIntervals) long waits past the first 65,536 not used for the critical-thread view"
+      )
+    }
+    return lines
+  }
+}

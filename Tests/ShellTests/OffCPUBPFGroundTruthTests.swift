@@ -1,0 +1,143 @@
+import Analysis
+import Foundation
+import PerfshTestSupport
+import ProfileModel
+import XCTest
+
+@testable import Shell
+
+/// The off-CPU ground truths on the BPF path (`run --off-cpu-method bpf`: waits added up in the
+/// kernel) beside the record path: wait reasons from the kernel frames, wall = cpu + offcpu,
+/// children followed, runnable time apart, idle pool threads hidden, and both paths' totals agree.
+final class OffCPUBPFGroundTruthTests: XCTestCase {
+  /// Runs `script` (its first line a run) and returns the shell and the session's profile;
+  /// skips when the run says BPF is not available here.
+  private func capture(_ script: String) throws -> (CapturedShell, Profile) {
+    let s = CapturedShell()
+    let status = s.runScript(script + "\n")
+    XCTAssertEqual(status.exitStatus, 0, s.stderr)
+    let p = try XCTUnwrap(s.context.sessions.current?.profile, s.stderr)
+    if let why = p.run.notes.first(where: { $0.contains("BPF is not available") }) { throw XCTSkip(why) }
+    return (s, p)
+  }
+
+  private func method(_ p: Profile) -> String? {
+    p.run.notes.first { $0.hasPrefix("off-CPU capture: ") }
+  }
+
+  private func names(_ p: Profile, row: Int) -> [String] {
+    var names: [String] = []
+    p.stacks.forEachFrame(leafFirst: p.samples.stacks[row]) { loc in
+      for line in p.location(loc).lines { names.append(p.name(of: line.function)) }
+    }
+    return names
+  }
+
+  private func label(_ p: Profile, row: Int, _ key: String) -> Label? {
+    p.labelSets[p.samples.labelSets[row]].first { p.string($0.key) == key }
+  }
+
+  /// Share of blocked off-CPU time whose user stack reaches `function` (how much the stacks explain).
+  private func share(_ p: Profile, reaching function: String) throws -> Double {
+    let off = try XCTUnwrap(p.sampleTypeIndex(named: "offcpu"))
+    var reached: Int64 = 0
+    var all: Int64 = 0
+    for row in 0..<p.samples.count where label(p, row: row, "state") == nil {
+      all += p.samples.value(row, off)
+      if names(p, row: row).contains(function) { reached += p.samples.value(row, off) }
+    }
+    return Double(reached) / Double(max(all, 1)) * 100
+  }
+
+  func testWaitsOnTheBPFPathMatchConstructionAndTheRecordPath() throws {
+    let waits = try Workloads.path("waits")
+    let (_, bpf) = try capture("run --off-cpu-method bpf \(waits)")
+    let (_, records) = try capture("run --off-cpu-method records \(waits)")
+    XCTAssertEqual(
+      method(bpf), "off-CPU capture: in the kernel (BPF on sched_switch): asked for (--off-cpu-method bpf)", "\(bpf.run.notes)"
+    )
+    XCTAssertTrue(method(records)?.contains("context-switch records") ?? false, "\(records.run.notes)")
+    for (path, p) in [("bpf", bpf), ("records", records)] {
+      let b = try XCTUnwrap(WaitReasons.breakdown(p))
+      func reason(_ r: WaitReason) -> Double { Double(b.reasons.first { $0.reason == r }?.nanos ?? 0) }
+      // The main thread's waits by the kernel frame where it blocked: 300 ms sleep, 200 ms pipe
+      // read, 250 ms on the mutex. (The record path's own cost can stretch the waits on a
+      // loaded machine: tracepoint events copied at clone/fork stall on a kernel lock, seen as
+      // +38 ms futex and +22 ms read with 197 ms of `perf event setup`; OffCPUGroundTruthTests
+      // holds the record path to construction by shares.)
+      let slack = path == "bpf" ? 30e6 : 80e6
+      XCTAssertEqual(reason(.sleep), 300e6, accuracy: slack, "\(path): \(b.reasons)")
+      XCTAssertEqual(reason(.read), 200e6, accuracy: slack, "\(path): \(b.reasons)")
+      XCTAssertEqual(reason(.futex), 250e6, accuracy: slack, "\(path): \(b.reasons)")
+      // The main thread lives the whole run: its CPU + off-CPU is the elapsed time.
+      let elapsed = Double(try XCTUnwrap(p.run.elapsedNanos))
+      XCTAssertEqual(Double(b.cpuNanos + b.waitingNanos), elapsed, accuracy: elapsed * 0.05, path)
+      // The mutex holder and the pipe writer (a child process: followed) are waited for.
+      XCTAssertEqual(b.otherThreads, 2, "\(path): \(b)")
+      let mainPID = p.run.offCPU?.mainThread.map(Int64.init)
+      let off = try XCTUnwrap(p.sampleTypeIndex(named: "offcpu"))
+      let childTime = (0..<p.samples.count).filter { label(p, row: $0, "pid")?.number != mainPID }
+        .reduce(Int64(0)) { $0 + p.samples.value($1, off) }
+      XCTAssertEqual(Double(childTime), 200e6, accuracy: 40e6, "\(path): the child sleeps 200 ms before writing")
+      // wall = cpu + offcpu on every row.
+      let cpu = try XCTUnwrap(p.sampleTypeIndex(named: "cpu"))
+      let wall = try XCTUnwrap(p.sampleTypeIndex(named: "wall"))
+      for row in 0..<p.samples.count {
+        XCTAssertEqual(p.samples.value(row, wall), p.samples.value(row, cpu) + p.samples.value(row, off))
+      }
+    }
+    // Both paths see the same blocked time, within 5 % of the run (runnable time depends on the
+    // machine's load, so it differs between runs, not paths; the record path's own setup stalls
+    // are left out).
+    let a = try XCTUnwrap(WaitReasons.breakdown(bpf))
+    let r = try XCTUnwrap(WaitReasons.breakdown(records))
+    func blocked(_ b: WaitBreakdown) -> Double {
+      Double(b.reasons.filter { $0.reason != .runnable && $0.reason != .profiler }.reduce(0) { $0 + $1.nanos })
+    }
+    let elapsed = Double(try XCTUnwrap(records.run.elapsedNanos))
+    XCTAssertEqual(blocked(a), blocked(r), accuracy: elapsed * 0.05, "\(a) vs \(r)")
+    XCTAssertEqual(Double(a.otherThreadsNanos), Double(r.otherThreadsNanos), accuracy: elapsed * 0.05)
+    // Item 3's measurement: how much blocked time each path's user stacks explain.
+    print(
+      "off-CPU stacks waits.c: reaching main bpf \(try share(bpf, reaching: "main"))% records \(try share(records, reaching: "main"))%; "
+        + "wait_pipe bpf \(try share(bpf, reaching: "wait_pipe"))% records \(try share(records, reaching: "wait_pipe"))%; "
+        + "wait_lock bpf \(try share(bpf, reaching: "wait_lock"))% records \(try share(records, reaching: "wait_lock"))%"
+    )
+  }
+
+  func testRunnableTimeIsToldApartOnTheBPFPath() throws {
+    // Two CPU-bound threads pinned to one CPU: each waits runnable while the other runs.
+    let threads = try Workloads.path("threads")
+    let (_, p) = try capture("run --off-cpu-method bpf -- taskset -c 0 \(threads)")
+    let summary = try XCTUnwrap(p.run.offCPU)
+    let off = try XCTUnwrap(p.sampleTypeIndex(named: "offcpu"))
+    var runnable: Int64 = 0
+    for row in 0..<p.samples.count where label(p, row: row, "state").map({ p.string($0.string) }) == "runnable" {
+      runnable += p.samples.value(row, off)
+    }
+    XCTAssertEqual(runnable, summary.runnableNanos)
+    XCTAssertGreaterThan(runnable, 100_000_000, "two busy threads on one CPU: \(summary)")
+  }
+
+  func testIdlePoolThreadsAreSetApartOnTheBPFPath() throws {
+    let pool = try Workloads.path("pool")
+    let (s, p) = try capture("run --off-cpu-method bpf \(pool)\nsummary")
+    let b = try XCTUnwrap(WaitReasons.breakdown(p))
+    XCTAssertEqual(b.reasons.first { $0.reason != .runnable }?.reason, .sleep, "\(b.reasons)")
+    XCTAssertEqual(Double(b.reasons.first { $0.reason == .sleep }?.nanos ?? 0), 300e6, accuracy: 30e6)
+    XCTAssertEqual(b.unwaitedThreads, 4, "\(b)")
+    XCTAssertGreaterThan(Double(b.unwaitedNanos), 4 * 450e6, "\(b)")
+    XCTAssertTrue(s.stdout.contains(" on 4 threads nobody on the critical threads waited for"), s.stdout)
+  }
+
+  func testPERFSHBPFOffForcesTheRecordPath() throws {
+    let result = try ProcessRunner.run(
+      URL(fileURLWithPath: "/usr/bin/env"),
+      ["PERFSH_BPF=off", try PerfshBinary.url().path, "-c", "run --off-cpu-method bpf /bin/true; info"])
+    XCTAssertEqual(result.status, 0, result.stderr)
+    XCTAssertTrue(
+      result.stdout.contains(
+        "off-CPU capture: context-switch records: BPF is not available (turned off by PERFSH_BPF=off)"),
+      result.stdout)
+  }
+}
