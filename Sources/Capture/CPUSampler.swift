@@ -57,7 +57,7 @@ public struct CPUSampler: Sendable {
     let stackBytes = callGraph.stackBytes
     // Stack copies need bigger rings: keep about the same number of samples per ring.
     let dataPages = max(1, stackBytes > 0 ? max(request.ringDataPages, 512) : request.ringDataPages).nextPowerOfTwo
-    var events: [CPUEvent] = []
+    var events = PerCPURings()
     if sample {
       do {
         events = try Self.openEvents(
@@ -114,12 +114,12 @@ public struct CPUSampler: Sendable {
       start: start,
       merger: &merger, converter: &converter, tracker: &tracker, switches: &switches, progress: progress)
     let end = SystemInfo.monotonicNanos()
-    for e in events { try? e.file.disable() }
+    events.disable()
     companion?.disable()
     switches?.disable()
-    try Self.drain(events, into: &merger)
-    try companion?.drain(final: true)
-    try merger.flush {
+    events.drain(into: &merger)
+    try companion?.drain(upTo: nil)
+    merger.flush {
       tracker.note($0)
       allocation?.before($0, into: &converter)
       converter.consume($0)
@@ -182,8 +182,7 @@ public struct CPUSampler: Sendable {
     let profile = converter.makeProfile(run: run, timeNanos: wallStart, durationNanos: elapsed)
     return CaptureResult(
       profile: profile, sampleRecords: stats.samples, lostRecords: stats.lostRecords, throttles: stats.throttles,
-      cpus: cpus, ringBytesDrained: events.map { $0.ring.drainedBytes },
-      ringDataBytes: events.first?.ring.dataBytes ?? 0,
+      cpus: cpus, ringBytesDrained: events.drainedBytes, ringDataBytes: events.dataBytes,
       kernelFrames: !excludeKernel, pid: child.pid, finishNanos: Int64(SystemInfo.monotonicNanos() &- end))
   }
 
@@ -237,10 +236,11 @@ public struct CPUSampler: Sendable {
   /// interrupt while the target still runs sends SIGKILL: a target that ignores them must
   /// not hold the shell forever.
   private static func watch(
-    _ child: inout SuspendedChild, events: [CPUEvent], companion: (any CaptureCompanion)?,
+    _ child: inout SuspendedChild, events: PerCPURings, companion: (any CaptureCompanion)?,
     allocation: AllocationCapture?,
     relay: borrowing SignalRelay, request: CaptureRequest,
-    start: UInt64, merger: inout RecordMerger, converter: inout ProfileConverter, tracker: inout DescendantTracker,
+    start: UInt64, merger: inout RecordMerger<PerfRecordParser>, converter: inout ProfileConverter,
+    tracker: inout DescendantTracker,
     switches: inout ContextSwitchSource?, progress: ((Profile) -> Void)?
   ) throws(CaptureError) -> (SuspendedChild.Exit, Bool, String?) {
     var nextProgress = start &+ 1_000_000_000
@@ -252,7 +252,7 @@ public struct CPUSampler: Sendable {
     var termSentAt: UInt64?
     var killSent = false
     // Watch the rings, the signal relay and (when the kernel has pidfds) the child's exit.
-    var descriptors = events.map { $0.file.descriptor } + [relay.descriptor]
+    var descriptors = events.descriptors + [relay.descriptor]
     if child.exitDescriptor >= 0 { descriptors.append(child.exitDescriptor) }
     let companionStart = descriptors.count
     descriptors += companion?.descriptors ?? []
@@ -267,11 +267,13 @@ public struct CPUSampler: Sendable {
       for i in poller.wait(timeoutMillis: waitMillis).hungUp where i < events.count || i >= companionStart {
         poller.remove(i)  // every task of this event exited; stop polling it
       }
-      try drain(events, into: &merger)
-      try companion?.drain(final: false)
-      // Hold back the newest records: another CPU may still be writing older ones.
-      let cutoff = SystemInfo.monotonicNanos() &- 20_000_000
-      try merger.emit(upTo: cutoff) {
+      // Hold back the newest records: another CPU may still be writing older ones. One cutoff
+      // for every source, taken before any ring is copied: a copy descheduled half-way never
+      // lets a later CPU's records overtake older ones.
+      let cutoff = SystemInfo.monotonicNanos() &- recordHoldBackNanos
+      events.drain(into: &merger)
+      try companion?.drain(upTo: cutoff)
+      merger.emit(upTo: cutoff) {
         tracker.note($0)
         allocation?.before($0, into: &converter)
         converter.consume($0)
@@ -318,13 +320,13 @@ public struct CPUSampler: Sendable {
 
   private static func openEvents(
     cpus: [Int32], pid: Int32, request: CaptureRequest, excludeKernel: Bool, dataPages: Int, stackBytes: Int
-  ) throws(CaptureError) -> [CPUEvent] {
+  ) throws(CaptureError) -> PerCPURings {
     let dataBytes = dataPages * SystemInfo.pageSize
     var buildIDs = true
     var attr = PerfEventFile.cpuClockAttributes(
       frequency: request.frequency, excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4, buildIDs: buildIDs,
       userStackBytes: stackBytes)
-    var events: [CPUEvent] = []
+    let events = PerCPURings()
     for cpu in cpus {
       let file: PerfEventFile
       do {
@@ -338,16 +340,9 @@ public struct CPUSampler: Sendable {
           userStackBytes: stackBytes)
         file = try PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu)
       }
-      let ring = try RingBuffer(file: file, dataPages: dataPages)
-      events.append(CPUEvent(file: file, ring: ring))
+      try events.addOwner(file, dataPages: dataPages)
     }
     return events
-  }
-
-  private static func drain(_ events: [CPUEvent], into merger: inout RecordMerger) throws(CaptureError) {
-    for (i, e) in events.enumerated() {
-      _ = merger.withBuffer(ring: i) { e.ring.drain(into: &$0) }
-    }
   }
 
   /// perfsh's environment with `overrides` applied, as `KEY=VALUE` strings.
@@ -376,16 +371,5 @@ public struct CPUSampler: Sendable {
   static func nanos(_ d: Duration) -> UInt64 {
     let (s, atto) = d.components
     return UInt64(clamping: s) &* 1_000_000_000 &+ UInt64(clamping: atto / 1_000_000_000)
-  }
-}
-
-/// One CPU's event and its ring buffer (a class so an array can hold the non-copyable pair).
-final class CPUEvent {
-  let file: PerfEventFile
-  var ring: RingBuffer
-
-  init(file: consuming PerfEventFile, ring: consuming RingBuffer) {
-    self.file = file
-    self.ring = ring
   }
 }

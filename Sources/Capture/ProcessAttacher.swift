@@ -76,20 +76,12 @@ public struct ProcessAttacher: Sendable {
     let dataBytes = dataPages * SystemInfo.pageSize
     var attr = PerfEventFile.cpuClockAttributes(
       frequency: frequency, excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4, buildIDs: false)
-    attr.enable_on_exec = 0
-    attr.disabled = 0
-    var events: [CPUEvent] = []
-    var followers: [SharedRingEvent] = []
+    attr.startImmediately()
+    let events = PerCPURings()
     for cpu in cpus {
-      let file = try PerfEventFile.open(attributes: attr, pid: tids.first ?? pid, cpu: cpu)
-      let ring = try RingBuffer(file: file, dataPages: dataPages)
-      let owner = CPUEvent(file: file, ring: ring)
-      events.append(owner)
-      for tid in tids.dropFirst() {
-        guard let other = try? PerfEventFile.open(attributes: attr, pid: tid, cpu: cpu) else { continue }
-        try other.setOutput(to: owner.file)
-        followers.append(SharedRingEvent(file: other))
-      }
+      let r = try events.addOwner(
+        PerfEventFile.open(attributes: attr, pid: tids.first ?? pid, cpu: cpu), dataPages: dataPages)
+      try events.addThreads(tids.dropFirst(), attributes: attr, cpu: cpu, ring: r)
     }
     let stackBytes = ContextSwitchSource.stackBytes(
       wanted: CPUSampler.offCPUStackBytes, executable: SystemInfo.processExecutable(pid), searchPath: nil,
@@ -114,17 +106,18 @@ public struct ProcessAttacher: Sendable {
 
     let deadline = duration.map { start &+ CPUSampler.nanos($0) }
     var poller = Poller(
-      descriptors: events.map { $0.file.descriptor } + [relay.descriptor] + (switches?.descriptors ?? [])
+      descriptors: events.descriptors + [relay.descriptor] + (switches?.descriptors ?? [])
         + (tracer?.descriptors ?? []))
     var interrupted = false
     var exited = false
     while true {
       _ = poller.wait(timeoutMillis: 100)
-      for (i, e) in events.enumerated() { _ = merger.withBuffer(ring: i) { e.ring.drain(into: &$0) } }
-      let cutoff = SystemInfo.monotonicNanos() &- 20_000_000
-      try merger.emit(upTo: cutoff) { converter.consume($0) }
+      // One cutoff for every source, taken before any ring is copied (see `recordHoldBackNanos`).
+      let cutoff = SystemInfo.monotonicNanos() &- recordHoldBackNanos
+      events.drain(into: &merger)
+      merger.emit(upTo: cutoff) { converter.consume($0) }
       try switches?.drain(upTo: cutoff, into: &converter)
-      try tracer?.drain(final: false)
+      try tracer?.drain(upTo: cutoff)
       if relay.pending().contains(where: { [SIGINT, SIGTERM, SIGHUP].contains($0.signal) }) {
         interrupted = true
         break
@@ -136,14 +129,13 @@ public struct ProcessAttacher: Sendable {
       if let deadline, SystemInfo.monotonicNanos() >= deadline { break }
     }
     let end = SystemInfo.monotonicNanos()
-    for e in events { try? e.file.disable() }
-    for e in followers { try? e.file.disable() }
+    events.disable()
     switches?.disable()
     tracer?.disable()
-    for (i, e) in events.enumerated() { _ = merger.withBuffer(ring: i) { e.ring.drain(into: &$0) } }
-    try merger.flush { converter.consume($0) }
+    events.drain(into: &merger)
+    merger.flush { converter.consume($0) }
     try switches?.drain(upTo: nil, into: &converter)
-    try tracer?.drain(final: true)
+    try tracer?.drain(upTo: nil)
 
     var run = RunInfo()
     run.command = Self.commandLine(of: pid)
@@ -163,7 +155,7 @@ public struct ProcessAttacher: Sendable {
     let profile = converter.makeProfile(run: run, timeNanos: wallStart, durationNanos: Int64(end &- start))
     return CaptureResult(
       profile: profile, sampleRecords: stats.samples, lostRecords: stats.lostRecords, throttles: stats.throttles,
-      cpus: cpus, ringBytesDrained: events.map { $0.ring.drainedBytes }, ringDataBytes: dataBytes,
+      cpus: cpus, ringBytesDrained: events.drainedBytes, ringDataBytes: dataBytes,
       kernelFrames: !excludeKernel, pid: pid, finishNanos: Int64(SystemInfo.monotonicNanos() &- end))
   }
 

@@ -177,6 +177,8 @@ final class TraceRun {
       profile.run.lostRecords += Int64(clamping: result.lostRecords)
       context.warn("\(result.lostRecords) trace records were lost (ring buffer overflow): counts are incomplete")
     }
+    // Trace records that could not be decoded are a loss too: `info`, the run line and `summary` show them.
+    profile.run.unparsedRecords = profile.run.unparsedRecords.addingSaturating(Int64(clamping: result.unparsedRecords))
   }
 
   /// Where each function's probes were placed and why (a summary past 20 functions).
