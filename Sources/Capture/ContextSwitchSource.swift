@@ -44,7 +44,7 @@ struct ContextSwitchSource {
     }
     self.events = events
     merger = RecordMerger(
-      rings: events.count, parser: PerfRecordParser(format: try CPUSampler.sampleFormat(stackBytes: stackBytes)))
+      rings: events.count, parser: PerfRecordParser(format: try CommandCapture.sampleFormat(stackBytes: stackBytes)))
     var wakingEvents = PerCPURings()
     if options.wakeups, let id = Self.wakingTracepointID() {
       var wattr = PerfEventFile.wakingAttributes(tracepointID: id, wakeupBytes: dataBytes / 4)

@@ -84,10 +84,10 @@ public struct ProcessAttacher: Sendable {
       try events.addThreads(tids.dropFirst(), attributes: attr, cpu: cpu, ring: r)
     }
     let stackBytes = ContextSwitchSource.stackBytes(
-      wanted: CPUSampler.offCPUStackBytes, executable: SystemInfo.processExecutable(pid), searchPath: nil,
+      wanted: CommandCapture.offCPUStackBytes, executable: SystemInfo.processExecutable(pid), searchPath: nil,
       workingDirectory: nil, unwinding: unwinding)
     var switches: ContextSwitchSource?
-    if offCPU && !excludeKernel {  // as in CPUSampler: no kernel access, no switch-out samples
+    if offCPU && !excludeKernel {  // as in CommandCapture: no kernel access, no switch-out samples
       switches = try ContextSwitchSource(
         cpus: cpus, pids: tids.isEmpty ? [pid] : tids,
         dataPages: SystemInfo.isRoot
@@ -97,27 +97,20 @@ public struct ProcessAttacher: Sendable {
     }
     // Probes on every thread that exists now; threads and children started later inherit them.
     try tracer?.open(threads: tids.isEmpty ? [pid] : tids, cpus: cpus, enableNow: true)
-    var merger = RecordMerger(rings: events.count, parser: PerfRecordParser(format: .cpuSampling))
+    let sources = CaptureSources(sampler: events, format: .cpuSampling, companion: tracer, switches: switches)
     var converter = ProfileConverter(frequency: frequency, offCPU: offCPU)
     if stackBytes > 0 { converter.unwinder = unwinding?.makeUnwinder() }
     let start = SystemInfo.monotonicNanos()
     let wallStart = SystemInfo.wallNanos()
     Self.synthesize(pid: pid, tids: tids, time: start, into: &converter)
 
-    let deadline = duration.map { start &+ CPUSampler.nanos($0) }
-    var poller = Poller(
-      descriptors: events.descriptors + [relay.descriptor] + (switches?.descriptors ?? [])
-        + (tracer?.descriptors ?? []))
+    let deadline = duration.map { start &+ CommandCapture.nanos($0) }
+    var poller = Poller(descriptors: sources.descriptors(inserting: [relay.descriptor]).descriptors)
     var interrupted = false
     var exited = false
     while true {
       _ = poller.wait(timeoutMillis: 100)
-      // One cutoff for every source, taken before any ring is copied (see `recordHoldBackNanos`).
-      let cutoff = SystemInfo.monotonicNanos() &- recordHoldBackNanos
-      events.drain(into: &merger)
-      merger.emit(upTo: cutoff) { converter.consume($0) }
-      try switches?.drain(upTo: cutoff, into: &converter)
-      try tracer?.drain(upTo: cutoff)
+      try sources.drain(upTo: CaptureSources.cutoffNow(), into: &converter)
       if relay.pending().contains(where: { [SIGINT, SIGTERM, SIGHUP].contains($0.signal) }) {
         interrupted = true
         break
@@ -129,20 +122,15 @@ public struct ProcessAttacher: Sendable {
       if let deadline, SystemInfo.monotonicNanos() >= deadline { break }
     }
     let end = SystemInfo.monotonicNanos()
-    events.disable()
-    switches?.disable()
-    tracer?.disable()
-    events.drain(into: &merger)
-    merger.flush { converter.consume($0) }
-    try switches?.drain(upTo: nil, into: &converter)
-    try tracer?.drain(upTo: nil)
+    sources.disable()
+    try sources.drain(upTo: nil, into: &converter)
 
     var run = RunInfo()
     run.command = Self.commandLine(of: pid)
     run.elapsedNanos = Int64(end &- start)
     run.interrupted = interrupted
     run.lostRecords = Int64(clamping: converter.stats.lostRecords)
-    run.unparsedRecords = Int64(clamping: merger.unparsedRecords &+ (switches?.unparsedRecords ?? 0))
+    run.unparsedRecords = Int64(clamping: sources.unparsedRecords)
     run.notes.append("attached to pid \(pid) (\(tids.count) thread\(tids.count == 1 ? "" : "s") at attach)")
     if exited { run.notes.append("pid \(pid) exited during the capture") }
     if excludeKernel { run.notes.append("user-space frames only (kernel.perf_event_paranoid is \(paranoid))") }

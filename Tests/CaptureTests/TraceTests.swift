@@ -7,6 +7,7 @@ import XCTest
 /// Real uprobes on real child processes, checked against the workloads' constructed counts.
 final class TraceTests: XCTestCase {
   override func setUpWithError() throws {
+    try PerfEvents.skipUnlessAvailable()
     guard FileManager.default.fileExists(atPath: "/sys/bus/event_source/devices/uprobe/type") else {
       throw XCTSkip("the kernel has no uprobe PMU")
     }

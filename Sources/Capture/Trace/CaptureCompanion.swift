@@ -1,4 +1,4 @@
-/// Extra perf events that ride along a `CPUSampler` run: opened on the gated child before
+/// Extra perf events that ride along a `CommandCapture` run: opened on the gated child before
 /// it execs, drained in the sampler's watch loop, disabled and drained once more at the end.
 ///
 /// The sampler's launch, signal relay, timeout and reaping stay in one place; a companion

@@ -2,7 +2,7 @@ import Glibc
 import ProfileModel
 import SystemPackage
 
-/// Traces functions with uprobes (entry) and uretprobes (return) while a `CPUSampler` run
+/// Traces functions with uprobes (entry) and uretprobes (return) while a `CommandCapture` run
 /// samples: per CPU one event per probe, inherited by every thread and child, enabled at
 /// exec; all events of a CPU write into one ring, owned by an event that records the
 /// threads' context switches. Hits and switches are merged across CPUs in time order and
