@@ -138,7 +138,7 @@ struct RunCommand: ShellCommand {
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     var argv = command
     if argv.first == "--" { argv.removeFirst() }
-    guard !argv.isEmpty else { throw .failed("run: name a command to run") }
+    guard !argv.isEmpty else { throw .command(.noCommand(command: "run")) }
     var env: [String: String] = [:]
     for pair in environment {
       let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -214,7 +214,7 @@ extension ShellContext {
     var result: CaptureResult
     do throws(CaptureError) {
       let live = serving.map { serving in { (p: Profile) in self.publishLive(p, request: request, to: serving) } }
-      result = try CPUSampler(unwinding: DWARFUnwinding()).run(
+      result = try CommandCapture(unwinding: DWARFUnwinding()).run(
         request, companion: companion, sample: sample, progress: live
       ) { _ in }
     } catch {
@@ -252,6 +252,6 @@ enum DurationText {
       }
     }
     if let v = Double(text), v >= 0, v.isFinite { return .nanoseconds(Int64(clampingRounded: v * 1e9)) }
-    throw .failed("\(option): '\(text)' is not a duration (use e.g. 30s, 500ms, 2m)")
+    throw .command(.badDuration(option: option, text: text))
   }
 }

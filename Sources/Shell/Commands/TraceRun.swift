@@ -8,7 +8,7 @@ import Symbolize
 /// into the new session's profile through `Profile.setCallStatistics` (their one home, which
 /// also projects them into `calls/count` + `self/nanoseconds` columns for `export pprof`).
 final class TraceRun {
-  /// The tracer to hand to `CPUSampler.run`.
+  /// The tracer to hand to `CommandCapture.run`.
   let tracer: UprobeTracer
   /// The functions traced, in probe order.
   let sites: [ProbeSite]
@@ -50,20 +50,18 @@ final class TraceRun {
       sites = try ProbeSiteResolver(executable: executable).resolve(
         patterns, limit: limit ?? ProbeSiteResolver.defaultLimit)
     } catch {
-      throw .failed("\(command): " + error.description)
+      throw .command(.traceSetup(command: command, reason: error.description))
     }
     if let duff = sites.first(where: { $0.go != nil && GoProbePlacement.untraceableReason($0.name) != nil }),
       let reason = GoProbePlacement.untraceableReason(duff.name)
     {
-      throw .failed("run: \(duff.name) is \(reason); leave it out of --trace")
+      throw .command(.untraceableFunction(name: duff.name, reason: reason))
     }
     // A stack-ABI binary reads the goroutine from %fs in every checked function; in a register-ABI
     // binary only some assembly functions do, so one such site says nothing about the binary.
     let checked = sites.filter { $0.go.map { !$0.reason.hasPrefix("no stack check") } ?? false }
     if !checked.isEmpty, checked.allSatisfy({ $0.go?.usesStackABI == true }), let old = checked.first {
-      throw .failed(
-        "run: \(old.path) was built with Go older than 1.17 (stack-based calling convention: the goroutine is not in "
-          + "R14, so calls cannot be paired per goroutine); --trace needs Go 1.17 or later; plain `run` samples it")
+      throw .command(.goTooOldToTrace(path: old.path))
     }
     let probes = sites.map(TraceRun.probe(for:))
     let scheduler = TraceRun.goScheduler(for: sites)
@@ -77,7 +75,7 @@ final class TraceRun {
         goScheduler: scheduler)
       return TraceRun(tracer: tracer, sites: sites, entryOnly: sites.contains { $0.isGo && $0.go == nil })
     } catch {
-      throw .failed("\(command): " + error.description)
+      throw .command(.traceSetup(command: command, reason: error.description))
     }
   }
 
