@@ -24,6 +24,7 @@ final class OffCPUGoGroundTruthTests: XCTestCase {
   }
 
   func testGoWaitsShowUnderTheGoFunctionsThatWaited() throws {
+    try PerfEvents.skipUnlessAvailable()
     let go = try XCTUnwrap(GoToolchain.goPath)
     let source = Workloads.packageRoot.appendingPathComponent("examples/workloads/gowaits/main.go").path
     let binary = home.appendingPathComponent("gowaits").path
