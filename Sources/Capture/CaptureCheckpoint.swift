@@ -1,6 +1,6 @@
 import ProfileModel
 
-/// A look at a run in progress (see `CPUSampler.run`): `proceed` gets the profile converted
+/// A look at a run in progress (see `CommandCapture.run`): `proceed` gets the profile converted
 /// so far, `after` into the run, and returns false to stop the target there.
 public struct CaptureCheckpoint {
   /// How long after the start the look is taken.

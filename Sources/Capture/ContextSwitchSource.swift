@@ -7,21 +7,19 @@ import Glibc
 /// Inherited and enabled at exec like the CPU sampler's events; its records go through their
 /// own merger (frame-pointer chains even when CPU samples carry stack copies).
 struct ContextSwitchSource {
-  private let events: [CPUEvent]
-  /// Events whose records go to another event's ring (kept open here).
-  private let followers: [SharedRingEvent]
-  private var merger: RecordMerger
+  /// Per CPU the switch event of the first pid, and those of further pids writing into its ring.
+  private let events: PerCPURings
+  private var merger: RecordMerger<PerfRecordParser>
   /// Switch records that did not parse (a loss, added to `RunInfo.unparsedRecords`).
   public var unparsedRecords: UInt64 { merger.unparsedRecords &+ wakingMerger.unparsedRecords }
   /// Per CPU, a `sched:sched_waking` event: who woke whom (for the critical-thread view); empty
   /// when the tracepoint cannot be opened (no tracefs access), which `wakeupsRecorded` tells.
-  private let wakingEvents: [CPUEvent]
-  private let wakingFollowers: [SharedRingEvent]
-  private var wakingMerger: RecordMerger
+  private let wakingEvents: PerCPURings
+  private var wakingMerger: RecordMerger<PerfRecordParser>
   /// The capture thread's raised priority (root only).
   private let boost: PriorityBoost?
   /// Whether wakeups are recorded.
-  var wakeupsRecorded: Bool { !wakingEvents.isEmpty }
+  var wakeupsRecorded: Bool { wakingEvents.count > 0 }
 
   /// Opens one event per CPU on `pid` with rings of `dataPages` pages; `stackBytes` > 0 copies
   /// that much user stack per switch for DWARF unwinding (libc's syscall wrappers keep no frame
@@ -36,57 +34,33 @@ struct ContextSwitchSource {
     var attr = PerfEventFile.contextSwitchAttributes(
       excludeKernel: excludeKernel, wakeupBytes: dataBytes / max(1, options.wakeupDivisor ?? 4),
       userStackBytes: stackBytes)
-    if !enableAtExec {
-      attr.enable_on_exec = 0
-      attr.disabled = 0
-    }
+    if !enableAtExec { attr.startImmediately() }
     if !options.kernelStacks { attr.exclude_callchain_kernel = 1 }
-    var events: [CPUEvent] = []
-    var followers: [SharedRingEvent] = []
+    let events = PerCPURings()
     for cpu in cpus {
       guard let first = pids.first else { break }
-      let file = try PerfEventFile.open(attributes: attr, pid: first, cpu: cpu)
-      let ring = try RingBuffer(file: file, dataPages: dataPages)
-      let owner = CPUEvent(file: file, ring: ring)
-      events.append(owner)
-      for pid in pids.dropFirst() {
-        guard let other = try? PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu) else { continue }  // it exited
-        try other.setOutput(to: owner.file)
-        followers.append(SharedRingEvent(file: other))
-      }
+      let r = try events.addOwner(PerfEventFile.open(attributes: attr, pid: first, cpu: cpu), dataPages: dataPages)
+      try events.addThreads(pids.dropFirst(), attributes: attr, cpu: cpu, ring: r)
     }
     self.events = events
-    self.followers = followers
     merger = RecordMerger(
-      rings: events.count, parser: PerfRecordParser(format: try CPUSampler.sampleFormat(stackBytes: stackBytes)))
-    var wakingEvents: [CPUEvent] = []
-    var wakingFollowers: [SharedRingEvent] = []
+      rings: events.count, parser: PerfRecordParser(format: try CommandCapture.sampleFormat(stackBytes: stackBytes)))
+    var wakingEvents = PerCPURings()
     if options.wakeups, let id = Self.wakingTracepointID() {
       var wattr = PerfEventFile.wakingAttributes(tracepointID: id, wakeupBytes: dataBytes / 4)
-      if !enableAtExec {
-        wattr.enable_on_exec = 0
-        wattr.disabled = 0
-      }
+      if !enableAtExec { wattr.startImmediately() }
       do throws(CaptureError) {
         for cpu in cpus {
           guard let first = pids.first else { break }
-          let file = try PerfEventFile.open(attributes: wattr, pid: first, cpu: cpu)
-          let ring = try RingBuffer(file: file, dataPages: max(16, dataPages / 4))
-          let owner = CPUEvent(file: file, ring: ring)
-          wakingEvents.append(owner)
-          for pid in pids.dropFirst() {
-            guard let other = try? PerfEventFile.open(attributes: wattr, pid: pid, cpu: cpu) else { continue }
-            try other.setOutput(to: owner.file)
-            wakingFollowers.append(SharedRingEvent(file: other))
-          }
+          let r = try wakingEvents.addOwner(
+            PerfEventFile.open(attributes: wattr, pid: first, cpu: cpu), dataPages: max(16, dataPages / 4))
+          try wakingEvents.addThreads(pids.dropFirst(), attributes: wattr, cpu: cpu, ring: r)
         }
       } catch {
-        wakingEvents = []  // the view falls back to the main thread's waits and says so
-        wakingFollowers = []
+        wakingEvents = PerCPURings()  // the view falls back to the main thread's waits and says so
       }
     }
     self.wakingEvents = wakingEvents
-    self.wakingFollowers = wakingFollowers
     // The drain loop must keep up with ~2 records per switch: as root, it runs ahead of
     // ordinary work (nice -10 on this thread until `disable`, or until the source is gone).
     boost = SystemInfo.isRoot ? PriorityBoost(nice: -10) : nil
@@ -137,31 +111,25 @@ struct ContextSwitchSource {
   }
 
   /// The descriptors to poll for ring wake-ups.
-  var descriptors: [Int32] { (events + wakingEvents).map { $0.file.descriptor } }
+  var descriptors: [Int32] { events.descriptors + wakingEvents.descriptors }
 
   /// Bytes drained from each ring so far.
-  var drainedBytes: [UInt64] { events.map { $0.ring.drainedBytes } }
+  var drainedBytes: [UInt64] { events.drainedBytes }
 
   /// Stops recording; records already written stay in the rings.
   func disable() {
-    for e in events { try? e.file.disable() }
-    for e in followers { try? e.file.disable() }
-    for e in wakingEvents { try? e.file.disable() }
-    for e in wakingFollowers { try? e.file.disable() }
+    events.disable()
+    wakingEvents.disable()
     boost?.end()
   }
 
   /// Copies new ring bytes and feeds every record up to `cutoff` (all with nil) to `converter`.
   mutating func drain(upTo cutoff: UInt64?, into converter: inout ProfileConverter) throws(CaptureError) {
-    for (i, e) in events.enumerated() {
-      _ = merger.withBuffer(ring: i) { e.ring.drain(into: &$0) }
-    }
-    try merger.emit(upTo: cutoff ?? .max) { converter.consume(switchEvent: $0) }
+    events.drain(into: &merger)
+    merger.emit(upTo: cutoff ?? .max) { converter.consume(switchEvent: $0) }
     if wakeupsRecorded { converter.expectWakeups() }
-    for (i, e) in wakingEvents.enumerated() {
-      _ = wakingMerger.withBuffer(ring: i) { e.ring.drain(into: &$0) }
-    }
-    try wakingMerger.emit(upTo: cutoff ?? .max) { converter.consume(wakingEvent: $0) }
+    wakingEvents.drain(into: &wakingMerger)
+    wakingMerger.emit(upTo: cutoff ?? .max) { converter.consume(wakingEvent: $0) }
   }
 }
 
@@ -213,10 +181,4 @@ final class PriorityBoost {
   }
 
   deinit { end() }
-}
-
-/// An open event that writes into another event's ring (PERF_EVENT_IOC_SET_OUTPUT).
-final class SharedRingEvent {
-  let file: PerfEventFile
-  init(file: consuming PerfEventFile) { self.file = file }
 }

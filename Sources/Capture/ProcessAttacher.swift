@@ -76,26 +76,18 @@ public struct ProcessAttacher: Sendable {
     let dataBytes = dataPages * SystemInfo.pageSize
     var attr = PerfEventFile.cpuClockAttributes(
       frequency: frequency, excludeKernel: excludeKernel, wakeupBytes: dataBytes / 4, buildIDs: false)
-    attr.enable_on_exec = 0
-    attr.disabled = 0
-    var events: [CPUEvent] = []
-    var followers: [SharedRingEvent] = []
+    attr.startImmediately()
+    let events = PerCPURings()
     for cpu in cpus {
-      let file = try PerfEventFile.open(attributes: attr, pid: tids.first ?? pid, cpu: cpu)
-      let ring = try RingBuffer(file: file, dataPages: dataPages)
-      let owner = CPUEvent(file: file, ring: ring)
-      events.append(owner)
-      for tid in tids.dropFirst() {
-        guard let other = try? PerfEventFile.open(attributes: attr, pid: tid, cpu: cpu) else { continue }
-        try other.setOutput(to: owner.file)
-        followers.append(SharedRingEvent(file: other))
-      }
+      let r = try events.addOwner(
+        PerfEventFile.open(attributes: attr, pid: tids.first ?? pid, cpu: cpu), dataPages: dataPages)
+      try events.addThreads(tids.dropFirst(), attributes: attr, cpu: cpu, ring: r)
     }
     let stackBytes = ContextSwitchSource.stackBytes(
-      wanted: CPUSampler.offCPUStackBytes, executable: SystemInfo.processExecutable(pid), searchPath: nil,
+      wanted: CommandCapture.offCPUStackBytes, executable: SystemInfo.processExecutable(pid), searchPath: nil,
       workingDirectory: nil, unwinding: unwinding)
     var switches: ContextSwitchSource?
-    if offCPU && !excludeKernel {  // as in CPUSampler: no kernel access, no switch-out samples
+    if offCPU && !excludeKernel {  // as in CommandCapture: no kernel access, no switch-out samples
       switches = try ContextSwitchSource(
         cpus: cpus, pids: tids.isEmpty ? [pid] : tids,
         dataPages: SystemInfo.isRoot
@@ -105,26 +97,20 @@ public struct ProcessAttacher: Sendable {
     }
     // Probes on every thread that exists now; threads and children started later inherit them.
     try tracer?.open(threads: tids.isEmpty ? [pid] : tids, cpus: cpus, enableNow: true)
-    var merger = RecordMerger(rings: events.count, parser: PerfRecordParser(format: .cpuSampling))
+    let sources = CaptureSources(sampler: events, format: .cpuSampling, companion: tracer, switches: switches)
     var converter = ProfileConverter(frequency: frequency, offCPU: offCPU)
     if stackBytes > 0 { converter.unwinder = unwinding?.makeUnwinder() }
     let start = SystemInfo.monotonicNanos()
     let wallStart = SystemInfo.wallNanos()
     Self.synthesize(pid: pid, tids: tids, time: start, into: &converter)
 
-    let deadline = duration.map { start &+ CPUSampler.nanos($0) }
-    var poller = Poller(
-      descriptors: events.map { $0.file.descriptor } + [relay.descriptor] + (switches?.descriptors ?? [])
-        + (tracer?.descriptors ?? []))
+    let deadline = duration.map { start &+ CommandCapture.nanos($0) }
+    var poller = Poller(descriptors: sources.descriptors(inserting: [relay.descriptor]).descriptors)
     var interrupted = false
     var exited = false
     while true {
       _ = poller.wait(timeoutMillis: 100)
-      for (i, e) in events.enumerated() { _ = merger.withBuffer(ring: i) { e.ring.drain(into: &$0) } }
-      let cutoff = SystemInfo.monotonicNanos() &- 20_000_000
-      try merger.emit(upTo: cutoff) { converter.consume($0) }
-      try switches?.drain(upTo: cutoff, into: &converter)
-      try tracer?.drain(final: false)
+      try sources.drain(upTo: CaptureSources.cutoffNow(), into: &converter)
       if relay.pending().contains(where: { [SIGINT, SIGTERM, SIGHUP].contains($0.signal) }) {
         interrupted = true
         break
@@ -136,21 +122,15 @@ public struct ProcessAttacher: Sendable {
       if let deadline, SystemInfo.monotonicNanos() >= deadline { break }
     }
     let end = SystemInfo.monotonicNanos()
-    for e in events { try? e.file.disable() }
-    for e in followers { try? e.file.disable() }
-    switches?.disable()
-    tracer?.disable()
-    for (i, e) in events.enumerated() { _ = merger.withBuffer(ring: i) { e.ring.drain(into: &$0) } }
-    try merger.flush { converter.consume($0) }
-    try switches?.drain(upTo: nil, into: &converter)
-    try tracer?.drain(final: true)
+    sources.disable()
+    try sources.drain(upTo: nil, into: &converter)
 
     var run = RunInfo()
     run.command = Self.commandLine(of: pid)
     run.elapsedNanos = Int64(end &- start)
     run.interrupted = interrupted
     run.lostRecords = Int64(clamping: converter.stats.lostRecords)
-    run.unparsedRecords = Int64(clamping: merger.unparsedRecords &+ (switches?.unparsedRecords ?? 0))
+    run.unparsedRecords = Int64(clamping: sources.unparsedRecords)
     run.notes.append("attached to pid \(pid) (\(tids.count) thread\(tids.count == 1 ? "" : "s") at attach)")
     if exited { run.notes.append("pid \(pid) exited during the capture") }
     if excludeKernel { run.notes.append("user-space frames only (kernel.perf_event_paranoid is \(paranoid))") }
@@ -163,7 +143,7 @@ public struct ProcessAttacher: Sendable {
     let profile = converter.makeProfile(run: run, timeNanos: wallStart, durationNanos: Int64(end &- start))
     return CaptureResult(
       profile: profile, sampleRecords: stats.samples, lostRecords: stats.lostRecords, throttles: stats.throttles,
-      cpus: cpus, ringBytesDrained: events.map { $0.ring.drainedBytes }, ringDataBytes: dataBytes,
+      cpus: cpus, ringBytesDrained: events.drainedBytes, ringDataBytes: dataBytes,
       kernelFrames: !excludeKernel, pid: pid, finishNanos: Int64(SystemInfo.monotonicNanos() &- end))
   }
 

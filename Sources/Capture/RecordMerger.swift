@@ -1,16 +1,42 @@
+/// Decodes one kind of ring's records for `RecordMerger`: the time a record is ordered by, and
+/// the typed value it becomes (a `PerfRecord`, a trace hit).
+public protocol RecordDecoding {
+  /// What a record decodes to.
+  associatedtype Record
+  /// The record's timestamp, read without decoding it all; nil when it has none.
+  func time(of record: UnsafeRawBufferPointer) -> UInt64?
+  /// The typed record; nil for a record of no interest (skipped, not a loss). Throws when the
+  /// record cannot be parsed: the merger counts it as unparsed.
+  mutating func decode(_ record: UnsafeRawBufferPointer) throws(CaptureError) -> Record?
+}
+
+extension PerfRecordParser: RecordDecoding {
+  /// Every record parses to a `PerfRecord` (types perfsh does not use become `.other`).
+  public func decode(_ record: UnsafeRawBufferPointer) throws(CaptureError) -> PerfRecord? {
+    try parse(record)
+  }
+}
+
+/// How long records newer than the drain are held back, in every source: another CPU may
+/// still be writing older ones into its ring.
+public let recordHoldBackNanos: UInt64 = 20_000_000
+
 /// Merges the records of several per-CPU rings into one stream ordered by time.
 ///
 /// Each ring is ordered by itself, but a process can mmap on one CPU and be sampled on
 /// another a moment later, so records are handed out in time order across rings. Records
 /// newer than a cutoff are held back until the next round, because a slower CPU may still
 /// be writing older ones; `flush` hands out everything.
-public struct RecordMerger {
-  private let parser: PerfRecordParser
+public struct RecordMerger<Decoder: RecordDecoding> {
+  /// The decoder, with whatever it counts (e.g. the trace decoder's hits and lost records).
+  public var decoder: Decoder
   private var pending: [[UInt8]]
   /// (offset, size, time) of each complete record in `pending[ring]`, rebuilt per round.
   private var entries: [[Entry]]
-  /// Complete records that did not parse, over every `emit` so far: a loss, like the records
-  /// the kernel reports lost, shown as `RunInfo.unparsedRecords`.
+  /// Records that did not parse, over every `emit` so far: a loss, like the records the
+  /// kernel reports lost, shown as `RunInfo.unparsedRecords`. A header with an impossible
+  /// size counts once and drops the rest of its ring's bytes (the next drain starts on a
+  /// record boundary again).
   public private(set) var unparsedRecords: UInt64 = 0
 
   private struct Entry {
@@ -19,9 +45,9 @@ public struct RecordMerger {
     var time: UInt64
   }
 
-  /// A merger for `rings` rings whose records share `parser`'s format.
-  public init(rings: Int, parser: PerfRecordParser) {
-    self.parser = parser
+  /// A merger for `rings` rings whose records `parser` decodes.
+  public init(rings: Int, parser: Decoder) {
+    self.decoder = parser
     pending = Array(repeating: [], count: rings)
     entries = Array(repeating: [], count: rings)
   }
@@ -36,10 +62,12 @@ public struct RecordMerger {
   /// and in `unparsedRecords`). A record is valid only during `body`: it may point into the
   /// merger's buffer.
   @discardableResult
-  public mutating func emit(upTo cutoff: UInt64, _ body: (PerfRecord) -> Void) throws(CaptureError) -> Int {
+  public mutating func emit(upTo cutoff: UInt64, _ body: (Decoder.Record) -> Void) -> Int {
     var failures = 0
-    for ring in pending.indices { try index(ring: ring) }
+    for ring in pending.indices { failures += index(ring: ring) }
     var heads = Array(repeating: 0, count: pending.count)
+    var decoder = self.decoder
+    defer { self.decoder = decoder }
     while true {
       var best = -1
       var bestTime = UInt64.max
@@ -56,12 +84,13 @@ public struct RecordMerger {
       // The record may point into these bytes (a sample's user stack), so it is used
       // inside the closure that keeps them alive, never after.
       let parsed: Bool = pending[best].withUnsafeBytes { raw in
-        guard let record = try? parser.parse(UnsafeRawBufferPointer(rebasing: raw[e.offset..<(e.offset + e.size)]))
-        else {
+        let bytes = UnsafeRawBufferPointer(rebasing: raw[e.offset..<(e.offset + e.size)])
+        do throws(CaptureError) {
+          if let record = try decoder.decode(bytes) { body(record) }
+          return true
+        } catch {
           return false
         }
-        body(record)
-        return true
       }
       if !parsed { failures += 1 }
     }
@@ -75,8 +104,8 @@ public struct RecordMerger {
 
   /// Hands out every buffered record in time order.
   @discardableResult
-  public mutating func flush(_ body: (PerfRecord) -> Void) throws(CaptureError) -> Int {
-    try emit(upTo: .max, body)
+  public mutating func flush(_ body: (Decoder.Record) -> Void) -> Int {
+    emit(upTo: .max, body)
   }
 
   /// Total bytes still buffered (records held back or incomplete).
@@ -87,25 +116,28 @@ public struct RecordMerger {
     return last.offset + last.size
   }
 
-  private mutating func index(ring: Int) throws(CaptureError) {
-    entries[ring].removeAll(keepingCapacity: true)
-    let result: Result<[Entry], CaptureError> = pending[ring].withUnsafeBytes { raw in
-      var list: [Entry] = []
+  /// Lists ring `ring`'s complete records; returns 1 when a corrupt header ended the list
+  /// (that header and the bytes after it are dropped), else 0.
+  private mutating func index(ring: Int) -> Int {
+    var list = entries[ring]
+    list.removeAll(keepingCapacity: true)
+    entries[ring] = []
+    let decoder = self.decoder
+    let corruptAt: Int? = pending[ring].withUnsafeBytes { raw in
       var offset = 0
-      do throws(CaptureError) {
-        while let size = try PerfRecordParser.recordSize(in: raw, at: offset), offset + size <= raw.count {
-          let record = UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + size)])
-          list.append(Entry(offset: offset, size: size, time: parser.time(of: record) ?? 0))
-          offset += size
-        }
-      } catch {
-        return .failure(error)
+      while raw.count - offset >= 8 {
+        let size = Int(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 6, as: UInt16.self)))
+        if size < 8 { return offset }
+        guard offset + size <= raw.count else { break }
+        let record = UnsafeRawBufferPointer(rebasing: raw[offset..<(offset + size)])
+        list.append(Entry(offset: offset, size: size, time: decoder.time(of: record) ?? 0))
+        offset += size
       }
-      return .success(list)
+      return nil
     }
-    switch result {
-    case .success(let list): entries[ring] = list
-    case .failure(let error): throw error
-    }
+    entries[ring] = list
+    guard let corruptAt else { return 0 }
+    pending[ring].removeSubrange(corruptAt...)
+    return 1
   }
 }

@@ -88,3 +88,42 @@ enum CaptureFuzzing {
     return fields.fields.isEmpty ? .rejected("no field lines") : .accepted(items: fields.fields.count)
   }
 }
+
+extension CaptureFuzzing {
+  /// Trace ring records (uprobe hits, context switches, LOST) as the tracer reads them: byte 0
+  /// picks a cutoff, the rest are records. Decoded alone (probe calibration's path) and through
+  /// a `RecordMerger` in one pass and in two (held back at the cutoff, then flushed): all three
+  /// must give the same hits, in the same order, and count the same unparsed records.
+  static func traceRecord(_ bytes: UnsafeRawBufferPointer) -> FuzzOutcome {
+    guard let first = bytes.first else { return .rejected("empty") }
+    var decoder = TraceRecordDecoder()
+    decoder.register(id: 1, function: 0, kind: .entry)
+    decoder.register(id: 2, function: 0, kind: .return)
+    decoder.register(id: 3, function: 1, kind: .tailJump)
+    decoder.register(id: 4, function: 0, kind: .goroutineStart)
+    let records = UnsafeRawBufferPointer(rebasing: bytes[1...])
+
+    var alone = decoder
+    var hits: [TraceHit] = []
+    let used = alone.decode(records, into: &hits)
+    require(used <= records.count, "decode consumed more bytes than it was given")
+
+    var once = RecordMerger(rings: 1, parser: decoder)
+    once.withBuffer(ring: 0) { $0 += records }
+    var merged: [TraceHit] = []
+    once.flush { merged.append($0) }
+    require(merged == hits, "the merger and the decoder disagree on the hits")
+    require(once.unparsedRecords == alone.unparsedRecords, "the merger and the decoder count unparsed records apart")
+    require(once.decoder.lostRecords == alone.lostRecords, "lost records differ")
+    require(once.decoder.probeHits == alone.probeHits, "probe hits differ")
+
+    var twice = RecordMerger(rings: 1, parser: decoder)
+    twice.withBuffer(ring: 0) { $0 += records }
+    var held: [TraceHit] = []
+    twice.emit(upTo: UInt64(first) << 8) { held.append($0) }
+    twice.flush { held.append($0) }
+    require(held == hits, "holding records back at a cutoff lost, repeated or reordered some")
+    require(twice.unparsedRecords == alone.unparsedRecords, "a cutoff changed the unparsed count")
+    return .accepted(items: hits.count)
+  }
+}

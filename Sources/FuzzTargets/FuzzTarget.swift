@@ -26,6 +26,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
   case assert
   /// Perf ring records: a 17-byte format header, then records, parsed and converted.
   case perfRecord = "perf-record"
+  /// Trace ring records (uprobe hits, switches, LOST): byte 0 a cutoff, then records.
+  case traceRecord = "trace-record"
   /// A profile file (any loadable format) through top, tree, peek and heatmap, rendered.
   case reports
   /// A perfsh session file (`save` / `open`): decoded, validated, written and read again.
@@ -57,6 +59,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case .tokenizer: return ShellFuzzing.tokenizer(bytes)
     case .assert: return ShellFuzzing.assert(bytes)
     case .perfRecord: return CaptureFuzzing.perfRecord(bytes)
+    case .traceRecord: return CaptureFuzzing.traceRecord(bytes)
     case .reports: return ReportFuzzing.reports(bytes)
     case .session: return FormatsFuzzing.session(bytes)
     case .httpResponse: return NetworkFuzzing.httpResponse(bytes)

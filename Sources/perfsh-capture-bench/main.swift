@@ -49,7 +49,7 @@ do {
   var request = CaptureRequest(arguments: args, frequency: frequency, ringDataPages: pages)
   request.offCPU = offCPU
   request.offCPUOptions = offCPUOptions
-  let result = try CPUSampler().run(request)
+  let result = try CommandCapture().run(request)
   let run = result.profile.run
   let cpu = run.cpuNanos ?? 0
   let elapsed = run.elapsedNanos ?? 0

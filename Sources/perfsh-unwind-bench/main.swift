@@ -71,7 +71,7 @@ guard !args.isEmpty else {
 }
 let unwinding = TimedUnwinding()
 do {
-  var result = try CPUSampler(unwinding: unwinding).run(
+  var result = try CommandCapture(unwinding: unwinding).run(
     CaptureRequest(arguments: args, frequency: frequency, kernelFrames: kernelFrames, callGraph: callGraph))
   let t0 = monotonic()
   if symbolize { Symbolizer().symbolize(&result.profile) }

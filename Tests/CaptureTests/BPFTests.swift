@@ -32,7 +32,7 @@ final class BPFTests: XCTestCase {
       .init(path: calls, offset: inner, isReturn: false), .init(path: calls, offset: inner, isReturn: true),
       .init(path: calls, offset: outer, isReturn: false),
     ])
-    let capture = try CPUSampler().run(CaptureRequest(arguments: [calls]), companion: counter, sample: false)
+    let capture = try CommandCapture().run(CaptureRequest(arguments: [calls]), companion: counter, sample: false)
     XCTAssertEqual(capture.profile.run.termination, .exited(0))
     XCTAssertEqual(try counter.counts(), [40_000, 40_000, 400])
     counter.release()

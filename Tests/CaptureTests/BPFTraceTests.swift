@@ -90,7 +90,7 @@ final class BPFTraceTests: XCTestCase {
     }
     let tracer = try BPFCallTracer(probes: probes, callLogCapacity: 1_000)
     defer { tracer.release() }
-    _ = try CPUSampler().run(CaptureRequest(arguments: [calls]), companion: tracer, sample: false)
+    _ = try CommandCapture().run(CaptureRequest(arguments: [calls]), companion: tracer, sample: false)
     let log = try XCTUnwrap(tracer.result().callLog)
     XCTAssertEqual(log.events.count, 1_000)
     XCTAssertEqual(log.dropped, 40_400 - 1_000)

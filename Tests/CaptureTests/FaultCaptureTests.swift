@@ -30,7 +30,7 @@ final class FaultCaptureTests: XCTestCase {
     var stats = ConverterStats()
     stats.firstExecTime = 1_000_000
     stats.lastExitTime = 301_000_000
-    let elapsed = CPUSampler.elapsed(
+    let elapsed = CommandCapture.elapsed(
       stats: stats, start: 0, end: 310_000_000, cpuNanos: 280_000_000, cpus: 2, detached: false)
     XCTAssertEqual(elapsed, 300_000_000)
   }
@@ -41,12 +41,13 @@ final class FaultCaptureTests: XCTestCase {
     var stats = ConverterStats()
     stats.firstExecTime = 1_000_000
     stats.lastExitTime = 1_020_000
-    let early = CPUSampler.elapsed(
+    let early = CommandCapture.elapsed(
       stats: stats, start: 0, end: 301_000_000, cpuNanos: 250_000_000, cpus: 2, detached: false)
     XCTAssertEqual(early, 300_000_000)
-    let detached = CPUSampler.elapsed(stats: stats, start: 0, end: 301_000_000, cpuNanos: 0, cpus: 2, detached: true)
+    let detached = CommandCapture.elapsed(
+      stats: stats, start: 0, end: 301_000_000, cpuNanos: 0, cpus: 2, detached: true)
     XCTAssertEqual(detached, 300_000_000)
-    let noExec = CPUSampler.elapsed(
+    let noExec = CommandCapture.elapsed(
       stats: ConverterStats(), start: 5_000, end: 105_000, cpuNanos: 0, cpus: 2, detached: false)
     XCTAssertEqual(noExec, 100_000)
   }

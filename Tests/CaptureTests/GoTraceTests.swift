@@ -9,6 +9,7 @@ import XCTest
 /// entry probes after the stack check, probes on every RET, calls paired per goroutine.
 final class GoTraceTests: XCTestCase {
   override func setUpWithError() throws {
+    try PerfEvents.skipUnlessAvailable()
     guard FileManager.default.fileExists(atPath: "/sys/bus/event_source/devices/uprobe/type") else {
       throw XCTSkip("the kernel has no uprobe PMU")
     }
@@ -194,7 +195,7 @@ enum GoWorkload {
     let outFile = FileManager.default.temporaryDirectory.appendingPathComponent(
       "perfsh-gotrace-\(UUID().uuidString).txt")
     defer { try? FileManager.default.removeItem(at: outFile) }
-    let capture = try CPUSampler().run(
+    let capture = try CommandCapture().run(
       CaptureRequest(arguments: [binary] + arguments, environment: ["GOTRACE_OUT": outFile.path]), companion: tracer,
       sample: false)
     return Run(capture: capture, trace: tracer.result(), sites: sites, output: own(outFile))

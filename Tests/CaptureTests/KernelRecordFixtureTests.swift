@@ -68,7 +68,7 @@ final class KernelRecordFixtureTests: XCTestCase {
   }
 
   func testUserRegistersAndStackFromTheKernel() throws {
-    let format = try CPUSampler.sampleFormat(stackBytes: 512)
+    let format = try CommandCapture.sampleFormat(stackBytes: 512)
     var samples = 0
     var withStack = 0
     let counts = try forEachRecord(try KernelFixtures.bytes(KernelFixtures.userStack), format: format) { r in
@@ -88,7 +88,7 @@ final class KernelRecordFixtureTests: XCTestCase {
   }
 
   func testLostRecordFromTheKernel() throws {
-    let format = try CPUSampler.sampleFormat(stackBytes: 2048)
+    let format = try CommandCapture.sampleFormat(stackBytes: 2048)
     var lost: UInt64 = 0
     var samples = 0
     let counts = try forEachRecord(try KernelFixtures.bytes(KernelFixtures.lost), format: format) { r in
@@ -150,7 +150,7 @@ final class KernelRecordFixtureTests: XCTestCase {
     var merger = RecordMerger(rings: 1, parser: PerfRecordParser(format: .cpuSampling))
     merger.withBuffer(ring: 0) { $0 += bytes }
     var delivered = 0
-    try merger.flush { _ in delivered += 1 }
+    merger.flush { _ in delivered += 1 }
     let total = try forEachRecord(try KernelFixtures.bytes(KernelFixtures.callchain), format: .cpuSampling) { _ in }
       .records
     XCTAssertEqual(merger.unparsedRecords, 1)

@@ -142,13 +142,13 @@ final class ProfileConverterTests: XCTestCase {
       default: return 0
       }
     }
-    try merger.emit(upTo: 30) { r in
+    merger.emit(upTo: 30) { r in
       times.append(time(r))
       converter.consume(r)
     }
     XCTAssertEqual(times, [5, 10, 20])
     XCTAssertGreaterThan(merger.bufferedBytes, 0, "the time-40 sample is held back")
-    try merger.flush { r in
+    merger.flush { r in
       times.append(time(r))
       converter.consume(r)
     }
@@ -174,13 +174,13 @@ final class ProfileConverterTests: XCTestCase {
     var merger = RecordMerger(rings: 1, parser: PerfRecordParser(format: .cpuSampling))
     merger.withBuffer(ring: 0) { $0 += f.bytes }
     var converter = ProfileConverter(frequency: 1000)
-    let failures = try merger.flush { converter.consume($0) }
+    let failures = merger.flush { converter.consume($0) }
     XCTAssertEqual(failures, 1)
     XCTAssertEqual(merger.unparsedRecords, 1)
     XCTAssertEqual(merger.bufferedBytes, 0)
     XCTAssertEqual(converter.makeProfile(run: RunInfo()).samples.count, 2, "the samples before and after it are kept")
     merger.withBuffer(ring: 0) { $0 += f.bytes }
-    try merger.flush { converter.consume($0) }
+    merger.flush { converter.consume($0) }
     XCTAssertEqual(merger.unparsedRecords, 2, "the count adds up over rounds")
   }
 

@@ -15,6 +15,7 @@ final class TraceGroundTruthTests: XCTestCase {
   private static let functions = ["pc_tiny", "pc_small", "pc_mid", "pc_big", "pc_sleep", "pc_parent"]
 
   override func setUpWithError() throws {
+    try PerfEvents.skipUnlessAvailable()
     guard FileManager.default.fileExists(atPath: "/sys/bus/event_source/devices/uprobe/type") else {
       throw XCTSkip("the kernel has no uprobe PMU")
     }

@@ -7,6 +7,7 @@ import XCTest
 /// Real uprobes on real child processes, checked against the workloads' constructed counts.
 final class TraceTests: XCTestCase {
   override func setUpWithError() throws {
+    try PerfEvents.skipUnlessAvailable()
     guard FileManager.default.fileExists(atPath: "/sys/bus/event_source/devices/uprobe/type") else {
       throw XCTSkip("the kernel has no uprobe PMU")
     }
@@ -108,7 +109,7 @@ final class TraceTests: XCTestCase {
       TraceProbe(path: calls, fileOffset: try TraceWorkloads.offset(of: "inner", in: calls), probesReturns: true)
     ]
     let tracer = try UprobeTracer(probes: probes, backend: .pmu)
-    let capture = try CPUSampler().run(CaptureRequest(arguments: [calls]), companion: tracer, sample: false)
+    let capture = try CommandCapture().run(CaptureRequest(arguments: [calls]), companion: tracer, sample: false)
     XCTAssertEqual(capture.profile.run.termination, .exited(0))
     XCTAssertEqual(tracer.result().statistics[0].calls, 40_000)
     XCTAssertEqual(tracer.result().statistics[0].unmatchedEntries, 0)

@@ -29,6 +29,7 @@ enum TraceWorkloads {
     _ functions: [String], binary: String, arguments: [String]? = nil, entryOnly: Bool = false, sample: Bool = true,
     probeCost: ProbeCost = .zero, calibrate: Bool = false, bpf: Bool = false
   ) throws -> (CaptureResult, TraceResult) {
+    try PerfEvents.skipUnlessAvailable()
     let probes = try functions.map {
       TraceProbe(path: binary, fileOffset: try offset(of: $0, in: binary), probesReturns: !entryOnly)
     }
@@ -40,7 +41,7 @@ enum TraceWorkloads {
       tracer = try UprobeTracer(probes: probes, probeCost: probeCost, calibrateDuringRun: calibrate)
     }
     defer { tracer.release() }
-    let capture = try CPUSampler().run(
+    let capture = try CommandCapture().run(
       CaptureRequest(arguments: arguments ?? [binary]), companion: tracer, sample: sample)
     return (capture, tracer.result())
   }

@@ -77,6 +77,7 @@ final class AllocationEndToEndTests: XCTestCase {
   }
 
   func testCompareBySampleIndexComparesHeapColumnsInBytes() throws {
+    try PerfEvents.skipUnlessAvailable()
     let allocs = try Workloads.path("allocs")
     let r = try perfsh(
       "run --alloc --alloc-rate 8192 \(allocs); run --alloc --alloc-rate 8192 \(allocs); "
@@ -130,6 +131,7 @@ final class AllocationEndToEndTests: XCTestCase {
   }
 
   func testStaticBinarySaysWhyThereIsNoAllocationData() throws {
+    try PerfEvents.skipUnlessAvailable()
     let source = try Workloads.path("allocs").replacingOccurrences(of: "/bin/allocs", with: "/workloads/allocs.c")
     let binary = home.appendingPathComponent("allocs-static").path
     let cc = try ProcessRunner.run(
@@ -143,6 +145,7 @@ final class AllocationEndToEndTests: XCTestCase {
   }
 
   func testSetUserIDTargetSaysWhyThereIsNoAllocationData() throws {
+    try PerfEvents.skipUnlessAvailable()
     try XCTSkipIf(geteuid() != 0, "making a set-user-ID nobody program needs root")
     let program = home.appendingPathComponent("allocs-suid").path
     try FileManager.default.copyItem(atPath: try Workloads.path("allocs"), toPath: program)
@@ -159,6 +162,7 @@ final class AllocationEndToEndTests: XCTestCase {
   }
 
   func testAProgramExecdWithoutLDPreloadIsNamed() throws {
+    try PerfEvents.skipUnlessAvailable()
     let allocs = try Workloads.path("allocs")
     let r = try perfsh("run --alloc /usr/bin/env -u LD_PRELOAD \(allocs)")
     XCTAssertEqual(r.status, 0, r.stderr)
@@ -220,6 +224,7 @@ final class AllocationEndToEndTests: XCTestCase {
   }
 
   func testGoToolPprofTopAgreesWithPerfshTopOnInUseSpace() throws {
+    try PerfEvents.skipUnlessAvailable()
     let pb = home.appendingPathComponent("inuse.pb.gz")
     let ours = try perfsh(
       "run --alloc --alloc-rate 8192 \(try Workloads.path("allocs")); export pprof \(pb.path); top 0 --sample-index inuse_space"

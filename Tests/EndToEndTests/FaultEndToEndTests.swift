@@ -29,6 +29,7 @@ final class FaultEndToEndTests: XCTestCase {
   // MARK: - perfsh killed or hung up on during a run
 
   func testSIGKILLDuringTracedRunLeavesNoProbesAfterTheNextStartAndKillsTheTarget() throws {
+    try PerfEvents.skipUnlessAvailable()
     try requireTracefs()
     let perfsh = try Fault.spawnPerfsh(
       ["-c", "run --trace '^sleeper_spin$' examples/bin/sleeper"], home: home, directory: Self.root)
@@ -58,6 +59,7 @@ final class FaultEndToEndTests: XCTestCase {
   }
 
   func testSIGHUPDuringTracedRunKeepsTheSessionRemovesProbesAndEndsPerfsh() throws {
+    try PerfEvents.skipUnlessAvailable()
     try requireTracefs()
     let perfsh = try Fault.spawnPerfsh(
       ["-c", "run --trace '^sleeper_spin$' examples/bin/sleeper\necho after the hangup"], home: home,
@@ -79,6 +81,7 @@ final class FaultEndToEndTests: XCTestCase {
   }
 
   func testSIGKILLDuringSampledRunKillsTheTarget() throws {
+    try PerfEvents.skipUnlessAvailable()
     let perfsh = try Fault.spawnPerfsh(["run", "examples/bin/sleeper"], home: home, directory: Self.root)
     started.append(perfsh.pid)
     let target = try awaitTarget(of: perfsh, named: "sleeper")
@@ -89,6 +92,7 @@ final class FaultEndToEndTests: XCTestCase {
   }
 
   func testSIGHUPDuringSampledRunIsPassedToTheTarget() throws {
+    try PerfEvents.skipUnlessAvailable()
     let perfsh = try Fault.spawnPerfsh(["run", "examples/bin/sleeper"], home: home, directory: Self.root)
     started.append(perfsh.pid)
     let target = try awaitTarget(of: perfsh, named: "sleeper")
@@ -100,6 +104,7 @@ final class FaultEndToEndTests: XCTestCase {
   }
 
   func testSIGHUPStopsAScriptAndTheFileItSources() throws {
+    try PerfEvents.skipUnlessAvailable()
     let sleeper = try Workloads.path("sleeper")
     try "run \(sleeper)\necho inner after\n".write(
       to: home.appendingPathComponent("inner.perfsh"), atomically: true, encoding: .utf8)
@@ -150,6 +155,7 @@ final class FaultEndToEndTests: XCTestCase {
   // MARK: - A target that ignores interrupts
 
   func testSecondInterruptKillsATargetThatIgnoresSIGINTAndSIGTERM() throws {
+    try PerfEvents.skipUnlessAvailable()
     let program = try Fault.compile("ignorer", Fault.ignorerSource, in: home)
     let perfsh = try Fault.spawnPerfsh(["-c", "run \(program)\necho next line"], home: home, directory: home)
     started.append(perfsh.pid)
@@ -170,6 +176,7 @@ final class FaultEndToEndTests: XCTestCase {
   }
 
   func testTwoCtrlCsAtATerminalKillATargetThatIgnoresSIGINT() throws {
+    try PerfEvents.skipUnlessAvailable()
     let program = try Fault.compile("ignorer", Fault.ignorerSource, in: home)
     let binary = try PerfshBinary.url().path
     let environment = try PerfshBinary.environment(home: home)
@@ -209,6 +216,7 @@ final class FaultEndToEndTests: XCTestCase {
   // MARK: - Targets whose samples cannot be had
 
   func testSetUserIDTargetRunByANormalUserSaysWhyThereAreNoSamples() throws {
+    try PerfEvents.skipUnlessAvailable()
     let user = try Fault.normalUser()
     guard (Fault.paranoid() ?? 3) <= 2 else {
       throw XCTSkip("kernel.perf_event_paranoid > 2: a normal user cannot sample")
@@ -229,6 +237,7 @@ final class FaultEndToEndTests: XCTestCase {
   }
 
   func testTargetWithFileCapabilitiesRunByANormalUserSaysWhyThereAreNoSamples() throws {
+    try PerfEvents.skipUnlessAvailable()
     let user = try Fault.normalUser()
     guard (Fault.paranoid() ?? 3) <= 2 else {
       throw XCTSkip("kernel.perf_event_paranoid > 2: a normal user cannot sample")
@@ -245,6 +254,7 @@ final class FaultEndToEndTests: XCTestCase {
   }
 
   func testDaemonizingTargetNamesTheDescendantsLeftRunning() throws {
+    try PerfEvents.skipUnlessAvailable()
     let program = try Fault.compile("daemonizer", Fault.daemonSource, in: home)
     let pidFile = home.appendingPathComponent("daemon.pid").path
     let r = try PerfshBinary.run(
@@ -267,6 +277,7 @@ final class FaultEndToEndTests: XCTestCase {
   }
 
   func testTraceAsANormalUserNamesThePermissionNotTheMount() throws {
+    try PerfEvents.skipUnlessAvailable()
     let user = try Fault.normalUser()
     guard (Fault.paranoid() ?? 3) <= 2 else {
       throw XCTSkip("kernel.perf_event_paranoid > 2: a normal user cannot sample")

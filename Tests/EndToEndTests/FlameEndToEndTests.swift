@@ -17,13 +17,9 @@ final class FlameEndToEndTests: XCTestCase {
     try? FileManager.default.removeItem(at: home)
   }
 
-  /// A shell command line that runs perfsh hermetically without colour (the selection shows as `>`).
+  /// A shell command line that runs perfsh hermetically (no colour, so the selection shows as `>`).
   private func commandLine(_ perfshArguments: String, then after: String = "") throws -> String {
-    var env = try PerfshBinary.environment(home: home, extra: ["NO_COLOR": "1"])
-    env["PERFSH_COLOR"] = nil
-    let exports = env.map { "\($0.key)='\($0.value)'" }.sorted().joined(separator: " ")
-    let binary = try PerfshBinary.url().path
-    return "cd '\(home.path)' && env \(exports) '\(binary)' \(perfshArguments)\(after)"
+    try TmuxSession.uncolouredCommandLine(home: home, perfshArguments, then: after)
   }
 
   func testInteractiveFlameMovesZoomsSearchesAndRestoresTheTerminal() throws {
@@ -84,7 +80,7 @@ final class FlameEndToEndTests: XCTestCase {
   func testDifferentialColoursOnlyTheSlowedFunction() throws {
     let build = try ProcessRunner.run(Self.root.appendingPathComponent("scripts/build-examples"), [])
     try XCTSkipIf(build.status != 0, "scripts/build-examples failed: \(build.stderr)")
-    try XCTSkipIf(getuid() != 0, "perf events need root here")
+    try PerfEvents.skipUnlessAvailable()
     let workload = Self.root.appendingPathComponent("examples/bin/partslow").path
     var found = false
     for attempt in 1...2 where !found {

@@ -17,14 +17,11 @@ final class HeatmapViewEndToEndTests: XCTestCase {
 
   /// A shell command line that runs perfsh hermetically (no colour, so the selection shows as `>`).
   private func commandLine(_ perfshArguments: String, then after: String = "") throws -> String {
-    var env = try PerfshBinary.environment(home: home, extra: ["NO_COLOR": "1"])
-    env["PERFSH_COLOR"] = nil
-    let exports = env.map { "\($0.key)='\($0.value)'" }.sorted().joined(separator: " ")
-    let binary = try PerfshBinary.url().path
-    return "cd '\(home.path)' && env \(exports) '\(binary)' \(perfshArguments)\(after)"
+    try TmuxSession.uncolouredCommandLine(home: home, perfshArguments, then: after)
   }
 
   func testRunWithHeatmapOpensTheViewAndRestoresTheTerminal() throws {
+    try PerfEvents.skipUnlessAvailable()
     let ratio = try Workloads.path("ratio")
     let tmux = try TmuxSession(
       command:
@@ -92,6 +89,7 @@ final class HeatmapViewEndToEndTests: XCTestCase {
   }
 
   func testHeatmapInsideTheShellReturnsToThePrompt() throws {
+    try PerfEvents.skipUnlessAvailable()
     let ratio = try Workloads.path("ratio")
     let tmux = try TmuxSession(
       command: "sh -c \"trap : INT; \(try commandLine("--no-rc", then: "; echo STATUS=\\$?; sleep 30"))\"",
@@ -119,6 +117,7 @@ final class HeatmapViewEndToEndTests: XCTestCase {
   }
 
   func testOneShotRunOnATerminalOpensTheShellAndExitsWithTheCommandsStatus() throws {
+    try PerfEvents.skipUnlessAvailable()
     let crash = try Workloads.path("crash")
     let tmux = try TmuxSession(
       command: "sh -c \"trap : INT; \(try commandLine("--no-rc run \(crash)", then: "; echo STATUS=\\$?; sleep 30"))\"",

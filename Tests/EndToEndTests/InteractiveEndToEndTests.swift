@@ -16,23 +16,10 @@ final class InteractiveEndToEndTests: XCTestCase {
   }
 
   private func startShell() throws -> TmuxSession {
-    let binary = try PerfshBinary.url().path
-    let environment = try PerfshBinary.environment(home: home)
-    let assignments = environment.sorted { $0.key < $1.key }.map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
-    // sh stays behind perfsh to print its exit status on the screen; it traps SIGINT
-    // (Ctrl-C reaches the whole foreground group) so that it outlives the Ctrl-C test.
-    let script = "trap : INT; \"$0\" --no-rc; echo \"[perfsh exited $?]\"; exec sleep 3600"
-    let session = try TmuxSession(command: "env -i \(assignments) /bin/sh -c '\(script)' '\(binary)'")
-    let screen = try session.waitForScreen { $0.hasSuffix("perfsh>") }
+    let session = try TmuxSession.perfshBehindShell(home: home, arguments: "--no-rc")
+    let screen = try session.screen()
     XCTAssertTrue(screen.hasSuffix("perfsh>"), "no prompt; screen:\n\(screen)")
     return session
-  }
-
-  /// The status perfsh exited with, read from the line sh prints after it.
-  private func exitStatus(_ shell: TmuxSession) throws -> Int32? {
-    let screen = try shell.waitForScreen { $0.contains("[perfsh exited ") }
-    guard let range = screen.range(of: "[perfsh exited ") else { return nil }
-    return Int32(screen[range.upperBound...].prefix { $0.isNumber })
   }
 
   private func lastLine(_ screen: String) -> String {
@@ -81,7 +68,7 @@ final class InteractiveEndToEndTests: XCTestCase {
     XCTAssertTrue(screen.contains("perfsh: unknown command 'tpo'"), screen)
 
     try shell.sendKeys("C-d")
-    let status = try exitStatus(shell)
+    let status = try shell.exitStatus()
     let finalScreen = try shell.screen()
     XCTAssertEqual(status, 0, "Ctrl-D did not exit; screen:\n\(finalScreen)")
 
@@ -104,6 +91,6 @@ final class InteractiveEndToEndTests: XCTestCase {
     XCTAssertFalse(screen.contains("half typed"), screen)
     try again.type("quit 4")
     try again.sendKeys("Enter")
-    XCTAssertEqual(try exitStatus(again), 4)
+    XCTAssertEqual(try again.exitStatus(), 4)
   }
 }

@@ -48,6 +48,7 @@ final class NamesEndToEndTests: XCTestCase {
   }
 
   func testStrippedBinaryGetsOneRowPerFunctionWithTheUnstrippedShares() throws {
+    try PerfEvents.skipUnlessAvailable()
     let binary = home.appendingPathComponent("ratio").path
     try tool(["cp", try Workloads.path("ratio"), binary])
     let offsets = try functionOffsets(binary)
@@ -81,6 +82,7 @@ final class NamesEndToEndTests: XCTestCase {
   }
 
   func testDebiansStrippedGzipIsGroupedByItsFDEs() throws {
+    try PerfEvents.skipUnlessAvailable()
     let gzip = "/usr/bin/gzip"
     guard FileManager.default.isExecutableFile(atPath: gzip) else { throw XCTSkip("no \(gzip)") }
     XCTAssertFalse(try tool(["readelf", "-SW", gzip]).contains(" .symtab "), "Debian's gzip is stripped")
@@ -158,6 +160,7 @@ final class NamesEndToEndTests: XCTestCase {
   }
 
   func testNoInlinesAgreesWithPerfReportNoInline() throws {
+    try PerfEvents.skipUnlessAvailable()
     try Self.inlineSource.write(to: home.appendingPathComponent("inl.c"), atomically: true, encoding: .utf8)
     try tool(["gcc", "-O2", "-g", "-fno-omit-frame-pointer", "-o", "inl", "inl.c"])
     let r = try perfsh("run ./inl; top 0; top 0 --noinlines")
@@ -185,6 +188,7 @@ final class NamesEndToEndTests: XCTestCase {
   }
 
   func testKernelFramesAreMarkedAndHideKernelRemovesThem() throws {
+    try PerfEvents.skipUnlessAvailable()
     let source = """
       #include <fcntl.h>
       #include <unistd.h>
@@ -209,6 +213,7 @@ final class NamesEndToEndTests: XCTestCase {
   }
 
   func testCxxNamesAreSimpleByDefaultAndFullOnRequest() throws {
+    try PerfEvents.skipUnlessAvailable()
     let source = """
       #include <cstdint>
       #include <cstdio>
@@ -239,6 +244,7 @@ final class NamesEndToEndTests: XCTestCase {
   }
 
   func testGoListWithoutDWARFUsesThePclntabLineTable() throws {
+    try PerfEvents.skipUnlessAvailable()
     guard let go = GoToolchain.goPath else { throw XCTSkip("golang-go is not installed (scripts/test installs it)") }
     let source =
       "package main\n\nimport \"fmt\"\n\n//go:noinline\nfunc spinHot(n int) uint64 {\n\tx := uint64(1)\n"
@@ -260,6 +266,7 @@ final class NamesEndToEndTests: XCTestCase {
   }
 
   func testGoToolPprofNamesTheExecutableAsFile() throws {
+    try PerfEvents.skipUnlessAvailable()
     guard let go = GoToolchain.goPath else { throw XCTSkip("golang-go is not installed (scripts/test installs it)") }
     let pb = home.appendingPathComponent("ratio.pb.gz").path
     let r = try perfsh("run \(try Workloads.path("ratio")); export pprof \(pb)")
@@ -310,6 +317,7 @@ final class TagsEndToEndTests: XCTestCase {
   }
 
   func testTagsAndTagFocusOnThreads() throws {
+    try PerfEvents.skipUnlessAvailable()
     let pb = home.appendingPathComponent("threads.pb.gz").path
     let r = try PerfshBinary.run(
       [

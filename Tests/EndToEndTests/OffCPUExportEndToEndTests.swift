@@ -25,6 +25,7 @@ final class OffCPUExportEndToEndTests: XCTestCase {
   }
 
   func testGoToolPprofReadsEachClockOfAnOffCPUExport() throws {
+    try PerfEvents.skipUnlessAvailable()
     let pb = home.appendingPathComponent("waits.pb.gz").path
     let script = """
       run --off-cpu \(try Workloads.path("waits"))

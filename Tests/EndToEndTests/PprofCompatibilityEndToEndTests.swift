@@ -45,6 +45,7 @@ final class PprofCompatibilityEndToEndTests: XCTestCase {
   }
 
   func testGoReadsWhatPerfshExportsFromASampledRun() throws {
+    try PerfEvents.skipUnlessAvailable()
     let pb = home.appendingPathComponent("ratio.pb.gz").path
     let ours = try perfsh("run \(try Workloads.path("ratio")); top 0; top 0 --lines; export pprof \(pb)")
     XCTAssertEqual(ours.status, 0, ours.stderr)
@@ -57,6 +58,7 @@ final class PprofCompatibilityEndToEndTests: XCTestCase {
   }
 
   func testGoProgramIsSymbolizedWithGoNames() throws {
+    try PerfEvents.skipUnlessAvailable()
     let go = try XCTUnwrap(GoToolchain.goPath)
     let source = """
       package main
@@ -85,6 +87,7 @@ final class PprofCompatibilityEndToEndTests: XCTestCase {
   }
 
   func testSwiftProgramIsDemangled() throws {
+    try PerfEvents.skipUnlessAvailable()
     let swiftc =
       ["/usr/bin/swiftc", "/opt/swift/usr/bin/swiftc"].first { FileManager.default.isExecutableFile(atPath: $0) }
       ?? ProcessInfo.processInfo.environment["PATH"]?.split(separator: ":").map { "\($0)/swiftc" }

@@ -21,6 +21,7 @@ final class ProfilingEndToEndTests: XCTestCase {
   }
 
   func testRatioWorkloadSharesAreSixThreeOne() throws {
+    try PerfEvents.skipUnlessAvailable()
     let csv = home.appendingPathComponent("ratio.csv").path
     let r = try perfsh(["-c", "run \(try Workloads.path("ratio")); export csv \(csv)"])
     XCTAssertEqual(r.status, 0, r.stderr)
@@ -36,6 +37,7 @@ final class ProfilingEndToEndTests: XCTestCase {
   }
 
   func testOneShotRunPrintsSummaryAndTopAndExitsWithTheSignal() throws {
+    try PerfEvents.skipUnlessAvailable()
     let r = try perfsh(["run", try Workloads.path("crash")])
     XCTAssertEqual(r.status, 128 + 11, "killed by SIGSEGV → 139")
     XCTAssertTrue(r.stdout.contains("=== perfsh Performance Summary ==="), r.stdout)
@@ -56,6 +58,7 @@ final class ProfilingEndToEndTests: XCTestCase {
   }
 
   func testForkedChildIsProfiled() throws {
+    try PerfEvents.skipUnlessAvailable()
     let csv = home.appendingPathComponent("forker.csv").path
     let r = try perfsh(["-c", "run \(try Workloads.path("forker")); export csv \(csv)"])
     XCTAssertEqual(r.status, 0, r.stderr)
@@ -65,6 +68,7 @@ final class ProfilingEndToEndTests: XCTestCase {
   }
 
   func testTimeoutStopsTheTargetAndKeepsTheSession() throws {
+    try PerfEvents.skipUnlessAvailable()
     let r = try perfsh(["-c", "run --timeout 500ms \(try Workloads.path("sleeper")); info; top 3"])
     XCTAssertEqual(r.status, 0, r.stderr)
     XCTAssertTrue(r.stdout.contains("Interrupted: yes"), r.stdout)
@@ -73,6 +77,7 @@ final class ProfilingEndToEndTests: XCTestCase {
   }
 
   func testThreadsAreSeparatedAndLabelled() throws {
+    try PerfEvents.skipUnlessAvailable()
     let go = try XCTUnwrap(GoToolchain.goPath, "golang-go is installed by scripts/test")
     let pb = home.appendingPathComponent("threads.pb.gz").path
     let r = try perfsh(["-c", "run \(try Workloads.path("threads")); top 5; export pprof \(pb)"])
@@ -86,6 +91,7 @@ final class ProfilingEndToEndTests: XCTestCase {
   }
 
   func testListShowsSourceLinesOfTheHotLoop() throws {
+    try PerfEvents.skipUnlessAvailable()
     let r = try perfsh(["-c", "run \(try Workloads.path("ratio")); list ^hot60$"])
     XCTAssertEqual(r.status, 0, r.stderr)
     XCTAssertTrue(r.stdout.contains("ROUTINE ======================== hot60"), r.stdout)
@@ -94,6 +100,7 @@ final class ProfilingEndToEndTests: XCTestCase {
   }
 
   func testHeatmapWithoutTerminalPrintsSummaryTableAndTheNote() throws {
+    try PerfEvents.skipUnlessAvailable()
     let r = try perfsh(["run", "--heatmap", try Workloads.path("ratio")])
     XCTAssertEqual(r.status, 0, r.stderr)
     XCTAssertTrue(r.stdout.contains("=== perfsh Performance Summary ==="))
@@ -105,6 +112,7 @@ final class ProfilingEndToEndTests: XCTestCase {
   /// Ctrl-C (SIGINT to perfsh) while a script's target runs: the target gets it, the
   /// session keeps what was captured, and the script goes on.
   func testInterruptDuringARunKeepsTheSessionAndTheScriptGoesOn() throws {
+    try PerfEvents.skipUnlessAvailable()
     let binary = try PerfshBinary.url().path
     let sleeper = try Workloads.path("sleeper")
     let shell = """

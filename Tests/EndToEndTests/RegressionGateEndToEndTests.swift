@@ -25,6 +25,7 @@ final class RegressionGateEndToEndTests: XCTestCase {
   }
 
   func testTheBundledGatePasses() throws {
+    try PerfEvents.skipUnlessAvailable()
     let result = try runPerfsh(["examples/regression-gate.perfsh"])
     XCTAssertEqual(result.status, 0, result.stderr)
     XCTAssertTrue(result.stdout.contains("=== perfsh Compare: A = [1] baseline | B = [2] candidate ==="), result.stdout)
@@ -53,6 +54,7 @@ final class RegressionGateEndToEndTests: XCTestCase {
   }
 
   func testTracedMetricsOnASampledRunSayToUseTrace() throws {
+    try PerfEvents.skipUnlessAvailable()
     let result = try runPerfsh(["-c", "run examples/bin/ratio; assert calls(hot60) == 1"])
     XCTAssertEqual(result.status, 1)
     XCTAssertTrue(result.stderr.contains("was sampled: capture it with run --trace PATTERN"), result.stderr)

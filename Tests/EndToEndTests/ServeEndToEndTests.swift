@@ -120,6 +120,7 @@ extension ServeEndToEndTests {
   /// While `run` captures, the run's page shows a live session (already under its `--name`)
   /// whose samples grow; the final session replaces it under the same id.
   func testRunInProgressIsLiveThenFinal() throws {
+    try PerfEvents.skipUnlessAvailable()
     let loop = "i=0; while [ $i -lt 3000000 ]; do i=$((i+1)); done"
     let (port, token) = try startServer([
       "--no-rc", "-c", "serve --port 0 --detach; run --name busy sh -c '\(loop)'; !sleep 30",
@@ -251,8 +252,7 @@ final class ServeInteractiveEndToEndTests: XCTestCase {
     let folded = home.appendingPathComponent("known.folded")
     try "main;parse;scan 30\nmain;emit 10\n".write(to: folded, atomically: true, encoding: .utf8)
     let binary = try PerfshBinary.url().path
-    let assignments = try PerfshBinary.environment(home: home).sorted { $0.key < $1.key }
-      .map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+    let assignments = try TmuxSession.environmentAssignments(home: home)
     let shell = try TmuxSession(command: "env -i \(assignments) '\(binary)' --no-rc", columns: 140, rows: 40)
     try shell.waitForScreen { $0.hasSuffix("perfsh>") }
     try shell.type("load \(folded.path)")

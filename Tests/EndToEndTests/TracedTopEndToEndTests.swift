@@ -7,6 +7,7 @@ final class TracedTopEndToEndTests: XCTestCase {
   private var home: URL!
 
   override func setUpWithError() throws {
+    try PerfEvents.skipUnlessAvailable()
     guard FileManager.default.fileExists(atPath: "/sys/bus/event_source/devices/uprobe") else {
       throw XCTSkip("the kernel has no uprobes")
     }

@@ -16,6 +16,7 @@ class TracedWorkloadTestCase: XCTestCase {
   class var homePrefix: String { "trace-e2e" }
 
   override func setUpWithError() throws {
+    try PerfEvents.skipUnlessAvailable()
     guard FileManager.default.fileExists(atPath: "/sys/bus/event_source/devices/uprobe") else {
       throw XCTSkip("the kernel has no uprobes")
     }

@@ -70,3 +70,43 @@ public final class TmuxSession {
     try ProcessRunner.run(tmux, ["-L", socket, "-f", "/dev/null"] + arguments)
   }
 }
+
+/// The perfsh command lines the terminal tests type into tmux: hermetic (their own home and
+/// environment), so every interactive test starts perfsh the same way.
+extension TmuxSession {
+  /// `KEY='VALUE' …` for perfsh's hermetic environment in `home` (sorted, for `env -i`).
+  public static func environmentAssignments(home: URL, extra: [String: String] = [:]) throws -> String {
+    try PerfshBinary.environment(home: home, extra: extra).sorted { $0.key < $1.key }
+      .map { "\($0.key)='\($0.value)'" }.joined(separator: " ")
+  }
+
+  /// A shell command line that runs perfsh with `arguments` in `home` without colour (the
+  /// selection shows as `>`), followed by the shell text `after`.
+  public static func uncolouredCommandLine(home: URL, _ arguments: String, then after: String = "") throws -> String {
+    var env = try PerfshBinary.environment(home: home, extra: ["NO_COLOR": "1"])
+    env["PERFSH_COLOR"] = nil
+    let exports = env.map { "\($0.key)='\($0.value)'" }.sorted().joined(separator: " ")
+    let binary = try PerfshBinary.url().path
+    return "cd '\(home.path)' && env \(exports) '\(binary)' \(arguments)\(after)"
+  }
+
+  /// Starts perfsh with `arguments` under `/bin/sh`, which stays behind to print
+  /// `[perfsh exited N]` (read by `exitStatus`); it traps SIGINT so it outlives a Ctrl-C
+  /// (Ctrl-C reaches the whole foreground group). Waits for the prompt.
+  public static func perfshBehindShell(home: URL, arguments: String) throws -> TmuxSession {
+    let binary = try PerfshBinary.url().path
+    let script = "trap : INT; \"$0\" \(arguments); echo \"[perfsh exited $?]\"; exec sleep 3600"
+    let session = try TmuxSession(
+      command: "env -i \(try environmentAssignments(home: home)) /bin/sh -c '\(script)' '\(binary)'")
+    try session.waitForScreen { $0.hasSuffix("perfsh>") }
+    return session
+  }
+
+  /// The status perfsh exited with, as `perfshBehindShell`'s shell printed it; nil when it did
+  /// not exit while polled.
+  public func exitStatus() throws -> Int32? {
+    let screen = try waitForScreen { $0.contains("[perfsh exited ") }
+    guard let range = screen.range(of: "[perfsh exited ") else { return nil }
+    return Int32(screen[range.upperBound...].prefix { $0.isNumber })
+  }
+}

@@ -9,6 +9,7 @@ import XCTest
 /// `attach PID` on a process the test starts (examples/bin/sleeper: 50 ms spin, 50 ms sleep, repeated).
 final class AttachTests: XCTestCase {
   func testAttachProfilesARunningProcessAndLeavesItRunning() throws {
+    try PerfEvents.skipUnlessAvailable()
     let process = Process()
     process.executableURL = URL(fileURLWithPath: try Workloads.path("sleeper"))
     process.standardOutput = FileHandle.nullDevice
@@ -50,6 +51,7 @@ final class AttachTests: XCTestCase {
   }
 
   func testAnotherUsersProcessNamesTheRuleAndTheFix() throws {
+    try PerfEvents.skipUnlessAvailable()
     guard getuid() == 0, FileManager.default.isExecutableFile(atPath: "/usr/bin/setpriv") else {
       throw XCTSkip("needs root (to start a process as another user) and setpriv")
     }
@@ -82,6 +84,7 @@ final class AttachTests: XCTestCase {
   }
 
   func testAProcessThatExitsEndsTheCapture() throws {
+    try PerfEvents.skipUnlessAvailable()
     let process = Process()
     process.executableURL = URL(fileURLWithPath: "/bin/sleep")
     process.arguments = ["0.5"]
@@ -118,6 +121,7 @@ final class AttachTraceTests: XCTestCase {
   }
 
   func testThreadsStartedWhileAttachedAreTraced() throws {
+    try PerfEvents.skipUnlessAvailable()
     try requireTracefs()
     let process = try start()
     defer { process.terminate() }
@@ -143,6 +147,7 @@ final class AttachTraceTests: XCTestCase {
   }
 
   func testChildrenStartedWhileAttachedAreTraced() throws {
+    try PerfEvents.skipUnlessAvailable()
     try requireTracefs()
     let process = try start(["fork"])
     defer { process.terminate() }
@@ -153,6 +158,7 @@ final class AttachTraceTests: XCTestCase {
   }
 
   func testAProcessExitingWhileTracedEndsTheCaptureAndRemovesTheProbes() throws {
+    try PerfEvents.skipUnlessAvailable()
     try requireTracefs()
     let process = try start()
     let pid = process.processIdentifier

@@ -39,6 +39,7 @@ final class OffCPUGoGroundTruthTests: XCTestCase {
 
   @discardableResult
   private func check(flags: String) throws -> Profile {
+    try PerfEvents.skipUnlessAvailable()
     let go = try XCTUnwrap(GoToolchain.goPath)
     let source = Workloads.packageRoot.appendingPathComponent("examples/workloads/gowaits/main.go").path
     let binary = home.appendingPathComponent("gowaits").path

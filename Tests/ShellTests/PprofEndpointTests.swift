@@ -235,6 +235,7 @@ final class PprofEndpointTests: XCTestCase {
 /// `run --pprof-endpoint`: perfsh's samples and Go's own CPU profile of the same run.
 final class RunPprofEndpointTests: XCTestCase {
   func testRunFetchesGosProfileIntoASecondSession() throws {
+    try PerfEvents.skipUnlessAvailable()
     if GoToolchain.goPath == nil { throw XCTSkip("go is not installed (scripts/test installs golang-go)") }
     let binary = try GoPprofServer.binary()
     let port = GoPprofServer.freePort()
@@ -255,6 +256,7 @@ final class RunPprofEndpointTests: XCTestCase {
   }
 
   func testProgramExitingBeforeTheProfileIsDoneWarnsAndKeepsTheRun() throws {
+    try PerfEvents.skipUnlessAvailable()
     if GoToolchain.goPath == nil { throw XCTSkip("go is not installed (scripts/test installs golang-go)") }
     let binary = try GoPprofServer.binary()
     let port = GoPprofServer.freePort()
@@ -270,6 +272,7 @@ final class RunPprofEndpointTests: XCTestCase {
   }
 
   func testRunEndingBeforeThePortOpensWarnsAndKeepsTheRun() throws {
+    try PerfEvents.skipUnlessAvailable()
     let port = GoPprofServer.freePort()
     let shell = CapturedShell()
     let outcome = shell.runScript("run --pprof-endpoint http://127.0.0.1:\(port) /bin/true")

@@ -1,5 +1,6 @@
 import Capture
 import Foundation
+import PerfshTestSupport
 import ProfileModel
 import Unwind
 import XCTest
@@ -10,6 +11,7 @@ final class DWARFUnwindingTests: XCTestCase {
   /// ratio_nofp: with DWARF, every hot function's samples have callers up to main and
   /// _start; with frame pointers most of them lose main.
   func testRatioNoFramePointersCumReachesMainOnlyWithDWARF() throws {
+    try PerfEvents.skipUnlessAvailable()
     let bin = try UnwindWorkloads.binary("ratio_nofp")
     let (dwarfProfile, dwarf) = try UnwindWorkloads.capture([bin], callGraph: .dwarf(stackBytes: 16384))
     let (_, fp) = try UnwindWorkloads.capture([bin], callGraph: .framePointer)
@@ -33,6 +35,7 @@ final class DWARFUnwindingTests: XCTestCase {
   /// deepchain: the 10-frame chain (one frame inlined) through libdeepchain.so is intact in ≥ 99 % of the
   /// samples in its leaf with DWARF, and broken with frame pointers.
   func testDeepChainThroughSharedLibraryIsIntact() throws {
+    try PerfEvents.skipUnlessAvailable()
     let bin = try UnwindWorkloads.binary("deepchain")
     let chain = [
       "lib_spin", "lib_level3", "lib_level2", "lib_level1", "chain_d", "via_inline", "chain_c", "chain_b", "chain_a",
@@ -55,6 +58,7 @@ final class DWARFUnwindingTests: XCTestCase {
   /// sigchain: stacks in a signal handler unwind through the kernel's signal frame
   /// (__restore_rt) to the interrupted code and on to main.
   func testUnwindsThroughSignalFrames() throws {
+    try PerfEvents.skipUnlessAvailable()
     let bin = try UnwindWorkloads.binary("sigchain")
     let (_, stacks) = try UnwindWorkloads.capture([bin], callGraph: .dwarf(stackBytes: 16384))
     let (share, cpu) = UnwindWorkloads.share(stacks, of: { $0.names.contains("sig_work") }) { s in
@@ -69,6 +73,7 @@ final class DWARFUnwindingTests: XCTestCase {
 
   /// An optimized C++ program (g++ -O2, no frame pointers, std::sort, std::function): stacks reach main.
   func testOptimizedCxxStacksReachMain() throws {
+    try PerfEvents.skipUnlessAvailable()
     let bin = try UnwindWorkloads.binary("cxxchain")
     guard FileManager.default.fileExists(atPath: bin) else { throw XCTSkip("g++ not installed") }
     let (_, stacks) = try UnwindWorkloads.capture([bin], callGraph: .dwarf(stackBytes: 16384))
@@ -83,6 +88,7 @@ final class DWARFUnwindingTests: XCTestCase {
 
   /// An optimized Swift program (swiftc -O): stacks through a generic specialization reach main.
   func testOptimizedSwiftStacksReachMain() throws {
+    try PerfEvents.skipUnlessAvailable()
     let bin = try UnwindWorkloads.binary("swiftchain")
     guard FileManager.default.fileExists(atPath: bin) else { throw XCTSkip("swiftc not on PATH") }
     let (_, stacks) = try UnwindWorkloads.capture([bin], callGraph: .dwarf(stackBytes: 16384))
@@ -101,6 +107,7 @@ final class DWARFUnwindingTests: XCTestCase {
   /// A stripped binary (no symbols, no DWARF, only .eh_frame) still unwinds: frames are
   /// named binary+0xOFFSET and stacks reach libc's start code.
   func testStrippedBinaryUnwindsWithEHFrameOnly() throws {
+    try PerfEvents.skipUnlessAvailable()
     let bin = try UnwindWorkloads.binary("ratio_nofp_stripped")
     let (p, stacks) = try UnwindWorkloads.capture([bin], callGraph: .dwarf(stackBytes: 16384))
     let (share, cpu) = UnwindWorkloads.share(
@@ -118,6 +125,7 @@ final class DWARFUnwindingTests: XCTestCase {
   /// `auto` copies stacks when any binary of the program lacks frame pointers: for
   /// ratio_nofp because of itself, for ratio (built with them) because of libc; and says so.
   func testAutoChoosesFromTheProgramsBinaries() throws {
+    try PerfEvents.skipUnlessAvailable()
     let nofp = try UnwindWorkloads.binary("ratio_nofp")
     let withFP = try UnwindWorkloads.binary("ratio")
     XCTAssertTrue(DWARFUnwinding().prefersDWARF(executable: nofp))

@@ -20,6 +20,7 @@ final class MixedUnwindingTests: XCTestCase {
   /// A Go program started through `sh -c`: the choice is no longer made for `sh` alone, and
   /// ≥ 95 % of hot's samples reach main.main (as the kernel's frame-pointer walk does).
   func testGoProgramThroughShellReachesMain() throws {
+    try PerfEvents.skipUnlessAvailable()
     let bin = try goProgram()
     let (p, stacks) = try UnwindWorkloads.capture(["/bin/sh", "-c", "\(bin) 600; true"], callGraph: .auto)
     let inHot = { (s: UnwindWorkloads.Stack) in s.names.contains("main.hot") }
@@ -47,6 +48,7 @@ final class MixedUnwindingTests: XCTestCase {
   /// node --perf-basic-prof: callers of the hot JS function reach the top-level script in
   /// ≥ 90 % of its samples (JIT code and V8 builtins have no CFI: frame pointers there).
   func testNodeJITCallersReachTopLevelScript() throws {
+    try PerfEvents.skipUnlessAvailable()
     guard let node = MixedProgramSources.onPath(["node", "nodejs"]) else { throw XCTSkip("node is not installed") }
     let dir = try GoToolchain.temporaryDirectory("mixed-node")
     let script = dir.appendingPathComponent("app.js")
@@ -73,6 +75,7 @@ final class MixedUnwindingTests: XCTestCase {
   /// hot function up to the module. They have no CFI and (in a build without frame pointers,
   /// like pyenv's) no frame: their return address is found by a short stack scan.
   func testPythonPerfTrampolinesAppearInStacks() throws {
+    try PerfEvents.skipUnlessAvailable()
     let dir = try GoToolchain.temporaryDirectory("mixed-py")
     var candidates = ["python3", "python3.13", "python3.12"].compactMap { MixedProgramSources.onPath([$0]) }
     let pyenv = FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".pyenv/versions").path
@@ -101,6 +104,7 @@ final class MixedUnwindingTests: XCTestCase {
   /// Stacks deeper than the copy end under one `[truncated] THREAD` root per thread, never
   /// under a second `[unknown]` root; the notes say why.
   func testDeepRecursionEndsUnderOneTruncatedRootPerThread() throws {
+    try PerfEvents.skipUnlessAvailable()
     let dir = try GoToolchain.temporaryDirectory("mixed-deep")
     try MixedProgramSources.build(
       MixedProgramSources.deepRecursion, file: "deep.c", in: dir,
@@ -127,6 +131,7 @@ final class MixedUnwindingTests: XCTestCase {
   /// A static Go binary keeps frame pointers everywhere, so `auto` walks them; when it execs a
   /// program without frame pointers the run says so (the events cannot change after exec).
   func testAutoOnStaticFramePointerProgramWarnsAboutLaterExec() throws {
+    try PerfEvents.skipUnlessAvailable()
     let bin = try goProgram()
     let nofp = try UnwindWorkloads.binary("ratio_nofp")
     let (p, _) = try UnwindWorkloads.capture([bin, "exec", nofp, "0"], callGraph: .auto)
@@ -138,6 +143,7 @@ final class MixedUnwindingTests: XCTestCase {
 
   /// `dwarf,200000` is clamped to what a record holds, and says so.
   func testClampedStackSizeIsWarned() throws {
+    try PerfEvents.skipUnlessAvailable()
     let bin = try UnwindWorkloads.binary("ratio_nofp")
     let (p, _) = try UnwindWorkloads.capture([bin, "0"], callGraph: .dwarf(stackBytes: 200_000))
     XCTAssertTrue(p.run.notes.contains { $0.hasPrefix("call graph: dwarf, 61440-byte stack copies") }, "\(p.run.notes)")

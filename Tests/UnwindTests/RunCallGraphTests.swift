@@ -8,6 +8,7 @@ final class RunCallGraphTests: XCTestCase {
   /// The shell's `run` passes `--call-graph` through; `info` shows the mode and the
   /// complete/truncated counts per binary, and `tree` shows the whole deep chain.
   func testRunCallGraphDwarfShowsInInfoAndTree() throws {
+    try PerfEvents.skipUnlessAvailable()
     let bin = try UnwindWorkloads.binary("deepchain")
     let shell = CapturedShell()
     shell.runScript("run --call-graph dwarf \(bin)\ninfo\ntree")
@@ -31,6 +32,7 @@ final class RunCallGraphTests: XCTestCase {
 
   /// Threads' stacks stop cleanly at their start (clone3 / start_thread), counted complete.
   func testThreadStacksEndAtThreadStart() throws {
+    try PerfEvents.skipUnlessAvailable()
     let bin = try UnwindWorkloads.binary("threads")
     let (p, stacks) = try UnwindWorkloads.capture([bin], callGraph: .dwarf(stackBytes: 16384))
     let (share, cpu) = UnwindWorkloads.share(
@@ -46,6 +48,7 @@ final class RunCallGraphTests: XCTestCase {
   /// A stack deeper than its copy ends with exactly one `[truncated] THREAD` frame: a copy too
   /// small for the chain (64 bytes) cuts deepchain's stacks, never with garbage below.
   func testTruncatedStackEndsWithOneTruncatedFrame() throws {
+    try PerfEvents.skipUnlessAvailable()
     let bin = try UnwindWorkloads.binary("deepchain")
     let (p, stacks) = try UnwindWorkloads.capture([bin], callGraph: .dwarf(stackBytes: 64))
     var truncated = 0

@@ -1,5 +1,6 @@
 import Capture
 import Foundation
+import PerfshTestSupport
 import ProfileModel
 import Symbolize
 import Unwind
@@ -39,7 +40,8 @@ enum UnwindWorkloads {
   static func capture(_ arguments: [String], callGraph: CallGraph, workingDirectory: String? = nil) throws -> (
     Profile, [Stack]
   ) {
-    var result = try CPUSampler(unwinding: DWARFUnwinding()).run(
+    try PerfEvents.skipUnlessAvailable()
+    var result = try CommandCapture(unwinding: DWARFUnwinding()).run(
       CaptureRequest(arguments: arguments, workingDirectory: workingDirectory, callGraph: callGraph))
     Symbolizer().symbolize(&result.profile)
     let p = result.profile

@@ -145,7 +145,7 @@ private struct AggregateKey: Hashable, Comparable {
   }
 }
 
-extension CPUSampler {
+extension CommandCapture {
   /// Opens the BPF off-CPU capture on the gated child; when it fails and BPF was not asked
   /// for, the record path is used instead and the choice says why.
   static func openKernelOffCPU(pid: Int32, choice: OffCPUChoice, forced: Bool) throws(CaptureError) -> (

@@ -82,7 +82,7 @@ public final class BPFProbeEvents {
 }
 
 /// Counts hits of uprobe sites inside the kernel (the selftest program): exact counts at the
-/// kernel's floor cost per hit, with no records to read. Rides along a `CPUSampler` run.
+/// kernel's floor cost per hit, with no records to read. Rides along a `CommandCapture` run.
 public final class BPFHitCounter: CaptureCompanion {
   private let events: BPFProbeEvents
   private let siteCount: Int

@@ -1,4 +1,4 @@
-/// Extra perf events that ride along a `CPUSampler` run: opened on the gated child before
+/// Extra perf events that ride along a `CommandCapture` run: opened on the gated child before
 /// it execs, drained in the sampler's watch loop, disabled and drained once more at the end.
 ///
 /// The sampler's launch, signal relay, timeout and reaping stay in one place; a companion
@@ -10,6 +10,14 @@ public protocol CaptureCompanion: AnyObject {
   var descriptors: [Int32] { get }
   /// Copies out and processes what the rings hold; `final` once the target has exited.
   func drain(final: Bool) throws(CaptureError)
+  /// Copies out and processes the records up to `cutoff` (the run's one hold-back, shared with
+  /// every other source); nil once the target has exited: everything.
+  func drain(upTo cutoff: UInt64?) throws(CaptureError)
   /// Stops the events (after the target exited or the run was cut short).
   func disable()
+}
+
+extension CaptureCompanion {
+  /// A companion that keeps its own hold-back drains everything it has at the end.
+  public func drain(upTo cutoff: UInt64?) throws(CaptureError) { try drain(final: cutoff == nil) }
 }

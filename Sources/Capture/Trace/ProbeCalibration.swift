@@ -84,29 +84,26 @@ public enum ProbeCalibration {
 
   /// One round: the leaf called `calls` times with its probes enabled; the records in time order.
   static func traceRound(tracepoints ids: [UInt64], calls: UInt64) throws(CaptureError) -> [TraceHit] {
-    let switches = try PerfEventFile.open(
-      attributes: calibrationAttributes(TraceEventAttributes.switches(wakeupBytes: 1 << 20)), pid: 0, cpu: -1)
-    var ring = try RingBuffer(file: switches, dataPages: 256)
+    let rings = PerCPURings()
+    try rings.addOwner(
+      PerfEventFile.open(
+        attributes: calibrationAttributes(PerfEventFile.traceSwitchAttributes(wakeupBytes: 1 << 20)), pid: 0, cpu: -1),
+      dataPages: 256)
     var decoder = TraceRecordDecoder()
-    var files: [TraceEventFile] = []
     for (i, id) in ids.enumerated() {
       let file = try PerfEventFile.open(
-        attributes: calibrationAttributes(TraceEventAttributes.tracepoint(id: id, wakeupBytes: 1 << 20)), pid: 0,
-        cpu: -1)
+        attributes: calibrationAttributes(PerfEventFile.uprobeTracepointAttributes(id: id, wakeupBytes: 1 << 20)),
+        pid: 0, cpu: -1)
       decoder.register(id: try file.eventID(), function: 0, isReturn: i == 1)
-      try file.setOutput(to: switches)
-      files.append(TraceEventFile(file: file))
+      try rings.addFollower(file, ring: 0)
     }
-    try switches.enable()
-    for f in files { try f.file.enable() }
+    try rings.enable()
     perfsh_calibration_outer(calls)
-    for f in files { try f.file.disable() }
-    try switches.disable()
-    var bytes: [UInt8] = []
-    _ = ring.drain(into: &bytes)
+    rings.disable()
+    var merger = RecordMerger(rings: 1, parser: decoder)
+    rings.drain(into: &merger)
     var hits: [TraceHit] = []
-    _ = bytes.withUnsafeBytes { decoder.decode($0, into: &hits) }
-    hits.sort { $0.time < $1.time }
+    merger.flush { hits.append($0) }
     return hits
   }
 

@@ -57,42 +57,81 @@ public struct TraceRecordDecoder: Sendable {
     .entry, .return, .tailJump, .goroutineStart, .restart, .entry, .entry, .entry,
   ]
 
+  /// Records that could not be decoded (too short for their type, or an impossible size in
+  /// the header, which also drops the bytes after it) by `decode(_:into:)`; a loss, like
+  /// `lostRecords`. (A `RecordMerger` counts its own.)
+  public private(set) var unparsedRecords: UInt64 = 0
+
   /// Appends the hits of every complete record in `bytes` to `hits`; returns the number of
   /// bytes consumed (a trailing partial record stays for the next call).
   public mutating func decode(_ bytes: UnsafeRawBufferPointer, into hits: inout [TraceHit]) -> Int {
     var offset = 0
     while offset + 8 <= bytes.count {
-      let type = bytes.loadUnaligned(fromByteOffset: offset, as: UInt32.self)
       let size = Int(bytes.loadUnaligned(fromByteOffset: offset + 6, as: UInt16.self))
-      if size < 8 { return bytes.count }  // corrupt header: drop the rest rather than spin
+      if size < 8 {  // corrupt header: drop the rest rather than spin
+        unparsedRecords &+= 1
+        return bytes.count
+      }
       if offset + size > bytes.count { break }
-      if type == PerfRecordType.sample, size >= 32 {
-        let id = bytes.loadUnaligned(fromByteOffset: offset + 8, as: UInt64.self)
-        let tid = bytes.loadUnaligned(fromByteOffset: offset + 20, as: UInt32.self)
-        let time = bytes.loadUnaligned(fromByteOffset: offset + 24, as: UInt64.self)
-        if let code = probes[id] {
-          probeHits &+= 1
-          let kind = Self.kinds[Int(code & 7)]
-          var goroutine: UInt64 = 0
-          // Registers: abi (nonzero when user registers were caught), AX, R14.
-          if size >= 56, bytes.loadUnaligned(fromByteOffset: offset + 32, as: UInt64.self) != 0 {
-            goroutine = bytes.loadUnaligned(
-              fromByteOffset: offset + (kind == .goroutineStart ? 40 : 48), as: UInt64.self)
-          }
-          hits.append(TraceHit(time: time, tid: tid, function: code >> 3, kind: kind, goroutine: goroutine))
-        } else {
-          unknownEvents &+= 1
-        }
-      } else if type == Self.switchRecord, size >= 24 {
-        let misc = bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt16.self)
-        let tid = bytes.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self)
-        let time = bytes.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self)
-        hits.append(TraceHit(time: time, tid: tid, kind: misc & Self.switchOutFlag != 0 ? .switchOut : .switchIn))
-      } else if type == PerfRecordType.lost, size >= 24 {
-        lostRecords &+= bytes.loadUnaligned(fromByteOffset: offset + 16, as: UInt64.self)
+      do throws(CaptureError) {
+        if let hit = try decode(UnsafeRawBufferPointer(rebasing: bytes[offset..<(offset + size)])) { hits.append(hit) }
+      } catch {
+        unparsedRecords &+= 1
       }
       offset += size
     }
     return offset
+  }
+}
+
+extension TraceRecordDecoder: RecordDecoding {
+  /// The time of a probe hit or a switch record; nil for others (LOST).
+  public func time(of record: UnsafeRawBufferPointer) -> UInt64? {
+    let type = record.loadUnaligned(fromByteOffset: 0, as: UInt32.self)
+    if type == PerfRecordType.sample, record.count >= 32 {
+      return record.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+    }
+    if type == Self.switchRecord, record.count >= 24 {
+      return record.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
+    }
+    return nil
+  }
+
+  /// One record: a probe hit or a switch becomes a `TraceHit`; LOST records are counted, a
+  /// sample of no registered event is counted in `unknownEvents`, other types are skipped
+  /// (nil). A sample or switch record too short for its fields throws.
+  public mutating func decode(_ record: UnsafeRawBufferPointer) throws(CaptureError) -> TraceHit? {
+    let type = record.loadUnaligned(fromByteOffset: 0, as: UInt32.self)
+    let size = record.count
+    if type == PerfRecordType.sample {
+      guard size >= 32 else { throw .truncatedRecord(type: type, size: size, needed: 32) }
+      let id = record.loadUnaligned(fromByteOffset: 8, as: UInt64.self)
+      let tid = record.loadUnaligned(fromByteOffset: 20, as: UInt32.self)
+      let time = record.loadUnaligned(fromByteOffset: 24, as: UInt64.self)
+      guard let code = probes[id] else {
+        unknownEvents &+= 1
+        return nil
+      }
+      probeHits &+= 1
+      let kind = Self.kinds[Int(code & 7)]
+      var goroutine: UInt64 = 0
+      // Registers: abi (nonzero when user registers were caught), AX, R14.
+      if size >= 56, record.loadUnaligned(fromByteOffset: 32, as: UInt64.self) != 0 {
+        goroutine = record.loadUnaligned(fromByteOffset: kind == .goroutineStart ? 40 : 48, as: UInt64.self)
+      }
+      return TraceHit(time: time, tid: tid, function: code >> 3, kind: kind, goroutine: goroutine)
+    }
+    if type == Self.switchRecord {
+      guard size >= 24 else { throw .truncatedRecord(type: type, size: size, needed: 24) }
+      let misc = record.loadUnaligned(fromByteOffset: 4, as: UInt16.self)
+      let tid = record.loadUnaligned(fromByteOffset: 12, as: UInt32.self)
+      let time = record.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
+      return TraceHit(time: time, tid: tid, kind: misc & Self.switchOutFlag != 0 ? .switchOut : .switchIn)
+    }
+    if type == PerfRecordType.lost {
+      guard size >= 24 else { throw .truncatedRecord(type: type, size: size, needed: 24) }
+      lostRecords &+= record.loadUnaligned(fromByteOffset: 16, as: UInt64.self)
+    }
+    return nil
   }
 }

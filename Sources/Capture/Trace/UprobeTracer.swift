@@ -2,7 +2,7 @@ import Glibc
 import ProfileModel
 import SystemPackage
 
-/// Traces functions with uprobes (entry) and uretprobes (return) while a `CPUSampler` run
+/// Traces functions with uprobes (entry) and uretprobes (return) while a `CommandCapture` run
 /// samples: per CPU one event per probe, inherited by every thread and child, enabled at
 /// exec; all events of a CPU write into one ring, owned by an event that records the
 /// threads' context switches. Hits and switches are merged across CPUs in time order and
@@ -19,15 +19,12 @@ public final class UprobeTracer: CaptureCompanion {
   private let planned: [PlannedEvent]
   private var tracepoints: [UInt64] = []
   private let dataPages: Int
-  private var files: [TraceEventFile] = []
-  /// Context-switch events of further threads (attach), writing into a CPU's ring.
-  private var switchFollowers: [TraceEventFile] = []
-  private var rings: [TraceRing] = []
-  private var decoder = TraceRecordDecoder()
+  /// Per CPU the switch event owning the ring, the probes writing into it (counted hits) and
+  /// the switch events of further threads (attach).
+  private let rings = PerCPURings()
+  /// Merges the rings' hits and switches in time order; its decoder maps event ids to probes.
+  private var merger = RecordMerger(rings: 0, parser: TraceRecordDecoder())
   private var stacks: ShadowStacks
-  private var pending: [TraceHit] = []
-  /// How long hits are held back so a slower CPU's older records can still be merged in.
-  private let holdBackNanos: UInt64 = 20_000_000
 
   /// How probes are created.
   public enum Backend: Sendable {
@@ -66,7 +63,7 @@ public final class UprobeTracer: CaptureCompanion {
   private var calibrationProblem: String?
 
   /// Descriptors of the per-CPU rings.
-  public var descriptors: [Int32] { rings.map { $0.file.descriptor } }
+  public var descriptors: [Int32] { rings.descriptors }
 
   /// One perf event per CPU to open: a probe of a function (or of Go's scheduler).
   struct PlannedEvent: Sendable {
@@ -149,23 +146,18 @@ public final class UprobeTracer: CaptureCompanion {
         calibrationProblem = error.description
       }
     }
+    var decoder = merger.decoder
+    defer { merger = RecordMerger(rings: rings.count, parser: decoder) }
     for cpu in cpus {
       // The ring's owner records the threads' context switches (CPU time = wall − switched out).
-      var switchAttr = TraceEventAttributes.switches(wakeupBytes: wakeup)
-      if enableNow {
-        switchAttr.disabled = 0
-        switchAttr.enable_on_exec = 0
-      }
-      let switches = try PerfEventFile.open(attributes: switchAttr, pid: pid, cpu: cpu)
-      let ring = try RingBuffer(file: switches, dataPages: dataPages)
-      rings.append(TraceRing(file: switches, ring: ring))
-      let r = rings.count - 1
+      var switchAttr = PerfEventFile.traceSwitchAttributes(wakeupBytes: wakeup)
+      if enableNow { switchAttr.startImmediately() }
+      let r = try rings.addOwner(PerfEventFile.open(attributes: switchAttr, pid: pid, cpu: cpu), dataPages: dataPages)
       for (t, tid) in threads.enumerated() {
         if t > 0 {
           // A thread that exited since the list was read has nothing left to trace.
           guard let other = try? PerfEventFile.open(attributes: switchAttr, pid: tid, cpu: cpu) else { continue }
-          try other.setOutput(to: rings[r].file)
-          switchFollowers.append(TraceEventFile(file: other))
+          try rings.addFollower(other, ring: r)
         }
         for k in planned.indices {
           let file: PerfEventFile
@@ -177,8 +169,7 @@ public final class UprobeTracer: CaptureCompanion {
           }
           let id = try file.eventID()
           decoder.register(id: id, function: planned[k].function, kind: planned[k].kind)
-          try file.setOutput(to: rings[r].file)
-          files.append(TraceEventFile(file: file))
+          try rings.addFollower(file, ring: r, countsHits: true)
         }
       }
     }
@@ -191,12 +182,9 @@ public final class UprobeTracer: CaptureCompanion {
     var attr =
       pmu.map {
         $0.attributes(pathPointer: path, offset: e.offset, isReturn: e.uretprobe, wakeupBytes: wakeupBytes)
-      } ?? TraceEventAttributes.tracepoint(id: tracepoints[k], wakeupBytes: wakeupBytes)
-    if e.goRegisters { attr = TraceEventAttributes.withGoRegisters(attr) }
-    if enableNow {
-      attr.disabled = 0
-      attr.enable_on_exec = 0
-    }
+      } ?? PerfEventFile.uprobeTracepointAttributes(id: tracepoints[k], wakeupBytes: wakeupBytes)
+    if e.goRegisters { attr = PerfEventFile.withGoRegisters(attr) }
+    if enableNow { attr.startImmediately() }
     do {
       return try PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu)
     } catch {
@@ -212,43 +200,29 @@ public final class UprobeTracer: CaptureCompanion {
     // Every record stamped before this moment is in a ring now (give or take one being
     // written): the cutoff counts from here, not from after the copying, so a drain that
     // is itself descheduled half-way never lets a later CPU's records overtake older ones.
-    let started = SystemInfo.monotonicNanos()
-    for ring in rings {
-      ring.ring.drain(into: &ring.bytes)
-      let used = ring.bytes.withUnsafeBytes { decoder.decode($0, into: &pending) }
-      ring.bytes.removeSubrange(0..<used)
-    }
-    guard !pending.isEmpty else { return }
-    pending.sort { $0.time < $1.time }
-    let cutoff = final ? UInt64.max : started &- holdBackNanos
-    var used = 0
-    while used < pending.count, pending[used].time <= cutoff {
-      stacks.consume(pending[used])
-      used += 1
-    }
-    pending.removeSubrange(0..<used)
-    if final { accountUnreportedLoss() }
+    try drain(upTo: final ? nil : SystemInfo.monotonicNanos() &- recordHoldBackNanos)
+  }
+
+  /// Drains every ring and feeds the hits up to `cutoff` (all of them, and the end-of-run loss
+  /// accounting, when nil) to the shadow stacks in time order.
+  public func drain(upTo cutoff: UInt64?) throws(CaptureError) {
+    rings.drain(into: &merger)
+    merger.emit(upTo: cutoff ?? .max) { stacks.consume($0) }
+    if cutoff == nil { accountUnreportedLoss() }
   }
 
   /// Records dropped while a ring was full at the very end of a run get no LOST record (the
   /// kernel writes one only with the next record that fits), so the events' own counts are
   /// compared with the hits decoded once the target is gone.
   private func accountUnreportedLoss() {
-    var counted: UInt64 = 0
-    for f in files {
-      guard let n = f.file.count() else { return }
-      counted &+= n
-    }
-    if counted > decoder.probeHits &+ decoder.lostRecords {
-      decoder.addUnreportedLoss(counted - decoder.probeHits - decoder.lostRecords)
-    }
+    guard let counted = rings.followerHits() else { return }
+    let decoded = merger.decoder.probeHits &+ merger.decoder.lostRecords
+    if counted > decoded { merger.decoder.addUnreportedLoss(counted - decoded) }
   }
 
   /// Disables every event and ends the probe-cost measurement.
   public func disable() {
-    for r in rings { try? r.file.disable() }
-    for f in files { try? f.file.disable() }
-    for f in switchFollowers { try? f.file.disable() }
+    rings.disable()
     finishCalibration()
   }
 
@@ -265,16 +239,15 @@ public final class UprobeTracer: CaptureCompanion {
   /// The statistics so far (complete after the final drain).
   public func result() -> TraceResult {
     TraceResult(
-      statistics: stacks.statistics(probeCost: probeCost), lostRecords: decoder.lostRecords,
-      unmatchedReturns: stacks.unmatchedReturns, hits: decoder.probeHits, events: files.count + rings.count,
-      probeCost: probeCost, calibrationProblem: calibrationProblem, callLog: stacks.callLog)
+      statistics: stacks.statistics(probeCost: probeCost), lostRecords: merger.decoder.lostRecords,
+      unmatchedReturns: stacks.unmatchedReturns, hits: merger.decoder.probeHits, events: rings.countedEvents,
+      probeCost: probeCost, calibrationProblem: calibrationProblem, callLog: stacks.callLog,
+      unparsedRecords: merger.unparsedRecords)
   }
 
   /// Closes every event and removes the tracefs definitions (also done on deinit).
   public func release() {
     finishCalibration()
-    files.removeAll()
-    switchFollowers.removeAll()
     rings.removeAll()
     tracefs?.remove()
     tracefs = nil
@@ -288,23 +261,6 @@ public final class UprobeTracer: CaptureCompanion {
     guard getrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit) == 0, limit.rlim_cur < rlim_t(needed) else { return }
     limit.rlim_cur = min(limit.rlim_max, rlim_t(needed))
     _ = setrlimit(Int32(RLIMIT_NOFILE.rawValue), &limit)
-  }
-}
-
-/// An event whose records go to another event's ring (a class so arrays can hold it).
-final class TraceEventFile {
-  let file: PerfEventFile
-  init(file: consuming PerfEventFile) { self.file = file }
-}
-
-/// A CPU's ring-owning event, its ring and the bytes not yet decoded.
-final class TraceRing {
-  let file: PerfEventFile
-  var ring: RingBuffer
-  var bytes: [UInt8] = []
-  init(file: consuming PerfEventFile, ring: consuming RingBuffer) {
-    self.file = file
-    self.ring = ring
   }
 }
 
@@ -326,4 +282,7 @@ public struct TraceResult: Sendable {
   public var calibrationProblem: String?
   /// The first completed calls one by one (raw times, function = probe index); nil when not kept.
   public var callLog: CallEventLog? = nil
+  /// Records that could not be decoded (a loss, like `lostRecords`; shown as
+  /// `RunInfo.unparsedRecords`).
+  public var unparsedRecords: UInt64 = 0
 }

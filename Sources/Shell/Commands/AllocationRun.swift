@@ -16,7 +16,7 @@ enum AllocationRun {
   static func locate(environment: [String: String]) throws(ShellError) -> String {
     if let path = environment["PERFSH_ALLOC_LIBRARY"], !path.isEmpty {
       guard FileManager.default.isReadableFile(atPath: path) else {
-        throw .failed("run --alloc: PERFSH_ALLOC_LIBRARY names \(path), which is not a readable file")
+        throw .command(.allocationRecorderMissing(path: path, library: libraryName, configured: true))
       }
       return path
     }
@@ -24,9 +24,7 @@ enum AllocationRun {
       (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
     let path = URL(fileURLWithPath: binary).deletingLastPathComponent().appendingPathComponent(libraryName).path
     guard FileManager.default.isReadableFile(atPath: path) else {
-      throw .failed(
-        "run --alloc: the allocation recorder \(libraryName) is not next to perfsh (\(path)); "
-          + "build it with 'swift build' or set PERFSH_ALLOC_LIBRARY")
+      throw .command(.allocationRecorderMissing(path: path, library: libraryName, configured: false))
     }
     return path
   }

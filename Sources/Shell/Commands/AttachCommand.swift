@@ -58,11 +58,11 @@ struct AttachCommand: ShellCommand {
     var tracing: TraceRun?
     if !trace.isEmpty {
       guard SystemInfo.processIsRunning(pid) else {
-        throw .failed("attach: \(ProcessAttacher.Refusal.noSuchProcess(pid))")
+        throw .command(.attachRefused(reason: "\(ProcessAttacher.Refusal.noSuchProcess(pid))"))
       }
       guard let executable = SystemInfo.processExecutable(pid) else {
-        if let refusal = ProcessAttacher.otherUsersProcess(pid) { throw .failed("attach: \(refusal)") }
-        throw .failed("attach: cannot read /proc/\(pid)/exe to find the functions to trace")
+        if let refusal = ProcessAttacher.otherUsersProcess(pid) { throw .command(.attachRefused(reason: "\(refusal)")) }
+        throw .command(.unreadableExecutable(pid: pid))
       }
       tracing = try TraceRun.prepare(patterns: trace, limit: traceMax, executable: executable, command: "attach")
     }
@@ -73,7 +73,7 @@ struct AttachCommand: ShellCommand {
         offCPU: offCPU || context.settings.offCPU, tracer: tracing?.tracer as? UprobeTracer)
     } catch {
       tracing?.tracer.release()
-      throw .failed("attach: \(error.description)")
+      throw .command(.attachRefused(reason: error.description))
     }
     context.symbolizer.symbolize(&result.profile)
     tracing?.attach(to: &result.profile, context: context)

@@ -203,7 +203,7 @@ struct BenchCommand: ShellCommand {
         mergers[side.rawValue] = RepeatMerger(first: profile, info: info)
       } else {
         do { try mergers[side.rawValue]?.append(profile, info: info) } catch {
-          throw .failed("bench: \(error.description)")
+          throw .command(.benchMerge(reason: error.description))
         }
       }
       done.append(side)

@@ -54,7 +54,7 @@ final class EndpointDuringRun: @unchecked Sendable {
     done.signal()  // so a second call (the error path's cleanup) returns at once
     lock.lock()
     defer { lock.unlock() }
-    return outcome ?? .failure(.failed("\(url): no result"))
+    return outcome ?? .failure(.command(.endpoint(url: url.description, problem: "no result")))
   }
 
   /// After the run's session: the fetched profile as session `NAME (go pprof)`, or a warning

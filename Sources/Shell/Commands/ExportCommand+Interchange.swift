@@ -11,22 +11,26 @@ enum InterchangeExport {
   static func speedscope(_ s: Session, to file: String, context: ShellContext) throws(ShellError) {
     let written = SpeedscopeWriter.write(s.profile, name: s.name, exporter: "perfsh \(PerfshVersion.current)")
     guard written.summary.sampledProfiles + written.summary.eventedProfiles > 0 else {
-      throw .failed(
-        "\(file): session [\(s.id)] has no samples with a non-zero value and no traced calls: nothing written")
+      throw .command(
+        .nothingToWrite(
+          file: file, session: s.id, reason: "has no samples with a non-zero value and no traced calls: nothing written"
+        ))
     }
     try write(written.text, to: file)
   }
 
   /// Writes `s`'s kept calls as Chrome trace JSON, at most `maxEvents` of them.
   static func chrome(_ s: Session, to file: String, maxEvents: Int, context: ShellContext) throws(ShellError) {
-    guard maxEvents >= 1 else { throw .failed("export: --max-events must be at least 1") }
+    guard maxEvents >= 1 else {
+      throw .command(.optionOutOfRange(command: "export", option: "--max-events", expected: "at least 1", value: nil))
+    }
     let process = s.profile.run.command?.first.map { String($0.split(separator: "/").last ?? Substring($0)) } ?? s.name
     guard let written = ChromeTraceWriter.write(s.profile, maxEvents: maxEvents, processName: process) else {
       let why =
         s.profile.callStatistics.isEmpty
         ? "it was not traced (export chrome needs `run --trace PATTERN` or a loaded Chrome trace)"
         : "its traced calls have no return probes (entry-only tracing times no calls)"
-      throw .failed("\(file): session [\(s.id)] has no single calls to write: \(why)")
+      throw .command(.nothingToWrite(file: file, session: s.id, reason: "has no single calls to write: \(why)"))
     }
     try write(written.text, to: file)
     let summary = written.summary
@@ -47,7 +51,7 @@ enum InterchangeExport {
     do {
       try AtomicFile.write(text, to: file)
     } catch {
-      throw .failed(error.path == nil ? "\(file): \(error.description)" : error.description)
+      throw .sessionFile(error, file: file)
     }
   }
 }

@@ -82,24 +82,28 @@ struct ExportCommand: ShellCommand {
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     if format == .svg {
       guard maxEvents == InterchangeExport.defaultMaxEvents else {
-        throw .failed("export: --max-events applies to chrome only")
+        throw .command(.optionsDoNotApply(command: "export", options: "--max-events", scope: "chrome only"))
       }
       return try exportSVG(in: context)
     }
     if diff || heatmap || sort != .name || diffFile != nil {
-      throw .failed("export: --diff, --heatmap and --sort apply to svg")
+      throw .command(.optionsDoNotApply(command: "export", options: "--diff, --heatmap and --sort", scope: "svg"))
     }
     let s = try context.session(session)
     if format == .folded, clock != .cpu || raw {
-      throw .failed("export: --clock and --raw apply to pprof, csv and json (folded stacks hold samples only)")
+      throw .command(
+        .optionsDoNotApply(
+          command: "export", options: "--clock and --raw",
+          scope: "pprof, csv and json (folded stacks hold samples only)"))
     }
     if format == .speedscope || format == .chrome, clock != .cpu || raw {
-      throw .failed(
-        "export: --clock and --raw apply to pprof, csv and json (\(format.rawValue) writes samples and raw single calls)"
-      )
+      throw .command(
+        .optionsDoNotApply(
+          command: "export", options: "--clock and --raw",
+          scope: "pprof, csv and json (\(format.rawValue) writes samples and raw single calls)"))
     }
     if format != .chrome, maxEvents != InterchangeExport.defaultMaxEvents {
-      throw .failed("export: --max-events applies to chrome only")
+      throw .command(.optionsDoNotApply(command: "export", options: "--max-events", scope: "chrome only"))
     }
     // What perfsh printed so far goes out first, in case FILE is /dev/stdout.
     context.flush()
@@ -113,16 +117,20 @@ struct ExportCommand: ShellCommand {
         let text = FoldedStacksWriter.write(s.profile)
         // An empty folded file is not a profile `load` accepts: say so instead of writing one.
         guard !text.isEmpty else {
-          throw ShellError.failed(
-            "\(file): session [\(s.id)] has no stacks with a non-zero count, and folded stacks cannot "
-              + "hold an empty profile: nothing written (export pprof keeps it)")
+          throw ShellError.command(
+            .nothingToWrite(
+              file: file, session: s.id,
+              reason: "has no stacks with a non-zero count, and folded stacks cannot "
+                + "hold an empty profile: nothing written (export pprof keeps it)"))
         }
         // Folded stacks hold sample counts, and load rejects negative ones: a difference
         // profile has no folded form.
         if let line = Self.firstNegativeCountLine(text) {
-          throw ShellError.failed(
-            "\(file): session [\(s.id)] has stacks with negative totals (a difference profile; line \(line) "
-              + "would be negative), and folded stacks hold sample counts: nothing written (export pprof keeps it)")
+          throw ShellError.command(
+            .nothingToWrite(
+              file: file, session: s.id,
+              reason: "has stacks with negative totals (a difference profile; line \(line) "
+                + "would be negative), and folded stacks hold sample counts: nothing written (export pprof keeps it)"))
         }
         try AtomicFile.write(text, to: file)
       case .speedscope:
@@ -141,9 +149,9 @@ struct ExportCommand: ShellCommand {
     } catch let error as ShellError {
       throw error
     } catch let error as FormatError {
-      throw .failed(error.path == nil ? "\(file): \(error.description)" : error.description)
+      throw .sessionFile(error, file: file)
     } catch {
-      throw .failed("\(file): \(error)")
+      throw .command(.writeFailed(file: file, reason: "\(error)"))
     }
     context.err.write("wrote \(file) (\(format.rawValue), session [\(s.id)] \(s.name))\n")
     return .success

@@ -14,7 +14,10 @@ extension ExportCommand {
         throw .badArguments(
           command: "export", message: "export svg --diff needs two sessions and a file: export svg --diff A B FILE")
       }
-      if heatmap { throw .failed("export svg: --diff and --heatmap do not go together") }
+      if heatmap {
+        throw .command(
+          .exclusiveOptions(command: "export svg", first: "--diff", second: "--heatmap", wording: .doNotGoTogether))
+      }
       let sa = try context.session(file)
       let sb = try context.session(b)
       let report = try defaultReport()
@@ -49,7 +52,7 @@ extension ExportCommand {
     do {
       try AtomicFile.write(text, to: target)
     } catch {
-      throw .failed(error.path == nil ? "\(target): \(error.description)" : error.description)
+      throw .sessionFile(error, file: target)
     }
     context.err.write("wrote \(target) (\(described))\n")
     return .success
@@ -60,7 +63,7 @@ extension ExportCommand {
     do {
       return try ReportOptions.parse([])
     } catch {
-      throw .failed("export svg: \(error)")
+      throw .command(.defaultOptions(command: "export svg", reason: "\(error)"))
     }
   }
 }

@@ -81,7 +81,9 @@ struct FlameCommand: ShellCommand {
     }
     let pattern = rest.first
     let reference = rest.count > 1 ? rest[1] : nil
-    if let depth, depth < 1 { throw .failed("flame: --depth must be at least 1") }
+    if let depth, depth < 1 {
+      throw .command(.optionOutOfRange(command: "flame", option: "--depth", expected: "at least 1", value: nil))
+    }
     let columns = max(20, width ?? context.terminalWidth)
     let s: Session
     if let sessionB { s = sessionB } else { s = try context.session(reference) }
@@ -105,14 +107,15 @@ struct FlameCommand: ShellCommand {
     a: Session?, b: Session, pattern: String?, depth: Int?, clock: FlameClock?, sort: FlameSort,
     report: ReportOptions, context: ShellContext
   ) throws(ShellError) -> (b: FlameGraph, diff: FlameDiff?) {
-    if clock != nil, report.sampleIndex != nil { throw .failed("flame: give --clock or --sample-index, not both") }
+    if clock != nil, report.sampleIndex != nil {
+      throw .command(.exclusiveOptions(command: "flame", first: "--clock", second: "--sample-index", wording: .notBoth))
+    }
     func build(_ s: Session, profile: Profile) throws(ShellError) -> FlameGraph {
       var graph = try report.graphOptions(for: s, in: context)
       if let clock {
         guard let column = profile.sampleTypeIndex(named: clock.rawValue) else {
-          throw .failed(
-            "session [\(s.id)] has no \(clock.rawValue) values (it has \(profile.sampleTypes.map(\.type).joined(separator: ", ")); run --off-cpu records wall and offcpu)"
-          )
+          throw .command(
+            .missingSampleType(session: s.id, type: clock.rawValue, available: profile.sampleTypes.map(\.type)))
         }
         graph.valueIndex = column
       }

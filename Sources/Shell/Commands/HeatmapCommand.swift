@@ -89,8 +89,7 @@ struct HeatmapCommand: ShellCommand {
       filter.hide = try context.analyze { () throws(AnalysisError) in try NameMatcher(pattern, option: "hide") }
     }
     if traced && clock == .offcpu {
-      throw .failed(
-        "heatmap: --clock offcpu needs a sampled run --off-cpu session; traced times have cpu and wall clocks")
+      throw .command(.offCPUClockOfTracedSession(command: "heatmap"))
     }
     let callClock: CallClock = clock == .wall ? .wall : .cpu
     let heatmap = try context.analyze { () throws(AnalysisError) in

@@ -32,7 +32,9 @@ struct LeaksCommand: ShellCommand {
     guard let bytesColumn = p.sampleTypeIndex(named: "inuse_space"),
       let objectsColumn = p.sampleTypeIndex(named: "inuse_objects")
     else {
-      throw .failed("leaks: session [\(session.id)] has no allocation data; record it with 'run --alloc CMD'")
+      throw .command(
+        .sessionLacks(
+          command: "leaks", session: session.id, what: "has no allocation data; record it with 'run --alloc CMD'"))
     }
     let leaks = LeakList(profile: p, bytesColumn: bytesColumn, objectsColumn: objectsColumn)
     let count = args.count ?? context.settings.nodeCount

@@ -53,7 +53,9 @@ struct LoadCommand: ShellCommand {
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     if HTTPURL.looksLikeURL(file) { return try loadURL(in: context) }
-    if timeout != nil || save != nil { throw .failed("load: --timeout and --save are for http:// URLs") }
+    if timeout != nil || save != nil {
+      throw .command(.onlyForURLs(command: "load", options: "--timeout and --save"))
+    }
     let loaded: (profile: ProfileModel.Profile, format: ProfileFormat)
     do {
       let bytes = try InputFile.read(file)
@@ -62,7 +64,7 @@ struct LoadCommand: ShellCommand {
       let fileName = file.split(separator: "/").last.map(String.init) ?? file
       loaded = try ProfileLoader.loadDetectingFormat(bytes: bytes, name: fileName)
     } catch {
-      throw .failed(error.path == nil ? "\(file): \(error.description)" : error.description)
+      throw .sessionFile(error, file: file)
     }
     // Counted problems of single events (a Chrome trace's unbalanced B/E, negative durations).
     for note in loaded.profile.run.notes where note.hasPrefix("warning: ") {
@@ -87,7 +89,7 @@ extension LoadCommand {
       do {
         try AtomicFile.write(fetched.bytes, to: save)
       } catch {
-        throw .failed(error.path == nil ? "\(save): \(error.description)" : error.description)
+        throw .sessionFile(error, file: save)
       }
     }
     context.addSession(

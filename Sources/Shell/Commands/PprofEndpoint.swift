@@ -50,7 +50,7 @@ enum PprofEndpoint {
     do {
       return try HTTPURL(text)
     } catch {
-      throw .failed("\(text): \(error.description)")
+      throw .command(.endpoint(url: text, problem: error.description))
     }
   }
 
@@ -75,11 +75,13 @@ enum PprofEndpoint {
             }
           }, cancelled: cancelled)
       } catch {
-        guard error.isConnectionRefused, retryRefused() else { throw .failed("\(url): \(error.description)") }
+        guard error.isConnectionRefused, retryRefused() else {
+          throw .command(.endpoint(url: url.description, problem: error.description))
+        }
         usleep(50_000)
       }
     }
-    guard let response else { throw .failed("\(url): no response") }
+    guard let response else { throw .command(.endpoint(url: url.description, problem: "no response")) }
     let body = response.body
     let kind = response.header("Content-Type").map { $0.split(separator: ";").first.map(String.init) ?? $0 } ?? ""
     let loaded: (profile: Profile, format: ProfileFormat)
@@ -87,12 +89,13 @@ enum PprofEndpoint {
       loaded = try ProfileLoader.loadDetectingFormat(bytes: body, name: url.description)
     } catch {
       if error == .unrecognized || error == .empty {
-        throw .failed("\(url): \(notPprof(body, kind: kind, url: url))")
+        throw .command(.endpoint(url: url.description, problem: notPprof(body, kind: kind, url: url)))
       }
-      throw .failed("\(url): the body is not a valid pprof profile: \(error.description)")
+      throw .command(
+        .endpoint(url: url.description, problem: "the body is not a valid pprof profile: \(error.description)"))
     }
     guard case .pprof = loaded.format else {
-      throw .failed("\(url): \(notPprof(body, kind: kind, url: url))")
+      throw .command(.endpoint(url: url.description, problem: notPprof(body, kind: kind, url: url)))
     }
     return FetchedProfile(profile: loaded.profile, bytes: body, format: loaded.format, url: url)
   }

@@ -167,7 +167,7 @@ struct RunCommand: ShellCommand {
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     var argv = command
     if argv.first == "--" { argv.removeFirst() }
-    guard !argv.isEmpty else { throw .failed("run: name a command to run") }
+    guard !argv.isEmpty else { throw .command(.noCommand(command: "run")) }
     var env: [String: String] = [:]
     for pair in environment {
       let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
@@ -258,7 +258,7 @@ extension ShellContext {
       let live = serving.map { serving in
         { (p: Profile) in self.publishLive(p, request: request, name: name, to: serving) }
       }
-      result = try CPUSampler(unwinding: DWARFUnwinding()).run(
+      result = try CommandCapture(unwinding: DWARFUnwinding()).run(
         request, companion: companion, sample: sample, progress: live, checkpoint: checkpoint
       ) { _ in }
     } catch {
@@ -297,6 +297,6 @@ enum DurationText {
       }
     }
     if let v = Double(text), v >= 0, v.isFinite { return .nanoseconds(Int64(clampingRounded: v * 1e9)) }
-    throw .failed("\(option): '\(text)' is not a duration (use e.g. 30s, 500ms, 2m)")
+    throw .command(.badDuration(option: option, text: text))
   }
 }

@@ -42,16 +42,18 @@ struct ServeCommand: ShellCommand {
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     if files == ["stop"] {
-      guard let serving = context.serving else { throw .failed("serve stop: no server is running") }
+      guard let serving = context.serving else { throw .command(.serverNotRunning) }
       serving.server.stop()
       context.serving = nil
       context.out.write("stopped serving \(serving.server.url)\n")
       return .success
     }
     if let serving = context.serving {
-      throw .failed("already serving at \(serving.server.url) (serve stop first)")
+      throw .command(.alreadyServing(url: "\(serving.server.url)"))
     }
-    guard (0...65535).contains(port) else { throw .failed("--port must be 0…65535, not \(port)") }
+    guard (0...65535).contains(port) else {
+      throw .command(.optionOutOfRange(command: nil, option: "--port", expected: "0…65535", value: port))
+    }
     for file in files { _ = try CommandExecutor.run(words: ["load", file], in: context) }
     if !["127.0.0.1", "localhost", "::1"].contains(listen) {
       context.warn(
@@ -64,7 +66,7 @@ struct ServeCommand: ShellCommand {
     do {
       server = try WebServer.start(router: router, host: listen, port: port)
     } catch {
-      throw .failed("serve: \(error.message)")
+      throw .command(.serverFailed(reason: error.message))
     }
     let serving = ServeState(server: server, box: box)
     serving.publish(context.sessions, settings: context.settings)

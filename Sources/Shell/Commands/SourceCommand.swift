@@ -29,7 +29,7 @@ struct SourceCommand: ShellCommand {
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     if context.scriptStack.count >= Self.maximumDepth {
-      throw .failed(Self.tooDeep(context.scriptStack, sourcing: file))
+      throw .command(Self.tooDeep(context.scriptStack, sourcing: file))
     }
     let text = try ScriptFile.read(file)
     let outcome = ScriptRunner(context: context).run(text: text, file: file, arguments: arguments)
@@ -41,13 +41,12 @@ struct SourceCommand: ShellCommand {
 extension SourceCommand {
   /// The message for nesting past `maximumDepth`: the cycle when `file` is already open
   /// (`a.perfsh -> b.perfsh -> a.perfsh`), else the innermost scripts.
-  static func tooDeep(_ stack: [String], sourcing file: String) -> String {
-    let head = "source nested more than \(maximumDepth) levels deep"
+  static func tooDeep(_ stack: [String], sourcing file: String) -> CommandFailure {
     let identity = canonical(file)
     if let start = stack.lastIndex(where: { canonical($0) == identity }) {
-      return head + "; a file sources itself: " + (stack[start...] + [file]).joined(separator: " -> ")
+      return .sourceTooDeep(maximum: maximumDepth, chain: Array(stack[start...]) + [file], cycle: true)
     }
-    return head + ": … -> " + (stack.suffix(4) + [file]).joined(separator: " -> ")
+    return .sourceTooDeep(maximum: maximumDepth, chain: stack.suffix(4) + [file], cycle: false)
   }
 
   /// The absolute, symlink-free path of `path` when it exists, so `a.perfsh` and `./a.perfsh`

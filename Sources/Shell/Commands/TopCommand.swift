@@ -69,9 +69,7 @@ struct TopCommand: ShellCommand {
   {
     guard !session.profile.callStatistics.isEmpty else {
       let flag = clock.map { "--clock \($0.rawValue)" } ?? (raw ? "--raw" : "--sort \(sort.rawValue)")
-      throw .failed(
-        "top \(flag) needs exact calls: session [\(session.id)] was sampled; trace functions with 'run --trace PATTERN CMD'"
-      )
+      throw .command(.needsExactCalls(command: "top", flag: flag, session: session.id))
     }
     let filter = try context.filter(of: session)
     let heatmap = try context.analyze { () throws(AnalysisError) in

@@ -8,7 +8,7 @@ import Symbolize
 /// into the new session's profile through `Profile.setCallStatistics` (their one home, which
 /// also projects them into `calls/count` + `self/nanoseconds` columns for `export pprof`).
 final class TraceRun {
-  /// The tracer to hand to `CPUSampler.run`: the ring path or the in-kernel (BPF) path.
+  /// The tracer to hand to `CommandCapture.run`: the ring path or the in-kernel (BPF) path.
   let tracer: any CallTracer
   /// The functions traced, in probe order.
   let sites: [ProbeSite]
@@ -65,20 +65,18 @@ final class TraceRun {
       sites = try ProbeSiteResolver(executable: executable).resolve(
         patterns, limit: limit ?? ProbeSiteResolver.defaultLimit)
     } catch {
-      throw .failed("\(command): " + error.description)
+      throw .command(.traceSetup(command: command, reason: error.description))
     }
     if let duff = sites.first(where: { $0.go != nil && GoProbePlacement.untraceableReason($0.name) != nil }),
       let reason = GoProbePlacement.untraceableReason(duff.name)
     {
-      throw .failed("run: \(duff.name) is \(reason); leave it out of --trace")
+      throw .command(.untraceableFunction(name: duff.name, reason: reason))
     }
     // A stack-ABI binary reads the goroutine from %fs in every checked function; in a register-ABI
     // binary only some assembly functions do, so one such site says nothing about the binary.
     let checked = sites.filter { $0.go.map { !$0.reason.hasPrefix("no stack check") } ?? false }
     if !checked.isEmpty, checked.allSatisfy({ $0.go?.usesStackABI == true }), let old = checked.first {
-      throw .failed(
-        "run: \(old.path) was built with Go older than 1.17 (stack-based calling convention: the goroutine is not in "
-          + "R14, so calls cannot be paired per goroutine); --trace needs Go 1.17 or later; plain `run` samples it")
+      throw .command(.goTooOldToTrace(path: old.path))
     }
     let probes = sites.map(TraceRun.probe(for:))
     let scheduler = TraceRun.goScheduler(for: sites)
@@ -109,7 +107,7 @@ final class TraceRun {
       return TraceRun(
         tracer: tracer, sites: sites, entryOnly: sites.contains { $0.isGo && $0.go == nil }, backend: choice)
     } catch {
-      throw .failed("\(command): " + error.description)
+      throw .command(.traceSetup(command: command, reason: error.description))
     }
   }
 
@@ -212,6 +210,8 @@ final class TraceRun {
       profile.run.lostRecords += Int64(clamping: result.lostRecords)
       context.warn("\(result.lostRecords) trace records were lost (ring buffer overflow): counts are incomplete")
     }
+    // Trace records that could not be decoded are a loss too: `info`, the run line and `summary` show them.
+    profile.run.unparsedRecords = profile.run.unparsedRecords.addingSaturating(Int64(clamping: result.unparsedRecords))
   }
 
   /// Where each function's probes were placed and why (a summary past 20 functions).

@@ -57,7 +57,9 @@ struct TraceTopCommand: ShellCommand {
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
     let source = try context.session(session)
     guard case .run(let command) = source.source, let name = command.first else {
-      throw .failed("trace-top: session [\(source.id)] was loaded from a file; it has no command to re-run")
+      throw .command(
+        .sessionLacks(
+          command: "trace-top", session: source.id, what: "was loaded from a file; it has no command to re-run"))
     }
     let heatmap = try context.analyze { () throws(AnalysisError) in try Heatmap(profile: source.profile) }
     let executable = ProbeSiteResolver(executable: Self.resolve(name)).executable
@@ -69,7 +71,7 @@ struct TraceTopCommand: ShellCommand {
     }
     let patterns = selection.choices
     guard !patterns.isEmpty else {
-      throw .failed("trace-top: no function of session [\(source.id)] lies in a file that can be probed")
+      throw .command(.nothingToProbe(session: source.id))
     }
     try confirmCost(patterns: patterns.map(\.pattern), command: command, session: source, context: context)
     context.out.write("tracing \(patterns.count) functions: \(patterns.map(\.display).joined(separator: ", "))\n")
@@ -82,7 +84,7 @@ struct TraceTopCommand: ShellCommand {
     do {
       run = try RunCommand.parse(arguments)
     } catch {
-      throw .failed("trace-top: " + RunCommand.message(for: error))
+      throw .command(.traceSetup(command: "trace-top", reason: RunCommand.message(for: error)))
     }
     return try run.execute(in: context)
   }
@@ -109,12 +111,12 @@ struct TraceTopCommand: ShellCommand {
       context.out.write("trace-top: estimated \(estimate.slowdownText()) (\(estimate.basisText))\n")
       return
     case .refuse:
-      throw .failed(what + "; add --yes (or 'set traceconfirm off') to trace anyway")
+      throw .command(.traceNotConfirmed(estimate: what))
     case .ask:
       context.out.write(what + "\nProceed? [y/N] ")
       context.flush()
       let answer = readLine(strippingNewline: true)?.lowercased() ?? ""
-      guard answer == "y" || answer == "yes" else { throw .failed("trace-top: not traced") }
+      guard answer == "y" || answer == "yes" else { throw .command(.traceDeclined) }
     }
   }
 

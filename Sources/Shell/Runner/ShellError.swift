@@ -24,6 +24,8 @@ public enum ShellError: Error, CustomStringConvertible, Equatable {
   case externalFailed(command: String, status: Int32)
   /// A failure a command describes in its own words.
   case failed(String)
+  /// A command could not do what it was asked; the facts and the message are in `CommandFailure`.
+  case command(CommandFailure)
   /// A session reference that names no session (or there is none).
   case session(SessionError)
   /// An analysis step (a filter's regex, a report) failed.
@@ -46,7 +48,8 @@ public enum ShellError: Error, CustomStringConvertible, Equatable {
   case repeatedRun(RepeatMergeError)
   /// `run -n` captured no run.
   case noRunCaptured
-  /// A session file (`save`, `open`) could not be written or read; `file` is the path given.
+  /// A session or interchange file (`save`, `open`, `load`, `export`) could not be written or
+  /// read; `file` is the path given.
   case sessionFile(FormatError, file: String)
   /// `quit` was given a status outside 0…255.
   case badExitStatus(Int32)
@@ -80,6 +83,8 @@ public enum ShellError: Error, CustomStringConvertible, Equatable {
         : "'\(command)' exited with status \(status)"
     case .failed(let message), .commandFailed(let message, _):
       return message
+    case .command(let failure):
+      return failure.description
     case .session(let error):
       return error.description
     case .analysis(let error):

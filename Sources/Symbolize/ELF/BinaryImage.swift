@@ -12,8 +12,9 @@ struct ResolvedFrame: Equatable, Sendable {
 /// by the `Symbolizer`, so later lookups only cost a binary search.
 final class BinaryImage {
   let path: String
-  private let file: MappedFile
-  private let debugFile: MappedFile?
+  /// The binary and its separate debug file, from the shell's one `ObjectFileCache`.
+  private let object: ObjectFile
+  private let debugObject: ObjectFile?
   /// The decompressed MiniDebugInfo (`.gnu_debugdata`) when the binary has no `.symtab`.
   private let miniDebugFile: MappedFile?
   /// Function extents from the CFI, for naming addresses no symbol covers.
@@ -30,10 +31,10 @@ final class BinaryImage {
 
   /// Opens the ELF file at `path` and looks for its debug file under `debugRoots`.
   init(path: String, debugRoots: [String]) throws(SymbolizeError) {
-    let file = try MappedFile(path: path)
-    let elf = try ELFFile(bytes: file.bytes, path: path)
+    let object = try ObjectFileCache.shared.open(path)
+    let elf = object.elf
     let buildID = elf.buildIDHex
-    var debugFile: MappedFile? = nil
+    var debugObject: ObjectFile? = nil
     var debugELF: ELFFile? = nil
     var debugPath = ""
     let needsDebug = !elf.hasDebugInfo || elf.section(named: ".symtab") == nil
@@ -41,14 +42,12 @@ final class BinaryImage {
       for candidate in DebugFileLocator.candidates(
         forBinary: path, buildID: buildID, debugLink: elf.debugLink?.name, debugRoots: debugRoots)
       {
-        guard let mapped = try? MappedFile(path: candidate),
-          let parsed = try? ELFFile(bytes: mapped.bytes, path: candidate)
-        else { continue }
-        let candidateID = parsed.buildIDHex
+        guard let opened = try? ObjectFileCache.shared.open(candidate) else { continue }
+        let candidateID = opened.elf.buildIDHex
         if !buildID.isEmpty, !candidateID.isEmpty, candidateID != buildID { continue }
-        debugELF = parsed
+        debugELF = opened.elf
         debugPath = candidate
-        debugFile = consume mapped
+        debugObject = opened
         break
       }
     }
@@ -76,16 +75,16 @@ final class BinaryImage {
     self.path = path
     self.elf = elf
     self.buildID = buildID
-    self.file = file
-    self.debugFile = debugFile
+    self.object = object
+    self.debugObject = debugObject
     self.miniDebugFile = miniDebugFile
     self.cfi = nil
   }
 
   /// Wraps an ELF image already in memory (the vDSO); symbols only, no DWARF.
   init(memory: UnsafeRawBufferPointer, name: String) throws(SymbolizeError) {
-    let file = MappedFile(borrowing: memory, name: name)
-    let elf = try ELFFile(bytes: file.bytes, path: name)
+    let object = try ObjectFile(file: MappedFile(borrowing: memory, name: name))
+    let elf = object.elf
     self.path = name
     self.elf = elf
     self.symbols = ELFSymbolTable(files: [elf])
@@ -93,8 +92,8 @@ final class BinaryImage {
     self.buildID = elf.buildIDHex
     self.dwarf = nil
     self.dwarfPath = ""
-    self.file = file
-    self.debugFile = nil
+    self.object = object
+    self.debugObject = nil
     self.miniDebugFile = nil
     self.cfi = nil
   }

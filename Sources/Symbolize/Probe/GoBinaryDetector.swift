@@ -9,8 +9,8 @@ public enum GoBinaryDetector {
   /// True when the file at `path` is a Go binary; false when it cannot be read.
   public static func isGo(path: String) -> Bool {
     do {
-      let mapped = try MappedFile(path: path)
-      return isGo(try ELFFile(bytes: mapped.bytes, path: path))
+      let object = try ObjectFileCache.shared.open(path)
+      return withExtendedLifetime(object) { isGo(object.elf) }
     } catch {
       return false
     }

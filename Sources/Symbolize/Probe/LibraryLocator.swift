@@ -63,11 +63,14 @@ public struct LibraryLocator: Sendable {
 
   /// The `.interp` path of `path` (its program interpreter, e.g. ld-linux-x86-64.so.2), if any.
   static func interpreter(of path: String) -> String? {
-    guard let mapped = try? MappedFile(path: path), let elf = try? ELFFile(bytes: mapped.bytes, path: path),
-      let section = elf.section(named: ".interp"), let data = elf.data(of: section), let s = data.cString(at: 0),
-      s.hasPrefix("/")
-    else { return nil }
-    return s
+    guard let object = try? ObjectFileCache.shared.open(path) else { return nil }
+    return withExtendedLifetime(object) { () -> String? in
+      let elf = object.elf
+      guard let section = elf.section(named: ".interp"), let data = elf.data(of: section),
+        let s = data.cString(at: 0), s.hasPrefix("/")
+      else { return nil }
+      return s
+    }
   }
 
   /// The DT_NEEDED names of `executable` and of the libraries they resolve to, breadth first.
@@ -97,8 +100,9 @@ public struct LibraryLocator: Sendable {
   /// The strings of every `.dynamic` entry with tag `tag` (1 is DT_NEEDED) in the file at `path`.
   static func dynamicStrings(of path: String, tag: UInt64) -> [String] {
     do {
-      let mapped = try MappedFile(path: path)
-      let elf = try ELFFile(bytes: mapped.bytes, path: path)
+      let object = try ObjectFileCache.shared.open(path)
+      defer { withExtendedLifetime(object) {} }  // `elf`'s bytes are its mapping
+      let elf = object.elf
       guard let dynamic = elf.section(named: ".dynamic"), let data = elf.data(of: dynamic),
         Int(dynamic.link) < elf.sections.count, let strings = elf.data(of: elf.sections[Int(dynamic.link)])
       else { return [] }

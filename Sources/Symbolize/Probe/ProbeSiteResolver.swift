@@ -57,8 +57,9 @@ public struct ProbeSiteResolver {
   public static func placed(_ sites: [ProbeSite]) -> [ProbeSite] {
     var result = sites
     for path in Set(sites.map(\.path)) {
-      guard let mapped = try? MappedFile(path: path) else { continue }
-      let bytes = mapped.bytes
+      guard let object = try? ObjectFileCache.shared.open(path) else { continue }
+      defer { withExtendedLifetime(object) {} }  // `bytes` is its mapping
+      let bytes = object.bytes
       for i in result.indices where result[i].path == path {
         let site = result[i]
         guard site.fileOffset < UInt64(bytes.count) else { continue }

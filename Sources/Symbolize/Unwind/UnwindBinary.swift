@@ -2,38 +2,34 @@
 /// rows already computed cached by file offset (samples hit the same instructions again
 /// and again).
 public final class UnwindBinary {
-  private let file: MappedFile
+  /// The mapped, parsed binary, shared through `ObjectFileCache` with symbolization.
+  private let object: ObjectFile
   private let elf: ELFFile
   private var table: CFITable
   private var rows: [CFIRow] = []
   private var rowByOffset: [UInt64: Int32] = [:]
 
   /// The path the binary was opened from.
-  public var path: String { file.path }
+  public var path: String { object.path }
 
   /// Which CFI source lookups use (`.eh_frame_hdr`, `fde index` or `none`).
   public var cfiSource: String { table.source }
 
   /// Opens and parses `path`.
-  public init(path: String) throws(SymbolizeError) {
-    let mapped = try MappedFile(path: path)
-    let parsed = try ELFFile(bytes: mapped.bytes, path: path)
-    file = mapped
-    elf = parsed
-    table = CFITable(elf: parsed)
+  public convenience init(path: String) throws(SymbolizeError) {
+    try self.init(object: ObjectFileCache.shared.open(path))
   }
 
   /// This process's vDSO (every process on one kernel maps the same one), or nil.
   public static func vdso() -> UnwindBinary? {
     guard let memory = VDSOImage.memory() else { return nil }
-    return try? UnwindBinary(file: MappedFile(borrowing: memory, name: "[vdso]"))
+    return try? UnwindBinary(object: ObjectFile(file: MappedFile(borrowing: memory, name: "[vdso]")))
   }
 
-  private init(file: consuming MappedFile) throws(SymbolizeError) {
-    let parsed = try ELFFile(bytes: file.bytes, path: file.path)
-    self.file = file
-    elf = parsed
-    table = CFITable(elf: parsed)
+  private init(object: ObjectFile) {
+    self.object = object
+    elf = object.elf
+    table = CFITable(elf: object.elf)
   }
 
   /// The row for the instruction at `fileOffset` (its offset in the file), or nil.

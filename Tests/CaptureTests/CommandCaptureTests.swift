@@ -5,14 +5,14 @@ import ProfileModel
 import XCTest
 
 /// The real sampler on real child processes (needs perf events: root or a low paranoid level).
-final class CPUSamplerTests: XCTestCase {
+final class CommandCaptureTests: XCTestCase {
   override func setUpWithError() throws {
     try PerfEvents.skipUnlessAvailable()
   }
 
   func testRatioWorkloadSharesAndCPUTotal() throws {
     let bin = try Workloads.binary("ratio")
-    let result = try CPUSampler().run(CaptureRequest(arguments: [bin]))
+    let result = try CommandCapture().run(CaptureRequest(arguments: [bin]))
     let p = result.profile
     XCTAssertEqual(p.run.termination, .exited(0))
     XCTAssertEqual(p.run.command, [bin])
@@ -47,7 +47,7 @@ final class CPUSamplerTests: XCTestCase {
 
   func testThreadsKeepPerThreadLabels() throws {
     let bin = try Workloads.binary("threads")
-    let p = try CPUSampler().run(CaptureRequest(arguments: [bin])).profile
+    let p = try CommandCapture().run(CaptureRequest(arguments: [bin])).profile
     let alpha = try Workloads.flatCPU(p, binary: bin) { $0["thread"] == "worker-alpha" }
     let beta = try Workloads.flatCPU(p, binary: bin) { $0["thread"] == "worker-beta" }
     let a = alpha.perFunction["alpha_work"] ?? 0
@@ -71,7 +71,7 @@ final class CPUSamplerTests: XCTestCase {
 
   func testForkedChildIsSampled() throws {
     let bin = try Workloads.binary("forker")
-    let result = try CPUSampler().run(CaptureRequest(arguments: [bin]))
+    let result = try CommandCapture().run(CaptureRequest(arguments: [bin]))
     let p = result.profile
     XCTAssertEqual(p.run.termination, .exited(0))
     let (per, _) = try Workloads.flatCPU(p, binary: bin)
@@ -85,7 +85,7 @@ final class CPUSamplerTests: XCTestCase {
 
   func testCrashKeepsSamplesAndReportsTheSignal() throws {
     let bin = try Workloads.binary("crash")
-    let p = try CPUSampler().run(CaptureRequest(arguments: [bin])).profile
+    let p = try CommandCapture().run(CaptureRequest(arguments: [bin])).profile
     XCTAssertEqual(p.run.termination, .signaled(11))
     XCTAssertEqual(p.run.termination?.shellStatus, 139)
     XCTAssertEqual(p.run.termination?.description, "killed by SIGSEGV")
@@ -95,7 +95,7 @@ final class CPUSamplerTests: XCTestCase {
 
   func testTimeoutStopsTheTargetAndKeepsTheSession() throws {
     let bin = try Workloads.binary("sleeper")
-    let result = try CPUSampler().run(CaptureRequest(arguments: [bin], timeout: .milliseconds(700)))
+    let result = try CommandCapture().run(CaptureRequest(arguments: [bin], timeout: .milliseconds(700)))
     let p = result.profile
     XCTAssertTrue(p.run.interrupted)
     XCTAssertEqual(p.run.termination, .signaled(SIGTERM))
@@ -107,14 +107,14 @@ final class CPUSamplerTests: XCTestCase {
     // `trap "" TERM` makes the shell (and the sleep it runs) ignore SIGTERM.
     let request = CaptureRequest(
       arguments: ["sh", "-c", "trap '' TERM; sleep 30"], timeout: .milliseconds(300), killGrace: .milliseconds(300))
-    let p = try CPUSampler().run(request).profile
+    let p = try CommandCapture().run(request).profile
     XCTAssertTrue(p.run.interrupted)
     XCTAssertEqual(p.run.termination, .signaled(SIGKILL))
   }
 
   func testSIGINTSentToPerfshIsForwardedAndTheSessionKept() throws {
     let bin = try Workloads.binary("sleeper")
-    let result = try CPUSampler().run(CaptureRequest(arguments: [bin], timeout: .seconds(20))) { _ in
+    let result = try CommandCapture().run(CaptureRequest(arguments: [bin], timeout: .seconds(20))) { _ in
       // Runs once the relay is installed: a kill(2) to perfsh itself, as `kill -INT` would.
       Thread.detachNewThread {
         usleep(400_000)
@@ -127,18 +127,19 @@ final class CPUSamplerTests: XCTestCase {
   }
 
   func testFrequencyOutsideTheKernelLimitsIsRefusedBeforeLaunch() {
-    XCTAssertThrowsError(try CPUSampler().run(CaptureRequest(arguments: ["true"], frequency: 0))) { error in
+    XCTAssertThrowsError(try CommandCapture().run(CaptureRequest(arguments: ["true"], frequency: 0))) { error in
       XCTAssertEqual(error as? CaptureError, .badFrequency(0))
     }
     if let maximum = SystemInfo.maxSampleRate() {
-      XCTAssertThrowsError(try CPUSampler().run(CaptureRequest(arguments: ["true"], frequency: maximum + 1))) { error in
+      XCTAssertThrowsError(try CommandCapture().run(CaptureRequest(arguments: ["true"], frequency: maximum + 1))) {
+        error in
         XCTAssertEqual(error as? CaptureError, .frequencyTooHigh(requested: maximum + 1, maximum: maximum))
       }
     }
   }
 
   func testCommandNotFoundIs127() {
-    XCTAssertThrowsError(try CPUSampler().run(CaptureRequest(arguments: ["perfsh-no-such-command-x"]))) { error in
+    XCTAssertThrowsError(try CommandCapture().run(CaptureRequest(arguments: ["perfsh-no-such-command-x"]))) { error in
       XCTAssertEqual(error as? CaptureError, .commandNotFound(name: "perfsh-no-such-command-x"))
       XCTAssertEqual((error as? CaptureError)?.exitStatus, 127)
       XCTAssertEqual("\(error)", "command not found: perfsh-no-such-command-x")
@@ -151,12 +152,12 @@ final class CPUSamplerTests: XCTestCase {
     defer { try? FileManager.default.removeItem(at: dir) }
     let file = dir.appendingPathComponent("plain")
     try "echo hi\n".write(to: file, atomically: true, encoding: .utf8)
-    XCTAssertThrowsError(try CPUSampler().run(CaptureRequest(arguments: [file.path]))) { error in
+    XCTAssertThrowsError(try CommandCapture().run(CaptureRequest(arguments: [file.path]))) { error in
       XCTAssertEqual((error as? CaptureError)?.exitStatus, 126, "\(error)")
     }
     // Through PATH, too.
     XCTAssertThrowsError(
-      try CPUSampler().run(CaptureRequest(arguments: ["plain"], environment: ["PATH": dir.path]))
+      try CommandCapture().run(CaptureRequest(arguments: ["plain"], environment: ["PATH": dir.path]))
     ) { error in
       XCTAssertEqual((error as? CaptureError)?.exitStatus, 126, "\(error)")
     }
@@ -164,7 +165,7 @@ final class CPUSamplerTests: XCTestCase {
     let junk = dir.appendingPathComponent("junk")
     try Data([0x7f, 0x45, 0x4c, 0x46, 0, 0, 0]).write(to: junk)
     chmod(junk.path, 0o755)
-    XCTAssertThrowsError(try CPUSampler().run(CaptureRequest(arguments: [junk.path]))) { error in
+    XCTAssertThrowsError(try CommandCapture().run(CaptureRequest(arguments: [junk.path]))) { error in
       XCTAssertEqual((error as? CaptureError)?.exitStatus, 126, "\(error)")
     }
   }
@@ -178,7 +179,7 @@ final class CPUSamplerTests: XCTestCase {
         "sh", "-c", "[ \"$PERFSH_TEST_VAR\" = hello ] && [ \"$(pwd)\" = \"$1\" ] && exit 3; exit 9", "sh", dir.path,
       ],
       environment: ["PERFSH_TEST_VAR": "hello"], workingDirectory: dir.path)
-    let p = try CPUSampler().run(request).profile
+    let p = try CommandCapture().run(request).profile
     XCTAssertEqual(p.run.termination, .exited(3))
   }
 
@@ -186,17 +187,17 @@ final class CPUSamplerTests: XCTestCase {
     // Two busy threads on both CPUs at 50 kHz into one-page rings: the kernel drops tens of
     // thousands of records every run (one thread at 20 kHz sometimes drained in time).
     let bin = try Workloads.binary("threads")
-    let result = try CPUSampler().run(CaptureRequest(arguments: [bin], frequency: 50_000, ringDataPages: 1))
+    let result = try CommandCapture().run(CaptureRequest(arguments: [bin], frequency: 50_000, ringDataPages: 1))
     XCTAssertGreaterThan(result.lostRecords, 0, "one-page rings at 50 kHz overflow")
     XCTAssertEqual(result.profile.run.lostRecords, Int64(result.lostRecords))
     XCTAssertGreaterThan(result.sampleRecords, 0)
   }
 }
 
-extension CPUSamplerTests {
+extension CommandCaptureTests {
   func testMissingWorkingDirectoryIsAnError() {
     XCTAssertThrowsError(
-      try CPUSampler().run(CaptureRequest(arguments: ["true"], workingDirectory: "/nonexistent/perfsh-dir"))
+      try CommandCapture().run(CaptureRequest(arguments: ["true"], workingDirectory: "/nonexistent/perfsh-dir"))
     ) { error in
       XCTAssertEqual(
         error as? CaptureError, .changeDirectory(path: "/nonexistent/perfsh-dir", errno: .noSuchFileOrDirectory))
@@ -204,10 +205,10 @@ extension CPUSamplerTests {
   }
 }
 
-extension CPUSamplerTests {
+extension CommandCaptureTests {
   func testAnonymousCodeAndVDSOGetTheirPseudoMappings() throws {
     let bin = try Workloads.binary("jit")
-    let result = try CPUSampler().run(CaptureRequest(arguments: [bin]))
+    let result = try CommandCapture().run(CaptureRequest(arguments: [bin]))
     let p = result.profile
     let mapFile = "/tmp/perf-\(result.pid).map"
     defer { unlink(mapFile) }
@@ -225,11 +226,11 @@ extension CPUSamplerTests {
   }
 }
 
-extension CPUSamplerTests {
+extension CommandCaptureTests {
   func testShellPipelineGrandchildrenAreSampledAndCounted() throws {
     let ratio = try Workloads.binary("ratio")
     let threads = try Workloads.binary("threads")
-    let p = try CPUSampler().run(CaptureRequest(arguments: ["sh", "-c", "'\(ratio)' | cat; '\(threads)'"])).profile
+    let p = try CommandCapture().run(CaptureRequest(arguments: ["sh", "-c", "'\(ratio)' | cat; '\(threads)'"])).profile
     XCTAssertEqual(p.run.termination, .exited(0))
     XCTAssertGreaterThan(try Workloads.flatCPU(p, binary: ratio).perFunction["hot60"] ?? 0, 0)
     XCTAssertGreaterThan(try Workloads.flatCPU(p, binary: threads).perFunction["alpha_work"] ?? 0, 0)

@@ -2,16 +2,19 @@ import Glibc
 import ProfileModel
 import SystemPackage
 
-/// Runs a command under a software `cpu-clock` sampler with call chains and returns its profile.
+/// Captures one command: launches it held at an exec gate, opens its event sources (a software
+/// `cpu-clock` sampler with call chains unless sampling is off, a companion such as the uprobe
+/// tracer, off-CPU switches, the allocation ring), drains and merges them while it runs, relays
+/// signals, enforces the timeout, reaps it and converts the records into its profile.
 ///
-/// One event per online CPU on the gated child's pid, inherited by every thread and child
-/// process, enabled at exec. The rings are drained while the target runs and after it exits.
-/// One run at a time per process: SIGINT/SIGTERM are relayed through process-wide handlers.
-public struct CPUSampler: Sendable {
+/// Sampling uses one event per online CPU on the gated child's pid, inherited by every thread
+/// and child process, enabled at exec. One run at a time per process: SIGINT/SIGTERM are relayed
+/// through process-wide handlers. (Named `CPUSampler` before it grew beyond sampling.)
+public struct CommandCapture: Sendable {
   /// DWARF unwinding support; without it every run uses frame-pointer call chains.
   public var unwinding: (any UserStackUnwinding)?
 
-  /// A sampler; it holds no run state, each `run` opens its own events. `unwinding`
+  /// A capture; it holds no run state, each `run` opens its own events. `unwinding`
   /// enables `CallGraph.dwarf` and `.auto` (see `CaptureRequest.callGraph`).
   public init(unwinding: (any UserStackUnwinding)? = nil) {
     self.unwinding = unwinding
@@ -59,7 +62,7 @@ public struct CPUSampler: Sendable {
     let stackBytes = callGraph.stackBytes
     // Stack copies need bigger rings: keep about the same number of samples per ring.
     let dataPages = max(1, stackBytes > 0 ? max(request.ringDataPages, 512) : request.ringDataPages).nextPowerOfTwo
-    var events: [CPUEvent] = []
+    var events = PerCPURings()
     if sample {
       do {
         events = try Self.openEvents(
@@ -111,8 +114,9 @@ public struct CPUSampler: Sendable {
         excludeKernel: excludeKernel, stackBytes: offCPUStackBytes, options: request.offCPUOptions)
     }
 
-    let format = try Self.sampleFormat(stackBytes: stackBytes)
-    var merger = RecordMerger(rings: events.count, parser: PerfRecordParser(format: format))
+    let sources = CaptureSources(
+      sampler: events, format: try Self.sampleFormat(stackBytes: stackBytes), companion: companion,
+      switches: switches, allocation: allocation)
     var converter = ProfileConverter(
       frequency: request.frequency, allocationRate: request.allocation?.rate, offCPU: request.offCPU)
     if stackBytes > 0 || offCPUStackBytes > 0 { converter.unwinder = unwinding?.makeUnwinder() }
@@ -122,25 +126,12 @@ public struct CPUSampler: Sendable {
     try child.resume()
     started(child.pid)
 
-    var tracker = DescendantTracker()
     let (exit, interrupted, escalation) = try Self.watch(
-      &child, events: events, companion: companion, allocation: allocation, relay: relay, request: request,
-      start: start,
-      merger: &merger, converter: &converter, tracker: &tracker, switches: &switches, progress: progress,
-      checkpoint: checkpoint)
+      &child, sources: sources, relay: relay, request: request, start: start, converter: &converter,
+      progress: progress, checkpoint: checkpoint)
     let end = SystemInfo.monotonicNanos()
-    for e in events { try? e.file.disable() }
-    companion?.disable()
-    switches?.disable()
-    try Self.drain(events, into: &merger)
-    try companion?.drain(final: true)
-    try merger.flush {
-      tracker.note($0)
-      allocation?.before($0, into: &converter)
-      converter.consume($0)
-    }
-    allocation?.drain(upTo: nil, into: &converter)
-    try switches?.drain(upTo: nil, into: &converter)
+    sources.disable()
+    try sources.drain(upTo: nil, into: &converter)
     let kernelCounts = try kernelOffCPU?.finish(into: &converter)
 
     let stats = converter.stats
@@ -153,7 +144,7 @@ public struct CPUSampler: Sendable {
     run.elapsedNanos = elapsed
     run.cpuNanos = exit.cpuNanos
     run.lostRecords = Int64(clamping: stats.lostRecords)
-    run.unparsedRecords = Int64(clamping: merger.unparsedRecords &+ (switches?.unparsedRecords ?? 0))
+    run.unparsedRecords = Int64(clamping: sources.unparsedRecords)
     run.interrupted = interrupted
     if excludeKernel {
       run.notes.append("user-space frames only (kernel.perf_event_paranoid is \(paranoid))")
@@ -176,7 +167,7 @@ public struct CPUSampler: Sendable {
         "\(name) is \(change): the kernel detaches perf events at an exec that changes the user or group, "
           + "so it was not profiled (\(stats.samples) samples); run it without that privilege, or perfsh with it")
     }
-    let survivors = tracker.survivors(excluding: child.pid)
+    let survivors = sources.tracker.survivors(excluding: child.pid)
     if !survivors.isEmpty {
       let pids = survivors.prefix(5).map(String.init).joined(separator: ", ") + (survivors.count > 5 ? ", …" : "")
       warnings.append(
@@ -199,8 +190,7 @@ public struct CPUSampler: Sendable {
     let profile = converter.makeProfile(run: run, timeNanos: wallStart, durationNanos: elapsed)
     return CaptureResult(
       profile: profile, sampleRecords: stats.samples, lostRecords: stats.lostRecords, throttles: stats.throttles,
-      cpus: cpus, ringBytesDrained: events.map { $0.ring.drainedBytes },
-      ringDataBytes: events.first?.ring.dataBytes ?? 0,
+      cpus: cpus, ringBytesDrained: events.drainedBytes, ringDataBytes: events.dataBytes,
       kernelFrames: !excludeKernel, pid: child.pid, finishNanos: Int64(SystemInfo.monotonicNanos() &- end))
   }
 
@@ -254,11 +244,8 @@ public struct CPUSampler: Sendable {
   /// interrupt while the target still runs sends SIGKILL: a target that ignores them must
   /// not hold the shell forever.
   private static func watch(
-    _ child: inout SuspendedChild, events: [CPUEvent], companion: (any CaptureCompanion)?,
-    allocation: AllocationCapture?,
-    relay: borrowing SignalRelay, request: CaptureRequest,
-    start: UInt64, merger: inout RecordMerger, converter: inout ProfileConverter, tracker: inout DescendantTracker,
-    switches: inout ContextSwitchSource?, progress: ((Profile) -> Void)?, checkpoint: CaptureCheckpoint?
+    _ child: inout SuspendedChild, sources: CaptureSources, relay: borrowing SignalRelay, request: CaptureRequest,
+    start: UInt64, converter: inout ProfileConverter, progress: ((Profile) -> Void)?, checkpoint: CaptureCheckpoint?
   ) throws(CaptureError) -> (SuspendedChild.Exit, Bool, String?) {
     var checkpointAt = checkpoint.map { start &+ nanos($0.after) }
     var nextProgress = start &+ 1_000_000_000
@@ -270,33 +257,25 @@ public struct CPUSampler: Sendable {
     var termSentAt: UInt64?
     var killSent = false
     // Watch the rings, the signal relay and (when the kernel has pidfds) the child's exit.
-    var descriptors = events.map { $0.file.descriptor } + [relay.descriptor]
-    if child.exitDescriptor >= 0 { descriptors.append(child.exitDescriptor) }
-    let companionStart = descriptors.count
-    descriptors += companion?.descriptors ?? []
-    descriptors += switches?.descriptors ?? []  // after the companion's: hang-ups drop them too
-    var poller = Poller(descriptors: descriptors)
+    // The companion's and switch source's come last: hang-ups drop them too.
+    let polled = sources.descriptors(
+      inserting: [relay.descriptor] + (child.exitDescriptor >= 0 ? [child.exitDescriptor] : []))
+    let companionStart = polled.laterStart
+    let samplerRings = sources.sampler.count
+    var poller = Poller(descriptors: polled.descriptors)
     while true {
-      var waitMillis: Int32 = allocation == nil ? 100 : 20  // the allocation ring has no wake-up
+      var waitMillis: Int32 = sources.allocation == nil ? 100 : 20  // the allocation ring has no wake-up
       let now = SystemInfo.monotonicNanos()
       if let limit = termSentAt.map({ $0 &+ grace }) ?? deadline, !killSent {
         waitMillis = min(waitMillis, Int32(clamping: (limit &- min(now, limit)) / 1_000_000))
       }
-      for i in poller.wait(timeoutMillis: waitMillis).hungUp where i < events.count || i >= companionStart {
+      for i in poller.wait(timeoutMillis: waitMillis).hungUp where i < samplerRings || i >= companionStart {
         poller.remove(i)  // every task of this event exited; stop polling it
       }
-      try drain(events, into: &merger)
-      try companion?.drain(final: false)
-      // Hold back the newest records: another CPU may still be writing older ones.
-      let cutoff = SystemInfo.monotonicNanos() &- 20_000_000
-      try merger.emit(upTo: cutoff) {
-        tracker.note($0)
-        allocation?.before($0, into: &converter)
-        converter.consume($0)
-      }
-      allocation?.drain(upTo: cutoff, into: &converter)
-      // After the CPU rings: their mappings up to the cutoff are known before switch stacks use them.
-      try switches?.drain(upTo: cutoff, into: &converter)
+      // Hold back the newest records: another CPU may still be writing older ones. One cutoff
+      // for every source, taken before any ring is copied: a copy descheduled half-way never
+      // lets a later CPU's records overtake older ones.
+      try sources.drain(upTo: CaptureSources.cutoffNow(), into: &converter)
       if let progress, SystemInfo.monotonicNanos() >= nextProgress {
         progress(converter.makeProfile(run: RunInfo()))
         nextProgress = SystemInfo.monotonicNanos() &+ 1_000_000_000
@@ -345,7 +324,7 @@ public struct CPUSampler: Sendable {
   private static func openEvents(
     cpus: [Int32], pid: Int32, request: CaptureRequest, excludeKernel: Bool, dataPages: Int, stackBytes: Int,
     userCallchain: Bool = false
-  ) throws(CaptureError) -> [CPUEvent] {
+  ) throws(CaptureError) -> PerCPURings {
     let dataBytes = dataPages * SystemInfo.pageSize
     var buildIDs = true
     var attr = PerfEventFile.cpuClockAttributes(
@@ -354,7 +333,7 @@ public struct CPUSampler: Sendable {
     // While probes are armed the kernel's own user chain rides along the stack copy: it holds
     // the real return addresses where the copy holds uretprobe trampolines (the unwinder's fix).
     if userCallchain { attr.exclude_callchain_user = 0 }
-    var events: [CPUEvent] = []
+    let events = PerCPURings()
     for cpu in cpus {
       let file: PerfEventFile
       do {
@@ -369,16 +348,9 @@ public struct CPUSampler: Sendable {
         if userCallchain { attr.exclude_callchain_user = 0 }
         file = try PerfEventFile.open(attributes: attr, pid: pid, cpu: cpu)
       }
-      let ring = try RingBuffer(file: file, dataPages: dataPages)
-      events.append(CPUEvent(file: file, ring: ring))
+      try events.addOwner(file, dataPages: dataPages)
     }
     return events
-  }
-
-  private static func drain(_ events: [CPUEvent], into merger: inout RecordMerger) throws(CaptureError) {
-    for (i, e) in events.enumerated() {
-      _ = merger.withBuffer(ring: i) { e.ring.drain(into: &$0) }
-    }
   }
 
   /// perfsh's environment with `overrides` applied, as `KEY=VALUE` strings.
@@ -410,13 +382,3 @@ public struct CPUSampler: Sendable {
   }
 }
 
-/// One CPU's event and its ring buffer (a class so an array can hold the non-copyable pair).
-final class CPUEvent {
-  let file: PerfEventFile
-  var ring: RingBuffer
-
-  init(file: consuming PerfEventFile, ring: consuming RingBuffer) {
-    self.file = file
-    self.ring = ring
-  }
-}

@@ -1,5 +1,5 @@
 /// The call-graph decision of one run.
-extension CPUSampler {
+extension CommandCapture {
   /// What a run's call graph will be: the stack copy size (0: the kernel's frame-pointer
   /// chains), the note for `info`, warnings for stderr, and the binaries surveyed.
   struct CallGraphChoice {
