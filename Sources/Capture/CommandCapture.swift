@@ -381,4 +381,3 @@ public struct CommandCapture: Sendable {
     return UInt64(clamping: s) &* 1_000_000_000 &+ UInt64(clamping: atto / 1_000_000_000)
   }
 }
-

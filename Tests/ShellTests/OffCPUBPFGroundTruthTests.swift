@@ -54,7 +54,8 @@ final class OffCPUBPFGroundTruthTests: XCTestCase {
     let (_, bpf) = try capture("run --off-cpu-method bpf \(waits)")
     let (_, records) = try capture("run --off-cpu-method records \(waits)")
     XCTAssertEqual(
-      method(bpf), "off-CPU capture: in the kernel (BPF on sched_switch): asked for (--off-cpu-method bpf)", "\(bpf.run.notes)"
+      method(bpf), "off-CPU capture: in the kernel (BPF on sched_switch): asked for (--off-cpu-method bpf)",
+      "\(bpf.run.notes)"
     )
     XCTAssertTrue(method(records)?.contains("context-switch records") ?? false, "\(records.run.notes)")
     for (path, p) in [("bpf", bpf), ("records", records)] {

@@ -24,7 +24,13 @@ public final class BPFProbeEvents {
 
   private let sites: [Site]
   private var tracefs: TracefsUprobes?
-  private var files: [TraceEventFile] = []
+  private var files: [OpenEvent] = []
+
+  /// A class around an open event so the non-copyable files can live in an array.
+  private final class OpenEvent {
+    let file: PerfEventFile
+    init(_ file: consuming PerfEventFile) { self.file = file }
+  }
 
   public init(sites: [Site]) { self.sites = sites }
 
@@ -35,7 +41,7 @@ public final class BPFProbeEvents {
     defer { tracefs = fs }  // also on a failure half-way, so `release` removes what exists
     for (index, site) in sites.enumerated() {
       let id = try fs.define(name: "b\(index)", path: site.path, offset: site.offset, isReturn: site.isReturn)
-      var attr = TraceEventAttributes.tracepoint(id: id, wakeupBytes: 1)
+      var attr = PerfEventFile.uprobeTracepointAttributes(id: id, wakeupBytes: 1)
       attr.sample_type = 0
       attr.watermark = 0
       attr.wakeup_watermark = 0
@@ -60,7 +66,7 @@ public final class BPFProbeEvents {
             call: "perf_event_open(\(kind) \(site.path)+0x\(String(site.offset, radix: 16)))", errno: errno)
         }
         if k == 1 { try object.attach(program, toPerfEvent: file.descriptor, cookie: UInt64(index)) }
-        files.append(TraceEventFile(file: file))
+        files.append(OpenEvent(file))
       }
     }
   }
