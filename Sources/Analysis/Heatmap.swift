@@ -140,10 +140,11 @@ public struct Heatmap: Sendable, Equatable {
   {
     let asked = sampleIndex.flatMap { $0 == "cpu" ? nil : $0 }
     // Without a time column (and none asked for) Count is all there is: the `samples/count`
-    // column, else the first one; rows then rank by it and show no times.
+    // column, else the first column counted in `count` (alloc_objects, contentions); rows then
+    // rank by it and show no times. A profile of bytes alone has no Count to show.
     let countOnlyColumn =
-      asked == nil && Heatmap.timeColumn(of: profile) == nil && !profile.sampleTypes.isEmpty
-      ? Heatmap.countColumn(of: profile) ?? 0 : nil
+      asked == nil && Heatmap.timeColumn(of: profile) == nil
+      ? Heatmap.countColumn(of: profile) ?? profile.sampleTypes.firstIndex { $0.unit == "count" } : nil
     guard
       let cpuColumn = countOnlyColumn ?? asked.map({ profile.sampleTypeIndex(named: $0) })
         ?? Heatmap.timeColumn(of: profile)

@@ -97,7 +97,8 @@ struct ContextSwitchSource {
   /// The id of `sched:sched_waking` from tracefs, when readable and laid out as `WakingFields`
   /// reads it (flags at byte 2, the wakee's pid at byte 24); nil otherwise.
   static func wakingTracepointID() -> UInt64? {
-    for root in ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"] {
+    _ = Tracefs.root()  // mounts it on a machine where nothing has yet
+    for root in Tracefs.candidates {
       let dir = root + "/events/sched/sched_waking"
       guard let id = SystemInfo.readSmallFile(dir + "/id").flatMap({ UInt64($0.trimmingWhitespace()) }),
         let format = SystemInfo.readSmallFile(dir + "/format")

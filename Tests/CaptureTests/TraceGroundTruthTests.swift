@@ -6,9 +6,9 @@ import XCTest
 
 /// Per-call CPU and wall times of traced calls against a program that knows its own:
 /// examples/workloads/percall.c spins for CPU work calibrated in-process with
-/// CLOCK_THREAD_CPUTIME_ID (0.5 µs … 10 ms per call), sleeps, and prints its own per-call
-/// means right before the traced calls. The probe cost is measured during the run (as
-/// `run --trace` does) and taken out.
+/// CLOCK_THREAD_CPUTIME_ID (0.5 µs … 10 ms per call), sleeps, and times the same work untraced
+/// right before each traced call, and each traced call itself. The probe cost is measured
+/// during the run (as `run --trace` does) and taken out.
 final class TraceGroundTruthTests: XCTestCase {
   /// Run-to-run spread of the per-call probe-cost correction measured here (ns).
   static let correctionSpread = 300.0
@@ -21,9 +21,12 @@ final class TraceGroundTruthTests: XCTestCase {
     }
   }
 
-  /// The program's own numbers: name → (cpu mean, cpu p95, wall mean), and its CPU over the traced calls.
+  /// The program's own numbers: name → (cpu mean, cpu p95, wall mean) of the untraced work,
+  /// name → (cpu mean, cpu p95) of the traced calls as it timed them (probe traps included),
+  /// and its CPU over the traced calls.
   private struct Truth {
     var functions: [String: (cpuMean: Double, cpuP95: Double, wallMean: Double)] = [:]
+    var windows: [String: (cpuMean: Double, cpuP95: Double)] = [:]
     var tracedPhaseCPU: Int64 = 0
 
     init(file: String) throws {
@@ -39,6 +42,8 @@ final class TraceGroundTruthTests: XCTestCase {
           functions[String(fields[1])] = (
             values["cpu_mean_ns"] ?? 0, values["cpu_p95_ns"] ?? 0, values["wall_mean_ns"] ?? 0
           )
+        } else if fields.first == "window", fields.count > 1 {
+          windows[String(fields[1])] = (values["cpu_mean_ns"] ?? 0, values["cpu_p95_ns"] ?? 0)
         } else if fields.first == "traced-phase" {
           tracedPhaseCPU = Int64(values["cpu_ns"] ?? 0)
         }
@@ -85,6 +90,13 @@ final class TraceGroundTruthTests: XCTestCase {
 
   /// Avg within ±5 % (± 0.2 µs below 1 µs), P95 within ±10 %, of the program's own numbers:
   /// the deviations outside those bounds, empty when every number is within them.
+  ///
+  /// Avg is checked against the untraced work (timed right before each traced call), so the
+  /// probe-cost correction is what is tested. P95 is checked against the program's timing of
+  /// the traced calls themselves less the probe cost the program saw (its traced mean − its
+  /// untraced mean): on a virtual machine single calls of the same work vary by 10–20 %, so
+  /// the tail of one set of calls (10 calls of pc_big: P95 is their maximum) says little
+  /// about the tail of another set, however close in time.
   private func deviations(_ stats: [String: CallStatistics], _ truth: Truth) -> [String] {
     var out: [String] = []
     for name in ["pc_tiny", "pc_small", "pc_mid", "pc_big", "pc_parent"] {
@@ -102,10 +114,13 @@ final class TraceGroundTruthTests: XCTestCase {
       }
       // P95 of the leaves: single sub-µs calls are below the program's clock resolution, and
       // pc_parent's self time carries ten callees' trap corrections, whose spread widens its tail.
-      if name != "pc_tiny", name != "pc_parent", let p95 = s.p95SelfNanos,
-        abs(Double(p95) - t.cpuP95) > 0.10 * t.cpuP95 + Self.correctionSpread
-      {
-        out.append("\(name) CPU P95 \(p95) ns vs the program's own \(Int(t.cpuP95)) ns (±10 %)")
+      if name != "pc_tiny", name != "pc_parent", let p95 = s.p95SelfNanos, let w = truth.windows[name] {
+        let expected = w.cpuP95 - max(0, w.cpuMean - t.cpuMean)
+        if abs(Double(p95) - expected) > 0.10 * expected + Self.correctionSpread {
+          out.append(
+            "\(name) CPU P95 \(p95) ns vs the program's own \(Int(expected)) ns (±10 %; traced calls' P95 "
+              + "\(Int(w.cpuP95)) ns less the probe cost it saw, \(Int(w.cpuMean - t.cpuMean)) ns)")
+        }
       }
     }
     return out

@@ -33,7 +33,7 @@ final class TraceBackendTests: XCTestCase {
       try TraceBackend.bpf.choose(availability: available, unsupported: nil, needsRecords: nil).usesBPF, true)
     XCTAssertThrowsError(try TraceBackend.bpf.choose(availability: refused, unsupported: nil, needsRecords: nil)) {
       XCTAssertEqual(
-        "\($0)", "\(ShellError.failed("run: tracebackend bpf: BPF cannot be used here: turned off by PERFSH_BPF=off"))")
+        "\($0)", "run: tracebackend bpf: BPF cannot be used here: turned off by PERFSH_BPF=off")
     }
     XCTAssertThrowsError(
       try TraceBackend.bpf.choose(availability: available, unsupported: "Go code", needsRecords: nil, command: "run"))

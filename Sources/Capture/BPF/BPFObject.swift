@@ -58,6 +58,7 @@ public final class BPFObject {
   /// Runs `program` on every hit of the kernel tracepoint `category:event`, on every CPU.
   public func attach(_ program: String, tracepoint category: String, _ event: String) throws(CaptureError) {
     var link: OpaquePointer?
+    _ = Tracefs.root()  // libbpf reads the tracepoint's id there: mount it if nothing has yet
     let status = perfsh_bpf_attach_tracepoint(object, program, category, event, &link)
     guard status == 0, let link else { throw Self.failure("attach of \(program) to \(category):\(event)", status, []) }
     links.append(link)

@@ -33,11 +33,10 @@ public struct TracepointFields: Sendable, Equatable {
 
   /// The fields of `category:event` from tracefs, or nil when it cannot be read.
   public static func read(category: String, event: String) -> TracepointFields? {
-    for root in ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"] {
-      guard let text = SystemInfo.readSmallFile("\(root)/events/\(category)/\(event)/format") else { continue }
-      return TracepointFields(format: text)
-    }
-    return nil
+    guard let root = Tracefs.root(),
+      let text = SystemInfo.readSmallFile("\(root)/events/\(category)/\(event)/format")
+    else { return nil }
+    return TracepointFields(format: text)
   }
 }
 

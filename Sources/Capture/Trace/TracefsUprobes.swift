@@ -49,13 +49,11 @@ public struct TracefsUprobes: Sendable {
 
   static func mountPoint() throws(CaptureError) -> String {
     var refused = false
-    for dir in ["/sys/kernel/tracing", "/sys/kernel/debug/tracing"] {
+    for dir in Tracefs.candidates {
       if access(dir + "/uprobe_events", W_OK) == 0 { return dir }
       if errno == EACCES || errno == EPERM || errno == EROFS { refused = true }
     }
-    if SystemInfo.isRoot, mount("nodev", "/sys/kernel/tracing", "tracefs", 0, nil) == 0,
-      access("/sys/kernel/tracing/uprobe_events", W_OK) == 0
-    {
+    if SystemInfo.isRoot, Tracefs.mountStandard(), access("/sys/kernel/tracing/uprobe_events", W_OK) == 0 {
       return "/sys/kernel/tracing"
     }
     // As a normal user tracefs is usually mounted but closed (mode 0700): say that, not "mount it".

@@ -207,7 +207,7 @@ struct RunCommand: ShellCommand {
       var result = try context.captureSymbolized(
         request, companion: tracing?.tracer, sample: !noSample, liveName: base, checkpoint: check?.checkpoint())
       tracing?.attach(to: &result.profile, pid: result.pid, context: context)
-      if let stopped = check?.stopped { throw .failed(stopped) }
+      if let stopped = check?.stopped { throw .command(stopped) }
       if let note = check?.note { result.profile.run.notes.append(note) }
       if tracing != nil, !noSample { ProbeHandlingNode.note(collapsing: &result.profile) }
       lostRecords += Int64(clamping: result.lostRecords)

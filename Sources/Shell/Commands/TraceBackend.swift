@@ -26,13 +26,13 @@ public enum TraceBackend: String, Sendable, CaseIterable {
       return Choice(usesBPF: false, reason: "tracebackend ring")
     case .bpf:
       if case .unavailable(let why) = availability {
-        throw .failed("\(command): tracebackend bpf: BPF cannot be used here: \(why)")
+        throw .command(.traceBackendRefused(command: command, reason: "BPF cannot be used here: \(why)"))
       }
       if let unsupported {
-        throw .failed("\(command): tracebackend bpf: \(unsupported); set tracebackend ring or auto")
+        throw .command(.traceBackendRefused(command: command, reason: "\(unsupported); set tracebackend ring or auto"))
       }
       if let needsRecords {
-        throw .failed("\(command): tracebackend bpf: \(needsRecords); set tracebackend ring or auto")
+        throw .command(.traceBackendRefused(command: command, reason: "\(needsRecords); set tracebackend ring or auto"))
       }
       return Choice(usesBPF: true, reason: "tracebackend bpf")
     case .auto:

@@ -153,7 +153,7 @@ enum TraceConfirmation: Equatable {
 /// there (SIGTERM) and the run fails without a session unless `--yes` or `set traceconfirm off`.
 final class TraceRunCheck {
   /// Why the run was stopped at the check; nil while it goes on.
-  private(set) var stopped: String?
+  private(set) var stopped: CommandFailure?
   /// The estimate made, once made.
   private(set) var estimate: TraceCostEstimate?
   private let context: ShellContext
@@ -187,14 +187,14 @@ final class TraceRunCheck {
     case .proceed:
       return true
     case .refuse:
-      stopped = what + "; stopped it there; add --yes (or 'set traceconfirm off') to trace anyway"
+      stopped = .traceNotConfirmed(estimate: what + "; stopped it there")
       return false
     case .ask:
       context.err.write("perfsh: " + what + " (it keeps running)\nProceed? [y/N] ")
       context.err.flush()
       let answer = readLine(strippingNewline: true)?.lowercased() ?? ""
       guard answer == "y" || answer == "yes" else {
-        stopped = "run: stopped \(name) after its first \(TraceCostEstimate.trialSeconds)s; not traced"
+        stopped = .traceRunDeclined(program: name, seconds: "\(TraceCostEstimate.trialSeconds)")
         return false
       }
       return true

@@ -93,7 +93,7 @@ final class TraceRun {
         let tracer = try BPFCallTracer(probes: probes, calibrate: true)
         return TraceRun(tracer: tracer, sites: sites, entryOnly: false, backend: choice)
       } catch {
-        throw .failed("\(command): " + error.description)
+        throw .command(.traceSetup(command: command, reason: error.description))
       }
     }
     // The probes' own cost is measured on this machine while the target runs and taken

@@ -29,6 +29,10 @@ public enum CommandFailure: Error, CustomStringConvertible, Equatable, Sendable 
   case goTooOldToTrace(path: String)
   /// `trace-top` estimated a large slowdown in a script without `--yes` (`estimate` says it).
   case traceNotConfirmed(estimate: String)
+  /// `run --trace`'s question after its first part was answered no: `program` was stopped.
+  case traceRunDeclined(program: String, seconds: String)
+  /// `set tracebackend bpf` cannot be honoured (`reason` says why and what to set instead).
+  case traceBackendRefused(command: String, reason: String)
   /// `trace-top`'s question was answered no.
   case traceDeclined
   /// `attach` was refused (no such process, another user's, …): `reason` follows "attach: ".
@@ -102,6 +106,10 @@ public enum CommandFailure: Error, CustomStringConvertible, Equatable, Sendable 
         + "R14, so calls cannot be paired per goroutine); --trace needs Go 1.17 or later; plain `run` samples it"
     case .traceNotConfirmed(let estimate):
       return estimate + "; add --yes (or 'set traceconfirm off') to trace anyway"
+    case .traceRunDeclined(let program, let seconds):
+      return "run: stopped \(program) after its first \(seconds)s; not traced"
+    case .traceBackendRefused(let command, let reason):
+      return "\(command): tracebackend bpf: \(reason)"
     case .traceDeclined:
       return "trace-top: not traced"
     case .attachRefused(let reason):

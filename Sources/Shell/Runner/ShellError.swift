@@ -22,8 +22,6 @@ public enum ShellError: Error, CustomStringConvertible, Equatable {
   case cannotWrite(path: String, reason: String)
   /// A `!CMD` shell escape or external program ended unsuccessfully.
   case externalFailed(command: String, status: Int32)
-  /// A failure a command describes in its own words.
-  case failed(String)
   /// A command could not do what it was asked; the facts and the message are in `CommandFailure`.
   case command(CommandFailure)
   /// A session reference that names no session (or there is none).
@@ -81,7 +79,7 @@ public enum ShellError: Error, CustomStringConvertible, Equatable {
       return status >= 128
         ? "'\(command)' was killed by signal \(status - 128)"
         : "'\(command)' exited with status \(status)"
-    case .failed(let message), .commandFailed(let message, _):
+    case .commandFailed(let message, _):
       return message
     case .command(let failure):
       return failure.description
