@@ -96,18 +96,7 @@ let package = Package(
         "ProfileModel", "Capture", "Symbolize", "Unwind", "Formats", "Fetch", "Analysis", "Render", "CLibEdit", "Web",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
-    // Release builds link the Swift runtime and Foundation statically: startup then skips the
-    // dynamic loader's work on ~29 shared libraries (44 % of `perfsh -c 'echo hi'`).
-    .executableTarget(
-      name: "perfsh", dependencies: ["Shell"],
-      linkerSettings: [
-        .unsafeFlags(
-          [
-            "-static-stdlib", "-Xlinker", "--start-group", "-lFoundation", "-lFoundationEssentials",
-            "-lFoundationInternationalization", "-l_FoundationICU", "-l_FoundationCollections", "-l_FoundationCShims",
-            "-lCoreFoundation", "-Xlinker", "--end-group",
-          ], .when(configuration: .release))
-      ]),
+    .executableTarget(name: "perfsh", dependencies: ["Shell"]),
     // Benchmark driver for scripts/bench-pprof: generates a large pprof and times decoding.
     .executableTarget(name: "perfsh-bench", dependencies: ["Formats", "ProfileModel"]),
     // Hidden benchmark driver for the sampler alone (scripts/bench-overhead).
