@@ -51,13 +51,14 @@ let package = Package(
 
     // The in-memory profile. Imports nothing of the project.
     .target(name: "ProfileModel"),
+    // Syscalls: the one errno type (swift-system's Errno, re-exported) and valueOrErrno.
+    .target(name: "Syscalls", dependencies: [.product(name: "SystemPackage", package: "swift-system")]),
 
     // Capture: launching under perf events, rings, records, the record -> profile converter.
     .target(
       name: "Capture",
       dependencies: [
-        "ProfileModel", "CPerfEvent", "CAllocRing", "CBPF", "BPFObjects",
-        .product(name: "SystemPackage", package: "swift-system"),
+        "ProfileModel", "CPerfEvent", "CAllocRing", "CBPF", "BPFObjects", "Syscalls",
       ],
       // Optimized in debug builds too: the drain loop keeps up with the kernel only when its
       // generic merge and decoders are specialized (unoptimized, a Go run of 10^6 traced calls
@@ -67,15 +68,15 @@ let package = Package(
     .target(
       name: "Symbolize",
       dependencies: [
-        "ProfileModel", "CLibDW", "CX86Decode", "CLzma", "CDemangle",
+        "ProfileModel", "CLibDW", "CX86Decode", "CLzma", "CDemangle", "Syscalls",
       ],
       linkerSettings: [.linkedLibrary("stdc++")]),
     // Unwind: DWARF CFI unwinding of sampled user stacks (Capture's protocol, Symbolize's CFI).
     .target(name: "Unwind", dependencies: ["Capture", "Symbolize"]),
     // Fetch: a small HTTP/1.1 client over POSIX sockets (load http://…/debug/pprof/…).
-    .target(name: "Fetch"),
+    .target(name: "Fetch", dependencies: ["Syscalls"]),
     // Formats: pprof, folded stacks, gzip.
-    .target(name: "Formats", dependencies: ["ProfileModel", "CZlib"]),
+    .target(name: "Formats", dependencies: ["ProfileModel", "CZlib", "Syscalls"]),
     // Analysis: pure functions of a profile.
     .target(name: "Analysis", dependencies: ["ProfileModel"]),
     // Render: text output to a stream it is given.
@@ -94,6 +95,7 @@ let package = Package(
       name: "Shell",
       dependencies: [
         "ProfileModel", "Capture", "Symbolize", "Unwind", "Formats", "Fetch", "Analysis", "Render", "CLibEdit", "Web",
+        "Syscalls",
         .product(name: "ArgumentParser", package: "swift-argument-parser"),
       ]),
     .executableTarget(name: "perfsh", dependencies: ["Shell"]),
@@ -110,8 +112,7 @@ let package = Package(
     .target(
       name: "FuzzTargets",
       dependencies: [
-        "Formats", "Fetch", "Symbolize", "Capture", "Shell", "Analysis", "Render", "ProfileModel", "Web",
-        .product(name: "SystemPackage", package: "swift-system"),
+        "Formats", "Fetch", "Symbolize", "Capture", "Shell", "Analysis", "Render", "ProfileModel", "Web", "Syscalls",
       ]),
     .executableTarget(name: "perfsh-fuzz", dependencies: ["FuzzTargets"]),
 
@@ -123,11 +124,11 @@ let package = Package(
     .testTarget(name: "CaptureTests", dependencies: ["Capture", "Symbolize", "BPFObjects", "PerfshTestSupport"]),
     .testTarget(
       name: "SymbolizeTests", dependencies: ["Symbolize", "Analysis", "PerfshTestSupport"], exclude: ["Snapshots"]),
-    .testTarget(name: "FormatsTests", dependencies: ["Formats", "PerfshTestSupport"], exclude: ["Snapshots"]),
+    .testTarget(name: "FormatsTests", dependencies: ["Formats", "Syscalls", "PerfshTestSupport"], exclude: ["Snapshots"]),
     .testTarget(name: "FetchTests", dependencies: ["Fetch", "PerfshTestSupport"]),
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "PerfshTestSupport"]),
     .testTarget(name: "RenderTests", dependencies: ["Render", "PerfshTestSupport"], exclude: ["Snapshots"]),
-    .testTarget(name: "ShellTests", dependencies: ["Shell", "PerfshTestSupport"], exclude: ["Snapshots"]),
+    .testTarget(name: "ShellTests", dependencies: ["Shell", "Syscalls", "PerfshTestSupport"], exclude: ["Snapshots"]),
     .testTarget(name: "UnwindTests", dependencies: ["Unwind", "Capture", "Symbolize", "PerfshTestSupport"]),
     .testTarget(name: "EndToEndTests", dependencies: ["perfsh", "PerfshTestSupport"]),
     .testTarget(name: "FuzzTests", dependencies: ["FuzzTargets", "PerfshTestSupport"]),

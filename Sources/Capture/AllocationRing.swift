@@ -1,6 +1,6 @@
 import CAllocRing
 import Glibc
-import SystemPackage
+import Syscalls
 
 /// One record of the allocation recorder, copied out of the shared ring.
 public struct AllocationRecord: Sendable, Equatable {
@@ -49,17 +49,17 @@ public struct AllocationRing: ~Copyable {
   /// The descriptor is inheritable (no close-on-exec) so the target gets it; close it with
   /// `closeDescriptor()` once the target has been launched.
   public init(slots: UInt32, rate: UInt64) throws(CaptureError) {
-    let fd = try SystemCall.valueOrErrno(perfsh_alloc_memfd("perfsh-alloc")) {
+    let fd = try Syscall.valueOrErrno(perfsh_alloc_memfd("perfsh-alloc")) {
       .system(call: "memfd_create", errno: $0)
     }
     let size = Int(perfsh_alloc_ring_bytes(slots))
     guard ftruncate(fd, off_t(size)) == 0 else {
-      let e = SystemCall.lastError
+      let e = Syscall.lastError
       close(fd)
       throw .system(call: "ftruncate(perfsh-alloc ring)", errno: e)
     }
     guard let p = mmap(nil, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0), p != MAP_FAILED else {
-      let e = SystemCall.lastError
+      let e = Syscall.lastError
       close(fd)
       throw .system(call: "mmap(perfsh-alloc ring)", errno: e)
     }

@@ -1,4 +1,4 @@
-import SystemPackage
+import Syscalls
 
 /// Why a capture failed, with the context (pid, cpu, path, errno, offset) needed to say so.
 public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -49,24 +49,24 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
     case .permissionDenied(let paranoid, let errno):
       return Self.permissionMessage(paranoid: paranoid, errno: errno, isRoot: SystemInfo.isRoot)
     case .perfEventOpen(let pid, let cpu, let errno):
-      return "perf_event_open for pid \(pid) on cpu \(cpu) failed: \(errno.description.lowercased())"
+      return "perf_event_open for pid \(pid) on cpu \(cpu) failed: \(errno.message)"
     case .frequencyTooHigh(let requested, let maximum):
       return "sampling frequency \(requested) Hz is above kernel.perf_event_max_sample_rate (\(maximum) Hz)"
     case .badFrequency(let hz):
       return "sampling frequency must be at least 1 Hz, not \(hz)"
     case .ioctl(let request, let errno):
-      return "ioctl \(request) on a perf event failed: \(errno.description.lowercased())"
+      return "ioctl \(request) on a perf event failed: \(errno.message)"
     case .mmap(let cpu, let bytes, let errno):
-      return "mapping the \(bytes)-byte ring buffer of cpu \(cpu) failed: \(errno.description.lowercased())"
+      return "mapping the \(bytes)-byte ring buffer of cpu \(cpu) failed: \(errno.message)"
         + (errno == .notPermitted ? " (raise kernel.perf_event_mlock_kb)" : "")
     case .commandNotFound(let name):
       return "command not found: \(name)"
     case .notExecutable(let path, let errno):
-      return "cannot execute \(path): \(errno.description.lowercased())"
+      return "cannot execute \(path): \(errno.message)"
     case .changeDirectory(let path, let errno):
-      return "cannot change directory to \(path): \(errno.description.lowercased())"
+      return "cannot change directory to \(path): \(errno.message)"
     case .system(let call, let errno):
-      return "\(call) failed: \(errno.description.lowercased())"
+      return "\(call) failed: \(errno.message)"
     case .truncatedRecord(let type, let size, let needed):
       return "perf record of type \(type) is \(size) bytes, needs at least \(needed)"
     case .badRecordSize(let offset, let size):
@@ -77,7 +77,7 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
       return "cannot read \(path): \(detail)"
     case .bpf(let operation, let errno, let log):
       let detail = log.split(separator: "\n").suffix(3).joined(separator: "; ")
-      return "BPF \(operation) failed: \(errno.description.lowercased())" + (detail.isEmpty ? "" : " (\(detail))")
+      return "BPF \(operation) failed: \(errno.message)" + (detail.isEmpty ? "" : " (\(detail))")
     }
   }
 
@@ -87,11 +87,11 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
     if isRoot {
       // Root passes the paranoid check, so something else refused: usually a container's
       // seccomp profile or a security module.
-      return "perf events are not permitted (\(errno.description.lowercased())) although perfsh runs as root "
+      return "perf events are not permitted (\(errno.message)) although perfsh runs as root "
         + "(\(level)): a seccomp filter or security policy blocks perf_event_open; in a container, "
         + "allow it (e.g. docker --cap-add PERFMON --security-opt seccomp=unconfined)"
     }
-    return "perf events are not permitted (\(errno.description.lowercased())): \(level); "
+    return "perf events are not permitted (\(errno.message)): \(level); "
       + "run as root, grant CAP_PERFMON, or lower it with `sysctl kernel.perf_event_paranoid=1`"
   }
 }

@@ -1,6 +1,6 @@
 import Glibc
 import ProfileModel
-import SystemPackage
+import Syscalls
 
 /// Captures one command: launches it held at an exec gate, opens its event sources (a software
 /// `cpu-clock` sampler with call chains unless sampling is off, a companion such as the uprobe

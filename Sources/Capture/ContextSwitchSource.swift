@@ -1,4 +1,5 @@
 import Glibc
+import Syscalls
 
 /// The off-CPU event source of `run --off-cpu`: per CPU, a software `context-switches` event
 /// sampled at every switch-out (the stack where the thread left the CPU) that also writes
@@ -170,9 +171,9 @@ final class PriorityBoost {
 
   init(nice: Int32) {
     let which = __priority_which_t(PRIO_PROCESS.rawValue)
-    errno = 0
+    Syscall.clearLastError()
     let old = getpriority(which, 0)
-    if errno == 0, old > nice, setpriority(which, 0, nice) == 0 { saved = old }
+    if Syscall.lastError.rawValue == 0, old > nice, setpriority(which, 0, nice) == 0 { saved = old }
   }
 
   func end() {

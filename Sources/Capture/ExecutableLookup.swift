@@ -1,5 +1,5 @@
 import Glibc
-import SystemPackage
+import Syscalls
 
 /// Finds the file a command name runs, as execvp(3) and shells do.
 public enum ExecutableLookup {

@@ -1,6 +1,6 @@
 import CPerfEvent
 import Glibc
-import SystemPackage
+import Syscalls
 
 /// An open perf event (the file descriptor perf_event_open returns); closed on deinit.
 public struct PerfEventFile: ~Copyable {
@@ -20,7 +20,7 @@ public struct PerfEventFile: ~Copyable {
     var attr = attributes
     let fd = perfsh_perf_event_open(&attr, pid, cpu, groupDescriptor, flags)
     guard fd >= 0 else {
-      let err = SystemCall.lastError
+      let err = Syscall.lastError
       if err == .permissionDenied || err == .notPermitted {
         throw .permissionDenied(paranoid: SystemInfo.perfEventParanoid(), errno: err)
       }
@@ -36,17 +36,17 @@ public struct PerfEventFile: ~Copyable {
 
   /// PERF_EVENT_IOC_ENABLE: starts counting.
   public func enable() throws(CaptureError) {
-    try SystemCall.zeroOrErrno(perfsh_perf_event_enable(descriptor)) { .ioctl(request: "enable", errno: $0) }
+    try Syscall.zeroOrErrno(perfsh_perf_event_enable(descriptor)) { .ioctl(request: "enable", errno: $0) }
   }
 
   /// PERF_EVENT_IOC_DISABLE: stops counting; records already written stay in the ring.
   public func disable() throws(CaptureError) {
-    try SystemCall.zeroOrErrno(perfsh_perf_event_disable(descriptor)) { .ioctl(request: "disable", errno: $0) }
+    try Syscall.zeroOrErrno(perfsh_perf_event_disable(descriptor)) { .ioctl(request: "disable", errno: $0) }
   }
 
   /// PERF_EVENT_IOC_SET_OUTPUT: sends this event's records into `target`'s ring buffer.
   public func setOutput(to target: borrowing PerfEventFile) throws(CaptureError) {
-    try SystemCall.zeroOrErrno(perfsh_perf_event_set_output(descriptor, target.descriptor)) {
+    try Syscall.zeroOrErrno(perfsh_perf_event_set_output(descriptor, target.descriptor)) {
       .ioctl(request: "set-output", errno: $0)
     }
   }
@@ -55,7 +55,7 @@ public struct PerfEventFile: ~Copyable {
   /// The corresponding C call is `ioctl(fd, PERF_EVENT_IOC_ID, &id)`.
   public func eventID() throws(CaptureError) -> UInt64 {
     var id: UInt64 = 0
-    try SystemCall.zeroOrErrno(perfsh_perf_event_id(descriptor, &id)) {
+    try Syscall.zeroOrErrno(perfsh_perf_event_id(descriptor, &id)) {
       .ioctl(request: "PERF_EVENT_IOC_ID", errno: $0)
     }
     return id

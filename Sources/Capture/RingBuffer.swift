@@ -1,6 +1,6 @@
 import CPerfEvent
 import Glibc
-import SystemPackage
+import Syscalls
 
 /// The mmap'ed ring buffer of one perf event: a metadata page followed by 2^n data pages.
 ///
@@ -23,7 +23,7 @@ public struct RingBuffer: ~Copyable {
     let bytes = (1 + pages) * page
     guard let mapped = mmap(nil, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, file.descriptor, 0),
       mapped != MAP_FAILED
-    else { throw .mmap(cpu: file.cpu, bytes: bytes, errno: SystemCall.lastError) }
+    else { throw .mmap(cpu: file.cpu, bytes: bytes, errno: Syscall.lastError) }
     base = mapped
     mappedBytes = bytes
     let meta = mapped.assumingMemoryBound(to: perf_event_mmap_page.self)

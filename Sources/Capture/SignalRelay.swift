@@ -1,6 +1,6 @@
 import CPerfEvent
 import Glibc
-import SystemPackage
+import Syscalls
 
 /// Catches SIGINT, SIGTERM and SIGHUP while a target runs and reports them through a pipe,
 /// so the sampler can forward them and keep the session (and remove its probes) instead of
@@ -22,9 +22,9 @@ public struct SignalRelay: ~Copyable {
   /// Installs the handlers.
   public init() throws(CaptureError) {
     var fds: [Int32] = [-1, -1]
-    try SystemCall.zeroOrErrno(perfsh_pipe_cloexec(&fds, 1)) { .system(call: "pipe2", errno: $0) }
+    try Syscall.zeroOrErrno(perfsh_pipe_cloexec(&fds, 1)) { .system(call: "pipe2", errno: $0) }
     guard perfsh_signal_relay_install(fds[1]) == 0 else {
-      let e = SystemCall.lastError
+      let e = Syscall.lastError
       close(fds[0])
       close(fds[1])
       throw .system(call: "sigaction", errno: e)

@@ -1,7 +1,7 @@
 import CPerfEvent
 import Glibc
 import ProfileModel
-import SystemPackage
+import Syscalls
 
 /// A forked child held at a gate before exec, so perf events can be opened on its pid
 /// (with `enable_on_exec`) before the target's first instruction runs.
@@ -45,9 +45,9 @@ public struct SuspendedChild: ~Copyable {
 
     var goPipe: [Int32] = [-1, -1]
     var errPipe: [Int32] = [-1, -1]
-    try SystemCall.zeroOrErrno(perfsh_pipe_cloexec(&goPipe, 0)) { .system(call: "pipe2", errno: $0) }
+    try Syscall.zeroOrErrno(perfsh_pipe_cloexec(&goPipe, 0)) { .system(call: "pipe2", errno: $0) }
     guard perfsh_pipe_cloexec(&errPipe, 0) == 0 else {
-      let e = SystemCall.lastError
+      let e = Syscall.lastError
       close(goPipe[0])
       close(goPipe[1])
       throw .system(call: "pipe2", errno: e)
@@ -57,13 +57,13 @@ public struct SuspendedChild: ~Copyable {
         perfsh_fork_gated(path, argv, envp, workingDirectory, goPipe[0], errPipe[1], goPipe[1], errPipe[0])
       }
     }
-    let forkErrno = errno
+    let forkErrno = Syscall.lastError
     close(goPipe[0])
     close(errPipe[1])
     guard pid > 0 else {
       close(goPipe[1])
       close(errPipe[0])
-      throw .system(call: "fork", errno: Errno(rawValue: forkErrno))
+      throw .system(call: "fork", errno: forkErrno)
     }
     return SuspendedChild(
       pid: pid, goFD: goPipe[1], errorFD: errPipe[0], name: name, path: path, workingDirectory: workingDirectory)
@@ -109,12 +109,12 @@ public struct SuspendedChild: ~Copyable {
     let wrote = write(goFD, &byte, 1)
     close(goFD)
     goFD = -1
-    if wrote != 1 { throw .system(call: "write to the exec gate", errno: SystemCall.lastError) }
+    if wrote != 1 { throw .system(call: "write to the exec gate", errno: Syscall.lastError) }
     var code: Int32 = 0
     var got = 0
     while got < 4 {
       let n = withUnsafeMutableBytes(of: &code) { read(errorFD, $0.baseAddress.map { $0 + got }, 4 - got) }
-      if n < 0 && errno == EINTR { continue }
+      if n < 0 && Syscall.lastError.rawValue == EINTR { continue }
       if n <= 0 { break }
       got += n
     }
@@ -123,7 +123,7 @@ public struct SuspendedChild: ~Copyable {
     if got == 0 { return }  // CLOEXEC closed the pipe: exec succeeded
     _ = try? wait(blocking: true)
     if code < 0 { throw .changeDirectory(path: workingDirectory ?? ".", errno: Errno(rawValue: -code)) }
-    if code == ENOENT { throw .commandNotFound(name: commandName) }
+    if code.rawValue == ENOENT { throw .commandNotFound(name: commandName) }
     throw .notExecutable(path: executablePath, errno: Errno(rawValue: code))
   }
 
@@ -136,8 +136,8 @@ public struct SuspendedChild: ~Copyable {
       let r = wait4(pid, &status, blocking ? 0 : WNOHANG, &usage)
       if r == 0 { return nil }
       if r < 0 {
-        if errno == EINTR { continue }
-        throw .system(call: "wait4(\(pid))", errno: SystemCall.lastError)
+        if Syscall.lastError.rawValue == EINTR { continue }
+        throw .system(call: "wait4(\(pid))", errno: Syscall.lastError)
       }
       break
     }
@@ -160,7 +160,7 @@ public struct SuspendedChild: ~Copyable {
     if !reaped {
       kill(pid, SIGKILL)
       var status: Int32 = 0
-      while waitpid(pid, &status, 0) < 0 && errno == EINTR {}
+      while waitpid(pid, &status, 0) < 0 && Syscall.lastError.rawValue == EINTR {}
     }
   }
 }

@@ -1,4 +1,5 @@
 import Glibc
+import Syscalls
 
 /// Facts about the running kernel that shape how events are opened.
 public enum SystemInfo {
@@ -95,7 +96,7 @@ public enum SystemInfo {
     var offset = 0
     while offset < bytes.count {
       let n = bytes.withUnsafeMutableBytes { write(2, $0.baseAddress.map { $0 + offset }, $0.count - offset) }
-      if n < 0 && errno == EINTR { continue }
+      if n < 0 && Syscall.lastError.rawValue == EINTR { continue }
       if n <= 0 { return }
       offset += n
     }
@@ -118,7 +119,7 @@ public enum SystemInfo {
     var chunk = [UInt8](repeating: 0, count: 4096)
     while true {
       let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-      if n < 0 && errno == EINTR { continue }
+      if n < 0 && Syscall.lastError.rawValue == EINTR { continue }
       if n <= 0 { break }
       bytes.append(contentsOf: chunk[0..<n])
       if bytes.count > limit { return nil }

@@ -3,6 +3,7 @@
 #elseif canImport(Musl)
   import Musl
 #endif
+import Syscalls
 
 /// Why an HTTP fetch failed. Descriptions are lower-case and do not repeat the URL; the shell
 /// prints `perfsh: URL: <description>`.
@@ -14,13 +15,13 @@ public enum FetchError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The host name did not resolve (`detail` is getaddrinfo's message).
   case resolve(host: String, detail: String)
   /// connect(2) failed on every address of `address` (ECONNREFUSED: nothing listens).
-  case connect(address: String, errno: Int32)
+  case connect(address: String, errno: Errno)
   /// No connection within `seconds`.
   case connectTimeout(address: String, seconds: Int)
   /// No byte arrived for `millis` milliseconds (after `received` bytes of the response).
   case readTimeout(millis: Int, received: Int)
   /// A socket call other than connect failed.
-  case io(operation: String, errno: Int32)
+  case io(operation: String, errno: Errno)
   /// The bytes are not an HTTP/1.x response.
   case malformedResponse(reason: String)
   /// The connection closed before the response was whole.
@@ -42,7 +43,7 @@ public enum FetchError: Error, Equatable, Sendable, CustomStringConvertible {
 
   /// True when nothing listened at the address (ECONNREFUSED): worth retrying while a server starts.
   public var isConnectionRefused: Bool {
-    if case .connect(_, let code) = self { return code == ECONNREFUSED }
+    if case .connect(_, let code) = self { return code.rawValue == ECONNREFUSED }
     return false
   }
 
@@ -54,15 +55,15 @@ public enum FetchError: Error, Equatable, Sendable, CustomStringConvertible {
       return "https is not supported (perfsh speaks plain HTTP/1.1); fetch it with curl -o FILE and load the file"
     case .resolve(let host, let detail): return "cannot resolve host '\(host)': \(detail)"
     case .connect(let address, let code):
-      if code == ECONNREFUSED { return "connection refused by \(address) (is the server running and listening there?)" }
-      return "cannot connect to \(address): \(socketErrorText(code))"
+      if code.rawValue == ECONNREFUSED { return "connection refused by \(address) (is the server running and listening there?)" }
+      return "cannot connect to \(address): \(code.message)"
     case .connectTimeout(let address, let seconds): return "no connection to \(address) within \(seconds)s"
     case .readTimeout(let millis, let received):
       let wait = millis % 1000 == 0 ? "\(millis / 1000)s" : "\(millis)ms"
       return received == 0
         ? "no response within \(wait) (use --timeout to wait longer)"
         : "the server stopped sending for \(wait) after \(received) bytes (use --timeout to wait longer)"
-    case .io(let operation, let code): return "\(operation) failed: \(socketErrorText(code))"
+    case .io(let operation, let code): return "\(operation) failed: \(code.message)"
     case .malformedResponse(let reason): return "not an HTTP/1.x response: \(reason)"
     case .truncatedResponse(let reason): return "truncated response: \(reason)"
     case .headTooLarge(let limit): return "response headers are larger than \(limit / 1024) KiB"
@@ -78,12 +79,4 @@ public enum FetchError: Error, Equatable, Sendable, CustomStringConvertible {
     case .cancelled: return "interrupted; nothing was loaded"
     }
   }
-}
-
-/// The C library's message for a socket errno, lower-cased at the start.
-func socketErrorText(_ code: Int32) -> String {
-  guard let cString = strerror(code) else { return "errno \(code)" }
-  let text = String(cString: cString)
-  guard let first = text.first else { return "errno \(code)" }
-  return first.lowercased() + text.dropFirst()
 }

@@ -3,6 +3,7 @@
 #elseif canImport(Musl)
   import Musl
 #endif
+import Syscalls
 
 /// A connected TCP socket (the one file that makes socket calls): connect with a timeout over
 /// every address getaddrinfo gives, send all bytes, receive with a timeout. Closed on deinit.
@@ -33,7 +34,7 @@ public struct TCPConnection: ~Copyable {
       throw .resolve(host: host, detail: detail.prefix(1).lowercased() + detail.dropFirst())
     }
     defer { freeaddrinfo(first) }
-    var lastError = FetchError.connect(address: address, errno: ECONNREFUSED)
+    var lastError = FetchError.connect(address: address, errno: Errno(rawValue: ECONNREFUSED))
     var entry: UnsafeMutablePointer<addrinfo>? = first
     while let info = entry {
       entry = info.pointee.ai_next
@@ -41,15 +42,15 @@ public struct TCPConnection: ~Copyable {
         info.pointee.ai_family,
         Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
       guard fd >= 0 else {
-        lastError = .io(operation: "socket", errno: errno)
+        lastError = .io(operation: "socket", errno: Syscall.lastError)
         continue
       }
       if Glibc.connect(fd, info.pointee.ai_addr, info.pointee.ai_addrlen) == 0 {
         descriptor = fd
         return
       }
-      var code = errno
-      if code == EINPROGRESS {
+      var code = Syscall.lastError
+      if code.rawValue == EINPROGRESS {
         var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
         let ready = Self.pollRetrying(&pfd, timeoutMillis: timeoutMillis)
         if ready == 0 {
@@ -64,7 +65,7 @@ public struct TCPConnection: ~Copyable {
           descriptor = fd
           return
         }
-        code = soError != 0 ? soError : errno
+        code = soError != 0 ? Errno(rawValue: soError) : Syscall.lastError
       }
       close(fd)
       lastError = .connect(address: address, errno: code)
@@ -87,9 +88,9 @@ public struct TCPConnection: ~Copyable {
         offset += n
         continue
       }
-      let code = errno
-      if code == EINTR { continue }
-      guard code == EAGAIN || code == EWOULDBLOCK else { throw .io(operation: "send", errno: code) }
+      let code = Syscall.lastError
+      if code.rawValue == EINTR { continue }
+      guard code.rawValue == EAGAIN || code.rawValue == EWOULDBLOCK else { throw .io(operation: "send", errno: code) }
       var pfd = pollfd(fd: descriptor, events: Int16(POLLOUT), revents: 0)
       if Self.pollRetrying(&pfd, timeoutMillis: timeoutMillis) == 0 {
         throw .readTimeout(millis: Int(timeoutMillis), received: 0)
@@ -103,9 +104,9 @@ public struct TCPConnection: ~Copyable {
       let n = recv(descriptor, buffer.baseAddress, buffer.count, 0)
       if n > 0 { return .bytes(n) }
       if n == 0 { return .end }
-      let code = errno
-      if code == EINTR { continue }
-      guard code == EAGAIN || code == EWOULDBLOCK else { throw .io(operation: "receive", errno: code) }
+      let code = Syscall.lastError
+      if code.rawValue == EINTR { continue }
+      guard code.rawValue == EAGAIN || code.rawValue == EWOULDBLOCK else { throw .io(operation: "receive", errno: code) }
       var pfd = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
       if Self.pollRetrying(&pfd, timeoutMillis: timeoutMillis) == 0 { return .timedOut }
     }
@@ -118,7 +119,7 @@ public struct TCPConnection: ~Copyable {
     var left = timeoutMillis
     while true {
       let rc = poll(&pfd, 1, left)
-      if rc >= 0 || errno != EINTR { return rc }
+      if rc >= 0 || Syscall.lastError.rawValue != EINTR { return rc }
       var now = timespec()
       clock_gettime(CLOCK_MONOTONIC, &now)
       let spent = Int64(now.tv_sec - start.tv_sec) * 1000 + Int64(now.tv_nsec - start.tv_nsec) / 1_000_000

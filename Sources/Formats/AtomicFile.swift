@@ -3,6 +3,7 @@
 #elseif canImport(Musl)
   import Musl
 #endif
+import Syscalls
 
 /// Writes output files without damaging what is at the path. This is the one place perfsh
 /// writes output files. What happens depends on what the path names (after symlinks):
@@ -26,9 +27,9 @@ public enum AtomicFile {
   public static func write(_ bytes: [UInt8], to path: String) throws(FormatError) {
     var info = stat()
     guard stat(path, &info) == 0 else {
-      let code = errno
+      let code = Syscall.lastError
       // Missing, or a dangling symlink: create the file the path (finally) names.
-      guard code == ENOENT else { throw .io(path: path, operation: "stat", errno: code) }
+      guard code.rawValue == ENOENT else { throw .io(path: path, operation: "stat", errno: code) }
       try replaceRegularFile(
         at: try OutputPath.finalTarget(of: path, reportedAs: path), existing: nil, bytes, reportedAs: path)
       return
@@ -44,7 +45,7 @@ public enum AtomicFile {
         case .own(let n): fd = fcntl(n, F_DUPFD_CLOEXEC, 0)
         case .other: fd = open(path, O_WRONLY | O_APPEND | O_NOCTTY | O_CLOEXEC)
         }
-        guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
+        guard fd >= 0 else { throw .io(path: path, operation: "open", errno: Syscall.lastError) }
         try writeAndClose(fd, bytes, reportedAs: path)
         return
       }
@@ -61,15 +62,15 @@ public enum AtomicFile {
       }
     case .characterDevice:
       let fd = open(path, O_WRONLY | O_NOCTTY | O_CLOEXEC)
-      guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
+      guard fd >= 0 else { throw .io(path: path, operation: "open", errno: Syscall.lastError) }
       try writeAndClose(fd, bytes, reportedAs: path)
     case .fifo:
       // O_NONBLOCK makes open fail with ENXIO at once when no process has the FIFO open
       // for reading; with a reader it succeeds, and the writes may then block as in a pipe.
       let fd = open(path, O_WRONLY | O_NONBLOCK | O_CLOEXEC)
       guard fd >= 0 else {
-        if errno == ENXIO { throw .fifoWithoutReader(path: path) }
-        throw .io(path: path, operation: "open", errno: errno)
+        if Syscall.lastError.rawValue == ENXIO { throw .fifoWithoutReader(path: path) }
+        throw .io(path: path, operation: "open", errno: Syscall.lastError)
       }
       _ = fcntl(fd, F_SETFL, fcntl(fd, F_GETFL) & ~O_NONBLOCK)
       try writeAndClose(fd, bytes, reportedAs: path)
@@ -93,7 +94,7 @@ public enum AtomicFile {
   ) throws(FormatError) {
     let tmp = OutputPath.temporaryPath(for: target)
     let fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
-    guard fd >= 0 else { throw .io(path: path, operation: "create temporary file", errno: errno) }
+    guard fd >= 0 else { throw .io(path: path, operation: "create temporary file", errno: Syscall.lastError) }
     var ok = false
     defer {
       if !ok { unlink(tmp) }
@@ -104,21 +105,21 @@ public enum AtomicFile {
         // the kernel drops them too when a file's contents are rewritten.
         if existing.st_uid != geteuid() || existing.st_gid != getegid() {
           guard fchown(fd, existing.st_uid, existing.st_gid) == 0 else {
-            throw FormatError.io(path: path, operation: keepOwner, errno: errno)
+            throw FormatError.io(path: path, operation: keepOwner, errno: Syscall.lastError)
           }
         }
         guard fchmod(fd, existing.st_mode & 0o1777) == 0 else {
-          throw FormatError.io(path: path, operation: "keep mode (fchmod)", errno: errno)
+          throw FormatError.io(path: path, operation: "keep mode (fchmod)", errno: Syscall.lastError)
         }
       }
       try FileDescriptorIO.writeAll(fd, bytes, reportedAs: path)
-      guard fsync(fd) == 0 else { throw FormatError.io(path: path, operation: "fsync", errno: errno) }
+      guard fsync(fd) == 0 else { throw FormatError.io(path: path, operation: "fsync", errno: Syscall.lastError) }
     } catch {
       close(fd)
       throw error
     }
-    guard close(fd) == 0 else { throw .io(path: path, operation: "close", errno: errno) }
-    guard rename(tmp, target) == 0 else { throw .io(path: path, operation: "rename", errno: errno) }
+    guard close(fd) == 0 else { throw .io(path: path, operation: "close", errno: Syscall.lastError) }
+    guard rename(tmp, target) == 0 else { throw .io(path: path, operation: "rename", errno: Syscall.lastError) }
     ok = true
     OutputPath.syncDirectory(of: target)
   }
@@ -126,15 +127,15 @@ public enum AtomicFile {
   /// Truncates and rewrites an existing regular file, keeping its inode (owner, mode, links).
   private static func rewriteInPlace(_ target: String, _ bytes: [UInt8], reportedAs path: String) throws(FormatError) {
     let fd = open(target, O_WRONLY | O_TRUNC | O_NOCTTY | O_CLOEXEC)
-    guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
+    guard fd >= 0 else { throw .io(path: path, operation: "open", errno: Syscall.lastError) }
     do throws(FormatError) {
       try FileDescriptorIO.writeAll(fd, bytes, reportedAs: path)
-      guard fsync(fd) == 0 else { throw FormatError.io(path: path, operation: "fsync", errno: errno) }
+      guard fsync(fd) == 0 else { throw FormatError.io(path: path, operation: "fsync", errno: Syscall.lastError) }
     } catch {
       close(fd)
       throw error
     }
-    guard close(fd) == 0 else { throw .io(path: path, operation: "close", errno: errno) }
+    guard close(fd) == 0 else { throw .io(path: path, operation: "close", errno: Syscall.lastError) }
   }
 
   /// Writes to a device or FIFO and closes it (no fsync: devices and pipes do not support it).

@@ -3,6 +3,7 @@
 #elseif canImport(Musl)
   import Musl
 #endif
+import Syscalls
 
 /// Whole-buffer writes on a descriptor, retrying short writes and EINTR. A FIFO whose reader
 /// went away gives an `EPIPE` error instead of a SIGPIPE that would end the whole shell.
@@ -35,8 +36,8 @@ enum FileDescriptorIO {
         Glibc.write(fd, raw.baseAddress.map { $0 + offset }, raw.count - offset)
       }
       if n < 0 {
-        if errno == EINTR { continue }
-        throw .io(path: path, operation: "write", errno: errno)
+        if Syscall.lastError.rawValue == EINTR { continue }
+        throw .io(path: path, operation: "write", errno: Syscall.lastError)
       }
       offset += n
     }

@@ -1,4 +1,5 @@
 import ProfileModel
+import Syscalls
 
 /// Why bytes could not be read as a profile, or a profile could not be written.
 ///
@@ -45,7 +46,7 @@ public enum FormatError: Error, Equatable, Sendable, CustomStringConvertible {
   /// The profile to write has inconsistent references.
   case invalidProfile(ProfileError)
   /// A file system call failed while reading or writing `path`.
-  case io(path: String, operation: String, errno: Int32)
+  case io(path: String, operation: String, errno: Errno)
   /// An input at `path` is not a regular file (a FIFO would block, `/dev/zero` never ends).
   case notRegularFile(path: String, kind: FileKind)
   /// An output at `path` is a directory, block device or socket, which export never replaces.
@@ -79,7 +80,7 @@ public enum FormatError: Error, Equatable, Sendable, CustomStringConvertible {
     case .invalidChromeTrace(let reason): return "invalid Chrome trace: \(reason)"
     case .valuesPastLimit(let t): return ProfileError.valuesPastLimit(sampleType: t).description
     case .invalidProfile(let e): return "cannot write profile: \(e.description)"
-    case .io(let path, let op, let errno): return "\(path): \(op) failed: \(errnoText(errno))"
+    case .io(let path, let op, let errno): return "\(path): \(op) failed: \(errno.message)"
     case .notRegularFile(let path, let kind): return "\(path): is \(kind), not a regular file"
     case .cannotWriteTo(let path, let kind):
       return "\(path): is \(kind); perfsh writes only regular files, character devices and FIFOs"

@@ -3,6 +3,7 @@
 #elseif canImport(Musl)
   import Musl
 #endif
+import Syscalls
 
 /// Reads a whole input file into memory with typed errors, the counterpart of `AtomicFile`,
 /// and the one place the Formats layer (and the shell, for scripts, config and history)
@@ -21,7 +22,7 @@ public enum InputFile {
     let fd = try openRegular(path)
     defer { close(fd) }
     var info = stat()
-    guard fstat(fd, &info) == 0 else { throw .io(path: path, operation: "stat", errno: errno) }
+    guard fstat(fd, &info) == 0 else { throw .io(path: path, operation: "stat", errno: Syscall.lastError) }
     let expected = Int(info.st_size)
     guard expected <= limit else { throw .fileTooLarge(limit: limit) }
     // Regular files report their size; /proc files report 0 and are read in chunks.
@@ -40,8 +41,8 @@ public enum InputFile {
         Glibc.read(fd, raw.baseAddress.map { $0 + filled }, raw.count - filled)
       }
       if n < 0 {
-        if errno == EINTR { continue }
-        throw .io(path: path, operation: "read", errno: errno)
+        if Syscall.lastError.rawValue == EINTR { continue }
+        throw .io(path: path, operation: "read", errno: Syscall.lastError)
       }
       if n == 0 { break }
       filled += n
@@ -70,7 +71,7 @@ public enum InputFile {
     let fd = try openRegular(path)
     defer { close(fd) }
     var info = stat()
-    guard fstat(fd, &info) == 0 else { throw .io(path: path, operation: "stat", errno: errno) }
+    guard fstat(fd, &info) == 0 else { throw .io(path: path, operation: "stat", errno: Syscall.lastError) }
     guard Int(info.st_size) <= limit else { throw .fileTooLarge(limit: limit) }
   }
 
@@ -78,10 +79,10 @@ public enum InputFile {
   /// the descriptor is blocking again when returned. The caller closes it.
   static func openRegular(_ path: String) throws(FormatError) -> Int32 {
     let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
-    guard fd >= 0 else { throw .io(path: path, operation: "open", errno: errno) }
+    guard fd >= 0 else { throw .io(path: path, operation: "open", errno: Syscall.lastError) }
     var info = stat()
     guard fstat(fd, &info) == 0 else {
-      let code = errno
+      let code = Syscall.lastError
       close(fd)
       throw .io(path: path, operation: "stat", errno: code)
     }

@@ -3,6 +3,7 @@
 #elseif canImport(Musl)
   import Musl
 #endif
+import Syscalls
 
 /// Path work for `AtomicFile`: the file a chain of symlinks ends at, temporary names beside
 /// it, and flushing the directory after a rename.
@@ -52,11 +53,11 @@ enum OutputPath {
       guard lstat(current, &info) == 0, (info.st_mode & S_IFMT) == S_IFLNK else { return chain }
       var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
       let n = readlink(current, &buffer, buffer.count - 1)
-      guard n > 0 else { throw .io(path: reported, operation: "read symbolic link", errno: errno) }
+      guard n > 0 else { throw .io(path: reported, operation: "read symbolic link", errno: Syscall.lastError) }
       let link = String(decoding: buffer[0..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self)
       chain.append(link.hasPrefix("/") ? link : split(current).directory + "/" + link)
     }
-    throw .io(path: reported, operation: "follow symbolic links", errno: ELOOP)
+    throw .io(path: reported, operation: "follow symbolic links", errno: Errno(rawValue: ELOOP))
   }
 
   /// A fresh name beside `path`: `.NAME.tmp-PID-RANDOM` (O_EXCL catches the unlikely clash).

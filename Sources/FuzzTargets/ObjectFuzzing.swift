@@ -1,6 +1,6 @@
 import Glibc
 import Symbolize
-import SystemPackage
+import Syscalls
 
 /// Object files: ELF headers and tables, call frame information, and DWARF through libdw.
 enum ObjectFuzzing {

@@ -1,8 +1,10 @@
+import Syscalls
+
 /// Why a file could not be used for symbolization. Symbolization itself never fails on a
 /// bad or missing binary (its frames get `file+0xOFFSET` names); these errors say why.
 public enum SymbolizeError: Error, Equatable, Sendable, CustomStringConvertible {
-  /// The file could not be opened, inspected or mapped; `errno` is the C error number.
-  case cannotRead(path: String, operation: String, errno: Int32)
+  /// The file could not be opened, inspected or mapped; `errno` says why.
+  case cannotRead(path: String, operation: String, errno: Errno)
   /// The path names something other than a regular file (`kind` says what, e.g. "a FIFO"),
   /// which is never opened for reading: a FIFO would block, `/dev/zero` never ends.
   case notRegularFile(path: String, kind: String)
@@ -21,7 +23,7 @@ public enum SymbolizeError: Error, Equatable, Sendable, CustomStringConvertible 
   public var description: String {
     switch self {
     case .cannotRead(let path, let op, let errno):
-      return "cannot \(op) \(path): \(errnoDescription(errno))"
+      return "cannot \(op) \(path): \(errno.message)"
     case .notRegularFile(let path, let kind):
       return "cannot read \(path): it is \(kind), not a regular file"
     case .tooLarge(let path, let limit):

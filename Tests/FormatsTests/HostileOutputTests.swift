@@ -1,5 +1,6 @@
 import Foundation
 import PerfshTestSupport
+import Syscalls
 import XCTest
 
 @testable import Formats
@@ -45,7 +46,7 @@ final class HostileOutputTests: XCTestCase {
     let full = dir + "/full"
     guard mknod(full, S_IFCHR | 0o666, dev_t((1 << 8) | 7)) == 0 else { throw XCTSkip("mknod failed: errno \(errno)") }
     XCTAssertThrowsError(try AtomicFile.write([1, 2, 3], to: full)) { error in
-      XCTAssertEqual(error as? FormatError, .io(path: full, operation: "write", errno: ENOSPC))
+      XCTAssertEqual(error as? FormatError, .io(path: full, operation: "write", errno: Errno(rawValue: ENOSPC)))
     }
     XCTAssertEqual(kind(full), .characterDevice)
     XCTAssertEqual(try entries(), ["full"])
@@ -100,7 +101,7 @@ final class HostileOutputTests: XCTestCase {
     usleep(200_000)
     close(reader)
     XCTAssertEqual(done.wait(timeout: .now() + 10), .success)
-    XCTAssertEqual(result.error, .io(path: fifo, operation: "write", errno: EPIPE))
+    XCTAssertEqual(result.error, .io(path: fifo, operation: "write", errno: Errno(rawValue: EPIPE)))
   }
 
   func testDescriptorPathOfARegularFileIsAppendedThrough() throws {

@@ -1,6 +1,7 @@
 import Analysis
 import Formats
 import PerfshTestSupport
+import Syscalls
 import XCTest
 
 @testable import Shell
@@ -15,13 +16,14 @@ final class ShellErrorTextTests: XCTestCase {
     XCTAssertEqual(
       ShellError.terminal(.lineEditing(call: "el_init")).description, "cannot start line editing (el_init failed)")
     XCTAssertEqual(
-      ShellError.terminal(.cannotReadSettings(errno: ENOTTY)).description,
-      "cannot read terminal settings: Inappropriate ioctl for device")
+      ShellError.terminal(.cannotReadSettings(errno: Errno(rawValue: ENOTTY))).description,
+      "cannot read terminal settings: inappropriate ioctl for device")
     XCTAssertEqual(
-      ShellError.process(program: "/bin/nope", step: .start, errno: ENOENT).description,
-      "cannot start /bin/nope: No such file or directory")
+      ShellError.process(program: "/bin/nope", step: .start, errno: Errno(rawValue: ENOENT)).description,
+      "cannot start /bin/nope: no such file or directory")
     XCTAssertEqual(
-      ShellError.process(program: "x", step: .wait, errno: ECHILD).description, "waiting for x: No child processes")
+      ShellError.process(program: "x", step: .wait, errno: Errno(rawValue: ECHILD)).description,
+      "waiting for x: no child processes")
     XCTAssertEqual(
       ShellError.launchOption(.unknown(name: "--colour", suggestion: "--color"), usage: "usage: perfsh").description,
       "unknown option '--colour' (did you mean '--color'?)\nusage: perfsh")

@@ -1,6 +1,6 @@
 import CBPF
 import Glibc
-import SystemPackage
+import Syscalls
 
 /// A BPF object (programs and maps compiled into perfsh by the BPFCompile plugin) opened from
 /// its ELF bytes and loaded into the kernel: the one Swift wrapper around libbpf (CBPF).

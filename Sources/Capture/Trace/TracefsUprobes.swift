@@ -1,5 +1,5 @@
 import Glibc
-import SystemPackage
+import Syscalls
 
 /// Uprobe definitions made through tracefs (`uprobe_events`), opened as tracepoint events.
 ///
@@ -51,7 +51,7 @@ public struct TracefsUprobes: Sendable {
     var refused = false
     for dir in Tracefs.candidates {
       if access(dir + "/uprobe_events", W_OK) == 0 { return dir }
-      if errno == EACCES || errno == EPERM || errno == EROFS { refused = true }
+      if [EACCES, EPERM, EROFS].contains(Syscall.lastError.rawValue) { refused = true }
     }
     if SystemInfo.isRoot, Tracefs.mountStandard(), access("/sys/kernel/tracing/uprobe_events", W_OK) == 0 {
       return "/sys/kernel/tracing"
@@ -138,12 +138,12 @@ public struct TracefsUprobes: Sendable {
 
   static func append(_ line: String, to path: String) throws(CaptureError) {
     let fd = open(path, O_WRONLY | O_APPEND | O_CLOEXEC)
-    guard fd >= 0 else { throw .system(call: "open \(path)", errno: Errno(rawValue: errno)) }
+    guard fd >= 0 else { throw .system(call: "open \(path)", errno: Syscall.lastError) }
     defer { close(fd) }
     let bytes = Array(line.utf8)
     let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
     if n != bytes.count {
-      throw .system(call: "write '\(line.trimmingWhitespace())' to \(path)", errno: Errno(rawValue: errno))
+      throw .system(call: "write '\(line.trimmingWhitespace())' to \(path)", errno: Syscall.lastError)
     }
   }
 }

@@ -1,6 +1,6 @@
 import Glibc
 import ProfileModel
-import SystemPackage
+import Syscalls
 
 /// Traces functions with uprobes (entry) and uretprobes (return) while a `CommandCapture` run
 /// samples: per CPU one event per probe, inherited by every thread and child, enabled at
@@ -177,7 +177,7 @@ public final class UprobeTracer: CaptureCompanion {
 
   private func openProbe(_ k: Int, pid: Int32, cpu: Int32, wakeupBytes: Int) throws(CaptureError) -> PerfEventFile {
     let e = planned[k]
-    guard let path = strdup(e.path) else { throw .system(call: "strdup", errno: Errno(rawValue: errno)) }
+    guard let path = strdup(e.path) else { throw .system(call: "strdup", errno: Syscall.lastError) }
     defer { free(path) }
     var attr =
       pmu.map {

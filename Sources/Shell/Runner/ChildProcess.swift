@@ -1,6 +1,7 @@
 #if canImport(Glibc)
   import Glibc
 #endif
+import Syscalls
 
 /// Runs a program that shares perfsh's terminal and standard streams, and waits for it.
 ///
@@ -21,11 +22,12 @@ enum ChildProcess {
     var pid: pid_t = 0
     let result = posix_spawn(&pid, program, nil, nil, &argv, &envp)
     guard result == 0 else {
-      throw .process(program: program, step: .start, errno: result)
+      throw .process(program: program, step: .start, errno: Errno(rawValue: result))
     }
     var status: Int32 = 0
     while waitpid(pid, &status, 0) < 0 {
-      guard errno == EINTR else { throw .process(program: program, step: .wait, errno: errno) }
+      let failure = Syscall.lastError
+      guard failure.rawValue == EINTR else { throw .process(program: program, step: .wait, errno: failure) }
     }
     let signal = status & 0x7f
     return signal == 0 ? (status >> 8) & 0xff : 128 + signal

@@ -1,6 +1,7 @@
 import Analysis
 import Formats
 import Glibc
+import Syscalls
 
 /// Why a shell line failed; `description` is the lower-case message the runner
 /// prefixes with `perfsh: ` (interactive) or `FILE:LINE: ` (scripts). Cases carry the
@@ -31,7 +32,7 @@ public enum ShellError: Error, CustomStringConvertible, Equatable {
   /// The terminal could not be used as the interactive views and line editing need.
   case terminal(TerminalFailure)
   /// An external program could not be started or waited for (`errno` of the failing call).
-  case process(program: String, step: ProcessStep, errno: Int32)
+  case process(program: String, step: ProcessStep, errno: Errno)
   /// perfsh's own command line was wrong; the message ends with the usage text.
   case launchOption(LaunchOptionProblem, usage: String)
   /// An option wanted a percentage (`example` shows one) and got `value`.
@@ -91,8 +92,8 @@ public enum ShellError: Error, CustomStringConvertible, Equatable {
       return failure.description
     case .process(let program, let step, let code):
       switch step {
-      case .start: return "cannot start \(program): \(Self.errnoText(code))"
-      case .wait: return "waiting for \(program): \(Self.errnoText(code))"
+      case .start: return "cannot start \(program): \(code.message)"
+      case .wait: return "waiting for \(program): \(code.message)"
       }
     case .launchOption(let problem, let usage):
       switch problem {
@@ -129,12 +130,6 @@ public enum ShellError: Error, CustomStringConvertible, Equatable {
     return 1
   }
 
-  /// The C library's text for an errno value: the one errno-to-text of the shell.
-  static func errnoText(_ code: Int32) -> String {
-    guard let text = strerror(code) else { return "errno \(code)" }
-    return String(cString: text)
-  }
-
   private static func didYouMean(_ suggestion: String?) -> String {
     guard let suggestion else { return "" }
     return " (did you mean '\(suggestion)'?)"
@@ -146,7 +141,7 @@ public enum TerminalFailure: Equatable, Sendable, CustomStringConvertible {
   /// Standard input is not a terminal.
   case notATerminal
   /// tcgetattr failed with this errno.
-  case cannotReadSettings(errno: Int32)
+  case cannotReadSettings(errno: Errno)
   /// tcsetattr refused raw mode.
   case cannotSetRawMode
   /// libedit's initialisation (`el_init` or `history_init`) failed.
@@ -155,7 +150,7 @@ public enum TerminalFailure: Equatable, Sendable, CustomStringConvertible {
   public var description: String {
     switch self {
     case .notATerminal: return "the interactive view needs a terminal (standard input is not one)"
-    case .cannotReadSettings(let code): return "cannot read terminal settings: \(ShellError.errnoText(code))"
+    case .cannotReadSettings(let code): return "cannot read terminal settings: \(code.message)"
     case .cannotSetRawMode: return "cannot switch the terminal to raw mode"
     case .lineEditing(let call): return "cannot start line editing (\(call) failed)"
     }

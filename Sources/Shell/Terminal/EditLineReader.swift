@@ -1,5 +1,6 @@
 import CLibEdit
 import Foundation
+import Syscalls
 
 #if canImport(Glibc)
   import Glibc
@@ -62,9 +63,9 @@ public final class EditLineReader: LineReader {
   public func readLine(prompt: String) -> LineInput {
     perfsh_el_set_prompt(editor, prompt)
     var count: Int32 = 0
-    errno = 0
+    Syscall.clearLastError()
     guard let raw = el_gets(editor, &count) else {
-      if count < 0 && errno == EINTR {
+      if count < 0 && Syscall.lastError.rawValue == EINTR {
         fputs("^C\n", perfsh_stdout())
         fflush(perfsh_stdout())
         return .interrupted

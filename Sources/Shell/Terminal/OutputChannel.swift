@@ -1,4 +1,5 @@
 import Render
+import Syscalls
 
 #if canImport(Glibc)
   import Glibc
@@ -66,7 +67,7 @@ public final class OutputChannel: TextOutputStream {
         guard let base = bytes.baseAddress else { return }
         let written = Glibc.write(fd, base + offset, bytes.count - offset)
         if written < 0 {
-          if errno == EINTR { continue }
+          if Syscall.lastError.rawValue == EINTR { continue }
           return
         }
         offset += written

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
   import Glibc
 #endif
+import Syscalls
 
 /// The terminal in raw mode on the alternate screen, for full-screen views.
 ///
@@ -16,7 +17,7 @@ final class RawTerminal {
   init(fd: Int32 = 0) throws(ShellError) {
     self.fd = fd
     guard isatty(fd) == 1 else { throw .terminal(.notATerminal) }
-    guard tcgetattr(fd, &saved) == 0 else { throw .terminal(.cannotReadSettings(errno: errno)) }
+    guard tcgetattr(fd, &saved) == 0 else { throw .terminal(.cannotReadSettings(errno: Syscall.lastError)) }
     var raw = saved
     raw.c_iflag &= ~tcflag_t(BRKINT | ICRNL | INPCK | ISTRIP | IXON)
     raw.c_lflag &= ~tcflag_t(ECHO | ICANON | IEXTEN | ISIG)
@@ -54,7 +55,7 @@ final class RawTerminal {
         guard let base = buffer.baseAddress else { return 0 }
         return Glibc.write(1, base + offset, buffer.count - offset)
       }
-      if n < 0 && errno == EINTR { continue }
+      if n < 0 && Syscall.lastError.rawValue == EINTR { continue }
       if n <= 0 { return }
       offset += n
     }

@@ -1,4 +1,5 @@
 import Glibc
+import Syscalls
 
 /// A file mapped read-only into memory; owns the mapping and unmaps it when destroyed.
 ///
@@ -26,7 +27,7 @@ public struct MappedFile: ~Copyable {
     let size = Int(st.st_size)
     if size == 0 { return UnsafeRawBufferPointer(start: nil, count: 0) }
     guard let p = mmap(nil, size, PROT_READ, MAP_PRIVATE, fd, 0), p != MAP_FAILED else {
-      throw .cannotRead(path: path, operation: "map", errno: errno)
+      throw .cannotRead(path: path, operation: "map", errno: Syscall.lastError)
     }
     return UnsafeRawBufferPointer(start: p, count: size)
   }
@@ -37,10 +38,10 @@ public struct MappedFile: ~Copyable {
   /// the caller closes it. This is the one place the Symbolize layer opens a file.
   public static func openRegular(path: String) throws(SymbolizeError) -> (fd: Int32, status: stat) {
     let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOCTTY | O_CLOEXEC)
-    if fd < 0 { throw .cannotRead(path: path, operation: "open", errno: errno) }
+    if fd < 0 { throw .cannotRead(path: path, operation: "open", errno: Syscall.lastError) }
     var st = stat()
     if fstat(fd, &st) != 0 {
-      let code = errno
+      let code = Syscall.lastError
       close(fd)
       throw .cannotRead(path: path, operation: "stat", errno: code)
     }
@@ -88,14 +89,6 @@ func fileKindName(_ mode: mode_t) -> String {
   }
 }
 
-/// The C library's message for `errno`, lower-cased to fit perfsh's error style.
-func errnoDescription(_ code: Int32) -> String {
-  guard let s = strerror(code) else { return "error \(code)" }
-  let text = String(cString: s)
-  guard let first = text.first else { return text }
-  return first.lowercased() + text.dropFirst()
-}
-
 extension MappedFile {
   /// Most bytes `readText` accepts unless told otherwise (256 MiB: far above any kallsyms
   /// or JIT map, far below what would exhaust memory).
@@ -124,15 +117,15 @@ extension MappedFile {
     while true {
       // No reserveCapacity(count + chunk) here: procfs files arrive a page per read, and
       // reserving exactly each time re-copies the whole buffer (quadratic for /proc/kallsyms).
-      var readError: Int32 = 0
+      var readError = Errno(rawValue: 0)
       let n = withUnsafeTemporaryAllocation(byteCount: chunk, alignment: 1) { buffer -> Int in
         let got = read(fd, buffer.baseAddress, chunk)
-        if got < 0 { readError = errno }
+        if got < 0 { readError = Syscall.lastError }
         if got > 0 { data.append(contentsOf: UnsafeRawBufferPointer(rebasing: buffer[..<got])) }
         return got
       }
       if n < 0 {
-        if readError == EINTR { continue }
+        if readError.rawValue == EINTR { continue }
         throw .cannotRead(path: path, operation: "read", errno: readError)
       }
       if n == 0 { break }
