@@ -124,7 +124,8 @@ let package = Package(
     .testTarget(name: "CaptureTests", dependencies: ["Capture", "Symbolize", "BPFObjects", "PerfshTestSupport"]),
     .testTarget(
       name: "SymbolizeTests", dependencies: ["Symbolize", "Analysis", "PerfshTestSupport"], exclude: ["Snapshots"]),
-    .testTarget(name: "FormatsTests", dependencies: ["Formats", "Syscalls", "PerfshTestSupport"], exclude: ["Snapshots"]),
+    .testTarget(
+      name: "FormatsTests", dependencies: ["Formats", "Syscalls", "PerfshTestSupport"], exclude: ["Snapshots"]),
     .testTarget(name: "FetchTests", dependencies: ["Fetch", "PerfshTestSupport"]),
     .testTarget(name: "AnalysisTests", dependencies: ["Analysis", "PerfshTestSupport"]),
     .testTarget(name: "RenderTests", dependencies: ["Render", "PerfshTestSupport"], exclude: ["Snapshots"]),

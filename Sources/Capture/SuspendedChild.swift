@@ -123,7 +123,7 @@ public struct SuspendedChild: ~Copyable {
     if got == 0 { return }  // CLOEXEC closed the pipe: exec succeeded
     _ = try? wait(blocking: true)
     if code < 0 { throw .changeDirectory(path: workingDirectory ?? ".", errno: Errno(rawValue: -code)) }
-    if code.rawValue == ENOENT { throw .commandNotFound(name: commandName) }
+    if code == ENOENT { throw .commandNotFound(name: commandName) }
     throw .notExecutable(path: executablePath, errno: Errno(rawValue: code))
   }
 

@@ -1,9 +1,10 @@
+import Syscalls
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
   import Musl
 #endif
-import Syscalls
 
 /// Why an HTTP fetch failed. Descriptions are lower-case and do not repeat the URL; the shell
 /// prints `perfsh: URL: <description>`.
@@ -55,7 +56,9 @@ public enum FetchError: Error, Equatable, Sendable, CustomStringConvertible {
       return "https is not supported (perfsh speaks plain HTTP/1.1); fetch it with curl -o FILE and load the file"
     case .resolve(let host, let detail): return "cannot resolve host '\(host)': \(detail)"
     case .connect(let address, let code):
-      if code.rawValue == ECONNREFUSED { return "connection refused by \(address) (is the server running and listening there?)" }
+      if code.rawValue == ECONNREFUSED {
+        return "connection refused by \(address) (is the server running and listening there?)"
+      }
       return "cannot connect to \(address): \(code.message)"
     case .connectTimeout(let address, let seconds): return "no connection to \(address) within \(seconds)s"
     case .readTimeout(let millis, let received):

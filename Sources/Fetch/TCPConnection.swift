@@ -1,9 +1,10 @@
+import Syscalls
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
   import Musl
 #endif
-import Syscalls
 
 /// A connected TCP socket (the one file that makes socket calls): connect with a timeout over
 /// every address getaddrinfo gives, send all bytes, receive with a timeout. Closed on deinit.
@@ -106,7 +107,9 @@ public struct TCPConnection: ~Copyable {
       if n == 0 { return .end }
       let code = Syscall.lastError
       if code.rawValue == EINTR { continue }
-      guard code.rawValue == EAGAIN || code.rawValue == EWOULDBLOCK else { throw .io(operation: "receive", errno: code) }
+      guard code.rawValue == EAGAIN || code.rawValue == EWOULDBLOCK else {
+        throw .io(operation: "receive", errno: code)
+      }
       var pfd = pollfd(fd: descriptor, events: Int16(POLLIN), revents: 0)
       if Self.pollRetrying(&pfd, timeoutMillis: timeoutMillis) == 0 { return .timedOut }
     }

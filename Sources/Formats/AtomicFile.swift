@@ -1,9 +1,10 @@
+import Syscalls
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
   import Musl
 #endif
-import Syscalls
 
 /// Writes output files without damaging what is at the path. This is the one place perfsh
 /// writes output files. What happens depends on what the path names (after symlinks):
@@ -56,7 +57,7 @@ public enum AtomicFile {
       }
       do throws(FormatError) {
         try replaceRegularFile(at: target, existing: info, bytes, reportedAs: path)
-      } catch .io(_, Self.keepOwner, EPERM) {
+      } catch .io(_, Self.keepOwner, Errno(rawValue: EPERM)) {
         // Our own file in a group we may not give away (not root): keep it by rewriting.
         try rewriteInPlace(target, bytes, reportedAs: path)
       }

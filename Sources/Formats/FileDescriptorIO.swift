@@ -1,9 +1,10 @@
+import Syscalls
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
   import Musl
 #endif
-import Syscalls
 
 /// Whole-buffer writes on a descriptor, retrying short writes and EINTR. A FIFO whose reader
 /// went away gives an `EPIPE` error instead of a SIGPIPE that would end the whole shell.

@@ -1,9 +1,10 @@
+import Syscalls
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
   import Musl
 #endif
-import Syscalls
 
 /// Reads a whole input file into memory with typed errors, the counterpart of `AtomicFile`,
 /// and the one place the Formats layer (and the shell, for scripts, config and history)

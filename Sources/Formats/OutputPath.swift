@@ -1,9 +1,10 @@
+import Syscalls
+
 #if canImport(Glibc)
   import Glibc
 #elseif canImport(Musl)
   import Musl
 #endif
-import Syscalls
 
 /// Path work for `AtomicFile`: the file a chain of symlinks ends at, temporary names beside
 /// it, and flushing the directory after a rename.

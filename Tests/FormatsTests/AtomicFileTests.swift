@@ -44,7 +44,7 @@ final class AtomicFileTests: XCTestCase {
       guard case .io(let path, let op, let errno)? = error as? FormatError else { return XCTFail("\(error)") }
       XCTAssertEqual(path, "/nonexistent-perfsh-dir/x.pb.gz")
       XCTAssertEqual(op, "create temporary file")
-      XCTAssertEqual(errno, ENOENT)
+      XCTAssertEqual(errno.rawValue, ENOENT)
       XCTAssertEqual(
         "\(error)", "/nonexistent-perfsh-dir/x.pb.gz: create temporary file failed: no such file or directory")
     }

@@ -1,4 +1,5 @@
 import Formats
+import Syscalls
 
 #if canImport(Glibc)
   import Glibc
@@ -39,8 +40,8 @@ enum TextFile {
   /// A short reason for `cannot read PATH: …`, in the words the shell has always used.
   static func reason(_ error: FormatError) -> String {
     switch error {
-    case .io(_, "open", ENOENT): return "no such file"
-    case .io(_, "open", EACCES): return "permission denied"
+    case .io(_, "open", Errno(rawValue: ENOENT)): return "no such file"
+    case .io(_, "open", Errno(rawValue: EACCES)): return "permission denied"
     case .notRegularFile(_, .directory): return "it is a directory"
     case .notRegularFile(_, let kind): return "it is \(kind), not a regular file"
     default: return error.reason

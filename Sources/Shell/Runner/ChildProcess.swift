@@ -1,7 +1,8 @@
+import Syscalls
+
 #if canImport(Glibc)
   import Glibc
 #endif
-import Syscalls
 
 /// Runs a program that shares perfsh's terminal and standard streams, and waits for it.
 ///

@@ -1,7 +1,8 @@
+import Syscalls
+
 #if canImport(Glibc)
   import Glibc
 #endif
-import Syscalls
 
 /// The terminal in raw mode on the alternate screen, for full-screen views.
 ///
