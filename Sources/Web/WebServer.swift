@@ -28,6 +28,7 @@ public final class WebServer: Sendable {
 
   /// Binds `host:port` and starts answering; returns once the socket listens (or throws why not).
   public static func start(router: WebRouter, host: String, port: Int) throws(WebError) -> WebServer {
+    HeapTrim.keepThreadsInTheMainHeap()
     let state = StartState()
     let started = DispatchSemaphore(value: 0)
     let finished = DispatchSemaphore(value: 0)
