@@ -27,6 +27,24 @@ public struct CaptureRequest: Sendable, Equatable {
   /// How off-CPU capture records (ring size, stack copies, wakeups); defaults for `run`,
   /// varied by scripts/bench-offcpu to measure what each part costs.
   public var offCPUOptions = OffCPUOptions()
+  /// The executable `arguments[0]` names, resolved once (absolute when a working directory is
+  /// given) by `resolveExecutable()`; every step of a run (the launch, the call-graph choice,
+  /// off-CPU stack copies, the allocation recorder's checks, probe placement, prefetching its
+  /// binaries) reads it here instead of searching PATH again. Nil when it does not resolve: the
+  /// launch then says why.
+  public var executablePath: String?
+
+  /// Resolves `arguments[0]` as the launch will (PATH from `environment`, else perfsh's own),
+  /// once: a request already resolved keeps its path.
+  public mutating func resolveExecutable() {
+    guard executablePath == nil, let name = arguments.first, !name.isEmpty else { return }
+    let searchPath =
+      environment["PATH"] ?? SystemInfo.environment().last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
+    guard var path = try? ExecutableLookup.resolve(name, searchPath: searchPath, workingDirectory: workingDirectory)
+    else { return }
+    if !path.hasPrefix("/"), let cwd = workingDirectory { path = cwd + "/" + path }
+    executablePath = path
+  }
 
   /// Kernel frame policy.
   public enum KernelFrames: Sendable, Equatable {

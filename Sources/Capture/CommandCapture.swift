@@ -33,6 +33,8 @@ public struct CommandCapture: Sendable {
     _ request: CaptureRequest, companion: (any CaptureCompanion)? = nil, sample: Bool = true,
     progress: ((Profile) -> Void)? = nil, checkpoint: CaptureCheckpoint? = nil, started: (Int32) -> Void = { _ in }
   ) throws(CaptureError) -> CaptureResult {
+    var request = request
+    request.resolveExecutable()  // once; a request the shell resolved keeps its path
     if request.frequency < 1 { throw .badFrequency(request.frequency) }
     if let maximum = SystemInfo.maxSampleRate(), request.frequency > maximum {
       throw .frequencyTooHigh(requested: request.frequency, maximum: maximum)
@@ -55,7 +57,8 @@ public struct CommandCapture: Sendable {
       allocation = capture
     }
     var child = try SuspendedChild.launch(
-      arguments: request.arguments, environment: Self.environment(overrides: overrides),
+      arguments: request.arguments, executablePath: request.executablePath,
+      environment: Self.environment(overrides: overrides),
       workingDirectory: request.workingDirectory)
     allocation?.launched()
 
@@ -83,10 +86,7 @@ public struct CommandCapture: Sendable {
       request.offCPUOptions.stackBytes.map { $0 <= 0 ? 0 : Self.stackCopySize($0) }
       ?? ContextSwitchSource.stackBytes(
         wanted: min(stackBytes > 0 ? stackBytes : Self.offCPUStackBytes, Self.offCPUStackBytes),
-        executable: request.arguments.first,
-        searchPath: request.environment["PATH"]
-          ?? SystemInfo.environment().last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) },
-        workingDirectory: request.workingDirectory, unwinding: unwinding)
+        executablePath: request.executablePath, unwinding: unwinding)
     var offCPUChoice: OffCPUChoice?
     var kernelOffCPU: BPFOffCPU?
     if request.offCPU && !excludeKernel {
@@ -212,17 +212,7 @@ public struct CommandCapture: Sendable {
   }
 
   /// The executable `request` runs, resolved as the launch does; nil when it cannot be.
-  static func executable(_ request: CaptureRequest) -> String? {
-    guard let name = request.arguments.first else { return nil }
-    let searchPath =
-      request.environment["PATH"]
-      ?? SystemInfo.environment().last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
-    guard
-      var path = try? ExecutableLookup.resolve(name, searchPath: searchPath, workingDirectory: request.workingDirectory)
-    else { return nil }
-    if !path.hasPrefix("/"), let cwd = request.workingDirectory { path = cwd + "/" + path }
-    return path
-  }
+  static func executable(_ request: CaptureRequest) -> String? { request.executablePath }
 
   /// The command's base name for messages (`./build/app` → `app`).
   static func commandName(_ request: CaptureRequest) -> String {

@@ -69,17 +69,14 @@ struct ContextSwitchSource {
       rings: wakingEvents.count, parser: PerfRecordParser(format: try SampleFormat(sampleType: .waking)))
   }
 
-  /// The stack copy per switch-out for `executable` (a path, or a name looked up in `searchPath`):
-  /// `wanted` bytes, or 0 (frame-pointer chains) when the unwinder prefers those off-CPU (Go).
+  /// The stack copy per switch-out for the executable at `executablePath` (resolved once by the
+  /// request): `wanted` bytes, or 0 (frame-pointer chains) when the unwinder prefers those
+  /// off-CPU (Go).
   static func stackBytes(
-    wanted: Int, executable: String?, searchPath: String?, workingDirectory: String?,
-    unwinding: (any UserStackUnwinding)?
+    wanted: Int, executablePath: String?, unwinding: (any UserStackUnwinding)?
   ) -> Int {
     guard let unwinding, wanted > 0 else { return 0 }
-    guard let name = executable,
-      var path = try? ExecutableLookup.resolve(name, searchPath: searchPath, workingDirectory: workingDirectory)
-    else { return wanted }
-    if !path.hasPrefix("/"), let dir = workingDirectory { path = dir + "/" + path }
+    guard let path = executablePath else { return wanted }
     return unwinding.prefersFramePointersOffCPU(executable: path) ? 0 : wanted
   }
 

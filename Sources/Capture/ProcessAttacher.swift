@@ -84,8 +84,7 @@ public struct ProcessAttacher: Sendable {
       try events.addThreads(tids.dropFirst(), attributes: attr, cpu: cpu, ring: r)
     }
     let stackBytes = ContextSwitchSource.stackBytes(
-      wanted: CommandCapture.offCPUStackBytes, executable: SystemInfo.processExecutable(pid), searchPath: nil,
-      workingDirectory: nil, unwinding: unwinding)
+      wanted: CommandCapture.offCPUStackBytes, executablePath: SystemInfo.processExecutable(pid), unwinding: unwinding)
     var switches: ContextSwitchSource?
     if offCPU && !excludeKernel {  // as in CommandCapture: no kernel access, no switch-out samples
       switches = try ContextSwitchSource(

@@ -36,12 +36,18 @@ public struct SuspendedChild: ~Copyable {
   /// slash) with `environment` (full `KEY=VALUE` list) in `workingDirectory`.
   ///
   /// Throws `.commandNotFound` / `.notExecutable` before forking when the lookup fails.
+  /// `executablePath`, when the request already resolved it, is used as is.
   public static func launch(
-    arguments: [String], environment: [String], workingDirectory: String?
+    arguments: [String], executablePath: String? = nil, environment: [String], workingDirectory: String?
   ) throws(CaptureError) -> SuspendedChild {
     guard let name = arguments.first, !name.isEmpty else { throw .commandNotFound(name: "") }
     let searchPath = environment.last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
-    let path = try ExecutableLookup.resolve(name, searchPath: searchPath, workingDirectory: workingDirectory)
+    let path: String
+    if let executablePath {
+      path = executablePath
+    } else {
+      path = try ExecutableLookup.resolve(name, searchPath: searchPath, workingDirectory: workingDirectory)
+    }
 
     var goPipe: [Int32] = [-1, -1]
     var errPipe: [Int32] = [-1, -1]

@@ -185,13 +185,9 @@ struct RunCommand: ShellCommand {
     // Kernel symbols and the program's binaries are read while the target runs, so the
     // session is ready sooner after it exits.
     context.symbolizer.prefetchKernelSymbols()
-    if let executable = try? ExecutableLookup.resolve(
-      argv[0], searchPath: env["PATH"] ?? context.environment["PATH"], workingDirectory: cwd)
-    {
-      var path = executable
-      if !path.hasPrefix("/"), let cwd { path = cwd + "/" + path }
-      context.symbolizer.prefetchBinaries(forExecutable: path)
-    }
+    // The executable is looked up once, here; the capture and the probes use this path.
+    request.resolveExecutable()
+    if let path = request.executablePath { context.symbolizer.prefetchBinaries(forExecutable: path) }
     let endpoint = try pprofEndpoint.map { text throws(ShellError) in try EndpointDuringRun(url: text) }
     defer { _ = endpoint?.finish() }  // a failed run still stops the fetcher's retries
     var lostRecords: Int64 = 0

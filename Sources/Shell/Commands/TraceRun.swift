@@ -39,6 +39,10 @@ final class TraceRun {
   ) throws(ShellError) -> TraceRun? {
     guard !patterns.isEmpty else { return nil }
     guard let name = request.arguments.first else { return nil }
+    if let executable = request.executablePath {
+      return try prepare(patterns: patterns, limit: limit, executable: executable, command: "run", backend: backend)
+    }
+    // Not resolved: look it up again only to say why (not found, not executable).
     let searchPath =
       request.environment["PATH"]
       ?? SystemInfo.environment().last { $0.hasPrefix("PATH=") }.map { String($0.dropFirst(5)) }
