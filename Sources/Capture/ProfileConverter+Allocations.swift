@@ -120,16 +120,7 @@ extension ProfileConverter {
         let loc = location(address: address &- 1, kernel: false, space: space)
         node = profile.stacks.child(of: node, location: loc)
       }
-      let labels = labelSet(pid: record.pid, tid: record.tid)
-      let key = UInt64(UInt32(bitPattern: node.raw)) << 32 | UInt64(UInt32(bitPattern: labels.raw))
-      let row: Int
-      if let index = sampleIndex[key] {
-        row = index
-      } else {
-        row = profile.samples.count
-        sampleIndex[key] = row
-        profile.samples.append(stack: node, values: repeatElement(0, count: profile.samples.width), labels: labels)
-      }
+      let row = row(stack: node, labels: labelSet(pid: record.pid, tid: record.tid))
       allocationState?.allocate(
         pid: record.pid, address: record.address, size: record.size, row: row, time: record.time)
     }

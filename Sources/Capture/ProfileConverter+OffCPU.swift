@@ -109,16 +109,7 @@ extension ProfileConverter {
   /// (a switch-in ends a wait) and the BPF path (a kernel aggregate).
   mutating func addOffCPU(_ nanos: Int64, node: StackID, pid: Int32, tid: Int32, runnable: Bool) -> Int? {
     guard let column = offCPUState?.firstColumn else { return nil }
-    let labels = labelSet(pid: pid, tid: tid, runnable: runnable)
-    let key = UInt64(UInt32(bitPattern: node.raw)) << 32 | UInt64(UInt32(bitPattern: labels.raw))
-    let row: Int
-    if let index = sampleIndex[key] {
-      row = index
-    } else {
-      row = profile.samples.count
-      sampleIndex[key] = row
-      profile.samples.append(stack: node, values: repeatElement(0, count: profile.samples.width), labels: labels)
-    }
+    let row = row(stack: node, labels: labelSet(pid: pid, tid: tid, runnable: runnable))
     profile.samples.add(nanos, toSample: row, column: column)
     offCPUState?.summary.offCPUNanos &+= nanos
     if runnable { offCPUState?.summary.runnableNanos &+= nanos }

@@ -53,7 +53,6 @@ public struct ProfileConverter {
   private var truncationMarkers = TruncationMarkers()
   /// Per thread, the root location of stacks deeper than their copy (`[truncated] NAME`).
   private var truncatedRoots: [Int64: LocationID] = [:]
-  private var valueScratch: [Int64] = [0, 0]
   /// Heap columns and live blocks of `run --alloc`; nil without it.
   var allocationState: AllocationState?
   /// Pending switch-outs and totals of `run --off-cpu`; nil without it.
@@ -76,7 +75,6 @@ public struct ProfileConverter {
     }
     var p = Profile(sampleTypes: types)
     if offCPU { p.defaultSampleType = 1 }
-    valueScratch = Array(repeating: 0, count: types.count)
     allocationState = allocationRate.map { AllocationState(rate: $0) }
     p.periodType = ValueType(type: "cpu", unit: "nanoseconds")
     p.period = Int64(1_000_000_000 / max(1, frequency))
@@ -172,16 +170,20 @@ public struct ProfileConverter {
     }
     periodSum = sum
     let (node, labels) = stackAndLabels(s)
+    let index = row(stack: node, labels: labels)
+    profile.samples.add(1, toSample: index, column: 0)
+    profile.samples.add(period, toSample: index, column: 1)
+  }
+
+  /// The sample row of (`stack`, `labels`), appended with zero values on first use: the one
+  /// place CPU samples, off-CPU waits and allocations find the row they add to.
+  mutating func row(stack node: StackID, labels: LabelSetID) -> Int {
     let key = UInt64(UInt32(bitPattern: node.raw)) << 32 | UInt64(UInt32(bitPattern: labels.raw))
-    if let index = sampleIndex[key] {
-      profile.samples.add(1, toSample: index, column: 0)
-      profile.samples.add(period, toSample: index, column: 1)
-    } else {
-      sampleIndex[key] = profile.samples.count
-      valueScratch[0] = 1
-      valueScratch[1] = period
-      profile.samples.append(stack: node, values: valueScratch, labels: labels)
-    }
+    if let index = sampleIndex[key] { return index }
+    let index = profile.samples.count
+    sampleIndex[key] = index
+    profile.samples.append(stack: node, values: repeatElement(0, count: profile.samples.width), labels: labels)
+    return index
   }
 
   /// The stack node and label set of a sample: its call chain (or unwound user stack) and its
