@@ -6,8 +6,10 @@ import Syscalls
 /// A forked child held at a gate before exec, so perf events can be opened on its pid
 /// (with `enable_on_exec`) before the target's first instruction runs.
 ///
-/// The child side is C (`perfsh_fork_gated`). A child still held, or resumed but never
-/// waited for, is killed and reaped on deinit, so error paths leave no strays.
+/// The child side is C (`perfsh_fork_gated`): it shares perfsh's memory until its exec
+/// (clone(CLONE_VM)), so the exec does not tear down a copy of perfsh's address space on the
+/// target's CPU time. A child still held, or resumed but never waited for, is killed and
+/// reaped on deinit, so error paths leave no strays.
 public struct SuspendedChild: ~Copyable {
   /// The child's pid (and, after `resume`, the target's).
   public let pid: pid_t
@@ -16,6 +18,9 @@ public struct SuspendedChild: ~Copyable {
   public private(set) var exitDescriptor: Int32 = -1
   private var errorFD: Int32
   private var reaped = false
+  /// The stack and argument copies the child runs on until its exec (it shares perfsh's memory
+  /// until then): released once the exec closed the error pipe or the child was reaped.
+  private var launchMemory: perfsh_launch
   private let commandName: String
   private let executablePath: String
   private let workingDirectory: String?
@@ -58,9 +63,11 @@ public struct SuspendedChild: ~Copyable {
       close(goPipe[1])
       throw .system(call: "pipe2", errno: e)
     }
+    var launchMemory = perfsh_launch(base: nil, size: 0)
     let pid = withCStrings(arguments) { argv in
       withCStrings(environment) { envp in
-        perfsh_fork_gated(path, argv, envp, workingDirectory, goPipe[0], errPipe[1], goPipe[1], errPipe[0])
+        perfsh_fork_gated(
+          path, argv, envp, workingDirectory, goPipe[0], errPipe[1], goPipe[1], errPipe[0], &launchMemory)
       }
     }
     let forkErrno = Syscall.lastError
@@ -72,13 +79,18 @@ public struct SuspendedChild: ~Copyable {
       throw .system(call: "fork", errno: forkErrno)
     }
     return SuspendedChild(
-      pid: pid, goFD: goPipe[1], errorFD: errPipe[0], name: name, path: path, workingDirectory: workingDirectory)
+      pid: pid, goFD: goPipe[1], errorFD: errPipe[0], launchMemory: launchMemory, name: name, path: path,
+      workingDirectory: workingDirectory)
   }
 
-  private init(pid: pid_t, goFD: Int32, errorFD: Int32, name: String, path: String, workingDirectory: String?) {
+  private init(
+    pid: pid_t, goFD: Int32, errorFD: Int32, launchMemory: perfsh_launch, name: String, path: String,
+    workingDirectory: String?
+  ) {
     self.pid = pid
     self.goFD = goFD
     self.errorFD = errorFD
+    self.launchMemory = launchMemory
     self.commandName = name
     self.executablePath = path
     self.workingDirectory = workingDirectory
@@ -126,7 +138,10 @@ public struct SuspendedChild: ~Copyable {
     }
     close(errorFD)
     errorFD = -1
-    if got == 0 { return }  // CLOEXEC closed the pipe: exec succeeded
+    if got == 0 {  // CLOEXEC closed the pipe: exec succeeded (or the child is gone)
+      perfsh_launch_release(&launchMemory)
+      return
+    }
     _ = try? wait(blocking: true)
     if code < 0 { throw .changeDirectory(path: workingDirectory ?? ".", errno: Errno(rawValue: -code)) }
     if code == ENOENT { throw .commandNotFound(name: commandName) }
@@ -148,6 +163,7 @@ public struct SuspendedChild: ~Copyable {
       break
     }
     reaped = true
+    perfsh_launch_release(&launchMemory)
     let cpu = nanos(usage.ru_utime) + nanos(usage.ru_stime)
     let signal = status & 0x7f
     let termination: RunInfo.Termination = signal == 0 ? .exited((status >> 8) & 0xff) : .signaled(signal)
@@ -168,6 +184,8 @@ public struct SuspendedChild: ~Copyable {
       var status: Int32 = 0
       while waitpid(pid, &status, 0) < 0 && Syscall.lastError.rawValue == EINTR {}
     }
+    var memory = launchMemory
+    perfsh_launch_release(&memory)
   }
 }
 

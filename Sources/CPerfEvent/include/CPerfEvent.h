@@ -33,20 +33,34 @@ uint64_t perfsh_ring_load_head(const struct perf_event_mmap_page *_Nonnull page)
 /// below the tail happen before the kernel may overwrite them).
 void perfsh_ring_store_tail(struct perf_event_mmap_page *_Nonnull page, uint64_t tail);
 
-/// Forks a child that waits at a gate before exec.
+/// The memory a gated child reads until its exec (its stack and copies of the arguments).
+struct perfsh_launch {
+  void *_Nullable base;
+  size_t size;
+};
+
+/// Starts a child that waits at a gate before exec.
 ///
 /// The child resets every signal disposition to the default and unblocks all signals,
 /// closes `close_in_child_a` / `close_in_child_b` (the parent's pipe ends; -1 to skip),
-/// changes to `cwd` when it is not NULL, then blocks reading one byte from `go_fd`. On a
-/// byte it calls execve(path, argv, envp); on end-of-file (the parent gave up) it exits
+/// then blocks reading one byte from `go_fd`. On a byte it changes to `cwd` when it is not
+/// NULL and calls execve(path, argv, envp); on end-of-file (the parent gave up) it exits
 /// with 125. When execve fails it writes errno (an int) to `err_fd` and exits with 127;
 /// a failed chdir writes -errno instead. `go_fd` and `err_fd` must be O_CLOEXEC so a
 /// successful exec closes them. The child asks for SIGKILL when perfsh (the forking thread)
 /// dies (PR_SET_PDEATHSIG; the kernel clears it at a set-user-ID exec) and exits with 125
 /// when perfsh is already gone. Returns the child's pid, or -1 with errno set.
+///
+/// On x86-64 and arm64 the child shares perfsh's memory until its exec (clone(CLONE_VM), as
+/// posix_spawn does) and runs on `launch`'s mapping: call perfsh_launch_release only once the
+/// child has exec'd (end-of-file on `err_fd`) or has been reaped. Elsewhere it is fork() and
+/// `launch` stays empty.
 pid_t perfsh_fork_gated(const char *_Nonnull path, char *_Nullable const *_Nonnull argv,
                         char *_Nullable const *_Nonnull envp, const char *_Nullable cwd,
-                        int go_fd, int err_fd, int close_in_child_a, int close_in_child_b);
+                        int go_fd, int err_fd, int close_in_child_a, int close_in_child_b,
+                        struct perfsh_launch *_Nonnull launch);
+/// Unmaps a launch's memory (no-op when empty) and empties it.
+void perfsh_launch_release(struct perfsh_launch *_Nonnull launch);
 
 /// Installs SIGINT, SIGTERM and SIGHUP handlers that write (signo, si_code) as two ints to
 /// `pipe_fd` (non-blocking) instead of terminating perfsh; SIGHUP also sets the hangup
