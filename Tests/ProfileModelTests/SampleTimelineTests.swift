@@ -78,7 +78,8 @@ final class SampleTimelineTests: XCTestCase {
       XCTAssertEqual(reals.reduce(0, +), Double(values.reduce(0, +)), accuracy: 1e-6, "width \(width)")
     }
     XCTAssertEqual(TimelineMath.resample([5, 7], sourceEdges: [0, 1, 2], targetCount: 1, targetSpan: 2), [12])
-    XCTAssertEqual(TimelineMath.resample([5, 7], sourceEdges: [0, 1, 2], targetCount: 4, targetSpan: 2), [3, 2, 4, 3])
+    XCTAssertEqual(
+      TimelineMath.resample([5, 7], sourceEdges: [0, 1, 2], targetCount: 4, targetSpan: 2), [3, 2, 4, 3])
     XCTAssertEqual(TimelineMath.resample([], sourceEdges: [0], targetCount: 0, targetSpan: 1), [])
   }
 

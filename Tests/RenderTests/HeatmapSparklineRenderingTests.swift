@@ -23,7 +23,8 @@ final class HeatmapSparklineRenderingTests: XCTestCase {
     XCTAssertEqual(HeatmapRenderer.sparkline(a, width: 8), "████    ")
     XCTAssertEqual(HeatmapRenderer.sparkline(b, width: 8), "▂▂▂▂████")
     XCTAssertEqual(HeatmapRenderer.sparkline(a, width: 1), "█", "width 1: all of the mass in one column")
-    XCTAssertEqual(HeatmapRenderer.sparkline(a, width: 3), "█▄ ", "the middle column holds half as much of A as the first")
+    XCTAssertEqual(
+      HeatmapRenderer.sparkline(a, width: 3), "█▄ ", "the middle column holds half as much of A as the first")
     XCTAssertNil(HeatmapRenderer.sparkline(HeatmapRow(name: "x", count: 1, cpuNanos: 1), width: 8))
   }
 
@@ -52,7 +53,8 @@ final class HeatmapSparklineRenderingTests: XCTestCase {
     var out = ""
     HeatmapRenderer.write(
       map, mode: .sparkline, facts: SummaryFacts(), to: &out, options: RenderOptions(color: false, width: 100))
-    XCTAssertTrue(out.contains("Sparkline: the session has no sample times (a loaded file), so it cannot show time"), out)
+    XCTAssertTrue(
+      out.contains("Sparkline: the session has no sample times (a loaded file), so it cannot show time"), out)
     XCTAssertTrue(out.contains("██████████"), out)
     XCTAssertTrue(out.contains("▃▃▃▃▃▃▃▃▃▃"), out)
   }
