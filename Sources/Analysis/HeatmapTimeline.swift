@@ -124,7 +124,9 @@ extension Heatmap {
     for (i, e) in events.enumerated() {
       let bucket = min(n - 1, Int(Double(e.startNanos - first) / Double(span) * Double(n)))
       let selfTime = max(0, own(e) - childTime[i] - probeCost(e.function))
-      var row = rows[e.function] ?? HeatmapRowTimeline(selfNanos: [Int64](repeating: 0, count: n), calls: [Int64](repeating: 0, count: n))
+      var row =
+        rows[e.function]
+        ?? HeatmapRowTimeline(selfNanos: [Int64](repeating: 0, count: n), calls: [Int64](repeating: 0, count: n))
       row.selfNanos[bucket] &+= selfTime
       row.calls?[bucket] &+= 1
       rows[e.function] = row

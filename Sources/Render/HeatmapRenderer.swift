@@ -168,7 +168,7 @@ public enum HeatmapRenderer {
       return "Sparkline: average self time per call of the calls that began in each column, over the traced "
         + "\(DurationFormat.string(nanoseconds: span)) | height relative to the row's own peak; blank: no call began there"
     case .unavailable(let reason):
-      return "Sparkline: \(reason), so it cannot show time: one level across, height ∝ "
+      return "Sparkline: \(reason), so it cannot show time | one level across, height ∝ "
         + (heatmap.isExact && !heatmap.countsOnly
           ? "avg self time per call" : heatmap.countType != nil ? "Count" : "self time")
         + " (relative to the top row)"
