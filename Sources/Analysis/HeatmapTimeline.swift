@@ -94,7 +94,9 @@ extension Heatmap {
   ) -> (span: Int64, rows: [FunctionID: HeatmapRowTimeline])? {
     let events = log.events
     guard let first = events.map(\.startNanos).min(), let last = events.map(\.endNanos).max() else { return nil }
-    let span = max(1, last - first)
+    // Times of a loaded trace may be anything: differences in real numbers cannot overflow.
+    let spanReal = max(1, Double(last) - Double(first))
+    let span = spanReal >= 9.2e18 ? Int64.max : Int64(spanReal)
     let n = SampleTimeline.bucketCount
     func own(_ e: CallEvent) -> Int64 { clock == .cpu ? e.cpuNanos ?? e.wallNanos : e.wallNanos }
     // Per thread, calls by start (outer before inner at equal starts); an open-call stack
@@ -122,8 +124,8 @@ extension Heatmap {
     }
     var rows: [FunctionID: HeatmapRowTimeline] = [:]
     for (i, e) in events.enumerated() {
-      let bucket = min(n - 1, Int(Double(e.startNanos - first) / Double(span) * Double(n)))
-      let selfTime = max(0, own(e) - childTime[i] - probeCost(e.function))
+      let bucket = min(n - 1, max(0, Int((Double(e.startNanos) - Double(first)) / spanReal * Double(n))))
+      let selfTime = max(0, own(e) &- childTime[i] &- probeCost(e.function))
       var row =
         rows[e.function]
         ?? HeatmapRowTimeline(selfNanos: [Int64](repeating: 0, count: n), calls: [Int64](repeating: 0, count: n))

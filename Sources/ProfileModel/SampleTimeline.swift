@@ -104,6 +104,9 @@ public struct SampleTimelineRecorder: Sendable {
   public private(set) var bucketNanos: Int64
   /// The start time (same clock as the samples' times); nil until the first sample or `start`.
   public private(set) var startNanos: UInt64?
+  /// Latest offset a sample counts at (about 36 years): later times of a corrupt stream count
+  /// there, so no bucket arithmetic can overflow.
+  public static let maxOffsetNanos: Int64 = 1 << 60
   /// The latest sample offset seen.
   public private(set) var lastOffset: Int64 = 0
   private var cells: [UInt64: Int64] = [:]
@@ -125,7 +128,7 @@ public struct SampleTimelineRecorder: Sendable {
     guard value != 0 else { return }
     if startNanos == nil { startNanos = time }
     let start = startNanos ?? time
-    let offset = time > start ? Int64(clamping: time - start) : 0
+    let offset = time > start ? min(Int64(clamping: time - start), Self.maxOffsetNanos) : 0
     lastOffset = max(lastOffset, offset)
     while offset / bucketNanos >= Int64(Self.captureBuckets) { widen() }
     let key = UInt64(UInt32(bitPattern: location.raw)) << 8 | UInt64(offset / bucketNanos)
@@ -141,7 +144,7 @@ public struct SampleTimelineRecorder: Sendable {
   /// The finished timeline over `spanNanos` (at least up to the last sample): each capture
   /// bucket's mass goes to the timeline buckets it overlaps, in proportion, exactly.
   public func finish(spanNanos: Int64? = nil) -> SampleTimeline {
-    let span = max(spanNanos ?? 0, lastOffset + 1, 1)
+    let span = max(min(spanNanos ?? 0, Self.maxOffsetNanos), lastOffset + 1, 1)
     var out = SampleTimeline(spanNanos: span)
     let n = SampleTimeline.bucketCount
     for (key, value) in cells {

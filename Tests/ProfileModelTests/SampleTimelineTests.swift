@@ -116,4 +116,15 @@ final class SampleTimelineTests: XCTestCase {
     XCTAssertEqual(series(t, b)[2], 4, "locations without shares stay")
     XCTAssertEqual(t.total, 13)
   }
+
+  func testHostileTimesNeverOverflow() {
+    var r = SampleTimelineRecorder()
+    r.start(at: 0)
+    r.record(2, location: a, time: 1)
+    r.record(3, location: a, time: UInt64.max)
+    let t = r.finish(spanNanos: Int64.max)
+    XCTAssertEqual(t.total, 5)
+    XCTAssertEqual(series(t, a).first, 2)
+    XCTAssertEqual(series(t, a).last, 3)
+  }
 }
