@@ -17,6 +17,9 @@ public struct HeatmapRow: Sendable, Equatable {
   public var avgNanos: Int64?
   public var maxNanos: Int64?
   public var p95Nanos: Int64?
+  /// The row's cost over the run's time (the sparkline); nil when the session has no times
+  /// or the row none in them (see `Heatmap.timelineKind`).
+  public var timeline: HeatmapRowTimeline?
 
   public init(
     name: String, functions: [FunctionID] = [], count: Int64, cpuNanos: Int64, avgNanos: Int64? = nil,
@@ -67,6 +70,8 @@ public struct Heatmap: Sendable, Equatable {
   /// For a sampled session without any time column (folded stacks, a count-only pprof): the
   /// sample type Count shows (`samples/count`); times are unknown, so `countsOnly` is true.
   public var countType: String?
+  /// What the rows' `timeline` (the sparkline) shows.
+  public var timelineKind: HeatmapTimelineKind = .unavailable(reason: "no sample times")
 
   /// The name of the time column: CPU Time, Wall Time or Off-CPU Time.
   public var timeTitle: String {
@@ -119,6 +124,22 @@ public struct Heatmap: Sendable, Equatable {
           name: name, functions: [function], count: stats.calls, cpuNanos: stats.hasDurations ? stats.selfNanos : 0,
           avgNanos: stats.averageSelfNanos, maxNanos: stats.hasDurations ? stats.maxSelfNanos : nil,
           p95Nanos: stats.hasDurations ? stats.p95SelfNanos : nil))
+    }
+    if let log = profile.callEvents, !onlyCounts,
+      let traced = Heatmap.tracedTimelines(
+        log, clock: shownClock ?? clock,
+        probeCost: { raw ? 0 : profile.callStatistics[$0]?.viewed(clock, raw: raw).probeCostNanos ?? 0 })
+    {
+      for i in rows.indices { rows[i].timeline = rows[i].functions.first.flatMap { traced.rows[$0] } }
+      timelineKind = .tracedAveragePerCall(spanNanos: traced.span)
+    } else if let timeline = profile.timeline {
+      let byFunction = Heatmap.sampledTimelinesByFunction(profile, timeline)
+      for i in rows.indices {
+        rows[i].timeline = rows[i].functions.first.flatMap { byFunction[$0] }.map { HeatmapRowTimeline(selfNanos: $0) }
+      }
+      timelineKind = .sampledSelfTime(spanNanos: timeline.spanNanos, runs: timeline.runs)
+    } else {
+      timelineKind = .unavailable(reason: "no single calls or sample times were kept")
     }
     self.rows = Heatmap.sorted(rows, by: sort)
     isExact = true
@@ -176,12 +197,25 @@ public struct Heatmap: Sendable, Equatable {
       cpuFlat[Int(leaf[s])] &+= cpuOwn[s]
       countFlat[Int(leaf[s])] &+= countOwn[s]
     }
+    // Sample times are of the CPU samples: other columns (wall, off-CPU, counts) have none.
+    let cpuTimes = countOnlyColumn == nil && asked == nil && cpuColumn == profile.sampleTypeIndex(named: "cpu")
+    let timelines =
+      cpuTimes
+      ? profile.timeline.map { Heatmap.sampledTimelines($0, tree: tree, leaf: leaf, kept: kept, cpuOwn: cpuOwn) } : nil
     var rows: [HeatmapRow] = []
     for node in frames.infos.indices where cpuFlat[node] != 0 {
-      rows.append(
-        HeatmapRow(
-          name: frames.infos[node].printableName, functions: frames.functions[node], count: countFlat[node],
-          cpuNanos: countOnlyColumn == nil ? cpuFlat[node] : 0))
+      var row = HeatmapRow(
+        name: frames.infos[node].printableName, functions: frames.functions[node], count: countFlat[node],
+        cpuNanos: countOnlyColumn == nil ? cpuFlat[node] : 0)
+      row.timeline = timelines?[Int32(node)].map { HeatmapRowTimeline(selfNanos: $0) }
+      rows.append(row)
+    }
+    if let timeline = profile.timeline, timelines != nil {
+      timelineKind = .sampledSelfTime(spanNanos: timeline.spanNanos, runs: timeline.runs)
+    } else if profile.timeline != nil {
+      timelineKind = .unavailable(reason: "sample times are kept for CPU time only")
+    } else {
+      timelineKind = .unavailable(reason: "the session has no sample times (a loaded file)")
     }
     self.rows = Heatmap.sorted(rows, by: countOnlyColumn != nil && sort == .cpu ? .calls : sort)
     isExact = false

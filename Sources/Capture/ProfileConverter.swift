@@ -57,6 +57,8 @@ public struct ProfileConverter {
   var allocationState: AllocationState?
   /// Pending switch-outs and totals of `run --off-cpu`; nil without it.
   var offCPUState: OffCPUState?
+  /// When the CPU samples' self time was spent, per leaf location (the heatmap sparkline).
+  private var timeline = SampleTimelineRecorder()
   private let pidKey: StringID
   private let tidKey: StringID
   private let threadKey: StringID
@@ -94,6 +96,7 @@ public struct ProfileConverter {
         if c.pid == c.tid { spaces[c.pid] = AddressSpace() }
         if stats.firstExecTime == nil {
           stats.firstExecTime = c.sampleID.time
+          if let t = c.sampleID.time { timeline.start(at: t) }
           offCPUState?.summary.mainThread = c.tid
         }
       }
@@ -138,6 +141,10 @@ public struct ProfileConverter {
     }
     if let allocationState { allocationState.finish(&p, start: stats.firstExecTime) }
     if let offCPUState { offCPUState.finish(&p) }
+    if !timeline.isEmpty {
+      let end = stats.lastExitTime.flatMap { end in timeline.startNanos.map { end > $0 ? end - $0 : 0 } }
+      p.timeline = timeline.finish(spanNanos: end.map { Int64(clamping: $0) })
+    }
     p.timeNanos = timeNanos
     p.durationNanos = durationNanos
     return p
@@ -173,6 +180,9 @@ public struct ProfileConverter {
     let index = row(stack: node, labels: labels)
     profile.samples.add(1, toSample: index, column: 0)
     profile.samples.add(period, toSample: index, column: 1)
+    if node != .root, let time = s.time {
+      timeline.record(period, location: profile.stacks.location(of: node), time: time)
+    }
   }
 
   /// The sample row of (`stack`, `labels`), appended with zero values on first use: the one

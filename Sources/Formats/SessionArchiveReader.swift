@@ -77,6 +77,7 @@ enum SessionArchiveReader {
     var repeatMessages: [ProtoReader] = []
     var runMessage: ProtoReader?
     var callEventsMessage: ProtoReader?
+    var timelineMessage: ProtoReader?
     var mappingMessages: [ProtoReader] = []
     var defaultType: UInt64 = 0
     var periodType: ValueType?
@@ -109,6 +110,7 @@ enum SessionArchiveReader {
       case 19: statsMessages.append(try r.message(field, wire, in: m))
       case 20: repeatMessages.append(try r.message(field, wire, in: m))
       case UInt64(SessionArchiveCallEvents.field): callEventsMessage = try r.message(field, wire, in: m)
+      case UInt64(SessionArchiveTimeline.field): timelineMessage = try r.message(field, wire, in: m)
       default: try r.skip(wire)
       }
     }
@@ -164,6 +166,7 @@ enum SessionArchiveReader {
     }
     for var m in repeatMessages { p.repeats.append(try runRepeat(&m, of: p)) }
     if var m = callEventsMessage { p.callEvents = try SessionArchiveCallEvents.read(&m, functions: p.functions.count) }
+    if var m = timelineMessage { p.timeline = try SessionArchiveTimeline.read(&m, locations: p.locations.count) }
     do {
       try p.validate()
     } catch {

@@ -57,6 +57,7 @@ enum SessionArchiveWriter {
     }
     for r in p.repeats { w.message(20, runRepeat(r, of: p)) }
     if let log = p.callEvents { w.message(SessionArchiveCallEvents.field, SessionArchiveCallEvents.write(log)) }
+    if let timeline = p.timeline { w.message(SessionArchiveTimeline.field, SessionArchiveTimeline.write(timeline)) }
     return w
   }
 

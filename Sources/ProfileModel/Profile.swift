@@ -34,6 +34,9 @@ public struct Profile: Sendable {
   public var callEvents: CallEventLog?
   /// Every run of a repeated capture (`run -n N`), in order; empty for a single run or a file.
   public var repeats: [RunRepeat] = []
+  /// When the sampled self time was spent (per leaf location and time bucket); nil when the
+  /// source had no sample times (loaded pprof or folded files).
+  public var timeline: SampleTimeline?
 
   public init(sampleTypes: [ValueType]) {
     self.sampleTypes = sampleTypes

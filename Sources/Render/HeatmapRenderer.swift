@@ -23,6 +23,8 @@ public enum HeatmapRenderer {
   static let eighths: [Character] = ["▏", "▎", "▍", "▌", "▋", "▊", "▉", "█"]
   static let levels: [Character] = ["▁", "▂", "▃", "▄", "▅", "▆", "▇", "█"]
   static let sparkWidth = 10
+  /// Widest sparkline over time: one column per timeline bucket.
+  static let timelineSparkWidth = SampleTimeline.bucketCount
 
   /// The legend: live numbers, then what Count / CPU Time mean, then Avg / Max / P95, and for a
   /// sampled session one more line saying which columns cannot be measured.
@@ -97,7 +99,8 @@ public enum HeatmapRenderer {
     _ heatmap: Heatmap, mode: HeatmapMode, limit: Int? = nil, facts: SummaryFacts,
     to out: inout some TextOutputStream, options: RenderOptions = .plain
   ) {
-    for line in legend(heatmap, facts: facts) {
+    let lines = legend(heatmap, facts: facts) + (mode == .sparkline ? [sparklineLegend(heatmap)] : [])
+    for line in lines {
       for part in wrapAtBars(line, width: options.width ?? Int.max) { out.write(part + "\n") }
     }
     out.write("\n")
@@ -150,6 +153,42 @@ public enum HeatmapRenderer {
     return result.map { Pad.cut($0, width) }
   }
 
+  /// What the sparkline's columns and heights mean for this session (legend line of the
+  /// sparkline mode in every view).
+  public static func sparklineLegend(_ heatmap: Heatmap) -> String {
+    switch heatmap.timelineKind {
+    case .sampledSelfTime(let span, let runs):
+      let over =
+        runs > 1
+        ? "\(runs) runs overlaid on their own time (mean run \(DurationFormat.string(nanoseconds: span)))"
+        : "the run (\(DurationFormat.string(nanoseconds: span)))"
+      return "Sparkline: sampled self time over \(over), left to right | height: the row's share of time in each "
+        + "column relative to its own peak; blank: no samples there"
+    case .tracedAveragePerCall(let span):
+      return "Sparkline: average self time per call of the calls that began in each column, over the traced "
+        + "\(DurationFormat.string(nanoseconds: span)) | height relative to the row's own peak; blank: no call began there"
+    case .unavailable(let reason):
+      return "Sparkline: \(reason), so it cannot show time | one level across, height ∝ "
+        + (heatmap.isExact && !heatmap.countsOnly
+          ? "avg self time per call" : heatmap.countType != nil ? "Count" : "self time")
+        + " (relative to the top row)"
+    }
+  }
+
+  /// The glyphs of a row's sparkline over time, `width` columns: each column's level relative
+  /// to the row's peak (`sparkLevel`), a blank where the row had nothing; nil when the row has
+  /// no timeline.
+  public static func sparkline(_ row: HeatmapRow, width: Int) -> String? {
+    guard let timeline = row.timeline, width > 0 else { return nil }
+    let columns = timeline.columns(width)
+    let peak = columns.compactMap { $0 }.max() ?? 0
+    return String(
+      columns.map { value -> Character in
+        guard let value, value > 0, peak > 0 else { return " " }
+        return levels[sparkLevel(value, max: peak)]
+      })
+  }
+
   // MARK: Bar and sparkline
 
   static func suffix(_ row: HeatmapRow, exact: Bool) -> String {
@@ -171,7 +210,9 @@ public enum HeatmapRenderer {
       nameWidth = max(8, nameWidth - (minGraphic - graphicWidth))
       graphicWidth = max(1, width - nameWidth - 3 - suffixWidth)
     }
-    if mode == .sparkline { graphicWidth = min(graphicWidth, sparkWidth) }
+    let overTime: Bool
+    if case .unavailable = heatmap.timelineKind { overTime = false } else { overTime = true }
+    if mode == .sparkline { graphicWidth = min(graphicWidth, overTime ? timelineSparkWidth : sparkWidth) }
     func barValue(_ row: HeatmapRow) -> Int64 { HeatmapRenderer.barValue(row, of: heatmap) }
     let maxCPU = rows.map(barValue).max() ?? 0
     let useAvg = heatmap.isExact && !heatmap.countsOnly
@@ -186,6 +227,10 @@ public enum HeatmapRenderer {
       case .bar:
         graphic = bar(barValue(row), max: maxCPU, width: graphicWidth)
       default:
+        if overTime {
+          graphic = sparkline(row, width: graphicWidth) ?? String(repeating: " ", count: graphicWidth)
+          break
+        }
         let level = useAvg ? sparkLevel(row.avgNanos ?? 0, max: maxAvg) : sparkLevel(barValue(row), max: maxCPU)
         graphic = String(repeating: levels[level], count: graphicWidth)
       }
@@ -214,8 +259,13 @@ public enum HeatmapRenderer {
 
   /// Sparkline level 0…7 for `value / max`: level 0 only for the very smallest values.
   static func sparkLevel(_ value: Int64, max: Int64) -> Int {
+    sparkLevel(Double(value), max: Double(max))
+  }
+
+  /// Sparkline level 0…7 for `value / max` in real numbers.
+  static func sparkLevel(_ value: Double, max: Double) -> Int {
     guard max > 0, value > 0 else { return 0 }
-    let level = Int((Double(value) / Double(max) * 8).rounded(.up)) - 1
+    let level = Int((value / max * 8 * (1 - 1e-12)).rounded(.up)) - 1
     return Swift.min(7, Swift.max(0, level))
   }
 

@@ -1,20 +1,26 @@
 import Analysis
+import ProfileModel
 
 /// The seed's heatmap bar view as an SVG image: the legend lines, then the top rows by CPU
-/// time with bars proportional to it in the terminal's red → green gradient and `avg | calls`.
+/// time with bars proportional to it in the terminal's red → green gradient and `avg | calls`,
+/// and when the session kept times, each row's sparkline over the run (`HeatmapRowTimeline.columns`).
 public enum SVGHeatmap {
   /// The SVG document for the first `limit` rows of `heatmap`.
   public static func render(
     _ heatmap: Heatmap, facts: SummaryFacts, title: String, limit: Int = HeatmapMode.bar.defaultLimit, width: Int = 1200
   ) -> String {
     let rows = Array(heatmap.rows.prefix(limit))
-    let legend = HeatmapRenderer.legend(heatmap, facts: facts)
+    var overTime = true
+    if case .unavailable = heatmap.timelineKind { overTime = false }
+    let legend =
+      HeatmapRenderer.legend(heatmap, facts: facts) + (overTime ? [HeatmapRenderer.sparklineLegend(heatmap)] : [])
+    let sparkWidth = overTime ? Double(SampleTimeline.bucketCount * 3) : 0
     let rowHeight = 20.0
     let top = 40.0 + Double(legend.count) * 18 + 10
     let height = Int(top + Double(max(1, rows.count)) * rowHeight + 20)
     let nameWidth = 330.0
     let suffixWidth = 260.0
-    let barWidth = Double(width) - nameWidth - suffixWidth - 30
+    let barWidth = Double(width) - nameWidth - suffixWidth - 30 - (overTime ? sparkWidth + 10 : 0)
     let maxCPU = rows.map { HeatmapRenderer.barValue($0, of: heatmap) }.max() ?? 0
     let names = NameFit.fitAll(rows.map { DisplayText.escapingControls($0.name) }, width: 48)
     var out = """
@@ -48,10 +54,28 @@ public enum SVGHeatmap {
       out += "<text x=\"10\" y=\"\(SVGFlameGraph.fmt(y + 14))\">\(SVGFlameGraph.xml(names[i]))</text>"
       out +=
         "<rect x=\"\(SVGFlameGraph.fmt(nameWidth + 10))\" y=\"\(SVGFlameGraph.fmt(y + 3))\" width=\"\(SVGFlameGraph.fmt(length))\" height=\"14\" fill=\"\(colour)\"/>"
+      if overTime, let timeline = row.timeline {
+        out += sparkline(timeline, x: nameWidth + 20 + barWidth, y: y, colour: colour)
+      }
       out +=
-        "<text x=\"\(SVGFlameGraph.fmt(nameWidth + 20 + barWidth))\" y=\"\(SVGFlameGraph.fmt(y + 14))\">\(SVGFlameGraph.xml(suffix))</text></g>\n"
+        "<text x=\"\(SVGFlameGraph.fmt(nameWidth + 20 + barWidth + (overTime ? sparkWidth + 10 : 0)))\" y=\"\(SVGFlameGraph.fmt(y + 14))\">\(SVGFlameGraph.xml(suffix))</text></g>\n"
     }
     out += "</svg>\n"
+    return out
+  }
+
+  /// One row's sparkline over time: a 3-pixel column per timeline bucket, height relative to
+  /// the row's peak, nothing where the row had no time.
+  static func sparkline(_ timeline: HeatmapRowTimeline, x: Double, y: Double, colour: String) -> String {
+    let columns = timeline.columns(SampleTimeline.bucketCount)
+    let peak = columns.compactMap { $0 }.max() ?? 0
+    var out = ""
+    for (c, value) in columns.enumerated() {
+      guard let value, value > 0, peak > 0 else { continue }
+      let h = max(1, 14 * value / peak)
+      out +=
+        "<rect x=\"\(SVGFlameGraph.fmt(x + Double(c) * 3))\" y=\"\(SVGFlameGraph.fmt(y + 17 - h))\" width=\"3\" height=\"\(SVGFlameGraph.fmt(h))\" fill=\"\(colour)\"/>"
+    }
     return out
   }
 }

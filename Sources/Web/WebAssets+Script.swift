@@ -134,13 +134,19 @@ extension WebAssets {
           { key: "name", title: "name", value: r => r.name, html: r => '<a href="#/s/' + id + "/peek?fn=" + encodeURIComponent("^" + r.name.replace(/[.*+?^${}()|[\]\\]/g, "\\$&") + "$") + '">' + esc(r.name) + "</a>" },
         ], top.rows, params.get("sort"), k => { params.set("sort", k); go(parts, params); });
       } else if (view === "heatmap") {
+        // One column per value of the row's series over time, height relative to the row's peak; null or 0 draws nothing.
+        const sparkSVG = (series, color) => {
+          const peak = series.reduce((m, v) => Math.max(m, v || 0), 0), w = 120 / Math.max(1, series.length);
+          return '<svg class="spark" width="120" height="14">' + series.map((v, i) => v > 0 && peak > 0
+            ? '<rect x="' + (i * w).toFixed(1) + '" y="' + (14 - Math.max(1, v / peak * 14)).toFixed(1) + '" width="' + w.toFixed(1) + '" height="' + Math.max(1, v / peak * 14).toFixed(1) + '" fill="' + color + '"></rect>' : "").join("") + "</svg>";
+        };
         const mode = params.get("mode") || "bar";
         const hp = new URLSearchParams(fwd); if (params.get("by")) hp.set("sort", params.get("by"));
         const map = await api("session/" + id + "/heatmap", hp);
         h += '<p>mode <select id="heatmap-mode">' + ["bar", "sparkline", "table"].map(m => "<option" + (m === mode ? " selected" : "") + ">" + m + "</option>").join("") +
           '</select> sort by <select id="heatmap-sort">' + ["cpu", "calls", "avg", "max", "p95"].map(m => "<option" + (m === map.sort ? " selected" : "") + ">" + m + "</option>").join("") +
           "</select> " + (map.countType ? "total " + esc(map.countType) + " " + map.totalCount : "total CPU " + esc(map.totalCPUText)) + (map.totalCalls != null ? ", calls " + map.totalCalls : "") + (map.exact ? " (exact, traced)" : " (sampled)") + "</p>" +
-          '<div id="heatmap-legend" class="legend">' + map.legend.map(l => "<div>" + esc(l) + "</div>").join("") + "</div>";
+          '<div id="heatmap-legend" class="legend">' + map.legend.concat(mode === "sparkline" ? [map.sparkLegend] : []).map(l => "<div>" + esc(l) + "</div>").join("") + "</div>";
         const rows = map.rows;
         // Bars show self time, or Count when the session has no time column.
         const barValue = r => map.countType ? r.count : r.cpu;
@@ -160,6 +166,7 @@ extension WebAssets {
             const frac = maxBar > 0 ? barValue(r) / maxBar : 0;
             const graphic = mode === "bar"
               ? '<span class="bar" style="width:' + (frac * 100).toFixed(1) + "%;background:" + r.color + '"></span>'
+              : r.spark ? sparkSVG(r.spark, r.color)
               : '<svg class="spark" width="120" height="14"><rect x="0" y="' + (14 - Math.max(1, frac * 14)).toFixed(1) + '" width="' + Math.max(2, frac * 120).toFixed(1) + '" height="' + Math.max(1, frac * 14).toFixed(1) + '" fill="' + r.color + '"></rect></svg>';
             h += '<div class="hrow"><span class="hname">' + esc(r.name) + '</span><span class="hgraph">' + graphic + '</span><span class="hval">' + (r.cpuText ? esc(r.cpuText) + " · " : "") + r.count + "</span></div>";
           }

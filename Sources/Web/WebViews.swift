@@ -78,6 +78,7 @@ public enum WebViews {
   /// The heatmap rows (Count, CPU Time, Avg, Max, P95) with the seed's red→green rank colours;
   /// `legend` says what the numbers are (Count alone for a session without a time column).
   public static func heatmap(_ s: WebSession, query: WebQuery) throws(WebError) -> JSONValue {
+    let sparkColumns = 60
     let sortText = query["sort"] ?? "cpu"
     guard let sort = HeatmapSort(rawValue: sortText) else {
       throw .badRequest("sort must be one of \(HeatmapSort.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -98,6 +99,13 @@ public enum WebViews {
         ("max", r.maxNanos.map { .int($0) } ?? .null), ("maxText", time(r.maxNanos)),
         ("p95", r.p95Nanos.map { .int($0) } ?? .null), ("p95Text", time(r.p95Nanos)),
         ("color", .string(HeatmapRenderer.gradientRGB(rank: i, of: count).hex)),
+        // The sparkline over the run's time (the same series as the terminal's), or null.
+        (
+          "spark",
+          r.timeline.map { t in
+            .array(t.columns(sparkColumns).map { $0.map { .double($0) } ?? .null })
+          } ?? .null
+        ),
       ])
     }
     return .object([
@@ -108,6 +116,7 @@ public enum WebViews {
       ("countsOnly", .bool(map.countsOnly)), ("countType", map.countType.map(JSONValue.string) ?? .null),
       ("totalCount", .int(map.rows.reduce(Int64(0)) { $0 &+ $1.count })), ("timeTitle", .string(map.timeTitle)),
       ("legend", .array(HeatmapRenderer.meaning(map).map(JSONValue.string))), ("rows", .array(rows)),
+      ("sparkLegend", .string(HeatmapRenderer.sparklineLegend(map))),
     ])
   }
 

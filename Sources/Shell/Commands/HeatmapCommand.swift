@@ -11,7 +11,11 @@ struct HeatmapCommand: ShellCommand {
     discussion: """
       bar: top 25 by CPU Time (sum of self time), bar length proportional to it, red for
       the highest impact to green for the lowest, then `avg: X | calls: N`.
-      sparkline: height proportional to the average self time per call.
+      sparkline: how each function's cost moved over the run, left to right. Sampled
+      sessions: self time per stretch of the run; traced sessions with kept calls: the
+      average self time per call of the calls that began there. Height is relative to the
+      row's own peak; blank means nothing there. run -n overlays the runs on their own
+      time. Loaded pprof/folded files have no times: one level across, and the legend says so.
       table: top 50 with Count, CPU Time, Avg, Max and P95.
       A sampled session has no exact calls: Count shows samples and Avg/Max/P95 show -.
       A session without a time column (folded stacks, a count-only pprof) shows Count

@@ -152,6 +152,12 @@ struct RepeatMerger {
     }
     repeats.append(mapped)
     builder.withProfile { p in
+      // Runs are overlaid on their own (normalized) time; a run without a timeline leaves none.
+      if let other = other.timeline, p.timeline != nil {
+        p.timeline?.overlay(other) { locationMap.indices.contains($0.index) ? locationMap[$0.index] : nil }
+      } else {
+        p.timeline = nil
+      }
       p.run.lostRecords = p.run.lostRecords.addingSaturating(other.run.lostRecords)
       p.run.unparsedRecords = p.run.unparsedRecords.addingSaturating(other.run.unparsedRecords)
       if let a = other.run.allocations { p.run.allocations = p.run.allocations.map { $0.merged(with: a) } ?? a }

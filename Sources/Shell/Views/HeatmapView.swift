@@ -111,6 +111,7 @@ struct HeatmapView {
       lines.append("(Esc/q/Enter back  ↑↓ scroll)")
     } else {
       lines.append(contentsOf: HeatmapRenderer.legend(heatmap, facts: session.summaryFacts))
+      if mode == .sparkline { lines.append(HeatmapRenderer.sparklineLegend(heatmap)) }
       if editingFilter || !nameFilter.isEmpty {
         lines.append("filter: \(nameFilter)" + (editingFilter ? "█" : ""))
       }
