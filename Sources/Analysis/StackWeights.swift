@@ -44,17 +44,10 @@ struct StackWeights {
     var total: Int64 = 0
     let samples = profile.samples
     let width = samples.width
-    samples.stacks.withUnsafeBufferPointer { stacks in
-      samples.values.withUnsafeBufferPointer { values in
-        own.withUnsafeMutableBufferPointer { own in
-          var v = column
-          for s in stacks {
-            let value = values[v]
-            v += width
-            own[s.index] &+= value
-            total &+= value < 0 ? -value : value
-          }
-        }
+    own.withUnsafeMutableBufferPointer { own in
+      samples.forEach(column: column) { s, value in
+        own[s.index] &+= value
+        total &+= value < 0 ? -value : value
       }
     }
     if let masks {

@@ -160,10 +160,7 @@ struct PprofSampleDecoder {
       }
     }
     frames = []
-    p.samples.reserveCapacity(n)
-    for i in 0..<n {
-      p.samples.append(stack: leaves[i], values: values[i * width..<(i + 1) * width], labels: labelSets[i])
-    }
+    p.samples = SampleTable(width: width, stacks: leaves, labelSets: labelSets, values: values)
   }
 
   /// Sample indices `0..<count` in `less`'s order: each half sorted on its own core, then

@@ -79,7 +79,7 @@ struct ProtoWriter {
   }
 
   /// A packed repeated int64 field, left out when empty.
-  mutating func packed(_ field: Int, _ values: ArraySlice<Int64>) {
+  mutating func packed(_ field: Int, _ values: some Collection<Int64>) {
     guard !values.isEmpty else { return }
     var size = 0
     for v in values { size += Self.varintSize(UInt64(bitPattern: v)) }

@@ -148,7 +148,7 @@ enum SessionArchiveWriter {
     var column = ProtoWriter(capacity: t.count * 4)
     var values = [Int64](repeating: 0, count: t.count)
     for c in 0..<t.width {
-      for i in 0..<t.count { values[i] = t.values[i * t.width + c] }
+      for i in 0..<t.count { values[i] = t.value(i, c) }
       column.reset()
       column.packed(1, values[...])
       w.message(4, column)

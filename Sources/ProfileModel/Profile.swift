@@ -67,13 +67,7 @@ public struct Profile: Sendable {
   /// Sum of one value column over all samples.
   public func total(column: Int) -> Int64 {
     var sum: Int64 = 0
-    let w = samples.width
-    var i = column
-    let values = samples.values
-    while i < values.count {
-      sum &+= values[i]
-      i += w
-    }
+    samples.columns[column].forEach { sum &+= $0 }
     return sum
   }
 }

@@ -2,12 +2,14 @@
 ///
 /// Node 0 is the root (the empty stack). A sample points at the node of its leaf frame,
 /// so a million samples over ten thousand distinct stacks store ten thousand nodes,
-/// and shared prefixes (`main → run → …`) are stored once.
+/// and shared prefixes (`main → run → …`) are stored once. Both columns are packed
+/// (`IDColumn`): a node takes the bytes its ids need (e.g. 4 for the parent of a tree past
+/// 65,536 nodes and 2 for a location of a profile with fewer than 65,536), not 4 + 4.
 public struct StackTree: Sendable {
   /// Parent (caller) of each node; the root is its own parent.
-  public private(set) var parents: [StackID] = [.root]
-  /// The frame of each node; the root's entry is meaningless.
-  public private(set) var locations: [LocationID] = [LocationID(Int32(-1))]
+  public private(set) var parents = IDColumn<StackID>([.root])
+  /// The frame of each node; the root's entry is 0 and meaningless.
+  public private(set) var locations = IDColumn<LocationID>([LocationID(Int32(0))])
   private var children = ChildIndex()
 
   public init() {}
@@ -21,8 +23,9 @@ public struct StackTree: Sendable {
       let p = parents[n].raw
       guard p >= 0, Int(p) < n else { return nil }
     }
-    self.parents = parents
-    self.locations = locations
+    self.parents = IDColumn(parents)
+    // The root's location is never read; 0 keeps it from widening the column (files write -1).
+    self.locations = IDColumn(count: locations.count) { $0 == 0 ? LocationID(Int32(0)) : locations[$0] }
   }
 
   /// Number of nodes including the root.

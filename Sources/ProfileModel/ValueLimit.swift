@@ -49,12 +49,24 @@ public enum ValueLimit {
     }
     return past
   }
+
+  /// The first column of `table` whose |values| sum to `columnMagnitude` or more; nil when
+  /// every column is within the rule.
+  public static func firstColumnPastLimit(_ table: SampleTable) -> Int? {
+    for (column, values) in table.columns.enumerated() {
+      var sum = Sum()
+      var within = true
+      values.forEach { v in if within { within = sum.add(v) } }
+      if !within { return column }
+    }
+    return nil
+  }
 }
 
 extension Profile {
   /// The first sample type whose |values| sum to 2^62 or more (see `ValueLimit`), or nil.
   public func sampleTypePastValueLimit() -> ValueType? {
-    guard let column = ValueLimit.firstColumnPastLimit(samples.values, width: samples.width),
+    guard let column = ValueLimit.firstColumnPastLimit(samples),
       sampleTypes.indices.contains(column)
     else { return nil }
     return sampleTypes[column]

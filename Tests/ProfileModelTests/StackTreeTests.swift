@@ -76,7 +76,7 @@ final class StackTreeTests: XCTestCase {
     var built = StackTree()
     let a = built.intern(rootFirst: [LocationID(0), LocationID(1)])
     let b = built.intern(rootFirst: [LocationID(0), LocationID(2)])
-    var copy = try XCTUnwrap(StackTree(parents: built.parents, locations: built.locations))
+    var copy = try XCTUnwrap(StackTree(parents: Array(built.parents), locations: Array(built.locations)))
     XCTAssertEqual((0..<copy.count).map { copy.depth(of: StackID($0)) }, [0, 1, 2, 2])
     XCTAssertEqual(copy.frames(leafFirst: b), [LocationID(2), LocationID(0)])
     // Interning after loading finds the existing nodes (the index is built on demand).

@@ -132,7 +132,7 @@ struct RepeatMerger {
       labelSetMap.append(labels.isEmpty ? .none : builder.withProfile { $0.labelSets.intern(labels) })
     }
     // Each run keeps the value rule; their sum must too, or analysis could overflow.
-    var combined = builder.profile.samples.values
+    var combined = Array(builder.profile.samples.values)
     combined.append(contentsOf: other.samples.values)
     if let column = ValueLimit.firstColumnPastLimit(combined, width: other.samples.width) {
       throw .valuesPastLimit(first[column])

@@ -1,0 +1,114 @@
+import ProfileModel
+import XCTest
+
+/// Every storage width of `PackedIntColumn`, each widening, and reads that equal what was
+/// stored, checked against a plain `[Int64]` holding the same values.
+final class PackedIntColumnTests: XCTestCase {
+  /// Appends `values` one by one, checking the storage after each and the contents at the end.
+  private func appendAll(_ values: [Int64], storages: [PackedIntColumn.Storage]) -> PackedIntColumn {
+    var c = PackedIntColumn()
+    var seen: [PackedIntColumn.Storage] = []
+    for v in values {
+      c.append(v)
+      if seen.last != c.storage { seen.append(c.storage) }
+    }
+    XCTAssertEqual(seen, storages, "storages on the way for \(values.prefix(8))…")
+    XCTAssertEqual(Array(c), values)
+    XCTAssertEqual(c.count, values.count)
+    var each: [Int64] = []
+    c.forEach { each.append($0) }
+    XCTAssertEqual(each, values, "forEach reads what subscript reads")
+    XCTAssertEqual(Array(PackedIntColumn(values)), values, "the bulk init stores the same values")
+    return c
+  }
+
+  func testConstantColumnStoresNoBytes() {
+    let c = appendAll(Array(repeating: 10_000_000, count: 1000), storages: [.constant])
+    XCTAssertEqual(c.storedBytes, 0)
+    XCTAssertEqual(PackedIntColumn(Array(repeating: Int64.max, count: 5)).storage, .constant)
+    XCTAssertEqual(PackedIntColumn(Array(repeating: -3, count: 5)).storage, .constant)
+  }
+
+  func testValuesThatGrowPastEachWidthWidenInTurn() {
+    // 2 distinct small values → u8; past 255 → u16; past 65,535 → u32; past 2^32-1 → 8 bytes.
+    var values: [Int64] = [1, 1, 2]
+    values += (0..<300).map { Int64($0) }
+    values += [65_535, 65_536]
+    values += [Int64(UInt32.max), Int64(UInt32.max) + 1, Int64.max]
+    let c = appendAll(values, storages: [.constant, .uint8, .uint16, .uint32, .int64])
+    XCTAssertEqual(c.storedBytes, values.count * 8)
+    XCTAssertEqual(c[values.count - 1], Int64.max)
+    XCTAssertEqual(c[3], 0)
+    XCTAssertEqual(c[2], 2)
+  }
+
+  func testEachWidthHoldsItsBoundsExactly() {
+    let cases: [(values: [Int64], storage: PackedIntColumn.Storage, bytes: Int)] = [
+      ([0, 255], .uint8, 1), ([0, 256], .uint16, 2), ([0, 65_535], .uint16, 2), ([0, 65_536], .uint32, 4),
+      ([0, Int64(UInt32.max)], .uint32, 4), ([0, Int64(UInt32.max) + 1], .int64, 8), ([0, -1], .int64, 8),
+      ([Int64.min, Int64.max], .int64, 8),
+    ]
+    for (values, storage, bytes) in cases {
+      let bulk = PackedIntColumn(values)
+      XCTAssertEqual(bulk.storage, storage, "\(values)")
+      XCTAssertEqual(bulk.storedBytes, values.count * bytes, "\(values)")
+      XCTAssertEqual(Array(bulk), values)
+      var appended = PackedIntColumn()
+      for v in values { appended.append(v) }
+      XCTAssertEqual(appended.storage, storage, "\(values) appended")
+      XCTAssertEqual(Array(appended), values)
+    }
+  }
+
+  func testNegativeValueWidensAnyColumnToEightBytes() {
+    _ = appendAll([5, 5, 7, -1, 3], storages: [.constant, .uint8, .int64])
+    _ = appendAll([-9, -9, -9], storages: [.constant])
+    _ = appendAll([-9, -9, 4, Int64.min], storages: [.constant, .int64])
+  }
+
+  func testConstantColumnThatStopsBeingConstantKeepsItsValues() {
+    // A constant past u16 then a small value: both must land in a width that holds the constant.
+    _ = appendAll([70_000, 70_000, 70_000, 1], storages: [.constant, .uint32])
+    _ = appendAll([Int64.max, Int64.max, 0], storages: [.constant, .int64])
+    _ = appendAll([0, 0, 0, 0, 300], storages: [.constant, .uint16])
+  }
+
+  func testSetWidensAndKeepsOtherValues() {
+    var c = PackedIntColumn([3, 3, 3, 3])
+    XCTAssertEqual(c.storage, .constant)
+    c.set(1, 3)
+    XCTAssertEqual(c.storage, .constant, "setting the constant is no change")
+    c.set(2, 200)
+    XCTAssertEqual(c.storage, .uint8)
+    c.set(0, 1_000_000)
+    XCTAssertEqual(c.storage, .uint32)
+    c.set(3, -5)
+    XCTAssertEqual(c.storage, .int64)
+    XCTAssertEqual(Array(c), [1_000_000, 3, 200, -5])
+    c.set(3, 0)
+    XCTAssertEqual(Array(c), [1_000_000, 3, 200, 0], "a column does not narrow, but reads stay exact")
+  }
+
+  func testRandomOperationsMatchAPlainArray() {
+    var rng = SystemRandomNumberGenerator()
+    for round in 0..<50 {
+      var c = PackedIntColumn()
+      var reference: [Int64] = []
+      let limits: [Int64] = [1, 200, 60_000, 4_000_000_000, Int64.max]
+      for _ in 0..<500 {
+        let limit = limits[Int.random(in: 0..<limits.count, using: &rng)]
+        let v = Int64.random(in: (round % 5 == 0 ? -limit : 0)...limit, using: &rng)
+        if !reference.isEmpty && Bool.random(using: &rng) && Int.random(in: 0..<4, using: &rng) == 0 {
+          let i = Int.random(in: 0..<reference.count, using: &rng)
+          c.set(i, v)
+          reference[i] = v
+        } else {
+          c.append(v)
+          reference.append(v)
+        }
+      }
+      XCTAssertEqual(Array(c), reference)
+      XCTAssertEqual(PackedIntColumn(reference), c, "bulk and appended columns are equal")
+    }
+  }
+}

@@ -1,0 +1,112 @@
+import PerfshTestSupport
+import ProfileModel
+import XCTest
+
+/// `SampleTable` over packed columns reads back exactly what was appended, however its columns
+/// widen, and answers every query as a plain row-by-row reference does.
+final class SampleTableTests: XCTestCase {
+  /// The previous representation: one record per sample, 8 bytes per value.
+  private struct Reference {
+    var stacks: [StackID] = []
+    var labels: [LabelSetID] = []
+    var values: [[Int64]] = []
+  }
+
+  private func assertSame(_ t: SampleTable, _ r: Reference, file: StaticString = #filePath, line: UInt = #line) {
+    XCTAssertEqual(t.count, r.stacks.count, file: file, line: line)
+    XCTAssertEqual(Array(t.stacks), r.stacks, file: file, line: line)
+    XCTAssertEqual(Array(t.labelSets), r.labels, file: file, line: line)
+    XCTAssertEqual(Array(t.values), r.values.flatMap { $0 }, "flat values, sample after sample", file: file, line: line)
+    for i in 0..<t.count {
+      XCTAssertEqual(Array(t.values(of: i)), r.values[i], file: file, line: line)
+      for c in 0..<t.width { XCTAssertEqual(t.value(i, c), r.values[i][c], file: file, line: line) }
+    }
+    for c in 0..<t.width {
+      var seen: [(StackID, Int64)] = []
+      t.forEach(column: c) { seen.append(($0, $1)) }
+      XCTAssertEqual(seen.map(\.0), r.stacks, file: file, line: line)
+      XCTAssertEqual(seen.map(\.1), r.values.map { $0[c] }, file: file, line: line)
+    }
+  }
+
+  func testAppendedSamplesWidenEveryColumnAndReadBack() {
+    var t = SampleTable(width: 3)
+    var r = Reference()
+    // Stack ids grow past u8 and u16, labels stay none then change, column 0 is a constant
+    // count, column 1 grows past u32, column 2 goes negative at the end.
+    for i in 0..<70_000 {
+      let stack = StackID(i % 3 == 0 ? i : i / 7)
+      let labels = i < 60_000 ? LabelSetID.none : LabelSetID(i % 5)
+      let values: [Int64] = [1, Int64(i) * 70_000, i == 69_999 ? -4 : Int64(i % 300)]
+      t.append(stack: stack, values: values, labels: labels)
+      r.stacks.append(stack)
+      r.labels.append(labels)
+      r.values.append(values)
+    }
+    assertSame(t, r)
+    XCTAssertEqual(t.stacks.packed.storage, .uint32)
+    XCTAssertEqual(t.labelSets.packed.storage, .uint8)
+    XCTAssertEqual(t.columns.map(\.storage), [.constant, .int64, .int64])
+    XCTAssertEqual(PackedIntColumn(Array(t.columns[1]).map { $0 / 70_000 }).storage, .uint32)
+  }
+
+  func testBulkTableEqualsAppendedTable() {
+    var appended = SampleTable(width: 2)
+    var stacks: [StackID] = []
+    var labels: [LabelSetID] = []
+    var flat: [Int64] = []
+    for i in 0..<5000 {
+      let values: [Int64] = [Int64(i % 3), 10_000_000]
+      appended.append(stack: StackID(i % 400), values: values, labels: .none)
+      stacks.append(StackID(i % 400))
+      labels.append(.none)
+      flat += values
+    }
+    let bulk = SampleTable(width: 2, stacks: stacks, labelSets: labels, values: flat)
+    XCTAssertEqual(bulk.stacks, appended.stacks)
+    XCTAssertEqual(bulk.labelSets, appended.labelSets)
+    XCTAssertEqual(bulk.columns, appended.columns)
+    XCTAssertEqual(bulk.stacks.packed.storage, .uint16)
+    XCTAssertEqual(bulk.labelSets.packed.storage, .constant, "no labels cost nothing")
+    XCTAssertEqual(bulk.columns[1].storage, .constant, "a constant period costs nothing")
+    XCTAssertEqual(bulk.columns[1].storedBytes + bulk.labelSets.packed.storedBytes, 0)
+  }
+
+  func testAddWidensOneCell() {
+    var t = SampleTable(width: 2)
+    for _ in 0..<10 { t.append(stack: StackID(1), values: [1, 5], labels: .none) }
+    t.add(Int64(UInt32.max), toSample: 4, column: 1)
+    t.add(-1, toSample: 9, column: 0)
+    XCTAssertEqual(t.value(4, 1), Int64(UInt32.max) + 5)
+    XCTAssertEqual(t.value(9, 0), 0)
+    XCTAssertEqual(t.columns[0].storage, .uint8)
+    XCTAssertEqual(t.columns[1].storage, .int64)
+    XCTAssertEqual((0..<10).map { t.value($0, 1) }.filter { $0 == 5 }.count, 9)
+    t.add(Int64.max, toSample: 0, column: 0)
+    XCTAssertEqual(t.value(0, 0), Int64.min, "add wraps as &+ did")
+  }
+
+  /// The fixture profiles' tables, rebuilt sample by sample (the widening path) and in bulk,
+  /// answer like a reference of plain rows read from them, and totals match the row sums.
+  func testFixtureProfilesAnswerLikePlainRows() {
+    var profiles = [FixtureProfiles.rich()]
+    for seed in 1...4 { profiles.append(FixtureProfiles.random(seed: UInt64(seed), samples: 3000 * seed)) }
+    for p in profiles {
+      var r = Reference()
+      for i in 0..<p.samples.count {
+        r.stacks.append(p.samples.stacks[i])
+        r.labels.append(p.samples.labelSets[i])
+        r.values.append(Array(p.samples.values(of: i)))
+      }
+      assertSame(p.samples, r)
+      var rebuilt = SampleTable(width: p.samples.width)
+      for i in 0..<r.stacks.count { rebuilt.append(stack: r.stacks[i], values: r.values[i], labels: r.labels[i]) }
+      assertSame(rebuilt, r)
+      assertSame(
+        SampleTable(width: p.samples.width, stacks: r.stacks, labelSets: r.labels, values: r.values.flatMap { $0 }), r)
+      for c in 0..<p.samples.width {
+        XCTAssertEqual(p.total(column: c), r.values.reduce(Int64(0)) { $0 &+ $1[c] })
+      }
+    }
+  }
+}
