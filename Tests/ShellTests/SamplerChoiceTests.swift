@@ -48,7 +48,8 @@ final class SamplerChoiceTests: XCTestCase {
     XCTAssertEqual(try leafShare(task, "hot60"), 60, accuracy: 3)
     guard case .available = BPFSupport.availability else { return }
     let (_, set) = try run("set sampler cpu\nrun \(ratio)")
-    XCTAssertTrue(samplerNote(set).hasPrefix("on-CPU sampler: per-CPU cpu-clock events filtered by BPF"), samplerNote(set))
+    XCTAssertTrue(
+      samplerNote(set).hasPrefix("on-CPU sampler: per-CPU cpu-clock events filtered by BPF"), samplerNote(set))
     XCTAssertTrue(samplerNote(set).hasSuffix("asked for (--sampler cpu)"), samplerNote(set))
   }
 
