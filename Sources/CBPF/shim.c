@@ -62,6 +62,12 @@ int perfsh_bpf_set_map_entries(perfsh_bpf_object *object, const char *name, unsi
   return bpf_map__set_max_entries(map, entries);
 }
 
+int perfsh_bpf_reuse_map(perfsh_bpf_object *object, const char *name, int map_fd) {
+  struct bpf_map *map = bpf_object__find_map_by_name((struct bpf_object *)object, name);
+  if (!map) return -ENOENT;
+  return bpf_map__reuse_fd(map, map_fd);
+}
+
 int perfsh_bpf_load(perfsh_bpf_object *object, char *log, size_t log_size) {
   begin_log(log, log_size);
   int error = bpf_object__load((struct bpf_object *)object);

@@ -33,6 +33,8 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
   /// Opening, loading or attaching a BPF program failed; `log` holds libbpf's and the
   /// verifier's last words (may be empty).
   case bpf(operation: String, errno: Errno, log: String)
+  /// The per-CPU sampler was asked for (`--sampler cpu`) where it cannot run; `reason` says why.
+  case perCPUSamplerUnavailable(reason: String)
 
   /// The status a shell reports for this failure (127 not found, 126 not executable).
   public var exitStatus: Int32? {
@@ -78,6 +80,8 @@ public enum CaptureError: Error, Equatable, Sendable, CustomStringConvertible {
     case .bpf(let operation, let errno, let log):
       let detail = log.split(separator: "\n").suffix(3).joined(separator: "; ")
       return "BPF \(operation) failed: \(errno.message)" + (detail.isEmpty ? "" : " (\(detail))")
+    case .perCPUSamplerUnavailable(let reason):
+      return "the per-CPU sampler (--sampler cpu) cannot run here: \(reason); use --sampler task or auto"
     }
   }
 

@@ -27,6 +27,11 @@ public struct CaptureRequest: Sendable, Equatable {
   /// How off-CPU capture records (ring size, stack copies, wakeups); defaults for `run`,
   /// varied by scripts/bench-offcpu to measure what each part costs.
   public var offCPUOptions = OffCPUOptions()
+  /// How on-CPU time is sampled (`run --sampler`): per-task events, per-CPU events filtered by
+  /// BPF, or nil for the automatic choice (per-CPU where BPF and per-CPU events are allowed).
+  public var sampler: SamplerMethod?
+  /// Where the per-CPU sampler's side-band comes from (a benchmark knob; see `SamplerSideBand`).
+  public var samplerSideBand: SamplerSideBand = .cpu
   /// The executable `arguments[0]` names, resolved once (absolute when a working directory is
   /// given) by `resolveExecutable()`; every step of a run (the launch, the call-graph choice,
   /// off-CPU stack copies, the allocation recorder's checks, probe placement, prefetching its

@@ -12,13 +12,17 @@ final class CaptureSources {
   let allocation: AllocationCapture?
   /// The processes forked under the target, from the sampler's FORK and EXIT records.
   private(set) var tracker = DescendantTracker()
+  /// Keeps the target's side-band when the sampler's events see every task's (per-CPU sampler).
+  private(set) var targetFilter: TargetProcessFilter?
 
-  /// The sources of a capture; the sampler's records are parsed with `format`.
+  /// The sources of a capture; the sampler's records are parsed with `format`; `targetFilter`
+  /// drops other processes' side-band (needed when the sampler's events are for every task).
   init(
     sampler: PerCPURings, format: SampleFormat, companion: (any CaptureCompanion)? = nil,
-    switches: ContextSwitchSource? = nil, allocation: AllocationCapture? = nil
+    switches: ContextSwitchSource? = nil, allocation: AllocationCapture? = nil, targetFilter: TargetProcessFilter? = nil
   ) {
     self.sampler = sampler
+    self.targetFilter = targetFilter
     self.merger = RecordMerger(rings: sampler.count, parser: PerfRecordParser(format: format))
     self.companion = companion
     self.switches = switches
@@ -39,6 +43,7 @@ final class CaptureSources {
     sampler.drain(into: &merger)
     try companion?.drain(upTo: cutoff)
     merger.emit(upTo: cutoff ?? .max) {
+      if targetFilter?.keep($0) == false { return }
       tracker.note($0)
       allocation?.before($0, into: &converter)
       converter.consume($0)

@@ -66,19 +66,37 @@ public struct CommandCapture: Sendable {
     // Stack copies need bigger rings: keep about the same number of samples per ring.
     let dataPages = max(1, stackBytes > 0 ? max(request.ringDataPages, 512) : request.ringDataPages).nextPowerOfTwo
     var events = PerCPURings()
+    var samplerChoice: SamplerChoice?
+    var sampleFilter: BPFSampleFilter?
+    var targetFilter: TargetProcessFilter?
     if sample {
-      do {
-        events = try Self.openEvents(
-          cpus: cpus, pid: child.pid, request: request, excludeKernel: excludeKernel, dataPages: dataPages,
-          stackBytes: stackBytes, userCallchain: companion != nil)
-      } catch {
-        // Kernel frames may be what is refused: retry user-only before giving up.
-        guard case .permissionDenied = error, !excludeKernel else { throw error }
-        excludeKernel = true
-        events = try Self.openEvents(
-          cpus: cpus, pid: child.pid, request: request, excludeKernel: true, dataPages: dataPages,
-          stackBytes: stackBytes, userCallchain: companion != nil)
+      var choice = SamplerChoice(
+        requested: request.sampler, bpf: BPFSupport.availability, kernelAccess: SystemInfo.isRoot || paranoid <= 0)
+      if choice.method == .cpu {
+        do {
+          (events, sampleFilter, targetFilter) = try Self.openPerCPUEvents(
+            cpus: cpus, pid: child.pid, request: request, excludeKernel: excludeKernel, dataPages: dataPages,
+            stackBytes: stackBytes, userCallchain: companion != nil)
+        } catch {
+          if request.sampler == .cpu { throw error }
+          choice = SamplerChoice(fallback: "the per-CPU sampler could not be opened (\(error.description))")
+        }
       }
+      if choice.method == .task {
+        do {
+          events = try Self.openEvents(
+            cpus: cpus, pid: child.pid, request: request, excludeKernel: excludeKernel, dataPages: dataPages,
+            stackBytes: stackBytes, userCallchain: companion != nil)
+        } catch {
+          // Kernel frames may be what is refused: retry user-only before giving up.
+          guard case .permissionDenied = error, !excludeKernel else { throw error }
+          excludeKernel = true
+          events = try Self.openEvents(
+            cpus: cpus, pid: child.pid, request: request, excludeKernel: true, dataPages: dataPages,
+            stackBytes: stackBytes, userCallchain: companion != nil)
+        }
+      }
+      samplerChoice = choice
     }
     try companion?.open(pid: child.pid, cpus: cpus)
     var switches: ContextSwitchSource?
@@ -94,7 +112,8 @@ public struct CommandCapture: Sendable {
         requested: request.offCPUOptions.method, recordStackBytes: offCPUStackBytes, bpf: BPFSupport.availability)
       if choice.method == .bpf {
         (kernelOffCPU, choice) = try Self.openKernelOffCPU(
-          pid: child.pid, choice: choice, forced: request.offCPUOptions.method == .bpf)
+          pid: child.pid, choice: choice, forced: request.offCPUOptions.method == .bpf,
+          sharedTargets: sampleFilter?.targetsDescriptor)
       }
       offCPUChoice = choice
     }
@@ -116,7 +135,7 @@ public struct CommandCapture: Sendable {
 
     let sources = CaptureSources(
       sampler: events, format: try Self.sampleFormat(stackBytes: stackBytes), companion: companion,
-      switches: switches, allocation: allocation)
+      switches: switches, allocation: allocation, targetFilter: targetFilter)
     var converter = ProfileConverter(
       frequency: request.frequency, allocationRate: request.allocation?.rate, offCPU: request.offCPU)
     if stackBytes > 0 || offCPUStackBytes > 0 { converter.unwinder = unwinding?.makeUnwinder() }
@@ -133,6 +152,8 @@ public struct CommandCapture: Sendable {
     sources.disable()
     try sources.drain(upTo: nil, into: &converter)
     let kernelCounts = try kernelOffCPU?.finish(into: &converter)
+    let filterCounts = sampleFilter?.counts()
+    sampleFilter?.close()
 
     let stats = converter.stats
     let elapsed = Self.elapsed(
@@ -185,6 +206,7 @@ public struct CommandCapture: Sendable {
     for warning in warnings + late { SystemInfo.writeStandardError("perfsh: \(warning)\n") }
     run.notes += callGraph.warnings + warnings + late
     run.notes.append(callGraph.note)
+    if let samplerChoice { run.notes.append(samplerChoice.note(filterCounts)) }
     if let offCPUChoice { run.notes += offCPUChoice.notes(kernelCounts) }
     run.notes.append(contentsOf: converter.unwinderNotes)
     let profile = converter.makeProfile(run: run, timeNanos: wallStart, durationNanos: elapsed)
@@ -311,7 +333,7 @@ public struct CommandCapture: Sendable {
     }
   }
 
-  private static func openEvents(
+  static func openEvents(
     cpus: [Int32], pid: Int32, request: CaptureRequest, excludeKernel: Bool, dataPages: Int, stackBytes: Int,
     userCallchain: Bool = false
   ) throws(CaptureError) -> PerCPURings {

@@ -96,6 +96,47 @@ extension PerfEventFile {
     return attr
   }
 
+  /// The per-CPU sampler's event (`--sampler cpu`): the sampler's attributes for one CPU and
+  /// every task (pid -1): not inherited (nothing to inherit), opened disabled and enabled by hand
+  /// once its BPF filter is attached (enable_on_exec means nothing without a task), idle ticks
+  /// never sampled. With `sideBand` it also writes every task's mmap, comm and task records
+  /// (perfsh keeps the target's); without, a per-task `sideBandAttributes` event carries them.
+  public static func perCPUClockAttributes(
+    frequency: Int, excludeKernel: Bool, wakeupBytes: Int, sideBand: Bool, buildIDs: Bool, userStackBytes: Int = 0
+  ) -> perf_event_attr {
+    var attr = cpuClockAttributes(
+      frequency: frequency, excludeKernel: excludeKernel, wakeupBytes: wakeupBytes, buildIDs: buildIDs && sideBand,
+      userStackBytes: userStackBytes)
+    attr.inherit = 0
+    attr.enable_on_exec = 0
+    attr.exclude_idle = 1
+    if !sideBand {
+      attr.mmap = 0
+      attr.mmap2 = 0
+      attr.comm = 0
+      attr.comm_exec = 0
+      attr.task = 0
+    }
+    return attr
+  }
+
+  /// The per-CPU sampler's side-band event on the target: a `dummy` software event (no timer, no
+  /// samples) with the sampler's mmap, comm and task records (same trailer layout, so it shares
+  /// the CPU's ring), inherited and enabled at exec like the per-task sampler.
+  public static func sideBandAttributes(sampler: perf_event_attr, buildIDs: Bool) -> perf_event_attr {
+    var attr = PerfEventAttributes.software(
+      PERF_COUNT_SW_DUMMY, sampleType: SampleType(rawValue: sampler.sample_type), period: 0,
+      wakeupBytes: Int(sampler.wakeup_watermark))
+    attr.exclude_kernel = sampler.exclude_kernel
+    attr.mmap = 1
+    attr.mmap2 = 1
+    attr.comm = 1
+    attr.comm_exec = 1
+    attr.task = 1
+    attr.build_id = buildIDs ? 1 : 0
+    return attr
+  }
+
   /// The perf_event_attr of off-CPU capture: `context-switches` with period 1 and call chains,
   /// PERF_RECORD_SWITCH records, inherited, enabled at exec, CLOCK_MONOTONIC timestamps.
   ///

@@ -1,7 +1,7 @@
 // perfsh-capture-bench: runs one command under the CPU sampler alone (no symbolization)
 // and prints capture statistics to stderr; exits with the command's status.
 // Used by scripts/bench-overhead to measure the sampler's cost on a workload.
-// Usage: perfsh-capture-bench [-F HZ] [--pages N] [--off-cpu [--offcpu-pages N] [--offcpu-stack BYTES]
+// Usage: perfsh-capture-bench [-F HZ] [--pages N] [--sampler task|cpu] [--side-band task|cpu] [--off-cpu [--offcpu-pages N] [--offcpu-stack BYTES]
 //        [--no-wakeups] [--no-kernel-stacks] [--wakeup-divisor N]] -- CMD ARGS...
 // The off-CPU knobs let scripts/bench-offcpu measure what each part of off-CPU capture costs
 // (no unwinder here: stack copies are taken but not unwound).
@@ -18,6 +18,8 @@ var frequency = 999
 var pages = 64
 var offCPU = false
 var offCPUOptions = OffCPUOptions()
+var sampler: SamplerMethod?
+var sideBand = SamplerSideBand.cpu
 while let first = args.first, first.hasPrefix("-") {
   args.removeFirst()
   if first == "--" { break }
@@ -37,6 +39,8 @@ while let first = args.first, first.hasPrefix("-") {
   args.removeFirst()
   if first == "-F", let v = Int(value) { frequency = v }
   if first == "--pages", let v = Int(value) { pages = v }
+  if first == "--sampler" { sampler = SamplerMethod(rawValue: value) }
+  if first == "--side-band", let v = SamplerSideBand(rawValue: value) { sideBand = v }
   if first == "--offcpu-pages", let v = Int(value) { offCPUOptions.ringPages = v }
   if first == "--offcpu-stack", let v = Int(value) { offCPUOptions.stackBytes = v }
   if first == "--wakeup-divisor", let v = Int(value) { offCPUOptions.wakeupDivisor = v }
@@ -48,6 +52,8 @@ guard !args.isEmpty else {
 do {
   var request = CaptureRequest(arguments: args, frequency: frequency, ringDataPages: pages)
   request.offCPU = offCPU
+  request.sampler = sampler
+  request.samplerSideBand = sideBand
   request.offCPUOptions = offCPUOptions
   let result = try CommandCapture().run(request)
   let run = result.profile.run

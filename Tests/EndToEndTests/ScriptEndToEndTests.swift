@@ -128,7 +128,8 @@ final class ScriptEndToEndTests: XCTestCase {
       rows,
       [
         "color never environment", "freq 222 flag", "nodecount 6 environment", "histsize 1000 default",
-        "names simple default", "offcpu off default", "offcpumethod auto default", "allthreads off default",
+        "names simple default", "offcpu off default", "offcpumethod auto default", "sampler auto default",
+        "allthreads off default",
         "traceconfirm on default", "tracebackend auto default",
       ])
     XCTAssertTrue(result.stdout.contains("config file") == false)

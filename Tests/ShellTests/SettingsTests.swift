@@ -78,7 +78,8 @@ final class SettingsTests: XCTestCase {
       lines,
       [
         "NAME VALUE ORIGIN", "color never set", "freq 400 environment", "nodecount 5 set", "histsize 1000 default",
-        "names simple default", "offcpu off default", "offcpumethod auto default", "allthreads off default",
+        "names simple default", "offcpu off default", "offcpumethod auto default", "sampler auto default",
+        "allthreads off default",
         "traceconfirm on default", "tracebackend auto default",
       ])
     XCTAssertTrue(shell.stdout.contains("environment (PERFSH_FREQ)"))

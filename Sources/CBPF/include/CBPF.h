@@ -17,6 +17,9 @@ int perfsh_bpf_open(const void *bytes, size_t size, const char *name, perfsh_bpf
 int perfsh_bpf_set_rodata(perfsh_bpf_object *object, const void *bytes, size_t size);
 /* Sets the number of entries of a map; before load. */
 int perfsh_bpf_set_map_entries(perfsh_bpf_object *object, const char *map, unsigned entries);
+/* Makes the object use an existing map (a descriptor of another loaded object's map of the same
+ * definition) for its map `map` instead of creating one; before load. */
+int perfsh_bpf_reuse_map(perfsh_bpf_object *object, const char *map, int map_fd);
 /* Loads every program into the kernel (the verifier's complaints go to `log`). */
 int perfsh_bpf_load(perfsh_bpf_object *object, char *log, size_t log_size);
 void perfsh_bpf_close(perfsh_bpf_object *object);

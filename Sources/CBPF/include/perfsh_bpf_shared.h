@@ -133,4 +133,16 @@ struct perfsh_offcpu_stack {
   unsigned long long ips[PERFSH_OFFCPU_STACK_DEPTH];
 };
 
+/* ---- oncpu.bpf (per-CPU cpu-clock sampling filtered to the target; Sources/Capture/BPF/BPFSampleFilter.swift) ---- */
+/* Slots of its per-CPU counter array. */
+#define PERFSH_ONCPU_KEPT 0     /* timer ticks that hit a target thread: written as samples */
+#define PERFSH_ONCPU_DROPPED 1  /* ticks that hit anything else: dropped in the kernel */
+#define PERFSH_ONCPU_COUNTERS 2
+
+/* Byte offsets of the tracepoint fields read (from tracefs formats, set before load). */
+struct perfsh_oncpu_config {
+  unsigned int fork_child_pid; /* sched_process_fork: pid_t child_pid */
+  unsigned int reserved;
+};
+
 #endif

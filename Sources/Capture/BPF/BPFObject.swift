@@ -39,6 +39,13 @@ public final class BPFObject {
     guard status == 0 else { throw Self.failure("resizing map \(map) of \(name)", status, []) }
   }
 
+  /// Makes map `map` of this object the existing map `descriptor` (of another loaded object, with
+  /// the same definition), so two objects share one map; before `load`.
+  public func reuseMap(_ map: String, descriptor: Int32) throws(CaptureError) {
+    let status = perfsh_bpf_reuse_map(object, map, descriptor)
+    guard status == 0 else { throw Self.failure("sharing map \(map) with \(name)", status, []) }
+  }
+
   /// Loads every program into the kernel; a verifier refusal carries the verifier's log.
   public func load() throws(CaptureError) {
     var log = [CChar](repeating: 0, count: Self.logSize)

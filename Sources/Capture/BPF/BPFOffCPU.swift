@@ -25,19 +25,23 @@ public final class BPFOffCPU {
 
   /// Loads the programs (tracepoint field offsets from tracefs), seeds `pid` (held at the exec
   /// gate: counted from its exec on, with every process it forks) and attaches them.
-  public func open(pid: Int32) throws(CaptureError) {
+  ///
+  /// `sharedTargets`, when given, is the per-CPU sampler's target set (`BPFSampleFilter`), already
+  /// seeded and grown by its own fork and exec programs: this object then uses that map and
+  /// attaches no fork or exec program of its own.
+  public func open(pid: Int32, sharedTargets: Int32? = nil) throws(CaptureError) {
     let config = try Self.config()
     let object = try BPFObject(bytes: BPFObjects.offcpu, name: "perfsh_offcpu")
     try object.setConstants(config)
+    if let sharedTargets { try object.reuseMap("targets", descriptor: sharedTargets) }
     try object.load()
     self.object = object
-    try object.map("targets").update(UInt32(bitPattern: pid), UInt8(0))
+    if sharedTargets == nil { try object.map("targets").update(UInt32(bitPattern: pid), UInt8(0)) }
     // Forks and wakeups first: a switch-out must never be counted for a process the fork
     // program has not seen yet.
-    for (program, event) in [
-      ("on_fork", "sched_process_fork"), ("on_exec", "sched_process_exec"), ("on_waking", "sched_waking"),
-      ("on_switch", "sched_switch"),
-    ] {
+    let setPrograms =
+      sharedTargets == nil ? [("on_fork", "sched_process_fork"), ("on_exec", "sched_process_exec")] : []
+    for (program, event) in setPrograms + [("on_waking", "sched_waking"), ("on_switch", "sched_switch")] {
       try object.attach(program, tracepoint: "sched", event)
     }
   }
@@ -103,24 +107,25 @@ public final class BPFOffCPU {
     return counts
   }
 
+  /// The byte offset of field `name` (`size` bytes) of the tracepoint `sched:event`, from tracefs.
+  static func tracepointOffset(_ event: String, _ name: String, size: Int) throws(CaptureError) -> UInt32 {
+    guard let fields = TracepointFields.read(category: "sched", event: event) else {
+      throw .bpf(operation: "reading the format of sched:\(event) from tracefs", errno: .noSuchFileOrDirectory, log: "")
+    }
+    guard let f = fields.fields[name], f.size == size else {
+      throw .bpf(
+        operation: "finding field \(name) (\(size) bytes) of sched:\(event)", errno: .invalidArgument, log: "")
+    }
+    return UInt32(f.offset)
+  }
+
   /// The tracepoint field offsets offcpu.bpf reads, from tracefs.
   static func config() throws(CaptureError) -> perfsh_offcpu_config {
-    func field(_ event: String, _ name: String, size: Int) throws(CaptureError) -> UInt32 {
-      guard let fields = TracepointFields.read(category: "sched", event: event) else {
-        throw .bpf(
-          operation: "reading the format of sched:\(event) from tracefs", errno: .noSuchFileOrDirectory, log: "")
-      }
-      guard let f = fields.fields[name], f.size == size else {
-        throw .bpf(
-          operation: "finding field \(name) (\(size) bytes) of sched:\(event)", errno: .invalidArgument, log: "")
-      }
-      return UInt32(f.offset)
-    }
-    return perfsh_offcpu_config(
-      switch_prev_state: try field("sched_switch", "prev_state", size: 8),
-      switch_next_pid: try field("sched_switch", "next_pid", size: 4),
-      fork_child_pid: try field("sched_process_fork", "child_pid", size: 4),
-      waking_pid: try field("sched_waking", "pid", size: 4))
+    perfsh_offcpu_config(
+      switch_prev_state: try tracepointOffset("sched_switch", "prev_state", size: 8),
+      switch_next_pid: try tracepointOffset("sched_switch", "next_pid", size: 4),
+      fork_child_pid: try tracepointOffset("sched_process_fork", "child_pid", size: 4),
+      waking_pid: try tracepointOffset("sched_waking", "pid", size: 4))
   }
 }
 
@@ -146,14 +151,15 @@ private struct AggregateKey: Hashable, Comparable {
 }
 
 extension CommandCapture {
-  /// Opens the BPF off-CPU capture on the gated child; when it fails and BPF was not asked
+  /// Opens the BPF off-CPU capture on the gated child (sharing the per-CPU sampler's target set
+  /// when `sharedTargets` is given); when it fails and BPF was not asked
   /// for, the record path is used instead and the choice says why.
-  static func openKernelOffCPU(pid: Int32, choice: OffCPUChoice, forced: Bool) throws(CaptureError) -> (
-    BPFOffCPU?, OffCPUChoice
-  ) {
+  static func openKernelOffCPU(pid: Int32, choice: OffCPUChoice, forced: Bool, sharedTargets: Int32?)
+    throws(CaptureError) -> (BPFOffCPU?, OffCPUChoice)
+  {
     let capture = BPFOffCPU()
     do {
-      try capture.open(pid: pid)
+      try capture.open(pid: pid, sharedTargets: sharedTargets)
       return (capture, choice)
     } catch {
       if forced { throw error }

@@ -46,7 +46,10 @@ struct RunCommand: ShellCommand {
   static var shell: CommandSpec {
     CommandSpec(
       group: .capture, arguments: [.file, .file],
-      options: ["--cwd": .file, "--heatmap-mode": .choices(HeatmapMode.allCases.map(\.rawValue))])
+      options: [
+        "--cwd": .file, "--heatmap-mode": .choices(HeatmapMode.allCases.map(\.rawValue)),
+        "--sampler": .choices(["auto"] + SamplerMethod.allCases.map(\.rawValue)),
+      ])
   }
 
   @Option(
@@ -129,6 +132,13 @@ struct RunCommand: ShellCommand {
   var offCPUMethod: String?
 
   @Option(
+    name: .customLong("sampler"),
+    help:
+      "How on-CPU time is sampled: cpu (one cpu-clock event per CPU, a BPF filter keeps the target's samples; no timer work at the target's context switches), task (per-task events, inherited) or auto (default: the sampler setting; cpu where BPF and per-CPU events are allowed). info says which ran and why."
+  )
+  var sampler: String?
+
+  @Option(
     name: .customLong("pprof-endpoint"),
     help:
       "While sampling, fetch the target's own pprof profile from this http:// URL (Go's net/http/pprof; a bare http://HOST:PORT means /debug/pprof/profile?seconds=5) into a second session 'NAME (go pprof)'."
@@ -155,6 +165,10 @@ struct RunCommand: ShellCommand {
     if let offCPUMethod, offCPUMethod != "auto" && OffCPUMethod(rawValue: offCPUMethod) == nil {
       throw ValidationError("--off-cpu-method takes bpf, records or auto, not '\(offCPUMethod)'")
     }
+    if let sampler, sampler != "auto" && SamplerMethod(rawValue: sampler) == nil {
+      throw ValidationError("--sampler takes cpu, task or auto, not '\(sampler)'")
+    }
+    if sampler != nil && noSample { throw ValidationError("--sampler chooses how to sample: drop --no-sample") }
     if (offCPU || offCPUMethod != nil) && noSample {
       throw ValidationError("--off-cpu keeps CPU sampling: drop --no-sample")
     }
@@ -181,6 +195,7 @@ struct RunCommand: ShellCommand {
       callGraph: CallGraph(option: callGraph) ?? .auto, allocation: allocation)
     request.offCPU = offCPU || offCPUMethod != nil || context.settings.offCPU
     request.offCPUOptions.method = OffCPUMethod(rawValue: offCPUMethod ?? context.settings.offCPUMethod)
+    request.sampler = SamplerMethod(rawValue: sampler ?? context.settings.sampler)
     context.flush()
     // Kernel symbols and the program's binaries are read while the target runs, so the
     // session is ready sooner after it exits.

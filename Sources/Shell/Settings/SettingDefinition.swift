@@ -72,6 +72,10 @@ public struct SettingDefinition: Sendable {
       "how off-CPU time is captured (as run --off-cpu-method): auto, bpf (in the kernel) or records",
       default: "auto", ["auto", "bpf", "records"]),
     .choice(
+      "sampler",
+      "how run samples on-CPU time (as run --sampler): auto, cpu (per-CPU events filtered to the target by BPF) or task (per-task events)",
+      default: "auto", ["auto", "cpu", "task"]),
+    .choice(
       "allthreads",
       "off-CPU views show every thread's waits (as --all-threads), not only the critical threads': on or off",
       default: "off", ["off", "on"]),

@@ -104,6 +104,8 @@ public struct Settings: Sendable {
   public var offCPU: Bool { self["offcpu"] == "on" }
   /// `offcpumethod`: auto, bpf or records (`run --off-cpu-method`).
   public var offCPUMethod: String { self["offcpumethod"] }
+  /// `sampler`: auto, cpu or task (`run --sampler`).
+  public var sampler: String { self["sampler"] }
   /// `allthreads`: whether off-CPU views show waits nobody on the critical threads waited for.
   public var allThreads: Bool { self["allthreads"] == "on" }
 
