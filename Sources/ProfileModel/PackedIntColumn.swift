@@ -82,9 +82,14 @@ public struct PackedIntColumn: Sendable, RandomAccessCollection {
     switch storage {
     case .constant: return constant
     case .uint8: return Int64(bytes[i])
-    case .uint16: return Int64(UInt16(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i &* 2, as: UInt16.self) }))
-    case .uint32: return Int64(UInt32(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self) }))
-    case .int64: return Int64(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i &* 8, as: Int64.self) })
+    case .uint16:
+      return Int64(
+        UInt16(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i &* 2, as: UInt16.self) }))
+    case .uint32:
+      return Int64(
+        UInt32(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self) }))
+    case .int64:
+      return Int64(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i &* 8, as: Int64.self) })
     }
   }
 
@@ -157,8 +162,10 @@ public struct PackedIntColumn: Sendable, RandomAccessCollection {
       switch storage {
       case .constant: preconditionFailure("a column that holds two values is not constant")
       case .uint8: raw.storeBytes(of: UInt8(truncatingIfNeeded: value), toByteOffset: i, as: UInt8.self)
-      case .uint16: raw.storeBytes(of: UInt16(truncatingIfNeeded: value).littleEndian, toByteOffset: i * 2, as: UInt16.self)
-      case .uint32: raw.storeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian, toByteOffset: i * 4, as: UInt32.self)
+      case .uint16:
+        raw.storeBytes(of: UInt16(truncatingIfNeeded: value).littleEndian, toByteOffset: i * 2, as: UInt16.self)
+      case .uint32:
+        raw.storeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian, toByteOffset: i * 4, as: UInt32.self)
       case .int64: raw.storeBytes(of: value.littleEndian, toByteOffset: i * 8, as: Int64.self)
       }
     }
