@@ -104,6 +104,13 @@ int perfsh_bpf_attach_tracepoint(perfsh_bpf_object *object, const char *name, co
   return finish_link(bpf_program__attach_tracepoint(program, category, event), out);
 }
 
+int perfsh_bpf_attach_raw_tracepoint(perfsh_bpf_object *object, const char *name, const char *event,
+                                     perfsh_bpf_link **out) {
+  struct bpf_program *program = bpf_object__find_program_by_name((struct bpf_object *)object, name);
+  if (!program) return -ENOENT;
+  return finish_link(bpf_program__attach_raw_tracepoint(program, event), out);
+}
+
 void perfsh_bpf_link_destroy(perfsh_bpf_link *link) { bpf_link__destroy((struct bpf_link *)link); }
 
 int perfsh_bpf_map_lookup(int map_fd, const void *key, void *value) {

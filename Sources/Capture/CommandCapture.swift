@@ -113,7 +113,7 @@ public struct CommandCapture: Sendable {
       if choice.method == .bpf {
         (kernelOffCPU, choice) = try Self.openKernelOffCPU(
           pid: child.pid, choice: choice, forced: request.offCPUOptions.method == .bpf,
-          sharedTargets: sampleFilter?.targetsDescriptor)
+          sharedTargets: sampleFilter?.targetsDescriptor, copyBytes: offCPUStackBytes)
       }
       offCPUChoice = choice
     }
@@ -138,6 +138,7 @@ public struct CommandCapture: Sendable {
       switches: switches, allocation: allocation, targetFilter: targetFilter)
     var converter = ProfileConverter(
       frequency: request.frequency, allocationRate: request.allocation?.rate, offCPU: request.offCPU)
+    // Both off-CPU paths copy switch-out stacks when offCPUStackBytes > 0 (BPF once per place).
     if stackBytes > 0 || offCPUStackBytes > 0 { converter.unwinder = unwinding?.makeUnwinder() }
 
     let wallStart = SystemInfo.wallNanos()

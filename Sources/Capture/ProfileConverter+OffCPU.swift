@@ -128,11 +128,21 @@ extension ProfileConverter {
       words.removeAll(keepingCapacity: true)
       if !a.kernelStack.isEmpty { words += [PerfContext.kernel] + a.kernelStack }
       if !a.userStack.isEmpty { words += [PerfContext.user] + a.userStack }
+      // A copied user stack is unwound like a record's copy; its instruction pointer stands in
+      // for the user part when it cannot be.
+      if let copy = a.userCopy, copy.registers.count == 17 { words += [PerfContext.user, copy.registers[8]] }
+      let misc = a.kernelStack.isEmpty ? PerfRecordMisc.user : PerfRecordMisc.kernel
       let node = words.withUnsafeBytes { raw in
-        let sample = PerfSample(
-          misc: a.kernelStack.isEmpty ? PerfRecordMisc.user : PerfRecordMisc.kernel, pid: a.pid, tid: a.tid,
-          callchain: RawWords(raw))
-        return stackAndLabels(sample).0
+        var sample = PerfSample(misc: misc, pid: a.pid, tid: a.tid, callchain: RawWords(raw))
+        guard let copy = a.userCopy, copy.registers.count == 17 else { return stackAndLabels(sample).0 }
+        return copy.registers.withUnsafeBytes { registers in
+          copy.stack.withUnsafeBytes { stack in
+            sample.userRegistersABI = 2  // PERF_SAMPLE_REGS_ABI_64
+            sample.userRegisters = RawWords(registers)
+            sample.userStack = stack
+            return stackAndLabels(sample).0
+          }
+        }
       }
       guard let row = addOffCPU(a.nanos, node: node, pid: a.pid, tid: a.tid, runnable: a.runnable) else { return }
       offCPUState?.summary.switches += a.waits

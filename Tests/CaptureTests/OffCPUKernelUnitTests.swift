@@ -38,12 +38,14 @@ final class OffCPUKernelUnitTests: XCTestCase {
     XCTAssertEqual(TracepointFields(format: "field:int x;\toffset:-4;\tsize:4;\nfield:;offset:1;size:1;").fields, [:])
   }
 
-  func testChoiceTakesBPFOnlyWhereItsStacksAreAsGood() {
+  func testChoiceTakesBPFWheneverItLoadsWithTheRecordPathsKindOfStacks() {
     let fp = OffCPUChoice(requested: nil, recordStackBytes: 0, bpf: .available)
     XCTAssertEqual(fp.method, .bpf)
+    XCTAssertTrue(fp.note.contains("frame-pointer walks"), fp.note)
     let copies = OffCPUChoice(requested: nil, recordStackBytes: 2048, bpf: .available)
-    XCTAssertEqual(copies.method, .records)
-    XCTAssertTrue(copies.note.contains("lacks frame pointers"), copies.note)
+    XCTAssertEqual(copies.method, .bpf)
+    XCTAssertTrue(
+      copies.note.contains("lacks frame pointers") && copies.note.contains("copies its user stack"), copies.note)
     XCTAssertEqual(OffCPUChoice(requested: .bpf, recordStackBytes: 2048, bpf: .available).method, .bpf)
     XCTAssertEqual(OffCPUChoice(requested: .records, recordStackBytes: 0, bpf: .available).method, .records)
     let off = OffCPUChoice(
@@ -51,6 +53,15 @@ final class OffCPUKernelUnitTests: XCTestCase {
     XCTAssertEqual(off.method, .records)
     XCTAssertEqual(
       off.note, "off-CPU capture: context-switch records: BPF is not available (turned off by PERFSH_BPF=off)")
+  }
+
+  func testCopySizeIsAPowerOfTwoWithinTheKernelsBuffer() {
+    XCTAssertEqual(BPFOffCPU.copySize(0), 0)
+    XCTAssertEqual(BPFOffCPU.copySize(255), 0)
+    XCTAssertEqual(BPFOffCPU.copySize(256), 256)
+    XCTAssertEqual(BPFOffCPU.copySize(3000), 2048)
+    XCTAssertEqual(BPFOffCPU.copySize(1500), 1024)
+    XCTAssertEqual(BPFOffCPU.copySize(65536), BPFOffCPU.maximumCopyBytes)
   }
 
   func testKernelAggregatesBecomeTheRecordPathsRows() throws {

@@ -33,6 +33,9 @@ int perfsh_bpf_attach_perf_event(perfsh_bpf_object *object, const char *program,
 /* Attaches a tracepoint program (e.g. "sched", "sched_switch"): runs on every CPU. */
 int perfsh_bpf_attach_tracepoint(perfsh_bpf_object *object, const char *program, const char *category,
                                  const char *name, perfsh_bpf_link **out);
+/* Runs program `name` on the raw tracepoint `event` (its arguments as they are, no record formatted). */
+int perfsh_bpf_attach_raw_tracepoint(perfsh_bpf_object *object, const char *name, const char *event,
+                                     perfsh_bpf_link **out);
 void perfsh_bpf_link_destroy(perfsh_bpf_link *link);
 
 int perfsh_bpf_map_lookup(int map_fd, const void *key, void *value);

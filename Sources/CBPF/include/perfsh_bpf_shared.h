@@ -79,20 +79,51 @@ struct perfsh_trace_call {
 #define PERFSH_OFFCPU_SWITCHES 0       /* switch-outs of the target's threads */
 #define PERFSH_OFFCPU_STACK_MISSES 1   /* stacks bpf_get_stackid could not store */
 #define PERFSH_OFFCPU_DROPPED 2        /* waits lost because a map was full */
-#define PERFSH_OFFCPU_COUNTERS 4
+#define PERFSH_OFFCPU_STACK_WALKS 3    /* switch-outs at a new place: both stacks walked */
+#define PERFSH_OFFCPU_COPIES_FULL 4    /* new places past the copy array: user stack walked instead */
+#define PERFSH_OFFCPU_COUNTERS 8
 
-/* Byte offsets of the tracepoint fields read (from tracefs formats, set before load). */
+/* Most bytes of user stack one copy holds, and how many places get a copy. */
+#define PERFSH_OFFCPU_COPY_BYTES 2048
+#define PERFSH_OFFCPU_COPIES 4096
+
+/* Set before load. copy_bytes 0: user stacks are frame-pointer walks (bpf_get_stackid); else
+ * each new place copies its user registers and up to copy_bytes of its user stack (a power of
+ * two, at most PERFSH_OFFCPU_COPY_BYTES) for perfsh to unwind with CFI, as the record path does
+ * — binaries without frame pointers (Debian's libc) keep the callers of their syscall wrappers. */
 struct perfsh_offcpu_config {
-  unsigned int switch_prev_state; /* sched_switch: long prev_state */
-  unsigned int switch_next_pid;   /* sched_switch: pid_t next_pid */
-  unsigned int fork_child_pid;    /* sched_process_fork: pid_t child_pid */
-  unsigned int waking_pid;        /* sched_waking: pid_t pid (the wakee) */
+  unsigned int copy_bytes;
+  unsigned int reserved;
+  char symbol_format[8];  /* "%ps": bpf_snprintf's format must be in read-only map memory */
+  char glue_function[16]; /* "__schedule": where a kernel stack taken in the program should start */
 };
 
-/* Per tid: off the CPU since `time` (0: on a CPU now), and the user registers of its last
- * switch-out: a thread that blocks again with the same instruction, stack and frame pointers
- * and system call reuses that switch-out's stack ids instead of walking both stacks again
- * (the walks were most of the cost: pingpong 2.5x the bare CPU with them, 1.4x cached). */
+/* A place's user registers, in perf's sample_regs_user order for the mask 0x1ff | 0xff << 16
+ * (ax bx cx dx si di bp sp ip r8 … r15), and its user stack from sp. */
+struct perfsh_offcpu_copy {
+  unsigned long long regs[17];
+  unsigned int size; /* bytes of `bytes` copied; 0 when the stack could not be read */
+  int pid;
+  unsigned char bytes[PERFSH_OFFCPU_COPY_BYTES];
+};
+
+/* Where a thread left the CPU (its user registers, system call and state) and the stack ids
+ * taken there: a thread that leaves again at one of its last places reuses that place's stack
+ * ids instead of walking both stacks again (the walks are most of the cost: pingpong 2.5x the
+ * bare CPU with them). A thread alternates between places (pingpong's threads block in read
+ * and are preempted at write's return when they wake the other), so several are kept. */
+#define PERFSH_OFFCPU_PLACES 4
+struct perfsh_offcpu_place {
+  unsigned long long ip, sp, bp, syscall;
+  int user_stack;   /* stack id, or negative when none was stored */
+  int kernel_stack;
+  unsigned int runnable;
+  unsigned int used;
+  unsigned int user_copy; /* slot + 1 in the copy array, 0 when the user stack is a walk */
+  unsigned int reserved;
+};
+
+/* Per tid: off the CPU since `time` (0: on a CPU now) with these stacks, and its last places. */
 struct perfsh_offcpu_start {
   unsigned long long time;
   int pid;
@@ -100,8 +131,10 @@ struct perfsh_offcpu_start {
   int kernel_stack;
   unsigned int runnable; /* preempted or yielded while still runnable */
   int waker;        /* last thread of the target that woke it during this wait, 0 if none */
+  unsigned int next_place; /* the place a new one replaces next (round robin) */
+  unsigned int user_copy;  /* as perfsh_offcpu_place's */
   unsigned int reserved;
-  unsigned long long ip, sp, bp, syscall;
+  struct perfsh_offcpu_place places[PERFSH_OFFCPU_PLACES];
 };
 
 /* Aggregate key: off-CPU time per thread, stacks and state. */
@@ -111,7 +144,7 @@ struct perfsh_offcpu_key {
   int user_stack;
   int kernel_stack;
   unsigned int runnable;
-  unsigned int reserved;
+  unsigned int user_copy; /* slot + 1 in the copy array, 0 when user_stack is a walk */
 };
 
 struct perfsh_offcpu_value {
@@ -138,11 +171,5 @@ struct perfsh_offcpu_stack {
 #define PERFSH_ONCPU_KEPT 0     /* timer ticks that hit a target thread: written as samples */
 #define PERFSH_ONCPU_DROPPED 1  /* ticks that hit anything else: dropped in the kernel */
 #define PERFSH_ONCPU_COUNTERS 2
-
-/* Byte offsets of the tracepoint fields read (from tracefs formats, set before load). */
-struct perfsh_oncpu_config {
-  unsigned int fork_child_pid; /* sched_process_fork: pid_t child_pid */
-  unsigned int reserved;
-};
 
 #endif

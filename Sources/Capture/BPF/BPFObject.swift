@@ -71,6 +71,18 @@ public final class BPFObject {
     links.append(link)
   }
 
+  /// Runs `program` on every hit of the kernel's raw tracepoint `event` (e.g. `sched_switch`):
+  /// the tracepoint's arguments as they are, without the trace record a classic tracepoint
+  /// formats first — the cheaper hook on events as frequent as context switches.
+  public func attach(_ program: String, rawTracepoint event: String) throws(CaptureError) {
+    var link: OpaquePointer?
+    let status = perfsh_bpf_attach_raw_tracepoint(object, program, event, &link)
+    guard status == 0, let link else {
+      throw Self.failure("attach of \(program) to raw tracepoint \(event)", status, [])
+    }
+    links.append(link)
+  }
+
   /// A map of the loaded object by name.
   public func map(_ mapName: String) throws(CaptureError) -> BPFMap {
     let descriptor = perfsh_bpf_map_fd(object, mapName)

@@ -13,6 +13,10 @@ public final class BPFOffCPU {
   public struct Counts: Sendable, Equatable {
     public var switches: UInt64 = 0
     public var stackMisses: UInt64 = 0
+    /// Switch-outs at a place the thread had not left from lately: both stacks walked.
+    public var stackWalks: UInt64 = 0
+    /// New places past the copy array (their user stacks were frame-pointer walks instead).
+    public var copiesFull: UInt64 = 0
     public var droppedWaits: UInt64 = 0
     public var droppedIntervals: UInt64 = 0
     public var unfinished = 0
@@ -23,16 +27,37 @@ public final class BPFOffCPU {
 
   deinit { object?.close() }
 
-  /// Loads the programs (tracepoint field offsets from tracefs), seeds `pid` (held at the exec
-  /// gate: counted from its exec on, with every process it forks) and attaches them.
+  /// The most user stack bytes one switch-out place copies on this path.
+  public static let maximumCopyBytes = Int(PERFSH_OFFCPU_COPY_BYTES)
+
+  /// The copy size the kernel side uses for `wanted` bytes: the largest power of two not above
+  /// it or `maximumCopyBytes`; 0 for no copies (below 256 bytes a copy holds no useful frames).
+  public static func copySize(_ wanted: Int) -> Int {
+    guard wanted >= 256 else { return 0 }
+    var size = 256
+    while size * 2 <= min(wanted, maximumCopyBytes) { size *= 2 }
+    return size
+  }
+
+  /// Loads the programs, seeds `pid` (held at the exec gate: counted from its exec on, with
+  /// every process it forks) and attaches them to raw tracepoints.
+  ///
+  /// `copyBytes` above 0: each place a thread leaves the CPU from copies its user registers and
+  /// that many bytes of its user stack (at most `maximumCopyBytes`), unwound with CFI by the
+  /// converter as the record path's copies are; 0: user stacks are frame-pointer walks.
   ///
   /// `sharedTargets`, when given, is the per-CPU sampler's target set (`BPFSampleFilter`), already
   /// seeded and grown by its own fork and exec programs: this object then uses that map and
   /// attaches no fork or exec program of its own.
-  public func open(pid: Int32, sharedTargets: Int32? = nil) throws(CaptureError) {
-    let config = try Self.config()
+  public func open(pid: Int32, sharedTargets: Int32? = nil, copyBytes: Int = 0) throws(CaptureError) {
     let object = try BPFObject(bytes: BPFObjects.offcpu, name: "perfsh_offcpu")
+    let copy = Self.copySize(copyBytes)
+    var config = perfsh_offcpu_config()
+    config.copy_bytes = UInt32(copy)
+    withUnsafeMutableBytes(of: &config.symbol_format) { $0.copyBytes(from: Array("%ps".utf8)) }
+    withUnsafeMutableBytes(of: &config.glue_function) { $0.copyBytes(from: Array("__schedule".utf8)) }
     try object.setConstants(config)
+    if copy == 0 { try object.setEntries(1, map: "copies") }
     if let sharedTargets { try object.reuseMap("targets", descriptor: sharedTargets) }
     try object.load()
     self.object = object
@@ -42,7 +67,7 @@ public final class BPFOffCPU {
     let setPrograms =
       sharedTargets == nil ? [("on_fork", "sched_process_fork"), ("on_exec", "sched_process_exec")] : []
     for (program, event) in setPrograms + [("on_waking", "sched_waking"), ("on_switch", "sched_switch")] {
-      try object.attach(program, tracepoint: "sched", event)
+      try object.attach(program, rawTracepoint: event)
     }
   }
 
@@ -62,6 +87,8 @@ public final class BPFOffCPU {
     }
     counts.switches = try counter(PERFSH_OFFCPU_SWITCHES)
     counts.stackMisses = try counter(PERFSH_OFFCPU_STACK_MISSES)
+    counts.stackWalks = try counter(PERFSH_OFFCPU_STACK_WALKS)
+    counts.copiesFull = try counter(PERFSH_OFFCPU_COPIES_FULL)
     counts.droppedWaits = try counter(PERFSH_OFFCPU_DROPPED)
     // Entries stay after a wait ends (their registers serve the next switch-out): time 0.
     let starts = try object.map("starts")
@@ -92,6 +119,19 @@ public final class BPFOffCPU {
       stacks[id] = frames ?? []
       return frames ?? []
     }
+    let copyMap = try object.map("copies")
+    var copies: [UInt32: OffCPUStackCopy] = [:]
+    func copy(_ slot: UInt32) throws(CaptureError) -> OffCPUStackCopy? {
+      guard slot > 0 else { return nil }
+      if let known = copies[slot] { return known }
+      guard let c = try copyMap.value(at: slot - 1, as: perfsh_offcpu_copy.self) else { return nil }
+      let registers = withUnsafeBytes(of: c.regs) { Array($0.bindMemory(to: UInt64.self)) }
+      let size = min(Int(c.size), Self.maximumCopyBytes)
+      let stack = withUnsafeBytes(of: c.bytes) { Array($0.prefix(size)) }
+      let made = OffCPUStackCopy(registers: registers, stack: stack)
+      copies[slot] = made
+      return made
+    }
     var aggregates: [OffCPUAggregate] = []
     let keys = try map.keys(as: perfsh_offcpu_key.self).sorted { AggregateKey($0) < AggregateKey($1) }
     for key in keys {
@@ -100,32 +140,11 @@ public final class BPFOffCPU {
         OffCPUAggregate(
           pid: key.pid, tid: key.tid, kernelStack: try stack(key.kernel_stack), userStack: try stack(key.user_stack),
           runnable: key.runnable != 0, nanos: Int64(clamping: value.nanos), waits: Int(clamping: value.count),
-          intervals: waits[AggregateKey(key)] ?? []))
+          intervals: waits[AggregateKey(key)] ?? [], userCopy: try copy(key.user_copy)))
     }
     counts.aggregates = aggregates.count
     converter.consume(offCPUAggregates: aggregates, unfinished: counts.unfinished, lost: counts.droppedWaits)
     return counts
-  }
-
-  /// The byte offset of field `name` (`size` bytes) of the tracepoint `sched:event`, from tracefs.
-  static func tracepointOffset(_ event: String, _ name: String, size: Int) throws(CaptureError) -> UInt32 {
-    guard let fields = TracepointFields.read(category: "sched", event: event) else {
-      throw .bpf(operation: "reading the format of sched:\(event) from tracefs", errno: .noSuchFileOrDirectory, log: "")
-    }
-    guard let f = fields.fields[name], f.size == size else {
-      throw .bpf(
-        operation: "finding field \(name) (\(size) bytes) of sched:\(event)", errno: .invalidArgument, log: "")
-    }
-    return UInt32(f.offset)
-  }
-
-  /// The tracepoint field offsets offcpu.bpf reads, from tracefs.
-  static func config() throws(CaptureError) -> perfsh_offcpu_config {
-    perfsh_offcpu_config(
-      switch_prev_state: try tracepointOffset("sched_switch", "prev_state", size: 8),
-      switch_next_pid: try tracepointOffset("sched_switch", "next_pid", size: 4),
-      fork_child_pid: try tracepointOffset("sched_process_fork", "child_pid", size: 4),
-      waking_pid: try tracepointOffset("sched_waking", "pid", size: 4))
   }
 }
 
@@ -136,6 +155,7 @@ private struct AggregateKey: Hashable, Comparable {
   var runnable: UInt32
   var userStack: Int32
   var kernelStack: Int32
+  var userCopy: UInt32
 
   init(_ k: perfsh_offcpu_key) {
     pid = k.pid
@@ -143,10 +163,12 @@ private struct AggregateKey: Hashable, Comparable {
     runnable = k.runnable
     userStack = k.user_stack
     kernelStack = k.kernel_stack
+    userCopy = k.user_copy
   }
 
   static func < (a: Self, b: Self) -> Bool {
-    (a.pid, a.tid, a.runnable, a.userStack, a.kernelStack) < (b.pid, b.tid, b.runnable, b.userStack, b.kernelStack)
+    (a.pid, a.tid, a.runnable, a.userStack, a.kernelStack, a.userCopy)
+      < (b.pid, b.tid, b.runnable, b.userStack, b.kernelStack, b.userCopy)
   }
 }
 
@@ -154,12 +176,12 @@ extension CommandCapture {
   /// Opens the BPF off-CPU capture on the gated child (sharing the per-CPU sampler's target set
   /// when `sharedTargets` is given); when it fails and BPF was not asked
   /// for, the record path is used instead and the choice says why.
-  static func openKernelOffCPU(pid: Int32, choice: OffCPUChoice, forced: Bool, sharedTargets: Int32?)
-    throws(CaptureError) -> (BPFOffCPU?, OffCPUChoice)
-  {
+  static func openKernelOffCPU(
+    pid: Int32, choice: OffCPUChoice, forced: Bool, sharedTargets: Int32?, copyBytes: Int
+  ) throws(CaptureError) -> (BPFOffCPU?, OffCPUChoice) {
     let capture = BPFOffCPU()
     do {
-      try capture.open(pid: pid, sharedTargets: sharedTargets)
+      try capture.open(pid: pid, sharedTargets: sharedTargets, copyBytes: copyBytes)
       return (capture, choice)
     } catch {
       if forced { throw error }
@@ -180,9 +202,16 @@ extension OffCPUChoice {
     guard let c = counts else { return [note] }
     var lines = [
       note,
-      "off-CPU in the kernel: \(c.switches) switch-outs in \(c.aggregates) aggregates; waits of other threads are shown "
+      "off-CPU in the kernel: \(c.switches) switch-outs in \(c.aggregates) aggregates, stacks walked at "
+        + "\(c.stackWalks) (the rest left from a place of their thread's last \(PERFSH_OFFCPU_PLACES)); "
+        + "waits of other threads are shown "
         + "while a shown thread waited for them, judged from waits of at least 100µs (shorter ones always shown)",
     ]
+    if c.copiesFull > 0 {
+      lines.append(
+        "off-CPU in the kernel: \(c.copiesFull) places past the first \(PERFSH_OFFCPU_COPIES) had their user stacks "
+          + "walked by frame pointers instead of copied (callers of code without frame pointers may be missing)")
+    }
     if c.stackMisses > 0 {
       lines.append("off-CPU in the kernel: \(c.stackMisses) switch-outs lost a stack (stack map full or colliding)")
     }

@@ -18,19 +18,16 @@ public final class BPFSampleFilter {
 
   deinit { object?.close() }
 
-  /// Loads the programs (the fork tracepoint's field offset from tracefs), seeds `pid` (held at
-  /// the exec gate: sampled from its exec on, with every process it forks) and attaches the
-  /// fork and exec programs; `attach(toEvent:)` then puts the filter on each sampling event.
+  /// Loads the programs, seeds `pid` (held at the exec gate: sampled from its exec on, with
+  /// every process it forks) and attaches the fork and exec programs; `attach(toEvent:)` then
+  /// puts the filter on each sampling event.
   public func open(pid: Int32) throws(CaptureError) {
-    let config = perfsh_oncpu_config(
-      fork_child_pid: try BPFOffCPU.tracepointOffset("sched_process_fork", "child_pid", size: 4), reserved: 0)
     let object = try BPFObject(bytes: BPFObjects.oncpu, name: "perfsh_oncpu")
-    try object.setConstants(config)
     try object.load()
     self.object = object
     try object.map("targets").update(UInt32(bitPattern: pid), UInt8(0))
-    try object.attach("on_fork", tracepoint: "sched", "sched_process_fork")
-    try object.attach("on_exec", tracepoint: "sched", "sched_process_exec")
+    try object.attach("on_fork", rawTracepoint: "sched_process_fork")
+    try object.attach("on_exec", rawTracepoint: "sched_process_exec")
   }
 
   /// Filters the samples of the open perf event `descriptor` (a per-CPU cpu-clock event).

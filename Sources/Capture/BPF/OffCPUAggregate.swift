@@ -5,8 +5,10 @@ public struct OffCPUAggregate: Sendable, Equatable {
   public var tid: Int32
   /// Kernel frames where the thread left the CPU, leaf first (then return addresses).
   public var kernelStack: [UInt64]
-  /// User frames (frame-pointer walk), leaf first.
+  /// User frames (frame-pointer walk), leaf first; empty when `userCopy` holds the user stack.
   public var userStack: [UInt64]
+  /// The user registers and stack bytes where the thread left the CPU, to unwind with CFI.
+  public var userCopy: OffCPUStackCopy?
   /// Preempted or yielded while still runnable, rather than blocked.
   public var runnable: Bool
   public var nanos: Int64
@@ -17,8 +19,9 @@ public struct OffCPUAggregate: Sendable, Equatable {
 
   public init(
     pid: Int32, tid: Int32, kernelStack: [UInt64], userStack: [UInt64], runnable: Bool, nanos: Int64, waits: Int,
-    intervals: [OffCPUWait] = []
+    intervals: [OffCPUWait] = [], userCopy: OffCPUStackCopy? = nil
   ) {
+    self.userCopy = userCopy
     self.pid = pid
     self.tid = tid
     self.kernelStack = kernelStack
@@ -41,5 +44,18 @@ public struct OffCPUWait: Sendable, Equatable {
     self.start = start
     self.end = end
     self.waker = waker
+  }
+}
+
+/// A thread's user registers (perf's `sample_regs_user` order for
+/// `CallGraph.x86UserRegisterMask`) and the bytes of its user stack from its stack pointer, as
+/// the BPF path copies them once per place a thread leaves the CPU from.
+public struct OffCPUStackCopy: Sendable, Equatable {
+  public var registers: [UInt64]
+  public var stack: [UInt8]
+
+  public init(registers: [UInt64], stack: [UInt8]) {
+    self.registers = registers
+    self.stack = stack
   }
 }
