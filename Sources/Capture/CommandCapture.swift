@@ -154,7 +154,7 @@ public struct CommandCapture: Sendable {
     try sources.drain(upTo: nil, into: &converter)
     let kernelCounts = try kernelOffCPU?.finish(into: &converter)
     let filterCounts = sampleFilter?.counts()
-    sampleFilter?.close()
+    sampleFilter?.closeInBackground()  // off the path from the target's exit to the session
 
     let stats = converter.stats
     let elapsed = Self.elapsed(

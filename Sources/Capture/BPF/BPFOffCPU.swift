@@ -77,7 +77,7 @@ public final class BPFOffCPU {
   public func finish(into converter: inout ProfileConverter) throws(CaptureError) -> Counts {
     guard let object else { return Counts() }
     defer {
-      object.close()
+      object.closeInBackground()  // the maps are read by then; detaching waits for the kernel
       self.object = nil
     }
     var counts = Counts()

@@ -53,4 +53,11 @@ public final class BPFSampleFilter {
     object?.close()
     object = nil
   }
+
+  /// Detaches the filter on a background queue (see `BPFObject.closeInBackground`): the
+  /// sampling events are disabled by then, so nothing depends on it any more.
+  public func closeInBackground() {
+    object?.closeInBackground()
+    object = nil
+  }
 }
