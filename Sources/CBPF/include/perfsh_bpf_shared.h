@@ -114,7 +114,7 @@ struct perfsh_offcpu_copy {
  * and are preempted at write's return when they wake the other), so several are kept. */
 #define PERFSH_OFFCPU_PLACES 4
 struct perfsh_offcpu_place {
-  unsigned long long ip, sp, bp, syscall;
+  unsigned long long ip, sp, bp, syscall, arg; /* arg: the system call's first argument (di) */
   int user_stack;   /* stack id, or negative when none was stored */
   int kernel_stack;
   unsigned int runnable;
