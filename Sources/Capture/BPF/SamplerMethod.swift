@@ -12,7 +12,7 @@ public enum SamplerMethod: String, Sendable, Equatable, CaseIterable {
 /// events themselves, for every task, with other processes' records dropped in perfsh
 /// (`TargetProcessFilter`), or a per-task `dummy` event on the target, inherited and enabled at
 /// exec (no filtering, but a per-task event is switched with the target's threads again). A knob
-/// for scripts/bench-offcpu; runs use `cpu` (measured cheaper: see docs/offcpu.md).
+/// for scripts/bench-offcpu; runs use `cpu` (measured cheaper: see the README's benchmark table).
 public enum SamplerSideBand: String, Sendable, Equatable, CaseIterable {
   case cpu
   case task
