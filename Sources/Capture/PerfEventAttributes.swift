@@ -57,6 +57,19 @@ enum PerfEventAttributes {
   }
 
   /// A trace event (uprobe hit): a sample per hit with the event id, pid/tid and time.
+  /// Turns the side-band records a sampler's symbolization needs on or off together: mmap and
+  /// mmap2 (with build ids instead of device and inode numbers, Linux 5.12+), comm (and at exec),
+  /// and fork/exit task records.
+  static func applySideBand(to attr: inout perf_event_attr, on: Bool, buildIDs: Bool) {
+    let bit: UInt64 = on ? 1 : 0
+    attr.mmap = bit
+    attr.mmap2 = bit
+    attr.comm = bit
+    attr.comm_exec = bit
+    attr.task = bit
+    attr.build_id = on && buildIDs ? 1 : 0
+  }
+
   static func trace(type: UInt32, config: UInt64, wakeupBytes: Int) -> perf_event_attr {
     base(type: type, config: config, sampleType: TraceRecordDecoder.sampleType, period: 1, wakeupBytes: wakeupBytes)
   }
@@ -85,13 +98,7 @@ extension PerfEventFile {
       PERF_COUNT_SW_CPU_CLOCK, sampleType: .cpuSampling, period: 0, wakeupBytes: wakeupBytes)
     attr.sample_freq = UInt64(max(1, frequency))  // shares its storage with sample_period
     attr.freq = 1
-    attr.mmap = 1
-    attr.mmap2 = 1
-    attr.comm = 1
-    attr.comm_exec = 1
-    attr.task = 1
-    // MMAP2 records with build ids (Linux 5.12+) instead of device and inode numbers.
-    attr.build_id = buildIDs ? 1 : 0
+    PerfEventAttributes.applySideBand(to: &attr, on: true, buildIDs: buildIDs)
     PerfEventAttributes.applyStacks(to: &attr, excludeKernel: excludeKernel, userStackBytes: userStackBytes)
     return attr
   }
@@ -110,13 +117,7 @@ extension PerfEventFile {
     attr.inherit = 0
     attr.enable_on_exec = 0
     attr.exclude_idle = 1
-    if !sideBand {
-      attr.mmap = 0
-      attr.mmap2 = 0
-      attr.comm = 0
-      attr.comm_exec = 0
-      attr.task = 0
-    }
+    if !sideBand { PerfEventAttributes.applySideBand(to: &attr, on: false, buildIDs: false) }
     return attr
   }
 
@@ -128,12 +129,7 @@ extension PerfEventFile {
       PERF_COUNT_SW_DUMMY, sampleType: SampleType(rawValue: sampler.sample_type), period: 0,
       wakeupBytes: Int(sampler.wakeup_watermark))
     attr.exclude_kernel = sampler.exclude_kernel
-    attr.mmap = 1
-    attr.mmap2 = 1
-    attr.comm = 1
-    attr.comm_exec = 1
-    attr.task = 1
-    attr.build_id = buildIDs ? 1 : 0
+    PerfEventAttributes.applySideBand(to: &attr, on: true, buildIDs: buildIDs)
     return attr
   }
 

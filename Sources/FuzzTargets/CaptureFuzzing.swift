@@ -90,6 +90,26 @@ enum CaptureFuzzing {
 }
 
 extension CaptureFuzzing {
+  /// A BTF blob: task_struct's pid (and tgid) offsets, as the BPF loaders look them up.
+  static func btf(_ bytes: UnsafeRawBufferPointer) -> FuzzOutcome {
+    let btf: KernelBTF
+    do { btf = try KernelBTF(blob: bytes) } catch { return .rejected(error.description) }
+    var found = 0
+    for member in ["pid", "tgid"] {
+      do {
+        let offset = try btf.offset(of: member, inStruct: "task_struct")
+        require(offset >= 0, "member \(member) at negative offset \(offset)")
+        require((try? btf.offset(of: member, inStruct: "task_struct")) == offset, "lookup is not deterministic")
+        found += 1
+      } catch {
+        require(!error.description.isEmpty, "a refusal without a message")
+      }
+    }
+    return found == 0 ? .rejected("no task_struct pid or tgid") : .accepted(items: found)
+  }
+}
+
+extension CaptureFuzzing {
   /// Trace ring records (uprobe hits, context switches, LOST) as the tracer reads them: byte 0
   /// picks a cutoff, the rest are records. Decoded alone (probe calibration's path) and through
   /// a `RecordMerger` in one pass and in two (held back at the cutoff, then flushed): all three

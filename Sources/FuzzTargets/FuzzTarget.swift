@@ -42,6 +42,8 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
   case webRequest = "web-request"
   /// A tracefs tracepoint `format` file (field offsets for the BPF off-CPU programs).
   case tracepointFormat = "tracepoint-format"
+  /// A kernel BTF blob (`/sys/kernel/btf/vmlinux`): task_struct's pid offset found in it.
+  case btf
 
   /// Runs the target on one input. Never throws: a rejected input is a valid outcome; a
   /// crash, a sanitizer report or a broken invariant (a `precondition`) is a finding.
@@ -67,6 +69,7 @@ public enum FuzzTarget: String, CaseIterable, Sendable {
     case .chromeJSON: return FormatsFuzzing.chromeJSON(bytes)
     case .webRequest: return WebFuzzing.request(bytes)
     case .tracepointFormat: return CaptureFuzzing.tracepointFormat(bytes)
+    case .btf: return CaptureFuzzing.btf(bytes)
     }
   }
 

@@ -1,6 +1,7 @@
-import Capture
 import ProfileModel
 import XCTest
+
+@testable import Capture
 
 /// The BPF path of `run --off-cpu` without the kernel: tracefs field offsets, the choice of
 /// path, and kernel aggregates turned into the same rows the record path makes.
@@ -26,6 +27,15 @@ final class OffCPUKernelUnitTests: XCTestCase {
     \tfield:char child_comm[16];\toffset:28;\tsize:16;\tsigned:0;
     \tfield:pid_t child_pid;\toffset:44;\tsize:4;\tsigned:1;
     """
+
+  func testNotesSayWhenKernelStacksKeepTheBPFGlue() {
+    var counts = BPFOffCPU.Counts()
+    counts.switches = 10
+    let choice = OffCPUChoice(fallback: "test")
+    XCTAssertFalse(choice.notes(counts).contains { $0.contains("__schedule was not among") })
+    counts.glueMissing = true
+    XCTAssertTrue(choice.notes(counts).contains { $0.contains("__schedule was not among") })
+  }
 
   func testTracepointFieldOffsetsFollowTheKernelsFormat() {
     let new = TracepointFields(format: fork618)

@@ -94,6 +94,12 @@ final class ParserMutationTests: XCTestCase {
     XCTAssertGreaterThan(t.accepted, 2000)
   }
 
+  func testBTFMutants() throws {
+    // Binary mutants of a small blob: most break the header or a record and are refused; the
+    // rest still find task_struct's pid. None may crash or loop (nested anonymous members).
+    assertBothOutcomes(try mutate(.btf, seed: 22, rounds: 3000), min: 50)
+  }
+
   func testKallsymsMutants() throws {
     let t = try mutate(.kallsyms, seed: 5, rounds: 4000, dictionary: [" T ", " t ", "\t[", "\n", "0000000000000000"])
     XCTAssertEqual(t.accepted, 4000)

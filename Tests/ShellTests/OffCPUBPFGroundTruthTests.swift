@@ -110,6 +110,9 @@ final class OffCPUBPFGroundTruthTests: XCTestCase {
     XCTAssertGreaterThan(try share(bpf, reaching: "wait_lock"), 15, "250 ms of ~1.2 s blocked")
     XCTAssertTrue(
       bpf.run.notes.contains { $0.contains("stacks walked at") }, "the kernel side counts its walks: \(bpf.run.notes)")
+    XCTAssertFalse(
+      bpf.run.notes.contains { $0.contains("__schedule was not among") },
+      "kernel stacks start at __schedule on this kernel: \(bpf.run.notes)")
   }
 
   func testRunnableTimeIsToldApartOnTheBPFPath() throws {

@@ -81,6 +81,7 @@ struct perfsh_trace_call {
 #define PERFSH_OFFCPU_DROPPED 2        /* waits lost because a map was full */
 #define PERFSH_OFFCPU_STACK_WALKS 3    /* switch-outs at a new place: both stacks walked */
 #define PERFSH_OFFCPU_COPIES_FULL 4    /* new places past the copy array: user stack walked instead */
+#define PERFSH_OFFCPU_GLUE_MISSING 5   /* 1 when __schedule was not among a kernel stack's first frames */
 #define PERFSH_OFFCPU_COUNTERS 8
 
 /* Most bytes of user stack one copy holds, and how many places get a copy. */
@@ -93,7 +94,7 @@ struct perfsh_trace_call {
  * — binaries without frame pointers (Debian's libc) keep the callers of their syscall wrappers. */
 struct perfsh_offcpu_config {
   unsigned int copy_bytes;
-  unsigned int reserved;
+  unsigned int task_pid_offset; /* offsetof(struct task_struct, pid), from the kernel's BTF (KernelBTF) */
   char symbol_format[8];  /* "%ps": bpf_snprintf's format must be in read-only map memory */
   char glue_function[16]; /* "__schedule": where a kernel stack taken in the program should start */
 };

@@ -17,6 +17,9 @@ public final class BPFOffCPU {
     public var stackWalks: UInt64 = 0
     /// New places past the copy array (their user stacks were frame-pointer walks instead).
     public var copiesFull: UInt64 = 0
+    /// Whether `__schedule` was missing from the first frames of the kernel stack the program
+    /// takes (a renamed scheduler entry): kernel stacks then keep the BPF glue frames on top.
+    public var glueMissing = false
     public var droppedWaits: UInt64 = 0
     public var droppedIntervals: UInt64 = 0
     public var unfinished = 0
@@ -54,6 +57,7 @@ public final class BPFOffCPU {
     let copy = Self.copySize(copyBytes)
     var config = perfsh_offcpu_config()
     config.copy_bytes = UInt32(copy)
+    config.task_pid_offset = try KernelBTF.taskPIDOffset()
     withUnsafeMutableBytes(of: &config.symbol_format) { $0.copyBytes(from: Array("%ps".utf8)) }
     withUnsafeMutableBytes(of: &config.glue_function) { $0.copyBytes(from: Array("__schedule".utf8)) }
     try object.setConstants(config)
@@ -89,6 +93,7 @@ public final class BPFOffCPU {
     counts.stackMisses = try counter(PERFSH_OFFCPU_STACK_MISSES)
     counts.stackWalks = try counter(PERFSH_OFFCPU_STACK_WALKS)
     counts.copiesFull = try counter(PERFSH_OFFCPU_COPIES_FULL)
+    counts.glueMissing = try counter(PERFSH_OFFCPU_GLUE_MISSING) > 0
     counts.droppedWaits = try counter(PERFSH_OFFCPU_DROPPED)
     // Entries stay after a wait ends (their registers serve the next switch-out): time 0.
     let starts = try object.map("starts")
@@ -211,6 +216,11 @@ extension OffCPUChoice {
       lines.append(
         "off-CPU in the kernel: \(c.copiesFull) places past the first \(PERFSH_OFFCPU_COPIES) had their user stacks "
           + "walked by frame pointers instead of copied (callers of code without frame pointers may be missing)")
+    }
+    if c.glueMissing {
+      lines.append(
+        "off-CPU in the kernel: __schedule was not among the first kernel frames the program saw, so kernel "
+          + "stacks start with the BPF program's own frames (user stacks and wait times are unaffected)")
     }
     if c.stackMisses > 0 {
       lines.append("off-CPU in the kernel: \(c.stackMisses) switch-outs lost a stack (stack map full or colliding)")

@@ -23,6 +23,7 @@ public final class BPFSampleFilter {
   /// puts the filter on each sampling event.
   public func open(pid: Int32) throws(CaptureError) {
     let object = try BPFObject(bytes: BPFObjects.oncpu, name: "perfsh_oncpu")
+    try object.setConstants(try KernelBTF.taskPIDOffset())
     try object.load()
     self.object = object
     try object.map("targets").update(UInt32(bitPattern: pid), UInt8(0))
