@@ -3,6 +3,8 @@
 #include <bpf/bpf.h>
 #include <bpf/libbpf.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <unistd.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -94,7 +96,16 @@ int perfsh_bpf_attach_perf_event(perfsh_bpf_object *object, const char *name, in
   struct bpf_program *program = bpf_object__find_program_by_name((struct bpf_object *)object, name);
   if (!program) return -ENOENT;
   LIBBPF_OPTS(bpf_perf_event_opts, options, .bpf_cookie = cookie);
-  return finish_link(bpf_program__attach_perf_event_opts(program, perf_fd, &options), out);
+  /* libbpf's perf-event link owns the descriptor it is given: bpf_link__destroy closes it. The
+   * caller keeps owning perf_fd (and closes it itself), so the link gets a duplicate; else the
+   * caller's close would be a second one, and a link destroyed on another thread could close
+   * whatever descriptor reused that number in between. */
+  int owned = fcntl(perf_fd, F_DUPFD_CLOEXEC, 0);
+  if (owned < 0) return -errno;
+  struct bpf_link *link = bpf_program__attach_perf_event_opts(program, owned, &options);
+  int error = finish_link(link, out);
+  if (error) close(owned);
+  return error;
 }
 
 int perfsh_bpf_attach_tracepoint(perfsh_bpf_object *object, const char *name, const char *category,

@@ -22,6 +22,32 @@ final class BPFTests: XCTestCase {
     }
   }
 
+  /// libbpf's perf-event link closes the descriptor it was given when it is destroyed; perfsh's
+  /// events own theirs, so the link must hold a duplicate. Otherwise the event's own close is a
+  /// second one — and a link destroyed on a background queue closes whatever descriptor reused
+  /// the number in between (it closed the next run's probe events: 0 traced calls).
+  func testDestroyingALinkLeavesTheEventsDescriptorOpen() throws {
+    try PerfEvents.skipUnlessAvailable()
+    guard BPFSupport.isAvailable else { throw XCTSkip("BPF is not available here: \(BPFSupport.availability)") }
+    let event = try PerfEventFile.open(
+      attributes: PerfEventFile.cpuClockAttributes(frequency: 99, excludeKernel: true, wakeupBytes: 1), pid: 0, cpu: -1)
+    let object = try BPFObject(bytes: BPFObjects.oncpu, name: "perfsh_oncpu")
+    try object.setConstants(try KernelBTF.taskPIDOffset())
+    try object.load()
+    try object.attach("keep_target", toPerfEvent: event.descriptor)
+    object.close()
+    XCTAssertNotEqual(fcntl(event.descriptor, F_GETFD), -1, "the event's descriptor was closed by the link")
+    var closedInBackground = false
+    let other = try BPFObject(bytes: BPFObjects.oncpu, name: "perfsh_oncpu")
+    try other.setConstants(try KernelBTF.taskPIDOffset())
+    try other.load()
+    try other.attach("keep_target", toPerfEvent: event.descriptor)
+    other.closeInBackground()
+    BackgroundRelease.waitForAll()
+    closedInBackground = fcntl(event.descriptor, F_GETFD) == -1
+    XCTAssertFalse(closedInBackground, "a background close closed the event's descriptor")
+  }
+
   func testHitCounterCountsEveryCallInTheKernel() throws {
     try PerfEvents.skipUnlessAvailable()
     guard BPFSupport.isAvailable else { throw XCTSkip("BPF is not available here: \(BPFSupport.availability)") }
@@ -36,6 +62,7 @@ final class BPFTests: XCTestCase {
     XCTAssertEqual(capture.profile.run.termination, .exited(0))
     XCTAssertEqual(try counter.counts(), [40_000, 40_000, 400])
     counter.release()
+    BackgroundRelease.waitForAll()  // probes are released in the background; perfsh waits at exit
     let events = (try? String(contentsOfFile: "/sys/kernel/tracing/uprobe_events", encoding: .utf8)) ?? ""
     XCTAssertFalse(events.contains("perfsh_\(getpid())/b"), events)
   }

@@ -96,8 +96,8 @@ public final class BPFObject {
   /// filter on a 2-core guest — which would otherwise sit between the target's exit and its
   /// session; nothing is read from the object after this.
   public func closeInBackground() {
-    let closing = Closing(object: self)
-    DispatchQueue.global(qos: .utility).async { closing.object.close() }
+    let closing = Releasing(value: self)
+    BackgroundRelease.run { closing.take()?.close() }
   }
 
   /// Detaches every program and frees the object (its maps close with it).
@@ -195,10 +195,4 @@ public struct BPFMap: Sendable {
     guard status == -ENOENT else { throw BPFObject.failure("iterating map \(name)", status, []) }
     return keys
   }
-}
-
-/// Hands a BPF object to the queue that closes it; only that queue touches it afterwards.
-private final class Closing: @unchecked Sendable {
-  let object: BPFObject
-  init(object: BPFObject) { self.object = object }
 }
