@@ -21,7 +21,9 @@ final class KernelBTFTests: XCTestCase {
     mutating func word(_ value: UInt32) { withUnsafeBytes(of: value.littleEndian) { types += $0 } }
 
     @discardableResult
-    mutating func type(_ name: String, kind: UInt32, vlen: Int = 0, kindFlag: Bool = false, sizeOrType: UInt32, extra: [UInt32] = [])
+    mutating func type(
+      _ name: String, kind: UInt32, vlen: Int = 0, kindFlag: Bool = false, sizeOrType: UInt32, extra: [UInt32] = []
+    )
       -> UInt32
     {
       word(self.name(name))
@@ -34,7 +36,9 @@ final class KernelBTFTests: XCTestCase {
 
     /// A struct with `(name, type id, bit offset)` members.
     @discardableResult
-    mutating func structure(_ name: String, size: UInt32, union: Bool = false, kindFlag: Bool = false, _ members: [(String, UInt32, UInt32)]) -> UInt32 {
+    mutating func structure(
+      _ name: String, size: UInt32, union: Bool = false, kindFlag: Bool = false, _ members: [(String, UInt32, UInt32)]
+    ) -> UInt32 {
       var extra: [UInt32] = []
       for (member, type, bits) in members { extra += [self.name(member), type, bits] }
       return type(name, kind: union ? 5 : 4, vlen: members.count, kindFlag: kindFlag, sizeOrType: size, extra: extra)
@@ -66,7 +70,9 @@ final class KernelBTFTests: XCTestCase {
     blob.structure("mm_struct", size: 16, [("pid", int, 0)])
     blob.type("task_struct", kind: 7, sizeOrType: 0)
     blob.type("", kind: 13, vlen: 2, sizeOrType: int, extra: [0, int, 0, pointer])
-    blob.structure("task_struct", size: 2000, [("state", int, 0), ("stack", pointer, 64), ("pid", pidT, 1512 * 8), ("tgid", pidT, 1516 * 8)])
+    blob.structure(
+      "task_struct", size: 2000,
+      [("state", int, 0), ("stack", pointer, 64), ("pid", pidT, 1512 * 8), ("tgid", pidT, 1516 * 8)])
     XCTAssertEqual(try offset("pid", in: "task_struct", blob.bytes), 1512)
     XCTAssertEqual(try offset("tgid", in: "task_struct", blob.bytes), 1516)
     XCTAssertEqual(try offset("pid", in: "mm_struct", blob.bytes), 0)

@@ -118,6 +118,7 @@ final class TraceTests: XCTestCase {
   func testTracefsDefinitionsAreRemovedAfterARun() throws {
     let calls = try Workloads.binary("calls")
     _ = try TraceWorkloads.trace(["outer"], binary: calls, sample: false)
+    BackgroundRelease.waitForAll()  // probes are released in the background; perfsh waits at exit
     let events = (try? String(contentsOfFile: "/sys/kernel/tracing/uprobe_events", encoding: .utf8)) ?? ""
     XCTAssertFalse(events.contains("perfsh_\(getpid())/"), events)
   }

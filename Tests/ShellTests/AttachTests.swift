@@ -1,4 +1,5 @@
 import Analysis
+import Capture
 import Foundation
 import PerfshTestSupport
 import ProfileModel
@@ -169,6 +170,7 @@ final class AttachTraceTests: XCTestCase {
     let p = try XCTUnwrap(s.context.sessions.current?.profile)
     XCTAssertTrue(p.run.notes.contains { $0.contains("exited during the capture") }, "\(p.run.notes)")
     XCTAssertGreaterThan(try tickCalls(s).calls, 0)
+    BackgroundRelease.waitForAll()  // probes are released in the background; perfsh waits at exit
     let events = (try? String(contentsOfFile: "/sys/kernel/tracing/uprobe_events", encoding: .utf8)) ?? ""
     XCTAssertFalse(events.contains("perfsh_\(getpid())/"), "the probes are removed: \(events)")
   }

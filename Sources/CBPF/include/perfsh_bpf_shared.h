@@ -20,6 +20,8 @@ struct perfsh_trace_config {
   unsigned long long outside_ns; /* per traced callee, outside the callee (taken out of the caller) */
   unsigned int functions;        /* functions traced */
   unsigned int log_capacity;     /* calls kept one by one in call_log */
+  unsigned int task_pid_offset;  /* offsetof(struct task_struct, pid), from the kernel's BTF (KernelBTF) */
+  unsigned int reserved;
 };
 
 struct perfsh_trace_frame {

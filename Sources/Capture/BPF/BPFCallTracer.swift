@@ -71,7 +71,7 @@ public final class BPFCallTracer: CallTracer {
     let object = try BPFObject(bytes: BPFObjects.trace, name: "perfsh_trace")
     let config = perfsh_trace_config(
       inside_ns: UInt64(cost.insideNanos), outside_ns: UInt64(cost.outsideNanos), functions: UInt32(functions),
-      log_capacity: UInt32(logCapacity))
+      log_capacity: UInt32(logCapacity), task_pid_offset: try KernelBTF.taskPIDOffset(), reserved: 0)
     try object.setConstants(config)
     try object.setEntries(max(1, functions), map: "stats")
     try object.setEntries(max(1, functions) * Int(PERFSH_TRACE_HISTOGRAMS), map: "histograms")
@@ -90,7 +90,7 @@ public final class BPFCallTracer: CallTracer {
     }
     let object = try Self.loadObject(functions: probes.count, cost: probeCost, logCapacity: logCapacity)
     self.object = object
-    try object.attach("on_switch", tracepoint: "sched", "sched_switch")
+    try object.attach("on_switch", rawTracepoint: "sched_switch")
     try events.open(pid: pid, object: object, program: "trace_hit")
   }
 
@@ -234,9 +234,15 @@ public final class BPFCallTracer: CallTracer {
 
   /// Detaches the programs, frees the maps and removes the sites (also on deinit).
   public func release() {
-    object?.close()
+    events.release(after: object, inBackground: false)
     object = nil
-    events.release()
+  }
+
+  /// As `release`, on a background queue: the kernel's detach of each uprobe waits out RCU grace
+  /// periods (~500 ms for two traced functions measured), after the statistics are read.
+  public func releaseInBackground() {
+    events.release(after: object, inBackground: true)
+    object = nil
   }
 
   deinit { release() }

@@ -23,13 +23,11 @@ public enum BPFProbeCalibration {
     let sites = BPFCallTracer.sites(for: [pair.leaf, pair.outer])
     let object = try BPFCallTracer.loadObject(functions: 2, cost: .zero, logCapacity: 0)
     let events = BPFProbeEvents(sites: sites)
-    // The links hold the events: detach first, or the tracefs definitions stay (busy) and the
-    // next probes of the same names in perfsh's group would be added to them.
-    defer {
-      object.close()
-      events.release()
-    }
-    try object.attach("on_switch", tracepoint: "sched", "sched_switch")
+    // The links hold the events: detached first, then the events and their definitions, in the
+    // background (their names are this set's own): ~500 ms of the kernel's RCU waits measured
+    // here before the target could start.
+    defer { events.release(after: object, inBackground: true) }
+    try object.attach("on_switch", rawTracepoint: "sched_switch")
     try events.open(pid: 0, object: object, program: "trace_hit", enableNow: true)
     let stats = try object.map("stats")
     var insides: [Int64] = []

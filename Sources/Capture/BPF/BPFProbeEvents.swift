@@ -1,6 +1,7 @@
 import BPFObjects
 import CBPF
 import Glibc
+import Synchronization
 
 /// Uprobes that run a BPF program instead of writing ring records: each site is defined through
 /// tracefs and gets a perf event on the target (every CPU, inherited by its threads and
@@ -25,6 +26,10 @@ public final class BPFProbeEvents {
   private let sites: [Site]
   private var tracefs: TracefsUprobes?
   private var files: [OpenEvent] = []
+  /// This set's tracefs names are `b<instance>_<site>`: unique in the process, so a set still
+  /// being released in the background never holds a name a new set defines.
+  private let instance = BPFProbeEvents.instances.add(1, ordering: .relaxed).newValue
+  private static let instances = Atomic<Int>(0)
 
   /// A class around an open event so the non-copyable files can live in an array.
   private final class OpenEvent {
@@ -40,14 +45,19 @@ public final class BPFProbeEvents {
     var fs = try TracefsUprobes()
     defer { tracefs = fs }  // also on a failure half-way, so `release` removes what exists
     for (index, site) in sites.enumerated() {
-      let id = try fs.define(name: "b\(index)", path: site.path, offset: site.offset, isReturn: site.isReturn)
+      let id = try fs.define(
+        name: "b\(instance)_\(index)", path: site.path, offset: site.offset, isReturn: site.isReturn)
       var attr = PerfEventFile.uprobeTracepointAttributes(id: id, wakeupBytes: 1)
       attr.sample_type = 0
       attr.watermark = 0
       attr.wakeup_watermark = 0
       if enableNow {
+        // perfsh's own thread (the probe-cost calibration): counting now, and not inherited —
+        // threads perfsh starts meanwhile (the queue releasing the events among them) would
+        // carry copies that keep the definitions busy.
         attr.disabled = 0
         attr.enable_on_exec = 0
+        attr.inherit = 0
       }
       // Two events per site: the inherited one plants the breakpoint in every thread and
       // child; the program goes on a second, not inherited, one. A thread's inherited copy
@@ -82,6 +92,26 @@ public final class BPFProbeEvents {
     files.removeAll()
     tracefs?.remove()
     tracefs = nil
+  }
+
+  /// Closes `object` (detaching the programs on these events) and then the events and their
+  /// definitions, on a background queue (see `BackgroundRelease`); nothing here is used after.
+  public func release(after object: BPFObject?, inBackground: Bool) {
+    guard inBackground else {
+      object?.close()
+      release()
+      return
+    }
+    let handed = Releasing(value: (object, files, tracefs))
+    files = []
+    tracefs = nil
+    BackgroundRelease.run {
+      guard var (object, files, tracefs) = handed.take() else { return }
+      object?.close()
+      files.removeAll()  // the last references: each event closes here
+      tracefs?.remove(busyWait: 2)
+      object = nil
+    }
   }
 
   deinit { release() }

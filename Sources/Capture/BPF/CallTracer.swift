@@ -6,6 +6,12 @@ public protocol CallTracer: CaptureCompanion {
   func result() -> TraceResult
   /// Closes every event and removes the probes.
   func release()
+  /// As `release`, where the tracer can, on a background queue (`BackgroundRelease`).
+  func releaseInBackground()
+}
+
+extension CallTracer {
+  public func releaseInBackground() { release() }
 }
 
 extension UprobeTracer: CallTracer {}

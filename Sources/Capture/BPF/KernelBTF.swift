@@ -183,13 +183,14 @@ extension KernelBTF {
 
   private static let cachedTaskPIDOffset: Result<UInt32, CaptureError> = {
     do throws(CaptureError) {
-      return .success(try withKernelBlob { blob throws(CaptureError) in
-        do throws(Failure) {
-          return UInt32(try KernelBTF(blob: blob).offset(of: "pid", inStruct: "task_struct"))
-        } catch {
-          throw .systemFile(path: vmlinuxPath, detail: error.description)
-        }
-      })
+      return .success(
+        try withKernelBlob { blob throws(CaptureError) in
+          do throws(Failure) {
+            return UInt32(try KernelBTF(blob: blob).offset(of: "pid", inStruct: "task_struct"))
+          } catch {
+            throw .systemFile(path: vmlinuxPath, detail: error.description)
+          }
+        })
     } catch {
       return .failure(error)
     }
@@ -197,7 +198,9 @@ extension KernelBTF {
 
   /// Calls `body` with the kernel's BTF, mapped read-only (private: the kernel refuses a shared
   /// map of this file) or, where mapping is refused, read whole.
-  private static func withKernelBlob<T>(_ body: (UnsafeRawBufferPointer) throws(CaptureError) -> T) throws(CaptureError) -> T {
+  private static func withKernelBlob<T>(_ body: (UnsafeRawBufferPointer) throws(CaptureError) -> T) throws(CaptureError)
+    -> T
+  {
     let fd = open(vmlinuxPath, O_RDONLY | O_CLOEXEC)
     guard fd >= 0 else {
       throw .systemFile(path: vmlinuxPath, detail: "cannot open: \(String(cString: strerror(errno)))")

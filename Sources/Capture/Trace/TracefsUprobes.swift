@@ -41,10 +41,31 @@ public struct TracefsUprobes: Sendable {
     return id
   }
 
-  /// Removes every definition made here (their events must be closed first).
-  public mutating func remove() {
-    for name in defined.reversed() { try? TracefsUprobes.append("-:\(group)/\(name)\n", to: root + "/uprobe_events") }
+  /// Removes every definition made here (their events must be closed first). A definition the
+  /// kernel still calls busy is tried again for up to `busyWait` seconds: an event closed just
+  /// before can stay referenced until the kernel has freed the BPF link on it (an RCU grace
+  /// period later). Returns the definitions that could not be removed.
+  @discardableResult
+  public mutating func remove(busyWait: Double = 0) -> [String] {
+    var left: [String] = []
+    for name in defined.reversed() {
+      var waited = 0.0
+      while true {
+        do throws(CaptureError) {
+          try TracefsUprobes.append("-:\(group)/\(name)\n", to: root + "/uprobe_events")
+        } catch {
+          if case .system(_, let errno) = error, errno == .resourceBusy, waited < busyWait {
+            usleep(10_000)
+            waited += 0.01
+            continue
+          }
+          left.append(name)
+        }
+        break
+      }
+    }
     defined.removeAll()
+    return left
   }
 
   static func mountPoint() throws(CaptureError) -> String {

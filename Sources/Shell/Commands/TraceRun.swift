@@ -148,7 +148,7 @@ final class TraceRun {
   func attach(to profile: inout Profile, pid: Int32 = 0, context: ShellContext) {
     let result = tracer.result()
     if let problem = (tracer as? BPFCallTracer)?.readProblem { context.warn(problem) }
-    tracer.release()
+    tracer.releaseInBackground()
     var byName: [String: FunctionID] = [:]
     for i in profile.functions.indices where byName[profile.name(of: FunctionID(i))] == nil {
       byName[profile.name(of: FunctionID(i))] = FunctionID(i)

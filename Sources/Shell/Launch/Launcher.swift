@@ -14,6 +14,9 @@ public enum Launcher {
     defer {
       out.flush()
       err.flush()
+      // Probes and BPF programs still being released (after everything was printed): their
+      // tracefs definitions must be gone before perfsh is.
+      BackgroundRelease.waitForAll()
     }
     let options: LaunchOptions
     do throws(ShellError) {
