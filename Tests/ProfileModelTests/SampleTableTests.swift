@@ -44,10 +44,10 @@ final class SampleTableTests: XCTestCase {
       r.values.append(values)
     }
     assertSame(t, r)
-    XCTAssertEqual(t.stacks.packed.storage, .uint32)
+    XCTAssertEqual(t.stacks.packed.storage, .uint24)
     XCTAssertEqual(t.labelSets.packed.storage, .uint8)
     XCTAssertEqual(t.columns.map(\.storage), [.constant, .int64, .int64])
-    XCTAssertEqual(PackedIntColumn(Array(t.columns[1]).map { $0 / 70_000 }).storage, .uint32)
+    XCTAssertEqual(PackedIntColumn(Array(t.columns[1]).map { $0 / 70_000 }).storage, .uint24)
   }
 
   func testBulkTableEqualsAppendedTable() {
