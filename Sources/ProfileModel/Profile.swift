@@ -22,7 +22,7 @@ public struct Profile: Sendable {
 
   public var mappings: [Mapping] = []
   public var functions: [Function] = []
-  public var locations: [Location] = []
+  public var locations = LocationTable()
   public var stacks = StackTree()
   public var labelSets = LabelSetTable()
   public var samples: SampleTable
