@@ -172,7 +172,7 @@ enum SessionArchiveReader {
     } catch {
       throw .invalidArchive(reason: error.description)
     }
-    p.stacks.dropLookupIndex()
+    p.compact()
     return p
   }
 
