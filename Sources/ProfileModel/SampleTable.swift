@@ -24,16 +24,16 @@ public struct SampleTable: Sendable {
   public let width: Int
   public private(set) var stacks = IDColumn<StackID>()
   public private(set) var labelSets = IDColumn<LabelSetID>()
-  /// One stored column per sample type: `columns[c][i]` is value `c` of sample `i`, except
+  /// One stored column per sample type: `storedColumns[c][i]` is value `c` of sample `i`, except
   /// for a column with a scale (`scales[c]`), whose stored column is empty (read it through
   /// `value(_:_:)`, `column(_:)` or `forEach(column:_:)`).
-  public private(set) var columns: [PackedIntColumn]
+  public private(set) var storedColumns: [PackedIntColumn]
   /// For each value column, the scale that rebuilds it from another column, or nil.
   public private(set) var scales: [ColumnScale?]
 
   public init(width: Int) {
     self.width = width
-    columns = Array(repeating: PackedIntColumn(), count: width)
+    storedColumns = Array(repeating: PackedIntColumn(), count: width)
     scales = Array(repeating: nil, count: width)
   }
 
@@ -46,7 +46,7 @@ public struct SampleTable: Sendable {
     self.width = width
     self.stacks = IDColumn(stacks)
     self.labelSets = IDColumn(labelSets)
-    columns = (0..<width).map { c in
+    storedColumns = (0..<width).map { c in
       values.withUnsafeBufferPointer { v in PackedIntColumn(count: stacks.count) { v[$0 &* width &+ c] } }
     }
     scales = Array(repeating: nil, count: width)
@@ -57,7 +57,7 @@ public struct SampleTable: Sendable {
   public mutating func reserveCapacity(_ n: Int) {
     stacks.reserveCapacity(n)
     labelSets.reserveCapacity(n)
-    for c in 0..<width where scales[c] == nil { columns[c].reserveCapacity(n) }
+    for c in 0..<width where scales[c] == nil { storedColumns[c].reserveCapacity(n) }
   }
 
   /// Appends a sample; `values.count` must equal `width`.
@@ -66,35 +66,35 @@ public struct SampleTable: Sendable {
     materializeScaledColumns()
     stacks.append(stack)
     labelSets.append(labels)
-    for (c, v) in sampleValues.enumerated() { columns[c].append(v) }
+    for (c, v) in sampleValues.enumerated() { storedColumns[c].append(v) }
   }
 
   /// Adds `delta` to value column `column` of sample `index` (wrapping, as `&+`).
   public mutating func add(_ delta: Int64, toSample index: Int, column: Int) {
     materialize(column)
     for c in 0..<width where scales[c]?.source == column { materialize(c) }
-    columns[column].set(index, columns[column][index] &+ delta)
+    storedColumns[column].set(index, storedColumns[column][index] &+ delta)
   }
 
   /// Value `column` of sample `index`.
   @inlinable public func value(_ index: Int, _ column: Int) -> Int64 {
-    if let scale = scales[column] { return columns[scale.source][index] &* scale.factor }
-    return columns[column][index]
+    if let scale = scales[column] { return storedColumns[scale.source][index] &* scale.factor }
+    return storedColumns[column][index]
   }
 
   /// Value column `c` as a stored column (a scaled column is built; others are returned as held).
   public func column(_ c: Int) -> PackedIntColumn {
-    guard let scale = scales[c] else { return columns[c] }
-    let source = columns[scale.source]
+    guard let scale = scales[c] else { return storedColumns[c] }
+    let source = storedColumns[scale.source]
     return PackedIntColumn(count: count) { source[$0] &* scale.factor }
   }
 
   /// Calls `body` with every value of column `c` in order.
   @inlinable public func forEachValue(column c: Int, _ body: (Int64) throws -> Void) rethrows {
     if let scale = scales[c] {
-      try columns[scale.source].forEach { try body($0 &* scale.factor) }
+      try storedColumns[scale.source].forEach { try body($0 &* scale.factor) }
     } else {
-      try columns[c].forEach(body)
+      try storedColumns[c].forEach(body)
     }
   }
 
@@ -106,16 +106,17 @@ public struct SampleTable: Sendable {
   public mutating func compact() {
     stacks.compact()
     labelSets.compact()
-    for c in 0..<width where scales[c] == nil { columns[c].compact() }
+    for c in 0..<width where scales[c] == nil { storedColumns[c].compact() }
     // The widest columns first, each from a narrower (or equal) one; a column that others are
     // built from keeps its values.
-    let widestFirst = (0..<width).sorted { columns[$0].storedBytes > columns[$1].storedBytes }
-    for c in widestFirst where scales[c] == nil && columns[c].storedBytes > 0 {
+    let widestFirst = (0..<width).sorted { storedColumns[$0].storedBytes > storedColumns[$1].storedBytes }
+    for c in widestFirst where scales[c] == nil && storedColumns[c].storedBytes > 0 {
       guard !scales.contains(where: { $0?.source == c }) else { continue }
-      for s in 0..<width where s != c && scales[s] == nil && columns[s].storedBytes <= columns[c].storedBytes {
-        guard let factor = Self.factor(columns[c], over: columns[s]) else { continue }
+      for s in 0..<width
+      where s != c && scales[s] == nil && storedColumns[s].storedBytes <= storedColumns[c].storedBytes {
+        guard let factor = Self.factor(storedColumns[c], over: storedColumns[s]) else { continue }
         scales[c] = ColumnScale(source: s, factor: factor)
-        columns[c] = PackedIntColumn()
+        storedColumns[c] = PackedIntColumn()
         break
       }
     }
@@ -141,7 +142,7 @@ public struct SampleTable: Sendable {
   /// Stores column `c` again if it has a scale, so it can change on its own.
   mutating func materialize(_ c: Int) {
     guard scales[c] != nil else { return }
-    columns[c] = column(c)
+    storedColumns[c] = column(c)
     scales[c] = nil
   }
 
@@ -161,14 +162,14 @@ public struct SampleTable: Sendable {
   @inlinable public func forEach(column: Int, _ body: (StackID, Int64) throws -> Void) rethrows {
     var i = 0
     if let scale = scales[column] {
-      let values = columns[scale.source]
+      let values = storedColumns[scale.source]
       try stacks.forEach { stack in
         try body(stack, values[i] &* scale.factor)
         i &+= 1
       }
       return
     }
-    let values = columns[column]
+    let values = storedColumns[column]
     try stacks.forEach { stack in
       try body(stack, values[i])
       i &+= 1

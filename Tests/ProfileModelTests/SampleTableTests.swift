@@ -46,8 +46,8 @@ final class SampleTableTests: XCTestCase {
     assertSame(t, r)
     XCTAssertEqual(t.stacks.packed.storage, .uint24)
     XCTAssertEqual(t.labelSets.packed.storage, .uint8)
-    XCTAssertEqual(t.columns.map(\.storage), [.constant, .int64, .int64])
-    XCTAssertEqual(PackedIntColumn(Array(t.columns[1]).map { $0 / 70_000 }).storage, .uint24)
+    XCTAssertEqual(t.storedColumns.map(\.storage), [.constant, .int64, .int64])
+    XCTAssertEqual(PackedIntColumn(Array(t.storedColumns[1]).map { $0 / 70_000 }).storage, .uint24)
   }
 
   func testBulkTableEqualsAppendedTable() {
@@ -65,11 +65,11 @@ final class SampleTableTests: XCTestCase {
     let bulk = SampleTable(width: 2, stacks: stacks, labelSets: labels, values: flat)
     XCTAssertEqual(bulk.stacks, appended.stacks)
     XCTAssertEqual(bulk.labelSets, appended.labelSets)
-    XCTAssertEqual(bulk.columns, appended.columns)
+    XCTAssertEqual(bulk.storedColumns, appended.storedColumns)
     XCTAssertEqual(bulk.stacks.packed.storage, .uint16)
     XCTAssertEqual(bulk.labelSets.packed.storage, .constant, "no labels cost nothing")
-    XCTAssertEqual(bulk.columns[1].storage, .constant, "a constant period costs nothing")
-    XCTAssertEqual(bulk.columns[1].storedBytes + bulk.labelSets.packed.storedBytes, 0)
+    XCTAssertEqual(bulk.storedColumns[1].storage, .constant, "a constant period costs nothing")
+    XCTAssertEqual(bulk.storedColumns[1].storedBytes + bulk.labelSets.packed.storedBytes, 0)
   }
 
   func testAddWidensOneCell() {
@@ -79,8 +79,8 @@ final class SampleTableTests: XCTestCase {
     t.add(-1, toSample: 9, column: 0)
     XCTAssertEqual(t.value(4, 1), Int64(UInt32.max) + 5)
     XCTAssertEqual(t.value(9, 0), 0)
-    XCTAssertEqual(t.columns[0].storage, .uint8)
-    XCTAssertEqual(t.columns[1].storage, .int64)
+    XCTAssertEqual(t.storedColumns[0].storage, .uint8)
+    XCTAssertEqual(t.storedColumns[1].storage, .int64)
     XCTAssertEqual((0..<10).map { t.value($0, 1) }.filter { $0 == 5 }.count, 9)
     t.add(Int64.max, toSample: 0, column: 0)
     XCTAssertEqual(t.value(0, 0), Int64.min, "add wraps as &+ did")
@@ -125,7 +125,7 @@ final class SampleTableTests: XCTestCase {
     }
     t.compact()
     XCTAssertEqual(t.scales, [nil, SampleTable.ColumnScale(source: 0, factor: 10_000_000), nil])
-    XCTAssertEqual(t.columns[1].storedBytes, 0, "the scaled column stores nothing")
+    XCTAssertEqual(t.storedColumns[1].storedBytes, 0, "the scaled column stores nothing")
     XCTAssertEqual(t.column(1), PackedIntColumn(r.values.map { $0[1] }))
     assertSame(t, r)
 
@@ -155,6 +155,22 @@ final class SampleTableTests: XCTestCase {
       XCTAssertEqual(appended.scales, [nil, nil, nil])
     }
     assertSame(t, r)  // copies changed, the original did not
+  }
+
+  /// Checks that read whole columns see a scaled column's values (not its empty storage).
+  func testValueLimitAndTotalsReadAScaledColumn() {
+    var t = SampleTable(width: 2)
+    for i in 0..<4 { t.append(stack: StackID(1), values: [Int64(1 + i % 2), Int64(1 + i % 2) << 61], labels: .none) }
+    t.compact()
+    XCTAssertEqual(t.scales[1], SampleTable.ColumnScale(source: 0, factor: 1 << 61))
+    XCTAssertEqual(ValueLimit.firstColumnPastLimit(t), 1, "6 × 2^61 is past the 2^62 rule")
+    var p = Profile(sampleTypes: [
+      ValueType(type: "samples", unit: "count"), ValueType(type: "cpu", unit: "nanoseconds"),
+    ])
+    for i in 0..<10 { p.samples.append(stack: StackID(1), values: [Int64(i % 3), Int64(i % 3) * 7], labels: .none) }
+    p.compact()
+    XCTAssertNotNil(p.samples.scales[1])
+    XCTAssertEqual(p.total(column: 1), 63)
   }
 
   func testColumnsThatAreNoMultipleKeepTheirValues() {
