@@ -59,8 +59,8 @@ public struct ProfileView: Sendable {
       let base = allThreads ? profile : UnwaitedTime.hidden(from: profile)
       var p = TagRoots.apply(keys: tagRoot, to: TagFilter.apply(focus: tagFocus, ignore: tagIgnore, to: base))
       if noInlines {
-        for i in p.locations.indices where p.locations[i].lines.count > 1 {
-          if let outer = p.locations[i].lines.last { p.locations[i].lines = [outer] }
+        for i in p.locations.indices where p.locations.lines(i).count > 1 {
+          if let outer = p.locations.lines(i).last { p.locations.setLines(i, [outer]) }
         }
       }
       return p

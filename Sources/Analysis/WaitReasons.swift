@@ -92,7 +92,7 @@ public enum WaitReasons {
       } else {
         names.removeAll(keepingCapacity: true)
         profile.stacks.forEachFrame(leafFirst: profile.samples.stacks[row]) { loc in
-          for line in profile.location(loc).lines { names.append(profile.name(of: line.function)) }
+          for line in profile.locations.lines(loc.index) { names.append(profile.name(of: line.function)) }
         }
         reason = classify(leafFirst: names)
       }

@@ -42,7 +42,10 @@ public enum FoldedStacksReader {
       if estimate > memoryBudget { throw .needsTooMuchMemory(limit: memoryBudget) }
       start = end + 1
     }
-    return state.profile
+    var profile = state.profile
+    state = FoldedState()  // the only other reference, so compacting copies nothing
+    profile.compact()
+    return profile
   }
 
   /// True when the first line is `FoldedNameEscaping.header` (a carriage return may end it).

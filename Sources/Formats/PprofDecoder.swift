@@ -42,6 +42,7 @@ public enum PprofDecoder {
     var top = try TopLevel.scan(buffer, memoryBudget: memoryBudget)
     var (profile, samples) = try top.resolve(buffer)
     samples.finish(into: &profile)
+    profile.compact()
     return profile
   }
 
@@ -57,6 +58,7 @@ public enum PprofDecoder {
     }
     plain = []
     samples.finish(into: &profile)
+    profile.compact()
     return profile
   }
 }

@@ -172,7 +172,7 @@ enum SessionArchiveReader {
     } catch {
       throw .invalidArchive(reason: error.description)
     }
-    p.stacks.dropLookupIndex()
+    p.compact()
     return p
   }
 
@@ -237,7 +237,7 @@ enum SessionArchiveReader {
     return result
   }
 
-  static func locations(_ r: inout ProtoReader) throws(FormatError) -> [Location] {
+  static func locations(_ r: inout ProtoReader) throws(FormatError) -> LocationTable {
     var columns: [[UInt64]] = [[], [], [], []]
     var lineColumns: [[UInt64]] = [[], [], []]
     var count: UInt64 = 0
@@ -257,7 +257,7 @@ enum SessionArchiveReader {
       guard totalLines <= UInt64(Int32.max) else { throw .invalidArchive(reason: "location line counts overflow") }
     }
     try sameLength(lineColumns, totalLines, "location line")
-    var result: [Location] = []
+    var result = LocationTable()
     result.reserveCapacity(Int(count))
     var next = 0
     for i in 0..<Int(count) {

@@ -94,7 +94,7 @@ enum SessionArchiveWriter {
     return w
   }
 
-  static func locations(_ ls: [Location]) -> ProtoWriter {
+  static func locations(_ ls: LocationTable) -> ProtoWriter {
     var w = ProtoWriter()
     w.uint64(8, UInt64(ls.count))
     w.packed(1, ls.map { $0.address })

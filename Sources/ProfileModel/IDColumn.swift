@@ -38,6 +38,8 @@ public struct IDColumn<ID: PackedIdentifier>: Sendable, RandomAccessCollection {
 
   public mutating func append(_ id: ID) { packed.append(Int64(id.raw)) }
   public mutating func reserveCapacity(_ n: Int) { packed.reserveCapacity(n) }
+  /// Re-stores the handles as narrowly as they allow, with no spare room (`PackedIntColumn.compact`).
+  public mutating func compact() { packed.compact() }
 }
 
 extension IDColumn: Equatable {

@@ -4,14 +4,16 @@
 /// made the sample table the largest part of a big session. While every value is equal the
 /// column stores one value; while all are non-negative it stores 1, 2 or 4 bytes per value,
 /// whichever holds the largest; anything else (a negative value, one past `UInt32.max`) takes
-/// 8. A value that does not fit widens the column once (one copy), so a column pays at most
-/// four copies over its life and reads back exactly what was stored.
+/// 8. Three bytes (values up to 16,777,215) hold the ids of stack trees with 64 K–16 M nodes,
+/// which took four. A value that does not fit widens the column once (one copy), so a column
+/// pays at most five copies over its life and reads back exactly what was stored.
 public struct PackedIntColumn: Sendable, RandomAccessCollection {
   /// How the values are stored; the raw value is the bytes per value.
   public enum Storage: Int, Sendable, Comparable {
     case constant = 0
     case uint8 = 1
     case uint16 = 2
+    case uint24 = 3
     case uint32 = 4
     case int64 = 8
 
@@ -20,12 +22,16 @@ public struct PackedIntColumn: Sendable, RandomAccessCollection {
       if value < 0 { return .int64 }
       if value <= Int64(UInt8.max) { return .uint8 }
       if value <= Int64(UInt16.max) { return .uint16 }
+      if value <= uint24Max { return .uint24 }
       if value <= Int64(UInt32.max) { return .uint32 }
       return .int64
     }
 
     @inlinable public static func < (a: Storage, b: Storage) -> Bool { a.rawValue < b.rawValue }
   }
+
+  /// The largest value three bytes hold.
+  public static let uint24Max: Int64 = 0xFF_FFFF
 
   /// The current storage of every value.
   public private(set) var storage: Storage = .constant
@@ -68,6 +74,7 @@ public struct PackedIntColumn: Sendable, RandomAccessCollection {
     case .constant: break
     case .uint8: bytes = Self.encoded(count: count, as: UInt8.self, value)
     case .uint16: bytes = Self.encoded(count: count, as: UInt16.self, value)
+    case .uint24: bytes = Self.encoded24(count: count, value)
     case .uint32: bytes = Self.encoded(count: count, as: UInt32.self, value)
     case .int64: bytes = Self.encoded(count: count, as: Int64.self, value)
     }
@@ -85,6 +92,7 @@ public struct PackedIntColumn: Sendable, RandomAccessCollection {
     case .uint16:
       return Int64(
         UInt16(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i &* 2, as: UInt16.self) }))
+    case .uint24: return bytes.withUnsafeBytes { Self.load24($0, at: i &* 3) }
     case .uint32:
       return Int64(
         UInt32(littleEndian: bytes.withUnsafeBytes { $0.loadUnaligned(fromByteOffset: i &* 4, as: UInt32.self) }))
@@ -99,6 +107,14 @@ public struct PackedIntColumn: Sendable, RandomAccessCollection {
     case .constant: for _ in 0..<count { try body(constant) }
     case .uint8: for b in bytes { try body(Int64(b)) }
     case .uint16: try Self.forEach(bytes, as: UInt16.self, body)
+    case .uint24:
+      try bytes.withUnsafeBytes { raw in
+        var offset = 0
+        while offset &+ 3 <= raw.count {
+          try body(Self.load24(raw, at: offset))
+          offset &+= 3
+        }
+      }
     case .uint32: try Self.forEach(bytes, as: UInt32.self, body)
     case .int64: try Self.forEach(bytes, as: Int64.self, body)
     }
@@ -116,6 +132,24 @@ public struct PackedIntColumn: Sendable, RandomAccessCollection {
     }
   }
 
+  /// The three little-endian bytes at `offset`, read one by one: a four-byte load would read
+  /// past the buffer's end at its last value.
+  @inlinable static func load24(_ raw: UnsafeRawBufferPointer, at offset: Int) -> Int64 {
+    precondition(offset >= 0 && offset &+ 3 <= raw.count, "3-byte value at \(offset) past \(raw.count) bytes")
+    let b0 = Int64(raw.load(fromByteOffset: offset, as: UInt8.self))
+    let b1 = Int64(raw.load(fromByteOffset: offset &+ 1, as: UInt8.self))
+    let b2 = Int64(raw.load(fromByteOffset: offset &+ 2, as: UInt8.self))
+    return b0 | b1 << 8 | b2 << 16
+  }
+
+  /// Stores the low three bytes of `value` at `offset`, little-endian, byte by byte.
+  @inlinable static func store24(_ value: Int64, _ raw: UnsafeMutableRawBufferPointer, at offset: Int) {
+    precondition(offset >= 0 && offset &+ 3 <= raw.count, "3-byte value at \(offset) past \(raw.count) bytes")
+    raw[offset] = UInt8(truncatingIfNeeded: value)
+    raw[offset &+ 1] = UInt8(truncatingIfNeeded: value >> 8)
+    raw[offset &+ 2] = UInt8(truncatingIfNeeded: value >> 16)
+  }
+
   /// Bytes the values take (the heap buffer's capacity aside).
   public var storedBytes: Int { bytes.count }
 
@@ -124,6 +158,20 @@ public struct PackedIntColumn: Sendable, RandomAccessCollection {
     expected = Swift.max(expected, n)
     if storage != .constant { bytes.reserveCapacity(n * storage.rawValue) }
   }
+
+  /// Re-stores the values as narrowly as they allow in a buffer of exactly their size, when
+  /// the buffer has spare room (a finished profile appends no more).
+  public mutating func compact() {
+    expected = count
+    guard bytes.capacity - bytes.count > Swift.max(64, bytes.count / 32) || storage != .constant && count <= 1 else {
+      return
+    }
+    let old = self
+    self = PackedIntColumn(count: old.count) { old[$0] }
+  }
+
+  /// Bytes the heap buffer holds, used or not.
+  public var capacityBytes: Int { bytes.capacity }
 
   /// Appends `value`, widening the column first if it does not fit.
   public mutating func append(_ value: Int64) {
@@ -142,6 +190,8 @@ public struct PackedIntColumn: Sendable, RandomAccessCollection {
     case .constant: preconditionFailure("a column that holds two values is not constant")
     case .uint8: bytes.append(UInt8(truncatingIfNeeded: value))
     case .uint16: Self.append(UInt16(truncatingIfNeeded: value), to: &bytes)
+    case .uint24:
+      withUnsafeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian) { bytes.append(contentsOf: $0.prefix(3)) }
     case .uint32: Self.append(UInt32(truncatingIfNeeded: value), to: &bytes)
     case .int64: Self.append(value, to: &bytes)
     }
@@ -158,12 +208,14 @@ public struct PackedIntColumn: Sendable, RandomAccessCollection {
       let needed = Storage.narrowest(for: value)
       if needed > storage { widen(to: needed) }
     }
+    precondition(bytes.count == count * storage.rawValue, "a column of \(count) holds \(bytes.count) bytes")
     bytes.withUnsafeMutableBytes { raw in
       switch storage {
       case .constant: preconditionFailure("a column that holds two values is not constant")
       case .uint8: raw.storeBytes(of: UInt8(truncatingIfNeeded: value), toByteOffset: i, as: UInt8.self)
       case .uint16:
         raw.storeBytes(of: UInt16(truncatingIfNeeded: value).littleEndian, toByteOffset: i * 2, as: UInt16.self)
+      case .uint24: Self.store24(value, raw, at: i * 3)
       case .uint32:
         raw.storeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian, toByteOffset: i * 4, as: UInt32.self)
       case .int64: raw.storeBytes(of: value.littleEndian, toByteOffset: i * 8, as: Int64.self)
@@ -180,6 +232,7 @@ public struct PackedIntColumn: Sendable, RandomAccessCollection {
     case .constant: preconditionFailure("a column widens to a stored width")
     case .uint8: bytes = Self.encoded(count: n, capacity: capacity, as: UInt8.self) { old[$0] }
     case .uint16: bytes = Self.encoded(count: n, capacity: capacity, as: UInt16.self) { old[$0] }
+    case .uint24: bytes = Self.encoded24(count: n, capacity: capacity) { old[$0] }
     case .uint32: bytes = Self.encoded(count: n, capacity: capacity, as: UInt32.self) { old[$0] }
     case .int64: bytes = Self.encoded(count: n, capacity: capacity, as: Int64.self) { old[$0] }
     }
@@ -188,6 +241,15 @@ public struct PackedIntColumn: Sendable, RandomAccessCollection {
 
   private static func append<T: FixedWidthInteger>(_ value: T, to bytes: inout [UInt8]) {
     withUnsafeBytes(of: value.littleEndian) { bytes.append(contentsOf: $0) }
+  }
+
+  /// `count` values in three bytes each, in a buffer with room for `capacity` of them.
+  private static func encoded24(count: Int, capacity: Int? = nil, _ value: (Int) -> Int64) -> [UInt8] {
+    [UInt8](unsafeUninitializedCapacity: (capacity ?? count) * 3) { buffer, initialized in
+      let raw = UnsafeMutableRawBufferPointer(buffer)
+      for i in 0..<count { store24(value(i), raw, at: i * 3) }
+      initialized = count * 3
+    }
   }
 
   /// `count` values as `T`, in a buffer with room for `capacity` of them.

@@ -22,7 +22,7 @@ public struct Profile: Sendable {
 
   public var mappings: [Mapping] = []
   public var functions: [Function] = []
-  public var locations: [Location] = []
+  public var locations = LocationTable()
   public var stacks = StackTree()
   public var labelSets = LabelSetTable()
   public var samples: SampleTable
@@ -67,8 +67,18 @@ public struct Profile: Sendable {
   /// Sum of one value column over all samples.
   public func total(column: Int) -> Int64 {
     var sum: Int64 = 0
-    samples.columns[column].forEach { sum &+= $0 }
+    samples.forEachValue(column: column) { sum &+= $0 }
     return sum
+  }
+
+  /// Stores a finished profile as compactly as it allows, every value read back unchanged:
+  /// value columns that are another times a factor store nothing, columns are re-stored at
+  /// their narrowest, spare room is freed and the stack tree's lookup index dropped. Loaders
+  /// call it when a profile is complete; later changes still work (and cost a copy).
+  public mutating func compact() {
+    samples.compact()
+    locations.compact()
+    stacks.compact()
   }
 }
 

@@ -4,17 +4,37 @@
 /// `values(of: i)`, one per sample type. Every column is a `PackedIntColumn`, stored in the
 /// fewest bytes its values need (none for a column whose values are all equal), which is what
 /// keeps a loaded session's samples small: a record is a few bytes, not 8 per field.
+///
+/// A value column that is another column times one factor in every sample (pprof's
+/// cpu/nanoseconds = samples/count × period) stores nothing once `compact()` finds it: its
+/// `ColumnScale` rebuilds each value exactly, and any change to either column stores it again.
 public struct SampleTable: Sendable {
+  /// Value column `c` is column `source` times `factor` in every sample, exactly (checked
+  /// without overflow when found).
+  public struct ColumnScale: Sendable, Equatable {
+    public var source: Int
+    public var factor: Int64
+    public init(source: Int, factor: Int64) {
+      self.source = source
+      self.factor = factor
+    }
+  }
+
   /// Number of values per sample (the number of sample types).
   public let width: Int
   public private(set) var stacks = IDColumn<StackID>()
   public private(set) var labelSets = IDColumn<LabelSetID>()
-  /// One column per sample type: `columns[c][i]` is value `c` of sample `i`.
-  public private(set) var columns: [PackedIntColumn]
+  /// One stored column per sample type: `storedColumns[c][i]` is value `c` of sample `i`, except
+  /// for a column with a scale (`scales[c]`), whose stored column is empty (read it through
+  /// `value(_:_:)`, `column(_:)` or `forEach(column:_:)`).
+  public private(set) var storedColumns: [PackedIntColumn]
+  /// For each value column, the scale that rebuilds it from another column, or nil.
+  public private(set) var scales: [ColumnScale?]
 
   public init(width: Int) {
     self.width = width
-    columns = Array(repeating: PackedIntColumn(), count: width)
+    storedColumns = Array(repeating: PackedIntColumn(), count: width)
+    scales = Array(repeating: nil, count: width)
   }
 
   /// A table from whole columns, each stored as narrowly as its values allow (no widening
@@ -26,9 +46,10 @@ public struct SampleTable: Sendable {
     self.width = width
     self.stacks = IDColumn(stacks)
     self.labelSets = IDColumn(labelSets)
-    columns = (0..<width).map { c in
+    storedColumns = (0..<width).map { c in
       values.withUnsafeBufferPointer { v in PackedIntColumn(count: stacks.count) { v[$0 &* width &+ c] } }
     }
+    scales = Array(repeating: nil, count: width)
   }
 
   @inlinable public var count: Int { stacks.count }
@@ -36,24 +57,98 @@ public struct SampleTable: Sendable {
   public mutating func reserveCapacity(_ n: Int) {
     stacks.reserveCapacity(n)
     labelSets.reserveCapacity(n)
-    for c in 0..<width { columns[c].reserveCapacity(n) }
+    for c in 0..<width where scales[c] == nil { storedColumns[c].reserveCapacity(n) }
   }
 
   /// Appends a sample; `values.count` must equal `width`.
   public mutating func append(stack: StackID, values sampleValues: some Collection<Int64>, labels: LabelSetID = .none) {
     precondition(sampleValues.count == width, "sample has \(sampleValues.count) values for \(width) types")
+    materializeScaledColumns()
     stacks.append(stack)
     labelSets.append(labels)
-    for (c, v) in sampleValues.enumerated() { columns[c].append(v) }
+    for (c, v) in sampleValues.enumerated() { storedColumns[c].append(v) }
   }
 
   /// Adds `delta` to value column `column` of sample `index` (wrapping, as `&+`).
   public mutating func add(_ delta: Int64, toSample index: Int, column: Int) {
-    columns[column].set(index, columns[column][index] &+ delta)
+    materialize(column)
+    for c in 0..<width where scales[c]?.source == column { materialize(c) }
+    storedColumns[column].set(index, storedColumns[column][index] &+ delta)
   }
 
   /// Value `column` of sample `index`.
-  @inlinable public func value(_ index: Int, _ column: Int) -> Int64 { columns[column][index] }
+  @inlinable public func value(_ index: Int, _ column: Int) -> Int64 {
+    if let scale = scales[column] { return storedColumns[scale.source][index] &* scale.factor }
+    return storedColumns[column][index]
+  }
+
+  /// Value column `c` as a stored column (a scaled column is built; others are returned as held).
+  public func column(_ c: Int) -> PackedIntColumn {
+    guard let scale = scales[c] else { return storedColumns[c] }
+    let source = storedColumns[scale.source]
+    return PackedIntColumn(count: count) { source[$0] &* scale.factor }
+  }
+
+  /// Calls `body` with every value of column `c` in order.
+  @inlinable public func forEachValue(column c: Int, _ body: (Int64) throws -> Void) rethrows {
+    if let scale = scales[c] {
+      try storedColumns[scale.source].forEach { try body($0 &* scale.factor) }
+    } else {
+      try storedColumns[c].forEach(body)
+    }
+  }
+
+  // MARK: Compaction
+
+  /// Finds value columns that are another column times one factor (and stores them no more),
+  /// re-stores every column as narrowly as it allows and frees spare room: for a table that is
+  /// finished (loaded); later changes still read and write exact values.
+  public mutating func compact() {
+    stacks.compact()
+    labelSets.compact()
+    for c in 0..<width where scales[c] == nil { storedColumns[c].compact() }
+    // The widest columns first, each from a narrower (or equal) one; a column that others are
+    // built from keeps its values.
+    let widestFirst = (0..<width).sorted { storedColumns[$0].storedBytes > storedColumns[$1].storedBytes }
+    for c in widestFirst where scales[c] == nil && storedColumns[c].storedBytes > 0 {
+      guard !scales.contains(where: { $0?.source == c }) else { continue }
+      for s in 0..<width
+      where s != c && scales[s] == nil && storedColumns[s].storedBytes <= storedColumns[c].storedBytes {
+        guard let factor = Self.factor(storedColumns[c], over: storedColumns[s]) else { continue }
+        scales[c] = ColumnScale(source: s, factor: factor)
+        storedColumns[c] = PackedIntColumn()
+        break
+      }
+    }
+  }
+
+  /// The one factor with `target[i] == source[i] * factor` for every `i` (no overflow), or nil.
+  static func factor(_ target: PackedIntColumn, over source: PackedIntColumn) -> Int64? {
+    guard target.count == source.count, let k = source.firstIndex(where: { $0 != 0 }) else { return nil }
+    let (factor, overflow) = target[k].dividedReportingOverflow(by: source[k])
+    let remainder = target[k].remainderReportingOverflow(dividingBy: source[k])
+    guard !overflow, !remainder.overflow, remainder.partialValue == 0 else { return nil }
+    var i = 0
+    var exact = true
+    source.forEach { v in
+      guard exact else { return }
+      let (product, overflow) = v.multipliedReportingOverflow(by: factor)
+      if overflow || product != target[i] { exact = false }
+      i &+= 1
+    }
+    return exact ? factor : nil
+  }
+
+  /// Stores column `c` again if it has a scale, so it can change on its own.
+  mutating func materialize(_ c: Int) {
+    guard scales[c] != nil else { return }
+    storedColumns[c] = column(c)
+    scales[c] = nil
+  }
+
+  mutating func materializeScaledColumns() {
+    for c in 0..<width where scales[c] != nil { materialize(c) }
+  }
 
   /// All values of sample `index`, one per sample type (a view: nothing is copied).
   @inlinable public func values(of index: Int) -> Row { Row(table: self, index: index) }
@@ -66,7 +161,15 @@ public struct SampleTable: Sendable {
   /// storage once rather than per sample (the loop analysis runs over every sample).
   @inlinable public func forEach(column: Int, _ body: (StackID, Int64) throws -> Void) rethrows {
     var i = 0
-    let values = columns[column]
+    if let scale = scales[column] {
+      let values = storedColumns[scale.source]
+      try stacks.forEach { stack in
+        try body(stack, values[i] &* scale.factor)
+        i &+= 1
+      }
+      return
+    }
+    let values = storedColumns[column]
     try stacks.forEach { stack in
       try body(stack, values[i])
       i &+= 1
@@ -84,7 +187,7 @@ public struct SampleTable: Sendable {
     }
     @inlinable public var startIndex: Int { 0 }
     @inlinable public var endIndex: Int { table.width }
-    @inlinable public subscript(column: Int) -> Int64 { table.columns[column][index] }
+    @inlinable public subscript(column: Int) -> Int64 { table.value(index, column) }
   }
 
   /// Every value of the table, sample after sample (equal when the values are).
@@ -96,7 +199,7 @@ public struct SampleTable: Sendable {
     @inlinable public var endIndex: Int { table.count * table.width }
     @inlinable public subscript(i: Int) -> Int64 {
       let (sample, column) = i.quotientAndRemainder(dividingBy: table.width)
-      return table.columns[column][sample]
+      return table.value(sample, column)
     }
   }
 }

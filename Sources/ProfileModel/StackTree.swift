@@ -81,6 +81,14 @@ public struct StackTree: Sendable {
     UInt64(UInt32(bitPattern: parent.raw)) << 32 | UInt64(UInt32(bitPattern: location.raw))
   }
 
+  /// Drops the lookup index and re-stores both columns as narrowly as they allow, with no
+  /// spare room (for a finished tree; interning may resume and rebuilds the index).
+  public mutating func compact() {
+    dropLookupIndex()
+    parents.compact()
+    locations.compact()
+  }
+
   /// Makes room for `n` more nodes, so bulk loaders do not rehash on the way.
   public mutating func reserveCapacity(_ n: Int) {
     parents.reserveCapacity(parents.count + n)

@@ -53,10 +53,10 @@ public enum ValueLimit {
   /// The first column of `table` whose |values| sum to `columnMagnitude` or more; nil when
   /// every column is within the rule.
   public static func firstColumnPastLimit(_ table: SampleTable) -> Int? {
-    for (column, values) in table.columns.enumerated() {
+    for column in 0..<table.width {
       var sum = Sum()
       var within = true
-      values.forEach { v in if within { within = sum.add(v) } }
+      table.forEachValue(column: column) { v in if within { within = sum.add(v) } }
       if !within { return column }
     }
     return nil

@@ -38,7 +38,7 @@ func benchHeldMemory(_ args: [String]) {
   release("stack tree") { $0.stacks = StackTree() }
   release("samples") { $0.samples = SampleTable(width: $0.samples.width) }
   release("label sets") { $0.labelSets = LabelSetTable() }
-  release("locations") { $0.locations = [] }
+  release("locations") { $0.locations = LocationTable() }
   release("functions") { $0.functions = [] }
   release("strings") { $0.strings = StringTable() }
   // The sum of the parts: RSS before the load is no baseline (the file's bytes and pages the

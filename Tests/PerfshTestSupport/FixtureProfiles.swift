@@ -82,16 +82,18 @@ public enum FixtureProfiles {
       let file = p.strings.intern("src/f\(i % 13).go")
       p.functions.append(Function(name: name, systemName: name, filename: file, startLine: Int64(i)))
     }
-    p.locations = (0..<locations).map { i in
-      let lineCount = Int.random(in: 0..<8, using: &rng) == 0 ? 2 : 1
-      let lines = (0..<lineCount).map { _ in
-        Line(
-          function: FunctionID(Int.random(in: 0..<functions, using: &rng)), line: Int64.random(in: 1...500, using: &rng)
-        )
-      }
-      let m = MappingID(i % 3)
-      return Location(address: p.mappings[m.index].start + UInt64(i * 16), mapping: m, lines: lines)
-    }
+    p.locations = LocationTable(
+      (0..<locations).map { i in
+        let lineCount = Int.random(in: 0..<8, using: &rng) == 0 ? 2 : 1
+        let lines = (0..<lineCount).map { _ in
+          Line(
+            function: FunctionID(Int.random(in: 0..<functions, using: &rng)),
+            line: Int64.random(in: 1...500, using: &rng)
+          )
+        }
+        let m = MappingID(i % 3)
+        return Location(address: p.mappings[m.index].start + UInt64(i * 16), mapping: m, lines: lines)
+      })
     let key = p.strings.intern("thread")
     let threads = (0..<4).map { p.strings.intern("t\($0)") }
     p.samples.reserveCapacity(samples)
