@@ -15,9 +15,9 @@ public struct SessionStore: Sendable {
   @discardableResult
   public mutating func add(profile: Profile, name: String, source: Session.Source) -> Session {
     var finished = profile
-    // A session's stacks are complete: the interning index is dead weight (a quarter of a
-    // large profile's memory), and it is rebuilt should anything intern again.
-    finished.stacks.dropLookupIndex()
+    // A session is complete: its columns at their narrowest (a run's as a loaded file's), the
+    // stack tree's interning index dropped (rebuilt should anything intern again).
+    finished.compact()
     let session = Session(id: nextID, name: uniqueName(name), source: source, profile: finished)
     nextID += 1
     sessions.append(session)
