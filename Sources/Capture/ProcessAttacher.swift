@@ -86,7 +86,19 @@ public struct ProcessAttacher: Sendable {
     let stackBytes = ContextSwitchSource.stackBytes(
       wanted: CommandCapture.offCPUStackBytes, executablePath: SystemInfo.processExecutable(pid), unwinding: unwinding)
     var switches: ContextSwitchSource?
-    if offCPU && !excludeKernel {  // as in CommandCapture: no kernel access, no switch-out samples
+    // As `run --off-cpu`: waits added up in the kernel where BPF loads (the whole process, and
+    // children it forks from now on), else switch records; no kernel access, no switch-outs.
+    var offCPUChoice: OffCPUChoice?
+    var kernelOffCPU: BPFOffCPU?
+    if offCPU && !excludeKernel {
+      var choice = OffCPUChoice(requested: nil, recordStackBytes: stackBytes, bpf: BPFSupport.availability)
+      if choice.method == .bpf {
+        (kernelOffCPU, choice) = try CommandCapture.openKernelOffCPU(
+          pid: pid, choice: choice, forced: false, sharedTargets: nil, copyBytes: stackBytes, running: true)
+      }
+      offCPUChoice = choice
+    }
+    if offCPU && !excludeKernel && kernelOffCPU == nil {
       switches = try ContextSwitchSource(
         cpus: cpus, pids: tids.isEmpty ? [pid] : tids,
         dataPages: SystemInfo.isRoot
@@ -123,6 +135,7 @@ public struct ProcessAttacher: Sendable {
     let end = SystemInfo.monotonicNanos()
     sources.disable()
     try sources.drain(upTo: nil, into: &converter)
+    let kernelCounts = try kernelOffCPU?.finish(into: &converter)
 
     var run = RunInfo()
     run.command = Self.commandLine(of: pid)
@@ -138,6 +151,8 @@ public struct ProcessAttacher: Sendable {
         "off-CPU time needs kernel access (kernel.perf_event_paranoid is \(paranoid)): run perfsh as root, with CAP_PERFMON, "
           + "or after 'sysctl kernel.perf_event_paranoid=1'")
     }
+    if let offCPUChoice { run.notes += offCPUChoice.notes(kernelCounts) }
+    run.notes.append(contentsOf: converter.unwinderNotes)
     let stats = converter.stats
     let profile = converter.makeProfile(run: run, timeNanos: wallStart, durationNanos: Int64(end &- start))
     return CaptureResult(

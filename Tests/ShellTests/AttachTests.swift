@@ -39,6 +39,15 @@ final class AttachTests: XCTestCase {
     XCTAssertEqual(b.thread, pid)
     let sleep = b.reasons.first { $0.reason == .sleep }?.nanos ?? 0
     XCTAssertGreaterThan(sleep, 250_000_000, "about half of the second is nanosleep: \(b.reasons)")
+    // One thread: its sleep and its sampled CPU time fit in the capture's elapsed time.
+    let elapsed = try XCTUnwrap(p.run.elapsedNanos)
+    XCTAssertLessThan(
+      Double(sleep + total), Double(elapsed) * 1.05, "sleep \(sleep) + cpu \(total) within \(elapsed): \(b.reasons)")
+    if BPFSupport.isAvailable {
+      XCTAssertTrue(
+        p.run.notes.contains { $0.hasPrefix("off-CPU capture: in the kernel") },
+        "attach takes the BPF path: \(p.run.notes)")
+    }
     // It still exits normally afterwards.
     process.terminate()
     process.waitUntilExit()

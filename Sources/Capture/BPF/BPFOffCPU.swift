@@ -52,7 +52,11 @@ public final class BPFOffCPU {
   /// `sharedTargets`, when given, is the per-CPU sampler's target set (`BPFSampleFilter`), already
   /// seeded and grown by its own fork and exec programs: this object then uses that map and
   /// attaches no fork or exec program of its own.
-  public func open(pid: Int32, sharedTargets: Int32? = nil, copyBytes: Int = 0) throws(CaptureError) {
+  /// `running`: `pid` is a process already running (`attach`), counted from now on rather than
+  /// from its next exec.
+  public func open(pid: Int32, sharedTargets: Int32? = nil, copyBytes: Int = 0, running: Bool = false)
+    throws(CaptureError)
+  {
     let object = try BPFObject(bytes: BPFObjects.offcpu, name: "perfsh_offcpu")
     let copy = Self.copySize(copyBytes)
     var config = perfsh_offcpu_config()
@@ -65,7 +69,9 @@ public final class BPFOffCPU {
     if let sharedTargets { try object.reuseMap("targets", descriptor: sharedTargets) }
     try object.load()
     self.object = object
-    if sharedTargets == nil { try object.map("targets").update(UInt32(bitPattern: pid), UInt8(0)) }
+    if sharedTargets == nil {
+      try object.map("targets").update(UInt32(bitPattern: pid), UInt8(running ? 1 : 0))
+    }
     // Forks and wakeups first: a switch-out must never be counted for a process the fork
     // program has not seen yet.
     let setPrograms =
@@ -182,11 +188,11 @@ extension CommandCapture {
   /// when `sharedTargets` is given); when it fails and BPF was not asked
   /// for, the record path is used instead and the choice says why.
   static func openKernelOffCPU(
-    pid: Int32, choice: OffCPUChoice, forced: Bool, sharedTargets: Int32?, copyBytes: Int
+    pid: Int32, choice: OffCPUChoice, forced: Bool, sharedTargets: Int32?, copyBytes: Int, running: Bool = false
   ) throws(CaptureError) -> (BPFOffCPU?, OffCPUChoice) {
     let capture = BPFOffCPU()
     do {
-      try capture.open(pid: pid, sharedTargets: sharedTargets, copyBytes: copyBytes)
+      try capture.open(pid: pid, sharedTargets: sharedTargets, copyBytes: copyBytes, running: running)
       return (capture, choice)
     } catch {
       if forced { throw error }
