@@ -155,9 +155,8 @@ public final class BPFHitCounter: CaptureCompanion {
 
   /// Detaches the program and removes the sites.
   public func release() {
-    object?.close()
+    events.release(after: object, inBackground: false)
     object = nil
-    events.release()
   }
 
   deinit { release() }

@@ -25,6 +25,9 @@ public enum BPFSupport {
       let object = try BPFObject(bytes: BPFObjects.selftest, name: "perfsh_selftest")
       try object.load()
       object.close()
+      // Every capture program reads a task's pid at this offset (no CO-RE): a kernel without
+      // BTF makes BPF unavailable here, so each path falls back and says why.
+      _ = try KernelBTF.taskPIDOffset()
       return .available
     } catch {
       return .unavailable(reason: error.description)

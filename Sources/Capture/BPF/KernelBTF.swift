@@ -91,7 +91,7 @@ public struct KernelBTF {
       case Kind.array: extra = 12
       case Kind.structure, Kind.union, Kind.dataSection, Kind.enum64: extra = record.vlen * 12
       case Kind.enumeration, Kind.funcProto: extra = record.vlen * 8
-      case 2, 7, 8, 9, 10, 11, 12, 16, 18: extra = 0  // ptr, fwd, modifiers, func, float, type tag
+      case Kind.typedef, Kind.volatile, Kind.const, Kind.restrict, Kind.typeTag, 2, 7, 12, 16: extra = 0  // and ptr, fwd, func, float
       default: throw .malformed("type \(starts.count + 1) has unknown kind \(record.kind)")
       }
       guard types.count - offset - 12 >= extra else {
