@@ -31,6 +31,11 @@ public enum SystemInfo {
     readSmallFile("/proc/sys/kernel/perf_event_paranoid").flatMap { Int($0.trimmingWhitespace()) }
   }
 
+  /// `kernel.pid_max`: every process and thread id is below it; nil when the file is missing.
+  public static func pidMax() -> Int? {
+    readSmallFile("/proc/sys/kernel/pid_max").flatMap { Int($0.trimmingWhitespace()) }
+  }
+
   /// `kernel.perf_event_max_sample_rate`, or nil when the file is missing.
   public static func maxSampleRate() -> Int? {
     readSmallFile("/proc/sys/kernel/perf_event_max_sample_rate").flatMap { Int($0.trimmingWhitespace()) }

@@ -115,6 +115,29 @@ final class OffCPUBPFGroundTruthTests: XCTestCase {
       "kernel stacks start at __schedule on this kernel: \(bpf.run.notes)")
   }
 
+  func testPlacesWithTheSameRegistersAreToldApartByTheirStacks() throws {
+    // places: six call sites reach nanosleep with the same registers at the same stack depth,
+    // 30 × 2 ms each; only the return addresses on the stack differ. A place reused on its
+    // registers alone put all 377 ms under nap_a. Six sites against four remembered places
+    // also replace a place at every switch-out: the waits added up in it must reach the
+    // aggregate whole.
+    let places = try Workloads.path("places")
+    let (_, p) = try capture("run --off-cpu-method bpf \(places)")
+    let off = try XCTUnwrap(p.sampleTypeIndex(named: "offcpu"))
+    var bySite: [String: Int64] = [:]
+    for row in 0..<p.samples.count where p.samples.value(row, off) > 0 {
+      for name in Set(names(p, row: row)) where name.hasPrefix("nap_") {
+        bySite[name, default: 0] += p.samples.value(row, off)
+      }
+    }
+    for site in ["nap_a", "nap_b", "nap_c", "nap_d", "nap_e", "nap_f"] {
+      let nanos = Double(bySite[site] ?? 0)
+      // A sleep never ends early; a loaded guest makes each one late by up to ~1 ms.
+      XCTAssertGreaterThan(nanos, 60e6 * 0.97, "\(site): \(bySite)")
+      XCTAssertLessThan(nanos, 60e6 * 1.5, "\(site): \(bySite)")
+    }
+  }
+
   func testRunnableTimeIsToldApartOnTheBPFPath() throws {
     // Two CPU-bound threads pinned to one CPU: each waits runnable while the other runs.
     let threads = try Workloads.path("threads")

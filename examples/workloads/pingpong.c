@@ -1,7 +1,9 @@
 // pingpong: two threads bounce a byte over two pipes ROUNDS times (about two context
 // switches per round trip each way), the switch-heavy load of scripts/bench-offcpu.
-// `pingpong spin MS` burns MS of CPU instead (a CPU-bound control). Prints its wall time
-// and its CPU time (both threads, user + kernel).
+// `pingpong ROUNDS WORK` also computes WORK loop iterations between round trips (in
+// `think`), which lowers the switch rate to a chosen one. `pingpong spin MS` burns MS of CPU
+// instead (a CPU-bound control). Prints its wall time and its CPU time (both threads, user +
+// kernel).
 #include <pthread.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -12,6 +14,7 @@
 
 static int there[2], back[2];
 static long rounds = 100000;
+static long work = 0;
 static volatile uint64_t sink;
 
 __attribute__((noinline)) void keep_frame(void) { __asm__ volatile(""); }
@@ -31,11 +34,19 @@ static void *echo(void *arg) {
   return NULL;
 }
 
+__attribute__((noinline)) void think(void) {
+  keep_frame();
+  uint64_t x = sink;
+  for (long i = 0; i < work; i++) x = x * 6364136223846793005ULL + 1442695040888963407ULL;
+  sink = x;
+}
+
 __attribute__((noinline)) void bounce(void) {
   keep_frame();
   char c = 'x';
   for (long i = 0; i < rounds; i++) {
     if (write(there[1], &c, 1) != 1 || read(back[0], &c, 1) != 1) exit(3);
+    if (work) think();
   }
 }
 
@@ -55,6 +66,7 @@ int main(int argc, char **argv) {
     spin(atol(argv[2]));
   } else {
     if (argc > 1) rounds = atol(argv[1]);
+    if (argc > 2) work = atol(argv[2]);
     if (pipe(there) != 0 || pipe(back) != 0) return 1;
     pthread_t t;
     pthread_create(&t, NULL, echo, NULL);

@@ -124,21 +124,41 @@ struct perfsh_offcpu_place {
   unsigned int used;
   unsigned int user_copy; /* slot + 1 in the copy array, 0 when the user stack is a walk */
   unsigned int reserved;
+  /* The waits begun here, added up in place (no aggregate lookup per wait); moved to the
+   * aggregate map when the place is replaced or its thread exits, read from here by perfsh
+   * otherwise. */
+  unsigned long long nanos;
+  unsigned long long count;
 };
 
-/* Per tid: off the CPU since `time` (0: on a CPU now) with these stacks, and its last places. */
+/* Per tid: its last places, and the wait begun at `time` at place `current` (0: no wait
+ * pending). A wait is added up at the thread's next switch-out (or exit), in its own context,
+ * ending when it was switched in (perfsh_offcpu_running): the switch-in itself then needs no
+ * lookup of the thread that comes in. */
 struct perfsh_offcpu_start {
   unsigned long long time;
+  unsigned long long task;       /* its task_struct, to find it in perfsh_offcpu_running */
+  unsigned long long waker_time; /* when `waker` woke it: for this wait only if within it */
   int pid;
-  int user_stack;   /* stack id, or negative when none was stored */
-  int kernel_stack;
-  unsigned int runnable; /* preempted or yielded while still runnable */
-  int waker;        /* last thread of the target that woke it during this wait, 0 if none */
+  int waker;        /* the first thread of the target that woke it during the wait, 0 if none */
+  unsigned int current;    /* the place of the pending wait */
   unsigned int next_place; /* the place a new one replaces next (round robin) */
-  unsigned int user_copy;  /* as perfsh_offcpu_place's */
-  unsigned int reserved;
   struct perfsh_offcpu_place places[PERFSH_OFFCPU_PLACES];
 };
+
+/* Per CPU: the task on it (its task_struct's address, as sched_switch gives it) and since when
+ * (its last switch-in), which ends that task's pending wait; perfsh reads it at the end for
+ * threads still on a CPU. */
+struct perfsh_offcpu_running {
+  unsigned long long since;
+  unsigned long long task;
+};
+
+/* The target set shared by oncpu.bpf and offcpu.bpf: an array indexed by process id (sized to
+ * the kernel's pid_max), so the check on every switch and timer tick is a load, not a hash
+ * lookup. 0: not a target. */
+#define PERFSH_TARGET_SEEDED 1  /* held at the exec gate: counted from its exec on */
+#define PERFSH_TARGET_COUNTED 2
 
 /* Aggregate key: off-CPU time per thread, stacks and state. */
 struct perfsh_offcpu_key {

@@ -66,11 +66,12 @@ public final class BPFOffCPU {
     withUnsafeMutableBytes(of: &config.glue_function) { $0.copyBytes(from: Array("__schedule".utf8)) }
     try object.setConstants(config)
     if copy == 0 { try object.setEntries(1, map: "copies") }
+    try BPFTargetSet.size(object)
     if let sharedTargets { try object.reuseMap("targets", descriptor: sharedTargets) }
     try object.load()
     self.object = object
     if sharedTargets == nil {
-      try object.map("targets").update(UInt32(bitPattern: pid), UInt8(running ? 1 : 0))
+      try BPFTargetSet.seed(object, pid: pid, state: running ? BPFTargetSet.counted : BPFTargetSet.seeded)
     }
     // Forks and wakeups first: a switch-out must never be counted for a process the fork
     // program has not seen yet.
@@ -91,6 +92,8 @@ public final class BPFOffCPU {
       self.object = nil
     }
     var counts = Counts()
+    // From here the programs change nothing: places, pending waits and aggregates hold still.
+    try object.map("control").update(UInt32(0), UInt32(1))
     let counters = try object.map("counters")
     func counter(_ slot: Int32) throws(CaptureError) -> UInt64 {
       try counters.perCPUValues(at: UInt32(slot), as: UInt64.self).reduce(0, &+)
@@ -101,11 +104,6 @@ public final class BPFOffCPU {
     counts.copiesFull = try counter(PERFSH_OFFCPU_COPIES_FULL)
     counts.glueMissing = try counter(PERFSH_OFFCPU_GLUE_MISSING) > 0
     counts.droppedWaits = try counter(PERFSH_OFFCPU_DROPPED)
-    // Entries stay after a wait ends (their registers serve the next switch-out): time 0.
-    let starts = try object.map("starts")
-    for tid in try starts.keys(as: UInt32.self) {
-      if let s = try starts.value(at: tid, as: perfsh_offcpu_start.self), s.time != 0 { counts.unfinished += 1 }
-    }
 
     var waits: [AggregateKey: [OffCPUWait]] = [:]
     let claimed = try object.map("interval_count").value(at: UInt32(0), as: UInt64.self) ?? 0
@@ -116,6 +114,39 @@ public final class BPFOffCPU {
       guard let v = try intervals.value(at: slot, as: perfsh_offcpu_interval.self) else { continue }
       waits[AggregateKey(v.key), default: []].append(
         OffCPUWait(start: v.start, end: v.end, waker: v.waker > 0 ? v.waker : nil))
+    }
+
+    // Waits add up in their place until it is replaced or its thread exits (then in `offcpu`);
+    // a thread's last wait is added at its next switch-out, so for a thread on a CPU now it
+    // ends when that CPU's `running` says the thread came in. A thread off the CPU now is
+    // still waiting: unfinished, not counted.
+    var sums: [AggregateKey: (nanos: UInt64, count: UInt64)] = [:]
+    let onCPU = try object.map("running").perCPUValues(at: UInt32(0), as: perfsh_offcpu_running.self)
+    var cameIn: [UInt64: UInt64] = [:]
+    for cpu in onCPU where cpu.task != 0 { cameIn[cpu.task] = cpu.since }
+    let starts = try object.map("starts")
+    for tid in try starts.keys(as: UInt32.self) {
+      guard let s = try starts.value(at: tid, as: perfsh_offcpu_start.self) else { continue }
+      var places = withUnsafeBytes(of: s.places) { Array($0.bindMemory(to: perfsh_offcpu_place.self)) }
+      if s.time != 0 {
+        if let since = cameIn[s.task], since > s.time, Int(s.current) < places.count {
+          let current = Int(s.current)
+          places[current].nanos &+= since - s.time
+          places[current].count &+= 1
+          if since - s.time >= PERFSH_OFFCPU_MIN_INTERVAL_NS {
+            let woken = s.waker > 0 && s.waker_time >= s.time && s.waker_time <= since
+            waits[AggregateKey(places[current], pid: s.pid, tid: Int32(bitPattern: tid)), default: []].append(
+              OffCPUWait(start: s.time, end: since, waker: woken ? s.waker : nil))
+          }
+        } else {
+          counts.unfinished += 1
+        }
+      }
+      for place in places where place.used != 0 && place.count > 0 {
+        let key = AggregateKey(place, pid: s.pid, tid: Int32(bitPattern: tid))
+        sums[key, default: (0, 0)].nanos &+= place.nanos
+        sums[key, default: (0, 0)].count &+= place.count
+      }
     }
 
     let map = try object.map("offcpu")
@@ -143,15 +174,18 @@ public final class BPFOffCPU {
       copies[slot] = made
       return made
     }
-    var aggregates: [OffCPUAggregate] = []
-    let keys = try map.keys(as: perfsh_offcpu_key.self).sorted { AggregateKey($0) < AggregateKey($1) }
-    for key in keys {
+    for key in try map.keys(as: perfsh_offcpu_key.self) {
       guard let value = try map.value(at: key, as: perfsh_offcpu_value.self) else { continue }
+      sums[AggregateKey(key), default: (0, 0)].nanos &+= value.nanos
+      sums[AggregateKey(key), default: (0, 0)].count &+= value.count
+    }
+    var aggregates: [OffCPUAggregate] = []
+    for (key, sum) in sums.sorted(by: { $0.key < $1.key }) {
       aggregates.append(
         OffCPUAggregate(
-          pid: key.pid, tid: key.tid, kernelStack: try stack(key.kernel_stack), userStack: try stack(key.user_stack),
-          runnable: key.runnable != 0, nanos: Int64(clamping: value.nanos), waits: Int(clamping: value.count),
-          intervals: waits[AggregateKey(key)] ?? [], userCopy: try copy(key.user_copy)))
+          pid: key.pid, tid: key.tid, kernelStack: try stack(key.kernelStack), userStack: try stack(key.userStack),
+          runnable: key.runnable != 0, nanos: Int64(clamping: sum.nanos), waits: Int(clamping: sum.count),
+          intervals: waits[key] ?? [], userCopy: try copy(key.userCopy)))
     }
     counts.aggregates = aggregates.count
     converter.consume(offCPUAggregates: aggregates, unfinished: counts.unfinished, lost: counts.droppedWaits)
@@ -167,6 +201,15 @@ private struct AggregateKey: Hashable, Comparable {
   var userStack: Int32
   var kernelStack: Int32
   var userCopy: UInt32
+
+  init(_ p: perfsh_offcpu_place, pid: Int32, tid: Int32) {
+    self.pid = pid
+    self.tid = tid
+    runnable = p.runnable
+    userStack = p.user_stack
+    kernelStack = p.kernel_stack
+    userCopy = p.user_copy
+  }
 
   init(_ k: perfsh_offcpu_key) {
     pid = k.pid

@@ -24,9 +24,10 @@ public final class BPFSampleFilter {
   public func open(pid: Int32) throws(CaptureError) {
     let object = try BPFObject(bytes: BPFObjects.oncpu, name: "perfsh_oncpu")
     try object.setConstants(try KernelBTF.taskPIDOffset())
+    try BPFTargetSet.size(object)
     try object.load()
     self.object = object
-    try object.map("targets").update(UInt32(bitPattern: pid), UInt8(0))
+    try BPFTargetSet.seed(object, pid: pid, state: BPFTargetSet.seeded)
     try object.attach("on_fork", rawTracepoint: "sched_process_fork")
     try object.attach("on_exec", rawTracepoint: "sched_process_exec")
   }
