@@ -84,6 +84,7 @@ struct perfsh_trace_call {
 #define PERFSH_OFFCPU_STACK_WALKS 3    /* switch-outs at a new place: both stacks walked */
 #define PERFSH_OFFCPU_COPIES_FULL 4    /* new places past the copy array: user stack walked instead */
 #define PERFSH_OFFCPU_GLUE_MISSING 5   /* 1 when __schedule was not among a kernel stack's first frames */
+#define PERFSH_OFFCPU_UNSEEN 6         /* waits whose end (the thread's switch-in) was not seen */
 #define PERFSH_OFFCPU_COUNTERS 8
 
 /* Most bytes of user stack one copy holds, and how many places get a copy. */

@@ -21,6 +21,8 @@ public final class BPFOffCPU {
     /// takes (a renamed scheduler entry): kernel stacks then keep the BPF glue frames on top.
     public var glueMissing = false
     public var droppedWaits: UInt64 = 0
+    /// Waits whose end was not seen: the thread came back in without a switch the program saw.
+    public var unseenEnds: UInt64 = 0
     public var droppedIntervals: UInt64 = 0
     public var unfinished = 0
     public var aggregates = 0
@@ -104,6 +106,7 @@ public final class BPFOffCPU {
     counts.copiesFull = try counter(PERFSH_OFFCPU_COPIES_FULL)
     counts.glueMissing = try counter(PERFSH_OFFCPU_GLUE_MISSING) > 0
     counts.droppedWaits = try counter(PERFSH_OFFCPU_DROPPED)
+    counts.unseenEnds = try counter(PERFSH_OFFCPU_UNSEEN)
 
     var waits: [AggregateKey: [OffCPUWait]] = [:]
     let claimed = try object.map("interval_count").value(at: UInt32(0), as: UInt64.self) ?? 0
@@ -188,7 +191,7 @@ public final class BPFOffCPU {
           intervals: waits[key] ?? [], userCopy: try copy(key.userCopy)))
     }
     counts.aggregates = aggregates.count
-    converter.consume(offCPUAggregates: aggregates, unfinished: counts.unfinished, lost: counts.droppedWaits)
+    converter.consume(offCPUAggregates: aggregates, unfinished: counts.unfinished, lost: counts.droppedWaits + counts.unseenEnds)
     return counts
   }
 }
@@ -275,6 +278,9 @@ extension OffCPUChoice {
       lines.append("off-CPU in the kernel: \(c.stackMisses) switch-outs lost a stack (stack map full or colliding)")
     }
     if c.droppedWaits > 0 { lines.append("off-CPU in the kernel: \(c.droppedWaits) waits dropped (a full map)") }
+    if c.unseenEnds > 0 {
+      lines.append("off-CPU in the kernel: \(c.unseenEnds) waits dropped (their thread came back without a switch seen)")
+    }
     if c.droppedIntervals > 0 {
       lines.append(
         "off-CPU in the kernel: \(c.droppedIntervals) long waits past the first 65,536 not used for the critical-thread view"

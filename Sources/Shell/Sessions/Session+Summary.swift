@@ -64,7 +64,10 @@ extension Session {
           + ": --all-threads or set allthreads on shows it")
     }
     if let o = profile.run.offCPU, o.lostRecords > 0 {
-      lines.append("Off-CPU records lost: \(o.lostRecords) (ring overflow; waits are undercounted)")
+      let cause =
+        profile.run.notes.contains { $0.hasPrefix("off-CPU in the kernel") }
+        ? "dropped in the kernel, see info" : "ring overflow"
+      lines.append("Off-CPU records lost: \(o.lostRecords) (\(cause); waits are undercounted)")
     }
     return lines
   }
