@@ -191,7 +191,8 @@ public final class BPFOffCPU {
           intervals: waits[key] ?? [], userCopy: try copy(key.userCopy)))
     }
     counts.aggregates = aggregates.count
-    converter.consume(offCPUAggregates: aggregates, unfinished: counts.unfinished, lost: counts.droppedWaits + counts.unseenEnds)
+    converter.consume(
+      offCPUAggregates: aggregates, unfinished: counts.unfinished, lost: counts.droppedWaits + counts.unseenEnds)
     return counts
   }
 }
@@ -279,7 +280,8 @@ extension OffCPUChoice {
     }
     if c.droppedWaits > 0 { lines.append("off-CPU in the kernel: \(c.droppedWaits) waits dropped (a full map)") }
     if c.unseenEnds > 0 {
-      lines.append("off-CPU in the kernel: \(c.unseenEnds) waits dropped (their thread came back without a switch seen)")
+      lines.append(
+        "off-CPU in the kernel: \(c.unseenEnds) waits dropped (their thread came back without a switch seen)")
     }
     if c.droppedIntervals > 0 {
       lines.append(
