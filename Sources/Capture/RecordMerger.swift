@@ -31,6 +31,10 @@ public struct RecordMerger<Decoder: RecordDecoding> {
   /// The decoder, with whatever it counts (e.g. the trace decoder's hits and lost records).
   public var decoder: Decoder
   private var pending: [[UInt8]]
+  /// Where ring `ring`'s unhanded bytes start in `pending[ring]`: handed-out records are
+  /// skipped, not removed, until they are most of the buffer (removing them every round moved
+  /// the held-back records each time: 40 ms of a 1.7 s run's drain).
+  private var starts: [Int]
   /// (offset, size, time) of each complete record in `pending[ring]`, rebuilt per round.
   private var entries: [[Entry]]
   /// Records that did not parse, over every `emit` so far: a loss, like the records the
@@ -49,6 +53,7 @@ public struct RecordMerger<Decoder: RecordDecoding> {
   public init(rings: Int, parser: Decoder) {
     self.decoder = parser
     pending = Array(repeating: [], count: rings)
+    starts = Array(repeating: 0, count: rings)
     entries = Array(repeating: [], count: rings)
   }
 
@@ -96,8 +101,14 @@ public struct RecordMerger<Decoder: RecordDecoding> {
     }
     unparsedRecords &+= UInt64(failures)
     for ring in pending.indices where heads[ring] > 0 {
-      let consumed = heads[ring] < entries[ring].count ? entries[ring][heads[ring]].offset : completeBytes(ring)
-      pending[ring].removeSubrange(0..<consumed)
+      starts[ring] = heads[ring] < entries[ring].count ? entries[ring][heads[ring]].offset : completeBytes(ring)
+      if starts[ring] == pending[ring].count {
+        pending[ring].removeAll(keepingCapacity: true)
+        starts[ring] = 0
+      } else if starts[ring] >= pending[ring].count / 2 {
+        pending[ring].removeSubrange(0..<starts[ring])
+        starts[ring] = 0
+      }
     }
     return failures
   }
@@ -109,7 +120,7 @@ public struct RecordMerger<Decoder: RecordDecoding> {
   }
 
   /// Total bytes still buffered (records held back or incomplete).
-  public var bufferedBytes: Int { pending.reduce(0) { $0 + $1.count } }
+  public var bufferedBytes: Int { zip(pending, starts).reduce(0) { $0 + $1.0.count - $1.1 } }
 
   private func completeBytes(_ ring: Int) -> Int {
     guard let last = entries[ring].last else { return 0 }
@@ -123,8 +134,9 @@ public struct RecordMerger<Decoder: RecordDecoding> {
     list.removeAll(keepingCapacity: true)
     entries[ring] = []
     let decoder = self.decoder
+    let start = starts[ring]
     let corruptAt: Int? = pending[ring].withUnsafeBytes { raw in
-      var offset = 0
+      var offset = start
       while raw.count - offset >= 8 {
         let size = Int(UInt16(littleEndian: raw.loadUnaligned(fromByteOffset: offset + 6, as: UInt16.self)))
         if size < 8 { return offset }

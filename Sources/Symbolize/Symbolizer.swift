@@ -263,10 +263,9 @@ public final class Symbolizer {
   /// before the target runs); `symbolize` waits for and adopts what was opened.
   public func prefetchBinaries(forExecutable executable: String) {
     guard binaryPrefetch == nil else { return }
-    let paths = BinaryPrefetch.paths(forExecutable: executable).filter { path in
-      !images.keys.contains { $0.hasPrefix(path + "\u{0}") }
-    }
-    if !paths.isEmpty { binaryPrefetch = BinaryPrefetch(paths: paths, debugRoots: options.debugRoots) }
+    let open = Set(
+      images.keys.compactMap { $0.split(separator: "\u{0}", omittingEmptySubsequences: false).first.map(String.init) })
+    binaryPrefetch = BinaryPrefetch(executable: executable, debugRoots: options.debugRoots) { open.contains($0) }
   }
 
   /// Takes over the images a prefetch opened, under the keys `binaryImage` looks up.

@@ -1,7 +1,7 @@
 import Dispatch
 import Glibc
 
-/// Opens binaries (symbols, debug files, DWARF sections) on a background queue while the
+/// Opens binaries (symbols, debug files, DWARF sections) on an idle-priority thread while the
 /// target runs, so symbolizing after it exits finds them ready.
 ///
 /// Inflating a library's compressed separate debug info (libc's, with libc6-dbg) takes tens
@@ -11,9 +11,11 @@ final class BinaryPrefetch: @unchecked Sendable {
   // Written on the background queue before `done` is signalled, read only after waiting.
   private var loaded: [(path: String, image: BinaryImage)] = []
 
-  init(paths: [String], debugRoots: [String]) {
-    DispatchQueue.global(qos: .userInitiated).async { [self] in
-      for path in paths {
+  /// Opens `executable` and the libraries it needs, except those `skip` says are open already;
+  /// finding them (ld.so.conf, DT_NEEDED) happens on the background thread too.
+  init(executable: String, debugRoots: [String], skip: @escaping @Sendable (String) -> Bool) {
+    BackgroundThread.startIdle { [self] in
+      for path in Self.paths(forExecutable: executable) where !skip(path) {
         guard let image = try? BinaryImage(path: path, debugRoots: debugRoots) else { continue }
         image.warmUp()
         loaded.append((path, image))

@@ -1,6 +1,6 @@
 import Dispatch
 
-/// Reads `/proc/kallsyms` on a background queue while the target runs.
+/// Reads `/proc/kallsyms` on an idle-priority thread (`BackgroundThread`) while the target runs.
 ///
 /// The kernel formats that file slowly (tens of milliseconds for ~200k symbols), which
 /// would otherwise be most of the time between the target's exit and a ready session.
@@ -10,7 +10,7 @@ final class KernelSymbolsPrefetch: @unchecked Sendable {
   private var result: Result<KernelSymbols, SymbolizeError> = .success(KernelSymbols(parsing: ""))
 
   init(path: String) {
-    DispatchQueue.global(qos: .userInitiated).async { [self] in
+    BackgroundThread.startIdle { [self] in
       do throws(SymbolizeError) {
         result = .success(KernelSymbols(parsing: try MappedFile.readText(path: path)))
       } catch {
