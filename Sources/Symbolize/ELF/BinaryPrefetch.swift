@@ -13,9 +13,18 @@ final class BinaryPrefetch: @unchecked Sendable {
 
   /// Opens `executable` and the libraries it needs, except those `skip` says are open already;
   /// finding them (ld.so.conf, DT_NEEDED) happens on the background thread too.
-  init(executable: String, debugRoots: [String], skip: @escaping @Sendable (String) -> Bool) {
+  convenience init(executable: String, debugRoots: [String], skip: @escaping @Sendable (String) -> Bool) {
+    self.init(debugRoots: debugRoots) { Self.paths(forExecutable: executable).filter { !skip($0) } }
+  }
+
+  /// Opens the binaries at `paths`.
+  convenience init(paths: [String], debugRoots: [String]) {
+    self.init(debugRoots: debugRoots) { paths }
+  }
+
+  private init(debugRoots: [String], paths: @escaping @Sendable () -> [String]) {
     BackgroundThread.startIdle { [self] in
-      for path in Self.paths(forExecutable: executable) where !skip(path) {
+      for path in paths() {
         guard let image = try? BinaryImage(path: path, debugRoots: debugRoots) else { continue }
         image.warmUp()
         loaded.append((path, image))
