@@ -71,3 +71,29 @@ final class OffCPUClockTests: XCTestCase {
     XCTAssertTrue(plain.stderr.contains("wall"), plain.stderr)
   }
 }
+
+/// The summary's off-CPU loss line names the cause of its path: ring overflow on the record
+/// path, the kernel side's drops (told apart in `info`) on the BPF path.
+final class OffCPULossLineTests: XCTestCase {
+  private func summary(notes: [String]) -> String {
+    var p = CriticalThreadViewTests.poolProfile()
+    var offCPU = p.run.offCPU ?? OffCPUSummary()
+    offCPU.lostRecords = 3
+    p.run.offCPU = offCPU
+    p.run.notes += notes
+    let s = CapturedShell()
+    _ = s.context.addSession(p, name: "pool", source: .run(command: ["./pool"]))
+    XCTAssertEqual(s.runScript("summary\n").exitStatus, 0, s.stderr)
+    return s.stdout
+  }
+
+  func testRecordPathSaysRingOverflow() {
+    XCTAssertTrue(summary(notes: []).contains("Off-CPU records lost: 3 (ring overflow; waits are undercounted)"))
+  }
+
+  func testBPFPathPointsToInfo() {
+    let out = summary(notes: ["off-CPU in the kernel: 10 switch-outs in 2 aggregates"])
+    XCTAssertTrue(
+      out.contains("Off-CPU records lost: 3 (dropped in the kernel, see info; waits are undercounted)"), out)
+  }
+}

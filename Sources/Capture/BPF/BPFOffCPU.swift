@@ -124,6 +124,10 @@ public final class BPFOffCPU {
     // ends when that CPU's `running` says the thread came in. A thread off the CPU now is
     // still waiting: unfinished, not counted.
     var sums: [AggregateKey: (nanos: UInt64, count: UInt64)] = [:]
+    func add(_ key: AggregateKey, _ nanos: UInt64, _ count: UInt64) {
+      sums[key, default: (0, 0)].nanos &+= nanos
+      sums[key, default: (0, 0)].count &+= count
+    }
     let onCPU = try object.map("running").perCPUValues(at: UInt32(0), as: perfsh_offcpu_running.self)
     var cameIn: [UInt64: UInt64] = [:]
     for cpu in onCPU where cpu.task != 0 { cameIn[cpu.task] = cpu.since }
@@ -146,9 +150,7 @@ public final class BPFOffCPU {
         }
       }
       for place in places where place.used != 0 && place.count > 0 {
-        let key = AggregateKey(place, pid: s.pid, tid: Int32(bitPattern: tid))
-        sums[key, default: (0, 0)].nanos &+= place.nanos
-        sums[key, default: (0, 0)].count &+= place.count
+        add(AggregateKey(place, pid: s.pid, tid: Int32(bitPattern: tid)), place.nanos, place.count)
       }
     }
 
@@ -179,8 +181,7 @@ public final class BPFOffCPU {
     }
     for key in try map.keys(as: perfsh_offcpu_key.self) {
       guard let value = try map.value(at: key, as: perfsh_offcpu_value.self) else { continue }
-      sums[AggregateKey(key), default: (0, 0)].nanos &+= value.nanos
-      sums[AggregateKey(key), default: (0, 0)].count &+= value.count
+      add(AggregateKey(key), value.nanos, value.count)
     }
     var aggregates: [OffCPUAggregate] = []
     for (key, sum) in sums.sorted(by: { $0.key < $1.key }) {
