@@ -96,7 +96,10 @@ public struct SampleTimeline: Sendable, Equatable {
 /// Builds a `SampleTimeline` while samples arrive in time order (roughly): a fine grid of
 /// `captureBuckets` buckets that doubles its bucket width (merging neighbours) whenever a
 /// sample lands past its end, so memory stays bounded however long the run; `finish`
-/// resamples it to the timeline's equal buckets over the run's span.
+/// resamples it to the timeline's equal buckets over the run's span. Each cell keeps the
+/// times of its first and last sample and its mass is spread over those only, so a capture
+/// bucket that straddles a timeline bucket's edge puts none of a function's time on a side
+/// where none of its samples fell (one phase never leaks into the next one's bucket).
 public struct SampleTimelineRecorder: Sendable {
   /// Buckets of the capture grid (twice the timeline's, so the final resampling only merges).
   public static let captureBuckets = 2 * SampleTimeline.bucketCount
@@ -109,7 +112,23 @@ public struct SampleTimelineRecorder: Sendable {
   public static let maxOffsetNanos: Int64 = 1 << 60
   /// The latest sample offset seen.
   public private(set) var lastOffset: Int64 = 0
-  private var cells: [UInt64: Int64] = [:]
+  private var cells: [UInt64: Cell] = [:]
+
+  /// One capture cell: its self time and the offsets of its earliest and latest sample.
+  private struct Cell: Sendable {
+    var value: Int64
+    var first: Int64
+    var last: Int64
+
+    /// An empty cell that `merge` fills.
+    init(at offset: Int64) { (value, first, last) = (0, offset, offset) }
+
+    mutating func merge(_ value: Int64, first: Int64, last: Int64) {
+      self.value &+= value
+      self.first = Swift.min(self.first, first)
+      self.last = Swift.max(self.last, last)
+    }
+  }
 
   /// An empty recorder whose first buckets are `initialBucketNanos` wide. From 1 ns the grid
   /// widens only as far as the run needs, so a capture bucket is never wider than a
@@ -132,7 +151,7 @@ public struct SampleTimelineRecorder: Sendable {
     lastOffset = max(lastOffset, offset)
     while offset / bucketNanos >= Int64(Self.captureBuckets) { widen() }
     let key = UInt64(UInt32(bitPattern: location.raw)) << 8 | UInt64(offset / bucketNanos)
-    cells[key, default: 0] &+= value
+    cells[key, default: Cell(at: offset)].merge(value, first: offset, last: offset)
   }
 
   /// True when nothing was recorded.
@@ -142,19 +161,19 @@ public struct SampleTimelineRecorder: Sendable {
   public var cellCount: Int { cells.count }
 
   /// The finished timeline over `spanNanos` (at least up to the last sample): each capture
-  /// bucket's mass goes to the timeline buckets it overlaps, in proportion, exactly.
+  /// cell's mass goes to the timeline buckets its samples' time range (first to last sample)
+  /// overlaps, in proportion, exactly.
   public func finish(spanNanos: Int64? = nil) -> SampleTimeline {
     let span = max(min(spanNanos ?? 0, Self.maxOffsetNanos), lastOffset + 1, 1)
     var out = SampleTimeline(spanNanos: span)
     let n = SampleTimeline.bucketCount
-    for (key, value) in cells {
+    for (key, cell) in cells {
       let location = SampleTimeline.location(of: key)
-      let b = Int64(key & 0xff)
-      // The capture bucket's time, cut at the span (samples past it count in the last bucket).
-      let from = min(b * bucketNanos, span - 1)
-      let to = min(max(from + 1, (b + 1) * bucketNanos), span)
+      // The samples' time range, cut at the span (samples past it count in the last bucket).
+      let from = min(cell.first, span - 1)
+      let to = min(max(from + 1, cell.last + 1), span)
       let parts = TimelineMath.resample(
-        [value], sourceEdges: [Double(from), Double(to)], targetCount: n, targetSpan: Double(span))
+        [cell.value], sourceEdges: [Double(from), Double(to)], targetCount: n, targetSpan: Double(span))
       for (i, part) in parts.enumerated() where part != 0 { out.add(part, location: location, bucket: i) }
     }
     return out
@@ -162,10 +181,11 @@ public struct SampleTimelineRecorder: Sendable {
 
   private mutating func widen() {
     bucketNanos = bucketNanos.multipliedReportingOverflow(by: 2).overflow ? Int64.max : bucketNanos * 2
-    var merged: [UInt64: Int64] = [:]
+    var merged: [UInt64: Cell] = [:]
     merged.reserveCapacity(cells.count)
-    for (key, value) in cells {
-      merged[(key >> 8) << 8 | ((key & 0xff) >> 1), default: 0] &+= value
+    for (key, cell) in cells {
+      merged[(key >> 8) << 8 | ((key & 0xff) >> 1), default: Cell(at: cell.first)]
+        .merge(cell.value, first: cell.first, last: cell.last)
     }
     cells = merged
   }

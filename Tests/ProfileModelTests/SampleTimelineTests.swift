@@ -23,6 +23,31 @@ final class SampleTimelineTests: XCTestCase {
     XCTAssertEqual(t.total, 128 * 5)
   }
 
+  func testAPhaseChangeInsideACaptureBucketStaysOnItsSide() {
+    // Capture buckets 3 ns wide against timeline buckets 2 ns wide: capture bucket 0 ([0, 3))
+    // straddles the edge at 2. a's samples are at 0 and 1, b's at 2: spreading each cell over
+    // the whole capture bucket would put a third of a after the edge and two thirds of b before it.
+    var r = SampleTimelineRecorder(initialBucketNanos: 3)
+    r.start(at: 100)
+    r.record(10, location: a, time: 100)
+    r.record(10, location: a, time: 101)
+    r.record(10, location: b, time: 102)
+    let t = r.finish(spanNanos: 128)
+    XCTAssertEqual(r.bucketNanos, 3)
+    XCTAssertEqual(series(t, a), [20] + [Int64](repeating: 0, count: 63))
+    XCTAssertEqual(series(t, b), [0, 10] + [Int64](repeating: 0, count: 62))
+    // A merged cell keeps its samples' whole range: a's time after a widening spreads only
+    // over the stretch its samples span.
+    var w = SampleTimelineRecorder(initialBucketNanos: 1)
+    w.start(at: 0)
+    w.record(6, location: a, time: 10)
+    w.record(6, location: a, time: 13)
+    w.record(1, location: b, time: 500)
+    let u = w.finish(spanNanos: 640)
+    XCTAssertGreaterThan(w.bucketNanos, 1)
+    XCTAssertEqual(series(u, a), [0, 12] + [Int64](repeating: 0, count: 62), "10 and 13 lie in [10, 20)")
+  }
+
   func testLongRunsMergeBucketsAndKeepMemoryBounded() {
     var r = SampleTimelineRecorder(initialBucketNanos: 1)
     // A run 2^20 times longer than the first grid: the grid doubles, cells stay within 128 per location.
