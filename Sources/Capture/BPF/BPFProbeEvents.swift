@@ -109,7 +109,7 @@ public final class BPFProbeEvents {
       guard var (object, files, tracefs) = handed.take() else { return }
       object?.close()
       files.removeAll()  // the last references: each event closes here
-      tracefs?.remove(busyWait: 2)
+      tracefs?.remove()
       object = nil
     }
   }

@@ -42,14 +42,15 @@ public struct TracefsUprobes: Sendable {
   }
 
   /// Removes every definition made here (their events must be closed first). A definition the
-  /// kernel still calls busy is tried again for up to `busyWait` seconds: an event closed just
-  /// before can stay referenced until the kernel has freed the BPF link on it (an RCU grace
-  /// period later). Returns the definitions that could not be removed.
+  /// kernel still calls busy is tried again for up to `busyWait` seconds in all: an event closed
+  /// just before stays referenced until the kernel has freed the BPF link on it (a deferred
+  /// work item after an RCU grace period), so an immediate removal can fail although nothing
+  /// uses the probe any more. Returns the definitions that could not be removed.
   @discardableResult
-  public mutating func remove(busyWait: Double = 0) -> [String] {
+  public mutating func remove(busyWait: Double = 2) -> [String] {
     var left: [String] = []
+    var waited = 0.0
     for name in defined.reversed() {
-      var waited = 0.0
       while true {
         do throws(CaptureError) {
           try TracefsUprobes.append("-:\(group)/\(name)\n", to: root + "/uprobe_events")
