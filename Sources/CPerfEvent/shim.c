@@ -94,6 +94,53 @@ static _Noreturn void child_exit(int code) {
   for (;;) raw_syscall(SYS_exit_group, code, 0, 0, 0);
 }
 
+#endif
+
+#ifdef PERFSH_CLONE_VM_LAUNCH
+#define CHILD_SYSCALL(n, a, b, c, d) raw_syscall((n), (long)(a), (long)(b), (long)(c), (long)(d))
+#else
+#define CHILD_SYSCALL(n, a, b, c, d) syscall((n), (a), (b), (c), (d))
+#endif
+
+static void child_close_if_cloexec(long fd, int keep_a, int keep_b) {
+  if (fd < 3 || fd == keep_a || fd == keep_b) return;
+  long flags = CHILD_SYSCALL(SYS_fcntl, fd, F_GETFD, 0, 0);
+  if (flags >= 0 && (flags & FD_CLOEXEC)) CHILD_SYSCALL(SYS_close, fd, 0, 0, 0);
+}
+
+/// Closes the child's copies of perfsh's close-on-exec descriptors (all but `keep_a` and
+/// `keep_b`) before it waits at the gate, where the exec would close them only later: while
+/// the child holds a copy of an event or BPF link perfsh is releasing in the background (the
+/// last run's probes), the kernel keeps that event alive, its uprobe definition stays busy,
+/// and the release gives up. Descriptors without close-on-exec (handed down to the target
+/// by whoever started perfsh) stay. Raw system calls only (no allocation, no errno).
+static void child_close_cloexec_descriptors(int keep_a, int keep_b) {
+  long dir = CHILD_SYSCALL(SYS_openat, AT_FDCWD, "/proc/self/fd", O_RDONLY | O_DIRECTORY | O_CLOEXEC, 0);
+  if (dir < 0) {
+    for (long fd = 3; fd < 1024; fd++) child_close_if_cloexec(fd, keep_a, keep_b);
+    return;
+  }
+  char buffer[2048] __attribute__((aligned(8)));
+  for (;;) {
+    long n = CHILD_SYSCALL(SYS_getdents64, dir, buffer, sizeof buffer, 0);
+    if (n <= 0) break;
+    for (long offset = 0; offset < n;) {
+      // struct linux_dirent64: ino (8), off (8), reclen (2), type (1), name.
+      unsigned short reclen;
+      memcpy(&reclen, buffer + offset + 16, sizeof reclen);
+      const char *name = buffer + offset + 19;
+      long fd = 0;
+      int digits = 0;
+      for (; name[digits] >= '0' && name[digits] <= '9' && digits < 10; digits++) fd = fd * 10 + (name[digits] - '0');
+      if (digits > 0 && name[digits] == '\0' && fd != dir) child_close_if_cloexec(fd, keep_a, keep_b);
+      if (reclen == 0) break;
+      offset += reclen;
+    }
+  }
+  CHILD_SYSCALL(SYS_close, dir, 0, 0, 0);
+}
+
+#ifdef PERFSH_CLONE_VM_LAUNCH
 /// The child between clone and exec: raw system calls only, on the launch mapping's stack.
 static int gated_child(void *argument) {
   const struct gated_args *a = argument;
@@ -114,6 +161,7 @@ static int gated_child(void *argument) {
   raw_syscall(SYS_rt_sigprocmask, SIG_SETMASK, (long)&empty, 0, sizeof empty);
   if (a->close_a >= 0) raw_syscall(SYS_close, a->close_a, 0, 0, 0);
   if (a->close_b >= 0) raw_syscall(SYS_close, a->close_b, 0, 0, 0);
+  child_close_cloexec_descriptors(a->go_fd, a->err_fd);
 
   char byte;
   for (;;) {
@@ -257,6 +305,7 @@ pid_t perfsh_fork_gated(const char *path, char *const *argv, char *const *envp, 
   }
   if (close_in_child_a >= 0) close(close_in_child_a);
   if (close_in_child_b >= 0) close(close_in_child_b);
+  child_close_cloexec_descriptors(go_fd, err_fd);
 
   char byte;
   for (;;) {
