@@ -97,6 +97,21 @@ final class ProfileConverterTests: XCTestCase {
     XCTAssertEqual(p.total(column: 1), 307)
   }
 
+  func testASampleWithoutIdsIsAnExitingThreadWithoutPidOrTidLabels() throws {
+    var f = RecordFixture()
+    f.comm(pid: 1, tid: 1, name: "threads", exec: true, time: 1)
+    f.sample(pid: 1, tid: 1, time: 10, period: 100, chain: [PerfContext.kernel, 0xffff_ffff_8100_0000])
+    // A thread sampled in do_exit after it reaped itself: the kernel writes -1 for both ids.
+    f.sample(pid: -1, tid: -1, time: 11, period: 100, chain: [PerfContext.kernel, 0xffff_ffff_8100_0000])
+    let (p, stats) = try convert(f)
+    XCTAssertEqual(stats.samples, 2)
+    XCTAssertEqual(p.samples.count, 2, "the same stack, a known thread and one without ids")
+    let all = (0..<2).map { labels(p, sample: $0) }
+    XCTAssertTrue(all.contains(["pid": "1", "tid": "1", "thread": "threads"]), "\(all)")
+    XCTAssertTrue(all.contains(["thread": ProfileConverter.exitedThreadName]), "\(all)")
+    XCTAssertEqual(p.total(column: 1), 200, "its time counts")
+  }
+
   func testForkCopiesMapsAndExecResetsThem() throws {
     var f = RecordFixture()
     f.comm(pid: 10, tid: 10, name: "forker", exec: true, time: 1)

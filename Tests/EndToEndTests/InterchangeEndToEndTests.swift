@@ -81,7 +81,10 @@ final class InterchangeEndToEndTests: TracedWorkloadTestCase {
     for p in profiles {
       XCTAssertEqual(p["type"] as? String, "sampled")
       XCTAssertEqual(p["unit"] as? String, "nanoseconds")
-      XCTAssertTrue((p["name"] as? String ?? "").contains("(tid "), "\(p["name"] ?? "")")
+      // A thread sampled after it released its ids at exit (rare) has no tid to name.
+      let name = p["name"] as? String ?? ""
+      XCTAssertTrue(name.contains("(tid ") || name == "[exiting thread, ids released]", name)
+      XCTAssertFalse(name.contains("tid -1"), name)
     }
   }
 }
