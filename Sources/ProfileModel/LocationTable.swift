@@ -65,6 +65,12 @@ public struct LocationTable: Sendable, RandomAccessCollection, MutableCollection
     return folded[i] != 0
   }
 
+  /// How many lines location `i` has (0 before symbolization), without a view of them.
+  public func lineCount(_ i: Int) -> Int {
+    checkIndex(i)
+    return Int(lineCounts[i])
+  }
+
   /// The lines of location `i`, innermost inlined callee first (a view: nothing is copied).
   public func lines(_ i: Int) -> Lines {
     checkIndex(i)

@@ -57,8 +57,8 @@ public final class Symbolizer {
     var functions = FunctionInterner(profile)
     var byMapping: [Int: [Int]] = [:]
     var unmapped: [Int] = []
-    for (i, location) in profile.locations.enumerated() where location.lines.isEmpty {
-      if let m = location.mapping, m.raw >= 0, m.index < profile.mappings.count {
+    for i in profile.locations.indices where profile.locations.lineCount(i) == 0 {
+      if let m = profile.locations.mapping(i), m.raw >= 0, m.index < profile.mappings.count {
         byMapping[m.index, default: []].append(i)
       } else {
         unmapped.append(i)
@@ -66,16 +66,17 @@ public final class Symbolizer {
     }
     for mappingIndex in byMapping.keys.sorted() {
       guard var group = byMapping[mappingIndex] else { continue }
-      group.sort { profile.locations[$0].address < profile.locations[$1].address }
+      group.sort { profile.locations.address($0) < profile.locations.address($1) }
       symbolize(locations: group, mapping: mappingIndex, profile: &profile, functions: &functions)
     }
     for i in unmapped {
-      let address = profile.locations[i].address
+      let address = profile.locations.address(i)
       if Symbolizer.isKernelAddress(address) {
-        profile.locations[i].lines = [kernelLine(address, profile: &profile, functions: &functions).line]
+        let line = kernelLine(address, profile: &profile, functions: &functions).line
+        profile.locations.setLines(i, [line])
       } else {
         let f = functions.function(name: "[unknown]", systemName: "[unknown]", file: "", startLine: 0, in: &profile)
-        profile.locations[i].lines = [Line(function: f)]
+        profile.locations.setLines(i, [Line(function: f)])
       }
     }
     for note in callNotes where !profile.run.notes.contains(note) { profile.run.notes.append(note) }
@@ -100,8 +101,8 @@ public final class Symbolizer {
     case .kernel:
       var named = false
       for i in locations {
-        let r = kernelLine(profile.locations[i].address, profile: &profile, functions: &functions)
-        profile.locations[i].lines = [r.line]
+        let r = kernelLine(profile.locations.address(i), profile: &profile, functions: &functions)
+        profile.locations.setLines(i, [r.line])
         named = named || r.named
       }
       if named { profile.mappings[index].hasFunctions = true }
@@ -109,22 +110,23 @@ public final class Symbolizer {
       let map = perfMap(at: filename)
       var named = false
       for i in locations {
-        let address = profile.locations[i].address
+        let address = profile.locations.address(i)
         let name = map.entry(containing: address)?.name
         named = named || name != nil
         let raw = name ?? "[unknown]"
         let f = functions.function(name: readable(raw), systemName: raw, file: "", startLine: 0, in: &profile)
-        profile.locations[i].lines = [Line(function: f)]
+        profile.locations.setLines(i, [Line(function: f)])
       }
       if named { profile.mappings[index].hasFunctions = true }
     case .anonymous:
       // Kernel modules may come as `[module]` mappings: their addresses are kernel addresses.
       let f = functions.function(name: "[unknown]", systemName: "[unknown]", file: "", startLine: 0, in: &profile)
       for i in locations {
-        let address = profile.locations[i].address
-        profile.locations[i].lines =
+        let address = profile.locations.address(i)
+        let lines =
           Symbolizer.isKernelAddress(address)
           ? [kernelLine(address, profile: &profile, functions: &functions).line] : [Line(function: f)]
+        profile.locations.setLines(i, lines)
       }
     case .vdso:
       symbolizeImage(
@@ -147,7 +149,7 @@ public final class Symbolizer {
     var hasLines = false
     var grouped = false
     for i in locations {
-      let fileOffset = profile.locations[i].address &- mapping.start &+ mapping.fileOffset
+      let fileOffset = profile.locations.address(i) &- mapping.start &+ mapping.fileOffset
       var fallback = "\(label)+0x\(String(fileOffset, radix: 16))"
       var lines: [Line] = []
       if let image {
@@ -174,7 +176,7 @@ public final class Symbolizer {
         let f = functions.function(name: fallback, systemName: fallback, file: "", startLine: 0, in: &profile)
         lines = [Line(function: f)]
       }
-      profile.locations[i].lines = lines
+      profile.locations.setLines(i, lines)
     }
     guard let image else { return }
     if grouped {

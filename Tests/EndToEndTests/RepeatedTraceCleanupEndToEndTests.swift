@@ -22,7 +22,9 @@ final class RepeatedTraceCleanupEndToEndTests: XCTestCase {
     let result = try ProcessRunner.run(
       URL(fileURLWithPath: "/bin/sh"), ["-c", script, try PerfshBinary.url().path],
       environment: try PerfshBinary.environment(home: home))
-    if result.stderr.contains("BPF cannot be used here") { throw XCTSkip("BPF is not available here: \(result.stderr)") }
+    if result.stderr.contains("BPF cannot be used here") {
+      throw XCTSkip("BPF is not available here: \(result.stderr)")
+    }
     XCTAssertEqual(result.status, 0, result.stderr)
     let pid = try XCTUnwrap(result.stdout.split(separator: "\n").first.flatMap { Int32($0) }, result.stdout)
     XCTAssertTrue(result.stdout.contains("(bpf)"), result.stdout)

@@ -15,6 +15,7 @@ final class LocationTableTests: XCTestCase {
       XCTAssertEqual(t.mapping(i), l.mapping, file: file, line: line)
       XCTAssertEqual(t.isFolded(i), l.isFolded, file: file, line: line)
       XCTAssertEqual(Array(t.lines(i)), l.lines, file: file, line: line)
+      XCTAssertEqual(t.lineCount(i), l.lines.count, file: file, line: line)
     }
     XCTAssertEqual(t, LocationTable(reference), "equal to a table built from the same values", file: file, line: line)
   }
@@ -117,8 +118,11 @@ final class LocationTableTests: XCTestCase {
           if Bool.random(using: &rng) {
             t[i] = l
             reference[i] = l
-          } else {
+          } else if Bool.random(using: &rng) {
             t[i].lines = l.lines
+            reference[i].lines = l.lines
+          } else {
+            t.setLines(i, l.lines)  // what the symbolizer calls
             reference[i].lines = l.lines
           }
         } else {
