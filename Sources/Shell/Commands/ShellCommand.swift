@@ -12,6 +12,15 @@ public protocol ShellCommand: ParsableCommand {
   /// Runs the parsed command. Results go to `context.out`, diagnostics to `context.err`;
   /// failures are thrown (the runner prints them once, with the right prefix).
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus
+  /// The command parsed without swift-argument-parser when `arguments` take a common simple
+  /// form, else nil (the parser decides, and words its errors). Must equal what the parser
+  /// makes of the same words, before `validate()`.
+  static func parseCommonForm(_ arguments: [String]) -> Self?
+}
+
+extension ShellCommand {
+  /// Every form goes through swift-argument-parser.
+  public static func parseCommonForm(_ arguments: [String]) -> Self? { nil }
 }
 
 /// The shell-specific facts about a command that swift-argument-parser does not hold.

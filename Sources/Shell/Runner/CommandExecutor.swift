@@ -34,7 +34,12 @@ public enum CommandExecutor {
   ) throws(ShellError) -> CommandStatus {
     let command: C
     do {
-      command = arguments.count <= parsedWordLimit ? try C.parse(arguments) : try parseLong(C.self, arguments)
+      if var common = C.parseCommonForm(arguments) {
+        try common.validate()
+        command = common
+      } else {
+        command = arguments.count <= parsedWordLimit ? try C.parse(arguments) : try parseLong(C.self, arguments)
+      }
     } catch let error as ShellError {
       throw error
     } catch {
