@@ -60,6 +60,25 @@ final class PerCPUSamplerTests: XCTestCase {
     }
   }
 
+  /// The filter loaded ahead of the run (`perfsh run` starts it with perfsh) is the one the
+  /// first capture attaches, seeded with its target: the same shares and only the target's
+  /// samples; the next capture loads its own, as without a preload.
+  func testPreloadedFilterServesTheFirstCaptureOnly() throws {
+    let bin = try Workloads.binary("ratio")
+    BPFSampleFilter.preload()
+    BPFSampleFilter.preload()  // once per process: the second call does nothing
+    for run in 1...2 {
+      let result = try capture([bin], sampler: .cpu)
+      let p = result.profile
+      XCTAssertEqual(p.run.termination, .exited(0))
+      XCTAssertTrue(samplerNote(p).hasPrefix("on-CPU sampler: per-CPU cpu-clock events"), samplerNote(p))
+      let (per, total) = try Workloads.flatCPU(p, binary: bin)
+      XCTAssertGreaterThan(total, 0, "run \(run)")
+      XCTAssertEqual(100 * Double(per["hot60"] ?? 0) / Double(total), 60, accuracy: 3, "run \(run): \(per)")
+      XCTAssertEqual(samplePIDs(p), ["\(result.pid)"], "run \(run)")
+    }
+  }
+
   /// A process the test starts beside the target (not its child) burns CPU on every CPU the
   /// whole time: not one of its ticks, and none of perfsh's, becomes a sample.
   func testUnrelatedBurnerContributesNoSamples() throws {

@@ -32,6 +32,11 @@ public enum Launcher {
     case .version:
       out.write("perfsh \(PerfshVersion.current)\n")
       return 0
+    case .command(let words) where words.first == "run":
+      // The per-CPU sampler's BPF filter loads on the other CPU while perfsh starts up.
+      if !words.prefix(while: { $0 != "--" }).contains(where: { $0 == "--no-sample" || $0.hasPrefix("--sampler") }) {
+        BPFSampleFilter.preload()
+      }
     default:
       break
     }
