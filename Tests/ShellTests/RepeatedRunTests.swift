@@ -77,6 +77,7 @@ final class RepeatedRunTests: XCTestCase {
     }
     XCTAssertTrue(merged.repeats.isEmpty)
     XCTAssertEqual(merged.run.elapsedNanos, 100)
+    XCTAssertEqual(merged.run, run(10, elapsed: 100, p95: 1).run)
     XCTAssertEqual(shell.stderr, "")
   }
 }

@@ -13,6 +13,9 @@ enum RepeatedRun {
     var merger: RepeatMerger?
     for i in 1...times {
       let profile = try once(i)
+      // One run is its own session: nothing to merge, and its per-run numbers would be thrown
+      // away (a tenth of `perfsh run`'s work after the target exits).
+      if times == 1 { return profile }
       let repeatInfo = try context.analyze { () throws(AnalysisError) in try RepeatMerger.repeatInfo(of: profile) }
       if times > 1 {
         context.err.write("perfsh: run \(i)/\(times): \(describe(repeatInfo))\n")
