@@ -38,4 +38,42 @@ final class BinaryPrefetchTests: XCTestCase {
     done.wait()
     XCTAssertEqual(policy, BackgroundThread.idlePolicy)
   }
+
+  /// Waiting for the work lifts it to normal priority: on a machine busy with other programs
+  /// an idle-priority thread may not run for a long time, and the session would wait for it.
+  func testWaitingForTheWorkLiftsItToNormalPriority() throws {
+    guard geteuid() == 0 else { throw XCTSkip("lifting SCHED_IDLE needs CAP_SYS_NICE or RLIMIT_NICE") }
+    let started = DispatchSemaphore(value: 0)
+    let go = DispatchSemaphore(value: 0)
+    let done = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var before: Int32 = -1
+    nonisolated(unsafe) var after: Int32 = -1
+    let work = BackgroundThread.startIdle {
+      before = sched_getscheduler(0)
+      started.signal()
+      go.wait()
+      after = sched_getscheduler(0)
+      done.signal()
+    }
+    started.wait()
+    work.urge()
+    go.signal()
+    done.wait()
+    XCTAssertEqual(before, BackgroundThread.idlePolicy)
+    XCTAssertEqual(after, BackgroundThread.normalPolicy, "urged while it ran")
+
+    // Urged before its thread starts: it never goes idle.
+    let early = DispatchSemaphore(value: 0)
+    let hold = DispatchSemaphore(value: 0)
+    nonisolated(unsafe) var policy: Int32 = -1
+    let pending = BackgroundThread.startIdle {
+      hold.wait()
+      policy = sched_getscheduler(0)
+      early.signal()
+    }
+    pending.urge()
+    hold.signal()
+    early.wait()
+    XCTAssertEqual(policy, BackgroundThread.normalPolicy, "urged before or while it ran")
+  }
 }

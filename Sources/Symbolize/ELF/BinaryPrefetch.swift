@@ -10,6 +10,7 @@ final class BinaryPrefetch: @unchecked Sendable {
   private let done = DispatchSemaphore(value: 0)
   // Written on the background queue before `done` is signalled, read only after waiting.
   private var loaded: [(path: String, image: BinaryImage)] = []
+  private var work: IdleWork?
 
   /// Opens `executable` and the libraries it needs, except those `skip` says are open already;
   /// finding them (ld.so.conf, DT_NEEDED) happens on the background thread too.
@@ -23,7 +24,7 @@ final class BinaryPrefetch: @unchecked Sendable {
   }
 
   private init(debugRoots: [String], paths: @escaping @Sendable () -> [String]) {
-    BackgroundThread.startIdle { [self] in
+    work = BackgroundThread.startIdle { [self] in
       for path in paths() {
         guard let image = try? BinaryImage(path: path, debugRoots: debugRoots) else { continue }
         image.warmUp()
@@ -35,6 +36,7 @@ final class BinaryPrefetch: @unchecked Sendable {
 
   /// The images opened, waiting for the background work to finish.
   func wait() -> [(path: String, image: BinaryImage)] {
+    work?.urge()
     done.wait()
     done.signal()
     return loaded

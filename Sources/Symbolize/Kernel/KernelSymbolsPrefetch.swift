@@ -8,9 +8,10 @@ final class KernelSymbolsPrefetch: @unchecked Sendable {
   private let done = DispatchSemaphore(value: 0)
   // Written once on the background queue before `done` is signalled, read after waiting.
   private var result: Result<KernelSymbols, SymbolizeError> = .success(KernelSymbols(parsing: ""))
+  private var work: IdleWork?
 
   init(path: String) {
-    BackgroundThread.startIdle { [self] in
+    work = BackgroundThread.startIdle { [self] in
       do throws(SymbolizeError) {
         result = .success(KernelSymbols(parsing: try MappedFile.readText(path: path)))
       } catch {
@@ -22,6 +23,7 @@ final class KernelSymbolsPrefetch: @unchecked Sendable {
 
   /// The symbols, waiting for the read to finish.
   func wait() -> Result<KernelSymbols, SymbolizeError> {
+    work?.urge()
     done.wait()
     done.signal()
     return result
