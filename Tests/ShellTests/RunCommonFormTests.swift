@@ -60,6 +60,9 @@ final class RunCommonFormTests: XCTestCase {
       ["-h"],
       ["--freq", "999"],
       ["--unknown", "./app"],
+      ["--name=", "./app"],
+      ["--name", "", "./app"],
+      ["--freq=", "./app"],
     ]
     for arguments in cases { XCTAssertNil(RunCommand.parseCommonForm(arguments), "\(arguments)") }
   }

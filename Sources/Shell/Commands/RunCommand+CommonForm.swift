@@ -4,8 +4,8 @@
 extension RunCommand {
   /// `run [-F N] [-n N] [--name S] [--env K=V]… [--cwd D] [--timeout T] [--call-graph C]
   /// [--heatmap] [--off-cpu] [--alloc] [--] CMD ARGS…`, each option at most once (`--env`
-  /// repeats) and as `--opt V` or `--opt=V`; anything else (other flags, a value that starts
-  /// with `-`, a bad number, no command) is left to the parser. `validate()` still runs.
+  /// repeats) and as `--opt V` or `--opt=V`; anything else (other flags, an empty value or one
+  /// that starts with `-`, a bad number, no command) is left to the parser. `validate()` still runs.
   static func parseCommonForm(_ arguments: [String]) -> RunCommand? {
     var form = CommonForm()
     var index = 0
@@ -41,7 +41,7 @@ extension RunCommand {
         value = arguments[index + 1]
         index += 2
       }
-      guard !value.hasPrefix("-"), option.repeats || form.seen.insert(option.key).inserted,
+      guard !value.isEmpty, !value.hasPrefix("-"), option.repeats || form.seen.insert(option.key).inserted,
         option.set(&form, value)
       else { return nil }
     }
