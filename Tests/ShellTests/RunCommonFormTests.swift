@@ -19,7 +19,8 @@ final class RunCommonFormTests: XCTestCase {
     }
     let expected = fields(parsed)
     let actual = fields(common)
-    XCTAssertEqual(actual.count, 20, "RunCommand's properties changed: update CommonForm", file: file, line: line)
+    XCTAssertEqual(
+      actual.count, 20, "RunCommand's properties changed: update RunCommand.defaults", file: file, line: line)
     XCTAssertFalse(actual.contains { $0.contains("*definition*") }, "\(actual)", file: file, line: line)
     XCTAssertEqual(actual, expected, "\(arguments)", file: file, line: line)
   }

@@ -7,16 +7,13 @@ extension RunCommand {
   /// repeats) and as `--opt V` or `--opt=V`; anything else (other flags, an empty value or one
   /// that starts with `-`, a bad number, no command) is left to the parser. `validate()` still runs.
   static func parseCommonForm(_ arguments: [String]) -> RunCommand? {
-    var form = CommonForm()
+    var run = RunCommand.defaults
+    var seen: Set<String> = []  // options and flags given so far, by their canonical spelling
     var index = 0
     while index < arguments.count {
       let word = arguments[index]
-      if word == "--" {
-        form.command = Array(arguments[index...])
-        break
-      }
-      guard word.hasPrefix("-") else {
-        form.command = Array(arguments[index...])
+      guard word != "--", word.hasPrefix("-") else {
+        run.command = Array(arguments[index...])
         break
       }
       var flag = word
@@ -25,13 +22,13 @@ extension RunCommand {
         flag = String(word[..<equals])
         attached = String(word[word.index(after: equals)...])
       }
-      if let set = CommonForm.flags[flag] {
-        guard attached == nil, form.seen.insert(flag).inserted else { return nil }
-        set(&form)
+      if let set = CommonRunFlag.flags[flag] {
+        guard attached == nil, seen.insert(flag).inserted else { return nil }
+        set(&run)
         index += 1
         continue
       }
-      guard let option = CommonForm.options[flag] else { return nil }
+      guard let option = CommonRunOption.options[flag] else { return nil }
       let value: String
       if let attached {
         value = attached
@@ -41,104 +38,83 @@ extension RunCommand {
         value = arguments[index + 1]
         index += 2
       }
-      guard !value.isEmpty, !value.hasPrefix("-"), option.repeats || form.seen.insert(option.key).inserted,
-        option.set(&form, value)
+      guard !value.isEmpty, !value.hasPrefix("-"), option.repeats || seen.insert(option.key).inserted,
+        option.set(&run, value)
       else { return nil }
     }
-    guard !form.command.isEmpty else { return nil }
-    return form.runCommand()
-  }
-}
-
-/// The values `RunCommand.parseCommonForm` fills in before they become a `RunCommand`.
-struct CommonForm: Sendable {
-  var repeats = 1
-  var frequency: Int?
-  var name: String?
-  var environment: [String] = []
-  var cwd: String?
-  var timeout: String?
-  var callGraph = "auto"
-  var heatmap = false
-  var offCPU = false
-  var alloc = false
-  var command: [String] = []
-  /// Options and flags given so far (by their canonical spelling).
-  var seen: Set<String> = []
-
-  /// An option that takes a value: its canonical key, whether it may repeat, and how it is stored
-  /// (false for a value the parser would reject, e.g. `-F x`).
-  struct Option: Sendable {
-    var key: String
-    var repeats = false
-    var set: @Sendable (inout CommonForm, String) -> Bool
+    return run.command.isEmpty ? nil : run
   }
 
-  static let options: [String: Option] = {
-    let frequency = Option(key: "--freq") { form, value in
-      guard let n = Int(value) else { return false }
-      form.frequency = n
-      return true
-    }
-    let repeats = Option(key: "--repeat") { form, value in
-      guard let n = Int(value) else { return false }
-      form.repeats = n
-      return true
-    }
-    return [
-      "-F": frequency, "--freq": frequency, "-n": repeats, "--repeat": repeats,
-      "--name": Option(key: "--name") { form, value in
-        form.name = value
-        return true
-      },
-      "--env": Option(key: "--env", repeats: true) { form, value in
-        form.environment.append(value)
-        return true
-      },
-      "--cwd": Option(key: "--cwd") { form, value in
-        form.cwd = value
-        return true
-      },
-      "--timeout": Option(key: "--timeout") { form, value in
-        form.timeout = value
-        return true
-      },
-      "--call-graph": Option(key: "--call-graph") { form, value in
-        form.callGraph = value
-        return true
-      },
-    ]
-  }()
-
-  static let flags: [String: @Sendable (inout CommonForm) -> Void] = [
-    "--heatmap": { $0.heatmap = true },
-    "--off-cpu": { $0.offCPU = true },
-    "--alloc": { $0.alloc = true },
-  ]
-
-  /// The command these values make; every other property gets the parser's default.
-  func runCommand() -> RunCommand {
+  /// Every property at the parser's default (the wrappers must all be set before they are read).
+  static var defaults: RunCommand {
     var run = RunCommand()
-    run.repeats = repeats
-    run.frequency = frequency
-    run.name = name
-    run.environment = environment
-    run.cwd = cwd
-    run.timeout = timeout
-    run.callGraph = callGraph
-    run.heatmap = heatmap
+    run.repeats = 1
+    run.frequency = nil
+    run.name = nil
+    run.environment = []
+    run.cwd = nil
+    run.timeout = nil
+    run.callGraph = "auto"
+    run.heatmap = false
     run.heatmapMode = .bar
     run.trace = []
     run.traceMax = nil
     run.noSample = false
     run.yes = false
-    run.alloc = alloc
+    run.alloc = false
     run.allocRate = nil
-    run.offCPU = offCPU
+    run.offCPU = false
     run.offCPUMethod = nil
     run.sampler = nil
     run.pprofEndpoint = nil
-    run.command = command
+    run.command = []
     return run
   }
+}
+
+/// A `run` option `parseCommonForm` takes: its canonical key, whether it may repeat, and how it
+/// is stored (false for a value the parser would reject, e.g. `-F x`).
+struct CommonRunOption: Sendable {
+  var key: String
+  var repeats = false
+  var set: @Sendable (inout RunCommand, String) -> Bool
+
+  static let options: [String: CommonRunOption] = {
+    let frequency = CommonRunOption(key: "--freq") { run, value in
+      guard let n = Int(value) else { return false }
+      run.frequency = n
+      return true
+    }
+    let repeats = CommonRunOption(key: "--repeat") { run, value in
+      guard let n = Int(value) else { return false }
+      run.repeats = n
+      return true
+    }
+    /// A string option stored as given.
+    func text(_ key: String, repeats: Bool = false, _ store: @escaping @Sendable (inout RunCommand, String) -> Void)
+      -> CommonRunOption
+    {
+      CommonRunOption(key: key, repeats: repeats) { run, value in
+        store(&run, value)
+        return true
+      }
+    }
+    return [
+      "-F": frequency, "--freq": frequency, "-n": repeats, "--repeat": repeats,
+      "--name": text("--name") { $0.name = $1 },
+      "--env": text("--env", repeats: true) { $0.environment.append($1) },
+      "--cwd": text("--cwd") { $0.cwd = $1 },
+      "--timeout": text("--timeout") { $0.timeout = $1 },
+      "--call-graph": text("--call-graph") { $0.callGraph = $1 },
+    ]
+  }()
+}
+
+/// The `run` flags `parseCommonForm` takes.
+enum CommonRunFlag {
+  static let flags: [String: @Sendable (inout RunCommand) -> Void] = [
+    "--heatmap": { $0.heatmap = true },
+    "--off-cpu": { $0.offCPU = true },
+    "--alloc": { $0.alloc = true },
+  ]
 }
