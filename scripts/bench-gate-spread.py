@@ -1,8 +1,9 @@
 #!/usr/bin/env python3
 # The run-to-run spread behind scripts/bench-gate's rates, from its --log FILE: for each
 # cell (mode, runs, slowdown) the median and range over trials of s (CPU time's standard
-# deviation per run, % of the mean, both sides pooled) and, for interleaved trials, of s_d
-# (the standard deviation of the per-pair log ratio, in %) and the A/B correlation.
+# deviation per run, % of the mean, both sides pooled) and, for paired trials (every mode but
+# sequential), of s_d (the standard deviation of the per-pair log ratio, in %) and the A/B
+# correlation.
 # Usage: scripts/bench-gate-spread.py bench-gate.log
 import math, re, statistics, sys
 from collections import defaultdict
@@ -33,7 +34,7 @@ print(f"{'mode':12s} {'runs':>4s} {'slow':>5s} {'trials':>6s}  {'s median (range
 for (mode, n, pct), trials in sorted(cells.items()):
     s = [statistics.stdev(a + b if pct == "0" else a) / statistics.mean(a) * 100 for a, b in trials]
     line = f"{mode:12s} {n:4d} {pct:>4s}% {len(trials):6d}  {statistics.median(s):6.2f}% ({min(s):.2f}–{max(s):.2f}%)"
-    if mode == "interleaved":
+    if mode != "sequential":  # interleaved, nosample and bare run in pairs
         pairs = [(a, b) for a, b in trials if len(a) == len(b)]
         sd = [statistics.stdev([math.log(y / x) for x, y in zip(a, b)]) * 100 for a, b in pairs]
         rho = [statistics.correlation(a, b) for a, b in pairs if statistics.stdev(a) > 0 and statistics.stdev(b) > 0]

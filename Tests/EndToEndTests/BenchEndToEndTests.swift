@@ -63,6 +63,40 @@ final class BenchEndToEndTests: XCTestCase {
     XCTAssertTrue(cpu.contains("(p=0.031, 95% CI +"), cpu)
   }
 
+  /// --no-sample times every run without the sampler (no samples in either session, elapsed and
+  /// CPU time per run still compared pair by pair), and with --trace keeps the exact calls.
+  func testNoSampleTimesTheRunsWithoutSamplingThem() throws {
+    let result = try runPerfsh([
+      "-c",
+      "bench --no-sample -n 6 --warmup 0 --name base examples/bin/slowdown --units 10 -- "
+        + "--name slow examples/bin/slowdown --units 10 --slowdown 25; sessions",
+    ])
+    XCTAssertEqual(result.status, 0, result.stderr)
+    let lines = result.stdout.split(separator: "\n").map(String.init)
+    for name in ["base", "slow"] {
+      let line = try XCTUnwrap(lines.first { $0.contains("] \(name) ") && $0.contains("elapsed") }, result.stdout)
+      XCTAssertTrue(line.contains("samples 0 "), line)
+    }
+    let cpu = try XCTUnwrap(lines.first { $0.hasPrefix("CPU Time:") }, result.stdout)
+    XCTAssertTrue(cpu.contains("(p=0.031, 95% CI +"), cpu)
+    XCTAssertTrue(result.stderr.contains("bench B run 6/6: elapsed "), result.stderr)
+    let traced = try runPerfsh([
+      "-c",
+      "bench --no-sample --trace '^work$' -n 6 --warmup 0 examples/bin/slowdown --units 2 -- "
+        + "examples/bin/slowdown --units 2 --slowdown 25",
+    ])
+    XCTAssertEqual(traced.status, 0, traced.stderr)
+    let calls = try XCTUnwrap(traced.stdout.split(separator: "\n").first { $0.hasPrefix("Calls:") }, traced.stdout)
+    XCTAssertEqual(calls.split(separator: " ").prefix(3), ["Calls:", "1", "1"])
+    let samples = try XCTUnwrap(traced.stdout.split(separator: "\n").first { $0.hasPrefix("Samples:") })
+    XCTAssertEqual(samples.split(separator: " ").prefix(3), ["Samples:", "0", "0"])
+    for flag in ["--alloc", "--off-cpu"] {
+      let refused = try runPerfsh(["-c", "bench --no-sample \(flag) examples/bin/slowdown -- examples/bin/slowdown"])
+      XCTAssertEqual(refused.status, 1, refused.stderr)
+      XCTAssertTrue(refused.stderr.contains("\(flag) keeps CPU sampling: drop --no-sample"), refused.stderr)
+    }
+  }
+
   func testAFailingRunStopsTheBenchWithItsStatusAndKeepsThePartialSessions() throws {
     let dir = try ProcessRunner.temporaryDirectory("bench-fail")
     defer { try? FileManager.default.removeItem(at: dir) }

@@ -23,6 +23,9 @@ struct BenchCommand: ShellCommand {
       the bench (and a script) with an error; `perfsh bench …` exits with that
       run's status. The runs captured so far are kept as the two sessions.
       --trace, --alloc and --off-cpu apply to both sides as they do for run.
+      --no-sample times the runs without sampling them (elapsed and CPU time
+      only, like hyperfine; with --trace the traced calls too): the gate's
+      numbers without the sampler's interrupts on the target's CPU time.
 
       Then bench prints `compare A B` (see `help compare` for the statistic);
       `assert compare(@prev, @last).cpu < +2% significant` makes it a gate.
@@ -31,6 +34,7 @@ struct BenchCommand: ShellCommand {
         bench -n 10 --warmup 1 ./old/app in.txt -- ./new/app in.txt
         bench -n 10 --name base ./app -- --name slow ./app --slowdown 2
         bench -n 10 --order random:42 --trace '^parse' ./old/app -- ./new/app
+        bench -n 10 --no-sample ./old/app -- ./new/app
       """)
   static var shell: CommandSpec { CommandSpec(group: .capture, arguments: [.file, .file]) }
 
@@ -67,6 +71,11 @@ struct BenchCommand: ShellCommand {
   @Flag(name: .customLong("off-cpu"), help: "Also record where threads wait on both sides, as run --off-cpu.")
   var offCPU = false
 
+  @Flag(
+    name: .customLong("no-sample"),
+    help: "Measure elapsed and CPU time only, without CPU sampling (with --trace: trace only, as run).")
+  var noSample = false
+
   @Argument(parsing: .captureForPassthrough, help: "CMD_A ARGS… -- [--name B] CMD_B ARGS…")
   var words: [String] = []
 
@@ -77,6 +86,8 @@ struct BenchCommand: ShellCommand {
       throw ValidationError("--order takes abba, random or random:SEED (a whole number), not '\(order)'")
     }
     if trace.isEmpty && traceMax != nil { throw ValidationError("--trace-max needs --trace") }
+    if noSample && alloc { throw ValidationError("--alloc keeps CPU sampling: drop --no-sample") }
+    if noSample && offCPU { throw ValidationError("--off-cpu keeps CPU sampling: drop --no-sample") }
   }
 
   func execute(in context: ShellContext) throws(ShellError) -> CommandStatus {
@@ -88,7 +99,7 @@ struct BenchCommand: ShellCommand {
     let allocation = try alloc ? AllocationRun.request(rate: nil, environment: context.environment) : nil
     let requests = [a.argv, b.argv].map { argv in
       var request = CaptureRequest(arguments: argv, frequency: hz, callGraph: .auto, allocation: allocation)
-      request.offCPU = offCPU || context.settings.offCPU
+      request.offCPU = !noSample && (offCPU || context.settings.offCPU)
       return request
     }
     let runOrder = BenchOrder(option: order) ?? .abba
@@ -99,7 +110,7 @@ struct BenchCommand: ShellCommand {
       let request = requests[side.rawValue]
       // A tracer's events belong to one run: each run gets its own (nil without --trace).
       let tracing = try TraceRun.prepare(patterns: trace, limit: traceMax, request: request)
-      var result = try context.captureSymbolized(request, companion: tracing?.tracer)
+      var result = try context.captureSymbolized(request, companion: tracing?.tracer, sample: !noSample)
       tracing?.attach(to: &result.profile, pid: result.pid, context: context)
       return result.profile
     }
