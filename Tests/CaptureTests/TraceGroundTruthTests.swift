@@ -191,8 +191,13 @@ final class TraceGroundTruthTests: XCTestCase {
     try checkContention(bpf: false)
   }
 
+  /// Five attempts, not three: with the other core busy, the ring path's trap cost during the
+  /// run drifts from the cost perfsh calibrated before it, and on this 2-core guest 5 of 12
+  /// attempts came out above the bound (pc_tiny +600 ns, pc_parent +12 %), so three failed
+  /// together about one run in fifteen. Leaving the probe cost in (+2.5 µs a call) or counting
+  /// the waits as CPU still fails all five.
   private func checkContention(bpf: Bool) throws {
-    try withinTolerance(contention: true, bpf: bpf) { _, stats, _, _ in
+    try withinTolerance(contention: true, bpf: bpf, attempts: 5) { _, stats, _, _ in
       let big = try XCTUnwrap(stats["pc_big"])
       let wall = Double(try XCTUnwrap(big.wall).selfNanos)
       // How long pc_big waits depends on the scheduler (1.06× to over 1.2× seen here), not on
