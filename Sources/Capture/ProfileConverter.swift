@@ -256,8 +256,8 @@ public struct ProfileConverter {
     return (node, labelSet(pid: pid, tid: tid))
   }
 
-  /// The thread name of samples the kernel gave no pid or tid (-1): a thread at the end of its
-  /// exit, after it released its ids.
+  /// The thread name of samples the kernel gave no tid (-1): a thread at the end of its exit,
+  /// after it released its ids (its pid too when it was the process's last thread).
   public static let exitedThreadName = "[exiting thread, ids released]"
 
   /// The one root of `tid`'s stacks that were deeper than their copy, named for the thread.
@@ -316,14 +316,17 @@ public struct ProfileConverter {
   }
 
   mutating func labelSet(pid: Int32, tid: Int32, runnable: Bool = false) -> LabelSetID {
-    // The kernel writes pid and tid -1 for a thread sampled at the very end of its exit, after
-    // it released its own ids (a thread reaps itself in do_exit): which thread is unknown, so
-    // no pid or tid label, only a name saying so.
-    let exited = pid == -1 && tid == -1
+    // The kernel writes -1 for an id a thread sampled at the very end of its exit has already
+    // released (a thread reaps itself in do_exit): its tid first, while the process's pid stays
+    // while other threads live, and both for the last one. Which thread it was is unknown, so
+    // no tid label, only a name saying so; a pid still known stays.
+    let exited = tid == -1
     let name = exited ? profile.strings.intern(Self.exitedThreadName) : threadNames[tid]
     let key = LabelKey(pid: pid, tid: tid, name: name?.raw ?? -1, runnable: runnable)
     if let id = labelCache[key] { return id }
-    var labels = exited ? [] : [Label(key: pidKey, number: Int64(pid)), Label(key: tidKey, number: Int64(tid))]
+    var labels: [Label] = []
+    if pid != -1 { labels.append(Label(key: pidKey, number: Int64(pid))) }
+    if !exited { labels.append(Label(key: tidKey, number: Int64(tid))) }
     if let name { labels.append(Label(key: threadKey, string: name)) }
     // Off-CPU time of a preempted (still runnable) thread is told apart from blocked time.
     if runnable {

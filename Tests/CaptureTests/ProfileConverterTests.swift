@@ -97,19 +97,23 @@ final class ProfileConverterTests: XCTestCase {
     XCTAssertEqual(p.total(column: 1), 307)
   }
 
-  func testASampleWithoutIdsIsAnExitingThreadWithoutPidOrTidLabels() throws {
+  func testASampleWithoutATidIsAnExitingThreadWithoutATidLabel() throws {
     var f = RecordFixture()
     f.comm(pid: 1, tid: 1, name: "threads", exec: true, time: 1)
     f.sample(pid: 1, tid: 1, time: 10, period: 100, chain: [PerfContext.kernel, 0xffff_ffff_8100_0000])
-    // A thread sampled in do_exit after it reaped itself: the kernel writes -1 for both ids.
+    // A thread sampled in do_exit after it reaped itself: the kernel writes -1 for both ids when
+    // it was the last thread, and -1 for the tid alone while the process has others.
     f.sample(pid: -1, tid: -1, time: 11, period: 100, chain: [PerfContext.kernel, 0xffff_ffff_8100_0000])
+    f.sample(pid: 1, tid: -1, time: 12, period: 100, chain: [PerfContext.kernel, 0xffff_ffff_8100_0000])
     let (p, stats) = try convert(f)
-    XCTAssertEqual(stats.samples, 2)
-    XCTAssertEqual(p.samples.count, 2, "the same stack, a known thread and one without ids")
-    let all = (0..<2).map { labels(p, sample: $0) }
+    XCTAssertEqual(stats.samples, 3)
+    XCTAssertEqual(p.samples.count, 3, "the same stack, a known thread and two without a tid")
+    let all = (0..<3).map { labels(p, sample: $0) }
     XCTAssertTrue(all.contains(["pid": "1", "tid": "1", "thread": "threads"]), "\(all)")
     XCTAssertTrue(all.contains(["thread": ProfileConverter.exitedThreadName]), "\(all)")
-    XCTAssertEqual(p.total(column: 1), 200, "its time counts")
+    XCTAssertTrue(all.contains(["pid": "1", "thread": ProfileConverter.exitedThreadName]), "\(all)")
+    XCTAssertFalse(all.contains { $0["tid"] == "-1" || $0["pid"] == "-1" }, "no -1 ids: \(all)")
+    XCTAssertEqual(p.total(column: 1), 300, "its time counts")
   }
 
   func testForkCopiesMapsAndExecResetsThem() throws {
