@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-# The "bare" mode of scripts/bench-gate: the machine's ceiling for any CPU-time gate.
+# The "bare" mode of scripts/bench-gate: the gate's rule with no profiler in the way.
 # Runs A and B in the order `bench` uses (1 warmup pair, then A B B A ...) with no profiler at
 # all, each run a plain posix_spawn + wait4 (CPU time = the child's user + system time from wait4,
 # elapsed = spawn to reap), and judges the runs with compare's paired rule: Wilcoxon signed-rank
@@ -7,7 +7,8 @@
 # of the Walsh averages (exact critical value) entirely above the +1% noise floor. Prints the
 # verdict as compare's header lines ("CPU Time:  A  B  +x.x%" or "~") so bench-gate reads it
 # like perfsh's, and each run to stderr as bench does ("bench A run 1/10: elapsed ...  cpu ...").
-# If the machine's own spread keeps a gate from catching a change here, no profiler can.
+# Not a strict ceiling: how the runs are launched matters too (a fork from this Python was
+# noisier than perfsh's clone(CLONE_VM) launch; posix_spawn is closer to it).
 # Usage: scripts/bench-gate-bare.py RUNS NOISE_PCT -- CMD_A ... -- CMD_B ...   (RUNS >= 6)
 import math, os, sys, time
 import numpy as np
@@ -45,8 +46,10 @@ def verdict(ratios, floor):
 
 def main():
     args = sys.argv[1:]
+    rest = args[3:]
+    if len(args) < 6 or args[2] != "--" or "--" not in rest[1:-1]:
+        sys.exit("usage: bench-gate-bare.py RUNS NOISE_PCT -- CMD_A ... -- CMD_B ...")
     runs, floor = int(args[0]), float(args[1]) / 100
-    rest = args[3:] if args[2] == "--" else sys.exit("usage: bench-gate-bare.py RUNS NOISE -- A... -- B...")
     bar = rest.index("--")
     sides = {"A": rest[:bar], "B": rest[bar + 1:]}
     if runs < 6:
