@@ -10,32 +10,40 @@ protocol FramePathVisitor {
 }
 
 /// Depth-first walk of the stack prefix tree, skipping subtrees without a weighted sample, so that each
-/// distinct stack is visited once however many samples share it.
+/// distinct stack is visited once however many samples share it. The path and the work list live
+/// in scratch buffers: a profile of unique deep stacks (a Go service's) has millions of nodes, and
+/// array appends and slices per node were most of the walk.
 func walkFramePaths<V: FramePathVisitor>(
   weights: StackWeights, frames: FrameTable, locations: [Int32], visitor: inout V
 ) {
-  var path: [Int32] = []
-  path.reserveCapacity(256)
-  // (stack node, path length to restore); a negative node marks the exit of -node.
-  var work: [(node: Int32, restore: Int32)] = []
+  if weights.isPreorder {
+    walkPreorder(weights: weights, frames: frames, locations: locations, visitor: &visitor)
+    return
+  }
+  let path = ScratchBuffer<Int32>(capacity: 256)
+  // Stack node, or -(node + 1) for the exit of that node; `restores` holds the path length to
+  // restore at each exit, in the same order.
+  let work = ScratchBuffer<Int32>(capacity: 256)
+  let restores = ScratchBuffer<Int32>(capacity: 256)
   let rootFirst = Int(weights.childStart[0])
   let rootEnd = Int(weights.childStart[1])
   for k in stride(from: rootEnd - 1, through: rootFirst, by: -1) {
-    work.append((weights.children[k], 0))
+    work.append(weights.children[k])
   }
   // Samples on the empty stack have no frames: they reach no node (pprof skips them too).
-  while let (raw, restore) = work.popLast() {
+  while let raw = work.popLast() {
     if raw < 0 {
-      let drop = path.count - Int(restore)
+      let restore = Int(restores.popLast() ?? 0)
+      let drop = path.count - restore
       if drop > 0 {
-        path.withUnsafeBufferPointer { visitor.leave(count: drop, path: $0) }
+        visitor.leave(count: drop, path: path.buffer)
         path.removeLast(drop)
       }
       continue
     }
     let s = Int(raw)
-    let sub = weights.subtree[s]
     if !weights.reached[s] { continue }
+    let sub = weights.subtree[s]
     let before = Int32(path.count)
     let loc = Int(locations[s])
     let first = Int(frames.start[loc])
@@ -44,22 +52,66 @@ func walkFramePaths<V: FramePathVisitor>(
     while k >= first {
       let node = frames.nodes[k]
       path.append(node)
-      path.withUnsafeBufferPointer {
-        visitor.enter(node: node, isInline: k != end - 1, subtree: sub, path: $0)
-      }
+      visitor.enter(node: node, isInline: k != end - 1, subtree: sub, path: path.buffer)
       k -= 1
     }
     let own = weights.own[s]
-    if own != 0, !path.isEmpty {
-      path.withUnsafeBufferPointer { visitor.end(weight: own, path: $0) }
+    if own != 0, path.count > 0 {
+      visitor.end(weight: own, path: path.buffer)
     }
-    work.append((-raw, before))
+    work.append(-raw - 1)
+    restores.append(before)
     let c0 = Int(weights.childStart[s])
     let c1 = Int(weights.childStart[s + 1])
     var c = c1 - 1
     while c >= c0 {
-      work.append((weights.children[c], 0))
+      work.append(weights.children[c])
       c -= 1
     }
   }
+}
+
+/// The same walk over a tree whose index order is depth-first (`StackWeights.isPreorder`):
+/// nodes in index order, leaving the path back to each node's parent first. Children come in
+/// increasing index order, as the child lists give them, so visitors see the same calls.
+private func walkPreorder<V: FramePathVisitor>(
+  weights: StackWeights, frames: FrameTable, locations: [Int32], visitor: inout V
+) {
+  let path = ScratchBuffer<Int32>(capacity: 256)
+  // The entered stack nodes from the root down, and the path length before each.
+  let open = ScratchBuffer<Int32>(capacity: 256)
+  let restores = ScratchBuffer<Int32>(capacity: 256)
+  func leave(downTo keep: Int32) {
+    while let top = open.last, top != keep {
+      open.removeLast(1)
+      let drop = path.count - Int(restores.popLast() ?? 0)
+      if drop > 0 {
+        visitor.leave(count: drop, path: path.buffer)
+        path.removeLast(drop)
+      }
+    }
+  }
+  for s in 1..<max(1, weights.parents.count) where weights.reached[s] {
+    // A reached node's parent is reached (or the root), so it is on the open path.
+    leave(downTo: weights.parents[s] == 0 ? -1 : weights.parents[s])
+    let sub = weights.subtree[s]
+    let before = Int32(path.count)
+    let loc = Int(locations[s])
+    let first = Int(frames.start[loc])
+    let end = Int(frames.start[loc + 1])
+    var k = end - 1
+    while k >= first {
+      let node = frames.nodes[k]
+      path.append(node)
+      visitor.enter(node: node, isInline: k != end - 1, subtree: sub, path: path.buffer)
+      k -= 1
+    }
+    let own = weights.own[s]
+    if own != 0, path.count > 0 {
+      visitor.end(weight: own, path: path.buffer)
+    }
+    open.append(Int32(s))
+    restores.append(before)
+  }
+  leave(downTo: -1)
 }

@@ -14,7 +14,14 @@ struct StackWeights {
   var reached: [Bool]
   /// Sum of |value| over all samples before any filter: pprof's report total.
   var total: Int64
-  /// Children of node `n` are `children[childStart[n] ..< childStart[n + 1]]`.
+  /// Parent of each node (the tree's column, read once).
+  var parents: [Int32]
+  /// True when every node's parent is on the path from the root to the node before it (the
+  /// pprof loader builds trees so): then index order is a depth-first order and the walk needs
+  /// no child lists, which on millions of nodes cost as much as the walk.
+  var isPreorder: Bool
+  /// Children of node `n` are `children[childStart[n] ..< childStart[n + 1]]`; empty when
+  /// `isPreorder`.
   var childStart: [Int32]
   var children: [Int32]
 
@@ -55,30 +62,58 @@ struct StackWeights {
       for i in 0..<n where !kept[i] { own[i] = 0 }
     }
 
+    var parents = [Int32](repeating: 0, count: n)
+    var i = 0
+    tree.parents.forEach { p in
+      parents[i] = p.raw
+      i += 1
+    }
     var subtree = own
     var reached = own.map { $0 != 0 }
-    var childStart = [Int32](repeating: 0, count: n + 1)
-    var i = n - 1
-    while i >= 1 {
-      let p = tree.parents[i].index
-      subtree[p] &+= subtree[i]
-      if reached[i] { reached[p] = true }
-      childStart[p + 1] += 1
-      i -= 1
+    var childStart: [Int32] = []
+    var children: [Int32] = []
+    let isPreorder = Self.isPreorder(parents)
+    parents.withUnsafeBufferPointer { parents in
+      var i = n - 1
+      while i >= 1 {
+        let p = Int(parents[i])
+        subtree[p] &+= subtree[i]
+        if reached[i] { reached[p] = true }
+        i -= 1
+      }
+      guard !isPreorder else { return }
+      childStart = [Int32](repeating: 0, count: n + 1)
+      for i in 1..<max(1, n) { childStart[Int(parents[i]) + 1] += 1 }
+      for k in 0..<n { childStart[k + 1] += childStart[k] }
+      var fill = childStart
+      children = [Int32](repeating: 0, count: max(0, n - 1))
+      for c in 1..<max(1, n) {
+        let p = Int(parents[c])
+        children[Int(fill[p])] = Int32(c)
+        fill[p] += 1
+      }
     }
-    for k in 0..<n { childStart[k + 1] += childStart[k] }
-    var fill = childStart
-    var children = [Int32](repeating: 0, count: max(0, n - 1))
-    for c in 1..<max(1, n) {
-      let p = tree.parents[c].index
-      children[Int(fill[p])] = Int32(c)
-      fill[p] += 1
-    }
+    self.parents = parents
+    self.isPreorder = isPreorder
     self.own = own
     self.subtree = subtree
     self.reached = reached
     self.total = total
     self.childStart = childStart
     self.children = children
+  }
+
+  /// Whether each node's parent is the root or on the path to the node before it (one pass
+  /// with a stack of that path).
+  static func isPreorder(_ parents: [Int32]) -> Bool {
+    let path = ScratchBuffer<Int32>(capacity: 256)
+    path.append(0)
+    for i in 1..<max(1, parents.count) {
+      let p = parents[i]
+      while let top = path.last, top != p { path.removeLast(1) }
+      if path.count == 0 { return false }
+      path.append(Int32(i))
+    }
+    return true
   }
 }

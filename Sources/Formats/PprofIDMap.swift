@@ -6,10 +6,13 @@ struct PprofIDMap {
   private var dense: [Int32] = []
   private var sparse: [UInt64: Int32] = [:]
   private var useDense = true
+  /// The largest id (0 for an empty map).
+  private(set) var maxID: UInt64 = 0
 
   /// Builds the map for `ids` in order; rejects id 0 and duplicates as Go's `CheckValid` does.
   init(_ ids: [UInt64], what: String) throws(FormatError) {
     let maxID = ids.max() ?? 0
+    self.maxID = maxID
     useDense = maxID <= UInt64(ids.count) * 4 + 1024
     if useDense {
       dense = [Int32](repeating: -1, count: Int(maxID) + 1)

@@ -40,9 +40,12 @@ struct PprofSampleDecoder {
     values.reserveCapacity(min(sampleCount * width, sampleBytes))
     labelSets.reserveCapacity(sampleCount)
     hashes.reserveCapacity(sampleCount)
-    // Location ids of large profiles take two or three bytes each; reserving for that avoids
-    // the transient double buffer of growing a tens-of-megabytes array.
-    frames.reserveCapacity(min(sampleBytes / 3, PprofDecoder.maxTotalFrames))
+    // A frame is a location id, whose varint takes about as many bytes as the largest id's
+    // (ids run 1…N), and the samples' other fields only add bytes: reserving for that avoids
+    // the transient double buffer of growing a tens-of-megabytes array (a Go profile's ids take
+    // two bytes, where a fixed three under-reserved by a third).
+    let idBytes = max(1, (64 - locationIDs.maxID.leadingZeroBitCount + 6) / 7)
+    frames.reserveCapacity(min(sampleBytes / idBytes, PprofDecoder.maxTotalFrames))
   }
 
   mutating func decode(_ reader: ProtoReader, index: Int, into p: inout Profile) throws(FormatError) {
@@ -120,6 +123,15 @@ struct PprofSampleDecoder {
         let order = hashes.withUnsafeBufferPointer { h in
           Self.sortedOrder(StackOrder(frames: f, starts: starts, hashes: h, prefix: Self.sortPrefix), count: n)
         }
+        // Room for every node at once (an upper bound: below sortPrefix a node can recur):
+        // growing the columns node by node copied them at each doubling and widening.
+        var newNodes = 0
+        var before = -1
+        for s in order {
+          newNodes += starts[s + 1] - starts[s] - (before >= 0 ? Self.sharedPrefix(f, starts, s, before) : 0)
+          before = s
+        }
+        p.stacks.reserveNodes(newNodes)
         // path[d] is the node at depth d + 1 of the previous sample in this order.
         var path: [StackID] = []
         // Nodes below sortPrefix frames, where the order is by hash and a node can recur.
@@ -128,12 +140,7 @@ struct PprofSampleDecoder {
         for s in order {
           let start = starts[s]
           let count = starts[s + 1] - start
-          var shared = 0
-          if previous >= 0 {
-            let ps = starts[previous]
-            let limit = min(count, starts[previous + 1] - ps)
-            while shared < limit && f[start + shared] == f[ps + shared] { shared += 1 }
-          }
+          let shared = previous >= 0 ? Self.sharedPrefix(f, starts, s, previous) : 0
           path.removeSubrange(shared...)
           var node = shared > 0 ? path[shared - 1] : StackID.root
           for d in shared..<count {
@@ -161,6 +168,19 @@ struct PprofSampleDecoder {
     }
     frames = []
     p.samples = SampleTable(width: width, stacks: leaves, labelSets: labelSets, values: values)
+  }
+
+  /// How many root-first frames samples `a` and `b` have in common.
+  @inline(__always)
+  static func sharedPrefix(
+    _ f: UnsafeBufferPointer<Int32>, _ starts: UnsafeBufferPointer<Int>, _ a: Int, _ b: Int
+  ) -> Int {
+    let sa = starts[a]
+    let sb = starts[b]
+    let limit = min(starts[a + 1] - sa, starts[b + 1] - sb)
+    var shared = 0
+    while shared < limit && f[sa + shared] == f[sb + shared] { shared += 1 }
+    return shared
   }
 
   /// Sample indices `0..<count` in `less`'s order: each half sorted on its own core, then

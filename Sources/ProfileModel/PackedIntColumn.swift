@@ -191,7 +191,10 @@ public struct PackedIntColumn: Sendable, RandomAccessCollection {
     case .uint8: bytes.append(UInt8(truncatingIfNeeded: value))
     case .uint16: Self.append(UInt16(truncatingIfNeeded: value), to: &bytes)
     case .uint24:
-      withUnsafeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian) { bytes.append(contentsOf: $0.prefix(3)) }
+      let v = UInt32(truncatingIfNeeded: value)
+      bytes.append(UInt8(truncatingIfNeeded: v))
+      bytes.append(UInt8(truncatingIfNeeded: v >> 8))
+      bytes.append(UInt8(truncatingIfNeeded: v >> 16))
     case .uint32: Self.append(UInt32(truncatingIfNeeded: value), to: &bytes)
     case .int64: Self.append(value, to: &bytes)
     }

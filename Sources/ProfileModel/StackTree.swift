@@ -76,6 +76,13 @@ public struct StackTree: Sendable {
     return node
   }
 
+  /// Makes room for `n` more nodes in the columns only (a bulk loader appending with
+  /// `appendNew`, which keeps no lookup index), so they grow and widen without copies on the way.
+  public mutating func reserveNodes(_ n: Int) {
+    parents.reserveCapacity(parents.count + n)
+    locations.reserveCapacity(locations.count + n)
+  }
+
   /// The (parent, location) key the lookup index uses.
   @inlinable public static func key(parent: StackID, location: LocationID) -> UInt64 {
     UInt64(UInt32(bitPattern: parent.raw)) << 32 | UInt64(UInt32(bitPattern: location.raw))
