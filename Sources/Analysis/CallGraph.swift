@@ -140,12 +140,42 @@ public struct CallGraph: Sendable {
   /// The inline marks of `kept` nodes when only they are shown, as pprof recomputes them on
   /// its trimmed graph: edges join each kept node to the nearest kept caller, and edges whose
   /// weight is below `edgeCutoff` are dropped before the marks are read.
+  ///
+  /// Only a node that is some location's inlined frame can be marked; the walk visits just the
+  /// stacks that reach such a kept node (with their callers), and none when there is none.
   func inlineKinds(keeping kept: [Int], edgeCutoff: Int64) -> [InlineKind] {
     guard let walk else { return kept.map { nodes[$0].inline } }
-    var keep = [Bool](repeating: false, count: walk.frames.infos.count)
+    let frames = walk.frames
+    var keep = [Bool](repeating: false, count: frames.infos.count)
     for k in kept { keep[Int(walk.frameNode[k])] = true }
+    // Kept nodes that are an inlined frame (not a location's outermost line) somewhere.
+    var markable = [Bool](repeating: false, count: keep.count)
+    let locationCount = frames.start.count - 1
+    for loc in 0..<max(0, locationCount) {
+      for k in Int(frames.start[loc])..<max(Int(frames.start[loc]), Int(frames.start[loc + 1]) - 1) {
+        let node = Int(frames.nodes[k])
+        if keep[node] { markable[node] = true }
+      }
+    }
+    guard markable.contains(true) else { return kept.map { _ in .notInlined } }
+    var locationMatters = [Bool](repeating: false, count: max(0, locationCount))
+    for loc in 0..<max(0, locationCount) {
+      for k in Int(frames.start[loc])..<Int(frames.start[loc + 1]) where markable[Int(frames.nodes[k])] {
+        locationMatters[loc] = true
+      }
+    }
+    // Stack nodes whose subtree holds a frame of a markable node, callers included.
+    let parents = walk.weights.parents
+    var only = [Bool](repeating: false, count: parents.count)
+    var s = parents.count - 1
+    while s >= 1 {
+      if locationMatters[Int(walk.locations[s])] { only[s] = true }
+      if only[s] { only[Int(parents[s])] = true }
+      s -= 1
+    }
     var visitor = KeptInlineVisitor(keep: keep)
-    walkFramePaths(weights: walk.weights, frames: walk.frames, locations: walk.locations, visitor: &visitor)
+    walkFramePaths(
+      weights: walk.weights, frames: frames, locations: walk.locations, only: only, visitor: &visitor)
     var inlineIn = [Bool](repeating: false, count: keep.count)
     var realIn = inlineIn
     for (key, isInline) in visitor.edgeInline where abs(visitor.edgeWeight[key] ?? 0) >= edgeCutoff {

@@ -13,11 +13,15 @@ protocol FramePathVisitor {
 /// distinct stack is visited once however many samples share it. The path and the work list live
 /// in scratch buffers: a profile of unique deep stacks (a Go service's) has millions of nodes, and
 /// array appends and slices per node were most of the walk.
+///
+/// `only`, when given, leaves out every stack node it marks false with its subtree (a caller
+/// that knows nothing it looks for is below those nodes); it must mark a node's parent
+/// whenever it marks the node.
 func walkFramePaths<V: FramePathVisitor>(
-  weights: StackWeights, frames: FrameTable, locations: [Int32], visitor: inout V
+  weights: StackWeights, frames: FrameTable, locations: [Int32], only: [Bool]? = nil, visitor: inout V
 ) {
   if weights.isPreorder {
-    walkPreorder(weights: weights, frames: frames, locations: locations, visitor: &visitor)
+    walkPreorder(weights: weights, frames: frames, locations: locations, only: only, visitor: &visitor)
     return
   }
   let path = ScratchBuffer<Int32>(capacity: 256)
@@ -43,6 +47,7 @@ func walkFramePaths<V: FramePathVisitor>(
     }
     let s = Int(raw)
     if !weights.reached[s] { continue }
+    if let only, !only[s] { continue }
     let sub = weights.subtree[s]
     let before = Int32(path.count)
     let loc = Int(locations[s])
@@ -75,7 +80,7 @@ func walkFramePaths<V: FramePathVisitor>(
 /// nodes in index order, leaving the path back to each node's parent first. Children come in
 /// increasing index order, as the child lists give them, so visitors see the same calls.
 private func walkPreorder<V: FramePathVisitor>(
-  weights: StackWeights, frames: FrameTable, locations: [Int32], visitor: inout V
+  weights: StackWeights, frames: FrameTable, locations: [Int32], only: [Bool]?, visitor: inout V
 ) {
   let path = ScratchBuffer<Int32>(capacity: 256)
   // The entered stack nodes from the root down, and the path length before each.
@@ -92,6 +97,7 @@ private func walkPreorder<V: FramePathVisitor>(
     }
   }
   for s in 1..<max(1, weights.parents.count) where weights.reached[s] {
+    if let only, !only[s] { continue }
     // A reached node's parent is reached (or the root), so it is on the open path.
     leave(downTo: weights.parents[s] == 0 ? -1 : weights.parents[s])
     let sub = weights.subtree[s]

@@ -19,7 +19,10 @@ struct PprofSampleDecoder {
   var hashes: [UInt64] = []
   static let sortPrefix = 64
   var values: [Int64] = []
-  var labelSets: [LabelSetID] = []
+  /// Every sample's labels back to back (sample `i`'s end at `labelEnds[i]`): `finish` interns
+  /// them into label sets on the other core while this one builds the stack tree.
+  var sampleLabels: [Label] = []
+  var labelEnds: [Int] = []
   var labels: [Label] = []
   var markers = TruncationMarkers()
   /// The profile's string table while another core builds it; joined into the profile by
@@ -38,7 +41,7 @@ struct PprofSampleDecoder {
     // Every value takes at least one byte of a sample, so the bytes bound the reservation even
     // when a forged profile declares thousands of sample types.
     values.reserveCapacity(min(sampleCount * width, sampleBytes))
-    labelSets.reserveCapacity(sampleCount)
+    labelEnds.reserveCapacity(sampleCount)
     hashes.reserveCapacity(sampleCount)
     // A frame is a location id, whose varint takes about as many bytes as the largest id's
     // (ids run 1…N), and the samples' other fields only add bytes: reserving for that avoids
@@ -102,7 +105,8 @@ struct PprofSampleDecoder {
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
     for f in frames[firstFrame...] { hash = (hash ^ UInt64(UInt32(bitPattern: f))) &* 0x100_0000_01b3 }
     hashes.append(hash)
-    labelSets.append(labels.isEmpty ? LabelSetID.none : p.labelSets.intern(labels))
+    sampleLabels.append(contentsOf: labels)
+    labelEnds.append(sampleLabels.count)
   }
 
   /// Waits for the string table being built on the other core and puts it in the profile.
@@ -116,7 +120,13 @@ struct PprofSampleDecoder {
   mutating func finish(into p: inout Profile) {
     defer { adoptStrings(into: &p) }
     precondition(p.stacks.count == 1, "the pprof decoder builds the stack tree from empty")
-    let n = labelSets.count
+    let n = labelEnds.count
+    // Label sets are interned on the other core (hashing each sample's labels was a fifth of
+    // loading a Go service's profile, which has a set per request) while the tree is built here.
+    let labelTask = BackgroundTask { [sampleLabels, labelEnds, table = p.labelSets] in
+      Self.internLabelSets(sampleLabels, ends: labelEnds, into: table)
+    }
+    sampleLabels = []
     var leaves = [StackID](repeating: .root, count: n)
     frames.withUnsafeBufferPointer { f in
       frameStarts.withUnsafeBufferPointer { starts in
@@ -167,7 +177,24 @@ struct PprofSampleDecoder {
       }
     }
     frames = []
+    let (table, labelSets) = labelTask.wait()
+    p.labelSets = table
     p.samples = SampleTable(width: width, stacks: leaves, labelSets: labelSets, values: values)
+  }
+
+  /// The label set of each sample (`labels[ends[i-1] ..< ends[i]]`), interned into `table`.
+  static func internLabelSets(_ labels: [Label], ends: [Int], into table: LabelSetTable) -> (
+    LabelSetTable, [LabelSetID]
+  ) {
+    var table = table
+    var ids: [LabelSetID] = []
+    ids.reserveCapacity(ends.count)
+    var start = 0
+    for end in ends {
+      ids.append(end == start ? LabelSetID.none : table.intern(Array(labels[start..<end])))
+      start = end
+    }
+    return (table, ids)
   }
 
   /// How many root-first frames samples `a` and `b` have in common.
