@@ -123,9 +123,12 @@ struct PprofSampleDecoder {
     let n = labelEnds.count
     // Label sets are interned on the other core (hashing each sample's labels was a fifth of
     // loading a Go service's profile, which has a set per request) while the tree is built here.
-    let labelTask = BackgroundTask { [sampleLabels, labelEnds, table = p.labelSets] in
-      Self.internLabelSets(sampleLabels, ends: labelEnds, into: table)
-    }
+    let labelTask: BackgroundTask<(LabelSetTable, [LabelSetID])>? =
+      sampleLabels.isEmpty
+      ? nil
+      : BackgroundTask { [sampleLabels, labelEnds, table = p.labelSets] in
+        Self.internLabelSets(sampleLabels, ends: labelEnds, into: table)
+      }
     sampleLabels = []
     var leaves = [StackID](repeating: .root, count: n)
     frames.withUnsafeBufferPointer { f in
@@ -133,12 +136,14 @@ struct PprofSampleDecoder {
         let order = hashes.withUnsafeBufferPointer { h in
           Self.sortedOrder(StackOrder(frames: f, starts: starts, hashes: h, prefix: Self.sortPrefix), count: n)
         }
-        // Room for every node at once (an upper bound: below sortPrefix a node can recur):
-        // growing the columns node by node copied them at each doubling and widening.
+        // Room for the nodes of the sorted prefix at once (exactly: each is new; deeper nodes
+        // can recur, so they are left to grow): growing the columns node by node copied them
+        // at each doubling and widening.
         var newNodes = 0
         var before = -1
         for s in order {
-          newNodes += starts[s + 1] - starts[s] - (before >= 0 ? Self.sharedPrefix(f, starts, s, before) : 0)
+          let shared = before >= 0 ? Self.sharedPrefix(f, starts, s, before) : 0
+          newNodes += max(0, min(starts[s + 1] - starts[s], Self.sortPrefix) - shared)
           before = s
         }
         p.stacks.reserveNodes(newNodes)
@@ -177,8 +182,12 @@ struct PprofSampleDecoder {
       }
     }
     frames = []
-    let (table, labelSets) = labelTask.wait()
-    p.labelSets = table
+    var labelSets = [LabelSetID](repeating: .none, count: n)
+    if let labelTask {
+      let (table, ids) = labelTask.wait()
+      p.labelSets = table
+      labelSets = ids
+    }
     p.samples = SampleTable(width: width, stacks: leaves, labelSets: labelSets, values: values)
   }
 
