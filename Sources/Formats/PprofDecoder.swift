@@ -38,9 +38,17 @@ public enum PprofDecoder {
   public static func decodeProto(
     _ buffer: UnsafeRawBufferPointer, memoryBudget: Int = defaultMemoryBudget
   ) throws(FormatError) -> Profile {
+    try decodeProto(buffer, memoryBudget: memoryBudget, narrowFrameLimit: Int32(UInt16.max))
+  }
+
+  /// `narrowFrameLimit`: the largest location index the sample decoder keeps in two bytes
+  /// (smaller in tests, to make it switch to four bytes part way).
+  static func decodeProto(
+    _ buffer: UnsafeRawBufferPointer, memoryBudget: Int = defaultMemoryBudget, narrowFrameLimit: Int32
+  ) throws(FormatError) -> Profile {
     guard !buffer.isEmpty else { throw .empty }
     var top = try TopLevel.scan(buffer, memoryBudget: memoryBudget)
-    var (profile, samples) = try top.resolve(buffer)
+    var (profile, samples) = try top.resolve(buffer, narrowFrameLimit: narrowFrameLimit)
     samples.finish(into: &profile)
     profile.compact()
     return profile
@@ -187,7 +195,9 @@ private struct TopLevel {
 
   /// The profile with every table filled and every sample checked; the samples' stacks are
   /// interned by the returned decoder's `finish`.
-  mutating func resolve(_ buffer: UnsafeRawBufferPointer) throws(FormatError) -> (Profile, PprofSampleDecoder) {
+  mutating func resolve(
+    _ buffer: UnsafeRawBufferPointer, narrowFrameLimit: Int32 = Int32(UInt16.max)
+  ) throws(FormatError) -> (Profile, PprofSampleDecoder) {
     if !sampleRanges.isEmpty && sampleTypes.isEmpty {
       throw .invalidPprof(reason: "missing sample type information (\(sampleRanges.count) samples but no sample types)")
     }
@@ -267,7 +277,7 @@ private struct TopLevel {
 
     var samples = PprofSampleDecoder(
       width: types.count, locationIDs: locationIDs, stringCount: stringCount, sampleCount: sampleRanges.count,
-      sampleBytes: sampleRanges.reduce(0) { $0 + $1.count }, pendingStrings: table)
+      sampleBytes: sampleRanges.reduce(0) { $0 + $1.count }, pendingStrings: table, narrowLimit: narrowFrameLimit)
     for (i, range) in sampleRanges.enumerated() {
       try samples.decode(ProtoReader(buffer, range: range), index: i, into: &p)
     }

@@ -8,11 +8,14 @@ struct PprofIDMap {
   private var useDense = true
   /// The largest id (0 for an empty map).
   private(set) var maxID: UInt64 = 0
+  /// Number of ids; indices run `0..<count`.
+  let count: Int
 
   /// Builds the map for `ids` in order; rejects id 0 and duplicates as Go's `CheckValid` does.
   init(_ ids: [UInt64], what: String) throws(FormatError) {
     let maxID = ids.max() ?? 0
     self.maxID = maxID
+    count = ids.count
     useDense = maxID <= UInt64(ids.count) * 4 + 1024
     if useDense {
       dense = [Int32](repeating: -1, count: Int(maxID) + 1)

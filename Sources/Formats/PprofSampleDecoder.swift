@@ -1,7 +1,9 @@
 import ProfileModel
 
 /// Decodes Sample messages into a profile in two steps: `decode` checks each sample and keeps
-/// its frames (root first) in one flat buffer, then `finish` builds the stack tree.
+/// its frames (root first) in one flat buffer, then `finish` builds the stack tree. The buffer
+/// holds two-byte location indices while they fit (a Go profile has a few thousand locations and
+/// millions of frames), four-byte ones otherwise.
 ///
 /// `finish` visits samples in lexicographic order of their stacks, so a sample shares its
 /// prefix with the one before it and only the frames after the point where they diverge
@@ -14,7 +16,12 @@ struct PprofSampleDecoder {
   let width: Int
   let locationIDs: PprofIDMap
   let stringCount: Int
-  var frames: [Int32] = []
+  /// Frames as two-byte location indices (`narrow`) or four-byte ones; only one is used.
+  var narrowFrames: [UInt16] = []
+  var wideFrames: [Int32] = []
+  private(set) var narrow: Bool
+  /// The largest index kept in two bytes (below `UInt16.max` only in tests of the switch).
+  let narrowLimit: Int32
   var frameStarts: [Int] = [0]
   var hashes: [UInt64] = []
   static let sortPrefix = 64
@@ -31,8 +38,9 @@ struct PprofSampleDecoder {
 
   init(
     width: Int, locationIDs: PprofIDMap, stringCount: Int, sampleCount: Int, sampleBytes: Int,
-    pendingStrings: BackgroundTask<StringTable>? = nil
+    pendingStrings: BackgroundTask<StringTable>? = nil, narrowLimit: Int32 = Int32(UInt16.max)
   ) {
+    self.narrowLimit = narrowLimit
     self.pendingStrings = pendingStrings
     self.width = width
     self.locationIDs = locationIDs
@@ -48,13 +56,15 @@ struct PprofSampleDecoder {
     // the transient double buffer of growing a tens-of-megabytes array (a Go profile's ids take
     // two bytes, where a fixed three under-reserved by a third).
     let idBytes = max(1, (64 - locationIDs.maxID.leadingZeroBitCount + 6) / 7)
-    frames.reserveCapacity(min(sampleBytes / idBytes, PprofDecoder.maxTotalFrames))
+    let reserve = min(sampleBytes / idBytes, PprofDecoder.maxTotalFrames)
+    narrow = locationIDs.count <= Int(narrowLimit) + 1
+    if narrow { narrowFrames.reserveCapacity(reserve) } else { wideFrames.reserveCapacity(reserve) }
   }
 
   mutating func decode(_ reader: ProtoReader, index: Int, into p: inout Profile) throws(FormatError) {
     var r = reader
     labels.removeAll(keepingCapacity: true)
-    let firstFrame = frames.count
+    let firstFrame = frameCount
     let firstValue = values.count
     let name = "Sample"
     var dropped = 0
@@ -67,14 +77,14 @@ struct PprofSampleDecoder {
             throw .invalidPprof(reason: "sample \(index) refers to location \(id), which does not exist")
           }
           // Ids come leaf first: past the limit, the root-side rest is only counted.
-          guard frames.count - firstFrame < StackDepthLimit.maxFrames else {
+          guard frameCount - firstFrame < StackDepthLimit.maxFrames else {
             dropped += 1
             return
           }
-          guard frames.count < PprofDecoder.maxTotalFrames else {
+          guard frameCount < PprofDecoder.maxTotalFrames else {
             throw .invalidPprof(reason: "the samples have more than \(PprofDecoder.maxTotalFrames) locations in total")
           }
-          frames.append(loc)
+          appendFrame(loc)
         }
       case 2:
         try r.forEachVarint(field, wire, in: name) { (v) throws(FormatError) in
@@ -95,18 +105,42 @@ struct PprofSampleDecoder {
     }
     if dropped > 0 {
       // The root-most kept frame makes room for the marker: the stack keeps exactly maxFrames.
-      frames.removeLast()
+      if narrow { narrowFrames.removeLast() } else { wideFrames.removeLast() }
       adoptStrings(into: &p)
-      frames.append(markers.location(dropped: dropped + 1, in: &p).raw)
+      appendFrame(markers.location(dropped: dropped + 1, in: &p).raw)
     }
     // pprof lists frames leaf first; keep them root first for the tree.
-    frames[firstFrame...].reverse()
-    frameStarts.append(frames.count)
     var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-    for f in frames[firstFrame...] { hash = (hash ^ UInt64(UInt32(bitPattern: f))) &* 0x100_0000_01b3 }
+    if narrow {
+      narrowFrames[firstFrame...].reverse()
+      for f in narrowFrames[firstFrame...] { hash = (hash ^ UInt64(f)) &* 0x100_0000_01b3 }
+    } else {
+      wideFrames[firstFrame...].reverse()
+      for f in wideFrames[firstFrame...] { hash = (hash ^ UInt64(UInt32(bitPattern: f))) &* 0x100_0000_01b3 }
+    }
+    frameStarts.append(frameCount)
     hashes.append(hash)
     sampleLabels.append(contentsOf: labels)
     labelEnds.append(sampleLabels.count)
+  }
+
+  /// Frames kept so far, over all samples.
+  var frameCount: Int { narrow ? narrowFrames.count : wideFrames.count }
+
+  /// Appends location index `loc`; a truncation marker past two bytes moves the frames to
+  /// four-byte indices (once).
+  @inline(__always)
+  private mutating func appendFrame(_ loc: Int32) {
+    if narrow {
+      if loc >= 0 && loc <= narrowLimit {
+        narrowFrames.append(UInt16(truncatingIfNeeded: loc))
+        return
+      }
+      wideFrames = narrowFrames.map { Int32($0) }
+      narrowFrames = []
+      narrow = false
+    }
+    wideFrames.append(loc)
   }
 
   /// Waits for the string table being built on the other core and puts it in the profile.
@@ -130,58 +164,12 @@ struct PprofSampleDecoder {
         Self.internLabelSets(sampleLabels, ends: labelEnds, into: table)
       }
     sampleLabels = []
-    var leaves = [StackID](repeating: .root, count: n)
-    frames.withUnsafeBufferPointer { f in
-      frameStarts.withUnsafeBufferPointer { starts in
-        let order = hashes.withUnsafeBufferPointer { h in
-          Self.sortedOrder(StackOrder(frames: f, starts: starts, hashes: h, prefix: Self.sortPrefix), count: n)
-        }
-        // Room for the nodes of the sorted prefix at once (exactly: each is new; deeper nodes
-        // can recur, so they are left to grow): growing the columns node by node copied them
-        // at each doubling and widening.
-        var newNodes = 0
-        var before = -1
-        for s in order {
-          let shared = before >= 0 ? Self.sharedPrefix(f, starts, s, before) : 0
-          newNodes += max(0, min(starts[s + 1] - starts[s], Self.sortPrefix) - shared)
-          before = s
-        }
-        p.stacks.reserveNodes(newNodes)
-        // path[d] is the node at depth d + 1 of the previous sample in this order.
-        var path: [StackID] = []
-        // Nodes below sortPrefix frames, where the order is by hash and a node can recur.
-        var deepNodes = ChildIndex()
-        var previous = -1
-        for s in order {
-          let start = starts[s]
-          let count = starts[s + 1] - start
-          let shared = previous >= 0 ? Self.sharedPrefix(f, starts, s, previous) : 0
-          path.removeSubrange(shared...)
-          var node = shared > 0 ? path[shared - 1] : StackID.root
-          for d in shared..<count {
-            let location = LocationID(f[start + d])
-            if d < Self.sortPrefix {
-              // Lexicographic up to sortPrefix frames: every stack with this node's prefix is
-              // next to this one in the order, and the previous one diverged above it, so the
-              // node is new (no lookup, nothing to index: the tree started empty).
-              node = p.stacks.appendNew(parent: node, location: location)
-            } else {
-              let key = StackTree.key(parent: node, location: location)
-              if let found = deepNodes.find(key) {
-                node = StackID(found)
-              } else {
-                node = p.stacks.appendNew(parent: node, location: location)
-                deepNodes.insertNew(key, node.raw)
-              }
-            }
-            path.append(node)
-          }
-          leaves[s] = node
-          previous = s
-        }
-      }
-    }
-    frames = []
+    let leaves =
+      narrow
+      ? narrowFrames.withUnsafeBufferPointer { f in buildTree(frames: f, count: n, into: &p) }
+      : wideFrames.withUnsafeBufferPointer { f in buildTree(frames: f, count: n, into: &p) }
+    narrowFrames = []
+    wideFrames = []
     var labelSets = [LabelSetID](repeating: .none, count: n)
     if let labelTask {
       let (table, ids) = labelTask.wait()
@@ -189,6 +177,63 @@ struct PprofSampleDecoder {
       labelSets = ids
     }
     p.samples = SampleTable(width: width, stacks: leaves, labelSets: labelSets, values: values)
+  }
+
+  /// Builds the stack tree from `frames` (every sample's, root first) in sorted order; the leaf
+  /// node of each sample.
+  private func buildTree<F: FixedWidthInteger>(
+    frames f: UnsafeBufferPointer<F>, count n: Int, into p: inout Profile
+  ) -> [StackID] {
+    var leaves = [StackID](repeating: .root, count: n)
+    frameStarts.withUnsafeBufferPointer { starts in
+      let order = hashes.withUnsafeBufferPointer { h in
+        Self.sortedOrder(StackOrder(frames: f, starts: starts, hashes: h, prefix: Self.sortPrefix), count: n)
+      }
+      // Room for the nodes of the sorted prefix at once (exactly: each is new; deeper nodes
+      // can recur, so they are left to grow): growing the columns node by node copied them
+      // at each doubling and widening.
+      var newNodes = 0
+      var before = -1
+      for s in order {
+        let shared = before >= 0 ? Self.sharedPrefix(f, starts, s, before) : 0
+        newNodes += max(0, min(starts[s + 1] - starts[s], Self.sortPrefix) - shared)
+        before = s
+      }
+      p.stacks.reserveNodes(newNodes)
+      // path[d] is the node at depth d + 1 of the previous sample in this order.
+      var path: [StackID] = []
+      // Nodes below sortPrefix frames, where the order is by hash and a node can recur.
+      var deepNodes = ChildIndex()
+      var previous = -1
+      for s in order {
+        let start = starts[s]
+        let count = starts[s + 1] - start
+        let shared = previous >= 0 ? Self.sharedPrefix(f, starts, s, previous) : 0
+        path.removeSubrange(shared...)
+        var node = shared > 0 ? path[shared - 1] : StackID.root
+        for d in shared..<count {
+          let location = LocationID(Int32(truncatingIfNeeded: f[start + d]))
+          if d < Self.sortPrefix {
+            // Lexicographic up to sortPrefix frames: every stack with this node's prefix is
+            // next to this one in the order, and the previous one diverged above it, so the
+            // node is new (no lookup, nothing to index: the tree started empty).
+            node = p.stacks.appendNew(parent: node, location: location)
+          } else {
+            let key = StackTree.key(parent: node, location: location)
+            if let found = deepNodes.find(key) {
+              node = StackID(found)
+            } else {
+              node = p.stacks.appendNew(parent: node, location: location)
+              deepNodes.insertNew(key, node.raw)
+            }
+          }
+          path.append(node)
+        }
+        leaves[s] = node
+        previous = s
+      }
+    }
+    return leaves
   }
 
   /// The label set of each sample (`labels[ends[i-1] ..< ends[i]]`), interned into `table`.
@@ -208,8 +253,8 @@ struct PprofSampleDecoder {
 
   /// How many root-first frames samples `a` and `b` have in common.
   @inline(__always)
-  static func sharedPrefix(
-    _ f: UnsafeBufferPointer<Int32>, _ starts: UnsafeBufferPointer<Int>, _ a: Int, _ b: Int
+  static func sharedPrefix<F: FixedWidthInteger>(
+    _ f: UnsafeBufferPointer<F>, _ starts: UnsafeBufferPointer<Int>, _ a: Int, _ b: Int
   ) -> Int {
     let sa = starts[a]
     let sb = starts[b]
@@ -221,7 +266,7 @@ struct PprofSampleDecoder {
 
   /// Sample indices `0..<count` in `less`'s order: each half sorted on its own core, then
   /// merged (the sort was about a quarter of loading the big file). Small inputs sort on the calling thread.
-  static func sortedOrder(_ less: StackOrder, count n: Int) -> [Int] {
+  static func sortedOrder<F: FixedWidthInteger>(_ less: StackOrder<F>, count n: Int) -> [Int] {
     var order = Array(0..<n)
     guard n >= 4096 else {
       order.sort(by: less.callAsFunction)
@@ -280,8 +325,8 @@ struct PprofSampleDecoder {
 
 /// The order `finish` visits samples in: lexicographic on the first `prefix` frames (root
 /// first), then by a hash of the whole stack, then by depth. Reads buffers its caller owns.
-struct StackOrder {
-  let frames: UnsafeBufferPointer<Int32>
+struct StackOrder<F: FixedWidthInteger> {
+  let frames: UnsafeBufferPointer<F>
   let starts: UnsafeBufferPointer<Int>
   let hashes: UnsafeBufferPointer<UInt64>
   let prefix: Int
