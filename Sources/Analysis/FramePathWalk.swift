@@ -48,22 +48,8 @@ func walkFramePaths<V: FramePathVisitor>(
     let s = Int(raw)
     if !weights.reached[s] { continue }
     if let only, !only[s] { continue }
-    let sub = weights.subtree[s]
     let before = Int32(path.count)
-    let loc = Int(locations[s])
-    let first = Int(frames.start[loc])
-    let end = Int(frames.start[loc + 1])
-    var k = end - 1
-    while k >= first {
-      let node = frames.nodes[k]
-      path.append(node)
-      visitor.enter(node: node, isInline: k != end - 1, subtree: sub, path: path.buffer)
-      k -= 1
-    }
-    let own = weights.own[s]
-    if own != 0, path.count > 0 {
-      visitor.end(weight: own, path: path.buffer)
-    }
+    enterStackNode(s, weights: weights, frames: frames, locations: locations, path: path, visitor: &visitor)
     work.append(-raw - 1)
     restores.append(before)
     let c0 = Int(weights.childStart[s])
@@ -100,24 +86,34 @@ private func walkPreorder<V: FramePathVisitor>(
     if let only, !only[s] { continue }
     // A reached node's parent is reached (or the root), so it is on the open path.
     leave(downTo: weights.parents[s] == 0 ? -1 : weights.parents[s])
-    let sub = weights.subtree[s]
     let before = Int32(path.count)
-    let loc = Int(locations[s])
-    let first = Int(frames.start[loc])
-    let end = Int(frames.start[loc + 1])
-    var k = end - 1
-    while k >= first {
-      let node = frames.nodes[k]
-      path.append(node)
-      visitor.enter(node: node, isInline: k != end - 1, subtree: sub, path: path.buffer)
-      k -= 1
-    }
-    let own = weights.own[s]
-    if own != 0, path.count > 0 {
-      visitor.end(weight: own, path: path.buffer)
-    }
+    enterStackNode(s, weights: weights, frames: frames, locations: locations, path: path, visitor: &visitor)
     open.append(Int32(s))
     restores.append(before)
   }
   leave(downTo: -1)
+}
+
+/// Enters stack node `s`: its location's visible frames, outermost first, onto `path` (each
+/// told to the visitor), then the samples that end there. The one step both walks share.
+@inline(__always)
+private func enterStackNode<V: FramePathVisitor>(
+  _ s: Int, weights: StackWeights, frames: FrameTable, locations: [Int32], path: ScratchBuffer<Int32>,
+  visitor: inout V
+) {
+  let sub = weights.subtree[s]
+  let loc = Int(locations[s])
+  let first = Int(frames.start[loc])
+  let end = Int(frames.start[loc + 1])
+  var k = end - 1
+  while k >= first {
+    let node = frames.nodes[k]
+    path.append(node)
+    visitor.enter(node: node, isInline: k != end - 1, subtree: sub, path: path.buffer)
+    k -= 1
+  }
+  let own = weights.own[s]
+  if own != 0, path.count > 0 {
+    visitor.end(weight: own, path: path.buffer)
+  }
 }
