@@ -30,7 +30,6 @@ struct PprofSampleDecoder {
   /// them into label sets on the other core while this one builds the stack tree.
   var sampleLabels: [Label] = []
   var labelEnds: [Int] = []
-  var labels: [Label] = []
   var markers = TruncationMarkers()
   /// The profile's string table while another core builds it; joined into the profile by
   /// `adoptStrings` before anything reads or adds strings.
@@ -63,7 +62,6 @@ struct PprofSampleDecoder {
 
   mutating func decode(_ reader: ProtoReader, index: Int, into p: inout Profile) throws(FormatError) {
     var r = reader
-    labels.removeAll(keepingCapacity: true)
     let firstFrame = frameCount
     let firstValue = values.count
     let name = "Sample"
@@ -95,7 +93,7 @@ struct PprofSampleDecoder {
         }
       case 3:
         guard wire == .lengthDelimited else { throw r.mismatch(field, wire, in: name) }
-        labels.append(try decodeLabel(r.reader(for: try r.readLengthDelimited()), sample: index))
+        sampleLabels.append(try decodeLabel(r.reader(for: try r.readLengthDelimited()), sample: index))
       default:
         try r.skip(wire)
       }
@@ -120,7 +118,6 @@ struct PprofSampleDecoder {
     }
     frameStarts.append(frameCount)
     hashes.append(hash)
-    sampleLabels.append(contentsOf: labels)
     labelEnds.append(sampleLabels.count)
   }
 
@@ -170,11 +167,11 @@ struct PprofSampleDecoder {
       : wideFrames.withUnsafeBufferPointer { f in buildTree(frames: f, count: n, into: &p) }
     narrowFrames = []
     wideFrames = []
-    var labelSets = [LabelSetID](repeating: .none, count: n)
+    let labelSets: [LabelSetID]
     if let labelTask {
-      let (table, ids) = labelTask.wait()
-      p.labelSets = table
-      labelSets = ids
+      (p.labelSets, labelSets) = labelTask.wait()
+    } else {
+      labelSets = [LabelSetID](repeating: .none, count: n)
     }
     p.samples = SampleTable(width: width, stacks: leaves, labelSets: labelSets, values: values)
   }
