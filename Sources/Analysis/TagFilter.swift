@@ -29,7 +29,7 @@ public struct TagFilter: Sendable {
   }
 
   /// True when some label of `labels` (with the key, if one was given) matches.
-  public func matches(_ labels: [Label], strings: StringTable) -> Bool {
+  public func matches(_ labels: some Collection<Label>, strings: StringTable) -> Bool {
     for label in labels {
       if let key, strings[label.key] != key { continue }
       if label.string != .empty {

@@ -17,7 +17,7 @@ public enum UnwaitedTime {
   }
 
   /// Whether label set `labels` marks unwaited time, given the interned key and value.
-  static func marks(_ labels: [Label], key: StringID?, value: StringID?) -> Bool {
+  static func marks(_ labels: some Collection<Label>, key: StringID?, value: StringID?) -> Bool {
     guard let key, let value else { return false }
     return labels.contains { $0.key == key && $0.string == value }
   }

@@ -26,10 +26,11 @@ struct PprofSampleDecoder {
   var hashes: [UInt64] = []
   static let sortPrefix = 64
   var values: [Int64] = []
-  /// Every sample's labels back to back (sample `i`'s end at `labelEnds[i]`): `finish` interns
-  /// them into label sets on the other core while this one builds the stack tree.
-  var sampleLabels: [Label] = []
-  var labelEnds: [Int] = []
+  /// Each sample's label set, interned as the sample is read (a Go service's profile has a set
+  /// per request: holding every sample's labels until `finish` cost more than the sets).
+  var labelSets: [LabelSetID] = []
+  /// The labels of the sample being read.
+  private var labelScratch: [Label] = []
   var markers = TruncationMarkers()
   /// The profile's string table while another core builds it; joined into the profile by
   /// `adoptStrings` before anything reads or adds strings.
@@ -48,14 +49,14 @@ struct PprofSampleDecoder {
     // Every value takes at least one byte of a sample, so the bytes bound the reservation even
     // when a forged profile declares thousands of sample types.
     values.reserveCapacity(min(sampleCount * width, sampleBytes))
-    labelEnds.reserveCapacity(sampleCount)
+    labelSets.reserveCapacity(sampleCount)
     hashes.reserveCapacity(sampleCount)
-    // A frame is a location id, whose varint takes about as many bytes as the largest id's
-    // (ids run 1…N), and the samples' other fields only add bytes: reserving for that avoids
-    // the transient double buffer of growing a tens-of-megabytes array (a Go profile's ids take
-    // two bytes, where a fixed three under-reserved by a third).
-    let idBytes = max(1, (64 - locationIDs.maxID.leadingZeroBitCount + 6) / 7)
-    let reserve = min(sampleBytes / idBytes, PprofDecoder.maxTotalFrames)
+    // Every frame is a location id of at least one byte, so the samples' bytes bound the frames:
+    // reserving that once avoids growing a megabytes-long array through copies (pages past the
+    // frames really read are never touched, so they cost address space, not memory). A guess
+    // from the largest id's varint length under-reserved a Go profile by half (its hottest
+    // locations have one-byte ids) and doubled it at the end.
+    let reserve = min(sampleBytes, PprofDecoder.maxTotalFrames)
     narrow = locationIDs.count <= Int(narrowLimit) + 1
     if narrow { narrowFrames.reserveCapacity(reserve) } else { wideFrames.reserveCapacity(reserve) }
   }
@@ -64,6 +65,7 @@ struct PprofSampleDecoder {
     var r = reader
     let firstFrame = frameCount
     let firstValue = values.count
+    labelScratch.removeAll(keepingCapacity: true)
     let name = "Sample"
     var dropped = 0
     while !r.isAtEnd {
@@ -93,7 +95,7 @@ struct PprofSampleDecoder {
         }
       case 3:
         guard wire == .lengthDelimited else { throw r.mismatch(field, wire, in: name) }
-        sampleLabels.append(try decodeLabel(r.reader(for: try r.readLengthDelimited()), sample: index))
+        labelScratch.append(try decodeLabel(r.reader(for: try r.readLengthDelimited()), sample: index))
       default:
         try r.skip(wire)
       }
@@ -118,7 +120,7 @@ struct PprofSampleDecoder {
     }
     frameStarts.append(frameCount)
     hashes.append(hash)
-    labelEnds.append(sampleLabels.count)
+    labelSets.append(labelScratch.isEmpty ? .none : p.labelSets.intern(labelScratch))
   }
 
   /// Frames kept so far, over all samples.
@@ -151,41 +153,39 @@ struct PprofSampleDecoder {
   mutating func finish(into p: inout Profile) {
     defer { adoptStrings(into: &p) }
     precondition(p.stacks.count == 1, "the pprof decoder builds the stack tree from empty")
-    let n = labelEnds.count
-    // Label sets are interned on the other core (hashing each sample's labels was a fifth of
-    // loading a Go service's profile, which has a set per request) while the tree is built here.
-    let labelTask: BackgroundTask<(LabelSetTable, [LabelSetID])>? =
-      sampleLabels.isEmpty
-      ? nil
-      : BackgroundTask { [sampleLabels, labelEnds, table = p.labelSets] in
-        Self.internLabelSets(sampleLabels, ends: labelEnds, into: table)
-      }
-    sampleLabels = []
+    let n = labelSets.count
+    let order =
+      narrow
+      ? narrowFrames.withUnsafeBufferPointer { f in sortedOrder(frames: f, count: n) }
+      : wideFrames.withUnsafeBufferPointer { f in sortedOrder(frames: f, count: n) }
+    // The hashes only break ties in the order; the tree is built without them.
+    hashes = []
     let leaves =
       narrow
-      ? narrowFrames.withUnsafeBufferPointer { f in buildTree(frames: f, count: n, into: &p) }
-      : wideFrames.withUnsafeBufferPointer { f in buildTree(frames: f, count: n, into: &p) }
+      ? narrowFrames.withUnsafeBufferPointer { f in buildTree(frames: f, order: order, into: &p) }
+      : wideFrames.withUnsafeBufferPointer { f in buildTree(frames: f, order: order, into: &p) }
     narrowFrames = []
     wideFrames = []
-    let labelSets: [LabelSetID]
-    if let labelTask {
-      (p.labelSets, labelSets) = labelTask.wait()
-    } else {
-      labelSets = [LabelSetID](repeating: .none, count: n)
-    }
     p.samples = SampleTable(width: width, stacks: leaves, labelSets: labelSets, values: values)
+    labelSets = []
   }
 
-  /// Builds the stack tree from `frames` (every sample's, root first) in sorted order; the leaf
-  /// node of each sample.
-  private func buildTree<F: FixedWidthInteger>(
-    frames f: UnsafeBufferPointer<F>, count n: Int, into p: inout Profile
-  ) -> [StackID] {
-    var leaves = [StackID](repeating: .root, count: n)
+  /// Sample indices `0..<n` in the order of their stacks (see `StackOrder`).
+  private func sortedOrder<F: FixedWidthInteger>(frames f: UnsafeBufferPointer<F>, count n: Int) -> [Int] {
     frameStarts.withUnsafeBufferPointer { starts in
-      let order = hashes.withUnsafeBufferPointer { h in
+      hashes.withUnsafeBufferPointer { h in
         Self.sortedOrder(StackOrder(frames: f, starts: starts, hashes: h, prefix: Self.sortPrefix), count: n)
       }
+    }
+  }
+
+  /// Builds the stack tree from `frames` (every sample's, root first), visiting the samples in
+  /// `order` (sorted); the leaf node of each sample.
+  private func buildTree<F: FixedWidthInteger>(
+    frames f: UnsafeBufferPointer<F>, order: [Int], into p: inout Profile
+  ) -> [StackID] {
+    var leaves = [StackID](repeating: .root, count: order.count)
+    frameStarts.withUnsafeBufferPointer { starts in
       // Room for the nodes of the sorted prefix at once (exactly: each is new; deeper nodes
       // can recur, so they are left to grow): growing the columns node by node copied them
       // at each doubling and widening.
@@ -231,21 +231,6 @@ struct PprofSampleDecoder {
       }
     }
     return leaves
-  }
-
-  /// The label set of each sample (`labels[ends[i-1] ..< ends[i]]`), interned into `table`.
-  static func internLabelSets(_ labels: [Label], ends: [Int], into table: LabelSetTable) -> (
-    LabelSetTable, [LabelSetID]
-  ) {
-    var table = table
-    var ids: [LabelSetID] = []
-    ids.reserveCapacity(ends.count)
-    var start = 0
-    for end in ends {
-      ids.append(end == start ? LabelSetID.none : table.intern(Array(labels[start..<end])))
-      start = end
-    }
-    return (table, ids)
   }
 
   /// How many root-first frames samples `a` and `b` have in common.

@@ -36,9 +36,21 @@ public enum ProfileLoader {
   public static func loadDetectingFormat(
     bytes: [UInt8], name: String, limit: Int = Gzip.defaultLimit, memoryBudget: Int = PprofDecoder.defaultMemoryBudget
   ) throws(FormatError) -> (profile: Profile, format: ProfileFormat) {
+    var bytes = bytes
+    return try loadDetectingFormat(releasing: &bytes, name: name, limit: limit, memoryBudget: memoryBudget)
+  }
+
+  /// The profile in `bytes` and the format it was read as; `bytes` is emptied once it is
+  /// inflated (or handed to the decoder), so a caller that holds no other copy of the file does
+  /// not keep it through the decode's peak.
+  public static func loadDetectingFormat(
+    releasing bytes: inout [UInt8], name: String, limit: Int = Gzip.defaultLimit,
+    memoryBudget: Int = PprofDecoder.defaultMemoryBudget
+  ) throws(FormatError) -> (profile: Profile, format: ProfileFormat) {
     guard !bytes.isEmpty else { throw .empty }
     let gzipped = Gzip.isGzip(bytes)
     var plain = gzipped ? try Gzip.decompress(bytes, limit: limit) : bytes
+    bytes = []
     guard !plain.isEmpty else { throw .emptyGzip }
     let detected = withRawBytes(plain) { (raw) -> ProfileFormat? in detect(raw) }
     var profile: Profile
@@ -72,7 +84,8 @@ public enum ProfileLoader {
   public static func loadDetectingFormat(path: String) throws(FormatError) -> (profile: Profile, format: ProfileFormat)
   {
     let name = path.split(separator: "/").last.map(String.init) ?? path
-    return try loadDetectingFormat(bytes: try InputFile.read(path), name: name)
+    var bytes = try InputFile.read(path)
+    return try loadDetectingFormat(releasing: &bytes, name: name)
   }
 
   /// The format of uncompressed `bytes`, or nil when they are neither pprof, Chrome trace JSON

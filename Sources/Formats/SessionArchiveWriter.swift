@@ -117,7 +117,7 @@ enum SessionArchiveWriter {
     return w
   }
 
-  static func labelSet(_ set: [Label]) -> ProtoWriter {
+  static func labelSet(_ set: LabelSet) -> ProtoWriter {
     var w = ProtoWriter()
     w.uint64(5, UInt64(set.count))
     w.packed(1, set.map { UInt64(UInt32(bitPattern: $0.key.raw)) })

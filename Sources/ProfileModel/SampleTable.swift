@@ -203,23 +203,3 @@ public struct SampleTable: Sendable {
     }
   }
 }
-
-/// Interned sets of labels, so samples of one thread share a single label-set id.
-public struct LabelSetTable: Sendable {
-  public private(set) var sets: [[Label]] = [[]]
-  private var index: [[Label]: LabelSetID] = [[]: .none]
-
-  public init() {}
-
-  @discardableResult
-  public mutating func intern(_ labels: [Label]) -> LabelSetID {
-    if let id = index[labels] { return id }
-    let id = LabelSetID(sets.count)
-    sets.append(labels)
-    index[labels] = id
-    return id
-  }
-
-  @inlinable public subscript(id: LabelSetID) -> [Label] { sets[id.index] }
-  public var count: Int { sets.count }
-}

@@ -12,8 +12,8 @@ public struct StringTable: Sendable {
 
   public init() {}
 
-  private static func indexOfEmptyString() -> StringIndex {
-    var index = StringIndex()
+  private static func indexOfEmptyString() -> HashIndex {
+    var index = HashIndex()
     index.append(hash: hash(UnsafeBufferPointer(start: nil, count: 0)), indexed: true)
     return index
   }
@@ -36,7 +36,7 @@ public struct StringTable: Sendable {
   public init(utf8: [UInt8], ends: [Int]) {
     precondition(ends.last ?? 0 == utf8.count, "string ends do not cover the bytes")
     guard !ends.isEmpty else { return }
-    var index = StringIndex(capacity: ends.count)
+    var index = HashIndex(capacity: ends.count)
     utf8.withUnsafeBufferPointer { b in
       ends.withUnsafeBufferPointer { e in
         var start = 0
@@ -133,58 +133,4 @@ public struct StringTable: Sendable {
 private func memcmpBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
   for i in 0..<n where a[i] != b[i] { return false }
   return true
-}
-
-/// An open-addressing index of string ids by the hashes of their bytes; the caller decides
-/// equality. Each id's full hash is kept, so probes compare bytes only on a hash match.
-struct StringIndex: Sendable {
-  /// Ids by slot, -1 for an empty slot.
-  private var slots: [Int32]
-  /// The hash of every id, indexed or not.
-  private var hashes: [UInt64] = []
-  private var mask: Int
-  private var indexed = 0
-
-  init(capacity: Int = 8) {
-    var size = 16
-    while size < capacity * 2 { size <<= 1 }
-    slots = Array(repeating: -1, count: size)
-    mask = size - 1
-    hashes.reserveCapacity(capacity)
-  }
-
-  /// The indexed id whose hash is `hash` and that `matching` accepts.
-  @inline(__always)
-  func find(hash: UInt64, matching: (Int32) -> Bool) -> Int32? {
-    var i = Int(truncatingIfNeeded: hash) & mask
-    while true {
-      let id = slots[i]
-      if id < 0 { return nil }
-      if hashes[Int(id)] == hash && matching(id) { return id }
-      i = (i + 1) & mask
-    }
-  }
-
-  /// Records the hash of the next id; `indexed` is false for a duplicate lookups must not find.
-  mutating func append(hash: UInt64, indexed isIndexed: Bool) {
-    let id = Int32(truncatingIfNeeded: hashes.count)
-    hashes.append(hash)
-    guard isIndexed else { return }
-    if (indexed + 1) * 2 > slots.count { grow() }
-    place(id, hash)
-    indexed += 1
-  }
-
-  private mutating func place(_ id: Int32, _ hash: UInt64) {
-    var i = Int(truncatingIfNeeded: hash) & mask
-    while slots[i] >= 0 { i = (i + 1) & mask }
-    slots[i] = id
-  }
-
-  private mutating func grow() {
-    let old = slots
-    slots = Array(repeating: -1, count: old.count * 2)
-    mask = slots.count - 1
-    for id in old where id >= 0 { place(id, hashes[Int(id)]) }
-  }
 }

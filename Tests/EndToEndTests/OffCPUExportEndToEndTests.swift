@@ -58,7 +58,8 @@ final class OffCPUExportEndToEndTests: XCTestCase {
     XCTAssertGreaterThan(tables[0].count, 4, ours.stdout)
     /// Same rows with the same values; percentages may differ by one in the last digit (pprof
     /// rounds a float of the exact nanoseconds, perfsh the shown value).
-    func assertSameTable(_ ours: [String], _ theirs: [String], _ what: String) {
+    /// Without `percentages`, only values and names are compared (the totals differ).
+    func assertSameTable(_ ours: [String], _ theirs: [String], _ what: String, percentages: Bool = true) {
       XCTAssertEqual(ours.count, theirs.count, "\(what): \(ours) vs \(theirs)")
       for (a, b) in zip(ours, theirs) {
         let wa = a.split(separator: " ")
@@ -70,7 +71,7 @@ final class OffCPUExportEndToEndTests: XCTestCase {
             guard x.hasSuffix("%"), y.hasSuffix("%"), let p = Double(x.dropLast()), let q = Double(y.dropLast()) else {
               return false
             }
-            return abs(p - q) <= 0.0101
+            return !percentages || abs(p - q) <= 0.0101
           }
         XCTAssertTrue(same, "\(what): '\(a)' vs '\(b)'")
       }
@@ -79,8 +80,11 @@ final class OffCPUExportEndToEndTests: XCTestCase {
     assertSameTable(offcpu.0, offcpu.1, "offcpu: same functions, flat and cum")
     let wall = comparable(tables[1], try goTop(["-sample_index=wall"]))
     assertSameTable(wall.0, wall.1, "wall: same functions, flat and cum")
-    // pprof's -tagignore keeps dropped samples in the header's total; perfsh's view total is what it shows.
+    // pprof's -tagignore keeps dropped samples in its total (the header and every percentage);
+    // perfsh's view total is what it shows. The values and names must agree; the percentages
+    // differ by the other threads' share (79.32% against 79.30% on a loaded machine).
     let critical = comparable(tables[2], try goTop(["-sample_index=offcpu", "-tagignore=critical=no"]))
-    assertSameTable(Array(critical.0.dropFirst()), Array(critical.1.dropFirst()), "the critical-thread view")
+    assertSameTable(
+      Array(critical.0.dropFirst()), Array(critical.1.dropFirst()), "the critical-thread view", percentages: false)
   }
 }

@@ -38,7 +38,7 @@ final class ProfileBuilderTests: XCTestCase {
     XCTAssertEqual(p.samples.count, 2)
     XCTAssertEqual(p.stacks.count, 4)
     XCTAssertEqual(p.total(column: 1), 40)
-    XCTAssertEqual(p.labelSets[p.samples.labelSets[0]], [Label(key: tid, number: 7)])
+    XCTAssertEqual(Array(p.labelSets[p.samples.labelSets[0]]), [Label(key: tid, number: 7)])
     XCTAssertEqual(p.samples.labelSets[1], .none)
     let leaf = p.stacks.frames(leafFirst: p.samples.stacks[0]).first.map { p.locations[$0.index].lines[0].function }
     XCTAssertEqual(leaf.map { p.name(of: $0) }, "scan")

@@ -58,11 +58,13 @@ struct LoadCommand: ShellCommand {
     }
     let loaded: (profile: ProfileModel.Profile, format: ProfileFormat)
     do {
-      let bytes = try InputFile.read(file)
+      var bytes = try InputFile.read(file)
       // A perfsh session file (`save`) is detected by its magic and opened as `open` would.
       if SessionArchive.hasMagic(bytes) { return OpenCommand.restore(try SessionArchive.decode(bytes), in: context) }
       let fileName = file.split(separator: "/").last.map(String.init) ?? file
-      loaded = try ProfileLoader.loadDetectingFormat(bytes: bytes, name: fileName)
+      // The file's bytes go as soon as they are inflated: a Go profile's are a third of its size
+      // inflated, and they would otherwise be held through the decode's peak.
+      loaded = try ProfileLoader.loadDetectingFormat(releasing: &bytes, name: fileName)
     } catch {
       throw .sessionFile(error, file: file)
     }
