@@ -208,21 +208,25 @@ struct PprofSampleDecoder {
         let shared = previous >= 0 ? Self.sharedPrefix(f, starts, s, previous) : 0
         path.removeSubrange(shared...)
         var node = shared > 0 ? path[shared - 1] : StackID.root
-        for d in shared..<count {
+        // Lexicographic up to sortPrefix frames: every stack with this node's prefix is next to
+        // this one in the order, and the previous one diverged above it, so the nodes down to
+        // sortPrefix are new: one chain, appended without lookups (nothing to index: the tree
+        // started empty).
+        let chainEnd = min(count, Self.sortPrefix)
+        if shared < chainEnd {
+          let first = Self.appendChain(
+            to: &p.stacks, parent: node, UnsafeBufferPointer(rebasing: f[(start + shared)..<(start + chainEnd)]))
+          for k in 0..<Int32(chainEnd - shared) { path.append(StackID(first.raw + k)) }
+          node = StackID(first.raw + Int32(chainEnd - shared - 1))
+        }
+        for d in max(shared, chainEnd)..<count {
           let location = LocationID(Int32(truncatingIfNeeded: f[start + d]))
-          if d < Self.sortPrefix {
-            // Lexicographic up to sortPrefix frames: every stack with this node's prefix is
-            // next to this one in the order, and the previous one diverged above it, so the
-            // node is new (no lookup, nothing to index: the tree started empty).
-            node = p.stacks.appendNew(parent: node, location: location)
+          let key = StackTree.key(parent: node, location: location)
+          if let found = deepNodes.find(key) {
+            node = StackID(found)
           } else {
-            let key = StackTree.key(parent: node, location: location)
-            if let found = deepNodes.find(key) {
-              node = StackID(found)
-            } else {
-              node = p.stacks.appendNew(parent: node, location: location)
-              deepNodes.insertNew(key, node.raw)
-            }
+            node = p.stacks.appendNew(parent: node, location: location)
+            deepNodes.insertNew(key, node.raw)
           }
           path.append(node)
         }
@@ -233,6 +237,19 @@ struct PprofSampleDecoder {
     return leaves
   }
 
+  /// `StackTree.appendChain` for the frame width in use (the tree's entry points are concrete,
+  /// so the columns' code is specialised; this decides between them at compile time).
+  @inline(__always)
+  static func appendChain<F: FixedWidthInteger>(
+    to tree: inout StackTree, parent: StackID, _ chain: UnsafeBufferPointer<F>
+  ) -> StackID {
+    if F.self == UInt16.self {
+      return chain.withMemoryRebound(to: UInt16.self) { tree.appendChain(parent: parent, locations: $0) }
+    }
+    precondition(F.self == Int32.self, "frames are two- or four-byte location indices")
+    return chain.withMemoryRebound(to: Int32.self) { tree.appendChain(parent: parent, locations: $0) }
+  }
+
   /// How many root-first frames samples `a` and `b` have in common.
   @inline(__always)
   static func sharedPrefix<F: FixedWidthInteger>(
@@ -240,10 +257,32 @@ struct PprofSampleDecoder {
   ) -> Int {
     let sa = starts[a]
     let sb = starts[b]
-    let limit = min(starts[a + 1] - sa, starts[b + 1] - sb)
-    var shared = 0
-    while shared < limit && f[sa + shared] == f[sb + shared] { shared += 1 }
-    return shared
+    return firstDifference(f, sa, sb, limit: min(starts[a + 1] - sa, starts[b + 1] - sb))
+  }
+
+  /// The first `i < limit` where frames `sa + i` and `sb + i` differ, or `limit`. Eight bytes of
+  /// frames are compared at a time (stacks of one program share long prefixes: the runtime's
+  /// and the server's frames above each request's); every word read lies within both stacks.
+  @inline(__always)
+  static func firstDifference<F: FixedWidthInteger>(
+    _ f: UnsafeBufferPointer<F>, _ sa: Int, _ sb: Int, limit: Int
+  ) -> Int {
+    let size = MemoryLayout<F>.stride
+    let perWord = 8 / size
+    var i = 0
+    if perWord > 1, let base = f.baseAddress {
+      let raw = UnsafeRawPointer(base)
+      while i + perWord <= limit {
+        let x = raw.loadUnaligned(fromByteOffset: (sa + i) * size, as: UInt64.self)
+        let y = raw.loadUnaligned(fromByteOffset: (sb + i) * size, as: UInt64.self)
+        let d = x ^ y
+        // Frames are little-endian in the word: the lowest differing bits are the first frame.
+        if d != 0 { return i + d.littleEndian.trailingZeroBitCount / (size * 8) }
+        i += perWord
+      }
+    }
+    while i < limit && f[sa + i] == f[sb + i] { i += 1 }
+    return i
   }
 
   /// Sample indices `0..<count` in `less`'s order: each half sorted on its own core, then
@@ -318,13 +357,8 @@ struct StackOrder<F: FixedWidthInteger> {
   func callAsFunction(_ a: Int, _ b: Int) -> Bool {
     let (sa, la, sb, lb) = (starts[a], starts[a + 1] - starts[a], starts[b], starts[b + 1] - starts[b])
     let common = min(la, lb, prefix)
-    var i = 0
-    while i < common {
-      let x = frames[sa + i]
-      let y = frames[sb + i]
-      if x != y { return x < y }
-      i += 1
-    }
+    let i = PprofSampleDecoder.firstDifference(frames, sa, sb, limit: common)
+    if i < common { return frames[sa + i] < frames[sb + i] }
     if la <= prefix || lb <= prefix { return la < lb }
     return hashes[a] != hashes[b] ? hashes[a] < hashes[b] : la < lb
   }

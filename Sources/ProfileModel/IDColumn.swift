@@ -37,6 +37,11 @@ public struct IDColumn<ID: PackedIdentifier>: Sendable, RandomAccessCollection {
   }
 
   public mutating func append(_ id: ID) { packed.append(Int64(id.raw)) }
+  /// Appends `count` handles, `id(0)`, `id(1)`, …, whose raw values lie in `smallest...largest`
+  /// (`PackedIntColumn.append(count:smallest:largest:_:)`).
+  public mutating func append(count: Int, smallest: Int32, largest: Int32, _ id: (Int) -> ID) {
+    packed.append(count: count, smallest: Int64(smallest), largest: Int64(largest)) { Int64(id($0).raw) }
+  }
   public mutating func reserveCapacity(_ n: Int) { packed.reserveCapacity(n) }
   /// Re-stores the handles as narrowly as they allow, with no spare room (`PackedIntColumn.compact`).
   public mutating func compact() { packed.compact() }

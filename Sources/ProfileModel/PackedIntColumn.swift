@@ -201,6 +201,42 @@ public struct PackedIntColumn: Sendable, RandomAccessCollection {
     count += 1
   }
 
+  /// Appends `count` values: `value(0)`, `value(1)`, … with `smallest` and `largest` their
+  /// bounds; the width is checked once and the values are written in one copy (a bulk loader
+  /// appending a stack's new nodes, tens at a time, where appending one by one was a fifth of
+  /// building the tree).
+  public mutating func append(
+    count n: Int, smallest: Int64, largest: Int64, _ value: (Int) -> Int64
+  ) {
+    guard n > 0 else { return }
+    if storage == .constant {
+      // One value so far (or none): the general path decides whether the column stays constant.
+      for i in 0..<n { append(value(i)) }
+      return
+    }
+    let needed = Swift.max(Storage.narrowest(for: smallest), Storage.narrowest(for: largest))
+    if needed > storage { widen(to: needed) }
+    let size = storage.rawValue
+    let storage = self.storage
+    withUnsafeTemporaryAllocation(byteCount: n * size, alignment: 8) { raw in
+      for i in 0..<n {
+        let v = value(i)
+        switch storage {
+        case .constant: preconditionFailure("a column that holds two values is not constant")
+        case .uint8: raw.storeBytes(of: UInt8(truncatingIfNeeded: v), toByteOffset: i, as: UInt8.self)
+        case .uint16:
+          raw.storeBytes(of: UInt16(truncatingIfNeeded: v).littleEndian, toByteOffset: i * 2, as: UInt16.self)
+        case .uint24: Self.store24(v, raw, at: i * 3)
+        case .uint32:
+          raw.storeBytes(of: UInt32(truncatingIfNeeded: v).littleEndian, toByteOffset: i * 4, as: UInt32.self)
+        case .int64: raw.storeBytes(of: v.littleEndian, toByteOffset: i * 8, as: Int64.self)
+        }
+      }
+      bytes.append(contentsOf: UnsafeRawBufferPointer(raw))
+    }
+    count += n
+  }
+
   /// Replaces value `i`, widening the column first if the new value does not fit.
   public mutating func set(_ i: Int, _ value: Int64) {
     precondition(i >= 0 && i < count, "index \(i) out of range of a column of \(count)")

@@ -76,6 +76,42 @@ public struct StackTree: Sendable {
     return node
   }
 
+  /// Appends a chain of nodes the caller knows are new: the first a child of `parent`, each next
+  /// one a child of the one before, with `locations[i]` (location indices) as their frames; the
+  /// first node. Like `appendNew` for a stack's new suffix at once, so each column checks its
+  /// width once per chain, not per node.
+  public mutating func appendChain(parent: StackID, locations: UnsafeBufferPointer<UInt16>) -> StackID {
+    appendChainOf(parent: parent, locations: locations)
+  }
+
+  /// `appendChain` with four-byte location indices.
+  public mutating func appendChain(parent: StackID, locations: UnsafeBufferPointer<Int32>) -> StackID {
+    appendChainOf(parent: parent, locations: locations)
+  }
+
+  private mutating func appendChainOf<F: FixedWidthInteger>(
+    parent: StackID, locations: UnsafeBufferPointer<F>
+  ) -> StackID {
+    if children.count > 0 { children = ChildIndex() }
+    let first = StackID(parents.count)
+    let n = locations.count
+    guard n > 0 else { return first }
+    parents.append(count: n, smallest: Swift.min(parent.raw, first.raw), largest: first.raw + Int32(n - 2)) {
+      $0 == 0 ? parent : StackID(first.raw + Int32($0 - 1))
+    }
+    var smallest = Int32.max
+    var largest = Int32.min
+    for l in locations {
+      let v = Int32(truncatingIfNeeded: l)
+      smallest = Swift.min(smallest, v)
+      largest = Swift.max(largest, v)
+    }
+    self.locations.append(count: n, smallest: smallest, largest: largest) {
+      LocationID(Int32(truncatingIfNeeded: locations[$0]))
+    }
+    return first
+  }
+
   /// Makes room for `n` more nodes in the columns only (a bulk loader appending with
   /// `appendNew`, which keeps no lookup index), so they grow and widen without copies on the way.
   public mutating func reserveNodes(_ n: Int) {

@@ -76,4 +76,33 @@ final class PprofParallelSortTests: XCTestCase {
     }
     XCTAssertEqual(tree.count, again.stacks.count)
   }
+  /// The word-at-a-time prefix comparison finds the first differing frame wherever it is: in
+  /// the first, a middle or the last word, in the tail past whole words, or nowhere.
+  func testFirstDifferenceMatchesAFrameByFrameScan() {
+    func check<F: FixedWidthInteger>(_ type: F.Type) {
+      var state: UInt64 = 11
+      func next(_ n: Int) -> Int {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return Int(state >> 33) % n
+      }
+      for _ in 0..<3000 {
+        let length = next(40)
+        let a = (0..<length).map { _ in F(truncatingIfNeeded: next(3) == 0 ? next(70_000) : 7) }
+        var b = a
+        if length > 0, next(4) != 0 {
+          b[next(length)] ^= F(truncatingIfNeeded: 1 << next(MemoryLayout<F>.size * 8 - 1))
+        }
+        // Two stacks at odd offsets of one buffer, as samples lie.
+        let gap = next(5)
+        let frames = [F](repeating: 0, count: 1) + a + [F](repeating: 0, count: gap) + b
+        let naive = (0..<length).first { a[$0] != b[$0] } ?? length
+        let fast = frames.withUnsafeBufferPointer {
+          PprofSampleDecoder.firstDifference($0, 1, 1 + length + gap, limit: length)
+        }
+        XCTAssertEqual(fast, naive, "\(F.self) length \(length)")
+      }
+    }
+    check(UInt16.self)
+    check(Int32.self)
+  }
 }

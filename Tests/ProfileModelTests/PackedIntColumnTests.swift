@@ -118,6 +118,32 @@ final class PackedIntColumnTests: XCTestCase {
     }
   }
 
+  /// Runs appended at once (the loaders' chains) read back like values appended one by one,
+  /// from every storage (constant, each width) and widening to every other on the way.
+  func testAppendingRunsMatchesAppendingOneByOne() {
+    var rng = SystemRandomNumberGenerator()
+    let limits: [Int64] = [0, 1, 200, 60_000, 0xFF_FFFF, 20_000_000, 4_000_000_000, Int64.max]
+    for round in 0..<200 {
+      var c = PackedIntColumn()
+      var reference: [Int64] = []
+      if round % 3 == 0 { c.reserveCapacity(100) }
+      for _ in 0..<12 {
+        let limit = limits[Int.random(in: 0..<limits.count, using: &rng)]
+        let run = (0..<Int.random(in: 0...9, using: &rng)).map { _ in
+          Int64.random(in: (round % 7 == 0 ? -limit : 0)...limit, using: &rng)
+        }
+        if Bool.random(using: &rng) {
+          c.append(count: run.count, smallest: run.min() ?? 0, largest: run.max() ?? 0) { run[$0] }
+        } else {
+          for v in run { c.append(v) }
+        }
+        reference += run
+        XCTAssertEqual(Array(c), reference)
+      }
+      XCTAssertEqual(PackedIntColumn(reference), c)
+    }
+  }
+
   /// Three-byte storage at its bounds: the last value of a buffer (read byte by byte, never
   /// past the end), each position of a column built in bulk, appended and set, and widening
   /// from it and into it keep every value.
