@@ -46,10 +46,11 @@ func walkFramePaths<V: FramePathVisitor>(
       continue
     }
     let s = Int(raw)
-    if !weights.reached[s] { continue }
+    if !weights.reached(s) { continue }
     if let only, !only[s] { continue }
     let before = Int32(path.count)
-    enterStackNode(s, weights: weights, frames: frames, locations: locations, path: path, visitor: &visitor)
+    enterStackNode(
+      s, own: weights.own[s], weights: weights, frames: frames, locations: locations, path: path, visitor: &visitor)
     work.append(-raw - 1)
     restores.append(before)
     let c0 = Int(weights.childStart[s])
@@ -82,12 +83,17 @@ private func walkPreorder<V: FramePathVisitor>(
       }
     }
   }
-  for s in 1..<max(1, weights.parents.count) where weights.reached[s] {
+  // The next node with an own value: nodes come in increasing order, so a cursor finds each.
+  var nextOwn = 0
+  let ownNodes = weights.ownNodes
+  for s in 1..<max(1, weights.parents.count) where weights.reached(s) {
     if let only, !only[s] { continue }
     // A reached node's parent is reached (or the root), so it is on the open path.
     leave(downTo: weights.parents[s] == 0 ? -1 : weights.parents[s])
     let before = Int32(path.count)
-    enterStackNode(s, weights: weights, frames: frames, locations: locations, path: path, visitor: &visitor)
+    while nextOwn < ownNodes.count && Int(ownNodes[nextOwn]) < s { nextOwn += 1 }
+    let own = nextOwn < ownNodes.count && Int(ownNodes[nextOwn]) == s ? weights.ownValues[nextOwn] : 0
+    enterStackNode(s, own: own, weights: weights, frames: frames, locations: locations, path: path, visitor: &visitor)
     open.append(Int32(s))
     restores.append(before)
   }
@@ -95,10 +101,10 @@ private func walkPreorder<V: FramePathVisitor>(
 }
 
 /// Enters stack node `s`: its location's visible frames, outermost first, onto `path` (each
-/// told to the visitor), then the samples that end there. The one step both walks share.
+/// told to the visitor), then the samples that end there (`own`, their weight). The one step both walks share.
 @inline(__always)
 private func enterStackNode<V: FramePathVisitor>(
-  _ s: Int, weights: StackWeights, frames: FrameTable, locations: [Int32], path: ScratchBuffer<Int32>,
+  _ s: Int, own: Int64, weights: StackWeights, frames: FrameTable, locations: [Int32], path: ScratchBuffer<Int32>,
   visitor: inout V
 ) {
   let sub = weights.subtree[s]
@@ -112,7 +118,6 @@ private func enterStackNode<V: FramePathVisitor>(
     visitor.enter(node: node, isInline: k != end - 1, subtree: sub, path: path.buffer)
     k -= 1
   }
-  let own = weights.own[s]
   if own != 0, path.count > 0 {
     visitor.end(weight: own, path: path.buffer)
   }

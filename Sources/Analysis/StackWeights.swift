@@ -5,13 +5,20 @@ import ProfileModel
 /// This is the only pass over the samples: a million samples on ten thousand stacks become
 /// ten thousand weights, and every report then walks the (small) tree instead of samples.
 struct StackWeights {
-  /// Value of the samples whose leaf is exactly this node (0 for samples focus/ignore drop).
+  /// Value of the samples whose leaf is exactly this node (0 for samples focus/ignore drop);
+  /// empty when `isPreorder`, whose walk reads the same values from `ownNodes`/`ownValues`.
   var own: [Int64]
+  /// The nodes with a non-zero own value, ascending, and those values (when `isPreorder`: the
+  /// walk goes in index order, so it reads them with a cursor; a Go service's tree has a sample
+  /// leaf among every 47 nodes, and a dense column was 8 bytes a node of fresh pages).
+  var ownNodes: [Int32]
+  var ownValues: [Int64]
   /// `own` summed over the node's subtree.
   var subtree: [Int64]
-  /// Some sample with a non-zero value ends in the node's subtree (values may be negative in
-  /// a difference profile, so a zero `subtree` does not mean nothing is there).
-  var reached: [Bool]
+  /// Some sample with a non-zero value ends in the node's subtree; empty when no value is
+  /// negative, where that is `subtree != 0` (in a difference profile values may cancel, so a
+  /// zero `subtree` does not mean nothing is there).
+  var reachedNodes: [Bool]
   /// Sum of |value| over all samples before any filter: pprof's report total.
   var total: Int64
   /// Parent of each node (the tree's column, read once).
@@ -47,19 +54,18 @@ struct StackWeights {
   init(profile: Profile, column: Int, masks: LocationFilterMasks?, hasFocus: Bool) {
     let tree = profile.stacks
     let n = tree.count
-    var own = [Int64](repeating: 0, count: n)
+    // Own values first, summed into the node's subtree weight below.
+    var subtree = [Int64](repeating: 0, count: n)
     var total: Int64 = 0
-    let samples = profile.samples
-    let width = samples.width
-    own.withUnsafeMutableBufferPointer { own in
-      samples.forEach(column: column) { s, value in
+    subtree.withUnsafeMutableBufferPointer { own in
+      profile.samples.forEach(column: column) { s, value in
         own[s.index] &+= value
         total &+= value < 0 ? -value : value
       }
     }
     if let masks {
       let kept = Self.keptNodes(tree: tree, masks: masks, hasFocus: hasFocus)
-      for i in 0..<n where !kept[i] { own[i] = 0 }
+      for i in 0..<n where !kept[i] { subtree[i] = 0 }
     }
 
     var parents = [Int32](repeating: 0, count: n)
@@ -68,17 +74,30 @@ struct StackWeights {
       parents[i] = p.raw
       i += 1
     }
-    var subtree = own
-    var reached = own.map { $0 != 0 }
+    let isPreorder = Self.isPreorder(parents)
+    var own: [Int64] = []
+    var ownNodes: [Int32] = []
+    var ownValues: [Int64] = []
+    var hasNegative = false
+    if isPreorder {
+      for s in 0..<n where subtree[s] != 0 {
+        ownNodes.append(Int32(s))
+        ownValues.append(subtree[s])
+        if subtree[s] < 0 { hasNegative = true }
+      }
+    } else {
+      own = subtree
+      hasNegative = own.contains { $0 < 0 }
+    }
+    var reached = hasNegative ? subtree.map { $0 != 0 } : []
     var childStart: [Int32] = []
     var children: [Int32] = []
-    let isPreorder = Self.isPreorder(parents)
     parents.withUnsafeBufferPointer { parents in
       var i = n - 1
       while i >= 1 {
         let p = Int(parents[i])
         subtree[p] &+= subtree[i]
-        if reached[i] { reached[p] = true }
+        if hasNegative && reached[i] { reached[p] = true }
         i -= 1
       }
       guard !isPreorder else { return }
@@ -96,12 +115,18 @@ struct StackWeights {
     self.parents = parents
     self.isPreorder = isPreorder
     self.own = own
+    self.ownNodes = ownNodes
+    self.ownValues = ownValues
     self.subtree = subtree
-    self.reached = reached
+    self.reachedNodes = reached
     self.total = total
     self.childStart = childStart
     self.children = children
   }
+
+  /// Whether some sample with a non-zero value ends in node `s`'s subtree.
+  @inline(__always)
+  func reached(_ s: Int) -> Bool { reachedNodes.isEmpty ? subtree[s] != 0 : reachedNodes[s] }
 
   /// Whether each node's parent is the root or on the path to the node before it (one pass
   /// with a stack of that path).

@@ -61,4 +61,42 @@ final class PreorderWalkTests: XCTestCase {
     let cpu = ProfileFixtures.cpu()
     XCTAssertTrue(StackWeights(profile: cpu, column: cpu.defaultValueIndex, masks: nil, hasFocus: false).isPreorder)
   }
+
+  /// A difference profile (negative values, sibling stacks that cancel in their caller) gives
+  /// the same graph on both walks: the preorder one reads own values from its sparse list and
+  /// marks reached nodes by their samples, not by a zero subtree.
+  func testDifferenceProfilesAreEqualOnBothWalks() throws {
+    let base = ProfileFixtures.synthetic(samples: 6_000, stacks: 900, functions: 40, seed: 11)
+    var values: [Int64] = []
+    for s in 0..<base.samples.count {
+      for c in 0..<base.samples.width {
+        let v = base.samples.value(s, c)
+        values.append(s % 3 == 0 ? -v : v)
+      }
+    }
+    var shuffled = base
+    shuffled.samples = SampleTable(
+      width: base.samples.width, stacks: (0..<base.samples.count).map { base.samples.stacks[$0] },
+      labelSets: (0..<base.samples.count).map { base.samples.labelSets[$0] }, values: values)
+    // Two sibling leaves under one caller with opposite values: the caller's subtree is 0.
+    var b = ProfileBuilder(sampleTypes: [ValueType(type: "samples", unit: "count")])
+    // Interned in this order, `down` comes after `other` left `caller`'s subtree: not depth-first.
+    b.addSample(rootFirstNames: ["main", "caller", "up"], values: [5])
+    b.addSample(rootFirstNames: ["main", "other"], values: [2])
+    b.addSample(rootFirstNames: ["main", "caller", "down"], values: [-5])
+    let cancelling = b.profile
+    for p in [shuffled, cancelling] {
+      let sorted = preorderCopy(p)
+      let column = p.defaultValueIndex
+      XCTAssertFalse(StackWeights(profile: p, column: column, masks: nil, hasFocus: false).isPreorder)
+      XCTAssertTrue(StackWeights(profile: sorted, column: column, masks: nil, hasFocus: false).isPreorder)
+      let graph = graphByName(try CallGraph(profile: sorted))
+      XCTAssertEqual(graphByName(try CallGraph(profile: p)), graph)
+      if p.samples.count == 3 {
+        XCTAssertEqual(graph["up"], [5, 5])
+        XCTAssertEqual(graph["down"], [-5, -5])
+        XCTAssertEqual(graph["other"], [2, 2])
+      }
+    }
+  }
 }
