@@ -131,10 +131,13 @@ final class TraceGroundTruthTests: XCTestCase {
   /// Both sides are timings on a shared 2-core machine: a burst of other work during the
   /// program's own measurement or during the traced calls moves one side only. A correct
   /// profiler is within bounds in almost every attempt; a wrong one (probe cost left in,
-  /// wall time counted as CPU) is outside them in every attempt, so best-of-three keeps the
+  /// wall time counted as CPU) is outside them in every attempt, so best-of-five keeps the
   /// test able to fail while making it repeatable. Every attempt's deviations are reported.
+  /// (Three attempts all failed in one CI run of 2026-12-03 on a guest running at half its usual
+  /// speed: perfsh 5-15 % above the program's own on one or two functions per attempt, a
+  /// different one each time; the test alone then passed two runs in three.)
   private func withinTolerance(
-    contention: Bool, bpf: Bool = false, attempts: Int = 3,
+    contention: Bool, bpf: Bool = false, attempts: Int = 5,
     _ body: (CaptureResult, [String: CallStatistics], Truth, ProbeCost) throws -> Void
   ) throws {
     var report: [String] = []
