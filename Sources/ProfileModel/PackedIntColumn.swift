@@ -219,19 +219,7 @@ public struct PackedIntColumn: Sendable, RandomAccessCollection {
     let size = storage.rawValue
     let storage = self.storage
     withUnsafeTemporaryAllocation(byteCount: n * size, alignment: 8) { raw in
-      for i in 0..<n {
-        let v = value(i)
-        switch storage {
-        case .constant: preconditionFailure("a column that holds two values is not constant")
-        case .uint8: raw.storeBytes(of: UInt8(truncatingIfNeeded: v), toByteOffset: i, as: UInt8.self)
-        case .uint16:
-          raw.storeBytes(of: UInt16(truncatingIfNeeded: v).littleEndian, toByteOffset: i * 2, as: UInt16.self)
-        case .uint24: Self.store24(v, raw, at: i * 3)
-        case .uint32:
-          raw.storeBytes(of: UInt32(truncatingIfNeeded: v).littleEndian, toByteOffset: i * 4, as: UInt32.self)
-        case .int64: raw.storeBytes(of: v.littleEndian, toByteOffset: i * 8, as: Int64.self)
-        }
-      }
+      for i in 0..<n { Self.store(value(i), as: storage, into: raw, at: i) }
       bytes.append(contentsOf: UnsafeRawBufferPointer(raw))
     }
     count += n
@@ -248,17 +236,22 @@ public struct PackedIntColumn: Sendable, RandomAccessCollection {
       if needed > storage { widen(to: needed) }
     }
     precondition(bytes.count == count * storage.rawValue, "a column of \(count) holds \(bytes.count) bytes")
-    bytes.withUnsafeMutableBytes { raw in
-      switch storage {
-      case .constant: preconditionFailure("a column that holds two values is not constant")
-      case .uint8: raw.storeBytes(of: UInt8(truncatingIfNeeded: value), toByteOffset: i, as: UInt8.self)
-      case .uint16:
-        raw.storeBytes(of: UInt16(truncatingIfNeeded: value).littleEndian, toByteOffset: i * 2, as: UInt16.self)
-      case .uint24: Self.store24(value, raw, at: i * 3)
-      case .uint32:
-        raw.storeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian, toByteOffset: i * 4, as: UInt32.self)
-      case .int64: raw.storeBytes(of: value.littleEndian, toByteOffset: i * 8, as: Int64.self)
-      }
+    let storage = self.storage
+    bytes.withUnsafeMutableBytes { raw in Self.store(value, as: storage, into: raw, at: i) }
+  }
+
+  /// Writes `value` as value `i` of a buffer stored as `storage` (little-endian).
+  @inline(__always)
+  private static func store(_ value: Int64, as storage: Storage, into raw: UnsafeMutableRawBufferPointer, at i: Int) {
+    switch storage {
+    case .constant: preconditionFailure("a column that holds two values is not constant")
+    case .uint8: raw.storeBytes(of: UInt8(truncatingIfNeeded: value), toByteOffset: i, as: UInt8.self)
+    case .uint16:
+      raw.storeBytes(of: UInt16(truncatingIfNeeded: value).littleEndian, toByteOffset: i * 2, as: UInt16.self)
+    case .uint24: store24(value, raw, at: i * 3)
+    case .uint32:
+      raw.storeBytes(of: UInt32(truncatingIfNeeded: value).littleEndian, toByteOffset: i * 4, as: UInt32.self)
+    case .int64: raw.storeBytes(of: value.littleEndian, toByteOffset: i * 8, as: Int64.self)
     }
   }
 
