@@ -10,7 +10,7 @@ struct BPFCompile: BuildToolPlugin {
     guard let module = target as? SourceModuleTarget else { return [] }
     let clang = try context.tool(named: "clang").url
     let include = context.package.directoryURL.appending(path: "Sources/CBPF/include")
-    let header = include.appending(path: "perfsh_bpf_shared.h")
+    let headers = ["perfsh_bpf_shared.h", "perfsh_bpf_steal.h"].map { include.appending(path: $0) }
     let work = context.pluginWorkDirectoryURL
     // $1 clang, $2 source, $3 object, $4 Swift output, $5 name, $6 include directory.
     let script = """
@@ -33,7 +33,7 @@ struct BPFCompile: BuildToolPlugin {
         displayName: "Compiling BPF program \(name).bpf",
         executable: URL(fileURLWithPath: "/bin/sh"),
         arguments: ["-c", script, "sh", clang.path, file.url.path, object.path, output.path, name, include.path],
-        inputFiles: [file.url, header],
+        inputFiles: [file.url] + headers,
         outputFiles: [output])
     }
   }

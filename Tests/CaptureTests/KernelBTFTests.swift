@@ -116,6 +116,30 @@ final class KernelBTFTests: XCTestCase {
     }
   }
 
+  /// A variable's offset in a data section: the section's record lists (variable id, offset,
+  /// size); another section or a non-variable entry of that name does not count, and an entry
+  /// whose id lies outside the blob is skipped.
+  func testFindsAVariableInADataSection() throws {
+    var blob = Blob()
+    let int = blob.type("int", kind: 1, sizeOrType: 4, extra: [32])
+    let steal = blob.type("steal_time", kind: 14, sizeOrType: int, extra: [1])
+    let runqueues = blob.type("runqueues", kind: 14, sizeOrType: int, extra: [1])
+    let decoy = blob.type("steal_time", kind: 14, sizeOrType: int, extra: [1])
+    blob.type(".data", kind: 15, vlen: 1, sizeOrType: 64, extra: [decoy, 8, 4])
+    blob.type(
+      ".data..percpu", kind: 15, vlen: 4, sizeOrType: 4096,
+      extra: [999, 0, 4, int, 16, 4, runqueues, 128, 4, steal, 3072, 4])
+    let find = { (name: String, section: String) throws -> Int in
+      try blob.bytes.withUnsafeBytes { raw in try KernelBTF(blob: raw).offset(ofVariable: name, inSection: section) }
+    }
+    XCTAssertEqual(try find("steal_time", ".data..percpu"), 3072)
+    XCTAssertEqual(try find("runqueues", ".data..percpu"), 128)
+    XCTAssertEqual(try find("steal_time", ".data"), 8)
+    XCTAssertThrowsError(try find("int", ".data..percpu")) { error in
+      XCTAssertEqual(error as? KernelBTF.Failure, .notFound("variable int in section .data..percpu"))
+    }
+  }
+
   /// The running kernel's task_struct: pid and tgid are adjacent `pid_t`s in every kernel, so
   /// tgid's offset is pid's plus 4 (an offset read from the wrong record could not say so).
   func testTheRunningKernelsTaskPIDOffset() throws {

@@ -76,7 +76,9 @@ final class OffCPUGoGroundTruthTests: XCTestCase {
     // count together, and nothing else may wait under that goroutine.
     let sleeper = reasons["main.readPipe.func1"] ?? [:]
     XCTAssertEqual(Double((sleeper[.poll] ?? 0) + (sleeper[.futex] ?? 0)), 200e6, accuracy: 30e6, "\(reasons)")
-    XCTAssertLessThan(blocked["main.readPipe.func1", default: 0] - (sleeper[.poll] ?? 0) - (sleeper[.futex] ?? 0), 10_000_000, "only scheduler parks: \(reasons)")
+    XCTAssertLessThan(
+      blocked["main.readPipe.func1", default: 0] - (sleeper[.poll] ?? 0) - (sleeper[.futex] ?? 0), 10_000_000,
+      "only scheduler parks: \(reasons)")
     // The channel wait: a thread parks for 300 ms in the scheduler under main.waitChannel (the
     // receiver) or main.waitChannel.func1 (the sender sleeping before it sends): whichever
     // goroutine parked last on that thread. When Go parks both goroutines' threads, each of the

@@ -15,6 +15,26 @@
 #define PERFSH_TRACE_BUCKETS 1024        /* per histogram; values past the last bucket land in it */
 #define PERFSH_TRACE_HISTOGRAMS 4        /* per function: CPU self, wall self (corrected), then raw */
 
+/* Stolen time: on a virtual machine, time the host ran something else while a thread was on a
+ * virtual CPU. The thread's own CPU clock (CLOCK_THREAD_CPUTIME_ID) leaves it out, so a traced
+ * call's CPU time does too. KVM publishes it per CPU (struct kvm_steal_time, `steal` first, in ns);
+ * that variable is not in kallsyms, so a program finds it from the CPU's run queue: current task →
+ * se.cfs_rq → rq, plus the distance from `runqueues` to `steal_time` in the kernel's per-CPU section
+ * (all offsets from its BTF, KernelBTF.stealClockLayout). perfsh_bpf_steal.h reads it. */
+struct perfsh_steal_layout {
+  unsigned int enabled;            /* 1: the kernel has a steal clock, found through the fields below */
+  unsigned int task_cfs_rq_offset; /* offsetof(task_struct, se) + offsetof(sched_entity, cfs_rq) */
+  unsigned int cfs_rq_rq_offset;   /* offsetof(struct cfs_rq, rq) */
+  unsigned int reserved;
+  long long rq_to_steal;           /* &steal_time − &runqueues in the per-CPU section */
+};
+
+/* Per CPU (the steal_area map): where its steal clock is, and the value last read there. */
+struct perfsh_steal_area {
+  unsigned long long address;
+  unsigned long long last;
+};
+
 struct perfsh_trace_config {
   unsigned long long inside_ns;  /* probe cost inside a call (taken out of its self time) */
   unsigned long long outside_ns; /* per traced callee, outside the callee (taken out of the caller) */
@@ -22,6 +42,7 @@ struct perfsh_trace_config {
   unsigned int log_capacity;     /* calls kept one by one in call_log */
   unsigned int task_pid_offset;  /* offsetof(struct task_struct, pid), from the kernel's BTF (KernelBTF) */
   unsigned int reserved;
+  struct perfsh_steal_layout steal;
 };
 
 struct perfsh_trace_frame {
@@ -31,6 +52,7 @@ struct perfsh_trace_frame {
   unsigned long long child_wall;
   unsigned long long children;     /* traced calls made directly */
   unsigned long long descendants;  /* at any depth */
+  unsigned long long steal_at_entry; /* the thread's stolen time then */
   unsigned int function;
   unsigned int pad;
 };
@@ -38,6 +60,8 @@ struct perfsh_trace_frame {
 struct perfsh_trace_thread {
   unsigned long long off_cpu;      /* switched-out time since first seen */
   unsigned long long switched_out; /* when switched out, while it is (0: running) */
+  unsigned long long stolen;       /* stolen time while on a CPU, up to steal_in's moment */
+  unsigned long long steal_in;     /* the CPU's steal clock when the thread came on it */
   unsigned int depth;              /* open calls in frames */
   unsigned int pad;
   struct perfsh_trace_frame frames[PERFSH_TRACE_DEPTH];
@@ -53,6 +77,7 @@ struct perfsh_trace_stats {
   unsigned long long cpu_self, cpu_total, wall_self, wall_total;
   unsigned long long cpu_max, wall_max;          /* per-call self, probe cost taken out */
   unsigned long long raw_cpu_max, raw_wall_max;
+  unsigned long long stolen;                     /* stolen time inside the calls, taken out of cpu_* */
 };
 
 /* One histogram of one function (per CPU): key = function × PERFSH_TRACE_HISTOGRAMS + which. */
@@ -67,6 +92,20 @@ struct perfsh_trace_call {
   unsigned long long cpu;
   unsigned int function;
   unsigned int tid;
+};
+
+/* ---- steal.bpf (the ring path's stolen time per thread; Sources/Capture/Trace/StealMarker.swift) ---- */
+struct perfsh_steal_config {
+  unsigned int task_pid_offset; /* offsetof(struct task_struct, pid) */
+  unsigned int reserved;
+  struct perfsh_steal_layout steal;
+};
+
+/* Per tid of a thread that hit a traced probe. */
+struct perfsh_steal_thread {
+  unsigned long long stolen;   /* stolen time while on a CPU, up to steal_in's moment */
+  unsigned long long steal_in; /* the CPU's steal clock when the thread came on it */
+  unsigned long long emitted;  /* the stolen time last written to the thread's ring */
 };
 
 /* ---- offcpu.bpf (run --off-cpu aggregated in the kernel; Sources/Capture/BPF/BPFOffCPU.swift) ---- */

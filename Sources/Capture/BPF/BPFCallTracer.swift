@@ -71,7 +71,8 @@ public final class BPFCallTracer: CallTracer {
     let object = try BPFObject(bytes: BPFObjects.trace, name: "perfsh_trace")
     let config = perfsh_trace_config(
       inside_ns: UInt64(cost.insideNanos), outside_ns: UInt64(cost.outsideNanos), functions: UInt32(functions),
-      log_capacity: UInt32(logCapacity), task_pid_offset: try KernelBTF.taskPIDOffset(), reserved: 0)
+      log_capacity: UInt32(logCapacity), task_pid_offset: try KernelBTF.taskPIDOffset(), reserved: 0,
+      steal: KernelBTF.stealClockLayout().bpfLayout)
     try object.setConstants(config)
     try object.setEntries(max(1, functions), map: "stats")
     try object.setEntries(max(1, functions) * Int(PERFSH_TRACE_HISTOGRAMS), map: "histograms")
@@ -136,9 +137,11 @@ public final class BPFCallTracer: CallTracer {
     var hits: UInt64 = 0
     var unmatchedReturns: Int64 = 0
     var completed: Int64 = 0
+    var stolen: Int64 = 0
     for f in probes.indices {
       let s = Self.summed(try statsMap.perCPUValues(at: UInt32(f), as: perfsh_trace_stats.self))
       hits &+= s.hits
+      stolen &+= Int64(clamping: s.stolen)
       unmatchedReturns &+= Int64(s.unmatched_returns)
       completed &+= Int64(s.calls)
       var h: [BPFHistogram] = []
@@ -151,10 +154,19 @@ public final class BPFCallTracer: CallTracer {
       statistics.append(Self.statistics(of: s, histograms: h, open: open[f, default: 0], cost: probeCost))
     }
     open.removeAll()
-    return TraceResult(
+    var result = TraceResult(
       statistics: statistics, lostRecords: 0, unmatchedReturns: unmatchedReturns, hits: hits,
       events: probes.count * 4, probeCost: probeCost, calibrationProblem: calibrationProblem,
       callLog: logCapacity > 0 ? try callLog(object.map("call_log"), completed: completed) : nil)
+    result.stolenNanos = stolen
+    return result
+  }
+
+  /// Per CPU, the steal clock (ns) the programs last read there: 0 where they read none or the
+  /// kernel has no steal clock. For checking the clock against the kernel's own steal time.
+  public func stealClockReadings() throws(CaptureError) -> [UInt64] {
+    guard let object else { return [] }
+    return try object.map("steal_area").perCPUValues(at: UInt32(0), as: perfsh_steal_area.self).map(\.last)
   }
 
   /// Calls still open per function (entries whose return never came), from every thread's stack.
@@ -200,6 +212,7 @@ public final class BPFCallTracer: CallTracer {
       t.cpu_total &+= s.cpu_total
       t.wall_self &+= s.wall_self
       t.wall_total &+= s.wall_total
+      t.stolen &+= s.stolen
       t.cpu_max = max(t.cpu_max, s.cpu_max)
       t.wall_max = max(t.wall_max, s.wall_max)
       t.raw_cpu_max = max(t.raw_cpu_max, s.raw_cpu_max)

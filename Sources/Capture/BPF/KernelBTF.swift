@@ -57,6 +57,24 @@ public struct KernelBTF {
     throw .notFound("struct \(name) with a member \(member)")
   }
 
+  /// The offset of variable `name` in data section `section` (per-CPU variables are in
+  /// `.data..percpu`), as the section's record lists it.
+  public func offset(ofVariable name: String, inSection section: String) throws(Failure) -> Int {
+    let records = try typeRecords()
+    for id in 1..<records.count where records[id].kind == Kind.dataSection && equals(records[id].name, section) {
+      let record = records[id]
+      for v in 0..<record.vlen {
+        let at = record.offset + 12 + v * 12
+        let variable = Int(types.loadUnaligned(fromByteOffset: at, as: UInt32.self))
+        guard variable > 0, variable < records.count, records[variable].kind == Kind.variable,
+          equals(records[variable].name, name)
+        else { continue }
+        return Int(types.loadUnaligned(fromByteOffset: at + 4, as: UInt32.self))
+      }
+    }
+    throw .notFound("variable \(name) in section \(section)")
+  }
+
   // MARK: Type records
 
   private enum Kind {
@@ -193,6 +211,50 @@ extension KernelBTF {
         })
     } catch {
       return .failure(error)
+    }
+  }()
+
+  /// Where a BPF program finds this CPU's KVM steal clock from the current task: task → cfs_rq
+  /// (`se.cfs_rq`) → rq (`cfs_rq.rq`), then the distance from `runqueues` to `steal_time` in the
+  /// per-CPU section. Nil where the kernel has no such variable (not a KVM guest kernel) or the
+  /// fields are not there (no group scheduling); found once per process.
+  public static func stealClockLayout() -> StealClockLayout? { cachedStealClockLayout }
+
+  /// The offsets of `stealClockLayout()`.
+  public struct StealClockLayout: Sendable, Equatable {
+    public var taskCFSRunQueue: UInt32
+    public var cfsRunQueueRunQueue: UInt32
+    public var runQueueToStealTime: Int64
+  }
+
+  /// The steal clock layout in the BTF `blob`, or why there is none.
+  static func stealClockLayout(blob: UnsafeRawBufferPointer) throws(Failure) -> StealClockLayout {
+    let btf = try KernelBTF(blob: blob)
+    let section = ".data..percpu"
+    let steal = try btf.offset(ofVariable: "steal_time", inSection: section)
+    let runqueues = try btf.offset(ofVariable: "runqueues", inSection: section)
+    guard try btf.offset(of: "steal", inStruct: "kvm_steal_time") == 0 else {
+      throw .notFound("kvm_steal_time with steal as its first field")
+    }
+    let taskEntity = try btf.offset(of: "se", inStruct: "task_struct")
+    let entityQueue = try btf.offset(of: "cfs_rq", inStruct: "sched_entity")
+    let queueRunQueue = try btf.offset(of: "rq", inStruct: "cfs_rq")
+    return StealClockLayout(
+      taskCFSRunQueue: UInt32(taskEntity + entityQueue), cfsRunQueueRunQueue: UInt32(queueRunQueue),
+      runQueueToStealTime: Int64(steal) - Int64(runqueues))
+  }
+
+  private static let cachedStealClockLayout: StealClockLayout? = {
+    do throws(CaptureError) {
+      return try withKernelBlob { blob throws(CaptureError) in
+        do throws(Failure) {
+          return try stealClockLayout(blob: blob)
+        } catch {
+          throw .systemFile(path: vmlinuxPath, detail: error.description)
+        }
+      }
+    } catch {
+      return nil
     }
   }()
 

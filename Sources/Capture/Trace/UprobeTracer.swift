@@ -289,4 +289,8 @@ public struct TraceResult: Sendable {
   /// Records that could not be decoded (a loss, like `lostRecords`; shown as
   /// `RunInfo.unparsedRecords`).
   public var unparsedRecords: UInt64 = 0
+  /// Time the host of this virtual machine kept the traced threads from running inside the
+  /// traced calls (steal time; KVM guests), taken out of their CPU times as their own CPU
+  /// clocks leave it out. Counted once per call level (a callee's is also in its caller's).
+  public var stolenNanos: Int64 = 0
 }

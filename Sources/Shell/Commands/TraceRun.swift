@@ -186,6 +186,12 @@ final class TraceRun {
         "entry probe single-stepped (no emulated instruction runs exactly once at their start) in \(names): "
           + "a single-step costs more than the calibrated probe, and the extra stays in their self time")
     }
+    if result.stolenNanos > 0 {
+      profile.run.notes.append(
+        "the host of this virtual machine kept the traced calls from running for "
+          + "\(DurationFormat.string(nanoseconds: result.stolenNanos)) (steal time); not counted as their CPU time, "
+          + "as the threads' own CPU clocks do not count it")
+    }
     if let calibrationProblem = result.calibrationProblem {
       profile.run.notes.append("probe cost not subtracted: calibration failed: \(calibrationProblem)")
       context.warn("probe cost not subtracted: calibration failed: \(calibrationProblem)")
